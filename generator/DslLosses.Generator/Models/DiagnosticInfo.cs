@@ -1,0 +1,24 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace DslLosses.Generator.Models;
+
+/// <summary>
+/// A diagnostic as data: the descriptor, the location as tree + span (so <c>#pragma warning disable</c> applies), and the
+/// message arguments. Kept out of the kernel models so that moving a diagnostic does not re-run emission.
+/// </summary>
+internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, SyntaxTree? Tree, TextSpan Span, EquatableArray<string> Arguments)
+{
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
+        => new(descriptor, location?.SourceTree, location?.SourceSpan ?? default, new EquatableArray<string>(arguments));
+
+    public Diagnostic ToDiagnostic()
+    {
+        Location location = Tree is null ? Location.None : Location.Create(Tree, Span);
+        return Diagnostic.Create(Descriptor, location, Arguments.Cast<object>().ToArray());
+    }
+}
+
+/// <summary>A pipeline value with the diagnostics found while computing it.</summary>
+internal sealed record Result<T>(T Value, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,53 @@
+using DslLosses.Generator.Ir;
+
+namespace DslLosses.Generator.Models;
+
+/// <summary>One declared dimension: a symbolic name, a literal size (<see cref="Name"/> null), or the ellipsis <c>"..."</c>.</summary>
+internal sealed record Dim(string? Name, int Size)
+{
+    public const string EllipsisName = "...";
+
+    public bool IsEllipsis => Name == EllipsisName;
+
+    public bool IsLiteral => Name is null;
+
+    public override string ToString() => Name ?? Size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A formula parameter: its name as written, its kind and, for tensors, its declared shape.</summary>
+internal sealed record ParamModel(string Name, ParamKind Kind, EquatableArray<Dim> Shape)
+{
+    public bool IsTensor => Kind is ParamKind.Tensor or ParamKind.Indices;
+
+    public bool IsVariadic => Shape.Count > 0 && Shape[0].IsEllipsis;
+
+    /// <summary>The declared rank, not counting the ellipsis.</summary>
+    public int FixedRank => IsVariadic ? Shape.Count - 1 : Shape.Count;
+
+    public string ShapeText => "(" + string.Join(", ", Shape) + ")";
+}
+
+/// <summary>A type that contains a formula, outermost first: the keyword (<c>class</c>, <c>struct</c>, <c>record</c>, ...) and the name.</summary>
+internal sealed record ContainingType(string Keyword, string Name);
+
+/// <summary>
+/// A parsed, checked formula: everything the later stages need, as values. No symbols, syntax or compilation.
+/// </summary>
+internal sealed record FormulaModel(
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string MethodName,
+    string LossName,
+    int LossAxis,
+    int ElementTypes,
+    int Reductions,
+    EquatableArray<ParamModel> Parameters,
+    Expr Body,
+    EquatableArray<string> SourceLines)
+{
+    /// <summary>Flags of <c>DslLosses.LossElementTypes</c>.</summary>
+    public const int Single = 1, Double = 2, Half = 4;
+
+    /// <summary>Flags of <c>DslLosses.LossReductions</c>.</summary>
+    public const int PerSample = 1, Sum = 2, SumOverBatchSize = 4;
+}

@@ -1,0 +1,341 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using DslLosses.Generator.Diagnostics;
+using DslLosses.Generator.Ir;
+using DslLosses.Generator.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace DslLosses.Generator.Parsing;
+
+/// <summary>
+/// Reads a formula body: <c>var</c> locals and one final <c>return</c>, over operators, constants, parameters and
+/// <c>DslLosses.Dsl</c> calls. Anything else is a diagnostic at the offending node.
+/// </summary>
+internal sealed class BodyParser
+{
+    private readonly SemanticModel _model;
+    private readonly IMethodSymbol _method;
+    private readonly SourceMap _map;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Dictionary<string, Expr> _locals = new(StringComparer.Ordinal);
+
+    public BodyParser(SemanticModel model, IMethodSymbol method, SourceMap map, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        _model = model;
+        _method = method;
+        _map = map;
+        _diagnostics = diagnostics;
+        _cancellationToken = cancellationToken;
+    }
+
+    public Expr? ParseBody(MethodDeclarationSyntax syntax)
+    {
+        if (syntax.ExpressionBody is { } arrow)
+            return ParseExpr(arrow.Expression);
+        if (syntax.Body is not { } block)
+        {
+            Report(DiagnosticDescriptors.UnsupportedConstruct, syntax.Identifier.GetLocation(), syntax.Identifier.ValueText, "a formula needs a body that returns the loss");
+            return null;
+        }
+
+        Expr? result = null;
+        for (int i = 0; i < block.Statements.Count; i++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            StatementSyntax statement = block.Statements[i];
+            switch (statement)
+            {
+                case LocalDeclarationStatementSyntax local when !local.IsConst && local.UsingKeyword.IsKind(SyntaxKind.None):
+                    foreach (VariableDeclaratorSyntax variable in local.Declaration.Variables)
+                    {
+                        if (variable.Initializer is null)
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedConstruct, variable.GetLocation(), variable.ToString(), "a local must be initialised where it is declared (var x = ...;)");
+                            continue;
+                        }
+                        Expr? value = ParseExpr(variable.Initializer.Value);
+                        if (value is not null)
+                            _locals[variable.Identifier.ValueText] = value;
+                    }
+                    break;
+                case LocalDeclarationStatementSyntax { IsConst: true }:
+                    break; // constants are read through the semantic model where they are used
+                case ReturnStatementSyntax { Expression: { } expression }:
+                    result = ParseExpr(expression);
+                    if (i != block.Statements.Count - 1)
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, block.Statements[i + 1].GetLocation(), Head(block.Statements[i + 1]), "nothing may follow the return statement");
+                    return result;
+                case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment }:
+                    Report(DiagnosticDescriptors.UnsupportedConstruct, assignment.GetLocation(), Head(assignment), "formula locals are single assignments; declare a new local (var y2 = ...;) instead of assigning");
+                    break;
+                default:
+                    Report(DiagnosticDescriptors.UnsupportedConstruct, statement.GetLocation(), Head(statement), Explain(statement));
+                    break;
+            }
+        }
+        if (result is null)
+            Report(DiagnosticDescriptors.UnsupportedConstruct, syntax.Identifier.GetLocation(), syntax.Identifier.ValueText, "the formula must end with 'return <loss>;'");
+        return result;
+    }
+
+    private static string Explain(StatementSyntax statement) => statement switch
+    {
+        IfStatementSyntax => "branches are elementwise in a formula: use Where(condition, a, b)",
+        ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax => "loops are generated for you: use the axis operations Sum, Mean, Max, LogSumExp, ...",
+        _ => "a formula body holds 'var' locals and one final return",
+    };
+
+    private static string Head(SyntaxNode node)
+    {
+        string text = string.Join(" ", node.ToString().Split(new[] { ' ', '\t', '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
+        return text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, Location location, params string[] arguments)
+        => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
+    private T At<T>(T node, SyntaxNode syntax)
+        where T : Expr
+        => _map.Add(node, syntax.GetLocation());
+
+    public Expr? ParseExpr(ExpressionSyntax syntax)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+
+        // Constant expressions of any shape (literals, consts, 1.0 / 3) fold through the compiler.
+        Optional<object?> constant = _model.GetConstantValue(syntax, _cancellationToken);
+        if (constant.HasValue && constant.Value is not null and not bool and not string and not char)
+        {
+            try
+            {
+                return At(new Const(Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture)), syntax);
+            }
+            catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException)
+            {
+                // fall through to the syntax-directed cases
+            }
+        }
+
+        switch (syntax)
+        {
+            case ParenthesizedExpressionSyntax parenthesized:
+                return ParseExpr(parenthesized.Expression);
+            case CastExpressionSyntax cast:
+                return ParseExpr(cast.Expression);
+            case PrefixUnaryExpressionSyntax prefix:
+                return ParsePrefix(prefix);
+            case BinaryExpressionSyntax binary:
+                return ParseBinary(binary);
+            case IdentifierNameSyntax identifier:
+                return ParseIdentifier(identifier);
+            case MemberAccessExpressionSyntax member when member.Parent is not InvocationExpressionSyntax:
+                return ParseIdentifier(member);
+            case InvocationExpressionSyntax invocation:
+                return ParseInvocation(invocation);
+            case ConditionalExpressionSyntax:
+                Report(DiagnosticDescriptors.UnsupportedConstruct, syntax.GetLocation(), Head(syntax), "the ?: operator needs a bool; use Where(condition, a, b) for an elementwise choice");
+                return null;
+            default:
+                Report(DiagnosticDescriptors.UnsupportedConstruct, syntax.GetLocation(), Head(syntax), "formulas are built from parameters, locals, numeric constants, + - * /, comparisons and DslLosses.Dsl functions");
+                return null;
+        }
+    }
+
+    private Expr? ParsePrefix(PrefixUnaryExpressionSyntax prefix)
+    {
+        Expr? operand = ParseExpr(prefix.Operand);
+        if (operand is null)
+            return null;
+        switch (prefix.Kind())
+        {
+            case SyntaxKind.UnaryMinusExpression:
+                return At(new Unary(UnaryOp.Neg, operand), prefix);
+            case SyntaxKind.UnaryPlusExpression:
+                return operand;
+            case SyntaxKind.LogicalNotExpression:
+                return At(new Unary(UnaryOp.Not, operand), prefix);
+            default:
+                Report(DiagnosticDescriptors.UnsupportedConstruct, prefix.GetLocation(), Head(prefix), $"the operator '{prefix.OperatorToken.ValueText}' is not part of the DSL");
+                return null;
+        }
+    }
+
+    private Expr? ParseBinary(BinaryExpressionSyntax binary)
+    {
+        BinaryOp? op = binary.Kind() switch
+        {
+            SyntaxKind.AddExpression => BinaryOp.Add,
+            SyntaxKind.SubtractExpression => BinaryOp.Sub,
+            SyntaxKind.MultiplyExpression => BinaryOp.Mul,
+            SyntaxKind.DivideExpression => BinaryOp.Div,
+            SyntaxKind.LessThanExpression => BinaryOp.Lt,
+            SyntaxKind.GreaterThanExpression => BinaryOp.Gt,
+            SyntaxKind.LessThanOrEqualExpression => BinaryOp.Le,
+            SyntaxKind.GreaterThanOrEqualExpression => BinaryOp.Ge,
+            SyntaxKind.EqualsExpression => BinaryOp.Eq,
+            SyntaxKind.NotEqualsExpression => BinaryOp.Ne,
+            SyntaxKind.BitwiseAndExpression => BinaryOp.And,
+            SyntaxKind.BitwiseOrExpression => BinaryOp.Or,
+            _ => null,
+        };
+        if (op is null)
+        {
+            string why = binary.Kind() is SyntaxKind.LogicalAndExpression or SyntaxKind.LogicalOrExpression
+                ? "masks combine elementwise with & and |"
+                : $"the operator '{binary.OperatorToken.ValueText}' is not part of the DSL";
+            Report(DiagnosticDescriptors.UnsupportedConstruct, binary.GetLocation(), Head(binary), why);
+            return null;
+        }
+        Expr? left = ParseExpr(binary.Left);
+        Expr? right = ParseExpr(binary.Right);
+        return left is null || right is null ? null : At(new Binary(op.Value, left, right), binary);
+    }
+
+    private Expr? ParseIdentifier(ExpressionSyntax syntax)
+    {
+        ISymbol? symbol = _model.GetSymbolInfo(syntax, _cancellationToken).Symbol;
+        switch (symbol)
+        {
+            case IParameterSymbol parameter when SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _method):
+                return At(new Param(parameter.Ordinal, KindOf(parameter.Type)), syntax);
+            case ILocalSymbol local when _locals.TryGetValue(local.Name, out Expr? value):
+                return value;
+            case IPropertySymbol { Name: "Epsilon" } property when property.ContainingType.ToDisplayString() == FormulaParser.DslTypeName:
+                return At(new Const(FormulaParser.Epsilon), syntax);
+            default:
+                Report(DiagnosticDescriptors.UnknownFunction, syntax.GetLocation(), Head(syntax),
+                    symbol is IFieldSymbol or IPropertySymbol ? "; fields and properties other than constants cannot be read (pass the value as a Scalar parameter)" : "");
+                return null;
+        }
+    }
+
+    private static ParamKind KindOf(ITypeSymbol type) => type.ToDisplayString() switch
+    {
+        FormulaParser.IndicesTypeName => ParamKind.Indices,
+        FormulaParser.ScalarTypeName => ParamKind.Scalar,
+        "int" => ParamKind.Int,
+        _ => ParamKind.Tensor,
+    };
+
+    private Expr? ParseInvocation(InvocationExpressionSyntax invocation)
+    {
+        if (_model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation operation ||
+            operation.TargetMethod.ContainingType?.ToDisplayString() != FormulaParser.DslTypeName)
+        {
+            ISymbol? target = _model.GetSymbolInfo(invocation, _cancellationToken).Symbol;
+            string hint = target is IMethodSymbol { ContainingType: { } t } m && t.ToDisplayString() is "System.Math" or "System.MathF"
+                ? $"; use {m.Name} from DslLosses.Dsl (using static DslLosses.Dsl;)"
+                : "; helper methods cannot be inlined: write the expression in the formula, or as another local";
+            Report(DiagnosticDescriptors.UnknownFunction, invocation.Expression.GetLocation(), Head(invocation.Expression), hint);
+            return null;
+        }
+
+        IMethodSymbol method = operation.TargetMethod;
+        var args = new Dictionary<string, IArgumentOperation>(StringComparer.Ordinal);
+        foreach (IArgumentOperation argument in operation.Arguments)
+        {
+            if (argument.Parameter is not null)
+                args[argument.Parameter.Name] = argument;
+        }
+
+        Expr? Arg(string name) => args.TryGetValue(name, out IArgumentOperation? a) && a.Value.Syntax is ExpressionSyntax e ? ParseExpr(UnwrapArgument(e)) : null;
+        int? Axis()
+        {
+            if (!args.TryGetValue("axis", out IArgumentOperation? a))
+                return null;
+            Optional<object?> value = _model.GetConstantValue(UnwrapArgument((ExpressionSyntax)a.Value.Syntax), _cancellationToken);
+            if (value.HasValue && value.Value is int axis)
+                return axis;
+            Report(DiagnosticDescriptors.InvalidArgument, a.Value.Syntax.GetLocation(),
+                $"The axis of {method.Name} must be a constant integer such as -1, not '{Head(a.Value.Syntax)}'");
+            return null;
+        }
+
+        bool hasAxisParameter = method.Parameters.Any(p => p.Type.ToDisplayString() == FormulaParser.AxisTypeName);
+        switch (method.Name)
+        {
+            case "Log": return UnaryCall(UnaryOp.Log);
+            case "Log1p": return UnaryCall(UnaryOp.Log1p);
+            case "Exp": return UnaryCall(UnaryOp.Exp);
+            case "Abs": return UnaryCall(UnaryOp.Abs);
+            case "Sqrt": return UnaryCall(UnaryOp.Sqrt);
+            case "Square": return UnaryCall(UnaryOp.Square);
+            case "Sigmoid": return UnaryCall(UnaryOp.Sigmoid);
+            case "Softplus": return UnaryCall(UnaryOp.Softplus);
+            case "Max" when !hasAxisParameter: return BinaryCall(BinaryOp.Max);
+            case "Min" when !hasAxisParameter: return BinaryCall(BinaryOp.Min);
+            case "Pow": return BinaryCall(BinaryOp.Pow);
+            case "Max": return ReduceCall(ReduceOp.Max);
+            case "Min": return ReduceCall(ReduceOp.Min);
+            case "Sum": return ReduceCall(ReduceOp.Sum);
+            case "Mean": return ReduceCall(ReduceOp.Mean);
+            case "LogSumExp": return ReduceCall(ReduceOp.LogSumExp);
+            case "LogSoftmax": return MapCall(AxisMapOp.LogSoftmax);
+            case "Softmax": return MapCall(AxisMapOp.Softmax);
+            case "Clip":
+            {
+                Expr? x = Arg("x"), lo = Arg("lo"), hi = Arg("hi");
+                return x is null || lo is null || hi is null ? null : At(new Clip(x, lo, hi), invocation);
+            }
+            case "Where":
+            {
+                Expr? c = Arg("condition"), a = Arg("whenTrue"), b = Arg("whenFalse");
+                return c is null || a is null || b is null ? null : At(new Where(c, a, b), invocation);
+            }
+            case "Gather":
+            {
+                Expr? x = Arg("x"), index = Arg("index");
+                int? axis = Axis();
+                return x is null || index is null || axis is null ? null : At(new Gather(x, index, axis.Value), invocation);
+            }
+            case "Dim":
+            {
+                Expr? x = Arg("x");
+                int? axis = Axis();
+                return x is null || axis is null ? null : At(new AxisLength(axis.Value), invocation);
+            }
+            case "Masked":
+            {
+                Expr? loss = Arg("loss"), keep = Arg("keep");
+                return loss is null || keep is null ? null : At(new Masked(loss, keep), invocation);
+            }
+            default:
+                Report(DiagnosticDescriptors.UnknownFunction, invocation.Expression.GetLocation(), Head(invocation.Expression), "");
+                return null;
+        }
+
+        Expr? UnaryCall(UnaryOp op)
+        {
+            Expr? x = Arg("x");
+            return x is null ? null : At(new Unary(op, x), invocation);
+        }
+
+        Expr? BinaryCall(BinaryOp op)
+        {
+            Expr? x = Arg("x"), y = Arg("y");
+            return x is null || y is null ? null : At(new Binary(op, x, y), invocation);
+        }
+
+        Expr? ReduceCall(ReduceOp op)
+        {
+            Expr? x = Arg("x");
+            int? axis = Axis();
+            return x is null || axis is null ? null : At(new Reduce(op, x, axis.Value), invocation);
+        }
+
+        Expr? MapCall(AxisMapOp op)
+        {
+            Expr? x = Arg("x");
+            int? axis = Axis();
+            return x is null || axis is null ? null : At(new AxisMap(op, x, axis.Value), invocation);
+        }
+    }
+
+    private static ExpressionSyntax UnwrapArgument(ExpressionSyntax syntax) => syntax;
+}

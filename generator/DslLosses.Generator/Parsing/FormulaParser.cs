@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using DslLosses.Generator.Checking;
+using DslLosses.Generator.Diagnostics;
+using DslLosses.Generator.Ir;
+using DslLosses.Generator.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DslLosses.Generator.Parsing;
+
+/// <summary>
+/// Turns a <c>[Loss]</c> method into a <see cref="FormulaModel"/>: declaration checks, body to IR, then the shape checker.
+/// Every problem becomes a <see cref="DiagnosticInfo"/>; nothing here throws on user code.
+/// </summary>
+internal static partial class FormulaParser
+{
+    public const string LossAttributeName = "DslLosses.LossAttribute";
+    public const string ShapeAttributeName = "DslLosses.ShapeAttribute";
+    public const string DslTypeName = "DslLosses.Dsl";
+    public const string TensorTypeName = "DslLosses.Tensor";
+    public const string IndicesTypeName = "DslLosses.Indices";
+    public const string ScalarTypeName = "DslLosses.Scalar";
+    public const string AxisTypeName = "DslLosses.Axis";
+
+    /// <summary>Keras's <c>backend.epsilon()</c>.</summary>
+    public const double Epsilon = 1e-7;
+
+    /// <summary>The generator's entry: parse and check one annotated method.</summary>
+    public static Result<FormulaModel?> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
+            return new Result<FormulaModel?>(null, EquatableArray<DiagnosticInfo>.Empty);
+        return Parse(method, syntax, context.SemanticModel, context.Attributes.FirstOrDefault(), cancellationToken);
+    }
+
+    /// <summary>Parse and check one annotated method (shared with the analyzers).</summary>
+    public static Result<FormulaModel?> Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, AttributeData? lossAttribute, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        try
+        {
+            FormulaModel? formula = ParseCore(method, syntax, model, lossAttribute, diagnostics, cancellationToken);
+            return new Result<FormulaModel?>(diagnostics.Count == 0 ? formula : null, diagnostics.ToEquatableArray());
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(), method.Name, ex.GetType().Name + ": " + ex.Message));
+            return new Result<FormulaModel?>(null, diagnostics.ToEquatableArray());
+        }
+    }
+
+    private static FormulaModel? ParseCore(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, AttributeData? lossAttribute, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        // Code the C# compiler rejects is reported by the compiler; a second report from us would only add noise.
+        if (model.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+            return null;
+
+        Location nameLocation = syntax.Identifier.GetLocation();
+        string methodName = method.Name;
+
+        // ---- declaration -----------------------------------------------------------------------------------
+        if (method.IsGenericMethod)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericFormula, nameLocation, methodName, "has type parameters"));
+        if (!method.IsStatic)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FormulaNotStatic, nameLocation, methodName));
+
+        var containing = new List<ContainingType>();
+        foreach (TypeDeclarationSyntax typeSyntax in syntax.Ancestors().OfType<TypeDeclarationSyntax>().Reverse())
+        {
+            if (!typeSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNotPartial, typeSyntax.Identifier.GetLocation(), typeSyntax.Identifier.ValueText, methodName));
+            if (typeSyntax.TypeParameterList is { Parameters.Count: > 0 })
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericFormula, nameLocation, methodName, $"is inside the generic type '{typeSyntax.Identifier.ValueText}'"));
+            containing.Add(new ContainingType(TypeKeyword(typeSyntax), typeSyntax.Identifier.ValueText));
+        }
+
+        if (method.ReturnType.ToDisplayString() != TensorTypeName)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidReturnType, syntax.ReturnType.GetLocation(), methodName, method.ReturnType.ToDisplayString()));
+
+        if (method.ContainingType is { } owner &&
+            owner.GetMembers(method.Name).OfType<IMethodSymbol>().Count(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == LossAttributeName)) > 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateFormulaName, nameLocation, owner.Name, methodName));
+        }
+
+        // ---- [Loss] options --------------------------------------------------------------------------------
+        int axis = -1, elementTypes = 7, reductions = 7;
+        string lossName = methodName;
+        Location attributeLocation = lossAttribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? nameLocation;
+        if (lossAttribute is not null)
+        {
+            foreach (KeyValuePair<string, TypedConstant> named in lossAttribute.NamedArguments)
+            {
+                switch (named.Key)
+                {
+                    case "Axis" when named.Value.Value is int a:
+                        axis = a;
+                        break;
+                    case "ElementTypes" when named.Value.Value is int e:
+                        elementTypes = e;
+                        if (e is <= 0 or > 7)
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLossAttribute, attributeLocation, methodName, $"ElementTypes = {e} selects no supported element type (use LossElementTypes.Single, Double, Half or All)"));
+                        break;
+                    case "Reductions" when named.Value.Value is int r:
+                        reductions = r;
+                        if (r is <= 0 or > 7)
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLossAttribute, attributeLocation, methodName, $"Reductions = {r} selects no reduction (use LossReductions.PerSample, Sum, SumOverBatchSize or All)"));
+                        break;
+                    case "Name" when named.Value.Value is string n:
+                        if (string.IsNullOrWhiteSpace(n))
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLossAttribute, attributeLocation, methodName, "Name must not be empty"));
+                        else
+                            lossName = n;
+                        break;
+                }
+            }
+        }
+
+        // ---- parameters ------------------------------------------------------------------------------------
+        var parameters = new List<ParamModel>();
+        var parameterLocations = new List<Location>();
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Location location = parameter.Locations.FirstOrDefault() ?? nameLocation;
+            parameterLocations.Add(location);
+            parameters.Add(ParseParameter(parameter, methodName, location, diagnostics, cancellationToken, out Location shapeLocation));
+            parameterLocations[parameterLocations.Count - 1] = shapeLocation;
+        }
+
+        // ---- body ------------------------------------------------------------------------------------------
+        var sourceMap = new SourceMap();
+        var body = new BodyParser(model, method, sourceMap, diagnostics, cancellationToken);
+        Expr? result = body.ParseBody(syntax);
+        if (result is null || diagnostics.Count > 0)
+            return null;
+
+        // ---- shapes, axes and uses of each kind ---------------------------------------------------------------
+        var check = new FormulaChecker(methodName, parameters, parameterLocations, axis, attributeLocation, sourceMap, diagnostics);
+        int lossAxis = check.Run(result);
+        if (diagnostics.Count > 0)
+            return null;
+
+        return new FormulaModel(
+            method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            containing.ToEquatableArray(),
+            methodName,
+            lossName,
+            lossAxis,
+            elementTypes,
+            reductions,
+            parameters.ToEquatableArray(),
+            result,
+            SourceLines(syntax));
+    }
+
+    private static ParamModel ParseParameter(IParameterSymbol parameter, string methodName, Location location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, out Location shapeLocation)
+    {
+        shapeLocation = location;
+        string typeName = parameter.Type.ToDisplayString();
+        ParamKind? kind = typeName switch
+        {
+            TensorTypeName => ParamKind.Tensor,
+            IndicesTypeName => ParamKind.Indices,
+            ScalarTypeName => ParamKind.Scalar,
+            "int" => ParamKind.Int,
+            _ => null,
+        };
+        if (kind is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, location, parameter.Name, methodName,
+                $"has type {typeName}: formula parameters are Tensor or Indices (with [Shape]), Scalar or int"));
+            return new ParamModel(parameter.Name, ParamKind.Scalar, EquatableArray<Dim>.Empty);
+        }
+        if (parameter.RefKind != RefKind.None || parameter.IsParams || parameter.HasExplicitDefaultValue)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, location, parameter.Name, methodName,
+                "must be a plain parameter: no ref, in, out, params or default value"));
+        }
+
+        AttributeData? shape = parameter.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ShapeAttributeName);
+        if (shape?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is { } shapeSyntax)
+            shapeLocation = shapeSyntax.GetLocation();
+        bool isTensor = kind is ParamKind.Tensor or ParamKind.Indices;
+        if (!isTensor)
+        {
+            if (shape is not null)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidShape, shapeLocation, parameter.Name, $"a {typeName} parameter is a scalar and has no shape; remove [Shape]"));
+            return new ParamModel(parameter.Name, kind.Value, EquatableArray<Dim>.Empty);
+        }
+        if (shape is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidShape, location, parameter.Name, "a tensor parameter needs [Shape(...)], e.g. [Shape(\"B\", \"N\")]"));
+            return new ParamModel(parameter.Name, kind.Value, EquatableArray<Dim>.Empty);
+        }
+
+        var dims = new List<Dim>();
+        ImmutableArray<TypedConstant> values = shape.ConstructorArguments.Length == 1 && shape.ConstructorArguments[0].Kind == TypedConstantKind.Array
+            ? shape.ConstructorArguments[0].Values
+            : ImmutableArray<TypedConstant>.Empty;
+        foreach (TypedConstant value in values)
+        {
+            switch (value.Value)
+            {
+                case string name when name == Dim.EllipsisName:
+                    if (dims.Count > 0)
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidShape, shapeLocation, parameter.Name, "\"...\" may only come first (it stands for the leading batch dimensions)"));
+                    dims.Add(new Dim(name, 0));
+                    break;
+                case string name when IsDimensionName(name):
+                    dims.Add(new Dim(name, 0));
+                    break;
+                case string name:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidShape, shapeLocation, parameter.Name, $"\"{name}\" is not a dimension name (use a C# identifier such as \"B\" or \"N\")"));
+                    break;
+                case int size when size > 0:
+                    dims.Add(new Dim(null, size));
+                    break;
+                case int size:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidShape, shapeLocation, parameter.Name, $"a literal dimension must be positive, not {size}"));
+                    break;
+                default:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidShape, shapeLocation, parameter.Name, $"'{value.Value ?? "null"}' is neither a dimension name nor an int size"));
+                    break;
+            }
+        }
+        if (dims.Count == 0 && values.Length == 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidShape, shapeLocation, parameter.Name, "declare at least one dimension, e.g. [Shape(\"B\")]"));
+        if (dims.Count > 8 + 1 || dims.Count(d => !d.IsEllipsis) > 8)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidShape, shapeLocation, parameter.Name, "at most 8 dimensions are supported"));
+        return new ParamModel(parameter.Name, kind.Value, dims.ToEquatableArray());
+    }
+
+    private static bool IsDimensionName(string name)
+        => name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
+
+    private static string TypeKeyword(TypeDeclarationSyntax type) => type switch
+    {
+        RecordDeclarationSyntax r => r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
+        StructDeclarationSyntax => "struct",
+        InterfaceDeclarationSyntax => "interface",
+        _ => "class",
+    };
+
+    private static EquatableArray<string> SourceLines(MethodDeclarationSyntax syntax)
+    {
+        static string OneLine(SyntaxNode node) => string.Join(" ", node.ToString().Split(new[] { ' ', '\t', '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
+        if (syntax.ExpressionBody is { } arrow)
+            return new EquatableArray<string>(new[] { "return " + OneLine(arrow.Expression) + ";" });
+        if (syntax.Body is { } block)
+            return block.Statements.Select(OneLine).ToEquatableArray();
+        return EquatableArray<string>.Empty;
+    }
+}

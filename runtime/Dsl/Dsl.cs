@@ -1,0 +1,78 @@
+namespace DslLosses;
+
+/// <summary>
+/// The vocabulary loss formulas are written in: import it with <c>using static DslLosses.Dsl;</c>.
+/// Every member is a marker read by the generator; calling one at run time throws <see cref="System.NotSupportedException"/>.
+/// </summary>
+/// <remarks>
+/// Axis operations reduce (or normalise along) the formula's loss axis (<see cref="LossAttribute.Axis"/>); their
+/// <c>axis</c> must be a constant and must name that axis. Numerics follow TensorFlow: <see cref="Clip"/> keeps NaN,
+/// <see cref="Log1p"/> is accurate near 0, <see cref="Sigmoid"/> and <see cref="Softplus"/> do not overflow,
+/// <see cref="LogSumExp"/>, <see cref="LogSoftmax"/> and <see cref="Softmax"/> subtract the maximum first.
+/// </remarks>
+public static class Dsl
+{
+    /// <summary>Keras's fuzz factor <c>backend.epsilon()</c>, 1e-7, in the kernel's element type.</summary>
+    public static Scalar Epsilon => throw Marker.Fail();
+
+    /// <summary>Natural logarithm.</summary>
+    public static Tensor Log(Tensor x) => throw Marker.Fail();
+    /// <summary><c>log(1 + x)</c>, accurate for small <paramref name="x"/>.</summary>
+    public static Tensor Log1p(Tensor x) => throw Marker.Fail();
+    /// <summary>Exponential.</summary>
+    public static Tensor Exp(Tensor x) => throw Marker.Fail();
+    /// <summary>Absolute value.</summary>
+    public static Tensor Abs(Tensor x) => throw Marker.Fail();
+    /// <summary>Square root.</summary>
+    public static Tensor Sqrt(Tensor x) => throw Marker.Fail();
+    /// <summary><c>x * x</c>.</summary>
+    public static Tensor Square(Tensor x) => throw Marker.Fail();
+    /// <summary>Logistic sigmoid <c>1 / (1 + exp(-x))</c>, without overflow.</summary>
+    public static Tensor Sigmoid(Tensor x) => throw Marker.Fail();
+    /// <summary><c>log(1 + exp(x))</c>, without overflow.</summary>
+    public static Tensor Softplus(Tensor x) => throw Marker.Fail();
+    /// <summary>Elementwise maximum (NaN propagates).</summary>
+    public static Tensor Max(Tensor x, Tensor y) => throw Marker.Fail();
+    /// <summary>Elementwise minimum (NaN propagates).</summary>
+    public static Tensor Min(Tensor x, Tensor y) => throw Marker.Fail();
+    /// <summary><paramref name="x"/> raised to <paramref name="y"/>.</summary>
+    public static Tensor Pow(Tensor x, Tensor y) => throw Marker.Fail();
+    /// <summary>
+    /// <c>min(max(x, lo), hi)</c> like TensorFlow's <c>clip_by_value</c>; NaN stays NaN. Its gradient is zero outside [lo, hi].
+    /// </summary>
+    public static Tensor Clip(Tensor x, Tensor lo, Tensor hi) => throw Marker.Fail();
+    /// <summary>Elementwise choice: <paramref name="whenTrue"/> where <paramref name="condition"/> holds, else <paramref name="whenFalse"/>.</summary>
+    public static Tensor Where(Mask condition, Tensor whenTrue, Tensor whenFalse) => throw Marker.Fail();
+
+    /// <summary>Sum along the loss axis.</summary>
+    public static Tensor Sum(Tensor x, Axis axis) => throw Marker.Fail();
+    /// <summary>Mean along the loss axis (sum, then divided by the axis length).</summary>
+    public static Tensor Mean(Tensor x, Axis axis) => throw Marker.Fail();
+    /// <summary>Maximum along the loss axis.</summary>
+    public static Tensor Max(Tensor x, Axis axis) => throw Marker.Fail();
+    /// <summary>Minimum along the loss axis.</summary>
+    public static Tensor Min(Tensor x, Axis axis) => throw Marker.Fail();
+    /// <summary><c>log(sum(exp(x)))</c> along the loss axis, computed as <c>m + log(sum(exp(x - m)))</c> with <c>m = max(x)</c>.</summary>
+    public static Tensor LogSumExp(Tensor x, Axis axis) => throw Marker.Fail();
+    /// <summary><c>x - LogSumExp(x)</c> along the loss axis.</summary>
+    public static Tensor LogSoftmax(Tensor x, Axis axis) => throw Marker.Fail();
+    /// <summary><c>exp(x - LogSumExp(x))</c> along the loss axis.</summary>
+    public static Tensor Softmax(Tensor x, Axis axis) => throw Marker.Fail();
+
+    /// <summary>
+    /// The element of <paramref name="x"/> at position <paramref name="index"/> along the loss axis (a gather). An index
+    /// outside <c>[0, length)</c> throws <see cref="System.ArgumentOutOfRangeException"/> at run time.
+    /// </summary>
+    public static Tensor Gather(Tensor x, Indices index, Axis axis) => throw Marker.Fail();
+
+    /// <summary>The length of the loss axis of <paramref name="x"/>, as a scalar (e.g. the number of classes).</summary>
+    public static Scalar Dim(Tensor x, Axis axis) => throw Marker.Fail();
+
+    /// <summary>
+    /// The loss with the entries where <paramref name="keep"/> is false taken out: they are 0 in per-sample results, add
+    /// nothing to sums, and are not counted by <see cref="Reduction.SumOverBatchSize"/> (Keras's <c>ignore_class</c>
+    /// mask). When every entry is taken out, <see cref="Reduction.SumOverBatchSize"/> gives NaN, as tf_keras does.
+    /// Only allowed as the outermost call of the returned expression.
+    /// </summary>
+    public static Tensor Masked(Tensor loss, Mask keep) => throw Marker.Fail();
+}

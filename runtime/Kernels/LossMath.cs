@@ -1,0 +1,90 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace DslLosses.Kernels;
+
+/// <summary>
+/// Scalar numerics the generated kernels call. They follow TensorFlow's CPU kernels: NaN propagates through
+/// <see cref="Clip(float, float, float)"/>, <see cref="Math.Max(float, float)"/> and friends; <see cref="Log1p(float)"/>
+/// is accurate near 0 (the BCL's <c>float.LogP1</c> is not); <see cref="Sigmoid(float)"/> and <see cref="Softplus(float)"/>
+/// never overflow.
+/// </summary>
+/// <remarks>Used by generated code; not meant to be called directly.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class LossMath
+{
+    /// <summary><c>log(1 + x)</c> in float, accurate to a rounding of the double result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Log1p(float x)
+    {
+        // 1 + x is exact in double for |x| >= 2^-29; below that log1p(x) rounds to x.
+        if (MathF.Abs(x) < 1e-9f)
+            return x;
+        return (float)Math.Log(1.0 + x);
+    }
+
+    /// <summary><c>log(1 + x)</c> in double (Goldberg's correction: a few ulp).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Log1p(double x)
+    {
+        double u = 1.0 + x;
+        if (u == 1.0)
+            return x;
+        if (double.IsPositiveInfinity(u))
+            return u;
+        return Math.Log(u) * (x / (u - 1.0));
+    }
+
+    /// <summary>Logistic sigmoid without overflow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sigmoid(float x)
+    {
+        if (x >= 0f)
+            return 1f / (1f + MathF.Exp(-x));
+        float e = MathF.Exp(x);
+        return e / (1f + e);
+    }
+
+    /// <summary>Logistic sigmoid without overflow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Sigmoid(double x)
+    {
+        if (x >= 0.0)
+            return 1.0 / (1.0 + Math.Exp(-x));
+        double e = Math.Exp(x);
+        return e / (1.0 + e);
+    }
+
+    /// <summary><c>log(1 + exp(x))</c> as <c>max(x, 0) + log1p(exp(-|x|))</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Softplus(float x) => MathF.Max(x, 0f) + Log1p(MathF.Exp(-MathF.Abs(x)));
+
+    /// <summary><c>log(1 + exp(x))</c> as <c>max(x, 0) + log1p(exp(-|x|))</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Softplus(double x) => Math.Max(x, 0.0) + Log1p(Math.Exp(-Math.Abs(x)));
+
+    /// <summary>TensorFlow's <c>clip_by_value</c>: <c>max(min(x, hi), lo)</c>; NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Clip(float x, float lo, float hi) => MathF.Max(MathF.Min(x, hi), lo);
+
+    /// <summary>TensorFlow's <c>clip_by_value</c>: <c>max(min(x, hi), lo)</c>; NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Clip(double x, double lo, double hi) => Math.Max(Math.Min(x, hi), lo);
+
+    /// <summary>The reduced total divided by its count, 0 when the count is 0 (TensorFlow's <c>divide_no_nan</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double DivideNoNan(double total, nint count) => count == 0 ? 0.0 : total / count;
+
+    /// <summary>
+    /// <see cref="Reduction.SumOverBatchSize"/> with ignored entries, as tf_keras computes it: the total divided by the
+    /// number of entries kept; 0 for an empty loss, NaN when every entry is ignored (tf-keras#734).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MeanOverKept(double total, nint kept, nint count)
+    {
+        if (count == 0)
+            return 0.0;
+        return kept == 0 ? double.NaN : total / kept;
+    }
+}
