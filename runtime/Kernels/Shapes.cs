@@ -95,7 +95,7 @@ public static class Shapes
         return a;
     }
 
-    /// <summary>Throws unless <paramref name="destination"/> can hold the per-sample losses: the loss shape, or a flat vector of as many elements.</summary>
+    /// <summary>Throws unless the destination (<paramref name="destinationLengths"/>) can hold the per-sample losses: the loss shape, or a flat vector of as many elements.</summary>
     public static void RequireDestination(string loss, ReadOnlySpan<nint> destinationLengths, ReadOnlySpan<nint> destinationStrides, ReadOnlySpan<nint> lossShape)
     {
         nint count = Product(lossShape);
@@ -128,4 +128,21 @@ public static class Shapes
     /// <summary>The exception for <see cref="Reduction.None"/> passed to an entry point that returns a single value.</summary>
     public static ArgumentException NoneNeedsDestination(string loss)
         => new($"{loss}: Reduction.None gives one loss per sample: call the overload that takes a destination, or the PerSample method.", "reduction");
+
+    /// <summary>
+    /// Views a tensor span of <typeparamref name="TFrom"/> as one of <typeparamref name="TTo"/>. Only for the generic
+    /// entry points, which call it after checking that both are the same type.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlyTensorSpan<TTo> Reinterpret<TFrom, TTo>(ReadOnlyTensorSpan<TFrom> tensor)
+        => Unsafe.As<ReadOnlyTensorSpan<TFrom>, ReadOnlyTensorSpan<TTo>>(ref tensor);
+
+    /// <inheritdoc cref="Reinterpret{TFrom, TTo}(ReadOnlyTensorSpan{TFrom})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TensorSpan<TTo> Reinterpret<TFrom, TTo>(TensorSpan<TFrom> tensor)
+        => Unsafe.As<TensorSpan<TFrom>, TensorSpan<TTo>>(ref tensor);
+
+    /// <summary>The error of a generic entry point called with an element type it was not generated for.</summary>
+    public static NotSupportedException UnsupportedElementType(string loss, Type type)
+        => new($"{loss}: element type {type.Name} is not supported; use float, double or Half (those listed in [Loss(ElementTypes = ...)]).");
 }

@@ -13,6 +13,8 @@ internal enum UnaryOp
     Sigmoid,
     Softplus,
     Not,
+    /// <summary>True where the operand is finite (introduced by the lowering of LogSumExp).</summary>
+    IsFinite,
 }
 
 /// <summary>Elementwise operations of two operands. Comparisons and And/Or give masks.</summary>

@@ -7,13 +7,13 @@ namespace DslLosses.Generator.Models;
 
 /// <summary>An immutable array compared by its elements, so pipeline models stay equatable values.</summary>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
-    where T : IEquatable<T>
+
 {
     private readonly T[]? _items;
 
     public EquatableArray(T[] items) => _items = items;
 
-    public EquatableArray(ImmutableArray<T> items) => _items = items.IsDefault ? null : items.ToArray();
+    public EquatableArray(ImmutableArray<T> items) => _items = items.IsDefault ? null : System.Linq.ImmutableArrayExtensions.ToArray(items);
 
     public static EquatableArray<T> Empty => default;
 
@@ -62,6 +62,6 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IRea
 internal static class EquatableArray
 {
     public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items)
-        where T : IEquatable<T>
+
         => new(System.Linq.Enumerable.ToArray(items));
 }

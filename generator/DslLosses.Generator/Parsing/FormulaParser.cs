@@ -132,9 +132,8 @@ internal static partial class FormulaParser
         {
             cancellationToken.ThrowIfCancellationRequested();
             Location location = parameter.Locations.FirstOrDefault() ?? nameLocation;
-            parameterLocations.Add(location);
             parameters.Add(ParseParameter(parameter, methodName, location, diagnostics, cancellationToken, out Location shapeLocation));
-            parameterLocations[parameterLocations.Count - 1] = shapeLocation;
+            parameterLocations.Add(shapeLocation);
         }
 
         // ---- body ------------------------------------------------------------------------------------------

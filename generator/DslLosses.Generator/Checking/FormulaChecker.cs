@@ -1,0 +1,333 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using DslLosses.Generator.Diagnostics;
+using DslLosses.Generator.Ir;
+using DslLosses.Generator.Models;
+using DslLosses.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+
+namespace DslLosses.Generator.Checking;
+
+/// <summary>Where a value lives: the same for every element, once per row (no loss axis), or per element.</summary>
+internal enum Level
+{
+    Uniform,
+    Row,
+    Elem,
+}
+
+/// <summary>
+/// Checks a parsed formula: declared shapes agree with each other, every axis is the loss axis and in range, each
+/// DSL operation gets operands of the right level, and the loss depends on a tensor. Reports at the offending node.
+/// </summary>
+internal sealed class FormulaChecker
+{
+    private readonly string _method;
+    private readonly IReadOnlyList<ParamModel> _parameters;
+    private readonly IReadOnlyList<Location> _parameterLocations;
+    private readonly int _declaredAxis;
+    private readonly Location _attributeLocation;
+    private readonly SourceMap _map;
+    private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly Dictionary<Expr, Level> _levels = new();
+    private readonly Dictionary<string, (int Size, int Param)> _bindings = new();
+    private Geometry _geometry = null!;
+    private int _axis;
+    private bool _axisValid;
+
+    public FormulaChecker(string method, IReadOnlyList<ParamModel> parameters, IReadOnlyList<Location> parameterLocations, int declaredAxis,
+        Location attributeLocation, SourceMap map, List<DiagnosticInfo> diagnostics)
+    {
+        _method = method;
+        _parameters = parameters;
+        _parameterLocations = parameterLocations;
+        _declaredAxis = declaredAxis;
+        _attributeLocation = attributeLocation;
+        _map = map;
+        _diagnostics = diagnostics;
+    }
+
+    /// <summary>Checks <paramref name="body"/>; returns the loss axis (normalised for fixed ranks, negative for variadic shapes).</summary>
+    public int Run(Expr body)
+    {
+        _geometry = Geometry.Of(_parameters);
+        CheckShapes();
+        CheckAxis();
+        if (_diagnostics.Count > 0)
+            return _axis;
+
+        Expr result = body is Masked masked ? masked.Loss : body;
+        if (body is Masked m)
+        {
+            Level keep = LevelOf(m.Keep);
+            if (ContainsAxisWork(m.Keep))
+                Report(DiagnosticDescriptors.InvalidArgument, m.Keep, $"The keep mask of Masked in '{_method}' must be computed without axis operations (it decides which rows are computed at all)");
+            else if (keep > LevelOf(m.Loss))
+                Report(DiagnosticDescriptors.InvalidArgument, m.Keep, $"The keep mask of Masked in '{_method}' has a loss axis but the loss has none; mask rows, not elements");
+        }
+        Level level = LevelOf(result);
+        if (_diagnostics.Count == 0 && (level == Level.Uniform || !DependsOnTensor(result)))
+            Report(DiagnosticDescriptors.LossWithoutTensor, body, _method);
+        return _axis;
+    }
+
+    // ---- declarations --------------------------------------------------------------------------------------
+
+    private void CheckShapes()
+    {
+        var tensors = Enumerable.Range(0, _parameters.Count).Where(i => _parameters[i].IsTensor && _parameters[i].Shape.Count > 0).ToList();
+        if (tensors.Count == 0)
+            return;
+
+        bool anyVariadic = tensors.Any(i => _parameters[i].IsVariadic);
+        if (anyVariadic && !_geometry.Variadic)
+        {
+            int fixedOne = tensors.First(i => !_parameters[i].IsVariadic);
+            int variadicOne = tensors.First(i => _parameters[i].IsVariadic);
+            ReportAt(DiagnosticDescriptors.InconsistentDimensions, _parameterLocations[fixedOne],
+                _parameters[fixedOne].Name, _parameters[fixedOne].ShapeText, _parameters[variadicOne].Name, _parameters[variadicOne].ShapeText,
+                "declare either every tensor with a leading \"...\" or none");
+            return;
+        }
+
+        if (_geometry.Variadic)
+        {
+            foreach (int i in tensors.Where(i => _parameters[i].FixedRank > 1))
+                ReportAt(DiagnosticDescriptors.InvalidShape, _parameterLocations[i], _parameters[i].Name,
+                    "after \"...\" declare at most one dimension, the loss axis (e.g. [Shape(\"...\", \"C\")]); the leading dimensions are matched at run time");
+            var full = tensors.Where(i => _geometry.RoleOf(i) == TensorRole.Full && _parameters[i].FixedRank == 1).ToList();
+            for (int k = 1; k < full.Count; k++)
+                CompareDim(full[0], 1, full[k], 1, "the loss axis");
+            return;
+        }
+
+        int rank = _geometry.FullRank;
+        int firstFull = tensors.First(i => _geometry.RoleOf(i) == TensorRole.Full);
+        foreach (int i in tensors.Where(i => _geometry.RoleOf(i) == TensorRole.None))
+        {
+            ReportAt(DiagnosticDescriptors.RankMismatch, _parameterLocations[i],
+                _parameters[i].Name, _parameters[i].ShapeText, _parameters[i].FixedRank.ToString(CultureInfo.InvariantCulture), _method,
+                rank.ToString(CultureInfo.InvariantCulture), _parameters[firstFull].ShapeText, (rank - 1).ToString(CultureInfo.InvariantCulture));
+        }
+
+        // Every position of the full shape is declared once by the first full tensor; the others must agree.
+        foreach (int i in tensors.Where(i => i != firstFull && _geometry.RoleOf(i) == TensorRole.Full))
+        {
+            for (int d = 0; d < rank; d++)
+                CompareDim(firstFull, d, i, d, $"dimension {d}");
+        }
+
+    }
+
+    private void CompareDim(int first, int firstDim, int second, int secondDim, string what)
+    {
+        Dim a = _parameters[first].Shape[firstDim], b = _parameters[second].Shape[secondDim];
+        if (a.Equals(b))
+            return;
+        string why;
+        if (a.IsLiteral != b.IsLiteral)
+        {
+            // A name meets a literal size: the name is that size. The same name bound to two sizes is a contradiction.
+            (Dim named, Dim literal) = a.IsLiteral ? (b, a) : (a, b);
+            if (!_bindings.TryGetValue(named.Name!, out (int Size, int Param) bound))
+            {
+                _bindings[named.Name!] = (literal.Size, second);
+                return;
+            }
+            if (bound.Size == literal.Size)
+                return;
+            why = $"{what}: \"{named.Name}\" is {bound.Size} in '{_parameters[bound.Param].Name}' but {literal.Size} here";
+        }
+        else
+        {
+            why = a.IsLiteral
+                ? $"{what} cannot be both {a} and {b}"
+                : $"{what} must be the same in both; use one name (different names declare different sizes)";
+        }
+        ReportAt(DiagnosticDescriptors.InconsistentDimensions, _parameterLocations[second],
+            _parameters[second].Name, _parameters[second].ShapeText, _parameters[first].Name, _parameters[first].ShapeText, why);
+    }
+
+    /// <summary>Where a row-level tensor's dimension sits in the full shape.</summary>
+    public static int FullPosition(int rowDim, int axis) => rowDim < axis ? rowDim : rowDim + 1;
+
+    private void CheckAxis()
+    {
+        _axis = _declaredAxis;
+        _axisValid = true;
+        if (_geometry.Variadic)
+        {
+            if (_declaredAxis >= 0)
+            {
+                _axisValid = false;
+                ReportAt(DiagnosticDescriptors.AxisOutOfRange, _attributeLocation, _declaredAxis.ToString(CultureInfo.InvariantCulture),
+                    $"'{_method}', whose shapes start with \"...\" (any rank): count the axis from the end, e.g. Axis = -1");
+            }
+            return;
+        }
+        int rank = _geometry.FullRank;
+        if (rank == 0)
+            return;
+        if (_declaredAxis < -rank || _declaredAxis >= rank)
+        {
+            _axisValid = false;
+            ReportAt(DiagnosticDescriptors.AxisOutOfRange, _attributeLocation, _declaredAxis.ToString(CultureInfo.InvariantCulture),
+                $"'{_method}', whose tensors have rank {rank} (valid axes: {-rank} to {rank - 1})");
+            return;
+        }
+        _axis = _declaredAxis < 0 ? _declaredAxis + rank : _declaredAxis;
+
+        // Row-level tensors drop the loss axis: their dimensions must match the full shape without it.
+        var tensors = Enumerable.Range(0, _parameters.Count).Where(i => _parameters[i].IsTensor).ToList();
+        int firstFull = tensors.FirstOrDefault(i => _geometry.RoleOf(i) == TensorRole.Full);
+        foreach (int i in tensors.Where(i => _geometry.RoleOf(i) == TensorRole.Row))
+        {
+            for (int d = 0; d < _parameters[i].Shape.Count; d++)
+                CompareDim(firstFull, FullPosition(d, _axis), i, d, $"dimension {FullPosition(d, _axis)} of the full shape (dimension {d} without the loss axis {_axis})");
+        }
+    }
+
+    // ---- expressions ---------------------------------------------------------------------------------------
+
+    private bool AxisMatches(int written, Expr node, string operation)
+    {
+        if (!_axisValid)
+            return false;
+        if (!_geometry.HasLossAxis)
+        {
+            Report(DiagnosticDescriptors.InvalidArgument, node,
+                $"{operation} needs a loss axis, but every tensor of '{_method}' is declared [Shape(\"...\")]; declare the class axis, e.g. [Shape(\"...\", \"C\")]");
+            return false;
+        }
+        bool same;
+        if (_geometry.Variadic)
+        {
+            same = written == _declaredAxis;
+            if (!same && written >= 0)
+            {
+                Report(DiagnosticDescriptors.AxisOutOfRange, node, written.ToString(CultureInfo.InvariantCulture),
+                    $"'{_method}', whose shapes start with \"...\" (any rank): count the axis from the end, e.g. axis: -1");
+                return false;
+            }
+        }
+        else
+        {
+            int rank = _geometry.FullRank;
+            if (written < -rank || written >= rank)
+            {
+                Report(DiagnosticDescriptors.AxisOutOfRange, node, written.ToString(CultureInfo.InvariantCulture),
+                    $"'{_method}', whose tensors have rank {rank} (valid axes: {-rank} to {rank - 1})");
+                return false;
+            }
+            same = (written < 0 ? written + rank : written) == _axis;
+        }
+        if (!same)
+        {
+            Report(DiagnosticDescriptors.WrongAxis, node, operation, written.ToString(CultureInfo.InvariantCulture), _method,
+                _declaredAxis.ToString(CultureInfo.InvariantCulture));
+        }
+        return same;
+    }
+
+    private Level LevelOf(Expr node)
+    {
+        if (_levels.TryGetValue(node, out Level cached))
+            return cached;
+        Level level = Compute(node);
+        _levels[node] = level;
+        return level;
+    }
+
+    private Level Compute(Expr node)
+    {
+        switch (node)
+        {
+            case Const or AxisLength:
+                if (node is AxisLength length)
+                    AxisMatches(length.Axis, node, "Dim");
+                return Level.Uniform;
+            case Param p:
+                return _geometry.RoleOf(p.Index) switch
+                {
+                    TensorRole.Full => Level.Elem,
+                    TensorRole.Row => Level.Row,
+                    _ => Level.Uniform,
+                };
+            case Unary u:
+                return LevelOf(u.X);
+            case Binary b:
+                return Max(LevelOf(b.Left), LevelOf(b.Right));
+            case Where w:
+                return Max(LevelOf(w.Condition), Max(LevelOf(w.WhenTrue), LevelOf(w.WhenFalse)));
+            case Clip c:
+                return Max(LevelOf(c.X), Max(LevelOf(c.Lo), LevelOf(c.Hi)));
+            case Reduce r:
+            {
+                Level x = LevelOf(r.X);
+                AxisMatches(r.Axis, node, r.Op.ToString());
+                if (x != Level.Elem)
+                    Report(DiagnosticDescriptors.InvalidArgument, node, $"{r.Op} reduces along the loss axis, but its argument has no loss axis (it is {Describe(x)}); reduce a value computed from a full-shape tensor");
+                return Level.Row;
+            }
+            case AxisMap a:
+            {
+                Level x = LevelOf(a.X);
+                AxisMatches(a.Axis, node, a.Op.ToString());
+                if (x != Level.Elem)
+                    Report(DiagnosticDescriptors.InvalidArgument, node, $"{a.Op} normalises along the loss axis, but its argument has no loss axis (it is {Describe(x)})");
+                return Level.Elem;
+            }
+            case Gather g:
+            {
+                Level x = LevelOf(g.X);
+                AxisMatches(g.Axis, node, "Gather");
+                if (g.Index is not Param { Kind: ParamKind.Indices } index || _geometry.RoleOf(index.Index) != TensorRole.Row)
+                    Report(DiagnosticDescriptors.InvalidArgument, g.Index, "The index of Gather must be an Indices parameter declared with the full shape minus the loss axis (one class index per row), e.g. [Shape(\"B\")] against [Shape(\"B\", \"C\")]");
+                if (x != Level.Elem)
+                    Report(DiagnosticDescriptors.InvalidArgument, node, $"Gather picks one element along the loss axis, but its argument has no loss axis (it is {Describe(x)})");
+                return Level.Row;
+            }
+            case Masked:
+                Report(DiagnosticDescriptors.InvalidArgument, node, $"Masked must be the value the formula returns (return Masked(loss, keep);), not part of an expression");
+                return Level.Row;
+            default:
+                Report(DiagnosticDescriptors.UnsupportedConstruct, node, node.GetType().Name, "not supported by the checker");
+                return Level.Uniform;
+        }
+    }
+
+    private static string Describe(Level level) => level == Level.Uniform ? "a scalar" : "one value per row";
+
+    private static Level Max(Level a, Level b) => a > b ? a : b;
+
+    private bool DependsOnTensor(Expr node) => node switch
+    {
+        Param p => _parameters[p.Index].IsTensor,
+        Unary u => DependsOnTensor(u.X),
+        Binary b => DependsOnTensor(b.Left) || DependsOnTensor(b.Right),
+        Where w => DependsOnTensor(w.Condition) || DependsOnTensor(w.WhenTrue) || DependsOnTensor(w.WhenFalse),
+        Clip c => DependsOnTensor(c.X) || DependsOnTensor(c.Lo) || DependsOnTensor(c.Hi),
+        Reduce r => DependsOnTensor(r.X),
+        AxisMap a => DependsOnTensor(a.X),
+        Gather g => true,
+        Masked m => DependsOnTensor(m.Loss),
+        _ => false,
+    };
+
+    private static bool ContainsAxisWork(Expr node) => node switch
+    {
+        Reduce or AxisMap or Gather => true,
+        Unary u => ContainsAxisWork(u.X),
+        Binary b => ContainsAxisWork(b.Left) || ContainsAxisWork(b.Right),
+        Where w => ContainsAxisWork(w.Condition) || ContainsAxisWork(w.WhenTrue) || ContainsAxisWork(w.WhenFalse),
+        Clip c => ContainsAxisWork(c.X) || ContainsAxisWork(c.Lo) || ContainsAxisWork(c.Hi),
+        _ => false,
+    };
+
+    private void Report(DiagnosticDescriptor descriptor, Expr node, params string[] arguments)
+        => ReportAt(descriptor, _map[node] ?? _attributeLocation, arguments);
+
+    private void ReportAt(DiagnosticDescriptor descriptor, Location location, params string[] arguments)
+        => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+}

@@ -1,0 +1,465 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using DslLosses.Generator.Checking;
+using DslLosses.Generator.Ir;
+using DslLosses.Generator.Lowering;
+using DslLosses.Generator.Models;
+
+namespace DslLosses.Generator.Emitting;
+
+/// <summary>What a kernel does with each loss value.</summary>
+internal enum KernelOutput
+{
+    /// <summary>Adds every (weighted) loss into a double total: the Sum and SumOverBatchSize kernels.</summary>
+    Sum,
+    /// <summary>Writes every (weighted) loss into the destination: the None kernels.</summary>
+    None,
+}
+
+/// <summary>
+/// Emits one kernel body: a single pass over the inputs in which every reduction along the loss axis is fused into
+/// staged row loops (one loop per dependency level, all reductions of a level share it), values that do not vary along
+/// a loop are hoisted out of it, equal subexpressions are computed once, and literal axis lengths are unrolled.
+/// </summary>
+internal sealed class KernelEmitter
+{
+    /// <summary>Loss axes of at most this literal length are unrolled.</summary>
+    public const int MaxUnroll = 16;
+
+    private readonly KernelPlan _plan;
+    private readonly DType _t;
+    private readonly KernelOutput _output;
+    private readonly bool _weighted;
+    private readonly bool _innerIsOne;
+    private readonly string _c;
+    private int _temps;
+
+    public KernelEmitter(KernelPlan plan, DType type, KernelOutput output, bool weighted)
+    {
+        _plan = plan;
+        _t = type;
+        _output = output;
+        _weighted = weighted;
+        // Fixed ranks with the loss axis last: consecutive elements of a row are adjacent, no inner loop.
+        _innerIsOne = !plan.Geometry.Variadic && plan.Formula.LossAxis == plan.Geometry.FullRank - 1;
+        _c = plan.LiteralAxisLength > 0 ? plan.LiteralAxisLength.ToString(CultureInfo.InvariantCulture) : "c";
+    }
+
+    public static string KernelName(FormulaModel formula, DType type, KernelOutput output, bool weighted)
+        => "__" + formula.MethodName + "_" + type.Name + "_" + output + (weighted ? "_Weighted" : "");
+
+    public static string ParamName(ParamModel p) => "p_" + p.Name;
+
+    /// <summary>The kernel's parameter list, shared with the call sites.</summary>
+    public static IEnumerable<string> Signature(KernelPlan plan, DType type, KernelOutput output, bool weighted)
+    {
+        foreach (ParamModel p in plan.Formula.Parameters)
+        {
+            yield return p.Kind switch
+            {
+                ParamKind.Tensor => "ref " + type.Type + " " + ParamName(p),
+                ParamKind.Indices => "ref int " + ParamName(p),
+                ParamKind.Scalar => type.Compute + " " + ParamName(p),
+                _ => "int " + ParamName(p),
+            };
+        }
+        yield return "nint outer";
+        yield return "nint c";
+        yield return "nint inner";
+        if (weighted)
+        {
+            yield return "ref " + type.Type + " sw";
+            yield return "in global::DslLosses.Kernels.WeightMap wm";
+        }
+        if (output == KernelOutput.None)
+            yield return "ref " + type.Type + " dest";
+        else if (plan.Keep is not null)
+            yield return "out nint kept";
+    }
+
+    public void Emit(CodeWriter w)
+    {
+        string returns = _output == KernelOutput.Sum ? "double" : "void";
+        string name = KernelName(_plan.Formula, _t, _output, _weighted);
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"private static {returns} {name}({string.Join(", ", Signature(_plan, _t, _output, _weighted))})");
+        var top = new Block(null, Level.Uniform, null);
+        if (_output == KernelOutput.Sum)
+        {
+            top.Lines.Add("double total = 0.0;");
+            if (_plan.Keep is not null)
+                top.Lines.Add("kept = 0;");
+        }
+
+        if (_plan.Loops == LoopShape.Elementwise)
+        {
+            var loop = new Block(top, Level.Elem, "e");
+            loop.Lines.Add("nint e = k;");
+            RowBody(loop, loop, "e");
+            top.AppendChild("for (nint k = 0; k < outer; k++)", loop);
+        }
+        else
+        {
+            var row = new Block(top, Level.Row, null);
+            string header;
+            if (_innerIsOne)
+            {
+                header = "for (nint row = 0; row < outer; row++)";
+                row.Lines.Add($"nint e0 = row * {_c};");
+            }
+            else
+            {
+                header = "for (nint o = 0; o < outer; o++)";
+                row.Lines.Add("nint row = o * inner + i;");
+                row.Lines.Add($"nint e0 = o * {_c} * inner + i;");
+            }
+            RowBody(row, null, "row");
+            if (_innerIsOne)
+            {
+                top.AppendChild(header, row);
+            }
+            else
+            {
+                var inner = new Block(top, Level.Uniform, null);
+                inner.AppendChild("for (nint i = 0; i < inner; i++)", row);
+                top.AppendChild(header, inner);
+            }
+        }
+        if (_output == KernelOutput.Sum)
+            top.Lines.Add("return total;");
+
+        using (w.Block())
+        {
+            w.Lines(top.Lines);
+        }
+    }
+
+    /// <summary>The work for one row (or, elementwise, one element): keep test, staged reductions, the loss, its output.</summary>
+    private void RowBody(Block row, Block? elementwise, string lossIndex)
+    {
+        if (_plan.Keep is { } keep)
+        {
+            string k = Value(keep, row);
+            var skip = new Block(row, row.Level, null);
+            if (_output == KernelOutput.None)
+            {
+                if (_plan.LossHasAxis && elementwise is null)
+                    skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) {ZeroAt(ElementIndex("j"))}");
+                else
+                    skip.Lines.Add(ZeroAt(lossIndex));
+            }
+            skip.Lines.Add("continue;");
+            row.AppendChild($"if (!{k})", skip);
+            if (_output == KernelOutput.Sum)
+                row.Lines.Add(_plan.LossHasAxis && elementwise is null ? $"kept += {_c};" : "kept++;");
+        }
+
+        if (elementwise is not null)
+        {
+            Consume(row, Value(_plan.Loss, row), lossIndex);
+            return;
+        }
+
+        // Stages: a reduction can start once every reduction (and gather) inside its operand is known.
+        var stages = new Dictionary<Expr, int>();
+        int last = Math.Max(StageOf(_plan.Loss, stages), _plan.Keep is null ? 0 : StageOf(_plan.Keep, stages));
+        for (int s = 1; s <= last; s++)
+        {
+            List<Reduce> reduces = stages.Where(kv => kv.Value == s && kv.Key is Reduce).Select(kv => (Reduce)kv.Key).ToList();
+            if (reduces.Count == 0)
+                continue;
+            var accumulators = new List<string>();
+            foreach (Reduce r in reduces)
+            {
+                string acc = "r" + (_temps++).ToString(CultureInfo.InvariantCulture);
+                string init = r.Op switch
+                {
+                    ReduceOp.Max => _t.Compute + ".NegativeInfinity",
+                    ReduceOp.Min => _t.Compute + ".PositiveInfinity",
+                    _ => _t.Literal(0),
+                };
+                row.Lines.Add($"{_t.Compute} {acc} = {init};");
+                accumulators.Add(acc);
+            }
+            AxisLoop(row, loop =>
+            {
+                for (int k = 0; k < reduces.Count; k++)
+                {
+                    string v = Value(reduces[k].X, loop);
+                    string acc = accumulators[k];
+                    loop.Lines.Add(reduces[k].Op switch
+                    {
+                        ReduceOp.Max => $"{acc} = {_t.Math}.Max({acc}, {v});",
+                        ReduceOp.Min => $"{acc} = {_t.Math}.Min({acc}, {v});",
+                        _ => $"{acc} += {v};",
+                    });
+                }
+            });
+            for (int k = 0; k < reduces.Count; k++)
+                row.Names[reduces[k]] = accumulators[k];
+        }
+
+        if (_plan.LossHasAxis)
+            AxisLoop(row, loop => Consume(loop, Value(_plan.Loss, loop), "e"));
+        else
+            Consume(row, Value(_plan.Loss, row), lossIndex);
+    }
+
+    /// <summary>A loop over the loss axis, unrolled when its length is a small literal.</summary>
+    private void AxisLoop(Block row, Action<Block> body)
+    {
+        int n = _plan.LiteralAxisLength;
+        if (n > 0 && n <= MaxUnroll)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                var copy = new Block(row, Level.Elem, "e");
+                copy.Lines.Add($"nint e = {ElementIndex(j.ToString(CultureInfo.InvariantCulture))};");
+                body(copy);
+                row.AppendChild($"// {(j == 0 ? "loss axis unrolled: " : "")}j = {j}", copy);
+            }
+            return;
+        }
+        var loop = new Block(row, Level.Elem, "e");
+        loop.Lines.Add($"nint e = {ElementIndex("j")};");
+        body(loop);
+        row.AppendChild($"for (nint j = 0; j < {_c}; j++)", loop);
+    }
+
+    private string ElementIndex(string j)
+    {
+        if (j == "0")
+            return "e0";
+        return _innerIsOne ? $"e0 + {j}" : $"e0 + {j} * inner";
+    }
+
+    private string ZeroAt(string index) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, {index}) = {(_t.Widens ? "(" + _t.Type + ")0f" : _t.Literal(0))};";
+
+    private void Consume(Block block, string value, string index)
+    {
+        string v = value;
+        if (_weighted)
+            v = $"{value} * {_t.Load($"global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index({index}))")}";
+        if (_output == KernelOutput.Sum)
+            block.Lines.Add($"total += {v};");
+        else
+            block.Lines.Add($"global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, {index}) = {_t.Store(v)};");
+    }
+
+    /// <summary>Stage of a row-level barrier: reductions run one loop after everything inside them; gathers right after.</summary>
+    private static int StageOf(Expr node, Dictionary<Expr, int> stages)
+    {
+        if (stages.TryGetValue(node, out int known))
+            return known;
+        int stage = node switch
+        {
+            Reduce r => StageOf(r.X, stages) + 1,
+            Gather g => StageOf(g.X, stages),
+            Unary u => StageOf(u.X, stages),
+            Binary b => Math.Max(StageOf(b.Left, stages), StageOf(b.Right, stages)),
+            Where w => Math.Max(StageOf(w.Condition, stages), Math.Max(StageOf(w.WhenTrue, stages), StageOf(w.WhenFalse, stages))),
+            Clip c => Math.Max(StageOf(c.X, stages), Math.Max(StageOf(c.Lo, stages), StageOf(c.Hi, stages))),
+            _ => 0,
+        };
+        if (node is Reduce or Gather)
+            stages[node] = stage;
+        return stage;
+    }
+
+    // ---- values ---------------------------------------------------------------------------------------------
+
+    private enum Kind
+    {
+        Number,
+        Bool,
+        Int,
+    }
+
+    private Kind KindOf(Expr node) => node switch
+    {
+        Param { Kind: ParamKind.Indices or ParamKind.Int } => Kind.Int,
+        Unary { Op: UnaryOp.Not or UnaryOp.IsFinite } => Kind.Bool,
+        Binary { Op: BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or } => Kind.Bool,
+        Where w => KindOf(w.WhenTrue) == Kind.Bool ? Kind.Bool : Kind.Number,
+        _ => Kind.Number,
+    };
+
+    /// <summary>A numeric operand in the compute type.</summary>
+    private string Number(Expr node, Block block)
+    {
+        string code = Value(node, block);
+        return KindOf(node) == Kind.Int ? "(" + _t.Compute + ")" + code : code;
+    }
+
+    /// <summary>Emits <paramref name="node"/> (once per scope) and returns the C# expression that holds it.</summary>
+    private string Value(Expr node, Block block)
+    {
+        if (node is Const constant)
+            return _t.Literal(constant.Value);
+        if (node is Param { Kind: ParamKind.Scalar or ParamKind.Int } scalar)
+            return ParamName(_plan.Formula.Parameters[scalar.Index]);
+        if (node is AxisLength)
+            return _plan.LiteralAxisLength > 0 ? _t.Literal(_plan.LiteralAxisLength) : "(" + _t.Compute + ")c";
+
+        Level level = Lowerer.LevelOf(node, _plan.Geometry);
+        Block target = block;
+        while (target.Level > level && target.Parent is not null)
+            target = target.Parent;
+        if (target.Find(node) is { } name)
+            return name;
+
+        string code;
+        switch (node)
+        {
+            case Param p:
+            {
+                string index = _plan.Geometry.RoleOf(p.Index) == TensorRole.Row && _plan.Loops == LoopShape.Rows ? "row" : "e";
+                string load = $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(_plan.Formula.Parameters[p.Index])}, {index})";
+                code = p.Kind == ParamKind.Indices ? load : _t.Load(load);
+                break;
+            }
+            case Unary u:
+                code = UnaryCode(u, block);
+                break;
+            case Binary b:
+                code = BinaryCode(b, block);
+                break;
+            case Where wh:
+            {
+                string c = Value(wh.Condition, block);
+                bool mask = KindOf(wh.WhenTrue) == Kind.Bool;
+                string a = mask ? Value(wh.WhenTrue, block) : Number(wh.WhenTrue, block);
+                string f = mask ? Value(wh.WhenFalse, block) : Number(wh.WhenFalse, block);
+                code = $"{c} ? {a} : {f}";
+                break;
+            }
+            case Clip clip:
+                code = $"global::DslLosses.Kernels.LossMath.Clip({Number(clip.X, block)}, {Number(clip.Lo, block)}, {Number(clip.Hi, block)})";
+                break;
+            case Gather g:
+                return GatherCode(g, target);
+            case Reduce:
+                throw new InvalidOperationException("internal: a reduction was used before its stage was emitted");
+            default:
+                throw new InvalidOperationException("internal: no emission for " + node.GetType().Name);
+        }
+
+        string temp = "t" + (_temps++).ToString(CultureInfo.InvariantCulture);
+        target.Lines.Add($"var {temp} = {code};");
+        target.Names[node] = temp;
+        return temp;
+    }
+
+    private string UnaryCode(Unary u, Block block)
+    {
+        if (u.Op == UnaryOp.Not)
+            return "!" + Value(u.X, block);
+        string x = Number(u.X, block);
+        string m = _t.Math;
+        return u.Op switch
+        {
+            UnaryOp.Neg => "-" + x,
+            UnaryOp.Log => $"{m}.Log({x})",
+            UnaryOp.Log1p => $"global::DslLosses.Kernels.LossMath.Log1p({x})",
+            UnaryOp.Exp => $"{m}.Exp({x})",
+            UnaryOp.Abs => $"{m}.Abs({x})",
+            UnaryOp.Sqrt => $"{m}.Sqrt({x})",
+            UnaryOp.Square => $"{x} * {x}",
+            UnaryOp.Sigmoid => $"global::DslLosses.Kernels.LossMath.Sigmoid({x})",
+            UnaryOp.Softplus => $"global::DslLosses.Kernels.LossMath.Softplus({x})",
+            UnaryOp.IsFinite => $"{_t.Compute}.IsFinite({x})",
+            _ => throw new InvalidOperationException("internal: unary " + u.Op),
+        };
+    }
+
+    private string BinaryCode(Binary b, Block block)
+    {
+        if (b.Op is BinaryOp.And or BinaryOp.Or)
+            return $"{Value(b.Left, block)} {(b.Op == BinaryOp.And ? "&" : "|")} {Value(b.Right, block)}";
+        if (b.Op is BinaryOp.Eq or BinaryOp.Ne && KindOf(b.Left) == Kind.Int && KindOf(b.Right) == Kind.Int)
+            return $"{Value(b.Left, block)} {(b.Op == BinaryOp.Eq ? "==" : "!=")} {Value(b.Right, block)}";
+        string l = Number(b.Left, block), r = Number(b.Right, block);
+        return b.Op switch
+        {
+            BinaryOp.Add => $"{l} + {r}",
+            BinaryOp.Sub => $"{l} - {r}",
+            BinaryOp.Mul => $"{l} * {r}",
+            BinaryOp.Div => $"{l} / {r}",
+            BinaryOp.Max => $"{_t.Math}.Max({l}, {r})",
+            BinaryOp.Min => $"{_t.Math}.Min({l}, {r})",
+            BinaryOp.Pow => $"{_t.Math}.Pow({l}, {r})",
+            BinaryOp.Lt => $"{l} < {r}",
+            BinaryOp.Gt => $"{l} > {r}",
+            BinaryOp.Le => $"{l} <= {r}",
+            BinaryOp.Ge => $"{l} >= {r}",
+            BinaryOp.Eq => $"{l} == {r}",
+            BinaryOp.Ne => $"{l} != {r}",
+            _ => throw new InvalidOperationException("internal: binary " + b.Op),
+        };
+    }
+
+    /// <summary>The element at the row's class index: range-checked, then the operand evaluated at that one element.</summary>
+    private string GatherCode(Gather g, Block row)
+    {
+        var param = (Param)g.Index;
+        ParamModel index = _plan.Formula.Parameters[param.Index];
+        string id = (_temps++).ToString(CultureInfo.InvariantCulture);
+        string label = "g" + id + "i", value = "g" + id;
+        var at = new Block(row, Level.Elem, "e");
+        at.Lines.Add($"nint e = {(_innerIsOne ? $"e0 + {label}" : $"e0 + {label} * inner")};");
+        string v = Number(g.X, at);
+        at.Lines.Add($"{value} = {v};");
+
+        string load = $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(index)}, row)";
+        row.Lines.Add(param.Kind == ParamKind.Indices ? $"int {label} = {load};" : $"int {label} = (int){load};");
+        row.Lines.Add($"if ((uint){label} >= (ulong){_c}) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange({Quote(_plan.Formula.LossName)}, {Quote(index.Name)}, {label}, {_c}, row);");
+        row.Lines.Add($"{_t.Compute} {value};");
+        row.AppendChild(null, at);
+        row.Names[g] = value;
+        return value;
+    }
+
+    public static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    /// <summary>A scope of generated statements: its level, the values already computed in it, and its lines.</summary>
+    private sealed class Block
+    {
+        public Block(Block? parent, Level level, string? index)
+        {
+            Parent = parent;
+            Level = level;
+            Index = index;
+        }
+
+        public Block? Parent { get; }
+
+        public Level Level { get; }
+
+        public string? Index { get; }
+
+        public List<string> Lines { get; } = new();
+
+        public Dictionary<Expr, string> Names { get; } = new();
+
+        public string? Find(Expr node)
+        {
+            for (Block? b = this; b is not null; b = b.Parent)
+            {
+                if (b.Names.TryGetValue(node, out string? name))
+                    return name;
+            }
+            return null;
+        }
+
+        public void AppendChild(string? header, Block child)
+        {
+            if (header is not null)
+                Lines.Add(header);
+            Lines.Add("{");
+            Lines.AddRange(child.Lines.Select(l => "    " + l));
+            Lines.Add("}");
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using DslLosses.Generator.Diagnostics;
+using DslLosses.Generator.Emitting;
+using DslLosses.Generator.Lowering;
+using DslLosses.Generator.Models;
+using DslLosses.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DslLosses.Generator;
+
+/// <summary>
+/// The DslLosses source generator: every <c>[Loss]</c> method becomes shape-checked kernels for each element type and
+/// reduction. Parse (with checks) → lower → emit, one generated file per type that holds formulas.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class LossGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps (used by the incrementality tests).</summary>
+    public static class Steps
+    {
+        public const string Parse = nameof(Parse);
+        public const string Lower = nameof(Lower);
+        public const string Group = nameof(Group);
+    }
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<Result<FormulaModel?>> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                FormulaParser.LossAttributeName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => FormulaParser.Parse(ctx, ct))
+            .WithTrackingName(Steps.Parse);
+
+        context.RegisterSourceOutput(parsed.SelectMany(static (r, _) => r.Diagnostics), static (spc, d) => spc.ReportDiagnostic(d.ToDiagnostic()));
+
+        IncrementalValuesProvider<KernelPlan> plans = parsed
+            .Select(static (r, _) => r.Value)
+            .Where(static f => f is not null)
+            .Select(static (f, _) => Lowerer.Lower(f!))
+            .WithTrackingName(Steps.Lower);
+
+        IncrementalValuesProvider<EquatableArray<KernelPlan>> byType = plans
+            .Collect()
+            .SelectMany(static (all, _) => all
+                .GroupBy(p => SourceEmitter.HintName(p.Formula), StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => g.OrderBy(p => p.Formula.MethodName, StringComparer.Ordinal).ToEquatableArray())
+                .ToImmutableArray())
+            .WithTrackingName(Steps.Group);
+
+        context.RegisterSourceOutput(byType, static (spc, group) =>
+        {
+            string hint = SourceEmitter.HintName(group[0].Formula);
+            string source;
+            try
+            {
+                source = SourceEmitter.Emit(group.ToList());
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                foreach (KernelPlan plan in group)
+                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Formula.MethodName, ex.GetType().Name + ": " + ex.Message));
+                return;
+            }
+            spc.AddSource(hint, source);
+        });
+    }
+}

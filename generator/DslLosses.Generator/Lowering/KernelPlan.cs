@@ -1,0 +1,28 @@
+using DslLosses.Generator.Checking;
+using DslLosses.Generator.Ir;
+using DslLosses.Generator.Models;
+
+namespace DslLosses.Generator.Lowering;
+
+/// <summary>How the kernels of a formula walk their inputs.</summary>
+internal enum LoopShape
+{
+    /// <summary>No axis work and no row-level tensor: one flat loop, one loss per element.</summary>
+    Elementwise,
+    /// <summary>One row at a time along the loss axis: staged reduction loops, then the row's loss.</summary>
+    Rows,
+}
+
+/// <summary>
+/// A formula ready for emission: its lowered loss (only Sum/Max/Min reductions, no Mean, LogSumExp, Softmax or
+/// LogSoftmax, stability rewrites applied), the optional keep mask, and the loop shape. Equatable like everything
+/// that flows through the pipeline.
+/// </summary>
+internal sealed record KernelPlan(
+    FormulaModel Formula,
+    Geometry Geometry,
+    LoopShape Loops,
+    Expr Loss,
+    Expr? Keep,
+    bool LossHasAxis,
+    int LiteralAxisLength);

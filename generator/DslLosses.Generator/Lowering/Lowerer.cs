@@ -1,0 +1,152 @@
+using System.Collections.Generic;
+using System.Linq;
+using DslLosses.Generator.Checking;
+using DslLosses.Generator.Ir;
+using DslLosses.Generator.Models;
+
+namespace DslLosses.Generator.Lowering;
+
+/// <summary>
+/// Rewrites a checked formula into the small core the emitter knows: numerically stable forms first
+/// (<c>Log(Sigmoid(x))</c> → <c>-Softplus(-x)</c>, <c>Log(1 - Sigmoid(x))</c> → <c>-Softplus(x)</c>,
+/// <c>Log(Softmax(x))</c> → <c>LogSoftmax(x)</c>), then the axis operations expanded the way TensorFlow computes them
+/// (max-subtracted log-sum-exp with its finite-max guard, Mean as Sum / length).
+/// </summary>
+internal static class Lowerer
+{
+    public static KernelPlan Lower(FormulaModel formula)
+    {
+        Geometry geometry = Geometry.Of(formula.Parameters);
+        var memo = new Dictionary<Expr, Expr>();
+        Expr body = formula.Body;
+        Expr? keep = null;
+        if (body is Masked masked)
+        {
+            body = masked.Loss;
+            keep = Rewrite(masked.Keep, memo);
+        }
+        Expr loss = Rewrite(body, memo);
+
+        bool rowTensors = geometry.Roles.Any(r => r == TensorRole.Row);
+        bool axisWork = HasAxisWork(loss) || (keep is not null && HasAxisWork(keep));
+        LoopShape loops = axisWork || rowTensors ? LoopShape.Rows : LoopShape.Elementwise;
+        bool lossHasAxis = loops == LoopShape.Elementwise || LevelOf(loss, geometry) == Level.Elem;
+
+        int literal = 0;
+        if (geometry.HasLossAxis)
+        {
+            for (int index = 0; index < formula.Parameters.Count; index++)
+            {
+                ParamModel p = formula.Parameters[index];
+                if (geometry.RoleOf(index) != TensorRole.Full)
+                    continue;
+                int position = geometry.Variadic ? p.Shape.Count - 1 : formula.LossAxis;
+                if (position < p.Shape.Count && p.Shape[position] is { IsLiteral: true } dim)
+                    literal = dim.Size;
+            }
+        }
+
+        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal);
+    }
+
+    /// <summary>Row for reductions and gathers, Elem for anything touching a full tensor, Uniform otherwise.</summary>
+    public static Level LevelOf(Expr node, Geometry geometry) => node switch
+    {
+        Param p => geometry.RoleOf(p.Index) switch { TensorRole.Full => Level.Elem, TensorRole.Row => Level.Row, _ => Level.Uniform },
+        Reduce or Gather => Level.Row,
+        Const or AxisLength => Level.Uniform,
+        Unary u => LevelOf(u.X, geometry),
+        Binary b => Max(LevelOf(b.Left, geometry), LevelOf(b.Right, geometry)),
+        Where w => Max(LevelOf(w.Condition, geometry), Max(LevelOf(w.WhenTrue, geometry), LevelOf(w.WhenFalse, geometry))),
+        Clip c => Max(LevelOf(c.X, geometry), Max(LevelOf(c.Lo, geometry), LevelOf(c.Hi, geometry))),
+        _ => Level.Elem,
+    };
+
+    private static Level Max(Level a, Level b) => a > b ? a : b;
+
+    private static bool HasAxisWork(Expr node) => node switch
+    {
+        Reduce or Gather or AxisLength => true,
+        Unary u => HasAxisWork(u.X),
+        Binary b => HasAxisWork(b.Left) || HasAxisWork(b.Right),
+        Where w => HasAxisWork(w.Condition) || HasAxisWork(w.WhenTrue) || HasAxisWork(w.WhenFalse),
+        Clip c => HasAxisWork(c.X) || HasAxisWork(c.Lo) || HasAxisWork(c.Hi),
+        _ => false,
+    };
+
+    private static Expr Rewrite(Expr node, Dictionary<Expr, Expr> memo)
+    {
+        if (memo.TryGetValue(node, out Expr? done))
+            return done;
+        Expr result = RewriteCore(node, memo);
+        memo[node] = result;
+        return result;
+    }
+
+    private static Expr RewriteCore(Expr node, Dictionary<Expr, Expr> memo)
+    {
+        switch (node)
+        {
+            // ---- stability: match before the operands are expanded ----------------------------------------------
+            case Unary { Op: UnaryOp.Log, X: Unary { Op: UnaryOp.Sigmoid } s }:
+                return new Unary(UnaryOp.Neg, new Unary(UnaryOp.Softplus, new Unary(UnaryOp.Neg, Rewrite(s.X, memo))));
+            case Unary { Op: UnaryOp.Log, X: Binary { Op: BinaryOp.Sub, Left: Const { Value: 1.0 }, Right: Unary { Op: UnaryOp.Sigmoid } s } }:
+                return new Unary(UnaryOp.Neg, new Unary(UnaryOp.Softplus, Rewrite(s.X, memo)));
+            case Unary { Op: UnaryOp.Log, X: AxisMap { Op: AxisMapOp.Softmax } sm }:
+                return LogSoftmax(Rewrite(sm.X, memo));
+
+            // ---- axis operations ----------------------------------------------------------------------------
+            case Reduce r:
+            {
+                Expr x = Rewrite(r.X, memo);
+                switch (r.Op)
+                {
+                    case ReduceOp.Mean:
+                        return new Binary(BinaryOp.Div, new Reduce(ReduceOp.Sum, x, 0), new AxisLength(0));
+                    case ReduceOp.LogSumExp:
+                    {
+                        // tf.reduce_logsumexp: a non-finite max is replaced by 0 before it is subtracted.
+                        Expr max = new Reduce(ReduceOp.Max, x, 0);
+                        Expr shift = new Where(new Unary(UnaryOp.IsFinite, max), max, new Const(0));
+                        Expr sum = new Reduce(ReduceOp.Sum, new Unary(UnaryOp.Exp, new Binary(BinaryOp.Sub, x, shift)), 0);
+                        return new Binary(BinaryOp.Add, new Unary(UnaryOp.Log, sum), shift);
+                    }
+                    default:
+                        return new Reduce(r.Op, x, 0);
+                }
+            }
+            case AxisMap a:
+            {
+                Expr x = Rewrite(a.X, memo);
+                if (a.Op == AxisMapOp.LogSoftmax)
+                    return LogSoftmax(x);
+                Expr shifted = new Binary(BinaryOp.Sub, x, new Reduce(ReduceOp.Max, x, 0));
+                Expr exp = new Unary(UnaryOp.Exp, shifted);
+                return new Binary(BinaryOp.Div, exp, new Reduce(ReduceOp.Sum, exp, 0));
+            }
+            case Gather g:
+                return new Gather(Rewrite(g.X, memo), g.Index, 0);
+            case AxisLength:
+                return new AxisLength(0);
+
+            // ---- structure ------------------------------------------------------------------------------------
+            case Unary u:
+                return new Unary(u.Op, Rewrite(u.X, memo));
+            case Binary b:
+                return new Binary(b.Op, Rewrite(b.Left, memo), Rewrite(b.Right, memo));
+            case Where w:
+                return new Where(Rewrite(w.Condition, memo), Rewrite(w.WhenTrue, memo), Rewrite(w.WhenFalse, memo));
+            case Clip c:
+                return new Clip(Rewrite(c.X, memo), Rewrite(c.Lo, memo), Rewrite(c.Hi, memo));
+            default:
+                return node;
+        }
+    }
+
+    /// <summary><c>tf.nn.log_softmax</c>: <c>s = x - max(x)</c>, <c>s - log(Σ exp(s))</c>.</summary>
+    private static Expr LogSoftmax(Expr x)
+    {
+        Expr shifted = new Binary(BinaryOp.Sub, x, new Reduce(ReduceOp.Max, x, 0));
+        return new Binary(BinaryOp.Sub, shifted, new Unary(UnaryOp.Log, new Reduce(ReduceOp.Sum, new Unary(UnaryOp.Exp, shifted), 0)));
+    }
+}
