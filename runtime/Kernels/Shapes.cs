@@ -43,6 +43,8 @@ public static class Shapes
     {
         if (lengths.Length > MaxRank)
             throw new ShapeMismatchException(loss, $"{loss}: {argument} has rank {lengths.Length}; at most {MaxRank} dimensions are supported.", argument);
+        if (Product(lengths) == 0)
+            return; // nothing is read from an empty tensor, whatever its strides
         nint expected = 1;
         for (int i = lengths.Length - 1; i >= 0; i--)
         {

@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+
+namespace DslLosses.Tests.Infrastructure;
+
+/// <summary>A tensor read from the oracle file: row-major values and a shape.</summary>
+public sealed record OracleTensor(double[] Values, nint[] Shape)
+{
+    public float[] AsSingle() => Values.Select(v => (float)v).ToArray();
+
+    public static OracleTensor Read(JsonElement element, JsonElement? shapeHint = null)
+    {
+        var values = new List<double>();
+        var shape = new List<nint>();
+        Walk(element, 0, values, shape);
+        if (shapeHint is { ValueKind: JsonValueKind.Array } hint)
+            shape = hint.EnumerateArray().Select(e => (nint)e.GetInt64()).ToList();
+        return new OracleTensor(values.ToArray(), shape.ToArray());
+    }
+
+    private static void Walk(JsonElement e, int depth, List<double> values, List<nint> shape)
+    {
+        if (e.ValueKind == JsonValueKind.Array)
+        {
+            int n = e.GetArrayLength();
+            if (shape.Count == depth)
+                shape.Add(n);
+            foreach (JsonElement child in e.EnumerateArray())
+                Walk(child, depth + 1, values, shape);
+            return;
+        }
+        values.Add(Number(e));
+    }
+
+    public static double Number(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Number => e.GetDouble(),
+        JsonValueKind.String => e.GetString() switch
+        {
+            "NaN" => double.NaN,
+            "Infinity" => double.PositiveInfinity,
+            "-Infinity" => double.NegativeInfinity,
+            var s => throw new FormatException("unexpected oracle value " + s),
+        },
+        _ => throw new FormatException("unexpected oracle value " + e),
+    };
+}
+
+/// <summary>One case of <c>keras_vectors.json</c>.</summary>
+public sealed record OracleCase(
+    string Id, string Loss, bool FromLogits, double LabelSmoothing, int Axis, Reduction Reduction, int? IgnoreClass,
+    OracleTensor YTrue, OracleTensor YPred, OracleTensor? SampleWeight, bool ScalarWeight, OracleTensor Expected, bool ExpectedIsScalar,
+    bool Double, double Rtol, double Atol)
+{
+    public override string ToString() => Id;
+}
+
+/// <summary>The reference vectors, from the copy kept with the tests.</summary>
+public static class Oracle
+{
+    public static string CopyPath => Path.Combine(AppContext.BaseDirectory, "Oracle", "keras_vectors.json");
+
+    public static readonly Lazy<IReadOnlyList<OracleCase>> Cases = new(() => Load(CopyPath));
+
+    public static IReadOnlyList<OracleCase> Load(string path)
+    {
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        var cases = new List<OracleCase>();
+        foreach (JsonElement c in doc.RootElement.EnumerateArray())
+        {
+            JsonElement p = c.GetProperty("params");
+            JsonElement sw = c.GetProperty("sample_weight");
+            JsonElement expected = c.GetProperty("expected");
+            cases.Add(new OracleCase(
+                c.GetProperty("id").GetString()!,
+                c.GetProperty("loss").GetString()!,
+                p.TryGetProperty("from_logits", out JsonElement fl) && fl.GetBoolean(),
+                p.TryGetProperty("label_smoothing", out JsonElement ls) ? ls.GetDouble() : 0.0,
+                p.TryGetProperty("axis", out JsonElement ax) ? ax.GetInt32() : -1,
+                p.GetProperty("reduction").GetString() switch
+                {
+                    "none" => Reduction.None,
+                    "sum" => Reduction.Sum,
+                    _ => Reduction.SumOverBatchSize,
+                },
+                p.TryGetProperty("ignore_class", out JsonElement ic) && ic.ValueKind == JsonValueKind.Number ? ic.GetInt32() : null,
+                OracleTensor.Read(c.GetProperty("y_true"), c.TryGetProperty("y_true_shape", out JsonElement ts) ? ts : null),
+                OracleTensor.Read(c.GetProperty("y_pred"), c.TryGetProperty("y_pred_shape", out JsonElement ps) ? ps : null),
+                sw.ValueKind == JsonValueKind.Null ? null : OracleTensor.Read(sw),
+                sw.ValueKind == JsonValueKind.Number,
+                OracleTensor.Read(expected),
+                expected.ValueKind != JsonValueKind.Array,
+                c.GetProperty("dtype").GetString() == "float64",
+                c.GetProperty("rtol").GetDouble(),
+                c.GetProperty("atol").GetDouble()));
+        }
+        return cases;
+    }
+}
