@@ -117,12 +117,12 @@ internal static class SourceEmitter
         var args = new List<string>();
         foreach (ParamModel p in Tensors(f))
             args.Add($"scoped in {Rots}<{(p.Kind == ParamKind.Indices ? "int" : "T")}> {p.Name}");
-        args.Add("int axis");
-        args.Add("out nint outer");
-        args.Add("out nint c");
-        args.Add("out nint inner");
-        args.Add("scoped global::System.Span<nint> lossShape");
-        args.Add("out int lossRank");
+        args.Add("int __axis");
+        args.Add("out nint __outer");
+        args.Add("out nint __c");
+        args.Add("out nint __inner");
+        args.Add("scoped global::System.Span<nint> __lossShape");
+        args.Add("out int __lossRank");
         w.Line("/// <summary>Checks the shapes of the inputs of " + Xml(f.LossName) + " and returns the loop geometry and the per-sample loss shape.</summary>");
         using (w.Block($"private static void {BindName(f)}<T>({string.Join(", ", args)})"))
         {
@@ -137,10 +137,10 @@ internal static class SourceEmitter
 
             if (g.Variadic)
             {
-                w.Line($"int rank = {anchor.Name}.Rank;");
+                w.Line($"int __rank = {anchor.Name}.Rank;");
                 bool rows = tensors.Any(i => g.RoleOf(i) == TensorRole.Row);
                 w.Line($"{Shapes}.RequireMinRank({loss}, \"{anchor.Name}\", {anchor.Name}.Lengths, {(rows ? 2 : 1)}, \"{Decl(anchor)}\");");
-                w.Line(g.HasLossAxis ? $"int a = {Shapes}.NormalizeAxis({loss}, axis, rank);" : "int a = rank - 1;");
+                w.Line(g.HasLossAxis ? $"int __a = {Shapes}.NormalizeAxis({loss}, __axis, __rank);" : "int __a = __rank - 1;");
             }
             else
             {
@@ -149,10 +149,10 @@ internal static class SourceEmitter
                     ParamModel p = f.Parameters[i];
                     w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, {p.FixedRank}, \"{Decl(p)}\");");
                 }
-                w.Line("int rank = " + g.FullRank.ToString(CultureInfo.InvariantCulture) + ";");
-                w.Line("int a = " + f.LossAxis.ToString(CultureInfo.InvariantCulture) + ";");
+                w.Line("int __rank = " + g.FullRank.ToString(CultureInfo.InvariantCulture) + ";");
+                w.Line("int __a = " + f.LossAxis.ToString(CultureInfo.InvariantCulture) + ";");
             }
-            w.Line($"global::System.ReadOnlySpan<nint> full = {anchor.Name}.Lengths;");
+            w.Line($"global::System.ReadOnlySpan<nint> __full = {anchor.Name}.Lengths;");
 
             foreach (int i in tensors.Where(i => i != anchorIndex))
             {
@@ -160,21 +160,21 @@ internal static class SourceEmitter
                 if (g.RoleOf(i) == TensorRole.Full)
                 {
                     if (g.Variadic)
-                        w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, rank, \"{Decl(p)} like {anchor.Name}\");");
-                    w.Line($"if (!global::System.MemoryExtensions.SequenceEqual({p.Name}.Lengths, full)) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", full, \"{p.Name}\", {p.Name}.Lengths, \"the shapes must be equal\");");
+                        w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, __rank, \"{Decl(p)} like {anchor.Name}\");");
+                    w.Line($"if (!global::System.MemoryExtensions.SequenceEqual({p.Name}.Lengths, __full)) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {p.Name}.Lengths, \"the shapes must be equal\");");
                 }
                 else
                 {
                     if (g.Variadic)
-                        w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, rank - 1, \"{Decl(p)}: the shape of {anchor.Name} without the loss axis\");");
-                    using (w.Block("for (int d = 0; d < rank - 1; d++)"))
+                        w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, __rank - 1, \"{Decl(p)}: the shape of {anchor.Name} without the loss axis\");");
+                    using (w.Block("for (int __d = 0; __d < __rank - 1; __d++)"))
                     {
-                        w.Line($"if ({p.Name}.Lengths[d] != full[d < a ? d : d + 1]) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", full, \"{p.Name}\", {p.Name}.Lengths, \"{p.Name} must have the shape of {anchor.Name} without the loss axis \" + a);");
+                        w.Line($"if ({p.Name}.Lengths[__d] != __full[__d < __a ? __d : __d + 1]) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {p.Name}.Lengths, \"{p.Name} must have the shape of {anchor.Name} without the loss axis \" + __a);");
                     }
                 }
             }
 
-            // Literal sizes, and names used at more than one place of the full shape.
+            // Literal sizes, and names used at more than one place of the __full shape.
             var firstUse = new Dictionary<string, (string Param, string Position)>();
             foreach (int i in tensors)
             {
@@ -185,7 +185,7 @@ internal static class SourceEmitter
                     Dim dim = p.Shape[d + offset];
                     string position = p.IsVariadic ? $"{p.Name}.Rank - {p.FixedRank - d}" : d.ToString(CultureInfo.InvariantCulture);
                     if (p.IsVariadic && g.RoleOf(i) == TensorRole.Full)
-                        position = "a";
+                        position = "__a";
                     if (dim.IsLiteral)
                     {
                         w.Line($"{Shapes}.RequireLength({loss}, \"{p.Name}\", {p.Name}.Lengths, {position}, {dim.Size}, \"{Decl(p)}\");");
@@ -204,26 +204,26 @@ internal static class SourceEmitter
 
             if (plan.Loops == LoopShape.Elementwise)
             {
-                w.Line($"outer = {Shapes}.Product(full);");
-                w.Line("c = 1;");
-                w.Line("inner = 1;");
+                w.Line($"__outer = {Shapes}.Product(__full);");
+                w.Line("__c = 1;");
+                w.Line("__inner = 1;");
             }
             else
             {
-                w.Line($"outer = {Shapes}.Product(full.Slice(0, a));");
-                w.Line("c = full[a];");
-                w.Line($"inner = {Shapes}.Product(full.Slice(a + 1));");
+                w.Line($"__outer = {Shapes}.Product(__full.Slice(0, __a));");
+                w.Line("__c = __full[__a];");
+                w.Line($"__inner = {Shapes}.Product(__full.Slice(__a + 1));");
             }
             if (plan.LossHasAxis)
             {
-                w.Line("full.CopyTo(lossShape);");
-                w.Line("lossRank = rank;");
+                w.Line("__full.CopyTo(__lossShape);");
+                w.Line("__lossRank = __rank;");
             }
             else
             {
-                w.Line("full.Slice(0, a).CopyTo(lossShape);");
-                w.Line("full.Slice(a + 1).CopyTo(lossShape.Slice(a));");
-                w.Line("lossRank = rank - 1;");
+                w.Line("__full.Slice(0, __a).CopyTo(__lossShape);");
+                w.Line("__full.Slice(__a + 1).CopyTo(__lossShape.Slice(__a));");
+                w.Line("__lossRank = __rank - 1;");
             }
         }
     }
@@ -263,11 +263,11 @@ internal static class SourceEmitter
     {
         var args = Tensors(plan.Formula).Select(p => "in " + p.Name).ToList();
         args.Add(AxisArgument(plan));
-        args.Add("out nint outer");
-        args.Add("out nint c");
-        args.Add("out nint inner");
-        args.Add("lossShape");
-        args.Add("out int lossRank");
+        args.Add("out nint __outer");
+        args.Add("out nint __c");
+        args.Add("out nint __inner");
+        args.Add("__lossShape");
+        args.Add("out int __lossRank");
         return $"{BindName(plan.Formula)}<{t.Type}>({string.Join(", ", args)});";
     }
 
@@ -283,18 +283,18 @@ internal static class SourceEmitter
                 _ => p.Name,
             });
         }
-        args.Add("outer");
-        args.Add("c");
-        args.Add("inner");
+        args.Add("__outer");
+        args.Add("__c");
+        args.Add("__inner");
         if (weighted)
         {
             args.Add($"ref {Shapes}.Data(in sampleWeight)");
-            args.Add("in wm");
+            args.Add("in __wm");
         }
         if (output == KernelOutput.None)
             args.Add($"ref {Shapes}.Data(in destination)");
         else if (plan.Keep is not null)
-            args.Add("out kept");
+            args.Add("out __kept");
         return $"{KernelEmitter.KernelName(plan.Formula, t, output, weighted)}({string.Join(", ", args)})";
     }
 
@@ -328,25 +328,25 @@ internal static class SourceEmitter
                 w.Line($"if (reduction == {Reduction}.Sum) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].\");");
             if ((f.Reductions & FormulaModel.SumOverBatchSize) == 0)
                 w.Line($"if (reduction == {Reduction}.SumOverBatchSize) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.SumOverBatchSize: add LossReductions.SumOverBatchSize to [Loss(Reductions = ...)].\");");
-            w.Line($"global::System.Span<nint> lossShape = stackalloc nint[{Shapes}.MaxRank];");
+            w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
             w.Line(BindCall(plan, t));
-            w.Line($"nint count = {Shapes}.Product(lossShape.Slice(0, lossRank));");
-            w.Line("double total;");
+            w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
+            w.Line("double __total;");
             if (plan.Keep is not null)
-                w.Line("nint kept;");
+                w.Line("nint __kept;");
             w.Line("if (sampleWeight.Rank == 0)");
-            w.Line($"    total = {KernelCall(plan, t, KernelOutput.Sum, false)};");
+            w.Line($"    __total = {KernelCall(plan, t, KernelOutput.Sum, false)};");
             using (w.Block("else"))
             {
-                w.Line($"var wm = global::DslLosses.Kernels.WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, lossShape.Slice(0, lossRank));");
-                w.Line($"total = {KernelCall(plan, t, KernelOutput.Sum, true)};");
+                w.Line($"var __wm = global::DslLosses.Kernels.WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));");
+                w.Line($"__total = {KernelCall(plan, t, KernelOutput.Sum, true)};");
             }
             string mean = plan.Keep is not null
-                ? "global::DslLosses.Kernels.LossMath.MeanOverKept(total, kept, count)"
-                : "global::DslLosses.Kernels.LossMath.DivideNoNan(total, count)";
+                ? "global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count)"
+                : "global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count)";
             w.Line("return reduction switch");
             w.Line("{");
-            w.Line($"    {Reduction}.Sum => ({t.Type})total,");
+            w.Line($"    {Reduction}.Sum => ({t.Type})__total,");
             w.Line($"    {Reduction}.SumOverBatchSize => ({t.Type}){mean},");
             w.Line($"    _ => throw new global::System.ArgumentOutOfRangeException(nameof(reduction), reduction, \"Use Reduction.None, Sum or SumOverBatchSize.\"),");
             w.Line("};");
@@ -361,14 +361,14 @@ internal static class SourceEmitter
         w.Line(GeneratedCode);
         using (w.Block($"public static void {f.MethodName}({string.Join(", ", InputParameters(plan, t.Type, false))}, {Ts}<{t.Type}> destination, {Rots}<{t.Type}> sampleWeight = default{AxisParameter(plan)})"))
         {
-            w.Line($"global::System.Span<nint> lossShape = stackalloc nint[{Shapes}.MaxRank];");
+            w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
             w.Line(BindCall(plan, t));
-            w.Line($"{Shapes}.RequireDestination({KernelEmitter.Quote(f.LossName)}, destination.Lengths, destination.Strides, lossShape.Slice(0, lossRank));");
+            w.Line($"{Shapes}.RequireDestination({KernelEmitter.Quote(f.LossName)}, destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));");
             w.Line("if (sampleWeight.Rank == 0)");
             w.Line($"    {KernelCall(plan, t, KernelOutput.None, false)};");
             using (w.Block("else"))
             {
-                w.Line($"var wm = global::DslLosses.Kernels.WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, lossShape.Slice(0, lossRank));");
+                w.Line($"var __wm = global::DslLosses.Kernels.WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));");
                 w.Line($"{KernelCall(plan, t, KernelOutput.None, true)};");
             }
         }
@@ -393,22 +393,22 @@ internal static class SourceEmitter
                 w.Line($"return {f.MethodName}PerSample({string.Join(", ", args)});");
                 return;
             }
-            w.Line($"global::System.Span<nint> lossShape = stackalloc nint[{Shapes}.MaxRank];");
+            w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
             w.Line(BindCall(plan, t));
-            w.Line("if (lossRank == 0)");
+            w.Line("if (__lossRank == 0)");
             using (w.Block())
             {
-                w.Line("lossShape[0] = 1;");
-                w.Line("lossRank = 1;");
+                w.Line("__lossShape[0] = 1;");
+                w.Line("__lossRank = 1;");
             }
-            w.Line($"var result = global::System.Numerics.Tensors.Tensor.CreateFromShape<{t.Type}>(lossShape.Slice(0, lossRank));");
+            w.Line($"var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<{t.Type}>(__lossShape.Slice(0, __lossRank));");
             var call = f.Parameters.Select(p => p.Name).ToList();
-            call.Add("result.AsTensorSpan()");
+            call.Add("__result.AsTensorSpan()");
             call.Add("sampleWeight");
             if (AxisParameter(plan).Length > 0)
                 call.Add("axis");
             w.Line($"{f.MethodName}({string.Join(", ", call)});");
-            w.Line("return result;");
+            w.Line("return __result;");
         }
     }
 

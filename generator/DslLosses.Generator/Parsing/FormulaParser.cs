@@ -180,6 +180,11 @@ internal static partial class FormulaParser
                 $"has type {typeName}: formula parameters are Tensor or Indices (with [Shape]), Scalar or int"));
             return new ParamModel(parameter.Name, ParamKind.Scalar, EquatableArray<Dim>.Empty);
         }
+        if (parameter.Name is "reduction" or "sampleWeight" or "destination" or "axis" || parameter.Name.StartsWith("__", StringComparison.Ordinal))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, location, parameter.Name, methodName,
+                "uses a name the generated methods need (reduction, sampleWeight, destination, axis and names starting with __): rename it"));
+        }
         if (parameter.RefKind != RefKind.None || parameter.IsParams || parameter.HasExplicitDefaultValue)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, location, parameter.Name, methodName,

@@ -1,0 +1,42 @@
+using static DslLosses.Dsl;
+
+namespace DslLosses.Tests;
+
+/// <summary>Formulas declared in the test project itself: the consumer path (the generator runs on this project).</summary>
+public static partial class TestFormulas
+{
+    /// <summary>The focal binary crossentropy of the design document.</summary>
+    [Loss(Axis = -1)]
+    static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+    {
+        var p = Clip(yPred, Epsilon, 1 - Epsilon);
+        var pt = yTrue * p + (1 - yTrue) * (1 - p);
+        return Mean(-Pow(1 - pt, gamma) * Log(pt), axis: -1);
+    }
+
+    /// <summary>Softmax cross-entropy over exactly three classes: the class loop is unrolled.</summary>
+    [Loss]
+    static Tensor SoftmaxCe3([Shape("B", 3)] Tensor labels, [Shape("B", 3)] Tensor logits)
+        => -Sum(labels * LogSoftmax(logits, axis: -1), axis: -1);
+
+    /// <summary>Negative log-likelihood from integer labels with an ignored class.</summary>
+    [Loss]
+    static Tensor SparseNll([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels, int ignore)
+        => Masked(LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1), labels != ignore);
+
+    /// <summary>Elementwise: the per-sample loss keeps the input shape.</summary>
+    [Loss(ElementTypes = LossElementTypes.Single | LossElementTypes.Double)]
+    static Tensor SquaredError([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b) => Square(a - b);
+
+    /// <summary>Reduces along axis 0 of a [B, N] input: one loss per column.</summary>
+    [Loss(Axis = 0)]
+    static Tensor ColumnMean([Shape("B", "N")] Tensor x) => Mean(x, axis: 0);
+
+    /// <summary>Written the unstable way on purpose: the lowering turns it into -Softplus(-x).</summary>
+    [Loss]
+    static Tensor LogSigmoidLoss([Shape("...")] Tensor x) => -Log(Sigmoid(x));
+
+    /// <summary>A row-level weight tensor next to full tensors, and only the Sum reduction generated.</summary>
+    [Loss(Reductions = LossReductions.Sum)]
+    static Tensor WeightedRowMax([Shape("B", "N")] Tensor x, [Shape("B")] Tensor rowScale) => Max(x, axis: -1) * rowScale;
+}
