@@ -1,0 +1,246 @@
+using System.Collections.Generic;
+using System.Linq;
+using DslLosses.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace DslLosses.Tests;
+
+/// <summary>Each generator diagnostic fires at the marked node, and nowhere else.</summary>
+public class GeneratorDiagnosticTests
+{
+    private static void Verify(string body)
+    {
+        (string source, List<(string Id, Microsoft.CodeAnalysis.Text.TextSpan Span)> expected) = GeneratorHarness.ParseMarkup(GeneratorHarness.Usings + body);
+        (GeneratorDriverRunResult run, _) = GeneratorHarness.Run(source);
+        Assert.Empty(run.Results.Where(r => r.Exception is not null));
+        var actual = run.Diagnostics.Where(d => d.Id.StartsWith("DSL")).Select(d => (d.Id, d.Location.SourceSpan)).OrderBy(x => x.SourceSpan.Start).ThenBy(x => x.Id).ToList();
+        var wanted = expected.OrderBy(x => x.Span.Start).ThenBy(x => x.Id).ToList();
+        string Show(IEnumerable<(string Id, Microsoft.CodeAnalysis.Text.TextSpan Span)> items)
+            => string.Join("; ", items.Select(x => $"{x.Id} '{source.Substring(x.Span.Start, x.Span.Length)}'"));
+        Assert.True(wanted.SequenceEqual(actual), $"expected [{Show(wanted)}]\nactual   [{Show(actual)}]\nmessages: {string.Join(" | ", run.Diagnostics.Select(d => d.GetMessage()))}");
+    }
+
+    private const string Valid = """
+        public static partial class L
+        {
+            [Loss] static Tensor Ok([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Square(y - p), axis: -1);
+        }
+        """;
+
+    [Fact]
+    public void Valid_formulas_report_nothing() => Verify(Valid);
+
+    [Fact]
+    public void DSL0001_unsupported_statement()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B")] Tensor x)
+                {
+                    {|DSL0001:for (int i = 0; i < 3; i++) { }|}
+                    return x;
+                }
+            }
+            """);
+
+    [Fact]
+    public void DSL0001_ternary_operator()
+        => Verify("""
+            public static partial class L
+            {
+                static bool flag = true;
+                [Loss] static Tensor F([Shape("B")] Tensor x) => {|DSL0001:flag ? x : -x|};
+            }
+            """);
+
+    [Fact]
+    public void DSL0002_unknown_function_with_math_hint()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B")] Tensor x) => x * {|DSL0002:System.Math.Log|}(2.5 + System.Environment.ProcessorCount);
+            }
+            """);
+
+    [Fact]
+    public void DSL0002_helper_method()
+        => Verify("""
+            public static partial class L
+            {
+                static Tensor Helper(Tensor t) => t;
+                [Loss] static Tensor F([Shape("B")] Tensor x) => {|DSL0002:Helper|}(x);
+            }
+            """);
+
+    [Fact]
+    public void DSL0003_axis_not_constant()
+        => Verify("""
+            public static partial class L
+            {
+                static int axis = -1;
+                [Loss] static Tensor F([Shape("B", "N")] Tensor x) => Sum(x, {|DSL0003:axis|});
+            }
+            """);
+
+    [Fact]
+    public void DSL0003_reduce_of_a_row_value()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor x) => {|DSL0003:Sum(Sum(x, -1), -1)|};
+            }
+            """);
+
+    [Fact]
+    public void DSL0004_loss_without_tensor()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor x, Scalar s) => {|DSL0004:s * 2|};
+            }
+            """);
+
+    [Fact]
+    public void DSL0101_same_position_different_names()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [{|DSL0101:Shape("B", "M")|}] Tensor p) => Mean(y - p, -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0101_name_bound_to_two_sizes()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", 3)] Tensor p, [{|DSL0101:Shape("B", 4)|}] Tensor q) => Mean(y - p + q, -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0102_declared_axis_out_of_range()
+        => Verify("""
+            public static partial class L
+            {
+                [{|DSL0102:Loss(Axis = 2)|}] static Tensor F([Shape("B", "N")] Tensor y) => Mean(y, 2);
+            }
+            """);
+
+    [Fact]
+    public void DSL0102_written_axis_out_of_range()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y) => {|DSL0102:Mean(y, -3)|};
+            }
+            """);
+
+    [Fact]
+    public void DSL0103_rank_that_fits_no_role()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "T", "N")] Tensor y, [{|DSL0103:Shape("N")|}] Tensor w) => Mean(y * w, -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0104_reduction_on_another_axis()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y) => {|DSL0104:Sum(y, 0)|};
+            }
+            """);
+
+    [Fact]
+    public void DSL0105_invalid_shapes()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([{|DSL0105:Shape("B", "x y")|}] Tensor y, [{|DSL0105:Shape("B", 0)|}] Tensor p, Tensor {|DSL0105:q|}) => y + p + q;
+            }
+            """);
+
+    [Fact]
+    public void DSL0401_not_static()
+        => Verify("""
+            public partial class L
+            {
+                [Loss] Tensor {|DSL0401:F|}([Shape("B")] Tensor y) => y;
+            }
+            """);
+
+    [Fact]
+    public void DSL0402_enclosing_types_not_partial()
+        => Verify("""
+            public static class {|DSL0402:Outer|}
+            {
+                public static partial class L
+                {
+                    [Loss] static Tensor F([Shape("B")] Tensor y) => y;
+                }
+            }
+            """);
+
+    [Fact]
+    public void DSL0403_bad_parameters()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B")] Tensor y, float {|DSL0403:gamma|}, Scalar {|DSL0403:reduction|}) => y;
+            }
+            """);
+
+    [Fact]
+    public void DSL0404_wrong_return_type()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static {|DSL0404:Scalar|} F([Shape("B")] Tensor y) => 1.0;
+            }
+            """);
+
+    [Fact]
+    public void DSL0405_duplicate_formula_names()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor {|DSL0405:F|}([Shape("B")] Tensor y) => y;
+                [Loss] static Tensor {|DSL0405:F|}([Shape("B")] Tensor y, [Shape("B")] Tensor z) => y + z;
+            }
+            """);
+
+    [Fact]
+    public void DSL0406_generic_formula()
+        => Verify("""
+            public static partial class L<T>
+            {
+                [Loss] static Tensor {|DSL0406:F|}([Shape("B")] Tensor y) => y;
+            }
+            """);
+
+    [Fact]
+    public void DSL0407_attribute_selects_nothing()
+        => Verify("""
+            public static partial class L
+            {
+                [{|DSL0407:Loss(ElementTypes = 0)|}] static Tensor F([Shape("B")] Tensor y) => y;
+            }
+            """);
+
+    [Fact]
+    public void Code_with_compiler_errors_gets_no_generator_diagnostic()
+    {
+        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B")] Tensor y) => y +;
+            }
+            """);
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains(compilation, d => d.Severity == DiagnosticSeverity.Error && d.Id.StartsWith("CS"));
+    }
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text.RegularExpressions;
+using DslLosses.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+
+namespace DslLosses.Tests.Infrastructure;
+
+/// <summary>Runs the generator in memory on source text against the .NET 10 reference assemblies and the runtime library.</summary>
+public static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    {
+        var refs = new List<MetadataReference>(Basic.Reference.Assemblies.Net100.References.All);
+        bool hasTensors = refs.Any(r => r.Display?.Contains("System.Numerics.Tensors", StringComparison.OrdinalIgnoreCase) == true);
+        if (!hasTensors)
+            refs.Add(MetadataReference.CreateFromFile(typeof(System.Numerics.Tensors.Tensor).Assembly.Location));
+        refs.Add(MetadataReference.CreateFromFile(typeof(Dsl).Assembly.Location));
+        return refs.ToImmutableArray();
+    });
+
+    public const string Usings = "using DslLosses;\nusing static DslLosses.Dsl;\n";
+
+    public static CSharpCompilation Compile(params string[] sources)
+        => CSharpCompilation.Create(
+            "Consumer",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+
+    public static GeneratorDriver Driver(bool trackSteps = false)
+        => CSharpGeneratorDriver.Create(
+            new[] { new LossGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator; returns its result and the diagnostics of the compilation with the generated code.</summary>
+    public static (GeneratorDriverRunResult Run, ImmutableArray<Diagnostic> Compilation) Run(params string[] sources)
+    {
+        CSharpCompilation compilation = Compile(sources);
+        GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+        return (driver.GetRunResult(), output.GetDiagnostics());
+    }
+
+    /// <summary>
+    /// Source with markup <c>{|DSL0101:text|}</c>: the marked spans are where that diagnostic is expected. Returns the
+    /// plain source and the expected (id, span) pairs.
+    /// </summary>
+    public static (string Source, List<(string Id, TextSpan Span)> Expected) ParseMarkup(string markup)
+    {
+        var expected = new List<(string, TextSpan)>();
+        var text = new System.Text.StringBuilder();
+        var open = new Stack<(string Id, int Start)>();
+        int i = 0;
+        while (i < markup.Length)
+        {
+            if (markup[i] == '{' && i + 1 < markup.Length && markup[i + 1] == '|')
+            {
+                Match m = Regex.Match(markup.Substring(i), @"^\{\|([A-Z]+[0-9]+):");
+                if (m.Success)
+                {
+                    open.Push((m.Groups[1].Value, text.Length));
+                    i += m.Length;
+                    continue;
+                }
+            }
+            if (markup[i] == '|' && i + 1 < markup.Length && markup[i + 1] == '}' && open.Count > 0)
+            {
+                (string id, int start) = open.Pop();
+                expected.Add((id, TextSpan.FromBounds(start, text.Length)));
+                i += 2;
+                continue;
+            }
+            text.Append(markup[i]);
+            i++;
+        }
+        return (text.ToString(), expected);
+    }
+}
