@@ -53,6 +53,8 @@ internal sealed class FormulaChecker
     {
         _geometry = Geometry.Of(_parameters);
         CheckShapes();
+        if (_diagnostics.Count > 0)
+            return _axis;
         CheckAxis();
         if (_diagnostics.Count > 0)
             return _axis;

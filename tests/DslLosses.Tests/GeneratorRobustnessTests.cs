@@ -1,0 +1,70 @@
+using System.Linq;
+using DslLosses.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace DslLosses.Tests;
+
+/// <summary>Broken user code never crashes the generator: each malformed formula gets diagnostics, no exception, no DSL0099.</summary>
+public class GeneratorRobustnessTests
+{
+    public static TheoryData<string, bool> Malformed => new()
+    {
+        // (body, whether C# itself rejects it: then the compiler reports and the generator stays quiet)
+        { """[Loss] static Tensor F([Shape("B")] Tensor x) { var y = x; y = y * 2; return y; }""", false },
+        { """[Loss] static Tensor F([Shape("B")] Tensor x) { if (true) return x; return -x; }""", false },
+        { """[Loss] static Tensor F([Shape("B")] Tensor x) { var y = x; }""", true },
+        { """[Loss] static Tensor F([Shape("B")] Tensor x) { return x; return x; }""", false },
+        { """[Loss] static Tensor F([Shape("B")] Tensor x) => new Tensor();""", false },
+        { """[Loss] static Tensor F([Shape("B")] Tensor x) => x + Undefined(x);""", true },
+        { """[Loss] static Tensor F([Shape("B")] Tensor x) => Log(x, x);""", true },
+        { """[Loss] static Tensor F([Shape()] Tensor x) => x;""", false },
+        { """[Loss] static Tensor F([Shape("B", "...")] Tensor x) => x;""", false },
+        { """[Loss] static Tensor F([Shape("...", "N")] Tensor x, [Shape("B", "N")] Tensor y) => Mean(x - y, -1);""", false },
+        { """[Loss(Axis = 1)] static Tensor F([Shape("...", "N")] Tensor x) => Mean(x, 1);""", false },
+        { """[Loss] static Tensor F([Shape("...")] Tensor x) => Sum(x, -1);""", false },
+        { """[Loss] static Tensor F([Shape("B", "C")] Tensor x, [Shape("B", "C")] Tensor y) => Gather(x, y < 0, -1);""", true },
+        { """[Loss] static Tensor F([Shape("B", "C")] Tensor x, [Shape("B", "C")] Indices l) => Gather(x, l, -1);""", false },
+        { """[Loss] static Tensor F([Shape("B", "C")] Tensor x, [Shape("B")] Indices l) => Mean(Masked(x, l != 0), -1);""", false },
+        { """[Loss] static Tensor F([Shape("B")] ref Tensor x) => x;""", false },
+        { """[Loss] static Tensor F([Shape("B")] Tensor x) => x""", true },
+        { """[Loss] static Tensor F([Shape("B")] Tensor x) => Dsl.Sum(x, (Axis)(1 + 1));""", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public void Malformed_formula_gets_a_diagnostic_not_a_crash(string formula, bool compilerError)
+    {
+        string source = GeneratorHarness.Usings + "public static partial class L\n{\n    " + formula + "\n}\n";
+        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        Assert.All(run.Results, r => Assert.Null(r.Exception));
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id == "DSL0099");
+        Assert.DoesNotContain(compilation, d => d.Id is "AD0001" or "CS8784" or "CS8785");
+        if (compilerError)
+            Assert.Contains(compilation, d => d.Severity == DiagnosticSeverity.Error && d.Id.StartsWith("CS"));
+        else
+            Assert.Contains(run.Diagnostics, d => d.Id.StartsWith("DSL") && d.Severity == DiagnosticSeverity.Error);
+        Assert.Empty(run.GeneratedTrees);
+    }
+
+    [Fact]
+    public void Valid_formula_generates_code_that_compiles_without_warnings()
+    {
+        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            namespace N
+            {
+                public static partial class Outer
+                {
+                    internal static partial class L
+                    {
+                        [Loss] static Tensor F([Shape("B", 4)] Tensor y, [Shape("B", 4)] Tensor p, [Shape("B")] Indices k, Scalar s, int n)
+                            => Masked(Sum(y * Log(Softmax(p, -1)), -1) * s + Gather(p, k, -1) * n, k != n);
+                    }
+                }
+            }
+            """);
+        Assert.Empty(run.Diagnostics);
+        Assert.Single(run.GeneratedTrees);
+        Assert.Empty(compilation.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+}

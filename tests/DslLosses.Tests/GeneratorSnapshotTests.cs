@@ -1,0 +1,49 @@
+using System.Linq;
+using DslLosses.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace DslLosses.Tests;
+
+/// <summary>
+/// The generated source of representative formulas, for review. Behaviour is tested elsewhere: the same formulas are
+/// declared in <see cref="TestFormulas"/> or the runtime and run on numbers.
+/// </summary>
+public class GeneratorSnapshotTests
+{
+    private static string Generate(string formulas)
+    {
+        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + "namespace Snapshots;\n\npublic static partial class Losses\n{\n" + formulas + "\n}\n");
+        Assert.Empty(run.Diagnostics);
+        Assert.Empty(compilation.Where(d => d.Severity == DiagnosticSeverity.Error));
+        return run.GeneratedTrees.Single().ToString();
+    }
+
+    [Fact]
+    public void Focal_bce_single()
+        => Snapshot.Match("FocalBce", Generate("""
+                [Loss(Axis = -1, ElementTypes = LossElementTypes.Single)]
+                static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+                {
+                    var p = Clip(yPred, Epsilon, 1 - Epsilon);
+                    var pt = yTrue * p + (1 - yTrue) * (1 - p);
+                    return Mean(-Pow(1 - pt, gamma) * Log(pt), axis: -1);
+                }
+            """));
+
+    [Fact]
+    public void Softmax_ce_unrolled_three_classes()
+        => Snapshot.Match("SoftmaxCe3", Generate("""
+                [Loss(ElementTypes = LossElementTypes.Single, Reductions = LossReductions.SumOverBatchSize)]
+                static Tensor SoftmaxCe3([Shape("B", 3)] Tensor labels, [Shape("B", 3)] Tensor logits)
+                    => -Sum(labels * LogSoftmax(logits, axis: -1), axis: -1);
+            """));
+
+    [Fact]
+    public void Sparse_nll_with_gather_and_mask_all_types()
+        => Snapshot.Match("SparseNll", Generate("""
+                [Loss]
+                static Tensor SparseNll([Shape("...", "C")] Tensor logits, [Shape("...")] Indices labels, int ignore)
+                    => Masked(LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1), labels != ignore);
+            """));
+}
