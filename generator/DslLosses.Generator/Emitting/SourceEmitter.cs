@@ -140,7 +140,10 @@ internal static class SourceEmitter
                 w.Line($"int __rank = {anchor.Name}.Rank;");
                 bool rows = tensors.Any(i => g.RoleOf(i) == TensorRole.Row);
                 w.Line($"{Shapes}.RequireMinRank({loss}, \"{anchor.Name}\", {anchor.Name}.Lengths, {(rows ? 2 : 1)}, \"{Decl(anchor)}\");");
-                w.Line(g.HasLossAxis ? $"int __a = {Shapes}.NormalizeAxis({loss}, __axis, __rank);" : "int __a = __rank - 1;");
+                if (g.HasLossAxis)
+                    w.Line($"int __a = {Shapes}.NormalizeAxis({loss}, __axis, __rank);");
+                if (g.HasLossAxis && plan.Loops == LoopShape.Elementwise)
+                    w.Line("_ = __a; // an elementwise formula validates the axis but does not loop along it");
             }
             else
             {
@@ -150,7 +153,8 @@ internal static class SourceEmitter
                     w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, {p.FixedRank}, \"{Decl(p)}\");");
                 }
                 w.Line("int __rank = " + g.FullRank.ToString(CultureInfo.InvariantCulture) + ";");
-                w.Line("int __a = " + f.LossAxis.ToString(CultureInfo.InvariantCulture) + ";");
+                if (plan.Loops == LoopShape.Rows)
+                    w.Line("int __a = " + f.LossAxis.ToString(CultureInfo.InvariantCulture) + ";");
             }
             w.Line($"global::System.ReadOnlySpan<nint> __full = {anchor.Name}.Lengths;");
 
