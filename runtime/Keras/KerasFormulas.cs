@@ -37,4 +37,84 @@ internal static partial class KerasFormulas
         var positive = yPred >= 0;
         return Mean(Where(positive, yPred, 0) - yPred * z + Log1p(Exp(Where(positive, -yPred, yPred))), axis: -1);
     }
+
+    /// <summary>
+    /// <c>categorical_crossentropy</c> on probabilities: smoothed labels <c>y(1 - ls) + ls / C</c>; predictions divided
+    /// by their sum along the class axis, then clipped to <c>[eps, 1 - eps]</c>; <c>-Σ y log p</c>.
+    /// </summary>
+    [Loss(Name = "categorical_crossentropy")]
+    internal static Tensor CategoricalCrossentropyProbabilities([Shape("...", "C")] Tensor yTrue, [Shape("...", "C")] Tensor yPred, Scalar labelSmoothing)
+    {
+        var y = yTrue * (1 - labelSmoothing) + labelSmoothing / Dim(yTrue, axis: -1);
+        var p = Clip(yPred / Sum(yPred, axis: -1), Epsilon, 1 - Epsilon);
+        return -Sum(y * Log(p), axis: -1);
+    }
+
+    /// <summary><c>categorical_crossentropy</c> with <c>from_logits=True</c>: smoothed labels into the softmax cross-entropy op.</summary>
+    [Loss(Name = "categorical_crossentropy")]
+    internal static Tensor CategoricalCrossentropyLogits([Shape("...", "C")] Tensor yTrue, [Shape("...", "C")] Tensor yPred, Scalar labelSmoothing)
+    {
+        var y = yTrue * (1 - labelSmoothing) + labelSmoothing / Dim(yTrue, axis: -1);
+        var s = yPred - Max(yPred, axis: -1);
+        return Sum(y * (Log(Sum(Exp(s), axis: -1)) - s), axis: -1);
+    }
+
+    /// <summary><c>tf.nn.softmax_cross_entropy_with_logits</c>: <c>s = x - max(x)</c>, <c>Σ labels (log Σ exp(s) - s)</c>.</summary>
+    [Loss(Name = "softmax_cross_entropy_with_logits")]
+    internal static Tensor SoftmaxCrossEntropyWithLogits([Shape("...", "C")] Tensor labels, [Shape("...", "C")] Tensor logits)
+    {
+        var s = logits - Max(logits, axis: -1);
+        return Sum(labels * (Log(Sum(Exp(s), axis: -1)) - s), axis: -1);
+    }
+
+    /// <summary>
+    /// <c>sparse_categorical_crossentropy</c> on probabilities: <c>log(clip(p))</c> then the sparse softmax
+    /// cross-entropy op (clip first, renormalised by the softmax).
+    /// </summary>
+    [Loss(Name = "sparse_categorical_crossentropy")]
+    internal static Tensor SparseCategoricalCrossentropyProbabilities([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred)
+    {
+        var x = Log(Clip(yPred, Epsilon, 1 - Epsilon));
+        var s = x - Max(x, axis: -1);
+        return Log(Sum(Exp(s), axis: -1)) - Gather(s, yTrue, axis: -1);
+    }
+
+    /// <summary><c>sparse_categorical_crossentropy</c> with <c>from_logits=True</c>: the sparse softmax cross-entropy op.</summary>
+    [Loss(Name = "sparse_categorical_crossentropy")]
+    internal static Tensor SparseCategoricalCrossentropyLogits([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred)
+    {
+        var s = yPred - Max(yPred, axis: -1);
+        return Log(Sum(Exp(s), axis: -1)) - Gather(s, yTrue, axis: -1);
+    }
+
+    /// <summary>The probabilities form with <c>ignore_class</c>: entries labelled <paramref name="ignoreClass"/> give 0 and are not counted.</summary>
+    [Loss(Name = "sparse_categorical_crossentropy")]
+    internal static Tensor SparseCategoricalCrossentropyProbabilitiesIgnoring([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred, int ignoreClass)
+    {
+        var x = Log(Clip(yPred, Epsilon, 1 - Epsilon));
+        var s = x - Max(x, axis: -1);
+        return Masked(Log(Sum(Exp(s), axis: -1)) - Gather(s, yTrue, axis: -1), yTrue != ignoreClass);
+    }
+
+    /// <summary>The logits form with <c>ignore_class</c>.</summary>
+    [Loss(Name = "sparse_categorical_crossentropy")]
+    internal static Tensor SparseCategoricalCrossentropyLogitsIgnoring([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred, int ignoreClass)
+    {
+        var s = yPred - Max(yPred, axis: -1);
+        return Masked(Log(Sum(Exp(s), axis: -1)) - Gather(s, yTrue, axis: -1), yTrue != ignoreClass);
+    }
+
+    /// <summary><c>poisson</c>: <c>mean(p - y log(p + eps))</c> over the last axis, no clipping.</summary>
+    [Loss(Name = "poisson")]
+    internal static Tensor Poisson([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+        => Mean(yPred - yTrue * Log(yPred + Epsilon), axis: -1);
+
+    /// <summary><c>kl_divergence</c>: both clipped to <c>[eps, 1]</c>, <c>Σ y log(y / p)</c> over the last axis.</summary>
+    [Loss(Name = "kl_divergence")]
+    internal static Tensor KLDivergence([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+    {
+        var y = Clip(yTrue, Epsilon, 1);
+        var p = Clip(yPred, Epsilon, 1);
+        return Sum(y * Log(y / p), axis: -1);
+    }
 }

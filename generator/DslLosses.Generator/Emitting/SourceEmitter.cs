@@ -98,7 +98,10 @@ internal static class SourceEmitter
         if (total)
             EmitGenericTotal(w, plan, types);
         if (perSample)
+        {
             EmitGenericDestination(w, plan, types);
+            EmitGenericPerSample(w, plan, types);
+        }
     }
 
     // ---- shapes --------------------------------------------------------------------------------------------
@@ -458,6 +461,27 @@ internal static class SourceEmitter
                     w.Line($"{f.MethodName}({string.Join(", ", args)});");
                     w.Line("return;");
                 }
+            }
+            w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
+        }
+    }
+
+    private static void EmitGenericPerSample(CodeWriter w, KernelPlan plan, List<DType> types)
+    {
+        FormulaModel f = plan.Formula;
+        w.Line();
+        w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> in a new tensor for any generated element type: dispatches on <typeparamref name=\"T\"/>.</summary>");
+        w.Line(GeneratedCode);
+        using (w.Block($"public static global::System.Numerics.Tensors.Tensor<T> {f.MethodName}PerSample<T>({string.Join(", ", InputParameters(plan, "T", false))}, {Rots}<T> sampleWeight = default{AxisParameter(plan)}) where T : unmanaged"))
+        {
+            foreach (DType t in types)
+            {
+                var args = GenericArguments(plan, t).ToList();
+                args.Add($"{Shapes}.Reinterpret<T, {t.Type}>(sampleWeight)");
+                if (AxisParameter(plan).Length > 0)
+                    args.Add("axis");
+                w.Line($"if (typeof(T) == typeof({t.Type}))");
+                w.Line($"    return (global::System.Numerics.Tensors.Tensor<T>)(object){f.MethodName}PerSample({string.Join(", ", args)});");
             }
             w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
         }

@@ -1,0 +1,116 @@
+using System;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace DslLosses;
+
+/// <summary>
+/// A Keras loss object whose labels and predictions share one element type (<c>y_true</c> and <c>y_pred</c> of the
+/// same shape): Keras's <c>loss(y_true, y_pred, sample_weight)</c> as <see cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>,
+/// with <see cref="DslLosses.Reduction"/> and Keras's sample-weight broadcasting.
+/// </summary>
+/// <remarks>
+/// Inputs of different shapes are refused with a <see cref="ShapeMismatchException"/> (tf_keras would squeeze a trailing
+/// 1 or broadcast). <c>float</c> and <c>double</c> inputs are computed in their own precision with constants of that
+/// precision, as Keras does; <see cref="Half"/> inputs are computed in float and rounded once.
+/// </remarks>
+public abstract class KerasLoss
+{
+    private protected KerasLoss(Reduction reduction, string name)
+    {
+        Reduction = KerasOptions.Defined(reduction);
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+    }
+
+    /// <summary>The reduction the <c>Compute</c> methods that return one value apply (Keras's <c>auto</c> is <see cref="Reduction.SumOverBatchSize"/>).</summary>
+    public Reduction Reduction { get; }
+
+    /// <summary>The loss name (Keras's default for the loss unless given).</summary>
+    public string Name { get; }
+
+    /// <summary>The reduced, weighted loss.</summary>
+    /// <param name="yTrue">Targets, same shape as <paramref name="yPred"/>.</param>
+    /// <param name="yPred">Predictions.</param>
+    /// <param name="sampleWeight">Optional weights: a scalar (one element), <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape.</param>
+    /// <exception cref="ShapeMismatchException">The shapes differ or the weights do not broadcast; the message names both shapes.</exception>
+    /// <exception cref="ArgumentException"><see cref="Reduction"/> is <see cref="Reduction.None"/>: call an overload with a destination or <c>ComputePerSample</c>.</exception>
+    public float Compute(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, ReadOnlyTensorSpan<float> sampleWeight = default)
+        => Reduce(yTrue, yPred, sampleWeight);
+
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public double Compute(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
+        => Reduce(yTrue, yPred, sampleWeight);
+
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public Half Compute(ReadOnlyTensorSpan<Half> yTrue, ReadOnlyTensorSpan<Half> yPred, ReadOnlyTensorSpan<Half> sampleWeight = default)
+        => Reduce(yTrue, yPred, sampleWeight);
+
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public float Compute(float[,] yTrue, float[,] yPred, ReadOnlyTensorSpan<float> sampleWeight = default)
+        => Reduce(new ReadOnlyTensorSpan<float>(yTrue), new ReadOnlyTensorSpan<float>(yPred), sampleWeight);
+
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public double Compute(double[,] yTrue, double[,] yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
+        => Reduce(new ReadOnlyTensorSpan<double>(yTrue), new ReadOnlyTensorSpan<double>(yPred), sampleWeight);
+
+    /// <summary>The reduced, weighted loss for any supported element type (<c>float</c>, <c>double</c>, <see cref="Half"/>).</summary>
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public T Compute<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight = default)
+        where T : unmanaged
+        => Reduce(yTrue, yPred, sampleWeight);
+
+    /// <summary>
+    /// The weighted per-sample losses (Keras's <c>reduction="none"</c>) into <paramref name="destination"/>: the input
+    /// shape without the reduced axis, or flat. Ignores <see cref="Reduction"/>; allocates nothing.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The shapes differ, the weights do not broadcast, or the destination does not fit.</exception>
+    public void Compute(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, TensorSpan<float> destination, ReadOnlyTensorSpan<float> sampleWeight = default)
+        => PerSample(yTrue, yPred, destination, sampleWeight);
+
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Compute(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> destination, ReadOnlyTensorSpan<double> sampleWeight = default)
+        => PerSample(yTrue, yPred, destination, sampleWeight);
+
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Compute(ReadOnlyTensorSpan<Half> yTrue, ReadOnlyTensorSpan<Half> yPred, TensorSpan<Half> destination, ReadOnlyTensorSpan<Half> sampleWeight = default)
+        => PerSample(yTrue, yPred, destination, sampleWeight);
+
+    /// <summary>The weighted per-sample losses in a new tensor (allocates; the destination overloads do not).</summary>
+    /// <exception cref="ShapeMismatchException">The shapes differ or the weights do not broadcast.</exception>
+    public Tensor<float> ComputePerSample(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, ReadOnlyTensorSpan<float> sampleWeight = default)
+        => PerSample(yTrue, yPred, sampleWeight);
+
+    /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public Tensor<double> ComputePerSample(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
+        => PerSample(yTrue, yPred, sampleWeight);
+
+    /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public Tensor<float> ComputePerSample(float[,] yTrue, float[,] yPred, ReadOnlyTensorSpan<float> sampleWeight = default)
+        => PerSample(new ReadOnlyTensorSpan<float>(yTrue), new ReadOnlyTensorSpan<float>(yPred), sampleWeight);
+
+    /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public Tensor<double> ComputePerSample(double[,] yTrue, double[,] yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
+        => PerSample(new ReadOnlyTensorSpan<double>(yTrue), new ReadOnlyTensorSpan<double>(yPred), sampleWeight);
+
+    private protected abstract T Reduce<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
+        where T : unmanaged;
+
+    private protected abstract void PerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight)
+        where T : unmanaged;
+
+    private protected abstract Tensor<T> PerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
+        where T : unmanaged;
+
+    /// <summary>A constant in the element type, as Keras converts options to the dtype of <c>y_pred</c>.</summary>
+    private protected static T Scalar<T>(double value)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+            return Unsafe.BitCast<float, T>((float)value);
+        if (typeof(T) == typeof(double))
+            return Unsafe.BitCast<double, T>(value);
+        if (typeof(T) == typeof(Half))
+            return Unsafe.BitCast<Half, T>((Half)value);
+        throw new NotSupportedException($"Element type {typeof(T).Name} is not supported; use float, double or Half.");
+    }
+}
