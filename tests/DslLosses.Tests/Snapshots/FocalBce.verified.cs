@@ -249,5 +249,14 @@ namespace Snapshots
             }
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
         }
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<T> FocalBcePerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+                return (global::System.Numerics.Tensors.Tensor<T>)(object)FocalBcePerSample(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yTrue), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(gamma), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight));
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
+        }
     }
 }

@@ -891,5 +891,18 @@ namespace Snapshots
             }
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
         }
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<T> SparseNllPerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+                return (global::System.Numerics.Tensors.Tensor<T>)(object)SparseNllPerSample(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight), axis);
+            if (typeof(T) == typeof(double))
+                return (global::System.Numerics.Tensors.Tensor<T>)(object)SparseNllPerSample(global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(sampleWeight), axis);
+            if (typeof(T) == typeof(global::System.Half))
+                return (global::System.Numerics.Tensors.Tensor<T>)(object)SparseNllPerSample(global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(sampleWeight), axis);
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
+        }
     }
 }
