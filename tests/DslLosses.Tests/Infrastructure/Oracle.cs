@@ -53,8 +53,10 @@ public sealed record OracleTensor(double[] Values, nint[] Shape)
 public sealed record OracleCase(
     string Id, string Loss, bool FromLogits, double LabelSmoothing, int Axis, Reduction Reduction, int? IgnoreClass,
     OracleTensor YTrue, OracleTensor YPred, OracleTensor? SampleWeight, bool ScalarWeight, OracleTensor Expected, bool ExpectedIsScalar,
-    bool Double, double Rtol, double Atol)
+    bool Double, double Rtol, double Atol, string SourceText)
 {
+    public string Source() => SourceText;
+
     public override string ToString() => Id;
 }
 
@@ -95,7 +97,8 @@ public static class Oracle
                 expected.ValueKind != JsonValueKind.Array,
                 c.GetProperty("dtype").GetString() == "float64",
                 c.GetProperty("rtol").GetDouble(),
-                c.GetProperty("atol").GetDouble()));
+                c.GetProperty("atol").GetDouble(),
+                c.TryGetProperty("source", out JsonElement src) ? src.GetString() ?? "" : ""));
         }
         return cases;
     }
