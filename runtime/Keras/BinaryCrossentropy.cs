@@ -56,4 +56,17 @@ public sealed class BinaryCrossentropy : KerasLoss
         => FromLogits
             ? KerasFormulas.BinaryCrossentropyLogitsPerSample(yTrue, yPred, Scalar<T>(LabelSmoothing), sampleWeight, Axis)
             : KerasFormulas.BinaryCrossentropyProbabilitiesPerSample(yTrue, yPred, Scalar<T>(LabelSmoothing), sampleWeight, Axis);
+
+    private protected override T WithGradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        => FromLogits
+            ? KerasFormulas.BinaryCrossentropyLogitsWithGradient(yTrue, yPred, Scalar<T>(LabelSmoothing), gradient, Reduction, sampleWeight, Axis)
+            : KerasFormulas.BinaryCrossentropyProbabilitiesWithGradient(yTrue, yPred, Scalar<T>(LabelSmoothing), gradient, Reduction, sampleWeight, Axis);
+
+    private protected override void GradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+    {
+        if (FromLogits)
+            KerasFormulas.BinaryCrossentropyLogitsGradient(yTrue, yPred, Scalar<T>(LabelSmoothing), gradient, Reduction, sampleWeight, Axis);
+        else
+            KerasFormulas.BinaryCrossentropyProbabilitiesGradient(yTrue, yPred, Scalar<T>(LabelSmoothing), gradient, Reduction, sampleWeight, Axis);
+    }
 }

@@ -53,4 +53,17 @@ public sealed class CategoricalCrossentropy : KerasLoss
         => FromLogits
             ? KerasFormulas.CategoricalCrossentropyLogitsPerSample(yTrue, yPred, Scalar<T>(LabelSmoothing), sampleWeight, Axis)
             : KerasFormulas.CategoricalCrossentropyProbabilitiesPerSample(yTrue, yPred, Scalar<T>(LabelSmoothing), sampleWeight, Axis);
+
+    private protected override T WithGradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        => FromLogits
+            ? KerasFormulas.CategoricalCrossentropyLogitsWithGradient(yTrue, yPred, Scalar<T>(LabelSmoothing), gradient, Reduction, sampleWeight, Axis)
+            : KerasFormulas.CategoricalCrossentropyProbabilitiesWithGradient(yTrue, yPred, Scalar<T>(LabelSmoothing), gradient, Reduction, sampleWeight, Axis);
+
+    private protected override void GradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+    {
+        if (FromLogits)
+            KerasFormulas.CategoricalCrossentropyLogitsGradient(yTrue, yPred, Scalar<T>(LabelSmoothing), gradient, Reduction, sampleWeight, Axis);
+        else
+            KerasFormulas.CategoricalCrossentropyProbabilitiesGradient(yTrue, yPred, Scalar<T>(LabelSmoothing), gradient, Reduction, sampleWeight, Axis);
+    }
 }

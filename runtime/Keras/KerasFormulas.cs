@@ -9,13 +9,13 @@ namespace DslLosses.Keras;
 /// </summary>
 internal static partial class KerasFormulas
 {
-    /// <summary><c>tf.nn.sigmoid_cross_entropy_with_logits</c>: <c>max(x, 0) - x*z + log1p(exp(-|x|))</c>, elementwise.</summary>
+    /// <summary>
+    /// <c>tf.nn.sigmoid_cross_entropy_with_logits</c>: <c>max(x, 0) - x*z + log1p(exp(-|x|))</c>, elementwise, written as
+    /// <c>Softplus(x) - x*z</c> (Softplus computes exactly <c>max(x, 0) + log1p(exp(-|x|))</c>), whose gradient is <c>sigmoid(x) - z</c>.
+    /// </summary>
     [Loss(Name = "sigmoid_cross_entropy_with_logits")]
     internal static Tensor SigmoidCrossEntropyWithLogits([Shape("...")] Tensor labels, [Shape("...")] Tensor logits)
-    {
-        var positive = logits >= 0;
-        return Where(positive, logits, 0) - logits * labels + Log1p(Exp(Where(positive, -logits, logits)));
-    }
+        => Softplus(logits) - logits * labels;
 
     /// <summary>
     /// <c>binary_crossentropy</c> on probabilities: labels smoothed towards 0.5, predictions clipped to
@@ -34,8 +34,7 @@ internal static partial class KerasFormulas
     internal static Tensor BinaryCrossentropyLogits([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar labelSmoothing)
     {
         var z = yTrue * (1 - labelSmoothing) + 0.5 * labelSmoothing;
-        var positive = yPred >= 0;
-        return Mean(Where(positive, yPred, 0) - yPred * z + Log1p(Exp(Where(positive, -yPred, yPred))), axis: -1);
+        return Mean(Softplus(yPred) - yPred * z, axis: -1);
     }
 
     /// <summary>
@@ -55,17 +54,16 @@ internal static partial class KerasFormulas
     internal static Tensor CategoricalCrossentropyLogits([Shape("...", "C")] Tensor yTrue, [Shape("...", "C")] Tensor yPred, Scalar labelSmoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + labelSmoothing / Dim(yTrue, axis: -1);
-        var s = yPred - Max(yPred, axis: -1);
-        return Sum(y * (Log(Sum(Exp(s), axis: -1)) - s), axis: -1);
+        return -Sum(y * LogSoftmax(yPred, axis: -1), axis: -1);
     }
 
-    /// <summary><c>tf.nn.softmax_cross_entropy_with_logits</c>: <c>s = x - max(x)</c>, <c>Σ labels (log Σ exp(s) - s)</c>.</summary>
+    /// <summary>
+    /// <c>tf.nn.softmax_cross_entropy_with_logits</c>: <c>s = x - max(x)</c>, <c>Σ labels (log Σ exp(s) - s)</c>, written as
+    /// <c>-Σ labels · LogSoftmax(x)</c> (the same operations; negation is exact), whose gradient is <c>softmax(x) Σ labels - labels</c>.
+    /// </summary>
     [Loss(Name = "softmax_cross_entropy_with_logits")]
     internal static Tensor SoftmaxCrossEntropyWithLogits([Shape("...", "C")] Tensor labels, [Shape("...", "C")] Tensor logits)
-    {
-        var s = logits - Max(logits, axis: -1);
-        return Sum(labels * (Log(Sum(Exp(s), axis: -1)) - s), axis: -1);
-    }
+        => -Sum(labels * LogSoftmax(logits, axis: -1), axis: -1);
 
     /// <summary>
     /// <c>sparse_categorical_crossentropy</c> on probabilities: <c>log(clip(p))</c> then the sparse softmax
@@ -75,34 +73,26 @@ internal static partial class KerasFormulas
     internal static Tensor SparseCategoricalCrossentropyProbabilities([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred)
     {
         var x = Log(Clip(yPred, Epsilon, 1 - Epsilon));
-        var s = x - Max(x, axis: -1);
-        return Log(Sum(Exp(s), axis: -1)) - Gather(s, yTrue, axis: -1);
+        return -Gather(LogSoftmax(x, axis: -1), yTrue, axis: -1);
     }
 
     /// <summary><c>sparse_categorical_crossentropy</c> with <c>from_logits=True</c>: the sparse softmax cross-entropy op.</summary>
     [Loss(Name = "sparse_categorical_crossentropy")]
     internal static Tensor SparseCategoricalCrossentropyLogits([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred)
-    {
-        var s = yPred - Max(yPred, axis: -1);
-        return Log(Sum(Exp(s), axis: -1)) - Gather(s, yTrue, axis: -1);
-    }
+        => -Gather(LogSoftmax(yPred, axis: -1), yTrue, axis: -1);
 
     /// <summary>The probabilities form with <c>ignore_class</c>: entries labelled <paramref name="ignoreClass"/> give 0 and are not counted.</summary>
     [Loss(Name = "sparse_categorical_crossentropy")]
     internal static Tensor SparseCategoricalCrossentropyProbabilitiesIgnoring([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred, int ignoreClass)
     {
         var x = Log(Clip(yPred, Epsilon, 1 - Epsilon));
-        var s = x - Max(x, axis: -1);
-        return Masked(Log(Sum(Exp(s), axis: -1)) - Gather(s, yTrue, axis: -1), yTrue != ignoreClass);
+        return Masked(-Gather(LogSoftmax(x, axis: -1), yTrue, axis: -1), yTrue != ignoreClass);
     }
 
     /// <summary>The logits form with <c>ignore_class</c>.</summary>
     [Loss(Name = "sparse_categorical_crossentropy")]
     internal static Tensor SparseCategoricalCrossentropyLogitsIgnoring([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred, int ignoreClass)
-    {
-        var s = yPred - Max(yPred, axis: -1);
-        return Masked(Log(Sum(Exp(s), axis: -1)) - Gather(s, yTrue, axis: -1), yTrue != ignoreClass);
-    }
+        => Masked(-Gather(LogSoftmax(yPred, axis: -1), yTrue, axis: -1), yTrue != ignoreClass);
 
     /// <summary><c>poisson</c>: <c>mean(p - y log(p + eps))</c> over the last axis, no clipping.</summary>
     [Loss(Name = "poisson")]

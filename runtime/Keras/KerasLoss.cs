@@ -92,6 +92,41 @@ public abstract class KerasLoss
     public Tensor<double> ComputePerSample(double[,] yTrue, double[,] yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
         => PerSample(new ReadOnlyTensorSpan<double>(yTrue), new ReadOnlyTensorSpan<double>(yPred), sampleWeight);
 
+    /// <summary>
+    /// The reduced loss, and in the same pass its gradient by <paramref name="yPred"/> written into
+    /// <paramref name="gradient"/> (the shape of <paramref name="yPred"/>, or flat). The gradient is that of the reduced,
+    /// weighted loss: <see cref="Reduction.SumOverBatchSize"/> divides it by the same count as the loss; where Keras clips
+    /// <c>yPred</c>, it is the gradient of the clipped function (0 outside the clip range), as TensorFlow's autodiff gives.
+    /// Allocates nothing.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The shapes differ, the weights do not broadcast, or the gradient does not fit.</exception>
+    /// <exception cref="ArgumentException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
+    public float ComputeWithGradient(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, TensorSpan<float> gradient, ReadOnlyTensorSpan<float> sampleWeight = default)
+        => WithGradientCore(yTrue, yPred, gradient, sampleWeight);
+
+    /// <inheritdoc cref="ComputeWithGradient(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public double ComputeWithGradient(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> gradient, ReadOnlyTensorSpan<double> sampleWeight = default)
+        => WithGradientCore(yTrue, yPred, gradient, sampleWeight);
+
+    /// <summary>
+    /// The gradient of the reduced, weighted loss by <paramref name="yPred"/>, into <paramref name="gradient"/>. With
+    /// <see cref="Reduction.None"/> it is the gradient of the weighted sum: pass upstream per-sample gradients as
+    /// <paramref name="sampleWeight"/>. Allocates nothing.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The shapes differ, the weights do not broadcast, or the gradient does not fit.</exception>
+    public void Gradient(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, TensorSpan<float> gradient, ReadOnlyTensorSpan<float> sampleWeight = default)
+        => GradientCore(yTrue, yPred, gradient, sampleWeight);
+
+    /// <inheritdoc cref="Gradient(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Gradient(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> gradient, ReadOnlyTensorSpan<double> sampleWeight = default)
+        => GradientCore(yTrue, yPred, gradient, sampleWeight);
+
+    private protected abstract T WithGradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        where T : unmanaged;
+
+    private protected abstract void GradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        where T : unmanaged;
+
     private protected abstract T Reduce<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
         where T : unmanaged;
 

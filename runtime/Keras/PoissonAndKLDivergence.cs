@@ -25,6 +25,12 @@ public sealed class Poisson : KerasLoss
 
     private protected override Tensor<T> PerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
         => KerasFormulas.PoissonPerSample(yTrue, yPred, sampleWeight);
+
+    private protected override T WithGradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        => KerasFormulas.PoissonWithGradient(yTrue, yPred, gradient, Reduction, sampleWeight);
+
+    private protected override void GradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        => KerasFormulas.PoissonGradient(yTrue, yPred, gradient, Reduction, sampleWeight);
 }
 
 /// <summary>
@@ -50,4 +56,10 @@ public sealed class KLDivergence : KerasLoss
 
     private protected override Tensor<T> PerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
         => KerasFormulas.KLDivergencePerSample(yTrue, yPred, sampleWeight);
+
+    private protected override T WithGradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        => KerasFormulas.KLDivergenceWithGradient(yTrue, yPred, gradient, Reduction, sampleWeight);
+
+    private protected override void GradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        => KerasFormulas.KLDivergenceGradient(yTrue, yPred, gradient, Reduction, sampleWeight);
 }

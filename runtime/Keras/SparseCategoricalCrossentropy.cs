@@ -115,6 +115,57 @@ public sealed class SparseCategoricalCrossentropy
         return PerSample(labels.Span, yPred, sampleWeight, FromLogits, IgnoreClass, -1);
     }
 
+    /// <summary>
+    /// The reduced loss and, in the same pass, its gradient by <paramref name="yPred"/> (softmax minus one-hot on logits,
+    /// scaled by weights and the reduction; ignored entries get 0). Allocates nothing.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit, or the gradient does not.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, C)</c> and not the ignored class.</exception>
+    /// <exception cref="ArgumentException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>
+    public float ComputeWithGradient(ReadOnlyTensorSpan<int> yTrue, ReadOnlyTensorSpan<float> yPred, TensorSpan<float> gradient, ReadOnlyTensorSpan<float> sampleWeight = default)
+        => WithGradient(yTrue, yPred, gradient, sampleWeight);
+
+    /// <inheritdoc cref="ComputeWithGradient(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public double ComputeWithGradient(ReadOnlyTensorSpan<int> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> gradient, ReadOnlyTensorSpan<double> sampleWeight = default)
+        => WithGradient(yTrue, yPred, gradient, sampleWeight);
+
+    /// <summary>The gradient of the reduced, weighted loss by <paramref name="yPred"/>; with <see cref="Reduction.None"/>, of the weighted sum.</summary>
+    /// <inheritdoc cref="ComputeWithGradient(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Gradient(ReadOnlyTensorSpan<int> yTrue, ReadOnlyTensorSpan<float> yPred, TensorSpan<float> gradient, ReadOnlyTensorSpan<float> sampleWeight = default)
+        => GradientOf(yTrue, yPred, gradient, sampleWeight);
+
+    /// <inheritdoc cref="Gradient(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Gradient(ReadOnlyTensorSpan<int> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> gradient, ReadOnlyTensorSpan<double> sampleWeight = default)
+        => GradientOf(yTrue, yPred, gradient, sampleWeight);
+
+    private T WithGradient<T>(ReadOnlyTensorSpan<int> labels, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        where T : unmanaged
+    {
+        Span<nint> lengths = stackalloc nint[Shapes.MaxRank];
+        labels = DropTrailingOne(labels, yPred, -1, lengths);
+        return (FromLogits, IgnoreClass) switch
+        {
+            (true, null) => KerasFormulas.SparseCategoricalCrossentropyLogitsWithGradient(labels, yPred, gradient, Reduction, sampleWeight),
+            (false, null) => KerasFormulas.SparseCategoricalCrossentropyProbabilitiesWithGradient(labels, yPred, gradient, Reduction, sampleWeight),
+            (true, int k) => KerasFormulas.SparseCategoricalCrossentropyLogitsIgnoringWithGradient(labels, yPred, k, gradient, Reduction, sampleWeight),
+            (false, int k) => KerasFormulas.SparseCategoricalCrossentropyProbabilitiesIgnoringWithGradient(labels, yPred, k, gradient, Reduction, sampleWeight),
+        };
+    }
+
+    private void GradientOf<T>(ReadOnlyTensorSpan<int> labels, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+        where T : unmanaged
+    {
+        Span<nint> lengths = stackalloc nint[Shapes.MaxRank];
+        labels = DropTrailingOne(labels, yPred, -1, lengths);
+        switch (FromLogits, IgnoreClass)
+        {
+            case (true, null): KerasFormulas.SparseCategoricalCrossentropyLogitsGradient(labels, yPred, gradient, Reduction, sampleWeight); break;
+            case (false, null): KerasFormulas.SparseCategoricalCrossentropyProbabilitiesGradient(labels, yPred, gradient, Reduction, sampleWeight); break;
+            case (true, int k): KerasFormulas.SparseCategoricalCrossentropyLogitsIgnoringGradient(labels, yPred, k, gradient, Reduction, sampleWeight); break;
+            case (false, int k): KerasFormulas.SparseCategoricalCrossentropyProbabilitiesIgnoringGradient(labels, yPred, k, gradient, Reduction, sampleWeight); break;
+        }
+    }
+
     // ---- shared with the function form ------------------------------------------------------------------------
 
     internal static T Reduce<T>(ReadOnlyTensorSpan<int> labels, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight, bool fromLogits, int? ignoreClass, Reduction reduction, int axis)

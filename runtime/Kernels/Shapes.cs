@@ -147,4 +147,23 @@ public static class Shapes
     /// <summary>The error of a generic entry point called with an element type it was not generated for.</summary>
     public static NotSupportedException UnsupportedElementType(string loss, Type type)
         => new($"{loss}: element type {type.Name} is not supported; use float, double or Half (those listed in [Loss(ElementTypes = ...)]).");
+
+    /// <summary>Throws unless <paramref name="gradientLengths"/> is the shape of the differentiated input, or flat with as many elements.</summary>
+    public static void RequireGradient(string loss, string input, ReadOnlySpan<nint> inputLengths, ReadOnlySpan<nint> gradientLengths, ReadOnlySpan<nint> gradientStrides)
+    {
+        nint count = Product(inputLengths);
+        bool sameShape = gradientLengths.SequenceEqual(inputLengths);
+        bool flat = gradientLengths.Length == 1 && gradientLengths[0] == count;
+        if (!sameShape && !flat)
+        {
+            throw new ShapeMismatchException(loss,
+                $"{loss}: gradient has shape {Format(gradientLengths)} but {input} has shape {Format(inputLengths)}; pass a gradient of that shape or a flat one of {(long)count} elements.",
+                "gradient");
+        }
+        RequireDense(loss, "gradient", gradientLengths, gradientStrides);
+    }
+
+    /// <summary>The error of a loss-and-gradient call asked for <see cref="Reduction.None"/>.</summary>
+    public static ArgumentException WithGradientNeedsReduction(string loss)
+        => new($"{loss}: WithGradient returns one reduced loss: use Reduction.Sum or SumOverBatchSize (the Gradient method alone accepts None).", "reduction");
 }

@@ -32,13 +32,17 @@ internal sealed class FormulaChecker
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly Dictionary<Expr, Level> _levels = new();
     private readonly Dictionary<string, (int Size, int Param)> _bindings = new();
+    private readonly int _marked;
+    private readonly Location _nameLocation;
     private Geometry _geometry = null!;
     private int _axis;
     private bool _axisValid;
 
     public FormulaChecker(string method, IReadOnlyList<ParamModel> parameters, IReadOnlyList<Location> parameterLocations, int declaredAxis,
-        Location attributeLocation, SourceMap map, List<DiagnosticInfo> diagnostics)
+        Location attributeLocation, SourceMap map, List<DiagnosticInfo> diagnostics, int marked, Location nameLocation)
     {
+        _marked = marked;
+        _nameLocation = nameLocation;
         _method = method;
         _parameters = parameters;
         _parameterLocations = parameterLocations;
@@ -71,8 +75,62 @@ internal sealed class FormulaChecker
         Level level = LevelOf(result);
         if (_diagnostics.Count == 0 && (level == Level.Uniform || !DependsOnTensor(result)))
             Report(DiagnosticDescriptors.LossWithoutTensor, body, _method);
+        if (_diagnostics.Count == 0)
+            ChooseDifferentiable(result, level);
         return _axis;
     }
+
+    /// <summary>The parameter the gradient kernels differentiate by, or -1 when no gradient is generated.</summary>
+    public int DifferentiableParameter { get; private set; } = -1;
+
+    /// <summary>
+    /// The marked parameter, else the last full-shape Tensor (the prediction, by the convention <c>(yTrue, yPred)</c>).
+    /// A formula the differentiator cannot handle gets a warning and loss kernels only.
+    /// </summary>
+    private void ChooseDifferentiable(Expr loss, Level level)
+    {
+        int chosen = _marked;
+        if (chosen < 0)
+        {
+            for (int i = 0; i < _parameters.Count; i++)
+            {
+                if (_parameters[i].Kind == ParamKind.Tensor && _geometry.RoleOf(i) == TensorRole.Full)
+                    chosen = i;
+            }
+        }
+        if (chosen < 0)
+            return;
+        string name = _parameters[chosen].Name;
+        string? why = null;
+        if (_geometry.RoleOf(chosen) != TensorRole.Full)
+            why = $"'{name}' has no loss axis; gradients are generated for a full-shape tensor";
+        else if (level == Level.Elem && ContainsAxisWork(loss))
+            why = "the loss keeps the loss axis and also reduces along it (a per-element loss built from row reductions); return a per-row loss to get gradients";
+        else if (!AppearsDifferentiably(loss, chosen))
+            why = $"the loss depends on '{name}' only through comparisons, masks or indices, so its gradient is zero everywhere";
+        if (why is not null)
+        {
+            ReportAt(DiagnosticDescriptors.NoGradient, _nameLocation, _method, why);
+            return;
+        }
+        DifferentiableParameter = chosen;
+    }
+
+    private static bool AppearsDifferentiably(Expr node, int parameter) => node switch
+    {
+        Param p => p.Index == parameter,
+        Unary { Op: UnaryOp.Not or UnaryOp.IsFinite or UnaryOp.StopGradient } => false,
+        Unary u => AppearsDifferentiably(u.X, parameter),
+        Binary { Op: BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or } => false,
+        Binary b => AppearsDifferentiably(b.Left, parameter) || AppearsDifferentiably(b.Right, parameter),
+        Where w => AppearsDifferentiably(w.WhenTrue, parameter) || AppearsDifferentiably(w.WhenFalse, parameter),
+        Clip c => AppearsDifferentiably(c.X, parameter),
+        Reduce r => AppearsDifferentiably(r.X, parameter),
+        AxisMap a => AppearsDifferentiably(a.X, parameter),
+        Gather g => AppearsDifferentiably(g.X, parameter),
+        Masked m => AppearsDifferentiably(m.Loss, parameter),
+        _ => false,
+    };
 
     // ---- declarations --------------------------------------------------------------------------------------
 

@@ -64,6 +64,13 @@ internal static class DiagnosticDescriptors
         "DSL0105", "Invalid shape declaration",
         "The shape of '{0}' is invalid: {1}", ShapesCategory);
 
+    // ---- gradients -----------------------------------------------------------------------------------------
+
+    public static readonly DiagnosticDescriptor NoGradient = new(
+        "DSL0501", "No gradient kernels for this formula",
+        "No gradient kernels are generated for '{0}': {1}", FormulaCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "DSL0501.md");
+
     // ---- declaration ---------------------------------------------------------------------------------------
 
     public static readonly DiagnosticDescriptor FormulaNotStatic = Error(

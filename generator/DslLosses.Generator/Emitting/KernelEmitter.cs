@@ -16,6 +16,10 @@ internal enum KernelOutput
     Sum,
     /// <summary>Writes every (weighted) loss into the destination: the None kernels.</summary>
     None,
+    /// <summary>Writes the gradient of the reduced loss by the differentiable input.</summary>
+    Gradient,
+    /// <summary>Adds every (weighted) loss into a double total and writes the gradient, in the same pass.</summary>
+    SumAndGradient,
 }
 
 /// <summary>
@@ -75,18 +79,71 @@ internal sealed class KernelEmitter
         }
         if (output == KernelOutput.None)
             yield return "ref " + type.Type + " dest";
-        else if (plan.Keep is not null)
+        if (output is KernelOutput.Gradient or KernelOutput.SumAndGradient)
+        {
+            yield return "ref " + type.Type + " grad";
+            yield return type.Compute + " scale";
+        }
+        if (output is KernelOutput.Sum or KernelOutput.SumAndGradient && plan.Keep is not null)
             yield return "out nint kept";
+    }
+
+    private bool WantsLoss => _output != KernelOutput.Gradient;
+
+    private bool WantsGradient => _output is KernelOutput.Gradient or KernelOutput.SumAndGradient;
+
+    private bool Totals => _output is KernelOutput.Sum or KernelOutput.SumAndGradient;
+
+    public static string KeptCountName(FormulaModel formula, DType type) => "__" + formula.MethodName + "_" + type.Name + "_Kept";
+
+    /// <summary>How many loss entries the keep mask keeps (the SumOverBatchSize divisor, needed before the gradient is written).</summary>
+    public void EmitKeptCount(CodeWriter w)
+    {
+        var args = Signature(_plan, _t, KernelOutput.None, false).Where(a => !a.EndsWith(" dest", StringComparison.Ordinal));
+        w.Line($"private static nint {KeptCountName(_plan.Formula, _t)}({string.Join(", ", args)})");
+        var top = new Block(null, Level.Uniform, null);
+        top.Lines.Add("nint kept = 0;");
+        var row = new Block(top, _plan.Loops == LoopShape.Rows ? Level.Row : Level.Elem, null);
+        string header;
+        if (_plan.Loops == LoopShape.Elementwise)
+        {
+            header = "for (nint k = 0; k < outer; k++)";
+            row.Lines.Add("nint e = k;");
+        }
+        else
+        {
+            header = "for (nint o = 0; o < outer; o++)";
+            row.Lines.Add("nint row = o * inner + i;");
+            row.Lines.Add($"nint e0 = o * {_c} * inner + i;");
+        }
+        string k = Value(_plan.Keep!, row);
+        string add = _plan.Loops == LoopShape.Rows && _plan.LossHasAxis ? $"kept += {_c};" : "kept++;";
+        row.Lines.Add($"if ({k}) {add}");
+        if (_plan.Loops == LoopShape.Rows)
+        {
+            var outer = new Block(top, Level.Uniform, null);
+            outer.AppendChild("for (nint i = 0; i < inner; i++)", row);
+            top.AppendChild(header, outer);
+        }
+        else
+        {
+            top.AppendChild(header, row);
+        }
+        top.Lines.Add("return kept;");
+        using (w.Block())
+        {
+            w.Lines(top.Lines);
+        }
     }
 
     public void Emit(CodeWriter w)
     {
-        string returns = _output == KernelOutput.Sum ? "double" : "void";
+        string returns = Totals ? "double" : "void";
         string name = KernelName(_plan.Formula, _t, _output, _weighted);
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
         w.Line($"private static {returns} {name}({string.Join(", ", Signature(_plan, _t, _output, _weighted))})");
         var top = new Block(null, Level.Uniform, null);
-        if (_output == KernelOutput.Sum)
+        if (Totals)
         {
             top.Lines.Add("double total = 0.0;");
             if (_plan.Keep is not null)
@@ -95,7 +152,7 @@ internal sealed class KernelEmitter
 
         if (_plan.Loops == LoopShape.Elementwise)
         {
-            var loop = new Block(top, Level.Elem, "e");
+            var loop = new Block(top, Level.Elem, null);
             loop.Lines.Add("nint e = k;");
             RowBody(loop, loop, "e");
             top.AppendChild("for (nint k = 0; k < outer; k++)", loop);
@@ -127,7 +184,7 @@ internal sealed class KernelEmitter
                 top.AppendChild(header, inner);
             }
         }
-        if (_output == KernelOutput.Sum)
+        if (Totals)
             top.Lines.Add("return total;");
 
         using (w.Block())
@@ -146,25 +203,37 @@ internal sealed class KernelEmitter
             if (_output == KernelOutput.None)
             {
                 if (_plan.LossHasAxis && elementwise is null)
-                    skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) {ZeroAt(ElementIndex("j"))}");
+                    skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) {ZeroAt("dest", ElementIndex("j"))}");
                 else
-                    skip.Lines.Add(ZeroAt(lossIndex));
+                    skip.Lines.Add(ZeroAt("dest", lossIndex));
+            }
+            if (WantsGradient)
+            {
+                if (elementwise is null)
+                    skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) {ZeroAt("grad", ElementIndex("j"))}");
+                else
+                    skip.Lines.Add(ZeroAt("grad", "e"));
             }
             skip.Lines.Add("continue;");
             row.AppendChild($"if (!{k})", skip);
-            if (_output == KernelOutput.Sum)
+            if (Totals)
                 row.Lines.Add(_plan.LossHasAxis && elementwise is null ? $"kept += {_c};" : "kept++;");
         }
 
         if (elementwise is not null)
         {
-            Consume(row, Value(_plan.Loss, row), lossIndex);
+            if (WantsLoss)
+                Consume(row, Value(_plan.Loss, row), lossIndex);
+            if (WantsGradient)
+                WriteGradient(row, "e");
             return;
         }
 
         // Stages: a reduction can start once every reduction (and gather) inside its operand is known.
         var stages = new Dictionary<Expr, int>();
-        int last = Math.Max(StageOf(_plan.Loss, stages), _plan.Keep is null ? 0 : StageOf(_plan.Keep, stages));
+        int last = Math.Max(WantsLoss ? StageOf(_plan.Loss, stages) : 0, _plan.Keep is null ? 0 : StageOf(_plan.Keep, stages));
+        if (WantsGradient)
+            last = Math.Max(last, StageOf(_plan.Gradient!, stages));
         for (int s = 1; s <= last; s++)
         {
             List<Reduce> reduces = stages.Where(kv => kv.Value == s && kv.Key is Reduce).Select(kv => (Reduce)kv.Key).ToList();
@@ -202,9 +271,39 @@ internal sealed class KernelEmitter
         }
 
         if (_plan.LossHasAxis)
-            AxisLoop(row, loop => Consume(loop, Value(_plan.Loss, loop), "e"));
-        else
+        {
+            AxisLoop(row, loop =>
+            {
+                if (WantsLoss)
+                    Consume(loop, Value(_plan.Loss, loop), "e");
+                if (WantsGradient)
+                    WriteGradient(loop, "e");
+            });
+            return;
+        }
+        if (WantsLoss)
             Consume(row, Value(_plan.Loss, row), lossIndex);
+        if (WantsGradient)
+        {
+            string upstream = Upstream(row, lossIndex);
+            AxisLoop(row, loop => loop.Lines.Add($"global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = {_t.Store($"{Number(_plan.Gradient!, loop)} * {upstream}")};"));
+        }
+    }
+
+    /// <summary>The factor every gradient of a loss entry is scaled by: its weight (when weighted) times the reduction's scale.</summary>
+    private string Upstream(Block block, string lossIndex)
+    {
+        if (!_weighted)
+            return "scale";
+        string u = "u" + (_temps++).ToString(CultureInfo.InvariantCulture);
+        block.Lines.Add($"var {u} = {_t.Load($"global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index({lossIndex}))")} * scale;");
+        return u;
+    }
+
+    private void WriteGradient(Block block, string index)
+    {
+        string upstream = Upstream(block, index);
+        block.Lines.Add($"global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, {index}) = {_t.Store($"{Number(_plan.Gradient!, block)} * {upstream}")};");
     }
 
     /// <summary>A loop over the loss axis, unrolled when its length is a small literal.</summary>
@@ -215,14 +314,14 @@ internal sealed class KernelEmitter
         {
             for (int j = 0; j < n; j++)
             {
-                var copy = new Block(row, Level.Elem, "e");
+                var copy = new Block(row, Level.Elem, j.ToString(CultureInfo.InvariantCulture));
                 copy.Lines.Add($"nint e = {ElementIndex(j.ToString(CultureInfo.InvariantCulture))};");
                 body(copy);
                 row.AppendChild($"// {(j == 0 ? "loss axis unrolled: " : "")}j = {j}", copy);
             }
             return;
         }
-        var loop = new Block(row, Level.Elem, "e");
+        var loop = new Block(row, Level.Elem, "j");
         loop.Lines.Add($"nint e = {ElementIndex("j")};");
         body(loop);
         row.AppendChild($"for (nint j = 0; j < {_c}; j++)", loop);
@@ -235,14 +334,14 @@ internal sealed class KernelEmitter
         return _innerIsOne ? $"e0 + {j}" : $"e0 + {j} * inner";
     }
 
-    private string ZeroAt(string index) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, {index}) = {(_t.Widens ? "(" + _t.Type + ")0f" : _t.Literal(0))};";
+    private string ZeroAt(string target, string index) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {target}, {index}) = {(_t.Widens ? "(" + _t.Type + ")0f" : _t.Literal(0))};";
 
     private void Consume(Block block, string value, string index)
     {
         string v = value;
         if (_weighted)
             v = $"{value} * {_t.Load($"global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index({index}))")}";
-        if (_output == KernelOutput.Sum)
+        if (Totals)
             block.Lines.Add($"total += {v};");
         else
             block.Lines.Add($"global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, {index}) = {_t.Store(v)};");
@@ -281,6 +380,7 @@ internal sealed class KernelEmitter
     {
         Param { Kind: ParamKind.Indices or ParamKind.Int } => Kind.Int,
         Unary { Op: UnaryOp.Not or UnaryOp.IsFinite } => Kind.Bool,
+        AxisIndexIs => Kind.Bool,
         Binary { Op: BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or } => Kind.Bool,
         Where w => KindOf(w.WhenTrue) == Kind.Bool ? Kind.Bool : Kind.Number,
         _ => Kind.Number,
@@ -302,6 +402,8 @@ internal sealed class KernelEmitter
             return ParamName(_plan.Formula.Parameters[scalar.Index]);
         if (node is AxisLength)
             return _plan.LiteralAxisLength > 0 ? _t.Literal(_plan.LiteralAxisLength) : "(" + _t.Compute + ")c";
+        if (node is Unary { Op: UnaryOp.StopGradient } stop)
+            return Value(stop.X, block);
 
         Level level = Lowerer.LevelOf(node, _plan.Geometry);
         Block target = block;
@@ -338,6 +440,13 @@ internal sealed class KernelEmitter
             case Clip clip:
                 code = $"global::DslLosses.Kernels.LossMath.Clip({Number(clip.X, block)}, {Number(clip.Lo, block)}, {Number(clip.Hi, block)})";
                 break;
+            case AxisIndexIs at:
+            {
+                string label = Value(at.Index, block);
+                string position = target.AxisIndex ?? throw new InvalidOperationException("internal: a position along the loss axis outside a loop over it");
+                code = $"{position} == (nint){label}";
+                break;
+            }
             case Gather g:
                 return GatherCode(g, target);
             case Reduce:
@@ -407,7 +516,7 @@ internal sealed class KernelEmitter
         ParamModel index = _plan.Formula.Parameters[param.Index];
         string id = (_temps++).ToString(CultureInfo.InvariantCulture);
         string label = "g" + id + "i", value = "g" + id;
-        var at = new Block(row, Level.Elem, "e");
+        var at = new Block(row, Level.Elem, label);
         at.Lines.Add($"nint e = {(_innerIsOne ? $"e0 + {label}" : $"e0 + {label} * inner")};");
         string v = Number(g.X, at);
         at.Lines.Add($"{value} = {v};");
@@ -426,18 +535,19 @@ internal sealed class KernelEmitter
     /// <summary>A scope of generated statements: its level, the values already computed in it, and its lines.</summary>
     private sealed class Block
     {
-        public Block(Block? parent, Level level, string? index)
+        public Block(Block? parent, Level level, string? axisIndex)
         {
             Parent = parent;
             Level = level;
-            Index = index;
+            AxisIndex = axisIndex;
         }
 
         public Block? Parent { get; }
 
         public Level Level { get; }
 
-        public string? Index { get; }
+        /// <summary>The position along the loss axis in this block (a loop variable, a literal, or a gathered label).</summary>
+        public string? AxisIndex { get; }
 
         public List<string> Lines { get; } = new();
 

@@ -84,9 +84,16 @@ internal static class SourceEmitter
                 if (HasMatrixOverload(plan))
                     EmitPerSample(w, plan, t, twoDimensional: true);
             }
-            foreach (KernelOutput output in new[] { KernelOutput.Sum, KernelOutput.None })
+            if (plan.Gradient is not null)
             {
-                if (output == KernelOutput.Sum ? !total : !perSample)
+                EmitGradient(w, plan, t, withLoss: false);
+                EmitGradient(w, plan, t, withLoss: true);
+            }
+            foreach (KernelOutput output in new[] { KernelOutput.Sum, KernelOutput.None, KernelOutput.Gradient, KernelOutput.SumAndGradient })
+            {
+                if (output == KernelOutput.Sum && !total || output == KernelOutput.None && !perSample)
+                    continue;
+                if (output is KernelOutput.Gradient or KernelOutput.SumAndGradient && plan.Gradient is null)
                     continue;
                 foreach (bool weighted in new[] { false, true })
                 {
@@ -95,8 +102,21 @@ internal static class SourceEmitter
                 }
             }
         }
+        if (plan.Gradient is not null && plan.Keep is not null)
+        {
+            foreach (DType t in types)
+            {
+                w.Line();
+                new KernelEmitter(plan, t, KernelOutput.Gradient, false).EmitKeptCount(w);
+            }
+        }
         if (total)
             EmitGenericTotal(w, plan, types);
+        if (plan.Gradient is not null)
+        {
+            EmitGenericGradient(w, plan, types, withLoss: false);
+            EmitGenericGradient(w, plan, types, withLoss: true);
+        }
         if (perSample)
         {
             EmitGenericDestination(w, plan, types);
@@ -300,7 +320,12 @@ internal static class SourceEmitter
         }
         if (output == KernelOutput.None)
             args.Add($"ref {Shapes}.Data(in destination)");
-        else if (plan.Keep is not null)
+        if (output is KernelOutput.Gradient or KernelOutput.SumAndGradient)
+        {
+            args.Add($"ref {Shapes}.Data(in gradient)");
+            args.Add("__scale");
+        }
+        if (output is KernelOutput.Sum or KernelOutput.SumAndGradient && plan.Keep is not null)
             args.Add("out __kept");
         return $"{KernelEmitter.KernelName(plan.Formula, t, output, weighted)}({string.Join(", ", args)})";
     }
@@ -436,6 +461,100 @@ internal static class SourceEmitter
                     args.Add("axis");
                 w.Line($"if (typeof(T) == typeof({t.Type}))");
                 w.Line($"    return global::System.Runtime.CompilerServices.Unsafe.BitCast<{t.Type}, T>({f.MethodName}({string.Join(", ", args)}));");
+            }
+            w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
+        }
+    }
+
+    private static string GradientName(FormulaModel f, bool withLoss) => f.MethodName + (withLoss ? "WithGradient" : "Gradient");
+
+    private static void EmitGradient(CodeWriter w, KernelPlan plan, DType t, bool withLoss)
+    {
+        FormulaModel f = plan.Formula;
+        ParamModel x = f.Parameters[f.DifferentiableParameter];
+        string loss = KernelEmitter.Quote(f.LossName);
+        w.Line();
+        w.Line(withLoss
+            ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> reduced by <paramref name=\"reduction\"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>{Xml(x.Name)}</c> written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). Sample weights scale both.</summary>"
+            : $"/// <summary>The gradient of loss <c>{Xml(f.LossName)}</c>, reduced by <paramref name=\"reduction\"/> and weighted by <paramref name=\"sampleWeight\"/>, by <c>{Xml(x.Name)}</c>, written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). <see cref=\"global::DslLosses.Reduction.None\"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name=\"sampleWeight\"/>.</summary>");
+        w.Line(GeneratedCode);
+        string returns = withLoss ? t.Type : "void";
+        using (w.Block($"public static {returns} {GradientName(f, withLoss)}({string.Join(", ", InputParameters(plan, t.Type, false))}, {Ts}<{t.Type}> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{AxisParameter(plan)})"))
+        {
+            if (withLoss)
+                w.Line($"if (reduction == {Reduction}.None) throw {Shapes}.WithGradientNeedsReduction({loss});");
+            w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
+            w.Line(BindCall(plan, t));
+            w.Line($"{Shapes}.RequireGradient({loss}, \"{x.Name}\", {x.Name}.Lengths, gradient.Lengths, gradient.Strides);");
+            w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
+            string divisor = "__count";
+            if (plan.Keep is not null)
+            {
+                var args = plan.Formula.Parameters.Select(p => p.Kind switch
+                {
+                    ParamKind.Tensor or ParamKind.Indices => $"ref {Shapes}.Data(in {p.Name})",
+                    ParamKind.Scalar when t.Widens => $"({t.Compute}){p.Name}",
+                    _ => p.Name,
+                }).Concat(new[] { "__outer", "__c", "__inner" });
+                w.Line($"nint __keptBefore = reduction == {Reduction}.SumOverBatchSize ? {KernelEmitter.KeptCountName(f, t)}({string.Join(", ", args)}) : 0;");
+                divisor = "__keptBefore";
+            }
+            w.Line($"{t.Compute} __scale = reduction == {Reduction}.SumOverBatchSize ? ({divisor} == 0 ? 0 : 1 / ({t.Compute}){divisor}) : 1;");
+            KernelOutput output = withLoss ? KernelOutput.SumAndGradient : KernelOutput.Gradient;
+            if (withLoss)
+            {
+                w.Line("double __total;");
+                if (plan.Keep is not null)
+                    w.Line("nint __kept;");
+            }
+            string assign = withLoss ? "__total = " : "";
+            w.Line("if (sampleWeight.Rank == 0)");
+            w.Line($"    {assign}{KernelCall(plan, t, output, false)};");
+            using (w.Block("else"))
+            {
+                w.Line($"var __wm = global::DslLosses.Kernels.WeightMap.Bind({loss}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));");
+                w.Line($"{assign}{KernelCall(plan, t, output, true)};");
+            }
+            if (withLoss)
+            {
+                string mean = plan.Keep is not null
+                    ? "global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count)"
+                    : "global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count)";
+                w.Line($"return reduction == {Reduction}.Sum ? ({t.Type})__total : ({t.Type}){mean};");
+            }
+        }
+    }
+
+    private static void EmitGenericGradient(CodeWriter w, KernelPlan plan, List<DType> types, bool withLoss)
+    {
+        FormulaModel f = plan.Formula;
+        w.Line();
+        w.Line($"/// <summary>{(withLoss ? "Loss and gradient" : "Gradient")} of <c>{Xml(f.LossName)}</c> for any generated element type: dispatches on <typeparamref name=\"T\"/>.</summary>");
+        w.Line(GeneratedCode);
+        using (w.Block($"public static {(withLoss ? "T" : "void")} {GradientName(f, withLoss)}<T>({string.Join(", ", InputParameters(plan, "T", false))}, {Ts}<T> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{AxisParameter(plan)}) where T : unmanaged"))
+        {
+            foreach (DType t in types)
+            {
+                var args = GenericArguments(plan, t).ToList();
+                args.Add($"{Shapes}.Reinterpret<T, {t.Type}>(gradient)");
+                args.Add("reduction");
+                args.Add($"{Shapes}.Reinterpret<T, {t.Type}>(sampleWeight)");
+                if (AxisParameter(plan).Length > 0)
+                    args.Add("axis");
+                string call = $"{GradientName(f, withLoss)}({string.Join(", ", args)})";
+                if (withLoss)
+                {
+                    w.Line($"if (typeof(T) == typeof({t.Type}))");
+                    w.Line($"    return global::System.Runtime.CompilerServices.Unsafe.BitCast<{t.Type}, T>({call});");
+                }
+                else
+                {
+                    using (w.Block($"if (typeof(T) == typeof({t.Type}))"))
+                    {
+                        w.Line(call + ";");
+                        w.Line("return;");
+                    }
+                }
             }
             w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
         }

@@ -15,6 +15,8 @@ internal enum UnaryOp
     Not,
     /// <summary>True where the operand is finite (introduced by the lowering of LogSumExp).</summary>
     IsFinite,
+    /// <summary>The operand's value, with zero derivative (TensorFlow's <c>stop_gradient</c>; wraps the max shift of log-sum-exp).</summary>
+    StopGradient,
 }
 
 /// <summary>Elementwise operations of two operands. Comparisons and And/Or give masks.</summary>
@@ -98,6 +100,9 @@ internal sealed record Gather(Expr X, Expr Index, int Axis) : Expr;
 
 /// <summary>The length of the loss axis.</summary>
 internal sealed record AxisLength(int Axis) : Expr;
+
+/// <summary>True at the element whose position along the loss axis equals the row's <see cref="Index"/> (the gradient of a gather).</summary>
+internal sealed record AxisIndexIs(Expr Index) : Expr;
 
 /// <summary>The loss with the entries where <see cref="Keep"/> is false taken out of per-sample results and reductions.</summary>
 internal sealed record Masked(Expr Loss, Expr Keep) : Expr;

@@ -25,4 +25,5 @@ internal sealed record KernelPlan(
     Expr Loss,
     Expr? Keep,
     bool LossHasAxis,
-    int LiteralAxisLength);
+    int LiteralAxisLength,
+    Expr? Gradient);

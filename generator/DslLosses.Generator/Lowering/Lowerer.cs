@@ -46,7 +46,10 @@ internal static class Lowerer
             }
         }
 
-        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal);
+        Expr? gradient = formula.DifferentiableParameter >= 0
+            ? Differentiator.Gradient(loss, formula.DifferentiableParameter, geometry)
+            : null;
+        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradient);
     }
 
     /// <summary>Row for reductions and gathers, Elem for anything touching a full tensor, Uniform otherwise.</summary>
@@ -107,7 +110,7 @@ internal static class Lowerer
                     {
                         // tf.reduce_logsumexp: a non-finite max is replaced by 0 before it is subtracted.
                         Expr max = new Reduce(ReduceOp.Max, x, 0);
-                        Expr shift = new Where(new Unary(UnaryOp.IsFinite, max), max, new Const(0));
+                        Expr shift = new Unary(UnaryOp.StopGradient, new Where(new Unary(UnaryOp.IsFinite, max), max, new Const(0)));
                         Expr sum = new Reduce(ReduceOp.Sum, new Unary(UnaryOp.Exp, new Binary(BinaryOp.Sub, x, shift)), 0);
                         return new Binary(BinaryOp.Add, new Unary(UnaryOp.Log, sum), shift);
                     }
@@ -120,7 +123,7 @@ internal static class Lowerer
                 Expr x = Rewrite(a.X, memo);
                 if (a.Op == AxisMapOp.LogSoftmax)
                     return LogSoftmax(x);
-                Expr shifted = new Binary(BinaryOp.Sub, x, new Reduce(ReduceOp.Max, x, 0));
+                Expr shifted = new Binary(BinaryOp.Sub, x, new Unary(UnaryOp.StopGradient, new Reduce(ReduceOp.Max, x, 0)));
                 Expr exp = new Unary(UnaryOp.Exp, shifted);
                 return new Binary(BinaryOp.Div, exp, new Reduce(ReduceOp.Sum, exp, 0));
             }
@@ -146,7 +149,7 @@ internal static class Lowerer
     /// <summary><c>tf.nn.log_softmax</c>: <c>s = x - max(x)</c>, <c>s - log(Σ exp(s))</c>.</summary>
     private static Expr LogSoftmax(Expr x)
     {
-        Expr shifted = new Binary(BinaryOp.Sub, x, new Reduce(ReduceOp.Max, x, 0));
+        Expr shifted = new Binary(BinaryOp.Sub, x, new Unary(UnaryOp.StopGradient, new Reduce(ReduceOp.Max, x, 0)));
         return new Binary(BinaryOp.Sub, shifted, new Unary(UnaryOp.Log, new Reduce(ReduceOp.Sum, new Unary(UnaryOp.Exp, shifted), 0)));
     }
 }

@@ -43,7 +43,8 @@ internal sealed record FormulaModel(
     int Reductions,
     EquatableArray<ParamModel> Parameters,
     Expr Body,
-    EquatableArray<string> SourceLines)
+    EquatableArray<string> SourceLines,
+    int DifferentiableParameter)
 {
     /// <summary>Flags of <c>DslLosses.LossElementTypes</c>.</summary>
     public const int Single = 1, Double = 2, Half = 4;

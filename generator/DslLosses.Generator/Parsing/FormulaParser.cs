@@ -26,6 +26,7 @@ internal static partial class FormulaParser
     public const string IndicesTypeName = "DslLosses.Indices";
     public const string ScalarTypeName = "DslLosses.Scalar";
     public const string AxisTypeName = "DslLosses.Axis";
+    public const string DifferentiableAttributeName = "DslLosses.DifferentiableAttribute";
 
     /// <summary>Keras's <c>backend.epsilon()</c>.</summary>
     public const double Epsilon = 1e-7;
@@ -45,7 +46,7 @@ internal static partial class FormulaParser
         try
         {
             FormulaModel? formula = ParseCore(method, syntax, model, lossAttribute, diagnostics, cancellationToken);
-            return new Result<FormulaModel?>(diagnostics.Count == 0 ? formula : null, diagnostics.ToEquatableArray());
+            return new Result<FormulaModel?>(HasErrors(diagnostics) ? null : formula, diagnostics.ToEquatableArray());
         }
         catch (OperationCanceledException)
         {
@@ -144,9 +145,23 @@ internal static partial class FormulaParser
             return null;
 
         // ---- shapes, axes and uses of each kind ---------------------------------------------------------------
-        var check = new FormulaChecker(methodName, parameters, parameterLocations, axis, attributeLocation, sourceMap, diagnostics);
+        int marked = -1;
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (!parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName))
+                continue;
+            if (marked >= 0)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable], but only one parameter of a formula may be"));
+            else if (parameters[parameter.Ordinal].Kind != ParamKind.Tensor)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable] but is not a Tensor"));
+            marked = parameter.Ordinal;
+        }
+        if (HasErrors(diagnostics))
+            return null;
+
+        var check = new FormulaChecker(methodName, parameters, parameterLocations, axis, attributeLocation, sourceMap, diagnostics, marked, nameLocation);
         int lossAxis = check.Run(result);
-        if (diagnostics.Count > 0)
+        if (HasErrors(diagnostics))
             return null;
 
         return new FormulaModel(
@@ -159,8 +174,11 @@ internal static partial class FormulaParser
             reductions,
             parameters.ToEquatableArray(),
             result,
-            SourceLines(syntax));
+            SourceLines(syntax),
+            check.DifferentiableParameter);
     }
+
+    private static bool HasErrors(List<DiagnosticInfo> diagnostics) => diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
 
     private static ParamModel ParseParameter(IParameterSymbol parameter, string methodName, Location location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, out Location shapeLocation)
     {

@@ -101,6 +101,45 @@ namespace Snapshots
             return FocalBcePerSample(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, sampleWeight);
         }
 
+        /// <summary>The gradient of loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void FocalBceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+        {
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __FocalBce_Bind<float>(in yTrue, in yPred, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireGradient("FocalBce", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
+            if (sampleWeight.Rank == 0)
+                __FocalBce_Single_Gradient(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __FocalBce_Single_Gradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            }
+        }
+
+        /// <summary>Loss <c>FocalBce</c> reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float FocalBceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+        {
+            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("FocalBce");
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __FocalBce_Bind<float>(in yTrue, in yPred, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireGradient("FocalBce", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
+            double __total;
+            if (sampleWeight.Rank == 0)
+                __total = __FocalBce_Single_SumAndGradient(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __FocalBce_Single_SumAndGradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            }
+            return reduction == global::DslLosses.Reduction.Sum ? (float)__total : (float)global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count);
+        }
+
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double __FocalBce_Single_Sum(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner)
         {
@@ -229,12 +268,269 @@ namespace Snapshots
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __FocalBce_Single_Gradient(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
+        {
+            var t0 = 1f / (float)c;
+            var t4 = 1f - 1E-07f;
+            var t20 = p_gamma - 1f;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                    var t3 = t2 < 1E-07f;
+                    var t5 = t2 > t4;
+                    var t6 = t5 ? 0f : 1f;
+                    var t7 = t3 ? 0f : t6;
+                    var t8 = t1 * t7;
+                    var t9 = 1f - t1;
+                    var t10 = -t7;
+                    var t11 = t9 * t10;
+                    var t12 = t8 + t11;
+                    var t13 = -t12;
+                    var t14 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t4);
+                    var t15 = t1 * t14;
+                    var t16 = 1f - t14;
+                    var t17 = t9 * t16;
+                    var t18 = t15 + t17;
+                    var t19 = 1f - t18;
+                    var t21 = global::System.MathF.Pow(t19, t20);
+                    var t22 = p_gamma * t21;
+                    var t23 = t13 * t22;
+                    var t24 = -t23;
+                    var t25 = global::System.MathF.Log(t18);
+                    var t26 = t24 * t25;
+                    var t27 = global::System.MathF.Pow(t19, p_gamma);
+                    var t28 = -t27;
+                    var t29 = t12 / t18;
+                    var t30 = t28 * t29;
+                    var t31 = t26 + t30;
+                    var t32 = t0 * t31;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t32 * scale;
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __FocalBce_Single_Gradient_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
+        {
+            var t1 = 1f / (float)c;
+            var t5 = 1f - 1E-07f;
+            var t21 = p_gamma - 1f;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var u0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                    var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                    var t4 = t3 < 1E-07f;
+                    var t6 = t3 > t5;
+                    var t7 = t6 ? 0f : 1f;
+                    var t8 = t4 ? 0f : t7;
+                    var t9 = t2 * t8;
+                    var t10 = 1f - t2;
+                    var t11 = -t8;
+                    var t12 = t10 * t11;
+                    var t13 = t9 + t12;
+                    var t14 = -t13;
+                    var t15 = global::DslLosses.Kernels.LossMath.Clip(t3, 1E-07f, t5);
+                    var t16 = t2 * t15;
+                    var t17 = 1f - t15;
+                    var t18 = t10 * t17;
+                    var t19 = t16 + t18;
+                    var t20 = 1f - t19;
+                    var t22 = global::System.MathF.Pow(t20, t21);
+                    var t23 = p_gamma * t22;
+                    var t24 = t14 * t23;
+                    var t25 = -t24;
+                    var t26 = global::System.MathF.Log(t19);
+                    var t27 = t25 * t26;
+                    var t28 = global::System.MathF.Pow(t20, p_gamma);
+                    var t29 = -t28;
+                    var t30 = t13 / t19;
+                    var t31 = t29 * t30;
+                    var t32 = t27 + t31;
+                    var t33 = t1 * t32;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t33 * u0;
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_Single_SumAndGradient(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
+        {
+            double total = 0.0;
+            var t3 = 1f - 1E-07f;
+            var t16 = 1f / (float)c;
+            var t35 = p_gamma - 1f;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                float r0 = 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                    var t4 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t3);
+                    var t5 = t1 * t4;
+                    var t6 = 1f - t1;
+                    var t7 = 1f - t4;
+                    var t8 = t6 * t7;
+                    var t9 = t5 + t8;
+                    var t10 = 1f - t9;
+                    var t11 = global::System.MathF.Pow(t10, p_gamma);
+                    var t12 = -t11;
+                    var t13 = global::System.MathF.Log(t9);
+                    var t14 = t12 * t13;
+                    r0 += t14;
+                }
+                var t15 = r0 / (float)c;
+                total += t15;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                    var t18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                    var t19 = t18 < 1E-07f;
+                    var t20 = t18 > t3;
+                    var t21 = t20 ? 0f : 1f;
+                    var t22 = t19 ? 0f : t21;
+                    var t23 = t17 * t22;
+                    var t24 = 1f - t17;
+                    var t25 = -t22;
+                    var t26 = t24 * t25;
+                    var t27 = t23 + t26;
+                    var t28 = -t27;
+                    var t29 = global::DslLosses.Kernels.LossMath.Clip(t18, 1E-07f, t3);
+                    var t30 = t17 * t29;
+                    var t31 = 1f - t29;
+                    var t32 = t24 * t31;
+                    var t33 = t30 + t32;
+                    var t34 = 1f - t33;
+                    var t36 = global::System.MathF.Pow(t34, t35);
+                    var t37 = p_gamma * t36;
+                    var t38 = t28 * t37;
+                    var t39 = -t38;
+                    var t40 = global::System.MathF.Log(t33);
+                    var t41 = t39 * t40;
+                    var t42 = global::System.MathF.Pow(t34, p_gamma);
+                    var t43 = -t42;
+                    var t44 = t27 / t33;
+                    var t45 = t43 * t44;
+                    var t46 = t41 + t45;
+                    var t47 = t16 * t46;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t47 * scale;
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_Single_SumAndGradient_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
+        {
+            double total = 0.0;
+            var t3 = 1f - 1E-07f;
+            var t17 = 1f / (float)c;
+            var t36 = p_gamma - 1f;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                float r0 = 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                    var t4 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t3);
+                    var t5 = t1 * t4;
+                    var t6 = 1f - t1;
+                    var t7 = 1f - t4;
+                    var t8 = t6 * t7;
+                    var t9 = t5 + t8;
+                    var t10 = 1f - t9;
+                    var t11 = global::System.MathF.Pow(t10, p_gamma);
+                    var t12 = -t11;
+                    var t13 = global::System.MathF.Log(t9);
+                    var t14 = t12 * t13;
+                    r0 += t14;
+                }
+                var t15 = r0 / (float)c;
+                total += t15 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                var u16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                    var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                    var t20 = t19 < 1E-07f;
+                    var t21 = t19 > t3;
+                    var t22 = t21 ? 0f : 1f;
+                    var t23 = t20 ? 0f : t22;
+                    var t24 = t18 * t23;
+                    var t25 = 1f - t18;
+                    var t26 = -t23;
+                    var t27 = t25 * t26;
+                    var t28 = t24 + t27;
+                    var t29 = -t28;
+                    var t30 = global::DslLosses.Kernels.LossMath.Clip(t19, 1E-07f, t3);
+                    var t31 = t18 * t30;
+                    var t32 = 1f - t30;
+                    var t33 = t25 * t32;
+                    var t34 = t31 + t33;
+                    var t35 = 1f - t34;
+                    var t37 = global::System.MathF.Pow(t35, t36);
+                    var t38 = p_gamma * t37;
+                    var t39 = t29 * t38;
+                    var t40 = -t39;
+                    var t41 = global::System.MathF.Log(t34);
+                    var t42 = t40 * t41;
+                    var t43 = global::System.MathF.Pow(t35, p_gamma);
+                    var t44 = -t43;
+                    var t45 = t28 / t34;
+                    var t46 = t44 * t45;
+                    var t47 = t42 + t46;
+                    var t48 = t17 * t47;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t48 * u16;
+                }
+            }
+            return total;
+        }
+
         /// <summary>Loss <c>FocalBce</c> for any generated element type (<c>float</c>): dispatches on <typeparamref name="T"/> to the specialized kernels.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static T FocalBce<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
         {
             if (typeof(T) == typeof(float))
                 return global::System.Runtime.CompilerServices.Unsafe.BitCast<float, T>(FocalBce(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yTrue), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(gamma), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight)));
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
+        }
+
+        /// <summary>Gradient of <c>FocalBce</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void FocalBceGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+            {
+                FocalBceGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yTrue), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(gamma), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight));
+                return;
+            }
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
+        }
+
+        /// <summary>Loss and gradient of <c>FocalBce</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T FocalBceWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+                return global::System.Runtime.CompilerServices.Unsafe.BitCast<float, T>(FocalBceWithGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yTrue), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(gamma), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight)));
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
         }
 

@@ -101,6 +101,48 @@ namespace Snapshots
             return SparseNllPerSample(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, sampleWeight, axis);
         }
 
+        /// <summary>The gradient of loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+        {
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __SparseNll_Bind<float>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_Single_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
+            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (float)__keptBefore) : 1;
+            if (sampleWeight.Rank == 0)
+                __SparseNll_Single_Gradient(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __SparseNll_Single_Gradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            }
+        }
+
+        /// <summary>Loss <c>SparseNll</c> reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+        {
+            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __SparseNll_Bind<float>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_Single_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
+            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (float)__keptBefore) : 1;
+            double __total;
+            nint __kept;
+            if (sampleWeight.Rank == 0)
+                __total = __SparseNll_Single_SumAndGradient(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __SparseNll_Single_SumAndGradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
+            }
+            return reduction == global::DslLosses.Reduction.Sum ? (float)__total : (float)global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count);
+        }
+
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double __SparseNll_Single_Sum(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
         {
@@ -307,6 +349,248 @@ namespace Snapshots
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale)
+        {
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
+                        continue;
+                    }
+                    float r2 = float.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.MathF.Max(r2, t3);
+                    }
+                    float r4 = 0f;
+                    var t6 = float.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.MathF.Exp(t8);
+                        r4 += t9;
+                    }
+                    var t10 = 1f / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t12 = t11 - t7;
+                        var t13 = global::System.MathF.Exp(t12);
+                        var t14 = t10 * t13;
+                        var t15 = j == (nint)t0;
+                        var t16 = t15 ? 1f : 0f;
+                        var t17 = -t16;
+                        var t18 = t14 + t17;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t18 * scale;
+                    }
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
+        {
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
+                        continue;
+                    }
+                    float r2 = float.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.MathF.Max(r2, t3);
+                    }
+                    float r4 = 0f;
+                    var t6 = float.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.MathF.Exp(t8);
+                        r4 += t9;
+                    }
+                    var u10 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var t11 = 1f / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t13 = t12 - t7;
+                        var t14 = global::System.MathF.Exp(t13);
+                        var t15 = t11 * t14;
+                        var t16 = j == (nint)t0;
+                        var t17 = t16 ? 1f : 0f;
+                        var t18 = -t17;
+                        var t19 = t15 + t18;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t19 * u10;
+                    }
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
+                        continue;
+                    }
+                    kept++;
+                    float r2 = float.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.MathF.Max(r2, t3);
+                    }
+                    float r4 = 0f;
+                    var t6 = float.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.MathF.Exp(t8);
+                        r4 += t9;
+                    }
+                    var t10 = global::System.MathF.Log(r4);
+                    var t11 = t10 + t7;
+                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                    float g12;
+                    {
+                        nint e = e0 + g12i * inner;
+                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        g12 = t13;
+                    }
+                    var t14 = t11 - g12;
+                    total += t14;
+                    var t15 = 1f / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t17 = t16 - t7;
+                        var t18 = global::System.MathF.Exp(t17);
+                        var t19 = t15 * t18;
+                        var t20 = j == (nint)t0;
+                        var t21 = t20 ? 1f : 0f;
+                        var t22 = -t21;
+                        var t23 = t19 + t22;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t23 * scale;
+                    }
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
+                        continue;
+                    }
+                    kept++;
+                    float r2 = float.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.MathF.Max(r2, t3);
+                    }
+                    float r4 = 0f;
+                    var t6 = float.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.MathF.Exp(t8);
+                        r4 += t9;
+                    }
+                    var t10 = global::System.MathF.Log(r4);
+                    var t11 = t10 + t7;
+                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                    float g12;
+                    {
+                        nint e = e0 + g12i * inner;
+                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        g12 = t13;
+                    }
+                    var t14 = t11 - g12;
+                    total += t14 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var t16 = 1f / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t18 = t17 - t7;
+                        var t19 = global::System.MathF.Exp(t18);
+                        var t20 = t16 * t19;
+                        var t21 = j == (nint)t0;
+                        var t22 = t21 ? 1f : 0f;
+                        var t23 = -t22;
+                        var t24 = t20 + t23;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t24 * u15;
+                    }
+                }
+            }
+            return total;
+        }
+
         /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
@@ -374,6 +658,48 @@ namespace Snapshots
         public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
         {
             return SparseNllPerSample(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, sampleWeight, axis);
+        }
+
+        /// <summary>The gradient of loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+        {
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __SparseNll_Bind<double>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_Double_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
+            double __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (double)__keptBefore) : 1;
+            if (sampleWeight.Rank == 0)
+                __SparseNll_Double_Gradient(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __SparseNll_Double_Gradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            }
+        }
+
+        /// <summary>Loss <c>SparseNll</c> reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static double SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+        {
+            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __SparseNll_Bind<double>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_Double_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
+            double __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (double)__keptBefore) : 1;
+            double __total;
+            nint __kept;
+            if (sampleWeight.Rank == 0)
+                __total = __SparseNll_Double_SumAndGradient(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __SparseNll_Double_SumAndGradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
+            }
+            return reduction == global::DslLosses.Reduction.Sum ? (double)__total : (double)global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -582,6 +908,248 @@ namespace Snapshots
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale)
+        {
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
+                        continue;
+                    }
+                    double r2 = double.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.Math.Max(r2, t3);
+                    }
+                    double r4 = 0.0;
+                    var t6 = double.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0.0;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.Math.Exp(t8);
+                        r4 += t9;
+                    }
+                    var t10 = 1.0 / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t12 = t11 - t7;
+                        var t13 = global::System.Math.Exp(t12);
+                        var t14 = t10 * t13;
+                        var t15 = j == (nint)t0;
+                        var t16 = t15 ? 1.0 : 0.0;
+                        var t17 = -t16;
+                        var t18 = t14 + t17;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t18 * scale;
+                    }
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale)
+        {
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
+                        continue;
+                    }
+                    double r2 = double.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.Math.Max(r2, t3);
+                    }
+                    double r4 = 0.0;
+                    var t6 = double.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0.0;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.Math.Exp(t8);
+                        r4 += t9;
+                    }
+                    var u10 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var t11 = 1.0 / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t13 = t12 - t7;
+                        var t14 = global::System.Math.Exp(t13);
+                        var t15 = t11 * t14;
+                        var t16 = j == (nint)t0;
+                        var t17 = t16 ? 1.0 : 0.0;
+                        var t18 = -t17;
+                        var t19 = t15 + t18;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t19 * u10;
+                    }
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
+                        continue;
+                    }
+                    kept++;
+                    double r2 = double.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.Math.Max(r2, t3);
+                    }
+                    double r4 = 0.0;
+                    var t6 = double.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0.0;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.Math.Exp(t8);
+                        r4 += t9;
+                    }
+                    var t10 = global::System.Math.Log(r4);
+                    var t11 = t10 + t7;
+                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                    double g12;
+                    {
+                        nint e = e0 + g12i * inner;
+                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        g12 = t13;
+                    }
+                    var t14 = t11 - g12;
+                    total += t14;
+                    var t15 = 1.0 / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t17 = t16 - t7;
+                        var t18 = global::System.Math.Exp(t17);
+                        var t19 = t15 * t18;
+                        var t20 = j == (nint)t0;
+                        var t21 = t20 ? 1.0 : 0.0;
+                        var t22 = -t21;
+                        var t23 = t19 + t22;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t23 * scale;
+                    }
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
+                        continue;
+                    }
+                    kept++;
+                    double r2 = double.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.Math.Max(r2, t3);
+                    }
+                    double r4 = 0.0;
+                    var t6 = double.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0.0;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.Math.Exp(t8);
+                        r4 += t9;
+                    }
+                    var t10 = global::System.Math.Log(r4);
+                    var t11 = t10 + t7;
+                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                    double g12;
+                    {
+                        nint e = e0 + g12i * inner;
+                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        g12 = t13;
+                    }
+                    var t14 = t11 - g12;
+                    total += t14 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var t16 = 1.0 / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t18 = t17 - t7;
+                        var t19 = global::System.Math.Exp(t18);
+                        var t20 = t16 * t19;
+                        var t21 = j == (nint)t0;
+                        var t22 = t21 ? 1.0 : 0.0;
+                        var t23 = -t22;
+                        var t24 = t20 + t23;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t24 * u15;
+                    }
+                }
+            }
+            return total;
+        }
+
         /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
@@ -649,6 +1217,48 @@ namespace Snapshots
         public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
         {
             return SparseNllPerSample(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, sampleWeight, axis);
+        }
+
+        /// <summary>The gradient of loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+        {
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __SparseNll_Bind<global::System.Half>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_Half_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
+            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (float)__keptBefore) : 1;
+            if (sampleWeight.Rank == 0)
+                __SparseNll_Half_Gradient(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __SparseNll_Half_Gradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            }
+        }
+
+        /// <summary>Loss <c>SparseNll</c> reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Half SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+        {
+            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __SparseNll_Bind<global::System.Half>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_Half_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
+            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (float)__keptBefore) : 1;
+            double __total;
+            nint __kept;
+            if (sampleWeight.Rank == 0)
+                __total = __SparseNll_Half_SumAndGradient(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __SparseNll_Half_SumAndGradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
+            }
+            return reduction == global::DslLosses.Reduction.Sum ? (global::System.Half)__total : (global::System.Half)global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -857,6 +1467,299 @@ namespace Snapshots
             }
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Half_Gradient(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref global::System.Half grad, float scale)
+        {
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
+                        continue;
+                    }
+                    float r2 = float.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.MathF.Max(r2, t3);
+                    }
+                    float r4 = 0f;
+                    var t6 = float.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.MathF.Exp(t8);
+                        r4 += t9;
+                    }
+                    var t10 = 1f / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t11 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t12 = t11 - t7;
+                        var t13 = global::System.MathF.Exp(t12);
+                        var t14 = t10 * t13;
+                        var t15 = j == (nint)t0;
+                        var t16 = t15 ? 1f : 0f;
+                        var t17 = -t16;
+                        var t18 = t14 + t17;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t18 * scale);
+                    }
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Half_Gradient_Weighted(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref global::System.Half sw, in global::DslLosses.Kernels.WeightMap wm, ref global::System.Half grad, float scale)
+        {
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
+                        continue;
+                    }
+                    float r2 = float.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.MathF.Max(r2, t3);
+                    }
+                    float r4 = 0f;
+                    var t6 = float.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.MathF.Exp(t8);
+                        r4 += t9;
+                    }
+                    var u10 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var t11 = 1f / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t12 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t13 = t12 - t7;
+                        var t14 = global::System.MathF.Exp(t13);
+                        var t15 = t11 * t14;
+                        var t16 = j == (nint)t0;
+                        var t17 = t16 ? 1f : 0f;
+                        var t18 = -t17;
+                        var t19 = t15 + t18;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t19 * u10);
+                    }
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Half_SumAndGradient(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref global::System.Half grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
+                        continue;
+                    }
+                    kept++;
+                    float r2 = float.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.MathF.Max(r2, t3);
+                    }
+                    float r4 = 0f;
+                    var t6 = float.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.MathF.Exp(t8);
+                        r4 += t9;
+                    }
+                    var t10 = global::System.MathF.Log(r4);
+                    var t11 = t10 + t7;
+                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                    float g12;
+                    {
+                        nint e = e0 + g12i * inner;
+                        var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        g12 = t13;
+                    }
+                    var t14 = t11 - g12;
+                    total += t14;
+                    var t15 = 1f / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t16 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t17 = t16 - t7;
+                        var t18 = global::System.MathF.Exp(t17);
+                        var t19 = t15 * t18;
+                        var t20 = j == (nint)t0;
+                        var t21 = t20 ? 1f : 0f;
+                        var t22 = -t21;
+                        var t23 = t19 + t22;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t23 * scale);
+                    }
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Half_SumAndGradient_Weighted(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref global::System.Half sw, in global::DslLosses.Kernels.WeightMap wm, ref global::System.Half grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (!t1)
+                    {
+                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
+                        continue;
+                    }
+                    kept++;
+                    float r2 = float.NegativeInfinity;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r2 = global::System.MathF.Max(r2, t3);
+                    }
+                    float r4 = 0f;
+                    var t6 = float.IsFinite(r2);
+                    var t7 = t6 ? r2 : 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t8 = t5 - t7;
+                        var t9 = global::System.MathF.Exp(t8);
+                        r4 += t9;
+                    }
+                    var t10 = global::System.MathF.Log(r4);
+                    var t11 = t10 + t7;
+                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                    float g12;
+                    {
+                        nint e = e0 + g12i * inner;
+                        var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        g12 = t13;
+                    }
+                    var t14 = t11 - g12;
+                    total += t14 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u15 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var t16 = 1f / r4;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j * inner;
+                        var t17 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t18 = t17 - t7;
+                        var t19 = global::System.MathF.Exp(t18);
+                        var t20 = t16 * t19;
+                        var t21 = j == (nint)t0;
+                        var t22 = t21 ? 1f : 0f;
+                        var t23 = -t22;
+                        var t24 = t20 + t23;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t24 * u15);
+                    }
+                }
+            }
+            return total;
+        }
+
+        private static nint __SparseNll_Single_Kept(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner)
+        {
+            nint kept = 0;
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (t1) kept++;
+                }
+            }
+            return kept;
+        }
+
+        private static nint __SparseNll_Double_Kept(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner)
+        {
+            nint kept = 0;
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (t1) kept++;
+                }
+            }
+            return kept;
+        }
+
+        private static nint __SparseNll_Half_Kept(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner)
+        {
+            nint kept = 0;
+            for (nint o = 0; o < outer; o++)
+            {
+                for (nint i = 0; i < inner; i++)
+                {
+                    nint row = o * inner + i;
+                    nint e0 = o * c * inner + i;
+                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t1 = t0 != p_ignore;
+                    if (t1) kept++;
+                }
+            }
+            return kept;
+        }
+
         /// <summary>Loss <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>): dispatches on <typeparamref name="T"/> to the specialized kernels.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static T SparseNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
@@ -867,6 +1770,41 @@ namespace Snapshots
                 return global::System.Runtime.CompilerServices.Unsafe.BitCast<double, T>(SparseNll(global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(logits), labels, ignore, reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(sampleWeight), axis));
             if (typeof(T) == typeof(global::System.Half))
                 return global::System.Runtime.CompilerServices.Unsafe.BitCast<global::System.Half, T>(SparseNll(global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(logits), labels, ignore, reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(sampleWeight), axis));
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
+        }
+
+        /// <summary>Gradient of <c>SparseNll</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+            {
+                SparseNllGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight), axis);
+                return;
+            }
+            if (typeof(T) == typeof(double))
+            {
+                SparseNllGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(sampleWeight), axis);
+                return;
+            }
+            if (typeof(T) == typeof(global::System.Half))
+            {
+                SparseNllGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(sampleWeight), axis);
+                return;
+            }
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
+        }
+
+        /// <summary>Loss and gradient of <c>SparseNll</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T SparseNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+                return global::System.Runtime.CompilerServices.Unsafe.BitCast<float, T>(SparseNllWithGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight), axis));
+            if (typeof(T) == typeof(double))
+                return global::System.Runtime.CompilerServices.Unsafe.BitCast<double, T>(SparseNllWithGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(sampleWeight), axis));
+            if (typeof(T) == typeof(global::System.Half))
+                return global::System.Runtime.CompilerServices.Unsafe.BitCast<global::System.Half, T>(SparseNllWithGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(sampleWeight), axis));
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
         }
 
