@@ -49,4 +49,7 @@ catch (ShapeMismatchException ex)
     Console.WriteLine("  " + ex.Message);
 }
 
+Console.WriteLine();
+Training.Run();
+
 static void Row(string name, string keras, float value) => Console.WriteLine($"{name,-32} {keras,12} {value,12:F4}");
