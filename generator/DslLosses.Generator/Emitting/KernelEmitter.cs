@@ -36,7 +36,7 @@ internal sealed class KernelEmitter
     private readonly DType _t;
     private readonly KernelOutput _output;
     private readonly bool _weighted;
-    private readonly bool _innerIsOne;
+    private bool _innerIsOne;
     private readonly string _c;
     private int _temps;
 
@@ -136,61 +136,186 @@ internal sealed class KernelEmitter
         }
     }
 
+    /// <summary>Vector widths the kernels may use, widest first; each variant runs only where the hardware accelerates it.</summary>
+    private static readonly (string Name, int FloatLanes)[] Widths = { ("Vector512", 16), ("Vector256", 8) };
+
+    private (string Name, int FloatLanes)? _vec;
+
+    private string V => "global::System.Runtime.Intrinsics." + _vec!.Value.Name;
+
+    private string VT => V + "<" + _t.Compute + ">";
+
+    private int Lanes => _t.Compute == "float" ? _vec!.Value.FloatLanes : _vec!.Value.FloatLanes / 2;
+
+    /// <summary>
+    /// Whether this kernel gets vectorised variants: not for Half (stored in 16 bits), not for unrolled literal axes,
+    /// not with per-element integer inputs, per-element weights or per-element masks (their lanes would be gathered).
+    /// </summary>
+    private bool Vectorizable
+    {
+        get
+        {
+            if (_t.Widens || (_plan.LiteralAxisLength > 0 && _plan.LiteralAxisLength <= MaxUnroll))
+                return false;
+            for (int i = 0; i < _plan.Formula.Parameters.Count; i++)
+            {
+                if (_plan.Formula.Parameters[i].Kind == ParamKind.Indices && _plan.Geometry.RoleOf(i) == TensorRole.Full)
+                    return false;
+            }
+            if (_plan.Loops == LoopShape.Elementwise)
+                return !_weighted && _plan.Keep is null;
+            return !(_plan.LossHasAxis && _weighted);
+        }
+    }
+
     public void Emit(CodeWriter w)
     {
         string returns = Totals ? "double" : "void";
         string name = KernelName(_plan.Formula, _t, _output, _weighted);
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
         w.Line($"private static {returns} {name}({string.Join(", ", Signature(_plan, _t, _output, _weighted))})");
-        var top = new Block(null, Level.Uniform, null);
+        var body = new List<string>();
         if (Totals)
         {
-            top.Lines.Add("double total = 0.0;");
+            body.Add("double total = 0.0;");
             if (_plan.Keep is not null)
-                top.Lines.Add("kept = 0;");
+                body.Add("kept = 0;");
         }
 
         if (_plan.Loops == LoopShape.Elementwise)
         {
-            var loop = new Block(top, Level.Elem, null);
-            loop.Lines.Add("nint e = k;");
-            RowBody(loop, loop, "e");
-            top.AppendChild("for (nint k = 0; k < outer; k++)", loop);
+            Variants(body, "outer", innerIsOne: true);
+        }
+        else if (_plan.Geometry.Variadic)
+        {
+            var contiguous = new List<string>();
+            Variants(contiguous, "c", innerIsOne: true);
+            AppendBlock(body, "if (inner == 1)", contiguous);
+            AppendBlock(body, "else", LoopNest(innerIsOne: false, null));
         }
         else
         {
-            var row = new Block(top, Level.Row, null);
-            string header;
-            if (_innerIsOne)
-            {
-                header = "for (nint row = 0; row < outer; row++)";
-                row.Lines.Add($"nint e0 = row * {_c};");
-            }
-            else
-            {
-                header = "for (nint o = 0; o < outer; o++)";
-                row.Lines.Add("nint row = o * inner + i;");
-                row.Lines.Add($"nint e0 = o * {_c} * inner + i;");
-            }
-            RowBody(row, null, "row");
-            if (_innerIsOne)
-            {
-                top.AppendChild(header, row);
-            }
-            else
-            {
-                var inner = new Block(top, Level.Uniform, null);
-                inner.AppendChild("for (nint i = 0; i < inner; i++)", row);
-                top.AppendChild(header, inner);
-            }
+            Variants(body, "c", innerIsOne: _plan.Formula.LossAxis == _plan.Geometry.FullRank - 1);
         }
         if (Totals)
-            top.Lines.Add("return total;");
+            body.Add("return total;");
 
         using (w.Block())
         {
-            w.Lines(top.Lines);
+            w.Lines(body);
         }
+    }
+
+    /// <summary>The vectorised variants (widest accelerated width first, when the loop is long enough) and the scalar one.</summary>
+    private void Variants(List<string> body, string length, bool innerIsOne)
+    {
+        if (!innerIsOne || !Vectorizable)
+        {
+            AppendBlock(body, null, LoopNest(innerIsOne, null));
+            return;
+        }
+        string keyword = "if";
+        foreach ((string Name, int FloatLanes) width in Widths)
+        {
+            int lanes = _t.Compute == "float" ? width.FloatLanes : width.FloatLanes / 2;
+            AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {length} >= {lanes})", LoopNest(true, width));
+            keyword = "else if";
+        }
+        AppendBlock(body, "else", LoopNest(true, null));
+    }
+
+    private static void AppendBlock(List<string> lines, string? header, List<string> inner)
+    {
+        if (header is not null)
+            lines.Add(header);
+        lines.Add("{");
+        lines.AddRange(inner.Select(l => "    " + l));
+        lines.Add("}");
+    }
+
+    /// <summary>One complete loop nest over the inputs, scalar or with vectors of one width.</summary>
+    private List<string> LoopNest(bool innerIsOne, (string Name, int FloatLanes)? vector)
+    {
+        _innerIsOne = innerIsOne;
+        _vec = vector;
+        var top = new Block(null, Level.Uniform, null);
+        if (_plan.Loops == LoopShape.Elementwise)
+        {
+            top.Lines.Add("nint k = 0;");
+            if (_vec is not null)
+                ElementwiseVector(top);
+            var loop = new Block(top, Level.Elem, null);
+            loop.Lines.Add("nint e = k;");
+            _vec = null;
+            RowBody(loop, loop, "e");
+            top.AppendChild("for (; k < outer; k++)", loop);
+            return top.Lines;
+        }
+
+        var row = new Block(top, Level.Row, null);
+        string header;
+        if (_innerIsOne)
+        {
+            header = "for (nint row = 0; row < outer; row++)";
+            row.Lines.Add($"nint e0 = row * {_c};");
+        }
+        else
+        {
+            header = "for (nint o = 0; o < outer; o++)";
+            row.Lines.Add("nint row = o * inner + i;");
+            row.Lines.Add($"nint e0 = o * {_c} * inner + i;");
+        }
+        RowBody(row, null, "row");
+        if (_innerIsOne)
+        {
+            top.AppendChild(header, row);
+        }
+        else
+        {
+            var inner = new Block(top, Level.Uniform, null);
+            inner.AppendChild("for (nint i = 0; i < inner; i++)", row);
+            top.AppendChild(header, inner);
+        }
+        _vec = null;
+        return top.Lines;
+    }
+
+    /// <summary>
+    /// The elementwise loop on whole vectors; the scalar loop that follows finishes the tail. Float sums are folded into
+    /// the double total every 1024 elements at most.
+    /// </summary>
+    private void ElementwiseVector(Block top)
+    {
+        var loop = new Block(top, Level.Elem, null);
+        loop.Lines.Add("nint e = k;");
+        int foldEvery = 1024 / Lanes;
+        if (Totals)
+        {
+            top.Lines.Add($"{VT} vtotal = {VT}.Zero;");
+            top.Lines.Add("int fold = 0;");
+        }
+        if (WantsLoss)
+        {
+            string v = VValue(_plan.Loss, loop);
+            if (Totals)
+            {
+                loop.Lines.Add($"vtotal += {v};");
+                loop.Lines.Add($"if (++fold == {foldEvery}) {{ total += {V}.Sum(vtotal); vtotal = {VT}.Zero; fold = 0; }}");
+            }
+            else
+            {
+                loop.Lines.Add($"{V}.StoreUnsafe({v}, ref dest, (nuint)e);");
+            }
+        }
+        if (WantsGradient)
+        {
+            string g = VValue(_plan.Gradient!, loop);
+            string scale = Broadcast("scale", top);
+            loop.Lines.Add($"{V}.StoreUnsafe({g} * {scale}, ref grad, (nuint)e);");
+        }
+        top.AppendChild($"for (; k <= outer - {Lanes}; k += {Lanes})", loop);
+        if (Totals)
+            top.Lines.Add($"total += {V}.Sum(vtotal);");
     }
 
     /// <summary>The work for one row (or, elementwise, one element): keep test, staged reductions, the loss, its output.</summary>
@@ -252,17 +377,45 @@ internal sealed class KernelEmitter
                 row.Lines.Add($"{_t.Compute} {acc} = {init};");
                 accumulators.Add(acc);
             }
-            AxisLoop(row, loop =>
+            var vectors = accumulators.Select(a => "v" + a).ToList();
+            AxisLoop(row, (loop, vector) =>
             {
                 for (int k = 0; k < reduces.Count; k++)
                 {
-                    string v = Value(reduces[k].X, loop);
-                    string acc = accumulators[k];
+                    string v = vector ? VValue(reduces[k].X, loop) : Number(reduces[k].X, loop);
+                    string acc = vector ? vectors[k] : accumulators[k];
+                    string math = vector ? V : _t.Math;
                     loop.Lines.Add(reduces[k].Op switch
                     {
-                        ReduceOp.Max => $"{acc} = {_t.Math}.Max({acc}, {v});",
-                        ReduceOp.Min => $"{acc} = {_t.Math}.Min({acc}, {v});",
+                        ReduceOp.Max => $"{acc} = {math}.Max({acc}, {v});",
+                        ReduceOp.Min => $"{acc} = {math}.Min({acc}, {v});",
                         _ => $"{acc} += {v};",
+                    });
+                }
+            },
+            beforeVector: () =>
+            {
+                for (int k = 0; k < reduces.Count; k++)
+                {
+                    string init = reduces[k].Op switch
+                    {
+                        ReduceOp.Max => $"{V}.Create({_t.Compute}.NegativeInfinity)",
+                        ReduceOp.Min => $"{V}.Create({_t.Compute}.PositiveInfinity)",
+                        _ => $"{VT}.Zero",
+                    };
+                    row.Lines.Add($"{VT} {vectors[k]} = {init};");
+                }
+            },
+            afterVector: () =>
+            {
+                for (int k = 0; k < reduces.Count; k++)
+                {
+                    string acc = accumulators[k], va = vectors[k];
+                    row.Lines.Add(reduces[k].Op switch
+                    {
+                        ReduceOp.Max => $"for (int l = 0; l < {Lanes}; l++) {acc} = {_t.Math}.Max({acc}, {va}[l]);",
+                        ReduceOp.Min => $"for (int l = 0; l < {Lanes}; l++) {acc} = {_t.Math}.Min({acc}, {va}[l]);",
+                        _ => $"{acc} += {V}.Sum({va});",
                     });
                 }
             });
@@ -272,8 +425,19 @@ internal sealed class KernelEmitter
 
         if (_plan.LossHasAxis)
         {
-            AxisLoop(row, loop =>
+            AxisLoop(row, (loop, vector) =>
             {
+                if (vector)
+                {
+                    if (WantsLoss)
+                    {
+                        string v = VValue(_plan.Loss, loop);
+                        loop.Lines.Add(Totals ? $"total += {V}.Sum({v});" : $"{V}.StoreUnsafe({v}, ref dest, (nuint)e);");
+                    }
+                    if (WantsGradient)
+                        loop.Lines.Add($"{V}.StoreUnsafe({VValue(_plan.Gradient!, loop)} * {Broadcast("scale", row)}, ref grad, (nuint)e);");
+                    return;
+                }
                 if (WantsLoss)
                     Consume(loop, Value(_plan.Loss, loop), "e");
                 if (WantsGradient)
@@ -286,7 +450,9 @@ internal sealed class KernelEmitter
         if (WantsGradient)
         {
             string upstream = Upstream(row, lossIndex);
-            AxisLoop(row, loop => loop.Lines.Add($"global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = {_t.Store($"{Number(_plan.Gradient!, loop)} * {upstream}")};"));
+            AxisLoop(row, (loop, vector) => loop.Lines.Add(vector
+                ? $"{V}.StoreUnsafe({VValue(_plan.Gradient!, loop)} * {Broadcast(upstream, row)}, ref grad, (nuint)e);"
+                : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = {_t.Store($"{Number(_plan.Gradient!, loop)} * {upstream}")};"));
         }
     }
 
@@ -306,8 +472,11 @@ internal sealed class KernelEmitter
         block.Lines.Add($"global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, {index}) = {_t.Store($"{Number(_plan.Gradient!, block)} * {upstream}")};");
     }
 
-    /// <summary>A loop over the loss axis, unrolled when its length is a small literal.</summary>
-    private void AxisLoop(Block row, Action<Block> body)
+    /// <summary>
+    /// A loop over the loss axis: unrolled when its length is a small literal; with vectors (then a scalar tail) when
+    /// this variant is vectorised; a plain loop otherwise.
+    /// </summary>
+    private void AxisLoop(Block row, Action<Block, bool> body, Action? beforeVector = null, Action? afterVector = null)
     {
         int n = _plan.LiteralAxisLength;
         if (n > 0 && n <= MaxUnroll)
@@ -316,14 +485,30 @@ internal sealed class KernelEmitter
             {
                 var copy = new Block(row, Level.Elem, j.ToString(CultureInfo.InvariantCulture));
                 copy.Lines.Add($"nint e = {ElementIndex(j.ToString(CultureInfo.InvariantCulture))};");
-                body(copy);
+                body(copy, false);
                 row.AppendChild($"// {(j == 0 ? "loss axis unrolled: " : "")}j = {j}", copy);
             }
             return;
         }
+        if (_vec is not null)
+        {
+            string jv = "j" + (_temps++).ToString(CultureInfo.InvariantCulture);
+            beforeVector?.Invoke();
+            row.Lines.Add($"nint {jv} = 0;");
+            var vloop = new Block(row, Level.Elem, jv);
+            vloop.Lines.Add($"nint e = e0 + {jv};");
+            body(vloop, true);
+            row.AppendChild($"for (; {jv} <= {_c} - {Lanes}; {jv} += {Lanes})", vloop);
+            afterVector?.Invoke();
+            var tail = new Block(row, Level.Elem, jv);
+            tail.Lines.Add($"nint e = e0 + {jv};");
+            body(tail, false);
+            row.AppendChild($"for (; {jv} < {_c}; {jv}++)", tail);
+            return;
+        }
         var loop = new Block(row, Level.Elem, "j");
         loop.Lines.Add($"nint e = {ElementIndex("j")};");
-        body(loop);
+        body(loop, false);
         row.AppendChild($"for (nint j = 0; j < {_c}; j++)", loop);
     }
 
@@ -506,6 +691,107 @@ internal sealed class KernelEmitter
             BinaryOp.Eq => $"{l} == {r}",
             BinaryOp.Ne => $"{l} != {r}",
             _ => throw new InvalidOperationException("internal: binary " + b.Op),
+        };
+    }
+
+    /// <summary>A vector key in the value caches (the same node can be held as a scalar and as a vector).</summary>
+    private sealed record VectorOf(Expr X) : Expr;
+
+    /// <summary>A scalar expression repeated in every lane, hoisted into <paramref name="block"/>.</summary>
+    private string Broadcast(string scalar, Block block)
+    {
+        string temp = "b" + (_temps++).ToString(CultureInfo.InvariantCulture);
+        block.Lines.Add($"var {temp} = {V}.Create({scalar});");
+        return temp;
+    }
+
+    /// <summary>Emits <paramref name="node"/> as a vector of consecutive elements along the loss axis (or the flat loop).</summary>
+    private string VValue(Expr node, Block block)
+    {
+        if (node is Unary { Op: UnaryOp.StopGradient } stop)
+            return VValue(stop.X, block);
+        var key = new VectorOf(node);
+        Level level = Lowerer.LevelOf(node, _plan.Geometry);
+        if (node is Const or AxisLength or Param { Kind: ParamKind.Scalar or ParamKind.Int })
+            level = Level.Uniform;
+        Block target = block;
+        while (target.Level > level && target.Parent is not null)
+            target = target.Parent;
+        if (target.Find(key) is { } known)
+            return known;
+
+        string code;
+        if (level < Level.Elem)
+        {
+            string scalar = Value(node, target);
+            code = KindOf(node) switch
+            {
+                Kind.Bool => $"{scalar} ? {VT}.AllBitsSet : {VT}.Zero",
+                Kind.Int => $"{V}.Create(({_t.Compute}){scalar})",
+                _ => $"{V}.Create({scalar})",
+            };
+        }
+        else
+        {
+            code = node switch
+            {
+                Param p => $"{V}.LoadUnsafe(ref {ParamName(_plan.Formula.Parameters[p.Index])}, (nuint)e)",
+                Unary u => VUnary(u, block),
+                Binary b => VBinary(b, block),
+                Where w => $"{V}.ConditionalSelect({VValue(w.Condition, block)}, {VValue(w.WhenTrue, block)}, {VValue(w.WhenFalse, block)})",
+                Clip c => $"{V}.Max({V}.Min({VValue(c.X, block)}, {VValue(c.Hi, block)}), {VValue(c.Lo, block)})",
+                AxisIndexIs a => $"{V}.Equals({V}.Create(({_t.Compute}){target.AxisIndex}) + {VT}.Indices, {VValue(a.Index, block)})",
+                _ => throw new InvalidOperationException("internal: no vector emission for " + node.GetType().Name),
+            };
+        }
+        string temp = "v" + (_temps++).ToString(CultureInfo.InvariantCulture);
+        target.Lines.Add($"var {temp} = {code};");
+        target.Names[key] = temp;
+        return temp;
+    }
+
+    private string VUnary(Unary u, Block block)
+    {
+        string x = VValue(u.X, block);
+        string one = $"{V}.Create({_t.Literal(1)})";
+        return u.Op switch
+        {
+            UnaryOp.Neg => "-" + x,
+            UnaryOp.Not => "~" + x,
+            UnaryOp.Log => $"{V}.Log({x})",
+            UnaryOp.Exp => $"{V}.Exp({x})",
+            UnaryOp.Log1p => $"global::DslLosses.Kernels.VectorLanes.Log1p({x})",
+            UnaryOp.Abs => $"{V}.Abs({x})",
+            UnaryOp.Sqrt => $"{V}.Sqrt({x})",
+            UnaryOp.Square => $"{x} * {x}",
+            UnaryOp.Sigmoid => $"{one} / ({one} + {V}.Exp(-{x}))",
+            UnaryOp.Softplus => $"{V}.Max({x}, {VT}.Zero) + global::DslLosses.Kernels.VectorLanes.Log1p({V}.Exp(-{V}.Abs({x})))",
+            UnaryOp.IsFinite => $"~({V}.IsNaN({x}) | {V}.IsPositiveInfinity({x}) | {V}.IsNegativeInfinity({x}))",
+            _ => throw new InvalidOperationException("internal: vector unary " + u.Op),
+        };
+    }
+
+    private string VBinary(Binary b, Block block)
+    {
+        string l = VValue(b.Left, block), r = VValue(b.Right, block);
+        return b.Op switch
+        {
+            BinaryOp.Add => $"{l} + {r}",
+            BinaryOp.Sub => $"{l} - {r}",
+            BinaryOp.Mul => $"{l} * {r}",
+            BinaryOp.Div => $"{l} / {r}",
+            BinaryOp.Max => $"{V}.Max({l}, {r})",
+            BinaryOp.Min => $"{V}.Min({l}, {r})",
+            BinaryOp.Pow => $"global::DslLosses.Kernels.VectorLanes.Pow({l}, {r})",
+            BinaryOp.Lt => $"{V}.LessThan({l}, {r})",
+            BinaryOp.Gt => $"{V}.GreaterThan({l}, {r})",
+            BinaryOp.Le => $"{V}.LessThanOrEqual({l}, {r})",
+            BinaryOp.Ge => $"{V}.GreaterThanOrEqual({l}, {r})",
+            BinaryOp.Eq => $"{V}.Equals({l}, {r})",
+            BinaryOp.Ne => $"~{V}.Equals({l}, {r})",
+            BinaryOp.And => $"{l} & {r}",
+            BinaryOp.Or => $"{l} | {r}",
+            _ => throw new InvalidOperationException("internal: vector binary " + b.Op),
         };
     }
 

@@ -144,31 +144,142 @@ namespace Snapshots
         private static double __FocalBce_Single_Sum(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner)
         {
             double total = 0.0;
-            var t3 = 1f - 1E-07f;
-            for (nint row = 0; row < outer; row++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
             {
-                nint e0 = row * c;
-                float r0 = 0f;
-                for (nint j = 0; j < c; j++)
+                var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var t5 = 1f - 1E-07f;
+                var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
+                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t4 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t3);
-                    var t5 = t1 * t4;
-                    var t6 = 1f - t1;
-                    var t7 = 1f - t4;
-                    var t8 = t6 * t7;
-                    var t9 = t5 + t8;
-                    var t10 = 1f - t9;
-                    var t11 = global::System.MathF.Pow(t10, p_gamma);
-                    var t12 = -t11;
-                    var t13 = global::System.MathF.Log(t9);
-                    var t14 = t12 * t13;
-                    r0 += t14;
+                    nint e0 = row * c;
+                    float r0 = 0f;
+                    global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    nint j1 = 0;
+                    for (; j1 <= c - 16; j1 += 16)
+                    {
+                        nint e = e0 + j1;
+                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                        var v9 = v3 * v8;
+                        var v10 = v2 - v3;
+                        var v11 = v2 - v8;
+                        var v12 = v10 * v11;
+                        var v13 = v9 + v12;
+                        var v14 = v2 - v13;
+                        var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
+                        var v17 = -v16;
+                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v19 = v17 * v18;
+                        vr0 += v19;
+                    }
+                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
+                    for (; j1 < c; j1++)
+                    {
+                        nint e = e0 + j1;
+                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
+                        var t23 = t20 * t22;
+                        var t24 = 1f - t20;
+                        var t25 = 1f - t22;
+                        var t26 = t24 * t25;
+                        var t27 = t23 + t26;
+                        var t28 = 1f - t27;
+                        var t29 = global::System.MathF.Pow(t28, p_gamma);
+                        var t30 = -t29;
+                        var t31 = global::System.MathF.Log(t27);
+                        var t32 = t30 * t31;
+                        r0 += t32;
+                    }
+                    var t33 = r0 / (float)c;
+                    total += t33;
                 }
-                var t15 = r0 / (float)c;
-                total += t15;
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+            {
+                var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t39 = 1f - 1E-07f;
+                var v40 = global::System.Runtime.Intrinsics.Vector256.Create(t39);
+                var v41 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v49 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r34 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j35 = 0;
+                    for (; j35 <= c - 8; j35 += 8)
+                    {
+                        nint e = e0 + j35;
+                        var v37 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v42 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v38, v40), v41);
+                        var v43 = v37 * v42;
+                        var v44 = v36 - v37;
+                        var v45 = v36 - v42;
+                        var v46 = v44 * v45;
+                        var v47 = v43 + v46;
+                        var v48 = v36 - v47;
+                        var v50 = global::DslLosses.Kernels.VectorLanes.Pow(v48, v49);
+                        var v51 = -v50;
+                        var v52 = global::System.Runtime.Intrinsics.Vector256.Log(v47);
+                        var v53 = v51 * v52;
+                        vr34 += v53;
+                    }
+                    r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                    for (; j35 < c; j35++)
+                    {
+                        nint e = e0 + j35;
+                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t56 = global::DslLosses.Kernels.LossMath.Clip(t55, 1E-07f, t39);
+                        var t57 = t54 * t56;
+                        var t58 = 1f - t54;
+                        var t59 = 1f - t56;
+                        var t60 = t58 * t59;
+                        var t61 = t57 + t60;
+                        var t62 = 1f - t61;
+                        var t63 = global::System.MathF.Pow(t62, p_gamma);
+                        var t64 = -t63;
+                        var t65 = global::System.MathF.Log(t61);
+                        var t66 = t64 * t65;
+                        r34 += t66;
+                    }
+                    var t67 = r34 / (float)c;
+                    total += t67;
+                }
+            }
+            else
+            {
+                var t71 = 1f - 1E-07f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r68 = 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t70 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t72 = global::DslLosses.Kernels.LossMath.Clip(t70, 1E-07f, t71);
+                        var t73 = t69 * t72;
+                        var t74 = 1f - t69;
+                        var t75 = 1f - t72;
+                        var t76 = t74 * t75;
+                        var t77 = t73 + t76;
+                        var t78 = 1f - t77;
+                        var t79 = global::System.MathF.Pow(t78, p_gamma);
+                        var t80 = -t79;
+                        var t81 = global::System.MathF.Log(t77);
+                        var t82 = t80 * t81;
+                        r68 += t82;
+                    }
+                    var t83 = r68 / (float)c;
+                    total += t83;
+                }
             }
             return total;
         }
@@ -177,31 +288,142 @@ namespace Snapshots
         private static double __FocalBce_Single_Sum_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm)
         {
             double total = 0.0;
-            var t3 = 1f - 1E-07f;
-            for (nint row = 0; row < outer; row++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
             {
-                nint e0 = row * c;
-                float r0 = 0f;
-                for (nint j = 0; j < c; j++)
+                var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var t5 = 1f - 1E-07f;
+                var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
+                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t4 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t3);
-                    var t5 = t1 * t4;
-                    var t6 = 1f - t1;
-                    var t7 = 1f - t4;
-                    var t8 = t6 * t7;
-                    var t9 = t5 + t8;
-                    var t10 = 1f - t9;
-                    var t11 = global::System.MathF.Pow(t10, p_gamma);
-                    var t12 = -t11;
-                    var t13 = global::System.MathF.Log(t9);
-                    var t14 = t12 * t13;
-                    r0 += t14;
+                    nint e0 = row * c;
+                    float r0 = 0f;
+                    global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    nint j1 = 0;
+                    for (; j1 <= c - 16; j1 += 16)
+                    {
+                        nint e = e0 + j1;
+                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                        var v9 = v3 * v8;
+                        var v10 = v2 - v3;
+                        var v11 = v2 - v8;
+                        var v12 = v10 * v11;
+                        var v13 = v9 + v12;
+                        var v14 = v2 - v13;
+                        var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
+                        var v17 = -v16;
+                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v19 = v17 * v18;
+                        vr0 += v19;
+                    }
+                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
+                    for (; j1 < c; j1++)
+                    {
+                        nint e = e0 + j1;
+                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
+                        var t23 = t20 * t22;
+                        var t24 = 1f - t20;
+                        var t25 = 1f - t22;
+                        var t26 = t24 * t25;
+                        var t27 = t23 + t26;
+                        var t28 = 1f - t27;
+                        var t29 = global::System.MathF.Pow(t28, p_gamma);
+                        var t30 = -t29;
+                        var t31 = global::System.MathF.Log(t27);
+                        var t32 = t30 * t31;
+                        r0 += t32;
+                    }
+                    var t33 = r0 / (float)c;
+                    total += t33 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
-                var t15 = r0 / (float)c;
-                total += t15 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+            {
+                var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t39 = 1f - 1E-07f;
+                var v40 = global::System.Runtime.Intrinsics.Vector256.Create(t39);
+                var v41 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v49 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r34 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j35 = 0;
+                    for (; j35 <= c - 8; j35 += 8)
+                    {
+                        nint e = e0 + j35;
+                        var v37 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v42 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v38, v40), v41);
+                        var v43 = v37 * v42;
+                        var v44 = v36 - v37;
+                        var v45 = v36 - v42;
+                        var v46 = v44 * v45;
+                        var v47 = v43 + v46;
+                        var v48 = v36 - v47;
+                        var v50 = global::DslLosses.Kernels.VectorLanes.Pow(v48, v49);
+                        var v51 = -v50;
+                        var v52 = global::System.Runtime.Intrinsics.Vector256.Log(v47);
+                        var v53 = v51 * v52;
+                        vr34 += v53;
+                    }
+                    r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                    for (; j35 < c; j35++)
+                    {
+                        nint e = e0 + j35;
+                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t56 = global::DslLosses.Kernels.LossMath.Clip(t55, 1E-07f, t39);
+                        var t57 = t54 * t56;
+                        var t58 = 1f - t54;
+                        var t59 = 1f - t56;
+                        var t60 = t58 * t59;
+                        var t61 = t57 + t60;
+                        var t62 = 1f - t61;
+                        var t63 = global::System.MathF.Pow(t62, p_gamma);
+                        var t64 = -t63;
+                        var t65 = global::System.MathF.Log(t61);
+                        var t66 = t64 * t65;
+                        r34 += t66;
+                    }
+                    var t67 = r34 / (float)c;
+                    total += t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                }
+            }
+            else
+            {
+                var t71 = 1f - 1E-07f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r68 = 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t70 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t72 = global::DslLosses.Kernels.LossMath.Clip(t70, 1E-07f, t71);
+                        var t73 = t69 * t72;
+                        var t74 = 1f - t69;
+                        var t75 = 1f - t72;
+                        var t76 = t74 * t75;
+                        var t77 = t73 + t76;
+                        var t78 = 1f - t77;
+                        var t79 = global::System.MathF.Pow(t78, p_gamma);
+                        var t80 = -t79;
+                        var t81 = global::System.MathF.Log(t77);
+                        var t82 = t80 * t81;
+                        r68 += t82;
+                    }
+                    var t83 = r68 / (float)c;
+                    total += t83 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                }
             }
             return total;
         }
@@ -209,108 +431,511 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __FocalBce_Single_None(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
         {
-            var t3 = 1f - 1E-07f;
-            for (nint row = 0; row < outer; row++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
             {
-                nint e0 = row * c;
-                float r0 = 0f;
-                for (nint j = 0; j < c; j++)
+                var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var t5 = 1f - 1E-07f;
+                var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
+                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t4 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t3);
-                    var t5 = t1 * t4;
-                    var t6 = 1f - t1;
-                    var t7 = 1f - t4;
-                    var t8 = t6 * t7;
-                    var t9 = t5 + t8;
-                    var t10 = 1f - t9;
-                    var t11 = global::System.MathF.Pow(t10, p_gamma);
-                    var t12 = -t11;
-                    var t13 = global::System.MathF.Log(t9);
-                    var t14 = t12 * t13;
-                    r0 += t14;
+                    nint e0 = row * c;
+                    float r0 = 0f;
+                    global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    nint j1 = 0;
+                    for (; j1 <= c - 16; j1 += 16)
+                    {
+                        nint e = e0 + j1;
+                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                        var v9 = v3 * v8;
+                        var v10 = v2 - v3;
+                        var v11 = v2 - v8;
+                        var v12 = v10 * v11;
+                        var v13 = v9 + v12;
+                        var v14 = v2 - v13;
+                        var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
+                        var v17 = -v16;
+                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v19 = v17 * v18;
+                        vr0 += v19;
+                    }
+                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
+                    for (; j1 < c; j1++)
+                    {
+                        nint e = e0 + j1;
+                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
+                        var t23 = t20 * t22;
+                        var t24 = 1f - t20;
+                        var t25 = 1f - t22;
+                        var t26 = t24 * t25;
+                        var t27 = t23 + t26;
+                        var t28 = 1f - t27;
+                        var t29 = global::System.MathF.Pow(t28, p_gamma);
+                        var t30 = -t29;
+                        var t31 = global::System.MathF.Log(t27);
+                        var t32 = t30 * t31;
+                        r0 += t32;
+                    }
+                    var t33 = r0 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t33;
                 }
-                var t15 = r0 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t15;
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+            {
+                var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t39 = 1f - 1E-07f;
+                var v40 = global::System.Runtime.Intrinsics.Vector256.Create(t39);
+                var v41 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v49 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r34 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j35 = 0;
+                    for (; j35 <= c - 8; j35 += 8)
+                    {
+                        nint e = e0 + j35;
+                        var v37 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v42 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v38, v40), v41);
+                        var v43 = v37 * v42;
+                        var v44 = v36 - v37;
+                        var v45 = v36 - v42;
+                        var v46 = v44 * v45;
+                        var v47 = v43 + v46;
+                        var v48 = v36 - v47;
+                        var v50 = global::DslLosses.Kernels.VectorLanes.Pow(v48, v49);
+                        var v51 = -v50;
+                        var v52 = global::System.Runtime.Intrinsics.Vector256.Log(v47);
+                        var v53 = v51 * v52;
+                        vr34 += v53;
+                    }
+                    r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                    for (; j35 < c; j35++)
+                    {
+                        nint e = e0 + j35;
+                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t56 = global::DslLosses.Kernels.LossMath.Clip(t55, 1E-07f, t39);
+                        var t57 = t54 * t56;
+                        var t58 = 1f - t54;
+                        var t59 = 1f - t56;
+                        var t60 = t58 * t59;
+                        var t61 = t57 + t60;
+                        var t62 = 1f - t61;
+                        var t63 = global::System.MathF.Pow(t62, p_gamma);
+                        var t64 = -t63;
+                        var t65 = global::System.MathF.Log(t61);
+                        var t66 = t64 * t65;
+                        r34 += t66;
+                    }
+                    var t67 = r34 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t67;
+                }
+            }
+            else
+            {
+                var t71 = 1f - 1E-07f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r68 = 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t70 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t72 = global::DslLosses.Kernels.LossMath.Clip(t70, 1E-07f, t71);
+                        var t73 = t69 * t72;
+                        var t74 = 1f - t69;
+                        var t75 = 1f - t72;
+                        var t76 = t74 * t75;
+                        var t77 = t73 + t76;
+                        var t78 = 1f - t77;
+                        var t79 = global::System.MathF.Pow(t78, p_gamma);
+                        var t80 = -t79;
+                        var t81 = global::System.MathF.Log(t77);
+                        var t82 = t80 * t81;
+                        r68 += t82;
+                    }
+                    var t83 = r68 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t83;
+                }
             }
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __FocalBce_Single_None_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
         {
-            var t3 = 1f - 1E-07f;
-            for (nint row = 0; row < outer; row++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
             {
-                nint e0 = row * c;
-                float r0 = 0f;
-                for (nint j = 0; j < c; j++)
+                var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var t5 = 1f - 1E-07f;
+                var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
+                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t4 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t3);
-                    var t5 = t1 * t4;
-                    var t6 = 1f - t1;
-                    var t7 = 1f - t4;
-                    var t8 = t6 * t7;
-                    var t9 = t5 + t8;
-                    var t10 = 1f - t9;
-                    var t11 = global::System.MathF.Pow(t10, p_gamma);
-                    var t12 = -t11;
-                    var t13 = global::System.MathF.Log(t9);
-                    var t14 = t12 * t13;
-                    r0 += t14;
+                    nint e0 = row * c;
+                    float r0 = 0f;
+                    global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    nint j1 = 0;
+                    for (; j1 <= c - 16; j1 += 16)
+                    {
+                        nint e = e0 + j1;
+                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                        var v9 = v3 * v8;
+                        var v10 = v2 - v3;
+                        var v11 = v2 - v8;
+                        var v12 = v10 * v11;
+                        var v13 = v9 + v12;
+                        var v14 = v2 - v13;
+                        var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
+                        var v17 = -v16;
+                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v19 = v17 * v18;
+                        vr0 += v19;
+                    }
+                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
+                    for (; j1 < c; j1++)
+                    {
+                        nint e = e0 + j1;
+                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
+                        var t23 = t20 * t22;
+                        var t24 = 1f - t20;
+                        var t25 = 1f - t22;
+                        var t26 = t24 * t25;
+                        var t27 = t23 + t26;
+                        var t28 = 1f - t27;
+                        var t29 = global::System.MathF.Pow(t28, p_gamma);
+                        var t30 = -t29;
+                        var t31 = global::System.MathF.Log(t27);
+                        var t32 = t30 * t31;
+                        r0 += t32;
+                    }
+                    var t33 = r0 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t33 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
-                var t15 = r0 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t15 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+            {
+                var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t39 = 1f - 1E-07f;
+                var v40 = global::System.Runtime.Intrinsics.Vector256.Create(t39);
+                var v41 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v49 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r34 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j35 = 0;
+                    for (; j35 <= c - 8; j35 += 8)
+                    {
+                        nint e = e0 + j35;
+                        var v37 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v42 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v38, v40), v41);
+                        var v43 = v37 * v42;
+                        var v44 = v36 - v37;
+                        var v45 = v36 - v42;
+                        var v46 = v44 * v45;
+                        var v47 = v43 + v46;
+                        var v48 = v36 - v47;
+                        var v50 = global::DslLosses.Kernels.VectorLanes.Pow(v48, v49);
+                        var v51 = -v50;
+                        var v52 = global::System.Runtime.Intrinsics.Vector256.Log(v47);
+                        var v53 = v51 * v52;
+                        vr34 += v53;
+                    }
+                    r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                    for (; j35 < c; j35++)
+                    {
+                        nint e = e0 + j35;
+                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t56 = global::DslLosses.Kernels.LossMath.Clip(t55, 1E-07f, t39);
+                        var t57 = t54 * t56;
+                        var t58 = 1f - t54;
+                        var t59 = 1f - t56;
+                        var t60 = t58 * t59;
+                        var t61 = t57 + t60;
+                        var t62 = 1f - t61;
+                        var t63 = global::System.MathF.Pow(t62, p_gamma);
+                        var t64 = -t63;
+                        var t65 = global::System.MathF.Log(t61);
+                        var t66 = t64 * t65;
+                        r34 += t66;
+                    }
+                    var t67 = r34 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                }
+            }
+            else
+            {
+                var t71 = 1f - 1E-07f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r68 = 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t70 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t72 = global::DslLosses.Kernels.LossMath.Clip(t70, 1E-07f, t71);
+                        var t73 = t69 * t72;
+                        var t74 = 1f - t69;
+                        var t75 = 1f - t72;
+                        var t76 = t74 * t75;
+                        var t77 = t73 + t76;
+                        var t78 = 1f - t77;
+                        var t79 = global::System.MathF.Pow(t78, p_gamma);
+                        var t80 = -t79;
+                        var t81 = global::System.MathF.Log(t77);
+                        var t82 = t80 * t81;
+                        r68 += t82;
+                    }
+                    var t83 = r68 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t83 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                }
             }
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __FocalBce_Single_Gradient(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
         {
-            var t0 = 1f / (float)c;
-            var t4 = 1f - 1E-07f;
-            var t20 = p_gamma - 1f;
-            for (nint row = 0; row < outer; row++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
             {
-                nint e0 = row * c;
-                for (nint j = 0; j < c; j++)
+                var t1 = 1f / (float)c;
+                var v2 = global::System.Runtime.Intrinsics.Vector512.Create(t1);
+                var v5 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                var t8 = 1f - 1E-07f;
+                var v9 = global::System.Runtime.Intrinsics.Vector512.Create(t8);
+                var v11 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var v20 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                var t27 = p_gamma - 1f;
+                var v28 = global::System.Runtime.Intrinsics.Vector512.Create(t27);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t3 = t2 < 1E-07f;
-                    var t5 = t2 > t4;
-                    var t6 = t5 ? 0f : 1f;
-                    var t7 = t3 ? 0f : t6;
-                    var t8 = t1 * t7;
-                    var t9 = 1f - t1;
-                    var t10 = -t7;
-                    var t11 = t9 * t10;
-                    var t12 = t8 + t11;
-                    var t13 = -t12;
-                    var t14 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t4);
-                    var t15 = t1 * t14;
-                    var t16 = 1f - t14;
-                    var t17 = t9 * t16;
-                    var t18 = t15 + t17;
-                    var t19 = 1f - t18;
-                    var t21 = global::System.MathF.Pow(t19, t20);
-                    var t22 = p_gamma * t21;
-                    var t23 = t13 * t22;
-                    var t24 = -t23;
-                    var t25 = global::System.MathF.Log(t18);
-                    var t26 = t24 * t25;
-                    var t27 = global::System.MathF.Pow(t19, p_gamma);
-                    var t28 = -t27;
-                    var t29 = t12 / t18;
-                    var t30 = t28 * t29;
-                    var t31 = t26 + t30;
-                    var t32 = t0 * t31;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t32 * scale;
+                    nint e0 = row * c;
+                    nint j0 = 0;
+                    var b41 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                    for (; j0 <= c - 16; j0 += 16)
+                    {
+                        nint e = e0 + j0;
+                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v6 = global::System.Runtime.Intrinsics.Vector512.LessThan(v4, v5);
+                        var v10 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v4, v9);
+                        var v12 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v10, v7, v11);
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v6, v7, v12);
+                        var v14 = v3 * v13;
+                        var v15 = v11 - v3;
+                        var v16 = -v13;
+                        var v17 = v15 * v16;
+                        var v18 = v14 + v17;
+                        var v19 = -v18;
+                        var v21 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v9), v5);
+                        var v22 = v3 * v21;
+                        var v23 = v11 - v21;
+                        var v24 = v15 * v23;
+                        var v25 = v22 + v24;
+                        var v26 = v11 - v25;
+                        var v29 = global::DslLosses.Kernels.VectorLanes.Pow(v26, v28);
+                        var v30 = v20 * v29;
+                        var v31 = v19 * v30;
+                        var v32 = -v31;
+                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v25);
+                        var v34 = v32 * v33;
+                        var v35 = global::DslLosses.Kernels.VectorLanes.Pow(v26, v20);
+                        var v36 = -v35;
+                        var v37 = v18 / v25;
+                        var v38 = v36 * v37;
+                        var v39 = v34 + v38;
+                        var v40 = v2 * v39;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v40 * b41, ref grad, (nuint)e);
+                    }
+                    for (; j0 < c; j0++)
+                    {
+                        nint e = e0 + j0;
+                        var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t43 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t44 = t43 < 1E-07f;
+                        var t45 = t43 > t8;
+                        var t46 = t45 ? 0f : 1f;
+                        var t47 = t44 ? 0f : t46;
+                        var t48 = t42 * t47;
+                        var t49 = 1f - t42;
+                        var t50 = -t47;
+                        var t51 = t49 * t50;
+                        var t52 = t48 + t51;
+                        var t53 = -t52;
+                        var t54 = global::DslLosses.Kernels.LossMath.Clip(t43, 1E-07f, t8);
+                        var t55 = t42 * t54;
+                        var t56 = 1f - t54;
+                        var t57 = t49 * t56;
+                        var t58 = t55 + t57;
+                        var t59 = 1f - t58;
+                        var t60 = global::System.MathF.Pow(t59, t27);
+                        var t61 = p_gamma * t60;
+                        var t62 = t53 * t61;
+                        var t63 = -t62;
+                        var t64 = global::System.MathF.Log(t58);
+                        var t65 = t63 * t64;
+                        var t66 = global::System.MathF.Pow(t59, p_gamma);
+                        var t67 = -t66;
+                        var t68 = t52 / t58;
+                        var t69 = t67 * t68;
+                        var t70 = t65 + t69;
+                        var t71 = t1 * t70;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t71 * scale;
+                    }
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+            {
+                var t73 = 1f / (float)c;
+                var v74 = global::System.Runtime.Intrinsics.Vector256.Create(t73);
+                var v77 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v79 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                var t80 = 1f - 1E-07f;
+                var v81 = global::System.Runtime.Intrinsics.Vector256.Create(t80);
+                var v83 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var v92 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var t99 = p_gamma - 1f;
+                var v100 = global::System.Runtime.Intrinsics.Vector256.Create(t99);
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    nint j72 = 0;
+                    var b113 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                    for (; j72 <= c - 8; j72 += 8)
+                    {
+                        nint e = e0 + j72;
+                        var v75 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v76 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v78 = global::System.Runtime.Intrinsics.Vector256.LessThan(v76, v77);
+                        var v82 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v76, v81);
+                        var v84 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v82, v79, v83);
+                        var v85 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v78, v79, v84);
+                        var v86 = v75 * v85;
+                        var v87 = v83 - v75;
+                        var v88 = -v85;
+                        var v89 = v87 * v88;
+                        var v90 = v86 + v89;
+                        var v91 = -v90;
+                        var v93 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v76, v81), v77);
+                        var v94 = v75 * v93;
+                        var v95 = v83 - v93;
+                        var v96 = v87 * v95;
+                        var v97 = v94 + v96;
+                        var v98 = v83 - v97;
+                        var v101 = global::DslLosses.Kernels.VectorLanes.Pow(v98, v100);
+                        var v102 = v92 * v101;
+                        var v103 = v91 * v102;
+                        var v104 = -v103;
+                        var v105 = global::System.Runtime.Intrinsics.Vector256.Log(v97);
+                        var v106 = v104 * v105;
+                        var v107 = global::DslLosses.Kernels.VectorLanes.Pow(v98, v92);
+                        var v108 = -v107;
+                        var v109 = v90 / v97;
+                        var v110 = v108 * v109;
+                        var v111 = v106 + v110;
+                        var v112 = v74 * v111;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v112 * b113, ref grad, (nuint)e);
+                    }
+                    for (; j72 < c; j72++)
+                    {
+                        nint e = e0 + j72;
+                        var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t115 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t116 = t115 < 1E-07f;
+                        var t117 = t115 > t80;
+                        var t118 = t117 ? 0f : 1f;
+                        var t119 = t116 ? 0f : t118;
+                        var t120 = t114 * t119;
+                        var t121 = 1f - t114;
+                        var t122 = -t119;
+                        var t123 = t121 * t122;
+                        var t124 = t120 + t123;
+                        var t125 = -t124;
+                        var t126 = global::DslLosses.Kernels.LossMath.Clip(t115, 1E-07f, t80);
+                        var t127 = t114 * t126;
+                        var t128 = 1f - t126;
+                        var t129 = t121 * t128;
+                        var t130 = t127 + t129;
+                        var t131 = 1f - t130;
+                        var t132 = global::System.MathF.Pow(t131, t99);
+                        var t133 = p_gamma * t132;
+                        var t134 = t125 * t133;
+                        var t135 = -t134;
+                        var t136 = global::System.MathF.Log(t130);
+                        var t137 = t135 * t136;
+                        var t138 = global::System.MathF.Pow(t131, p_gamma);
+                        var t139 = -t138;
+                        var t140 = t124 / t130;
+                        var t141 = t139 * t140;
+                        var t142 = t137 + t141;
+                        var t143 = t73 * t142;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t143 * scale;
+                    }
+                }
+            }
+            else
+            {
+                var t144 = 1f / (float)c;
+                var t148 = 1f - 1E-07f;
+                var t164 = p_gamma - 1f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t145 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t147 = t146 < 1E-07f;
+                        var t149 = t146 > t148;
+                        var t150 = t149 ? 0f : 1f;
+                        var t151 = t147 ? 0f : t150;
+                        var t152 = t145 * t151;
+                        var t153 = 1f - t145;
+                        var t154 = -t151;
+                        var t155 = t153 * t154;
+                        var t156 = t152 + t155;
+                        var t157 = -t156;
+                        var t158 = global::DslLosses.Kernels.LossMath.Clip(t146, 1E-07f, t148);
+                        var t159 = t145 * t158;
+                        var t160 = 1f - t158;
+                        var t161 = t153 * t160;
+                        var t162 = t159 + t161;
+                        var t163 = 1f - t162;
+                        var t165 = global::System.MathF.Pow(t163, t164);
+                        var t166 = p_gamma * t165;
+                        var t167 = t157 * t166;
+                        var t168 = -t167;
+                        var t169 = global::System.MathF.Log(t162);
+                        var t170 = t168 * t169;
+                        var t171 = global::System.MathF.Pow(t163, p_gamma);
+                        var t172 = -t171;
+                        var t173 = t156 / t162;
+                        var t174 = t172 * t173;
+                        var t175 = t170 + t174;
+                        var t176 = t144 * t175;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t176 * scale;
+                    }
                 }
             }
         }
@@ -318,47 +943,230 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __FocalBce_Single_Gradient_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
         {
-            var t1 = 1f / (float)c;
-            var t5 = 1f - 1E-07f;
-            var t21 = p_gamma - 1f;
-            for (nint row = 0; row < outer; row++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
             {
-                nint e0 = row * c;
-                var u0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                for (nint j = 0; j < c; j++)
+                var t2 = 1f / (float)c;
+                var v3 = global::System.Runtime.Intrinsics.Vector512.Create(t2);
+                var v6 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v8 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                var t9 = 1f - 1E-07f;
+                var v10 = global::System.Runtime.Intrinsics.Vector512.Create(t9);
+                var v12 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var v21 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                var t28 = p_gamma - 1f;
+                var v29 = global::System.Runtime.Intrinsics.Vector512.Create(t28);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t4 = t3 < 1E-07f;
-                    var t6 = t3 > t5;
-                    var t7 = t6 ? 0f : 1f;
-                    var t8 = t4 ? 0f : t7;
-                    var t9 = t2 * t8;
-                    var t10 = 1f - t2;
-                    var t11 = -t8;
-                    var t12 = t10 * t11;
-                    var t13 = t9 + t12;
-                    var t14 = -t13;
-                    var t15 = global::DslLosses.Kernels.LossMath.Clip(t3, 1E-07f, t5);
-                    var t16 = t2 * t15;
-                    var t17 = 1f - t15;
-                    var t18 = t10 * t17;
-                    var t19 = t16 + t18;
-                    var t20 = 1f - t19;
-                    var t22 = global::System.MathF.Pow(t20, t21);
-                    var t23 = p_gamma * t22;
-                    var t24 = t14 * t23;
-                    var t25 = -t24;
-                    var t26 = global::System.MathF.Log(t19);
-                    var t27 = t25 * t26;
-                    var t28 = global::System.MathF.Pow(t20, p_gamma);
-                    var t29 = -t28;
-                    var t30 = t13 / t19;
-                    var t31 = t29 * t30;
-                    var t32 = t27 + t31;
-                    var t33 = t1 * t32;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t33 * u0;
+                    nint e0 = row * c;
+                    var u0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j1 = 0;
+                    var b42 = global::System.Runtime.Intrinsics.Vector512.Create(u0);
+                    for (; j1 <= c - 16; j1 += 16)
+                    {
+                        nint e = e0 + j1;
+                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v7 = global::System.Runtime.Intrinsics.Vector512.LessThan(v5, v6);
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v5, v10);
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v11, v8, v12);
+                        var v14 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v7, v8, v13);
+                        var v15 = v4 * v14;
+                        var v16 = v12 - v4;
+                        var v17 = -v14;
+                        var v18 = v16 * v17;
+                        var v19 = v15 + v18;
+                        var v20 = -v19;
+                        var v22 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v5, v10), v6);
+                        var v23 = v4 * v22;
+                        var v24 = v12 - v22;
+                        var v25 = v16 * v24;
+                        var v26 = v23 + v25;
+                        var v27 = v12 - v26;
+                        var v30 = global::DslLosses.Kernels.VectorLanes.Pow(v27, v29);
+                        var v31 = v21 * v30;
+                        var v32 = v20 * v31;
+                        var v33 = -v32;
+                        var v34 = global::System.Runtime.Intrinsics.Vector512.Log(v26);
+                        var v35 = v33 * v34;
+                        var v36 = global::DslLosses.Kernels.VectorLanes.Pow(v27, v21);
+                        var v37 = -v36;
+                        var v38 = v19 / v26;
+                        var v39 = v37 * v38;
+                        var v40 = v35 + v39;
+                        var v41 = v3 * v40;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v41 * b42, ref grad, (nuint)e);
+                    }
+                    for (; j1 < c; j1++)
+                    {
+                        nint e = e0 + j1;
+                        var t43 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t45 = t44 < 1E-07f;
+                        var t46 = t44 > t9;
+                        var t47 = t46 ? 0f : 1f;
+                        var t48 = t45 ? 0f : t47;
+                        var t49 = t43 * t48;
+                        var t50 = 1f - t43;
+                        var t51 = -t48;
+                        var t52 = t50 * t51;
+                        var t53 = t49 + t52;
+                        var t54 = -t53;
+                        var t55 = global::DslLosses.Kernels.LossMath.Clip(t44, 1E-07f, t9);
+                        var t56 = t43 * t55;
+                        var t57 = 1f - t55;
+                        var t58 = t50 * t57;
+                        var t59 = t56 + t58;
+                        var t60 = 1f - t59;
+                        var t61 = global::System.MathF.Pow(t60, t28);
+                        var t62 = p_gamma * t61;
+                        var t63 = t54 * t62;
+                        var t64 = -t63;
+                        var t65 = global::System.MathF.Log(t59);
+                        var t66 = t64 * t65;
+                        var t67 = global::System.MathF.Pow(t60, p_gamma);
+                        var t68 = -t67;
+                        var t69 = t53 / t59;
+                        var t70 = t68 * t69;
+                        var t71 = t66 + t70;
+                        var t72 = t2 * t71;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t72 * u0;
+                    }
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+            {
+                var t75 = 1f / (float)c;
+                var v76 = global::System.Runtime.Intrinsics.Vector256.Create(t75);
+                var v79 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v81 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                var t82 = 1f - 1E-07f;
+                var v83 = global::System.Runtime.Intrinsics.Vector256.Create(t82);
+                var v85 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var v94 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var t101 = p_gamma - 1f;
+                var v102 = global::System.Runtime.Intrinsics.Vector256.Create(t101);
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    var u73 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j74 = 0;
+                    var b115 = global::System.Runtime.Intrinsics.Vector256.Create(u73);
+                    for (; j74 <= c - 8; j74 += 8)
+                    {
+                        nint e = e0 + j74;
+                        var v77 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v78 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v80 = global::System.Runtime.Intrinsics.Vector256.LessThan(v78, v79);
+                        var v84 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v78, v83);
+                        var v86 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v84, v81, v85);
+                        var v87 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v80, v81, v86);
+                        var v88 = v77 * v87;
+                        var v89 = v85 - v77;
+                        var v90 = -v87;
+                        var v91 = v89 * v90;
+                        var v92 = v88 + v91;
+                        var v93 = -v92;
+                        var v95 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v78, v83), v79);
+                        var v96 = v77 * v95;
+                        var v97 = v85 - v95;
+                        var v98 = v89 * v97;
+                        var v99 = v96 + v98;
+                        var v100 = v85 - v99;
+                        var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v100, v102);
+                        var v104 = v94 * v103;
+                        var v105 = v93 * v104;
+                        var v106 = -v105;
+                        var v107 = global::System.Runtime.Intrinsics.Vector256.Log(v99);
+                        var v108 = v106 * v107;
+                        var v109 = global::DslLosses.Kernels.VectorLanes.Pow(v100, v94);
+                        var v110 = -v109;
+                        var v111 = v92 / v99;
+                        var v112 = v110 * v111;
+                        var v113 = v108 + v112;
+                        var v114 = v76 * v113;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v114 * b115, ref grad, (nuint)e);
+                    }
+                    for (; j74 < c; j74++)
+                    {
+                        nint e = e0 + j74;
+                        var t116 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t118 = t117 < 1E-07f;
+                        var t119 = t117 > t82;
+                        var t120 = t119 ? 0f : 1f;
+                        var t121 = t118 ? 0f : t120;
+                        var t122 = t116 * t121;
+                        var t123 = 1f - t116;
+                        var t124 = -t121;
+                        var t125 = t123 * t124;
+                        var t126 = t122 + t125;
+                        var t127 = -t126;
+                        var t128 = global::DslLosses.Kernels.LossMath.Clip(t117, 1E-07f, t82);
+                        var t129 = t116 * t128;
+                        var t130 = 1f - t128;
+                        var t131 = t123 * t130;
+                        var t132 = t129 + t131;
+                        var t133 = 1f - t132;
+                        var t134 = global::System.MathF.Pow(t133, t101);
+                        var t135 = p_gamma * t134;
+                        var t136 = t127 * t135;
+                        var t137 = -t136;
+                        var t138 = global::System.MathF.Log(t132);
+                        var t139 = t137 * t138;
+                        var t140 = global::System.MathF.Pow(t133, p_gamma);
+                        var t141 = -t140;
+                        var t142 = t126 / t132;
+                        var t143 = t141 * t142;
+                        var t144 = t139 + t143;
+                        var t145 = t75 * t144;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t145 * u73;
+                    }
+                }
+            }
+            else
+            {
+                var t147 = 1f / (float)c;
+                var t151 = 1f - 1E-07f;
+                var t167 = p_gamma - 1f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    var u146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t149 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t150 = t149 < 1E-07f;
+                        var t152 = t149 > t151;
+                        var t153 = t152 ? 0f : 1f;
+                        var t154 = t150 ? 0f : t153;
+                        var t155 = t148 * t154;
+                        var t156 = 1f - t148;
+                        var t157 = -t154;
+                        var t158 = t156 * t157;
+                        var t159 = t155 + t158;
+                        var t160 = -t159;
+                        var t161 = global::DslLosses.Kernels.LossMath.Clip(t149, 1E-07f, t151);
+                        var t162 = t148 * t161;
+                        var t163 = 1f - t161;
+                        var t164 = t156 * t163;
+                        var t165 = t162 + t164;
+                        var t166 = 1f - t165;
+                        var t168 = global::System.MathF.Pow(t166, t167);
+                        var t169 = p_gamma * t168;
+                        var t170 = t160 * t169;
+                        var t171 = -t170;
+                        var t172 = global::System.MathF.Log(t165);
+                        var t173 = t171 * t172;
+                        var t174 = global::System.MathF.Pow(t166, p_gamma);
+                        var t175 = -t174;
+                        var t176 = t159 / t165;
+                        var t177 = t175 * t176;
+                        var t178 = t173 + t177;
+                        var t179 = t147 * t178;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t179 * u146;
+                    }
                 }
             }
         }
@@ -367,67 +1175,332 @@ namespace Snapshots
         private static double __FocalBce_Single_SumAndGradient(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
         {
             double total = 0.0;
-            var t3 = 1f - 1E-07f;
-            var t16 = 1f / (float)c;
-            var t35 = p_gamma - 1f;
-            for (nint row = 0; row < outer; row++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
             {
-                nint e0 = row * c;
-                float r0 = 0f;
-                for (nint j = 0; j < c; j++)
+                var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var t5 = 1f - 1E-07f;
+                var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
+                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                var t35 = 1f / (float)c;
+                var v36 = global::System.Runtime.Intrinsics.Vector512.Create(t35);
+                var v40 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                var t56 = p_gamma - 1f;
+                var v57 = global::System.Runtime.Intrinsics.Vector512.Create(t56);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t4 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t3);
-                    var t5 = t1 * t4;
-                    var t6 = 1f - t1;
-                    var t7 = 1f - t4;
-                    var t8 = t6 * t7;
-                    var t9 = t5 + t8;
-                    var t10 = 1f - t9;
-                    var t11 = global::System.MathF.Pow(t10, p_gamma);
-                    var t12 = -t11;
-                    var t13 = global::System.MathF.Log(t9);
-                    var t14 = t12 * t13;
-                    r0 += t14;
+                    nint e0 = row * c;
+                    float r0 = 0f;
+                    global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    nint j1 = 0;
+                    for (; j1 <= c - 16; j1 += 16)
+                    {
+                        nint e = e0 + j1;
+                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                        var v9 = v3 * v8;
+                        var v10 = v2 - v3;
+                        var v11 = v2 - v8;
+                        var v12 = v10 * v11;
+                        var v13 = v9 + v12;
+                        var v14 = v2 - v13;
+                        var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
+                        var v17 = -v16;
+                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v19 = v17 * v18;
+                        vr0 += v19;
+                    }
+                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
+                    for (; j1 < c; j1++)
+                    {
+                        nint e = e0 + j1;
+                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
+                        var t23 = t20 * t22;
+                        var t24 = 1f - t20;
+                        var t25 = 1f - t22;
+                        var t26 = t24 * t25;
+                        var t27 = t23 + t26;
+                        var t28 = 1f - t27;
+                        var t29 = global::System.MathF.Pow(t28, p_gamma);
+                        var t30 = -t29;
+                        var t31 = global::System.MathF.Log(t27);
+                        var t32 = t30 * t31;
+                        r0 += t32;
+                    }
+                    var t33 = r0 / (float)c;
+                    total += t33;
+                    nint j34 = 0;
+                    var b70 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                    for (; j34 <= c - 16; j34 += 16)
+                    {
+                        nint e = e0 + j34;
+                        var v37 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v39 = global::System.Runtime.Intrinsics.Vector512.LessThan(v38, v7);
+                        var v41 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v38, v6);
+                        var v42 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v41, v40, v2);
+                        var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v39, v40, v42);
+                        var v44 = v37 * v43;
+                        var v45 = v2 - v37;
+                        var v46 = -v43;
+                        var v47 = v45 * v46;
+                        var v48 = v44 + v47;
+                        var v49 = -v48;
+                        var v50 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v38, v6), v7);
+                        var v51 = v37 * v50;
+                        var v52 = v2 - v50;
+                        var v53 = v45 * v52;
+                        var v54 = v51 + v53;
+                        var v55 = v2 - v54;
+                        var v58 = global::DslLosses.Kernels.VectorLanes.Pow(v55, v57);
+                        var v59 = v15 * v58;
+                        var v60 = v49 * v59;
+                        var v61 = -v60;
+                        var v62 = global::System.Runtime.Intrinsics.Vector512.Log(v54);
+                        var v63 = v61 * v62;
+                        var v64 = global::DslLosses.Kernels.VectorLanes.Pow(v55, v15);
+                        var v65 = -v64;
+                        var v66 = v48 / v54;
+                        var v67 = v65 * v66;
+                        var v68 = v63 + v67;
+                        var v69 = v36 * v68;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v69 * b70, ref grad, (nuint)e);
+                    }
+                    for (; j34 < c; j34++)
+                    {
+                        nint e = e0 + j34;
+                        var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t73 = t72 < 1E-07f;
+                        var t74 = t72 > t5;
+                        var t75 = t74 ? 0f : 1f;
+                        var t76 = t73 ? 0f : t75;
+                        var t77 = t71 * t76;
+                        var t78 = 1f - t71;
+                        var t79 = -t76;
+                        var t80 = t78 * t79;
+                        var t81 = t77 + t80;
+                        var t82 = -t81;
+                        var t83 = global::DslLosses.Kernels.LossMath.Clip(t72, 1E-07f, t5);
+                        var t84 = t71 * t83;
+                        var t85 = 1f - t83;
+                        var t86 = t78 * t85;
+                        var t87 = t84 + t86;
+                        var t88 = 1f - t87;
+                        var t89 = global::System.MathF.Pow(t88, t56);
+                        var t90 = p_gamma * t89;
+                        var t91 = t82 * t90;
+                        var t92 = -t91;
+                        var t93 = global::System.MathF.Log(t87);
+                        var t94 = t92 * t93;
+                        var t95 = global::System.MathF.Pow(t88, p_gamma);
+                        var t96 = -t95;
+                        var t97 = t81 / t87;
+                        var t98 = t96 * t97;
+                        var t99 = t94 + t98;
+                        var t100 = t35 * t99;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t100 * scale;
+                    }
                 }
-                var t15 = r0 / (float)c;
-                total += t15;
-                for (nint j = 0; j < c; j++)
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+            {
+                var v103 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t106 = 1f - 1E-07f;
+                var v107 = global::System.Runtime.Intrinsics.Vector256.Create(t106);
+                var v108 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v116 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var t136 = 1f / (float)c;
+                var v137 = global::System.Runtime.Intrinsics.Vector256.Create(t136);
+                var v141 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                var t157 = p_gamma - 1f;
+                var v158 = global::System.Runtime.Intrinsics.Vector256.Create(t157);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t19 = t18 < 1E-07f;
-                    var t20 = t18 > t3;
-                    var t21 = t20 ? 0f : 1f;
-                    var t22 = t19 ? 0f : t21;
-                    var t23 = t17 * t22;
-                    var t24 = 1f - t17;
-                    var t25 = -t22;
-                    var t26 = t24 * t25;
-                    var t27 = t23 + t26;
-                    var t28 = -t27;
-                    var t29 = global::DslLosses.Kernels.LossMath.Clip(t18, 1E-07f, t3);
-                    var t30 = t17 * t29;
-                    var t31 = 1f - t29;
-                    var t32 = t24 * t31;
-                    var t33 = t30 + t32;
-                    var t34 = 1f - t33;
-                    var t36 = global::System.MathF.Pow(t34, t35);
-                    var t37 = p_gamma * t36;
-                    var t38 = t28 * t37;
-                    var t39 = -t38;
-                    var t40 = global::System.MathF.Log(t33);
-                    var t41 = t39 * t40;
-                    var t42 = global::System.MathF.Pow(t34, p_gamma);
-                    var t43 = -t42;
-                    var t44 = t27 / t33;
-                    var t45 = t43 * t44;
-                    var t46 = t41 + t45;
-                    var t47 = t16 * t46;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t47 * scale;
+                    nint e0 = row * c;
+                    float r101 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr101 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j102 = 0;
+                    for (; j102 <= c - 8; j102 += 8)
+                    {
+                        nint e = e0 + j102;
+                        var v104 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v105 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v109 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v105, v107), v108);
+                        var v110 = v104 * v109;
+                        var v111 = v103 - v104;
+                        var v112 = v103 - v109;
+                        var v113 = v111 * v112;
+                        var v114 = v110 + v113;
+                        var v115 = v103 - v114;
+                        var v117 = global::DslLosses.Kernels.VectorLanes.Pow(v115, v116);
+                        var v118 = -v117;
+                        var v119 = global::System.Runtime.Intrinsics.Vector256.Log(v114);
+                        var v120 = v118 * v119;
+                        vr101 += v120;
+                    }
+                    r101 += global::System.Runtime.Intrinsics.Vector256.Sum(vr101);
+                    for (; j102 < c; j102++)
+                    {
+                        nint e = e0 + j102;
+                        var t121 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t123 = global::DslLosses.Kernels.LossMath.Clip(t122, 1E-07f, t106);
+                        var t124 = t121 * t123;
+                        var t125 = 1f - t121;
+                        var t126 = 1f - t123;
+                        var t127 = t125 * t126;
+                        var t128 = t124 + t127;
+                        var t129 = 1f - t128;
+                        var t130 = global::System.MathF.Pow(t129, p_gamma);
+                        var t131 = -t130;
+                        var t132 = global::System.MathF.Log(t128);
+                        var t133 = t131 * t132;
+                        r101 += t133;
+                    }
+                    var t134 = r101 / (float)c;
+                    total += t134;
+                    nint j135 = 0;
+                    var b171 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                    for (; j135 <= c - 8; j135 += 8)
+                    {
+                        nint e = e0 + j135;
+                        var v138 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v139 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v140 = global::System.Runtime.Intrinsics.Vector256.LessThan(v139, v108);
+                        var v142 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v139, v107);
+                        var v143 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v142, v141, v103);
+                        var v144 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v140, v141, v143);
+                        var v145 = v138 * v144;
+                        var v146 = v103 - v138;
+                        var v147 = -v144;
+                        var v148 = v146 * v147;
+                        var v149 = v145 + v148;
+                        var v150 = -v149;
+                        var v151 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v139, v107), v108);
+                        var v152 = v138 * v151;
+                        var v153 = v103 - v151;
+                        var v154 = v146 * v153;
+                        var v155 = v152 + v154;
+                        var v156 = v103 - v155;
+                        var v159 = global::DslLosses.Kernels.VectorLanes.Pow(v156, v158);
+                        var v160 = v116 * v159;
+                        var v161 = v150 * v160;
+                        var v162 = -v161;
+                        var v163 = global::System.Runtime.Intrinsics.Vector256.Log(v155);
+                        var v164 = v162 * v163;
+                        var v165 = global::DslLosses.Kernels.VectorLanes.Pow(v156, v116);
+                        var v166 = -v165;
+                        var v167 = v149 / v155;
+                        var v168 = v166 * v167;
+                        var v169 = v164 + v168;
+                        var v170 = v137 * v169;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v170 * b171, ref grad, (nuint)e);
+                    }
+                    for (; j135 < c; j135++)
+                    {
+                        nint e = e0 + j135;
+                        var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t173 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t174 = t173 < 1E-07f;
+                        var t175 = t173 > t106;
+                        var t176 = t175 ? 0f : 1f;
+                        var t177 = t174 ? 0f : t176;
+                        var t178 = t172 * t177;
+                        var t179 = 1f - t172;
+                        var t180 = -t177;
+                        var t181 = t179 * t180;
+                        var t182 = t178 + t181;
+                        var t183 = -t182;
+                        var t184 = global::DslLosses.Kernels.LossMath.Clip(t173, 1E-07f, t106);
+                        var t185 = t172 * t184;
+                        var t186 = 1f - t184;
+                        var t187 = t179 * t186;
+                        var t188 = t185 + t187;
+                        var t189 = 1f - t188;
+                        var t190 = global::System.MathF.Pow(t189, t157);
+                        var t191 = p_gamma * t190;
+                        var t192 = t183 * t191;
+                        var t193 = -t192;
+                        var t194 = global::System.MathF.Log(t188);
+                        var t195 = t193 * t194;
+                        var t196 = global::System.MathF.Pow(t189, p_gamma);
+                        var t197 = -t196;
+                        var t198 = t182 / t188;
+                        var t199 = t197 * t198;
+                        var t200 = t195 + t199;
+                        var t201 = t136 * t200;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t201 * scale;
+                    }
+                }
+            }
+            else
+            {
+                var t205 = 1f - 1E-07f;
+                var t218 = 1f / (float)c;
+                var t237 = p_gamma - 1f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r202 = 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t203 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t204 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t206 = global::DslLosses.Kernels.LossMath.Clip(t204, 1E-07f, t205);
+                        var t207 = t203 * t206;
+                        var t208 = 1f - t203;
+                        var t209 = 1f - t206;
+                        var t210 = t208 * t209;
+                        var t211 = t207 + t210;
+                        var t212 = 1f - t211;
+                        var t213 = global::System.MathF.Pow(t212, p_gamma);
+                        var t214 = -t213;
+                        var t215 = global::System.MathF.Log(t211);
+                        var t216 = t214 * t215;
+                        r202 += t216;
+                    }
+                    var t217 = r202 / (float)c;
+                    total += t217;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t219 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t220 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t221 = t220 < 1E-07f;
+                        var t222 = t220 > t205;
+                        var t223 = t222 ? 0f : 1f;
+                        var t224 = t221 ? 0f : t223;
+                        var t225 = t219 * t224;
+                        var t226 = 1f - t219;
+                        var t227 = -t224;
+                        var t228 = t226 * t227;
+                        var t229 = t225 + t228;
+                        var t230 = -t229;
+                        var t231 = global::DslLosses.Kernels.LossMath.Clip(t220, 1E-07f, t205);
+                        var t232 = t219 * t231;
+                        var t233 = 1f - t231;
+                        var t234 = t226 * t233;
+                        var t235 = t232 + t234;
+                        var t236 = 1f - t235;
+                        var t238 = global::System.MathF.Pow(t236, t237);
+                        var t239 = p_gamma * t238;
+                        var t240 = t230 * t239;
+                        var t241 = -t240;
+                        var t242 = global::System.MathF.Log(t235);
+                        var t243 = t241 * t242;
+                        var t244 = global::System.MathF.Pow(t236, p_gamma);
+                        var t245 = -t244;
+                        var t246 = t229 / t235;
+                        var t247 = t245 * t246;
+                        var t248 = t243 + t247;
+                        var t249 = t218 * t248;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t249 * scale;
+                    }
                 }
             }
             return total;
@@ -437,68 +1510,335 @@ namespace Snapshots
         private static double __FocalBce_Single_SumAndGradient_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
         {
             double total = 0.0;
-            var t3 = 1f - 1E-07f;
-            var t17 = 1f / (float)c;
-            var t36 = p_gamma - 1f;
-            for (nint row = 0; row < outer; row++)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
             {
-                nint e0 = row * c;
-                float r0 = 0f;
-                for (nint j = 0; j < c; j++)
+                var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var t5 = 1f - 1E-07f;
+                var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
+                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                var t36 = 1f / (float)c;
+                var v37 = global::System.Runtime.Intrinsics.Vector512.Create(t36);
+                var v41 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                var t57 = p_gamma - 1f;
+                var v58 = global::System.Runtime.Intrinsics.Vector512.Create(t57);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t4 = global::DslLosses.Kernels.LossMath.Clip(t2, 1E-07f, t3);
-                    var t5 = t1 * t4;
-                    var t6 = 1f - t1;
-                    var t7 = 1f - t4;
-                    var t8 = t6 * t7;
-                    var t9 = t5 + t8;
-                    var t10 = 1f - t9;
-                    var t11 = global::System.MathF.Pow(t10, p_gamma);
-                    var t12 = -t11;
-                    var t13 = global::System.MathF.Log(t9);
-                    var t14 = t12 * t13;
-                    r0 += t14;
+                    nint e0 = row * c;
+                    float r0 = 0f;
+                    global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    nint j1 = 0;
+                    for (; j1 <= c - 16; j1 += 16)
+                    {
+                        nint e = e0 + j1;
+                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                        var v9 = v3 * v8;
+                        var v10 = v2 - v3;
+                        var v11 = v2 - v8;
+                        var v12 = v10 * v11;
+                        var v13 = v9 + v12;
+                        var v14 = v2 - v13;
+                        var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
+                        var v17 = -v16;
+                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v19 = v17 * v18;
+                        vr0 += v19;
+                    }
+                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
+                    for (; j1 < c; j1++)
+                    {
+                        nint e = e0 + j1;
+                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
+                        var t23 = t20 * t22;
+                        var t24 = 1f - t20;
+                        var t25 = 1f - t22;
+                        var t26 = t24 * t25;
+                        var t27 = t23 + t26;
+                        var t28 = 1f - t27;
+                        var t29 = global::System.MathF.Pow(t28, p_gamma);
+                        var t30 = -t29;
+                        var t31 = global::System.MathF.Log(t27);
+                        var t32 = t30 * t31;
+                        r0 += t32;
+                    }
+                    var t33 = r0 / (float)c;
+                    total += t33 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u34 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j35 = 0;
+                    var b71 = global::System.Runtime.Intrinsics.Vector512.Create(u34);
+                    for (; j35 <= c - 16; j35 += 16)
+                    {
+                        nint e = e0 + j35;
+                        var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v40 = global::System.Runtime.Intrinsics.Vector512.LessThan(v39, v7);
+                        var v42 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v39, v6);
+                        var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v41, v2);
+                        var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v40, v41, v43);
+                        var v45 = v38 * v44;
+                        var v46 = v2 - v38;
+                        var v47 = -v44;
+                        var v48 = v46 * v47;
+                        var v49 = v45 + v48;
+                        var v50 = -v49;
+                        var v51 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v39, v6), v7);
+                        var v52 = v38 * v51;
+                        var v53 = v2 - v51;
+                        var v54 = v46 * v53;
+                        var v55 = v52 + v54;
+                        var v56 = v2 - v55;
+                        var v59 = global::DslLosses.Kernels.VectorLanes.Pow(v56, v58);
+                        var v60 = v15 * v59;
+                        var v61 = v50 * v60;
+                        var v62 = -v61;
+                        var v63 = global::System.Runtime.Intrinsics.Vector512.Log(v55);
+                        var v64 = v62 * v63;
+                        var v65 = global::DslLosses.Kernels.VectorLanes.Pow(v56, v15);
+                        var v66 = -v65;
+                        var v67 = v49 / v55;
+                        var v68 = v66 * v67;
+                        var v69 = v64 + v68;
+                        var v70 = v37 * v69;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v70 * b71, ref grad, (nuint)e);
+                    }
+                    for (; j35 < c; j35++)
+                    {
+                        nint e = e0 + j35;
+                        var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t73 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t74 = t73 < 1E-07f;
+                        var t75 = t73 > t5;
+                        var t76 = t75 ? 0f : 1f;
+                        var t77 = t74 ? 0f : t76;
+                        var t78 = t72 * t77;
+                        var t79 = 1f - t72;
+                        var t80 = -t77;
+                        var t81 = t79 * t80;
+                        var t82 = t78 + t81;
+                        var t83 = -t82;
+                        var t84 = global::DslLosses.Kernels.LossMath.Clip(t73, 1E-07f, t5);
+                        var t85 = t72 * t84;
+                        var t86 = 1f - t84;
+                        var t87 = t79 * t86;
+                        var t88 = t85 + t87;
+                        var t89 = 1f - t88;
+                        var t90 = global::System.MathF.Pow(t89, t57);
+                        var t91 = p_gamma * t90;
+                        var t92 = t83 * t91;
+                        var t93 = -t92;
+                        var t94 = global::System.MathF.Log(t88);
+                        var t95 = t93 * t94;
+                        var t96 = global::System.MathF.Pow(t89, p_gamma);
+                        var t97 = -t96;
+                        var t98 = t82 / t88;
+                        var t99 = t97 * t98;
+                        var t100 = t95 + t99;
+                        var t101 = t36 * t100;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t101 * u34;
+                    }
                 }
-                var t15 = r0 / (float)c;
-                total += t15 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                var u16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                for (nint j = 0; j < c; j++)
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+            {
+                var v104 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t107 = 1f - 1E-07f;
+                var v108 = global::System.Runtime.Intrinsics.Vector256.Create(t107);
+                var v109 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v117 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var t138 = 1f / (float)c;
+                var v139 = global::System.Runtime.Intrinsics.Vector256.Create(t138);
+                var v143 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                var t159 = p_gamma - 1f;
+                var v160 = global::System.Runtime.Intrinsics.Vector256.Create(t159);
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0 + j;
-                    var t18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t20 = t19 < 1E-07f;
-                    var t21 = t19 > t3;
-                    var t22 = t21 ? 0f : 1f;
-                    var t23 = t20 ? 0f : t22;
-                    var t24 = t18 * t23;
-                    var t25 = 1f - t18;
-                    var t26 = -t23;
-                    var t27 = t25 * t26;
-                    var t28 = t24 + t27;
-                    var t29 = -t28;
-                    var t30 = global::DslLosses.Kernels.LossMath.Clip(t19, 1E-07f, t3);
-                    var t31 = t18 * t30;
-                    var t32 = 1f - t30;
-                    var t33 = t25 * t32;
-                    var t34 = t31 + t33;
-                    var t35 = 1f - t34;
-                    var t37 = global::System.MathF.Pow(t35, t36);
-                    var t38 = p_gamma * t37;
-                    var t39 = t29 * t38;
-                    var t40 = -t39;
-                    var t41 = global::System.MathF.Log(t34);
-                    var t42 = t40 * t41;
-                    var t43 = global::System.MathF.Pow(t35, p_gamma);
-                    var t44 = -t43;
-                    var t45 = t28 / t34;
-                    var t46 = t44 * t45;
-                    var t47 = t42 + t46;
-                    var t48 = t17 * t47;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t48 * u16;
+                    nint e0 = row * c;
+                    float r102 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr102 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j103 = 0;
+                    for (; j103 <= c - 8; j103 += 8)
+                    {
+                        nint e = e0 + j103;
+                        var v105 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v106 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v110 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v106, v108), v109);
+                        var v111 = v105 * v110;
+                        var v112 = v104 - v105;
+                        var v113 = v104 - v110;
+                        var v114 = v112 * v113;
+                        var v115 = v111 + v114;
+                        var v116 = v104 - v115;
+                        var v118 = global::DslLosses.Kernels.VectorLanes.Pow(v116, v117);
+                        var v119 = -v118;
+                        var v120 = global::System.Runtime.Intrinsics.Vector256.Log(v115);
+                        var v121 = v119 * v120;
+                        vr102 += v121;
+                    }
+                    r102 += global::System.Runtime.Intrinsics.Vector256.Sum(vr102);
+                    for (; j103 < c; j103++)
+                    {
+                        nint e = e0 + j103;
+                        var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t124 = global::DslLosses.Kernels.LossMath.Clip(t123, 1E-07f, t107);
+                        var t125 = t122 * t124;
+                        var t126 = 1f - t122;
+                        var t127 = 1f - t124;
+                        var t128 = t126 * t127;
+                        var t129 = t125 + t128;
+                        var t130 = 1f - t129;
+                        var t131 = global::System.MathF.Pow(t130, p_gamma);
+                        var t132 = -t131;
+                        var t133 = global::System.MathF.Log(t129);
+                        var t134 = t132 * t133;
+                        r102 += t134;
+                    }
+                    var t135 = r102 / (float)c;
+                    total += t135 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u136 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j137 = 0;
+                    var b173 = global::System.Runtime.Intrinsics.Vector256.Create(u136);
+                    for (; j137 <= c - 8; j137 += 8)
+                    {
+                        nint e = e0 + j137;
+                        var v140 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v141 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v142 = global::System.Runtime.Intrinsics.Vector256.LessThan(v141, v109);
+                        var v144 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v141, v108);
+                        var v145 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v144, v143, v104);
+                        var v146 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v142, v143, v145);
+                        var v147 = v140 * v146;
+                        var v148 = v104 - v140;
+                        var v149 = -v146;
+                        var v150 = v148 * v149;
+                        var v151 = v147 + v150;
+                        var v152 = -v151;
+                        var v153 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v141, v108), v109);
+                        var v154 = v140 * v153;
+                        var v155 = v104 - v153;
+                        var v156 = v148 * v155;
+                        var v157 = v154 + v156;
+                        var v158 = v104 - v157;
+                        var v161 = global::DslLosses.Kernels.VectorLanes.Pow(v158, v160);
+                        var v162 = v117 * v161;
+                        var v163 = v152 * v162;
+                        var v164 = -v163;
+                        var v165 = global::System.Runtime.Intrinsics.Vector256.Log(v157);
+                        var v166 = v164 * v165;
+                        var v167 = global::DslLosses.Kernels.VectorLanes.Pow(v158, v117);
+                        var v168 = -v167;
+                        var v169 = v151 / v157;
+                        var v170 = v168 * v169;
+                        var v171 = v166 + v170;
+                        var v172 = v139 * v171;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v172 * b173, ref grad, (nuint)e);
+                    }
+                    for (; j137 < c; j137++)
+                    {
+                        nint e = e0 + j137;
+                        var t174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t175 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t176 = t175 < 1E-07f;
+                        var t177 = t175 > t107;
+                        var t178 = t177 ? 0f : 1f;
+                        var t179 = t176 ? 0f : t178;
+                        var t180 = t174 * t179;
+                        var t181 = 1f - t174;
+                        var t182 = -t179;
+                        var t183 = t181 * t182;
+                        var t184 = t180 + t183;
+                        var t185 = -t184;
+                        var t186 = global::DslLosses.Kernels.LossMath.Clip(t175, 1E-07f, t107);
+                        var t187 = t174 * t186;
+                        var t188 = 1f - t186;
+                        var t189 = t181 * t188;
+                        var t190 = t187 + t189;
+                        var t191 = 1f - t190;
+                        var t192 = global::System.MathF.Pow(t191, t159);
+                        var t193 = p_gamma * t192;
+                        var t194 = t185 * t193;
+                        var t195 = -t194;
+                        var t196 = global::System.MathF.Log(t190);
+                        var t197 = t195 * t196;
+                        var t198 = global::System.MathF.Pow(t191, p_gamma);
+                        var t199 = -t198;
+                        var t200 = t184 / t190;
+                        var t201 = t199 * t200;
+                        var t202 = t197 + t201;
+                        var t203 = t138 * t202;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t203 * u136;
+                    }
+                }
+            }
+            else
+            {
+                var t207 = 1f - 1E-07f;
+                var t221 = 1f / (float)c;
+                var t240 = p_gamma - 1f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r204 = 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t205 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t206 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t208 = global::DslLosses.Kernels.LossMath.Clip(t206, 1E-07f, t207);
+                        var t209 = t205 * t208;
+                        var t210 = 1f - t205;
+                        var t211 = 1f - t208;
+                        var t212 = t210 * t211;
+                        var t213 = t209 + t212;
+                        var t214 = 1f - t213;
+                        var t215 = global::System.MathF.Pow(t214, p_gamma);
+                        var t216 = -t215;
+                        var t217 = global::System.MathF.Log(t213);
+                        var t218 = t216 * t217;
+                        r204 += t218;
+                    }
+                    var t219 = r204 / (float)c;
+                    total += t219 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u220 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t222 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t223 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t224 = t223 < 1E-07f;
+                        var t225 = t223 > t207;
+                        var t226 = t225 ? 0f : 1f;
+                        var t227 = t224 ? 0f : t226;
+                        var t228 = t222 * t227;
+                        var t229 = 1f - t222;
+                        var t230 = -t227;
+                        var t231 = t229 * t230;
+                        var t232 = t228 + t231;
+                        var t233 = -t232;
+                        var t234 = global::DslLosses.Kernels.LossMath.Clip(t223, 1E-07f, t207);
+                        var t235 = t222 * t234;
+                        var t236 = 1f - t234;
+                        var t237 = t229 * t236;
+                        var t238 = t235 + t237;
+                        var t239 = 1f - t238;
+                        var t241 = global::System.MathF.Pow(t239, t240);
+                        var t242 = p_gamma * t241;
+                        var t243 = t233 * t242;
+                        var t244 = -t243;
+                        var t245 = global::System.MathF.Log(t238);
+                        var t246 = t244 * t245;
+                        var t247 = global::System.MathF.Pow(t239, p_gamma);
+                        var t248 = -t247;
+                        var t249 = t232 / t238;
+                        var t250 = t248 * t249;
+                        var t251 = t246 + t250;
+                        var t252 = t221 * t251;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t252 * u220;
+                    }
                 }
             }
             return total;

@@ -105,87 +105,89 @@ namespace Snapshots
         private static double __SoftmaxCe3_Single_Sum(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
         {
             double total = 0.0;
-            for (nint row = 0; row < outer; row++)
             {
-                nint e0 = row * 3;
-                float r0 = float.NegativeInfinity;
-                // loss axis unrolled: j = 0
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0;
-                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t1);
+                    nint e0 = row * 3;
+                    float r0 = float.NegativeInfinity;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t1);
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t2);
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t3);
+                    }
+                    float r4 = 0f;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t6 = t5 - r0;
+                        var t7 = global::System.MathF.Exp(t6);
+                        r4 += t7;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t8 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t9 = t8 - r0;
+                        var t10 = global::System.MathF.Exp(t9);
+                        r4 += t10;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t12 = t11 - r0;
+                        var t13 = global::System.MathF.Exp(t12);
+                        r4 += t13;
+                    }
+                    float r14 = 0f;
+                    var t18 = global::System.MathF.Log(r4);
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t17 = t16 - r0;
+                        var t19 = t17 - t18;
+                        var t20 = t15 * t19;
+                        r14 += t20;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t23 = t22 - r0;
+                        var t24 = t23 - t18;
+                        var t25 = t21 * t24;
+                        r14 += t25;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t28 = t27 - r0;
+                        var t29 = t28 - t18;
+                        var t30 = t26 * t29;
+                        r14 += t30;
+                    }
+                    var t31 = -r14;
+                    total += t31;
                 }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t2);
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t3);
-                }
-                float r4 = 0f;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t6 = t5 - r0;
-                    var t7 = global::System.MathF.Exp(t6);
-                    r4 += t7;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t8 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t9 = t8 - r0;
-                    var t10 = global::System.MathF.Exp(t9);
-                    r4 += t10;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t12 = t11 - r0;
-                    var t13 = global::System.MathF.Exp(t12);
-                    r4 += t13;
-                }
-                float r14 = 0f;
-                var t18 = global::System.MathF.Log(r4);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t17 = t16 - r0;
-                    var t19 = t17 - t18;
-                    var t20 = t15 * t19;
-                    r14 += t20;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t23 = t22 - r0;
-                    var t24 = t23 - t18;
-                    var t25 = t21 * t24;
-                    r14 += t25;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t28 = t27 - r0;
-                    var t29 = t28 - t18;
-                    var t30 = t26 * t29;
-                    r14 += t30;
-                }
-                var t31 = -r14;
-                total += t31;
             }
             return total;
         }
@@ -194,87 +196,89 @@ namespace Snapshots
         private static double __SoftmaxCe3_Single_Sum_Weighted(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm)
         {
             double total = 0.0;
-            for (nint row = 0; row < outer; row++)
             {
-                nint e0 = row * 3;
-                float r0 = float.NegativeInfinity;
-                // loss axis unrolled: j = 0
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0;
-                    var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t1);
+                    nint e0 = row * 3;
+                    float r0 = float.NegativeInfinity;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t1);
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t2);
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t3);
+                    }
+                    float r4 = 0f;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t6 = t5 - r0;
+                        var t7 = global::System.MathF.Exp(t6);
+                        r4 += t7;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t8 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t9 = t8 - r0;
+                        var t10 = global::System.MathF.Exp(t9);
+                        r4 += t10;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t12 = t11 - r0;
+                        var t13 = global::System.MathF.Exp(t12);
+                        r4 += t13;
+                    }
+                    float r14 = 0f;
+                    var t18 = global::System.MathF.Log(r4);
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t17 = t16 - r0;
+                        var t19 = t17 - t18;
+                        var t20 = t15 * t19;
+                        r14 += t20;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t23 = t22 - r0;
+                        var t24 = t23 - t18;
+                        var t25 = t21 * t24;
+                        r14 += t25;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t28 = t27 - r0;
+                        var t29 = t28 - t18;
+                        var t30 = t26 * t29;
+                        r14 += t30;
+                    }
+                    var t31 = -r14;
+                    total += t31 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t2);
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t3);
-                }
-                float r4 = 0f;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t6 = t5 - r0;
-                    var t7 = global::System.MathF.Exp(t6);
-                    r4 += t7;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t8 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t9 = t8 - r0;
-                    var t10 = global::System.MathF.Exp(t9);
-                    r4 += t10;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t12 = t11 - r0;
-                    var t13 = global::System.MathF.Exp(t12);
-                    r4 += t13;
-                }
-                float r14 = 0f;
-                var t18 = global::System.MathF.Log(r4);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t17 = t16 - r0;
-                    var t19 = t17 - t18;
-                    var t20 = t15 * t19;
-                    r14 += t20;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t23 = t22 - r0;
-                    var t24 = t23 - t18;
-                    var t25 = t21 * t24;
-                    r14 += t25;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t28 = t27 - r0;
-                    var t29 = t28 - t18;
-                    var t30 = t26 * t29;
-                    r14 += t30;
-                }
-                var t31 = -r14;
-                total += t31 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
             }
             return total;
         }
@@ -282,99 +286,101 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SoftmaxCe3_Single_Gradient(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float grad, float scale)
         {
-            for (nint row = 0; row < outer; row++)
             {
-                nint e0 = row * 3;
-                float r0 = 0f;
-                float r1 = float.NegativeInfinity;
-                // loss axis unrolled: j = 0
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0;
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r0 += t2;
-                    var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r1 = global::System.MathF.Max(r1, t3);
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r0 += t4;
-                    var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r1 = global::System.MathF.Max(r1, t5);
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r0 += t6;
-                    var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r1 = global::System.MathF.Max(r1, t7);
-                }
-                float r8 = 0f;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t10 = t9 - r1;
-                    var t11 = global::System.MathF.Exp(t10);
-                    r8 += t11;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t13 = t12 - r1;
-                    var t14 = global::System.MathF.Exp(t13);
-                    r8 += t14;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t16 = t15 - r1;
-                    var t17 = global::System.MathF.Exp(t16);
-                    r8 += t17;
-                }
-                var t20 = 1f / r8;
-                var t21 = -t20;
-                var t22 = r0 * t21;
-                var t23 = -t22;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t19 = -t18;
-                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t25 = t24 - r1;
-                    var t26 = global::System.MathF.Exp(t25);
-                    var t27 = t23 * t26;
-                    var t28 = t19 + t27;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t28 * scale;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t29 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t30 = -t29;
-                    var t31 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t32 = t31 - r1;
-                    var t33 = global::System.MathF.Exp(t32);
-                    var t34 = t23 * t33;
-                    var t35 = t30 + t34;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t35 * scale;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t37 = -t36;
-                    var t38 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t39 = t38 - r1;
-                    var t40 = global::System.MathF.Exp(t39);
-                    var t41 = t23 * t40;
-                    var t42 = t37 + t41;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t42 * scale;
+                    nint e0 = row * 3;
+                    float r0 = 0f;
+                    float r1 = float.NegativeInfinity;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r0 += t2;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r1 = global::System.MathF.Max(r1, t3);
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r0 += t4;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r1 = global::System.MathF.Max(r1, t5);
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r0 += t6;
+                        var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r1 = global::System.MathF.Max(r1, t7);
+                    }
+                    float r8 = 0f;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t10 = t9 - r1;
+                        var t11 = global::System.MathF.Exp(t10);
+                        r8 += t11;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t13 = t12 - r1;
+                        var t14 = global::System.MathF.Exp(t13);
+                        r8 += t14;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t16 = t15 - r1;
+                        var t17 = global::System.MathF.Exp(t16);
+                        r8 += t17;
+                    }
+                    var t20 = 1f / r8;
+                    var t21 = -t20;
+                    var t22 = r0 * t21;
+                    var t23 = -t22;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t19 = -t18;
+                        var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t25 = t24 - r1;
+                        var t26 = global::System.MathF.Exp(t25);
+                        var t27 = t23 * t26;
+                        var t28 = t19 + t27;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t28 * scale;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t29 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t30 = -t29;
+                        var t31 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t32 = t31 - r1;
+                        var t33 = global::System.MathF.Exp(t32);
+                        var t34 = t23 * t33;
+                        var t35 = t30 + t34;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t35 * scale;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t37 = -t36;
+                        var t38 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t39 = t38 - r1;
+                        var t40 = global::System.MathF.Exp(t39);
+                        var t41 = t23 * t40;
+                        var t42 = t37 + t41;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t42 * scale;
+                    }
                 }
             }
         }
@@ -382,100 +388,102 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SoftmaxCe3_Single_Gradient_Weighted(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
         {
-            for (nint row = 0; row < outer; row++)
             {
-                nint e0 = row * 3;
-                float r0 = 0f;
-                float r1 = float.NegativeInfinity;
-                // loss axis unrolled: j = 0
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0;
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r0 += t2;
-                    var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r1 = global::System.MathF.Max(r1, t3);
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r0 += t4;
-                    var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r1 = global::System.MathF.Max(r1, t5);
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r0 += t6;
-                    var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r1 = global::System.MathF.Max(r1, t7);
-                }
-                float r8 = 0f;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t10 = t9 - r1;
-                    var t11 = global::System.MathF.Exp(t10);
-                    r8 += t11;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t13 = t12 - r1;
-                    var t14 = global::System.MathF.Exp(t13);
-                    r8 += t14;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t16 = t15 - r1;
-                    var t17 = global::System.MathF.Exp(t16);
-                    r8 += t17;
-                }
-                var u18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                var t21 = 1f / r8;
-                var t22 = -t21;
-                var t23 = r0 * t22;
-                var t24 = -t23;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t20 = -t19;
-                    var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t26 = t25 - r1;
-                    var t27 = global::System.MathF.Exp(t26);
-                    var t28 = t24 * t27;
-                    var t29 = t20 + t28;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t29 * u18;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t30 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t31 = -t30;
-                    var t32 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t33 = t32 - r1;
-                    var t34 = global::System.MathF.Exp(t33);
-                    var t35 = t24 * t34;
-                    var t36 = t31 + t35;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t36 * u18;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t38 = -t37;
-                    var t39 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t40 = t39 - r1;
-                    var t41 = global::System.MathF.Exp(t40);
-                    var t42 = t24 * t41;
-                    var t43 = t38 + t42;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t43 * u18;
+                    nint e0 = row * 3;
+                    float r0 = 0f;
+                    float r1 = float.NegativeInfinity;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r0 += t2;
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r1 = global::System.MathF.Max(r1, t3);
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r0 += t4;
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r1 = global::System.MathF.Max(r1, t5);
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r0 += t6;
+                        var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r1 = global::System.MathF.Max(r1, t7);
+                    }
+                    float r8 = 0f;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t10 = t9 - r1;
+                        var t11 = global::System.MathF.Exp(t10);
+                        r8 += t11;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t13 = t12 - r1;
+                        var t14 = global::System.MathF.Exp(t13);
+                        r8 += t14;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t16 = t15 - r1;
+                        var t17 = global::System.MathF.Exp(t16);
+                        r8 += t17;
+                    }
+                    var u18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var t21 = 1f / r8;
+                    var t22 = -t21;
+                    var t23 = r0 * t22;
+                    var t24 = -t23;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t20 = -t19;
+                        var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t26 = t25 - r1;
+                        var t27 = global::System.MathF.Exp(t26);
+                        var t28 = t24 * t27;
+                        var t29 = t20 + t28;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t29 * u18;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t30 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t31 = -t30;
+                        var t32 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t33 = t32 - r1;
+                        var t34 = global::System.MathF.Exp(t33);
+                        var t35 = t24 * t34;
+                        var t36 = t31 + t35;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t36 * u18;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t38 = -t37;
+                        var t39 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t40 = t39 - r1;
+                        var t41 = global::System.MathF.Exp(t40);
+                        var t42 = t24 * t41;
+                        var t43 = t38 + t42;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t43 * u18;
+                    }
                 }
             }
         }
@@ -484,133 +492,135 @@ namespace Snapshots
         private static double __SoftmaxCe3_Single_SumAndGradient(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float grad, float scale)
         {
             double total = 0.0;
-            for (nint row = 0; row < outer; row++)
             {
-                nint e0 = row * 3;
-                float r0 = float.NegativeInfinity;
-                float r1 = 0f;
-                // loss axis unrolled: j = 0
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0;
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t2);
-                    var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r1 += t3;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t4);
-                    var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r1 += t5;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t6);
-                    var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r1 += t7;
-                }
-                float r8 = 0f;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t10 = t9 - r0;
-                    var t11 = global::System.MathF.Exp(t10);
-                    r8 += t11;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t13 = t12 - r0;
-                    var t14 = global::System.MathF.Exp(t13);
-                    r8 += t14;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t16 = t15 - r0;
-                    var t17 = global::System.MathF.Exp(t16);
-                    r8 += t17;
-                }
-                float r18 = 0f;
-                var t22 = global::System.MathF.Log(r8);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t21 = t20 - r0;
-                    var t23 = t21 - t22;
-                    var t24 = t19 * t23;
-                    r18 += t24;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t27 = t26 - r0;
-                    var t28 = t27 - t22;
-                    var t29 = t25 * t28;
-                    r18 += t29;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t30 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t31 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t32 = t31 - r0;
-                    var t33 = t32 - t22;
-                    var t34 = t30 * t33;
-                    r18 += t34;
-                }
-                var t35 = -r18;
-                total += t35;
-                var t38 = 1f / r8;
-                var t39 = -t38;
-                var t40 = r1 * t39;
-                var t41 = -t40;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t37 = -t36;
-                    var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t43 = t42 - r0;
-                    var t44 = global::System.MathF.Exp(t43);
-                    var t45 = t41 * t44;
-                    var t46 = t37 + t45;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t46 * scale;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t48 = -t47;
-                    var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t50 = t49 - r0;
-                    var t51 = global::System.MathF.Exp(t50);
-                    var t52 = t41 * t51;
-                    var t53 = t48 + t52;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t53 * scale;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t55 = -t54;
-                    var t56 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t57 = t56 - r0;
-                    var t58 = global::System.MathF.Exp(t57);
-                    var t59 = t41 * t58;
-                    var t60 = t55 + t59;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t60 * scale;
+                    nint e0 = row * 3;
+                    float r0 = float.NegativeInfinity;
+                    float r1 = 0f;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t2);
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r1 += t3;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t4);
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r1 += t5;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t6);
+                        var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r1 += t7;
+                    }
+                    float r8 = 0f;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t10 = t9 - r0;
+                        var t11 = global::System.MathF.Exp(t10);
+                        r8 += t11;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t13 = t12 - r0;
+                        var t14 = global::System.MathF.Exp(t13);
+                        r8 += t14;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t16 = t15 - r0;
+                        var t17 = global::System.MathF.Exp(t16);
+                        r8 += t17;
+                    }
+                    float r18 = 0f;
+                    var t22 = global::System.MathF.Log(r8);
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t21 = t20 - r0;
+                        var t23 = t21 - t22;
+                        var t24 = t19 * t23;
+                        r18 += t24;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t27 = t26 - r0;
+                        var t28 = t27 - t22;
+                        var t29 = t25 * t28;
+                        r18 += t29;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t30 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t31 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t32 = t31 - r0;
+                        var t33 = t32 - t22;
+                        var t34 = t30 * t33;
+                        r18 += t34;
+                    }
+                    var t35 = -r18;
+                    total += t35;
+                    var t38 = 1f / r8;
+                    var t39 = -t38;
+                    var t40 = r1 * t39;
+                    var t41 = -t40;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t37 = -t36;
+                        var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t43 = t42 - r0;
+                        var t44 = global::System.MathF.Exp(t43);
+                        var t45 = t41 * t44;
+                        var t46 = t37 + t45;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t46 * scale;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t48 = -t47;
+                        var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t50 = t49 - r0;
+                        var t51 = global::System.MathF.Exp(t50);
+                        var t52 = t41 * t51;
+                        var t53 = t48 + t52;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t53 * scale;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t55 = -t54;
+                        var t56 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t57 = t56 - r0;
+                        var t58 = global::System.MathF.Exp(t57);
+                        var t59 = t41 * t58;
+                        var t60 = t55 + t59;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t60 * scale;
+                    }
                 }
             }
             return total;
@@ -620,134 +630,136 @@ namespace Snapshots
         private static double __SoftmaxCe3_Single_SumAndGradient_Weighted(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
         {
             double total = 0.0;
-            for (nint row = 0; row < outer; row++)
             {
-                nint e0 = row * 3;
-                float r0 = float.NegativeInfinity;
-                float r1 = 0f;
-                // loss axis unrolled: j = 0
+                for (nint row = 0; row < outer; row++)
                 {
-                    nint e = e0;
-                    var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t2);
-                    var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r1 += t3;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t4);
-                    var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r1 += t5;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r0 = global::System.MathF.Max(r0, t6);
-                    var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    r1 += t7;
-                }
-                float r8 = 0f;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t10 = t9 - r0;
-                    var t11 = global::System.MathF.Exp(t10);
-                    r8 += t11;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t13 = t12 - r0;
-                    var t14 = global::System.MathF.Exp(t13);
-                    r8 += t14;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t16 = t15 - r0;
-                    var t17 = global::System.MathF.Exp(t16);
-                    r8 += t17;
-                }
-                float r18 = 0f;
-                var t22 = global::System.MathF.Log(r8);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t21 = t20 - r0;
-                    var t23 = t21 - t22;
-                    var t24 = t19 * t23;
-                    r18 += t24;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t27 = t26 - r0;
-                    var t28 = t27 - t22;
-                    var t29 = t25 * t28;
-                    r18 += t29;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t30 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t31 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t32 = t31 - r0;
-                    var t33 = t32 - t22;
-                    var t34 = t30 * t33;
-                    r18 += t34;
-                }
-                var t35 = -r18;
-                total += t35 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                var u36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                var t39 = 1f / r8;
-                var t40 = -t39;
-                var t41 = r1 * t40;
-                var t42 = -t41;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t38 = -t37;
-                    var t43 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t44 = t43 - r0;
-                    var t45 = global::System.MathF.Exp(t44);
-                    var t46 = t42 * t45;
-                    var t47 = t38 + t46;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t47 * u36;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t48 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t49 = -t48;
-                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t51 = t50 - r0;
-                    var t52 = global::System.MathF.Exp(t51);
-                    var t53 = t42 * t52;
-                    var t54 = t49 + t53;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t54 * u36;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t56 = -t55;
-                    var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t58 = t57 - r0;
-                    var t59 = global::System.MathF.Exp(t58);
-                    var t60 = t42 * t59;
-                    var t61 = t56 + t60;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t61 * u36;
+                    nint e0 = row * 3;
+                    float r0 = float.NegativeInfinity;
+                    float r1 = 0f;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t2);
+                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r1 += t3;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t4);
+                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r1 += t5;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        r0 = global::System.MathF.Max(r0, t6);
+                        var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        r1 += t7;
+                    }
+                    float r8 = 0f;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t10 = t9 - r0;
+                        var t11 = global::System.MathF.Exp(t10);
+                        r8 += t11;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t13 = t12 - r0;
+                        var t14 = global::System.MathF.Exp(t13);
+                        r8 += t14;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t16 = t15 - r0;
+                        var t17 = global::System.MathF.Exp(t16);
+                        r8 += t17;
+                    }
+                    float r18 = 0f;
+                    var t22 = global::System.MathF.Log(r8);
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t21 = t20 - r0;
+                        var t23 = t21 - t22;
+                        var t24 = t19 * t23;
+                        r18 += t24;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t27 = t26 - r0;
+                        var t28 = t27 - t22;
+                        var t29 = t25 * t28;
+                        r18 += t29;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t30 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t31 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t32 = t31 - r0;
+                        var t33 = t32 - t22;
+                        var t34 = t30 * t33;
+                        r18 += t34;
+                    }
+                    var t35 = -r18;
+                    total += t35 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var t39 = 1f / r8;
+                    var t40 = -t39;
+                    var t41 = r1 * t40;
+                    var t42 = -t41;
+                    // loss axis unrolled: j = 0
+                    {
+                        nint e = e0;
+                        var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t38 = -t37;
+                        var t43 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t44 = t43 - r0;
+                        var t45 = global::System.MathF.Exp(t44);
+                        var t46 = t42 * t45;
+                        var t47 = t38 + t46;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t47 * u36;
+                    }
+                    // j = 1
+                    {
+                        nint e = e0 + 1;
+                        var t48 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t49 = -t48;
+                        var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t51 = t50 - r0;
+                        var t52 = global::System.MathF.Exp(t51);
+                        var t53 = t42 * t52;
+                        var t54 = t49 + t53;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t54 * u36;
+                    }
+                    // j = 2
+                    {
+                        nint e = e0 + 2;
+                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                        var t56 = -t55;
+                        var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                        var t58 = t57 - r0;
+                        var t59 = global::System.MathF.Exp(t58);
+                        var t60 = t42 * t59;
+                        var t61 = t56 + t60;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t61 * u36;
+                    }
                 }
             }
             return total;

@@ -148,49 +148,229 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r2 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 16; j3 += 16)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t5);
+                        }
+                        float r6 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j7 = 0;
+                        var t9 = float.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0f;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 16; j7 += 16)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.MathF.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.MathF.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        float g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        total += t21;
                     }
-                    kept++;
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t23 = t22 != p_ignore;
+                        if (!t23)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r24 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j25 = 0;
+                        for (; j25 <= c - 8; j25 += 8)
+                        {
+                            nint e = e0 + j25;
+                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
+                        }
+                        for (int l = 0; l < 8; l++) r24 = global::System.MathF.Max(r24, vr24[l]);
+                        for (; j25 < c; j25++)
+                        {
+                            nint e = e0 + j25;
+                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r24 = global::System.MathF.Max(r24, t27);
+                        }
+                        float r28 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j29 = 0;
+                        var t31 = float.IsFinite(r24);
+                        var t32 = t31 ? r24 : 0f;
+                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
+                        for (; j29 <= c - 8; j29 += 8)
+                        {
+                            nint e = e0 + j29;
+                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v34 = v30 - v33;
+                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
+                            vr28 += v35;
+                        }
+                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
+                        for (; j29 < c; j29++)
+                        {
+                            nint e = e0 + j29;
+                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t37 = t36 - t32;
+                            var t38 = global::System.MathF.Exp(t37);
+                            r28 += t38;
+                        }
+                        var t39 = global::System.MathF.Log(r28);
+                        var t40 = t39 + t32;
+                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
+                        float g41;
+                        {
+                            nint e = e0 + g41i;
+                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g41 = t42;
+                        }
+                        var t43 = t40 - g41;
+                        total += t43;
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t45 = t44 != p_ignore;
+                        if (!t45)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r46 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r46 = global::System.MathF.Max(r46, t47);
+                        }
+                        float r48 = 0f;
+                        var t50 = float.IsFinite(r46);
+                        var t51 = t50 ? r46 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t52 = t49 - t51;
+                            var t53 = global::System.MathF.Exp(t52);
+                            r48 += t53;
+                        }
+                        var t54 = global::System.MathF.Log(r48);
+                        var t55 = t54 + t51;
+                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
+                        float g56;
+                        {
+                            nint e = e0 + g56i;
+                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g56 = t57;
+                        }
+                        var t58 = t55 - g56;
+                        total += t58;
                     }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t60 = t59 != p_ignore;
+                        if (!t60)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r61 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r61 = global::System.MathF.Max(r61, t62);
+                        }
+                        float r63 = 0f;
+                        var t65 = float.IsFinite(r61);
+                        var t66 = t65 ? r61 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t67 = t64 - t66;
+                            var t68 = global::System.MathF.Exp(t67);
+                            r63 += t68;
+                        }
+                        var t69 = global::System.MathF.Log(r63);
+                        var t70 = t69 + t66;
+                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
+                        float g71;
+                        {
+                            nint e = e0 + g71i * inner;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g71 = t72;
+                        }
+                        var t73 = t70 - g71;
+                        total += t73;
                     }
-                    var t14 = t11 - g12;
-                    total += t14;
                 }
             }
             return total;
@@ -201,49 +381,229 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r2 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 16; j3 += 16)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t5);
+                        }
+                        float r6 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j7 = 0;
+                        var t9 = float.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0f;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 16; j7 += 16)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.MathF.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.MathF.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        float g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        total += t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    kept++;
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t23 = t22 != p_ignore;
+                        if (!t23)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r24 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j25 = 0;
+                        for (; j25 <= c - 8; j25 += 8)
+                        {
+                            nint e = e0 + j25;
+                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
+                        }
+                        for (int l = 0; l < 8; l++) r24 = global::System.MathF.Max(r24, vr24[l]);
+                        for (; j25 < c; j25++)
+                        {
+                            nint e = e0 + j25;
+                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r24 = global::System.MathF.Max(r24, t27);
+                        }
+                        float r28 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j29 = 0;
+                        var t31 = float.IsFinite(r24);
+                        var t32 = t31 ? r24 : 0f;
+                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
+                        for (; j29 <= c - 8; j29 += 8)
+                        {
+                            nint e = e0 + j29;
+                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v34 = v30 - v33;
+                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
+                            vr28 += v35;
+                        }
+                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
+                        for (; j29 < c; j29++)
+                        {
+                            nint e = e0 + j29;
+                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t37 = t36 - t32;
+                            var t38 = global::System.MathF.Exp(t37);
+                            r28 += t38;
+                        }
+                        var t39 = global::System.MathF.Log(r28);
+                        var t40 = t39 + t32;
+                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
+                        float g41;
+                        {
+                            nint e = e0 + g41i;
+                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g41 = t42;
+                        }
+                        var t43 = t40 - g41;
+                        total += t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t45 = t44 != p_ignore;
+                        if (!t45)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r46 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r46 = global::System.MathF.Max(r46, t47);
+                        }
+                        float r48 = 0f;
+                        var t50 = float.IsFinite(r46);
+                        var t51 = t50 ? r46 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t52 = t49 - t51;
+                            var t53 = global::System.MathF.Exp(t52);
+                            r48 += t53;
+                        }
+                        var t54 = global::System.MathF.Log(r48);
+                        var t55 = t54 + t51;
+                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
+                        float g56;
+                        {
+                            nint e = e0 + g56i;
+                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g56 = t57;
+                        }
+                        var t58 = t55 - g56;
+                        total += t58 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t60 = t59 != p_ignore;
+                        if (!t60)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r61 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r61 = global::System.MathF.Max(r61, t62);
+                        }
+                        float r63 = 0f;
+                        var t65 = float.IsFinite(r61);
+                        var t66 = t65 ? r61 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t67 = t64 - t66;
+                            var t68 = global::System.MathF.Exp(t67);
+                            r63 += t68;
+                        }
+                        var t69 = global::System.MathF.Log(r63);
+                        var t70 = t69 + t66;
+                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
+                        float g71;
+                        {
+                            nint e = e0 + g71i * inner;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g71 = t72;
+                        }
+                        var t73 = t70 - g71;
+                        total += t73 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    var t14 = t11 - g12;
-                    total += t14 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             return total;
@@ -252,49 +612,229 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Single_None(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float dest)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r2 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 16; j3 += 16)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t5);
+                        }
+                        float r6 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j7 = 0;
+                        var t9 = float.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0f;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 16; j7 += 16)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.MathF.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.MathF.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        float g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t21;
                     }
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t23 = t22 != p_ignore;
+                        if (!t23)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r24 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j25 = 0;
+                        for (; j25 <= c - 8; j25 += 8)
+                        {
+                            nint e = e0 + j25;
+                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
+                        }
+                        for (int l = 0; l < 8; l++) r24 = global::System.MathF.Max(r24, vr24[l]);
+                        for (; j25 < c; j25++)
+                        {
+                            nint e = e0 + j25;
+                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r24 = global::System.MathF.Max(r24, t27);
+                        }
+                        float r28 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j29 = 0;
+                        var t31 = float.IsFinite(r24);
+                        var t32 = t31 ? r24 : 0f;
+                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
+                        for (; j29 <= c - 8; j29 += 8)
+                        {
+                            nint e = e0 + j29;
+                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v34 = v30 - v33;
+                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
+                            vr28 += v35;
+                        }
+                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
+                        for (; j29 < c; j29++)
+                        {
+                            nint e = e0 + j29;
+                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t37 = t36 - t32;
+                            var t38 = global::System.MathF.Exp(t37);
+                            r28 += t38;
+                        }
+                        var t39 = global::System.MathF.Log(r28);
+                        var t40 = t39 + t32;
+                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
+                        float g41;
+                        {
+                            nint e = e0 + g41i;
+                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g41 = t42;
+                        }
+                        var t43 = t40 - g41;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43;
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t45 = t44 != p_ignore;
+                        if (!t45)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r46 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r46 = global::System.MathF.Max(r46, t47);
+                        }
+                        float r48 = 0f;
+                        var t50 = float.IsFinite(r46);
+                        var t51 = t50 ? r46 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t52 = t49 - t51;
+                            var t53 = global::System.MathF.Exp(t52);
+                            r48 += t53;
+                        }
+                        var t54 = global::System.MathF.Log(r48);
+                        var t55 = t54 + t51;
+                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
+                        float g56;
+                        {
+                            nint e = e0 + g56i;
+                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g56 = t57;
+                        }
+                        var t58 = t55 - g56;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t58;
                     }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t60 = t59 != p_ignore;
+                        if (!t60)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r61 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r61 = global::System.MathF.Max(r61, t62);
+                        }
+                        float r63 = 0f;
+                        var t65 = float.IsFinite(r61);
+                        var t66 = t65 ? r61 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t67 = t64 - t66;
+                            var t68 = global::System.MathF.Exp(t67);
+                            r63 += t68;
+                        }
+                        var t69 = global::System.MathF.Log(r63);
+                        var t70 = t69 + t66;
+                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
+                        float g71;
+                        {
+                            nint e = e0 + g71i * inner;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g71 = t72;
+                        }
+                        var t73 = t70 - g71;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t73;
                     }
-                    var t14 = t11 - g12;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t14;
                 }
             }
         }
@@ -302,49 +842,229 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Single_None_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r2 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 16; j3 += 16)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t5);
+                        }
+                        float r6 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j7 = 0;
+                        var t9 = float.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0f;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 16; j7 += 16)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.MathF.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.MathF.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        float g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t23 = t22 != p_ignore;
+                        if (!t23)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r24 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j25 = 0;
+                        for (; j25 <= c - 8; j25 += 8)
+                        {
+                            nint e = e0 + j25;
+                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
+                        }
+                        for (int l = 0; l < 8; l++) r24 = global::System.MathF.Max(r24, vr24[l]);
+                        for (; j25 < c; j25++)
+                        {
+                            nint e = e0 + j25;
+                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r24 = global::System.MathF.Max(r24, t27);
+                        }
+                        float r28 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j29 = 0;
+                        var t31 = float.IsFinite(r24);
+                        var t32 = t31 ? r24 : 0f;
+                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
+                        for (; j29 <= c - 8; j29 += 8)
+                        {
+                            nint e = e0 + j29;
+                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v34 = v30 - v33;
+                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
+                            vr28 += v35;
+                        }
+                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
+                        for (; j29 < c; j29++)
+                        {
+                            nint e = e0 + j29;
+                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t37 = t36 - t32;
+                            var t38 = global::System.MathF.Exp(t37);
+                            r28 += t38;
+                        }
+                        var t39 = global::System.MathF.Log(r28);
+                        var t40 = t39 + t32;
+                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
+                        float g41;
+                        {
+                            nint e = e0 + g41i;
+                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g41 = t42;
+                        }
+                        var t43 = t40 - g41;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t45 = t44 != p_ignore;
+                        if (!t45)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r46 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r46 = global::System.MathF.Max(r46, t47);
+                        }
+                        float r48 = 0f;
+                        var t50 = float.IsFinite(r46);
+                        var t51 = t50 ? r46 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t52 = t49 - t51;
+                            var t53 = global::System.MathF.Exp(t52);
+                            r48 += t53;
+                        }
+                        var t54 = global::System.MathF.Log(r48);
+                        var t55 = t54 + t51;
+                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
+                        float g56;
+                        {
+                            nint e = e0 + g56i;
+                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g56 = t57;
+                        }
+                        var t58 = t55 - g56;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t58 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t60 = t59 != p_ignore;
+                        if (!t60)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r61 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r61 = global::System.MathF.Max(r61, t62);
+                        }
+                        float r63 = 0f;
+                        var t65 = float.IsFinite(r61);
+                        var t66 = t65 ? r61 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t67 = t64 - t66;
+                            var t68 = global::System.MathF.Exp(t67);
+                            r63 += t68;
+                        }
+                        var t69 = global::System.MathF.Log(r63);
+                        var t70 = t69 + t66;
+                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
+                        float g71;
+                        {
+                            nint e = e0 + g71i * inner;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g71 = t72;
+                        }
+                        var t73 = t70 - g71;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t73 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    var t14 = t11 - g12;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t14 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
         }
@@ -352,50 +1072,274 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Single_Gradient(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    var v26 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                    var v27 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        float r2 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 16; j3 += 16)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t5);
+                        }
+                        float r6 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j7 = 0;
+                        var t9 = float.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0f;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 16; j7 += 16)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.MathF.Exp(t15);
+                            r6 += t16;
+                        }
+                        nint j17 = 0;
+                        var t18 = 1f / r6;
+                        var v19 = global::System.Runtime.Intrinsics.Vector512.Create(t18);
+                        var v24 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                        var b31 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        for (; j17 <= c - 16; j17 += 16)
+                        {
+                            nint e = e0 + j17;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v21 = v20 - v11;
+                            var v22 = global::System.Runtime.Intrinsics.Vector512.Exp(v21);
+                            var v23 = v19 * v22;
+                            var v25 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j17) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v24);
+                            var v28 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v25, v26, v27);
+                            var v29 = -v28;
+                            var v30 = v23 + v29;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v30 * b31, ref grad, (nuint)e);
+                        }
+                        for (; j17 < c; j17++)
+                        {
+                            nint e = e0 + j17;
+                            var t32 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t33 = t32 - t10;
+                            var t34 = global::System.MathF.Exp(t33);
+                            var t35 = t18 * t34;
+                            var t36 = j17 == (nint)t0;
+                            var t37 = t36 ? 1f : 0f;
+                            var t38 = -t37;
+                            var t39 = t35 + t38;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t39 * scale;
+                        }
                     }
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+                {
+                    var v66 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                    var v67 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t40 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t41 = t40 != p_ignore;
+                        if (!t41)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        float r42 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr42 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j43 = 0;
+                        for (; j43 <= c - 8; j43 += 8)
+                        {
+                            nint e = e0 + j43;
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr42 = global::System.Runtime.Intrinsics.Vector256.Max(vr42, v44);
+                        }
+                        for (int l = 0; l < 8; l++) r42 = global::System.MathF.Max(r42, vr42[l]);
+                        for (; j43 < c; j43++)
+                        {
+                            nint e = e0 + j43;
+                            var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r42 = global::System.MathF.Max(r42, t45);
+                        }
+                        float r46 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr46 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j47 = 0;
+                        var t49 = float.IsFinite(r42);
+                        var t50 = t49 ? r42 : 0f;
+                        var v51 = global::System.Runtime.Intrinsics.Vector256.Create(t50);
+                        for (; j47 <= c - 8; j47 += 8)
+                        {
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v52 = v48 - v51;
+                            var v53 = global::System.Runtime.Intrinsics.Vector256.Exp(v52);
+                            vr46 += v53;
+                        }
+                        r46 += global::System.Runtime.Intrinsics.Vector256.Sum(vr46);
+                        for (; j47 < c; j47++)
+                        {
+                            nint e = e0 + j47;
+                            var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t55 = t54 - t50;
+                            var t56 = global::System.MathF.Exp(t55);
+                            r46 += t56;
+                        }
+                        nint j57 = 0;
+                        var t58 = 1f / r46;
+                        var v59 = global::System.Runtime.Intrinsics.Vector256.Create(t58);
+                        var v64 = global::System.Runtime.Intrinsics.Vector256.Create((float)t40);
+                        var b71 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        for (; j57 <= c - 8; j57 += 8)
+                        {
+                            nint e = e0 + j57;
+                            var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v61 = v60 - v51;
+                            var v62 = global::System.Runtime.Intrinsics.Vector256.Exp(v61);
+                            var v63 = v59 * v62;
+                            var v65 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j57) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v64);
+                            var v68 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v65, v66, v67);
+                            var v69 = -v68;
+                            var v70 = v63 + v69;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v70 * b71, ref grad, (nuint)e);
+                        }
+                        for (; j57 < c; j57++)
+                        {
+                            nint e = e0 + j57;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t73 = t72 - t50;
+                            var t74 = global::System.MathF.Exp(t73);
+                            var t75 = t58 * t74;
+                            var t76 = j57 == (nint)t40;
+                            var t77 = t76 ? 1f : 0f;
+                            var t78 = -t77;
+                            var t79 = t75 + t78;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t79 * scale;
+                        }
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t80 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t81 = t80 != p_ignore;
+                        if (!t81)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        float r82 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r82 = global::System.MathF.Max(r82, t83);
+                        }
+                        float r84 = 0f;
+                        var t86 = float.IsFinite(r82);
+                        var t87 = t86 ? r82 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t88 = t85 - t87;
+                            var t89 = global::System.MathF.Exp(t88);
+                            r84 += t89;
+                        }
+                        var t90 = 1f / r84;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t92 = t91 - t87;
+                            var t93 = global::System.MathF.Exp(t92);
+                            var t94 = t90 * t93;
+                            var t95 = j == (nint)t80;
+                            var t96 = t95 ? 1f : 0f;
+                            var t97 = -t96;
+                            var t98 = t94 + t97;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t98 * scale;
+                        }
                     }
-                    var t10 = 1f / r4;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t12 = t11 - t7;
-                        var t13 = global::System.MathF.Exp(t12);
-                        var t14 = t10 * t13;
-                        var t15 = j == (nint)t0;
-                        var t16 = t15 ? 1f : 0f;
-                        var t17 = -t16;
-                        var t18 = t14 + t17;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t18 * scale;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t100 = t99 != p_ignore;
+                        if (!t100)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
+                            continue;
+                        }
+                        float r101 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r101 = global::System.MathF.Max(r101, t102);
+                        }
+                        float r103 = 0f;
+                        var t105 = float.IsFinite(r101);
+                        var t106 = t105 ? r101 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t107 = t104 - t106;
+                            var t108 = global::System.MathF.Exp(t107);
+                            r103 += t108;
+                        }
+                        var t109 = 1f / r103;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t111 = t110 - t106;
+                            var t112 = global::System.MathF.Exp(t111);
+                            var t113 = t109 * t112;
+                            var t114 = j == (nint)t99;
+                            var t115 = t114 ? 1f : 0f;
+                            var t116 = -t115;
+                            var t117 = t113 + t116;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t117 * scale;
+                        }
                     }
                 }
             }
@@ -404,51 +1348,278 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Single_Gradient_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    var v27 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                    var v28 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        float r2 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 16; j3 += 16)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t5);
+                        }
+                        float r6 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j7 = 0;
+                        var t9 = float.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0f;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 16; j7 += 16)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.MathF.Exp(t15);
+                            r6 += t16;
+                        }
+                        var u17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j18 = 0;
+                        var t19 = 1f / r6;
+                        var v20 = global::System.Runtime.Intrinsics.Vector512.Create(t19);
+                        var v25 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                        var b32 = global::System.Runtime.Intrinsics.Vector512.Create(u17);
+                        for (; j18 <= c - 16; j18 += 16)
+                        {
+                            nint e = e0 + j18;
+                            var v21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v22 = v21 - v11;
+                            var v23 = global::System.Runtime.Intrinsics.Vector512.Exp(v22);
+                            var v24 = v20 * v23;
+                            var v26 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j18) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v25);
+                            var v29 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v26, v27, v28);
+                            var v30 = -v29;
+                            var v31 = v24 + v30;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v31 * b32, ref grad, (nuint)e);
+                        }
+                        for (; j18 < c; j18++)
+                        {
+                            nint e = e0 + j18;
+                            var t33 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t34 = t33 - t10;
+                            var t35 = global::System.MathF.Exp(t34);
+                            var t36 = t19 * t35;
+                            var t37 = j18 == (nint)t0;
+                            var t38 = t37 ? 1f : 0f;
+                            var t39 = -t38;
+                            var t40 = t36 + t39;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t40 * u17;
+                        }
                     }
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+                {
+                    var v68 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                    var v69 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t41 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t42 = t41 != p_ignore;
+                        if (!t42)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        float r43 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr43 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j44 = 0;
+                        for (; j44 <= c - 8; j44 += 8)
+                        {
+                            nint e = e0 + j44;
+                            var v45 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr43 = global::System.Runtime.Intrinsics.Vector256.Max(vr43, v45);
+                        }
+                        for (int l = 0; l < 8; l++) r43 = global::System.MathF.Max(r43, vr43[l]);
+                        for (; j44 < c; j44++)
+                        {
+                            nint e = e0 + j44;
+                            var t46 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r43 = global::System.MathF.Max(r43, t46);
+                        }
+                        float r47 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr47 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j48 = 0;
+                        var t50 = float.IsFinite(r43);
+                        var t51 = t50 ? r43 : 0f;
+                        var v52 = global::System.Runtime.Intrinsics.Vector256.Create(t51);
+                        for (; j48 <= c - 8; j48 += 8)
+                        {
+                            nint e = e0 + j48;
+                            var v49 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v53 = v49 - v52;
+                            var v54 = global::System.Runtime.Intrinsics.Vector256.Exp(v53);
+                            vr47 += v54;
+                        }
+                        r47 += global::System.Runtime.Intrinsics.Vector256.Sum(vr47);
+                        for (; j48 < c; j48++)
+                        {
+                            nint e = e0 + j48;
+                            var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t56 = t55 - t51;
+                            var t57 = global::System.MathF.Exp(t56);
+                            r47 += t57;
+                        }
+                        var u58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j59 = 0;
+                        var t60 = 1f / r47;
+                        var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
+                        var v66 = global::System.Runtime.Intrinsics.Vector256.Create((float)t41);
+                        var b73 = global::System.Runtime.Intrinsics.Vector256.Create(u58);
+                        for (; j59 <= c - 8; j59 += 8)
+                        {
+                            nint e = e0 + j59;
+                            var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v63 = v62 - v52;
+                            var v64 = global::System.Runtime.Intrinsics.Vector256.Exp(v63);
+                            var v65 = v61 * v64;
+                            var v67 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j59) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v66);
+                            var v70 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v67, v68, v69);
+                            var v71 = -v70;
+                            var v72 = v65 + v71;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v72 * b73, ref grad, (nuint)e);
+                        }
+                        for (; j59 < c; j59++)
+                        {
+                            nint e = e0 + j59;
+                            var t74 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t75 = t74 - t51;
+                            var t76 = global::System.MathF.Exp(t75);
+                            var t77 = t60 * t76;
+                            var t78 = j59 == (nint)t41;
+                            var t79 = t78 ? 1f : 0f;
+                            var t80 = -t79;
+                            var t81 = t77 + t80;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t81 * u58;
+                        }
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t82 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t83 = t82 != p_ignore;
+                        if (!t83)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        float r84 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r84 = global::System.MathF.Max(r84, t85);
+                        }
+                        float r86 = 0f;
+                        var t88 = float.IsFinite(r84);
+                        var t89 = t88 ? r84 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t87 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t90 = t87 - t89;
+                            var t91 = global::System.MathF.Exp(t90);
+                            r86 += t91;
+                        }
+                        var u92 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t93 = 1f / r86;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t95 = t94 - t89;
+                            var t96 = global::System.MathF.Exp(t95);
+                            var t97 = t93 * t96;
+                            var t98 = j == (nint)t82;
+                            var t99 = t98 ? 1f : 0f;
+                            var t100 = -t99;
+                            var t101 = t97 + t100;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t101 * u92;
+                        }
                     }
-                    var u10 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    var t11 = 1f / r4;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t13 = t12 - t7;
-                        var t14 = global::System.MathF.Exp(t13);
-                        var t15 = t11 * t14;
-                        var t16 = j == (nint)t0;
-                        var t17 = t16 ? 1f : 0f;
-                        var t18 = -t17;
-                        var t19 = t15 + t18;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t19 * u10;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t103 = t102 != p_ignore;
+                        if (!t103)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
+                            continue;
+                        }
+                        float r104 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r104 = global::System.MathF.Max(r104, t105);
+                        }
+                        float r106 = 0f;
+                        var t108 = float.IsFinite(r104);
+                        var t109 = t108 ? r104 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t107 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t110 = t107 - t109;
+                            var t111 = global::System.MathF.Exp(t110);
+                            r106 += t111;
+                        }
+                        var u112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t113 = 1f / r106;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t115 = t114 - t109;
+                            var t116 = global::System.MathF.Exp(t115);
+                            var t117 = t113 * t116;
+                            var t118 = j == (nint)t102;
+                            var t119 = t118 ? 1f : 0f;
+                            var t120 = -t119;
+                            var t121 = t117 + t120;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t121 * u112;
+                        }
                     }
                 }
             }
@@ -459,63 +1630,326 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    var v31 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                    var v32 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r2 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 16; j3 += 16)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t5);
+                        }
+                        float r6 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j7 = 0;
+                        var t9 = float.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0f;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 16; j7 += 16)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.MathF.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.MathF.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        float g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        total += t21;
+                        nint j22 = 0;
+                        var t23 = 1f / r6;
+                        var v24 = global::System.Runtime.Intrinsics.Vector512.Create(t23);
+                        var v29 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                        var b36 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        for (; j22 <= c - 16; j22 += 16)
+                        {
+                            nint e = e0 + j22;
+                            var v25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v26 = v25 - v11;
+                            var v27 = global::System.Runtime.Intrinsics.Vector512.Exp(v26);
+                            var v28 = v24 * v27;
+                            var v30 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j22) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v29);
+                            var v33 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v30, v31, v32);
+                            var v34 = -v33;
+                            var v35 = v28 + v34;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v35 * b36, ref grad, (nuint)e);
+                        }
+                        for (; j22 < c; j22++)
+                        {
+                            nint e = e0 + j22;
+                            var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t38 = t37 - t10;
+                            var t39 = global::System.MathF.Exp(t38);
+                            var t40 = t23 * t39;
+                            var t41 = j22 == (nint)t0;
+                            var t42 = t41 ? 1f : 0f;
+                            var t43 = -t42;
+                            var t44 = t40 + t43;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t44 * scale;
+                        }
                     }
-                    kept++;
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+                {
+                    var v76 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                    var v77 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t46 = t45 != p_ignore;
+                        if (!t46)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r47 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr47 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j48 = 0;
+                        for (; j48 <= c - 8; j48 += 8)
+                        {
+                            nint e = e0 + j48;
+                            var v49 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr47 = global::System.Runtime.Intrinsics.Vector256.Max(vr47, v49);
+                        }
+                        for (int l = 0; l < 8; l++) r47 = global::System.MathF.Max(r47, vr47[l]);
+                        for (; j48 < c; j48++)
+                        {
+                            nint e = e0 + j48;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r47 = global::System.MathF.Max(r47, t50);
+                        }
+                        float r51 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr51 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j52 = 0;
+                        var t54 = float.IsFinite(r47);
+                        var t55 = t54 ? r47 : 0f;
+                        var v56 = global::System.Runtime.Intrinsics.Vector256.Create(t55);
+                        for (; j52 <= c - 8; j52 += 8)
+                        {
+                            nint e = e0 + j52;
+                            var v53 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v57 = v53 - v56;
+                            var v58 = global::System.Runtime.Intrinsics.Vector256.Exp(v57);
+                            vr51 += v58;
+                        }
+                        r51 += global::System.Runtime.Intrinsics.Vector256.Sum(vr51);
+                        for (; j52 < c; j52++)
+                        {
+                            nint e = e0 + j52;
+                            var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t60 = t59 - t55;
+                            var t61 = global::System.MathF.Exp(t60);
+                            r51 += t61;
+                        }
+                        var t62 = global::System.MathF.Log(r51);
+                        var t63 = t62 + t55;
+                        int g64i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g64i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g64i, c, row);
+                        float g64;
+                        {
+                            nint e = e0 + g64i;
+                            var t65 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g64 = t65;
+                        }
+                        var t66 = t63 - g64;
+                        total += t66;
+                        nint j67 = 0;
+                        var t68 = 1f / r51;
+                        var v69 = global::System.Runtime.Intrinsics.Vector256.Create(t68);
+                        var v74 = global::System.Runtime.Intrinsics.Vector256.Create((float)t45);
+                        var b81 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        for (; j67 <= c - 8; j67 += 8)
+                        {
+                            nint e = e0 + j67;
+                            var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v56;
+                            var v72 = global::System.Runtime.Intrinsics.Vector256.Exp(v71);
+                            var v73 = v69 * v72;
+                            var v75 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j67) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v74);
+                            var v78 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v75, v76, v77);
+                            var v79 = -v78;
+                            var v80 = v73 + v79;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v80 * b81, ref grad, (nuint)e);
+                        }
+                        for (; j67 < c; j67++)
+                        {
+                            nint e = e0 + j67;
+                            var t82 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t83 = t82 - t55;
+                            var t84 = global::System.MathF.Exp(t83);
+                            var t85 = t68 * t84;
+                            var t86 = j67 == (nint)t45;
+                            var t87 = t86 ? 1f : 0f;
+                            var t88 = -t87;
+                            var t89 = t85 + t88;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t89 * scale;
+                        }
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t90 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t91 = t90 != p_ignore;
+                        if (!t91)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r92 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r92 = global::System.MathF.Max(r92, t93);
+                        }
+                        float r94 = 0f;
+                        var t96 = float.IsFinite(r92);
+                        var t97 = t96 ? r92 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t98 = t95 - t97;
+                            var t99 = global::System.MathF.Exp(t98);
+                            r94 += t99;
+                        }
+                        var t100 = global::System.MathF.Log(r94);
+                        var t101 = t100 + t97;
+                        int g102i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g102i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g102i, c, row);
+                        float g102;
+                        {
+                            nint e = e0 + g102i;
+                            var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g102 = t103;
+                        }
+                        var t104 = t101 - g102;
+                        total += t104;
+                        var t105 = 1f / r94;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t107 = t106 - t97;
+                            var t108 = global::System.MathF.Exp(t107);
+                            var t109 = t105 * t108;
+                            var t110 = j == (nint)t90;
+                            var t111 = t110 ? 1f : 0f;
+                            var t112 = -t111;
+                            var t113 = t109 + t112;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t113 * scale;
+                        }
                     }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    total += t14;
-                    var t15 = 1f / r4;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t17 = t16 - t7;
-                        var t18 = global::System.MathF.Exp(t17);
-                        var t19 = t15 * t18;
-                        var t20 = j == (nint)t0;
-                        var t21 = t20 ? 1f : 0f;
-                        var t22 = -t21;
-                        var t23 = t19 + t22;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t23 * scale;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t115 = t114 != p_ignore;
+                        if (!t115)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r116 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r116 = global::System.MathF.Max(r116, t117);
+                        }
+                        float r118 = 0f;
+                        var t120 = float.IsFinite(r116);
+                        var t121 = t120 ? r116 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t119 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t122 = t119 - t121;
+                            var t123 = global::System.MathF.Exp(t122);
+                            r118 += t123;
+                        }
+                        var t124 = global::System.MathF.Log(r118);
+                        var t125 = t124 + t121;
+                        int g126i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g126i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g126i, c, row);
+                        float g126;
+                        {
+                            nint e = e0 + g126i * inner;
+                            var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g126 = t127;
+                        }
+                        var t128 = t125 - g126;
+                        total += t128;
+                        var t129 = 1f / r118;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t131 = t130 - t121;
+                            var t132 = global::System.MathF.Exp(t131);
+                            var t133 = t129 * t132;
+                            var t134 = j == (nint)t114;
+                            var t135 = t134 ? 1f : 0f;
+                            var t136 = -t135;
+                            var t137 = t133 + t136;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t137 * scale;
+                        }
                     }
                 }
             }
@@ -527,64 +1961,330 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    var v32 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                    var v33 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r2 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 16; j3 += 16)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t5);
+                        }
+                        float r6 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j7 = 0;
+                        var t9 = float.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0f;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 16; j7 += 16)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.MathF.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.MathF.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        float g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        total += t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j23 = 0;
+                        var t24 = 1f / r6;
+                        var v25 = global::System.Runtime.Intrinsics.Vector512.Create(t24);
+                        var v30 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                        var b37 = global::System.Runtime.Intrinsics.Vector512.Create(u22);
+                        for (; j23 <= c - 16; j23 += 16)
+                        {
+                            nint e = e0 + j23;
+                            var v26 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v27 = v26 - v11;
+                            var v28 = global::System.Runtime.Intrinsics.Vector512.Exp(v27);
+                            var v29 = v25 * v28;
+                            var v31 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j23) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v30);
+                            var v34 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v31, v32, v33);
+                            var v35 = -v34;
+                            var v36 = v29 + v35;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v36 * b37, ref grad, (nuint)e);
+                        }
+                        for (; j23 < c; j23++)
+                        {
+                            nint e = e0 + j23;
+                            var t38 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t39 = t38 - t10;
+                            var t40 = global::System.MathF.Exp(t39);
+                            var t41 = t24 * t40;
+                            var t42 = j23 == (nint)t0;
+                            var t43 = t42 ? 1f : 0f;
+                            var t44 = -t43;
+                            var t45 = t41 + t44;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t45 * u22;
+                        }
                     }
-                    kept++;
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+                {
+                    var v78 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                    var v79 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t46 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t47 = t46 != p_ignore;
+                        if (!t47)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r48 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr48 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j49 = 0;
+                        for (; j49 <= c - 8; j49 += 8)
+                        {
+                            nint e = e0 + j49;
+                            var v50 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr48 = global::System.Runtime.Intrinsics.Vector256.Max(vr48, v50);
+                        }
+                        for (int l = 0; l < 8; l++) r48 = global::System.MathF.Max(r48, vr48[l]);
+                        for (; j49 < c; j49++)
+                        {
+                            nint e = e0 + j49;
+                            var t51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r48 = global::System.MathF.Max(r48, t51);
+                        }
+                        float r52 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr52 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j53 = 0;
+                        var t55 = float.IsFinite(r48);
+                        var t56 = t55 ? r48 : 0f;
+                        var v57 = global::System.Runtime.Intrinsics.Vector256.Create(t56);
+                        for (; j53 <= c - 8; j53 += 8)
+                        {
+                            nint e = e0 + j53;
+                            var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v58 = v54 - v57;
+                            var v59 = global::System.Runtime.Intrinsics.Vector256.Exp(v58);
+                            vr52 += v59;
+                        }
+                        r52 += global::System.Runtime.Intrinsics.Vector256.Sum(vr52);
+                        for (; j53 < c; j53++)
+                        {
+                            nint e = e0 + j53;
+                            var t60 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t61 = t60 - t56;
+                            var t62 = global::System.MathF.Exp(t61);
+                            r52 += t62;
+                        }
+                        var t63 = global::System.MathF.Log(r52);
+                        var t64 = t63 + t56;
+                        int g65i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g65i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g65i, c, row);
+                        float g65;
+                        {
+                            nint e = e0 + g65i;
+                            var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g65 = t66;
+                        }
+                        var t67 = t64 - g65;
+                        total += t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u68 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j69 = 0;
+                        var t70 = 1f / r52;
+                        var v71 = global::System.Runtime.Intrinsics.Vector256.Create(t70);
+                        var v76 = global::System.Runtime.Intrinsics.Vector256.Create((float)t46);
+                        var b83 = global::System.Runtime.Intrinsics.Vector256.Create(u68);
+                        for (; j69 <= c - 8; j69 += 8)
+                        {
+                            nint e = e0 + j69;
+                            var v72 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v73 = v72 - v57;
+                            var v74 = global::System.Runtime.Intrinsics.Vector256.Exp(v73);
+                            var v75 = v71 * v74;
+                            var v77 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j69) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v76);
+                            var v80 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v77, v78, v79);
+                            var v81 = -v80;
+                            var v82 = v75 + v81;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v82 * b83, ref grad, (nuint)e);
+                        }
+                        for (; j69 < c; j69++)
+                        {
+                            nint e = e0 + j69;
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t85 = t84 - t56;
+                            var t86 = global::System.MathF.Exp(t85);
+                            var t87 = t70 * t86;
+                            var t88 = j69 == (nint)t46;
+                            var t89 = t88 ? 1f : 0f;
+                            var t90 = -t89;
+                            var t91 = t87 + t90;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t91 * u68;
+                        }
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t92 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t93 = t92 != p_ignore;
+                        if (!t93)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r94 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r94 = global::System.MathF.Max(r94, t95);
+                        }
+                        float r96 = 0f;
+                        var t98 = float.IsFinite(r94);
+                        var t99 = t98 ? r94 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t97 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t100 = t97 - t99;
+                            var t101 = global::System.MathF.Exp(t100);
+                            r96 += t101;
+                        }
+                        var t102 = global::System.MathF.Log(r96);
+                        var t103 = t102 + t99;
+                        int g104i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g104i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g104i, c, row);
+                        float g104;
+                        {
+                            nint e = e0 + g104i;
+                            var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g104 = t105;
+                        }
+                        var t106 = t103 - g104;
+                        total += t106 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u107 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t108 = 1f / r96;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t110 = t109 - t99;
+                            var t111 = global::System.MathF.Exp(t110);
+                            var t112 = t108 * t111;
+                            var t113 = j == (nint)t92;
+                            var t114 = t113 ? 1f : 0f;
+                            var t115 = -t114;
+                            var t116 = t112 + t115;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t116 * u107;
+                        }
                     }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    total += t14 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    var u15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    var t16 = 1f / r4;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t18 = t17 - t7;
-                        var t19 = global::System.MathF.Exp(t18);
-                        var t20 = t16 * t19;
-                        var t21 = j == (nint)t0;
-                        var t22 = t21 ? 1f : 0f;
-                        var t23 = -t22;
-                        var t24 = t20 + t23;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t24 * u15;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t118 = t117 != p_ignore;
+                        if (!t118)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r119 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t120 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r119 = global::System.MathF.Max(r119, t120);
+                        }
+                        float r121 = 0f;
+                        var t123 = float.IsFinite(r119);
+                        var t124 = t123 ? r119 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t125 = t122 - t124;
+                            var t126 = global::System.MathF.Exp(t125);
+                            r121 += t126;
+                        }
+                        var t127 = global::System.MathF.Log(r121);
+                        var t128 = t127 + t124;
+                        int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
+                        float g129;
+                        {
+                            nint e = e0 + g129i * inner;
+                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g129 = t130;
+                        }
+                        var t131 = t128 - g129;
+                        total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t133 = 1f / r121;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t134 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t135 = t134 - t124;
+                            var t136 = global::System.MathF.Exp(t135);
+                            var t137 = t133 * t136;
+                            var t138 = j == (nint)t117;
+                            var t139 = t138 ? 1f : 0f;
+                            var t140 = -t139;
+                            var t141 = t137 + t140;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t141 * u132;
+                        }
                     }
                 }
             }
@@ -707,49 +2407,229 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r2 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 8; j3 += 8)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.Math.Max(r2, t5);
+                        }
+                        double r6 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j7 = 0;
+                        var t9 = double.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0.0;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 8; j7 += 8)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.Math.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.Math.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        double g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        total += t21;
                     }
-                    kept++;
-                    double r2 = double.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.Math.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t23 = t22 != p_ignore;
+                        if (!t23)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r24 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j25 = 0;
+                        for (; j25 <= c - 4; j25 += 4)
+                        {
+                            nint e = e0 + j25;
+                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
+                        }
+                        for (int l = 0; l < 4; l++) r24 = global::System.Math.Max(r24, vr24[l]);
+                        for (; j25 < c; j25++)
+                        {
+                            nint e = e0 + j25;
+                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r24 = global::System.Math.Max(r24, t27);
+                        }
+                        double r28 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j29 = 0;
+                        var t31 = double.IsFinite(r24);
+                        var t32 = t31 ? r24 : 0.0;
+                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
+                        for (; j29 <= c - 4; j29 += 4)
+                        {
+                            nint e = e0 + j29;
+                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v34 = v30 - v33;
+                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
+                            vr28 += v35;
+                        }
+                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
+                        for (; j29 < c; j29++)
+                        {
+                            nint e = e0 + j29;
+                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t37 = t36 - t32;
+                            var t38 = global::System.Math.Exp(t37);
+                            r28 += t38;
+                        }
+                        var t39 = global::System.Math.Log(r28);
+                        var t40 = t39 + t32;
+                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
+                        double g41;
+                        {
+                            nint e = e0 + g41i;
+                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g41 = t42;
+                        }
+                        var t43 = t40 - g41;
+                        total += t43;
                     }
-                    double r4 = 0.0;
-                    var t6 = double.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0.0;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.Math.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t45 = t44 != p_ignore;
+                        if (!t45)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r46 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r46 = global::System.Math.Max(r46, t47);
+                        }
+                        double r48 = 0.0;
+                        var t50 = double.IsFinite(r46);
+                        var t51 = t50 ? r46 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t52 = t49 - t51;
+                            var t53 = global::System.Math.Exp(t52);
+                            r48 += t53;
+                        }
+                        var t54 = global::System.Math.Log(r48);
+                        var t55 = t54 + t51;
+                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
+                        double g56;
+                        {
+                            nint e = e0 + g56i;
+                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g56 = t57;
+                        }
+                        var t58 = t55 - g56;
+                        total += t58;
                     }
-                    var t10 = global::System.Math.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    double g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t60 = t59 != p_ignore;
+                        if (!t60)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r61 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r61 = global::System.Math.Max(r61, t62);
+                        }
+                        double r63 = 0.0;
+                        var t65 = double.IsFinite(r61);
+                        var t66 = t65 ? r61 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t67 = t64 - t66;
+                            var t68 = global::System.Math.Exp(t67);
+                            r63 += t68;
+                        }
+                        var t69 = global::System.Math.Log(r63);
+                        var t70 = t69 + t66;
+                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
+                        double g71;
+                        {
+                            nint e = e0 + g71i * inner;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g71 = t72;
+                        }
+                        var t73 = t70 - g71;
+                        total += t73;
                     }
-                    var t14 = t11 - g12;
-                    total += t14;
                 }
             }
             return total;
@@ -760,49 +2640,229 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r2 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 8; j3 += 8)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.Math.Max(r2, t5);
+                        }
+                        double r6 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j7 = 0;
+                        var t9 = double.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0.0;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 8; j7 += 8)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.Math.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.Math.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        double g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        total += t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    kept++;
-                    double r2 = double.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.Math.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t23 = t22 != p_ignore;
+                        if (!t23)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r24 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j25 = 0;
+                        for (; j25 <= c - 4; j25 += 4)
+                        {
+                            nint e = e0 + j25;
+                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
+                        }
+                        for (int l = 0; l < 4; l++) r24 = global::System.Math.Max(r24, vr24[l]);
+                        for (; j25 < c; j25++)
+                        {
+                            nint e = e0 + j25;
+                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r24 = global::System.Math.Max(r24, t27);
+                        }
+                        double r28 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j29 = 0;
+                        var t31 = double.IsFinite(r24);
+                        var t32 = t31 ? r24 : 0.0;
+                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
+                        for (; j29 <= c - 4; j29 += 4)
+                        {
+                            nint e = e0 + j29;
+                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v34 = v30 - v33;
+                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
+                            vr28 += v35;
+                        }
+                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
+                        for (; j29 < c; j29++)
+                        {
+                            nint e = e0 + j29;
+                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t37 = t36 - t32;
+                            var t38 = global::System.Math.Exp(t37);
+                            r28 += t38;
+                        }
+                        var t39 = global::System.Math.Log(r28);
+                        var t40 = t39 + t32;
+                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
+                        double g41;
+                        {
+                            nint e = e0 + g41i;
+                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g41 = t42;
+                        }
+                        var t43 = t40 - g41;
+                        total += t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    double r4 = 0.0;
-                    var t6 = double.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0.0;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.Math.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t45 = t44 != p_ignore;
+                        if (!t45)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r46 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r46 = global::System.Math.Max(r46, t47);
+                        }
+                        double r48 = 0.0;
+                        var t50 = double.IsFinite(r46);
+                        var t51 = t50 ? r46 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t52 = t49 - t51;
+                            var t53 = global::System.Math.Exp(t52);
+                            r48 += t53;
+                        }
+                        var t54 = global::System.Math.Log(r48);
+                        var t55 = t54 + t51;
+                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
+                        double g56;
+                        {
+                            nint e = e0 + g56i;
+                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g56 = t57;
+                        }
+                        var t58 = t55 - g56;
+                        total += t58 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    var t10 = global::System.Math.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    double g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t60 = t59 != p_ignore;
+                        if (!t60)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r61 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r61 = global::System.Math.Max(r61, t62);
+                        }
+                        double r63 = 0.0;
+                        var t65 = double.IsFinite(r61);
+                        var t66 = t65 ? r61 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t67 = t64 - t66;
+                            var t68 = global::System.Math.Exp(t67);
+                            r63 += t68;
+                        }
+                        var t69 = global::System.Math.Log(r63);
+                        var t70 = t69 + t66;
+                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
+                        double g71;
+                        {
+                            nint e = e0 + g71i * inner;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g71 = t72;
+                        }
+                        var t73 = t70 - g71;
+                        total += t73 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    var t14 = t11 - g12;
-                    total += t14 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             return total;
@@ -811,49 +2871,229 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Double_None(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double dest)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r2 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 8; j3 += 8)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.Math.Max(r2, t5);
+                        }
+                        double r6 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j7 = 0;
+                        var t9 = double.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0.0;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 8; j7 += 8)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.Math.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.Math.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        double g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t21;
                     }
-                    double r2 = double.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.Math.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t23 = t22 != p_ignore;
+                        if (!t23)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r24 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j25 = 0;
+                        for (; j25 <= c - 4; j25 += 4)
+                        {
+                            nint e = e0 + j25;
+                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
+                        }
+                        for (int l = 0; l < 4; l++) r24 = global::System.Math.Max(r24, vr24[l]);
+                        for (; j25 < c; j25++)
+                        {
+                            nint e = e0 + j25;
+                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r24 = global::System.Math.Max(r24, t27);
+                        }
+                        double r28 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j29 = 0;
+                        var t31 = double.IsFinite(r24);
+                        var t32 = t31 ? r24 : 0.0;
+                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
+                        for (; j29 <= c - 4; j29 += 4)
+                        {
+                            nint e = e0 + j29;
+                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v34 = v30 - v33;
+                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
+                            vr28 += v35;
+                        }
+                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
+                        for (; j29 < c; j29++)
+                        {
+                            nint e = e0 + j29;
+                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t37 = t36 - t32;
+                            var t38 = global::System.Math.Exp(t37);
+                            r28 += t38;
+                        }
+                        var t39 = global::System.Math.Log(r28);
+                        var t40 = t39 + t32;
+                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
+                        double g41;
+                        {
+                            nint e = e0 + g41i;
+                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g41 = t42;
+                        }
+                        var t43 = t40 - g41;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43;
                     }
-                    double r4 = 0.0;
-                    var t6 = double.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0.0;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.Math.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t45 = t44 != p_ignore;
+                        if (!t45)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r46 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r46 = global::System.Math.Max(r46, t47);
+                        }
+                        double r48 = 0.0;
+                        var t50 = double.IsFinite(r46);
+                        var t51 = t50 ? r46 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t52 = t49 - t51;
+                            var t53 = global::System.Math.Exp(t52);
+                            r48 += t53;
+                        }
+                        var t54 = global::System.Math.Log(r48);
+                        var t55 = t54 + t51;
+                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
+                        double g56;
+                        {
+                            nint e = e0 + g56i;
+                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g56 = t57;
+                        }
+                        var t58 = t55 - g56;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t58;
                     }
-                    var t10 = global::System.Math.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    double g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t60 = t59 != p_ignore;
+                        if (!t60)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r61 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r61 = global::System.Math.Max(r61, t62);
+                        }
+                        double r63 = 0.0;
+                        var t65 = double.IsFinite(r61);
+                        var t66 = t65 ? r61 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t67 = t64 - t66;
+                            var t68 = global::System.Math.Exp(t67);
+                            r63 += t68;
+                        }
+                        var t69 = global::System.Math.Log(r63);
+                        var t70 = t69 + t66;
+                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
+                        double g71;
+                        {
+                            nint e = e0 + g71i * inner;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g71 = t72;
+                        }
+                        var t73 = t70 - g71;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t73;
                     }
-                    var t14 = t11 - g12;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t14;
                 }
             }
         }
@@ -861,49 +3101,229 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Double_None_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double dest)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r2 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 8; j3 += 8)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.Math.Max(r2, t5);
+                        }
+                        double r6 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j7 = 0;
+                        var t9 = double.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0.0;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 8; j7 += 8)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.Math.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.Math.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        double g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    double r2 = double.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.Math.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t23 = t22 != p_ignore;
+                        if (!t23)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r24 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j25 = 0;
+                        for (; j25 <= c - 4; j25 += 4)
+                        {
+                            nint e = e0 + j25;
+                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
+                        }
+                        for (int l = 0; l < 4; l++) r24 = global::System.Math.Max(r24, vr24[l]);
+                        for (; j25 < c; j25++)
+                        {
+                            nint e = e0 + j25;
+                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r24 = global::System.Math.Max(r24, t27);
+                        }
+                        double r28 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j29 = 0;
+                        var t31 = double.IsFinite(r24);
+                        var t32 = t31 ? r24 : 0.0;
+                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
+                        for (; j29 <= c - 4; j29 += 4)
+                        {
+                            nint e = e0 + j29;
+                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v34 = v30 - v33;
+                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
+                            vr28 += v35;
+                        }
+                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
+                        for (; j29 < c; j29++)
+                        {
+                            nint e = e0 + j29;
+                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t37 = t36 - t32;
+                            var t38 = global::System.Math.Exp(t37);
+                            r28 += t38;
+                        }
+                        var t39 = global::System.Math.Log(r28);
+                        var t40 = t39 + t32;
+                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
+                        double g41;
+                        {
+                            nint e = e0 + g41i;
+                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g41 = t42;
+                        }
+                        var t43 = t40 - g41;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    double r4 = 0.0;
-                    var t6 = double.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0.0;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.Math.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t45 = t44 != p_ignore;
+                        if (!t45)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r46 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r46 = global::System.Math.Max(r46, t47);
+                        }
+                        double r48 = 0.0;
+                        var t50 = double.IsFinite(r46);
+                        var t51 = t50 ? r46 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t52 = t49 - t51;
+                            var t53 = global::System.Math.Exp(t52);
+                            r48 += t53;
+                        }
+                        var t54 = global::System.Math.Log(r48);
+                        var t55 = t54 + t51;
+                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
+                        double g56;
+                        {
+                            nint e = e0 + g56i;
+                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g56 = t57;
+                        }
+                        var t58 = t55 - g56;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t58 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    var t10 = global::System.Math.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    double g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t60 = t59 != p_ignore;
+                        if (!t60)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r61 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r61 = global::System.Math.Max(r61, t62);
+                        }
+                        double r63 = 0.0;
+                        var t65 = double.IsFinite(r61);
+                        var t66 = t65 ? r61 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t67 = t64 - t66;
+                            var t68 = global::System.Math.Exp(t67);
+                            r63 += t68;
+                        }
+                        var t69 = global::System.Math.Log(r63);
+                        var t70 = t69 + t66;
+                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
+                        double g71;
+                        {
+                            nint e = e0 + g71i * inner;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g71 = t72;
+                        }
+                        var t73 = t70 - g71;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t73 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    var t14 = t11 - g12;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t14 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
         }
@@ -911,50 +3331,274 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Double_Gradient(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    var v26 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+                    var v27 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        double r2 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 8; j3 += 8)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.Math.Max(r2, t5);
+                        }
+                        double r6 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j7 = 0;
+                        var t9 = double.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0.0;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 8; j7 += 8)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.Math.Exp(t15);
+                            r6 += t16;
+                        }
+                        nint j17 = 0;
+                        var t18 = 1.0 / r6;
+                        var v19 = global::System.Runtime.Intrinsics.Vector512.Create(t18);
+                        var v24 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                        var b31 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        for (; j17 <= c - 8; j17 += 8)
+                        {
+                            nint e = e0 + j17;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v21 = v20 - v11;
+                            var v22 = global::System.Runtime.Intrinsics.Vector512.Exp(v21);
+                            var v23 = v19 * v22;
+                            var v25 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j17) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v24);
+                            var v28 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v25, v26, v27);
+                            var v29 = -v28;
+                            var v30 = v23 + v29;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v30 * b31, ref grad, (nuint)e);
+                        }
+                        for (; j17 < c; j17++)
+                        {
+                            nint e = e0 + j17;
+                            var t32 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t33 = t32 - t10;
+                            var t34 = global::System.Math.Exp(t33);
+                            var t35 = t18 * t34;
+                            var t36 = j17 == (nint)t0;
+                            var t37 = t36 ? 1.0 : 0.0;
+                            var t38 = -t37;
+                            var t39 = t35 + t38;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t39 * scale;
+                        }
                     }
-                    double r2 = double.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
+                {
+                    var v66 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var v67 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.Math.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t40 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t41 = t40 != p_ignore;
+                        if (!t41)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        double r42 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr42 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j43 = 0;
+                        for (; j43 <= c - 4; j43 += 4)
+                        {
+                            nint e = e0 + j43;
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr42 = global::System.Runtime.Intrinsics.Vector256.Max(vr42, v44);
+                        }
+                        for (int l = 0; l < 4; l++) r42 = global::System.Math.Max(r42, vr42[l]);
+                        for (; j43 < c; j43++)
+                        {
+                            nint e = e0 + j43;
+                            var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r42 = global::System.Math.Max(r42, t45);
+                        }
+                        double r46 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr46 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j47 = 0;
+                        var t49 = double.IsFinite(r42);
+                        var t50 = t49 ? r42 : 0.0;
+                        var v51 = global::System.Runtime.Intrinsics.Vector256.Create(t50);
+                        for (; j47 <= c - 4; j47 += 4)
+                        {
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v52 = v48 - v51;
+                            var v53 = global::System.Runtime.Intrinsics.Vector256.Exp(v52);
+                            vr46 += v53;
+                        }
+                        r46 += global::System.Runtime.Intrinsics.Vector256.Sum(vr46);
+                        for (; j47 < c; j47++)
+                        {
+                            nint e = e0 + j47;
+                            var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t55 = t54 - t50;
+                            var t56 = global::System.Math.Exp(t55);
+                            r46 += t56;
+                        }
+                        nint j57 = 0;
+                        var t58 = 1.0 / r46;
+                        var v59 = global::System.Runtime.Intrinsics.Vector256.Create(t58);
+                        var v64 = global::System.Runtime.Intrinsics.Vector256.Create((double)t40);
+                        var b71 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        for (; j57 <= c - 4; j57 += 4)
+                        {
+                            nint e = e0 + j57;
+                            var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v61 = v60 - v51;
+                            var v62 = global::System.Runtime.Intrinsics.Vector256.Exp(v61);
+                            var v63 = v59 * v62;
+                            var v65 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j57) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v64);
+                            var v68 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v65, v66, v67);
+                            var v69 = -v68;
+                            var v70 = v63 + v69;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v70 * b71, ref grad, (nuint)e);
+                        }
+                        for (; j57 < c; j57++)
+                        {
+                            nint e = e0 + j57;
+                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t73 = t72 - t50;
+                            var t74 = global::System.Math.Exp(t73);
+                            var t75 = t58 * t74;
+                            var t76 = j57 == (nint)t40;
+                            var t77 = t76 ? 1.0 : 0.0;
+                            var t78 = -t77;
+                            var t79 = t75 + t78;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t79 * scale;
+                        }
                     }
-                    double r4 = 0.0;
-                    var t6 = double.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0.0;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.Math.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t80 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t81 = t80 != p_ignore;
+                        if (!t81)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        double r82 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r82 = global::System.Math.Max(r82, t83);
+                        }
+                        double r84 = 0.0;
+                        var t86 = double.IsFinite(r82);
+                        var t87 = t86 ? r82 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t88 = t85 - t87;
+                            var t89 = global::System.Math.Exp(t88);
+                            r84 += t89;
+                        }
+                        var t90 = 1.0 / r84;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t92 = t91 - t87;
+                            var t93 = global::System.Math.Exp(t92);
+                            var t94 = t90 * t93;
+                            var t95 = j == (nint)t80;
+                            var t96 = t95 ? 1.0 : 0.0;
+                            var t97 = -t96;
+                            var t98 = t94 + t97;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t98 * scale;
+                        }
                     }
-                    var t10 = 1.0 / r4;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t12 = t11 - t7;
-                        var t13 = global::System.Math.Exp(t12);
-                        var t14 = t10 * t13;
-                        var t15 = j == (nint)t0;
-                        var t16 = t15 ? 1.0 : 0.0;
-                        var t17 = -t16;
-                        var t18 = t14 + t17;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t18 * scale;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t100 = t99 != p_ignore;
+                        if (!t100)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
+                            continue;
+                        }
+                        double r101 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r101 = global::System.Math.Max(r101, t102);
+                        }
+                        double r103 = 0.0;
+                        var t105 = double.IsFinite(r101);
+                        var t106 = t105 ? r101 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t107 = t104 - t106;
+                            var t108 = global::System.Math.Exp(t107);
+                            r103 += t108;
+                        }
+                        var t109 = 1.0 / r103;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t111 = t110 - t106;
+                            var t112 = global::System.Math.Exp(t111);
+                            var t113 = t109 * t112;
+                            var t114 = j == (nint)t99;
+                            var t115 = t114 ? 1.0 : 0.0;
+                            var t116 = -t115;
+                            var t117 = t113 + t116;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t117 * scale;
+                        }
                     }
                 }
             }
@@ -963,51 +3607,278 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Double_Gradient_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    var v27 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+                    var v28 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        double r2 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 8; j3 += 8)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.Math.Max(r2, t5);
+                        }
+                        double r6 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j7 = 0;
+                        var t9 = double.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0.0;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 8; j7 += 8)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.Math.Exp(t15);
+                            r6 += t16;
+                        }
+                        var u17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j18 = 0;
+                        var t19 = 1.0 / r6;
+                        var v20 = global::System.Runtime.Intrinsics.Vector512.Create(t19);
+                        var v25 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                        var b32 = global::System.Runtime.Intrinsics.Vector512.Create(u17);
+                        for (; j18 <= c - 8; j18 += 8)
+                        {
+                            nint e = e0 + j18;
+                            var v21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v22 = v21 - v11;
+                            var v23 = global::System.Runtime.Intrinsics.Vector512.Exp(v22);
+                            var v24 = v20 * v23;
+                            var v26 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j18) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v25);
+                            var v29 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v26, v27, v28);
+                            var v30 = -v29;
+                            var v31 = v24 + v30;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v31 * b32, ref grad, (nuint)e);
+                        }
+                        for (; j18 < c; j18++)
+                        {
+                            nint e = e0 + j18;
+                            var t33 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t34 = t33 - t10;
+                            var t35 = global::System.Math.Exp(t34);
+                            var t36 = t19 * t35;
+                            var t37 = j18 == (nint)t0;
+                            var t38 = t37 ? 1.0 : 0.0;
+                            var t39 = -t38;
+                            var t40 = t36 + t39;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t40 * u17;
+                        }
                     }
-                    double r2 = double.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
+                {
+                    var v68 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var v69 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.Math.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t41 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t42 = t41 != p_ignore;
+                        if (!t42)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        double r43 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr43 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j44 = 0;
+                        for (; j44 <= c - 4; j44 += 4)
+                        {
+                            nint e = e0 + j44;
+                            var v45 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr43 = global::System.Runtime.Intrinsics.Vector256.Max(vr43, v45);
+                        }
+                        for (int l = 0; l < 4; l++) r43 = global::System.Math.Max(r43, vr43[l]);
+                        for (; j44 < c; j44++)
+                        {
+                            nint e = e0 + j44;
+                            var t46 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r43 = global::System.Math.Max(r43, t46);
+                        }
+                        double r47 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr47 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j48 = 0;
+                        var t50 = double.IsFinite(r43);
+                        var t51 = t50 ? r43 : 0.0;
+                        var v52 = global::System.Runtime.Intrinsics.Vector256.Create(t51);
+                        for (; j48 <= c - 4; j48 += 4)
+                        {
+                            nint e = e0 + j48;
+                            var v49 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v53 = v49 - v52;
+                            var v54 = global::System.Runtime.Intrinsics.Vector256.Exp(v53);
+                            vr47 += v54;
+                        }
+                        r47 += global::System.Runtime.Intrinsics.Vector256.Sum(vr47);
+                        for (; j48 < c; j48++)
+                        {
+                            nint e = e0 + j48;
+                            var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t56 = t55 - t51;
+                            var t57 = global::System.Math.Exp(t56);
+                            r47 += t57;
+                        }
+                        var u58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j59 = 0;
+                        var t60 = 1.0 / r47;
+                        var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
+                        var v66 = global::System.Runtime.Intrinsics.Vector256.Create((double)t41);
+                        var b73 = global::System.Runtime.Intrinsics.Vector256.Create(u58);
+                        for (; j59 <= c - 4; j59 += 4)
+                        {
+                            nint e = e0 + j59;
+                            var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v63 = v62 - v52;
+                            var v64 = global::System.Runtime.Intrinsics.Vector256.Exp(v63);
+                            var v65 = v61 * v64;
+                            var v67 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j59) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v66);
+                            var v70 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v67, v68, v69);
+                            var v71 = -v70;
+                            var v72 = v65 + v71;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v72 * b73, ref grad, (nuint)e);
+                        }
+                        for (; j59 < c; j59++)
+                        {
+                            nint e = e0 + j59;
+                            var t74 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t75 = t74 - t51;
+                            var t76 = global::System.Math.Exp(t75);
+                            var t77 = t60 * t76;
+                            var t78 = j59 == (nint)t41;
+                            var t79 = t78 ? 1.0 : 0.0;
+                            var t80 = -t79;
+                            var t81 = t77 + t80;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t81 * u58;
+                        }
                     }
-                    double r4 = 0.0;
-                    var t6 = double.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0.0;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.Math.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t82 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t83 = t82 != p_ignore;
+                        if (!t83)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        double r84 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r84 = global::System.Math.Max(r84, t85);
+                        }
+                        double r86 = 0.0;
+                        var t88 = double.IsFinite(r84);
+                        var t89 = t88 ? r84 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t87 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t90 = t87 - t89;
+                            var t91 = global::System.Math.Exp(t90);
+                            r86 += t91;
+                        }
+                        var u92 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t93 = 1.0 / r86;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t95 = t94 - t89;
+                            var t96 = global::System.Math.Exp(t95);
+                            var t97 = t93 * t96;
+                            var t98 = j == (nint)t82;
+                            var t99 = t98 ? 1.0 : 0.0;
+                            var t100 = -t99;
+                            var t101 = t97 + t100;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t101 * u92;
+                        }
                     }
-                    var u10 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    var t11 = 1.0 / r4;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t13 = t12 - t7;
-                        var t14 = global::System.Math.Exp(t13);
-                        var t15 = t11 * t14;
-                        var t16 = j == (nint)t0;
-                        var t17 = t16 ? 1.0 : 0.0;
-                        var t18 = -t17;
-                        var t19 = t15 + t18;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t19 * u10;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t103 = t102 != p_ignore;
+                        if (!t103)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
+                            continue;
+                        }
+                        double r104 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r104 = global::System.Math.Max(r104, t105);
+                        }
+                        double r106 = 0.0;
+                        var t108 = double.IsFinite(r104);
+                        var t109 = t108 ? r104 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t107 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t110 = t107 - t109;
+                            var t111 = global::System.Math.Exp(t110);
+                            r106 += t111;
+                        }
+                        var u112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t113 = 1.0 / r106;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t115 = t114 - t109;
+                            var t116 = global::System.Math.Exp(t115);
+                            var t117 = t113 * t116;
+                            var t118 = j == (nint)t102;
+                            var t119 = t118 ? 1.0 : 0.0;
+                            var t120 = -t119;
+                            var t121 = t117 + t120;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t121 * u112;
+                        }
                     }
                 }
             }
@@ -1018,63 +3889,326 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    var v31 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+                    var v32 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r2 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 8; j3 += 8)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.Math.Max(r2, t5);
+                        }
+                        double r6 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j7 = 0;
+                        var t9 = double.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0.0;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 8; j7 += 8)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.Math.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.Math.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        double g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        total += t21;
+                        nint j22 = 0;
+                        var t23 = 1.0 / r6;
+                        var v24 = global::System.Runtime.Intrinsics.Vector512.Create(t23);
+                        var v29 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                        var b36 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        for (; j22 <= c - 8; j22 += 8)
+                        {
+                            nint e = e0 + j22;
+                            var v25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v26 = v25 - v11;
+                            var v27 = global::System.Runtime.Intrinsics.Vector512.Exp(v26);
+                            var v28 = v24 * v27;
+                            var v30 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j22) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v29);
+                            var v33 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v30, v31, v32);
+                            var v34 = -v33;
+                            var v35 = v28 + v34;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v35 * b36, ref grad, (nuint)e);
+                        }
+                        for (; j22 < c; j22++)
+                        {
+                            nint e = e0 + j22;
+                            var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t38 = t37 - t10;
+                            var t39 = global::System.Math.Exp(t38);
+                            var t40 = t23 * t39;
+                            var t41 = j22 == (nint)t0;
+                            var t42 = t41 ? 1.0 : 0.0;
+                            var t43 = -t42;
+                            var t44 = t40 + t43;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t44 * scale;
+                        }
                     }
-                    kept++;
-                    double r2 = double.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
+                {
+                    var v76 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var v77 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.Math.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t46 = t45 != p_ignore;
+                        if (!t46)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r47 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr47 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j48 = 0;
+                        for (; j48 <= c - 4; j48 += 4)
+                        {
+                            nint e = e0 + j48;
+                            var v49 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr47 = global::System.Runtime.Intrinsics.Vector256.Max(vr47, v49);
+                        }
+                        for (int l = 0; l < 4; l++) r47 = global::System.Math.Max(r47, vr47[l]);
+                        for (; j48 < c; j48++)
+                        {
+                            nint e = e0 + j48;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r47 = global::System.Math.Max(r47, t50);
+                        }
+                        double r51 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr51 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j52 = 0;
+                        var t54 = double.IsFinite(r47);
+                        var t55 = t54 ? r47 : 0.0;
+                        var v56 = global::System.Runtime.Intrinsics.Vector256.Create(t55);
+                        for (; j52 <= c - 4; j52 += 4)
+                        {
+                            nint e = e0 + j52;
+                            var v53 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v57 = v53 - v56;
+                            var v58 = global::System.Runtime.Intrinsics.Vector256.Exp(v57);
+                            vr51 += v58;
+                        }
+                        r51 += global::System.Runtime.Intrinsics.Vector256.Sum(vr51);
+                        for (; j52 < c; j52++)
+                        {
+                            nint e = e0 + j52;
+                            var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t60 = t59 - t55;
+                            var t61 = global::System.Math.Exp(t60);
+                            r51 += t61;
+                        }
+                        var t62 = global::System.Math.Log(r51);
+                        var t63 = t62 + t55;
+                        int g64i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g64i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g64i, c, row);
+                        double g64;
+                        {
+                            nint e = e0 + g64i;
+                            var t65 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g64 = t65;
+                        }
+                        var t66 = t63 - g64;
+                        total += t66;
+                        nint j67 = 0;
+                        var t68 = 1.0 / r51;
+                        var v69 = global::System.Runtime.Intrinsics.Vector256.Create(t68);
+                        var v74 = global::System.Runtime.Intrinsics.Vector256.Create((double)t45);
+                        var b81 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        for (; j67 <= c - 4; j67 += 4)
+                        {
+                            nint e = e0 + j67;
+                            var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v56;
+                            var v72 = global::System.Runtime.Intrinsics.Vector256.Exp(v71);
+                            var v73 = v69 * v72;
+                            var v75 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j67) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v74);
+                            var v78 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v75, v76, v77);
+                            var v79 = -v78;
+                            var v80 = v73 + v79;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v80 * b81, ref grad, (nuint)e);
+                        }
+                        for (; j67 < c; j67++)
+                        {
+                            nint e = e0 + j67;
+                            var t82 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t83 = t82 - t55;
+                            var t84 = global::System.Math.Exp(t83);
+                            var t85 = t68 * t84;
+                            var t86 = j67 == (nint)t45;
+                            var t87 = t86 ? 1.0 : 0.0;
+                            var t88 = -t87;
+                            var t89 = t85 + t88;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t89 * scale;
+                        }
                     }
-                    double r4 = 0.0;
-                    var t6 = double.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0.0;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.Math.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t90 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t91 = t90 != p_ignore;
+                        if (!t91)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r92 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r92 = global::System.Math.Max(r92, t93);
+                        }
+                        double r94 = 0.0;
+                        var t96 = double.IsFinite(r92);
+                        var t97 = t96 ? r92 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t98 = t95 - t97;
+                            var t99 = global::System.Math.Exp(t98);
+                            r94 += t99;
+                        }
+                        var t100 = global::System.Math.Log(r94);
+                        var t101 = t100 + t97;
+                        int g102i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g102i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g102i, c, row);
+                        double g102;
+                        {
+                            nint e = e0 + g102i;
+                            var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g102 = t103;
+                        }
+                        var t104 = t101 - g102;
+                        total += t104;
+                        var t105 = 1.0 / r94;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t107 = t106 - t97;
+                            var t108 = global::System.Math.Exp(t107);
+                            var t109 = t105 * t108;
+                            var t110 = j == (nint)t90;
+                            var t111 = t110 ? 1.0 : 0.0;
+                            var t112 = -t111;
+                            var t113 = t109 + t112;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t113 * scale;
+                        }
                     }
-                    var t10 = global::System.Math.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    double g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    total += t14;
-                    var t15 = 1.0 / r4;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t17 = t16 - t7;
-                        var t18 = global::System.Math.Exp(t17);
-                        var t19 = t15 * t18;
-                        var t20 = j == (nint)t0;
-                        var t21 = t20 ? 1.0 : 0.0;
-                        var t22 = -t21;
-                        var t23 = t19 + t22;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t23 * scale;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t115 = t114 != p_ignore;
+                        if (!t115)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r116 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r116 = global::System.Math.Max(r116, t117);
+                        }
+                        double r118 = 0.0;
+                        var t120 = double.IsFinite(r116);
+                        var t121 = t120 ? r116 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t119 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t122 = t119 - t121;
+                            var t123 = global::System.Math.Exp(t122);
+                            r118 += t123;
+                        }
+                        var t124 = global::System.Math.Log(r118);
+                        var t125 = t124 + t121;
+                        int g126i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g126i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g126i, c, row);
+                        double g126;
+                        {
+                            nint e = e0 + g126i * inner;
+                            var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g126 = t127;
+                        }
+                        var t128 = t125 - g126;
+                        total += t128;
+                        var t129 = 1.0 / r118;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t131 = t130 - t121;
+                            var t132 = global::System.Math.Exp(t131);
+                            var t133 = t129 * t132;
+                            var t134 = j == (nint)t114;
+                            var t135 = t134 ? 1.0 : 0.0;
+                            var t136 = -t135;
+                            var t137 = t133 + t136;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t137 * scale;
+                        }
                     }
                 }
             }
@@ -1086,64 +4220,330 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    var v32 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+                    var v33 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r2 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 8; j3 += 8)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        for (; j3 < c; j3++)
+                        {
+                            nint e = e0 + j3;
+                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.Math.Max(r2, t5);
+                        }
+                        double r6 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j7 = 0;
+                        var t9 = double.IsFinite(r2);
+                        var t10 = t9 ? r2 : 0.0;
+                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
+                        for (; j7 <= c - 8; j7 += 8)
+                        {
+                            nint e = e0 + j7;
+                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v12 = v8 - v11;
+                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
+                            vr6 += v13;
+                        }
+                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
+                        for (; j7 < c; j7++)
+                        {
+                            nint e = e0 + j7;
+                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t15 = t14 - t10;
+                            var t16 = global::System.Math.Exp(t15);
+                            r6 += t16;
+                        }
+                        var t17 = global::System.Math.Log(r6);
+                        var t18 = t17 + t10;
+                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
+                        double g19;
+                        {
+                            nint e = e0 + g19i;
+                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g19 = t20;
+                        }
+                        var t21 = t18 - g19;
+                        total += t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j23 = 0;
+                        var t24 = 1.0 / r6;
+                        var v25 = global::System.Runtime.Intrinsics.Vector512.Create(t24);
+                        var v30 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                        var b37 = global::System.Runtime.Intrinsics.Vector512.Create(u22);
+                        for (; j23 <= c - 8; j23 += 8)
+                        {
+                            nint e = e0 + j23;
+                            var v26 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v27 = v26 - v11;
+                            var v28 = global::System.Runtime.Intrinsics.Vector512.Exp(v27);
+                            var v29 = v25 * v28;
+                            var v31 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j23) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v30);
+                            var v34 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v31, v32, v33);
+                            var v35 = -v34;
+                            var v36 = v29 + v35;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v36 * b37, ref grad, (nuint)e);
+                        }
+                        for (; j23 < c; j23++)
+                        {
+                            nint e = e0 + j23;
+                            var t38 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t39 = t38 - t10;
+                            var t40 = global::System.Math.Exp(t39);
+                            var t41 = t24 * t40;
+                            var t42 = j23 == (nint)t0;
+                            var t43 = t42 ? 1.0 : 0.0;
+                            var t44 = -t43;
+                            var t45 = t41 + t44;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t45 * u22;
+                        }
                     }
-                    kept++;
-                    double r2 = double.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
+                {
+                    var v78 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var v79 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.Math.Max(r2, t3);
+                        nint e0 = row * c;
+                        var t46 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t47 = t46 != p_ignore;
+                        if (!t47)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r48 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr48 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j49 = 0;
+                        for (; j49 <= c - 4; j49 += 4)
+                        {
+                            nint e = e0 + j49;
+                            var v50 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr48 = global::System.Runtime.Intrinsics.Vector256.Max(vr48, v50);
+                        }
+                        for (int l = 0; l < 4; l++) r48 = global::System.Math.Max(r48, vr48[l]);
+                        for (; j49 < c; j49++)
+                        {
+                            nint e = e0 + j49;
+                            var t51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r48 = global::System.Math.Max(r48, t51);
+                        }
+                        double r52 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr52 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j53 = 0;
+                        var t55 = double.IsFinite(r48);
+                        var t56 = t55 ? r48 : 0.0;
+                        var v57 = global::System.Runtime.Intrinsics.Vector256.Create(t56);
+                        for (; j53 <= c - 4; j53 += 4)
+                        {
+                            nint e = e0 + j53;
+                            var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v58 = v54 - v57;
+                            var v59 = global::System.Runtime.Intrinsics.Vector256.Exp(v58);
+                            vr52 += v59;
+                        }
+                        r52 += global::System.Runtime.Intrinsics.Vector256.Sum(vr52);
+                        for (; j53 < c; j53++)
+                        {
+                            nint e = e0 + j53;
+                            var t60 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t61 = t60 - t56;
+                            var t62 = global::System.Math.Exp(t61);
+                            r52 += t62;
+                        }
+                        var t63 = global::System.Math.Log(r52);
+                        var t64 = t63 + t56;
+                        int g65i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g65i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g65i, c, row);
+                        double g65;
+                        {
+                            nint e = e0 + g65i;
+                            var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g65 = t66;
+                        }
+                        var t67 = t64 - g65;
+                        total += t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u68 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j69 = 0;
+                        var t70 = 1.0 / r52;
+                        var v71 = global::System.Runtime.Intrinsics.Vector256.Create(t70);
+                        var v76 = global::System.Runtime.Intrinsics.Vector256.Create((double)t46);
+                        var b83 = global::System.Runtime.Intrinsics.Vector256.Create(u68);
+                        for (; j69 <= c - 4; j69 += 4)
+                        {
+                            nint e = e0 + j69;
+                            var v72 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v73 = v72 - v57;
+                            var v74 = global::System.Runtime.Intrinsics.Vector256.Exp(v73);
+                            var v75 = v71 * v74;
+                            var v77 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j69) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v76);
+                            var v80 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v77, v78, v79);
+                            var v81 = -v80;
+                            var v82 = v75 + v81;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v82 * b83, ref grad, (nuint)e);
+                        }
+                        for (; j69 < c; j69++)
+                        {
+                            nint e = e0 + j69;
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t85 = t84 - t56;
+                            var t86 = global::System.Math.Exp(t85);
+                            var t87 = t70 * t86;
+                            var t88 = j69 == (nint)t46;
+                            var t89 = t88 ? 1.0 : 0.0;
+                            var t90 = -t89;
+                            var t91 = t87 + t90;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t91 * u68;
+                        }
                     }
-                    double r4 = 0.0;
-                    var t6 = double.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0.0;
-                    for (nint j = 0; j < c; j++)
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
                     {
-                        nint e = e0 + j * inner;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.Math.Exp(t8);
-                        r4 += t9;
+                        nint e0 = row * c;
+                        var t92 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t93 = t92 != p_ignore;
+                        if (!t93)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r94 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r94 = global::System.Math.Max(r94, t95);
+                        }
+                        double r96 = 0.0;
+                        var t98 = double.IsFinite(r94);
+                        var t99 = t98 ? r94 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t97 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t100 = t97 - t99;
+                            var t101 = global::System.Math.Exp(t100);
+                            r96 += t101;
+                        }
+                        var t102 = global::System.Math.Log(r96);
+                        var t103 = t102 + t99;
+                        int g104i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g104i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g104i, c, row);
+                        double g104;
+                        {
+                            nint e = e0 + g104i;
+                            var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g104 = t105;
+                        }
+                        var t106 = t103 - g104;
+                        total += t106 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u107 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t108 = 1.0 / r96;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t110 = t109 - t99;
+                            var t111 = global::System.Math.Exp(t110);
+                            var t112 = t108 * t111;
+                            var t113 = j == (nint)t92;
+                            var t114 = t113 ? 1.0 : 0.0;
+                            var t115 = -t114;
+                            var t116 = t112 + t115;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t116 * u107;
+                        }
                     }
-                    var t10 = global::System.Math.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    double g12;
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + g12i * inner;
-                        var t13 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    total += t14 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    var u15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    var t16 = 1.0 / r4;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t18 = t17 - t7;
-                        var t19 = global::System.Math.Exp(t18);
-                        var t20 = t16 * t19;
-                        var t21 = j == (nint)t0;
-                        var t22 = t21 ? 1.0 : 0.0;
-                        var t23 = -t22;
-                        var t24 = t20 + t23;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t24 * u15;
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t118 = t117 != p_ignore;
+                        if (!t118)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r119 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t120 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r119 = global::System.Math.Max(r119, t120);
+                        }
+                        double r121 = 0.0;
+                        var t123 = double.IsFinite(r119);
+                        var t124 = t123 ? r119 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t125 = t122 - t124;
+                            var t126 = global::System.Math.Exp(t125);
+                            r121 += t126;
+                        }
+                        var t127 = global::System.Math.Log(r121);
+                        var t128 = t127 + t124;
+                        int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
+                        double g129;
+                        {
+                            nint e = e0 + g129i * inner;
+                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g129 = t130;
+                        }
+                        var t131 = t128 - g129;
+                        total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t133 = 1.0 / r121;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t134 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t135 = t134 - t124;
+                            var t136 = global::System.Math.Exp(t135);
+                            var t137 = t133 * t136;
+                            var t138 = j == (nint)t117;
+                            var t139 = t138 ? 1.0 : 0.0;
+                            var t140 = -t139;
+                            var t141 = t137 + t140;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t141 * u132;
+                        }
                     }
                 }
             }
@@ -1266,49 +4666,98 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r2 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t3);
+                        }
+                        float r4 = 0f;
+                        var t6 = float.IsFinite(r2);
+                        var t7 = t6 ? r2 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t8 = t5 - t7;
+                            var t9 = global::System.MathF.Exp(t8);
+                            r4 += t9;
+                        }
+                        var t10 = global::System.MathF.Log(r4);
+                        var t11 = t10 + t7;
+                        int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                        float g12;
+                        {
+                            nint e = e0 + g12i;
+                            var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g12 = t13;
+                        }
+                        var t14 = t11 - g12;
+                        total += t14;
                     }
-                    kept++;
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t16 = t15 != p_ignore;
+                        if (!t16)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r17 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t18 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r17 = global::System.MathF.Max(r17, t18);
+                        }
+                        float r19 = 0f;
+                        var t21 = float.IsFinite(r17);
+                        var t22 = t21 ? r17 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t20 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t23 = t20 - t22;
+                            var t24 = global::System.MathF.Exp(t23);
+                            r19 += t24;
+                        }
+                        var t25 = global::System.MathF.Log(r19);
+                        var t26 = t25 + t22;
+                        int g27i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g27i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g27i, c, row);
+                        float g27;
+                        {
+                            nint e = e0 + g27i * inner;
+                            var t28 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g27 = t28;
+                        }
+                        var t29 = t26 - g27;
+                        total += t29;
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
-                    }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
-                    {
-                        nint e = e0 + g12i * inner;
-                        var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    total += t14;
                 }
             }
             return total;
@@ -1319,49 +4768,98 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r2 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t3);
+                        }
+                        float r4 = 0f;
+                        var t6 = float.IsFinite(r2);
+                        var t7 = t6 ? r2 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t8 = t5 - t7;
+                            var t9 = global::System.MathF.Exp(t8);
+                            r4 += t9;
+                        }
+                        var t10 = global::System.MathF.Log(r4);
+                        var t11 = t10 + t7;
+                        int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                        float g12;
+                        {
+                            nint e = e0 + g12i;
+                            var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g12 = t13;
+                        }
+                        var t14 = t11 - g12;
+                        total += t14 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    kept++;
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t16 = t15 != p_ignore;
+                        if (!t16)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r17 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t18 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r17 = global::System.MathF.Max(r17, t18);
+                        }
+                        float r19 = 0f;
+                        var t21 = float.IsFinite(r17);
+                        var t22 = t21 ? r17 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t20 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t23 = t20 - t22;
+                            var t24 = global::System.MathF.Exp(t23);
+                            r19 += t24;
+                        }
+                        var t25 = global::System.MathF.Log(r19);
+                        var t26 = t25 + t22;
+                        int g27i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g27i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g27i, c, row);
+                        float g27;
+                        {
+                            nint e = e0 + g27i * inner;
+                            var t28 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g27 = t28;
+                        }
+                        var t29 = t26 - g27;
+                        total += t29 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
-                    }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
-                    {
-                        nint e = e0 + g12i * inner;
-                        var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    total += t14 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             return total;
@@ -1370,49 +4868,98 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Half_None(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref global::System.Half dest)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)0f;
+                            continue;
+                        }
+                        float r2 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t3);
+                        }
+                        float r4 = 0f;
+                        var t6 = float.IsFinite(r2);
+                        var t7 = t6 ? r2 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t8 = t5 - t7;
+                            var t9 = global::System.MathF.Exp(t8);
+                            r4 += t9;
+                        }
+                        var t10 = global::System.MathF.Log(r4);
+                        var t11 = t10 + t7;
+                        int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                        float g12;
+                        {
+                            nint e = e0 + g12i;
+                            var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g12 = t13;
+                        }
+                        var t14 = t11 - g12;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)(t14);
                     }
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t16 = t15 != p_ignore;
+                        if (!t16)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)0f;
+                            continue;
+                        }
+                        float r17 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t18 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r17 = global::System.MathF.Max(r17, t18);
+                        }
+                        float r19 = 0f;
+                        var t21 = float.IsFinite(r17);
+                        var t22 = t21 ? r17 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t20 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t23 = t20 - t22;
+                            var t24 = global::System.MathF.Exp(t23);
+                            r19 += t24;
+                        }
+                        var t25 = global::System.MathF.Log(r19);
+                        var t26 = t25 + t22;
+                        int g27i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g27i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g27i, c, row);
+                        float g27;
+                        {
+                            nint e = e0 + g27i * inner;
+                            var t28 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g27 = t28;
+                        }
+                        var t29 = t26 - g27;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)(t29);
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
-                    }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
-                    {
-                        nint e = e0 + g12i * inner;
-                        var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)(t14);
                 }
             }
         }
@@ -1420,49 +4967,98 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Half_None_Weighted(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref global::System.Half sw, in global::DslLosses.Kernels.WeightMap wm, ref global::System.Half dest)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)0f;
+                            continue;
+                        }
+                        float r2 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t3);
+                        }
+                        float r4 = 0f;
+                        var t6 = float.IsFinite(r2);
+                        var t7 = t6 ? r2 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t8 = t5 - t7;
+                            var t9 = global::System.MathF.Exp(t8);
+                            r4 += t9;
+                        }
+                        var t10 = global::System.MathF.Log(r4);
+                        var t11 = t10 + t7;
+                        int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                        float g12;
+                        {
+                            nint e = e0 + g12i;
+                            var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g12 = t13;
+                        }
+                        var t14 = t11 - g12;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)(t14 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)));
                     }
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t16 = t15 != p_ignore;
+                        if (!t16)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)0f;
+                            continue;
+                        }
+                        float r17 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t18 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r17 = global::System.MathF.Max(r17, t18);
+                        }
+                        float r19 = 0f;
+                        var t21 = float.IsFinite(r17);
+                        var t22 = t21 ? r17 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t20 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t23 = t20 - t22;
+                            var t24 = global::System.MathF.Exp(t23);
+                            r19 += t24;
+                        }
+                        var t25 = global::System.MathF.Log(r19);
+                        var t26 = t25 + t22;
+                        int g27i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g27i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g27i, c, row);
+                        float g27;
+                        {
+                            nint e = e0 + g27i * inner;
+                            var t28 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g27 = t28;
+                        }
+                        var t29 = t26 - g27;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)(t29 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)));
                     }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
-                    }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
-                    {
-                        nint e = e0 + g12i * inner;
-                        var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = (global::System.Half)(t14 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)));
                 }
             }
         }
@@ -1470,50 +5066,101 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Half_Gradient(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref global::System.Half grad, float scale)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = (global::System.Half)0f;
+                            continue;
+                        }
+                        float r2 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t3);
+                        }
+                        float r4 = 0f;
+                        var t6 = float.IsFinite(r2);
+                        var t7 = t6 ? r2 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t8 = t5 - t7;
+                            var t9 = global::System.MathF.Exp(t8);
+                            r4 += t9;
+                        }
+                        var t10 = 1f / r4;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t11 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t12 = t11 - t7;
+                            var t13 = global::System.MathF.Exp(t12);
+                            var t14 = t10 * t13;
+                            var t15 = j == (nint)t0;
+                            var t16 = t15 ? 1f : 0f;
+                            var t17 = -t16;
+                            var t18 = t14 + t17;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t18 * scale);
+                        }
                     }
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
-                    }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
-                    }
-                    var t10 = 1f / r4;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t11 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t12 = t11 - t7;
-                        var t13 = global::System.MathF.Exp(t12);
-                        var t14 = t10 * t13;
-                        var t15 = j == (nint)t0;
-                        var t16 = t15 ? 1f : 0f;
-                        var t17 = -t16;
-                        var t18 = t14 + t17;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t18 * scale);
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t20 = t19 != p_ignore;
+                        if (!t20)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
+                            continue;
+                        }
+                        float r21 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t22 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r21 = global::System.MathF.Max(r21, t22);
+                        }
+                        float r23 = 0f;
+                        var t25 = float.IsFinite(r21);
+                        var t26 = t25 ? r21 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t24 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t27 = t24 - t26;
+                            var t28 = global::System.MathF.Exp(t27);
+                            r23 += t28;
+                        }
+                        var t29 = 1f / r23;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t30 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t31 = t30 - t26;
+                            var t32 = global::System.MathF.Exp(t31);
+                            var t33 = t29 * t32;
+                            var t34 = j == (nint)t19;
+                            var t35 = t34 ? 1f : 0f;
+                            var t36 = -t35;
+                            var t37 = t33 + t36;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t37 * scale);
+                        }
                     }
                 }
             }
@@ -1522,51 +5169,103 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Half_Gradient_Weighted(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref global::System.Half sw, in global::DslLosses.Kernels.WeightMap wm, ref global::System.Half grad, float scale)
         {
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = (global::System.Half)0f;
+                            continue;
+                        }
+                        float r2 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t3);
+                        }
+                        float r4 = 0f;
+                        var t6 = float.IsFinite(r2);
+                        var t7 = t6 ? r2 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t8 = t5 - t7;
+                            var t9 = global::System.MathF.Exp(t8);
+                            r4 += t9;
+                        }
+                        var u10 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t11 = 1f / r4;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t12 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t13 = t12 - t7;
+                            var t14 = global::System.MathF.Exp(t13);
+                            var t15 = t11 * t14;
+                            var t16 = j == (nint)t0;
+                            var t17 = t16 ? 1f : 0f;
+                            var t18 = -t17;
+                            var t19 = t15 + t18;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t19 * u10);
+                        }
                     }
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
-                    }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
-                    }
-                    var u10 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    var t11 = 1f / r4;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t12 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t13 = t12 - t7;
-                        var t14 = global::System.MathF.Exp(t13);
-                        var t15 = t11 * t14;
-                        var t16 = j == (nint)t0;
-                        var t17 = t16 ? 1f : 0f;
-                        var t18 = -t17;
-                        var t19 = t15 + t18;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t19 * u10);
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t21 = t20 != p_ignore;
+                        if (!t21)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
+                            continue;
+                        }
+                        float r22 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t23 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r22 = global::System.MathF.Max(r22, t23);
+                        }
+                        float r24 = 0f;
+                        var t26 = float.IsFinite(r22);
+                        var t27 = t26 ? r22 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t25 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t28 = t25 - t27;
+                            var t29 = global::System.MathF.Exp(t28);
+                            r24 += t29;
+                        }
+                        var u30 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t31 = 1f / r24;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t32 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t33 = t32 - t27;
+                            var t34 = global::System.MathF.Exp(t33);
+                            var t35 = t31 * t34;
+                            var t36 = j == (nint)t20;
+                            var t37 = t36 ? 1f : 0f;
+                            var t38 = -t37;
+                            var t39 = t35 + t38;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t39 * u30);
+                        }
                     }
                 }
             }
@@ -1577,63 +5276,127 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = (global::System.Half)0f;
+                            continue;
+                        }
+                        kept++;
+                        float r2 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t3);
+                        }
+                        float r4 = 0f;
+                        var t6 = float.IsFinite(r2);
+                        var t7 = t6 ? r2 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t8 = t5 - t7;
+                            var t9 = global::System.MathF.Exp(t8);
+                            r4 += t9;
+                        }
+                        var t10 = global::System.MathF.Log(r4);
+                        var t11 = t10 + t7;
+                        int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                        float g12;
+                        {
+                            nint e = e0 + g12i;
+                            var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g12 = t13;
+                        }
+                        var t14 = t11 - g12;
+                        total += t14;
+                        var t15 = 1f / r4;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t16 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t17 = t16 - t7;
+                            var t18 = global::System.MathF.Exp(t17);
+                            var t19 = t15 * t18;
+                            var t20 = j == (nint)t0;
+                            var t21 = t20 ? 1f : 0f;
+                            var t22 = -t21;
+                            var t23 = t19 + t22;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t23 * scale);
+                        }
                     }
-                    kept++;
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
-                    }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
-                    }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
-                    {
-                        nint e = e0 + g12i * inner;
-                        var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    total += t14;
-                    var t15 = 1f / r4;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t16 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t17 = t16 - t7;
-                        var t18 = global::System.MathF.Exp(t17);
-                        var t19 = t15 * t18;
-                        var t20 = j == (nint)t0;
-                        var t21 = t20 ? 1f : 0f;
-                        var t22 = -t21;
-                        var t23 = t19 + t22;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t23 * scale);
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t25 = t24 != p_ignore;
+                        if (!t25)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
+                            continue;
+                        }
+                        kept++;
+                        float r26 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t27 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r26 = global::System.MathF.Max(r26, t27);
+                        }
+                        float r28 = 0f;
+                        var t30 = float.IsFinite(r26);
+                        var t31 = t30 ? r26 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t29 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t32 = t29 - t31;
+                            var t33 = global::System.MathF.Exp(t32);
+                            r28 += t33;
+                        }
+                        var t34 = global::System.MathF.Log(r28);
+                        var t35 = t34 + t31;
+                        int g36i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g36i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g36i, c, row);
+                        float g36;
+                        {
+                            nint e = e0 + g36i * inner;
+                            var t37 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g36 = t37;
+                        }
+                        var t38 = t35 - g36;
+                        total += t38;
+                        var t39 = 1f / r28;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t40 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t41 = t40 - t31;
+                            var t42 = global::System.MathF.Exp(t41);
+                            var t43 = t39 * t42;
+                            var t44 = j == (nint)t24;
+                            var t45 = t44 ? 1f : 0f;
+                            var t46 = -t45;
+                            var t47 = t43 + t46;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t47 * scale);
+                        }
                     }
                 }
             }
@@ -1645,64 +5408,129 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
-            for (nint o = 0; o < outer; o++)
+            if (inner == 1)
             {
-                for (nint i = 0; i < inner; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1)
+                    for (nint row = 0; row < outer; row++)
                     {
-                        for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
-                        continue;
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = (global::System.Half)0f;
+                            continue;
+                        }
+                        kept++;
+                        float r2 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r2 = global::System.MathF.Max(r2, t3);
+                        }
+                        float r4 = 0f;
+                        var t6 = float.IsFinite(r2);
+                        var t7 = t6 ? r2 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t8 = t5 - t7;
+                            var t9 = global::System.MathF.Exp(t8);
+                            r4 += t9;
+                        }
+                        var t10 = global::System.MathF.Log(r4);
+                        var t11 = t10 + t7;
+                        int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
+                        float g12;
+                        {
+                            nint e = e0 + g12i;
+                            var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g12 = t13;
+                        }
+                        var t14 = t11 - g12;
+                        total += t14 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u15 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t16 = 1f / r4;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t17 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t18 = t17 - t7;
+                            var t19 = global::System.MathF.Exp(t18);
+                            var t20 = t16 * t19;
+                            var t21 = j == (nint)t0;
+                            var t22 = t21 ? 1f : 0f;
+                            var t23 = -t22;
+                            var t24 = t20 + t23;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t24 * u15);
+                        }
                     }
-                    kept++;
-                    float r2 = float.NegativeInfinity;
-                    for (nint j = 0; j < c; j++)
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
                     {
-                        nint e = e0 + j * inner;
-                        var t3 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r2 = global::System.MathF.Max(r2, t3);
-                    }
-                    float r4 = 0f;
-                    var t6 = float.IsFinite(r2);
-                    var t7 = t6 ? r2 : 0f;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t5 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t8 = t5 - t7;
-                        var t9 = global::System.MathF.Exp(t8);
-                        r4 += t9;
-                    }
-                    var t10 = global::System.MathF.Log(r4);
-                    var t11 = t10 + t7;
-                    int g12i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)g12i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g12i, c, row);
-                    float g12;
-                    {
-                        nint e = e0 + g12i * inner;
-                        var t13 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        g12 = t13;
-                    }
-                    var t14 = t11 - g12;
-                    total += t14 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    var u15 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    var t16 = 1f / r4;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j * inner;
-                        var t17 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t18 = t17 - t7;
-                        var t19 = global::System.MathF.Exp(t18);
-                        var t20 = t16 * t19;
-                        var t21 = j == (nint)t0;
-                        var t22 = t21 ? 1f : 0f;
-                        var t23 = -t22;
-                        var t24 = t20 + t23;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t24 * u15);
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t26 = t25 != p_ignore;
+                        if (!t26)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = (global::System.Half)0f;
+                            continue;
+                        }
+                        kept++;
+                        float r27 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t28 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r27 = global::System.MathF.Max(r27, t28);
+                        }
+                        float r29 = 0f;
+                        var t31 = float.IsFinite(r27);
+                        var t32 = t31 ? r27 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t30 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t33 = t30 - t32;
+                            var t34 = global::System.MathF.Exp(t33);
+                            r29 += t34;
+                        }
+                        var t35 = global::System.MathF.Log(r29);
+                        var t36 = t35 + t32;
+                        int g37i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g37i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g37i, c, row);
+                        float g37;
+                        {
+                            nint e = e0 + g37i * inner;
+                            var t38 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g37 = t38;
+                        }
+                        var t39 = t36 - g37;
+                        total += t39 * (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u40 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t41 = 1f / r29;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t42 = (float)global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t43 = t42 - t32;
+                            var t44 = global::System.MathF.Exp(t43);
+                            var t45 = t41 * t44;
+                            var t46 = j == (nint)t25;
+                            var t47 = t46 ? 1f : 0f;
+                            var t48 = -t47;
+                            var t49 = t45 + t48;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = (global::System.Half)(t49 * u40);
+                        }
                     }
                 }
             }
