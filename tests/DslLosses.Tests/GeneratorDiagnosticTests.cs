@@ -232,6 +232,33 @@ public class GeneratorDiagnosticTests
             """);
 
     [Fact]
+    public void DSL0501_no_gradient_when_the_input_only_selects()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Where(p > 0.5, y, 1 - y), -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0501_no_gradient_for_a_per_element_loss_built_from_row_reductions()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "N")] Tensor p) => -LogSoftmax(p, -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0403_differentiable_on_an_indices_parameter()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor p, [Shape("B")][Differentiable] Indices {|DSL0403:k|}) => -Gather(LogSoftmax(p, -1), k, -1);
+            }
+            """);
+
+    [Fact]
     public void Code_with_compiler_errors_gets_no_generator_diagnostic()
     {
         (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + """
