@@ -182,6 +182,22 @@ internal sealed class KernelEmitter
                 body.Add("kept = 0;");
         }
 
+        if (_output == KernelOutput.Sum && !_weighted && _plan.HasFlatSum)
+        {
+            // Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C: one flat loop, no per-row sums.
+            var flat = new KernelEmitter(
+                _plan with { Loops = LoopShape.Elementwise, Loss = _plan.FlatTerm!, Keep = null, LossHasAxis = true, LiteralAxisLength = 0 },
+                _t, _output, weighted: false);
+            body.Add("outer = outer * c * inner; // the flat element count");
+            flat.Variants(body, "outer", innerIsOne: true);
+            body.Add(_plan.FlatMean ? "return c == 0 ? 0.0 : total / c;" : "return total;");
+            using (w.Block())
+            {
+                w.Lines(body);
+            }
+            return;
+        }
+
         if (_plan.Loops == LoopShape.Elementwise)
         {
             Variants(body, "outer", innerIsOne: true);

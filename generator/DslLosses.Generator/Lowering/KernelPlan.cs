@@ -26,4 +26,14 @@ internal sealed record KernelPlan(
     Expr? Keep,
     bool LossHasAxis,
     int LiteralAxisLength,
-    Expr? Gradient);
+    Expr? Gradient,
+    Expr? FlatTerm,
+    bool FlatMean)
+{
+    /// <summary>
+    /// Whether the batch total can be summed over the flat buffer: the per-row loss is <c>Σ h</c> or <c>Σ h / C</c> of
+    /// an elementwise <c>h</c>, so the total over rows is <c>Σ_all h</c> (divided by <c>C</c>) — one vector loop with no
+    /// per-row horizontal sums, which is what narrow loss axes need.
+    /// </summary>
+    public bool HasFlatSum => FlatTerm is not null;
+}

@@ -49,8 +49,40 @@ internal static class Lowerer
         Expr? gradient = formula.DifferentiableParameter >= 0
             ? Differentiator.Gradient(loss, formula.DifferentiableParameter, geometry)
             : null;
-        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradient);
+        (Expr? flat, bool mean) = keep is null && loops == LoopShape.Rows && !lossHasAxis ? FlatSum(loss, geometry) : (null, false);
+        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradient, flat, mean);
     }
+
+    /// <summary><c>Σ h</c>, <c>Σ h / C</c> or their negations, with <c>h</c> elementwise in full tensors and uniforms only.</summary>
+    private static (Expr? Term, bool Mean) FlatSum(Expr loss, Geometry geometry)
+    {
+        bool negate = false;
+        if (loss is Unary { Op: UnaryOp.Neg } n)
+        {
+            negate = true;
+            loss = n.X;
+        }
+        bool mean = false;
+        if (loss is Binary { Op: BinaryOp.Div, Right: AxisLength } d)
+        {
+            mean = true;
+            loss = d.Left;
+        }
+        if (loss is not Reduce { Op: ReduceOp.Sum } sum || !ElementwiseOnly(sum.X, geometry))
+            return (null, false);
+        return (negate ? new Unary(UnaryOp.Neg, sum.X) : sum.X, mean);
+    }
+
+    private static bool ElementwiseOnly(Expr node, Geometry geometry) => node switch
+    {
+        Param p => geometry.RoleOf(p.Index) != TensorRole.Row && p.Kind != ParamKind.Indices,
+        Const => true,
+        Unary u => ElementwiseOnly(u.X, geometry),
+        Binary b => ElementwiseOnly(b.Left, geometry) && ElementwiseOnly(b.Right, geometry),
+        Where w => ElementwiseOnly(w.Condition, geometry) && ElementwiseOnly(w.WhenTrue, geometry) && ElementwiseOnly(w.WhenFalse, geometry),
+        Clip c => ElementwiseOnly(c.X, geometry) && ElementwiseOnly(c.Lo, geometry) && ElementwiseOnly(c.Hi, geometry),
+        _ => false,
+    };
 
     /// <summary>Row for reductions and gathers, Elem for anything touching a full tensor, Uniform otherwise.</summary>
     public static Level LevelOf(Expr node, Geometry geometry) => node switch

@@ -144,144 +144,129 @@ namespace Snapshots
         private static double __FocalBce_Single_Sum(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner)
         {
             double total = 0.0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
+            outer = outer * c * inner; // the flat element count
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && outer >= 16)
             {
-                var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-                var t5 = 1f - 1E-07f;
-                var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
-                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-                var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-                for (nint row = 0; row < outer; row++)
+                nint k = 0;
+                global::System.Runtime.Intrinsics.Vector512<float> vtotal = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                int fold = 0;
+                var v0 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var t3 = 1f - 1E-07f;
+                var v4 = global::System.Runtime.Intrinsics.Vector512.Create(t3);
+                var v5 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                for (; k <= outer - 16; k += 16)
                 {
-                    nint e0 = row * c;
-                    float r0 = 0f;
-                    global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    nint j1 = 0;
-                    for (; j1 <= c - 16; j1 += 16)
-                    {
-                        nint e = e0 + j1;
-                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
-                        var v9 = v3 * v8;
-                        var v10 = v2 - v3;
-                        var v11 = v2 - v8;
-                        var v12 = v10 * v11;
-                        var v13 = v9 + v12;
-                        var v14 = v2 - v13;
-                        var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
-                        var v17 = -v16;
-                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
-                        var v19 = v17 * v18;
-                        vr0 += v19;
-                    }
-                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                    for (; j1 < c; j1++)
-                    {
-                        nint e = e0 + j1;
-                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
-                        var t23 = t20 * t22;
-                        var t24 = 1f - t20;
-                        var t25 = 1f - t22;
-                        var t26 = t24 * t25;
-                        var t27 = t23 + t26;
-                        var t28 = 1f - t27;
-                        var t29 = global::System.MathF.Pow(t28, p_gamma);
-                        var t30 = -t29;
-                        var t31 = global::System.MathF.Log(t27);
-                        var t32 = t30 * t31;
-                        r0 += t32;
-                    }
-                    var t33 = r0 / (float)c;
-                    total += t33;
+                    nint e = k;
+                    var v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                    var v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                    var v6 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v2, v4), v5);
+                    var v7 = v1 * v6;
+                    var v8 = v0 - v1;
+                    var v9 = v0 - v6;
+                    var v10 = v8 * v9;
+                    var v11 = v7 + v10;
+                    var v12 = v0 - v11;
+                    var v14 = global::DslLosses.Kernels.VectorLanes.Pow(v12, v13);
+                    var v15 = -v14;
+                    var v16 = global::System.Runtime.Intrinsics.Vector512.Log(v11);
+                    var v17 = v15 * v16;
+                    vtotal += v17;
+                    if (++fold == 64) { total += global::System.Runtime.Intrinsics.Vector512.Sum(vtotal); vtotal = global::System.Runtime.Intrinsics.Vector512<float>.Zero; fold = 0; }
+                }
+                total += global::System.Runtime.Intrinsics.Vector512.Sum(vtotal);
+                for (; k < outer; k++)
+                {
+                    nint e = k;
+                    var t18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                    var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                    var t20 = global::DslLosses.Kernels.LossMath.Clip(t19, 1E-07f, t3);
+                    var t21 = t18 * t20;
+                    var t22 = 1f - t18;
+                    var t23 = 1f - t20;
+                    var t24 = t22 * t23;
+                    var t25 = t21 + t24;
+                    var t26 = 1f - t25;
+                    var t27 = global::System.MathF.Pow(t26, p_gamma);
+                    var t28 = -t27;
+                    var t29 = global::System.MathF.Log(t25);
+                    var t30 = t28 * t29;
+                    total += t30;
                 }
             }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && outer >= 8)
             {
-                var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                var t39 = 1f - 1E-07f;
-                var v40 = global::System.Runtime.Intrinsics.Vector256.Create(t39);
-                var v41 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-                var v49 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-                for (nint row = 0; row < outer; row++)
+                nint k = 0;
+                global::System.Runtime.Intrinsics.Vector256<float> vtotal = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                int fold = 0;
+                var v31 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t34 = 1f - 1E-07f;
+                var v35 = global::System.Runtime.Intrinsics.Vector256.Create(t34);
+                var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v44 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                for (; k <= outer - 8; k += 8)
                 {
-                    nint e0 = row * c;
-                    float r34 = 0f;
-                    global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    nint j35 = 0;
-                    for (; j35 <= c - 8; j35 += 8)
-                    {
-                        nint e = e0 + j35;
-                        var v37 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v42 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v38, v40), v41);
-                        var v43 = v37 * v42;
-                        var v44 = v36 - v37;
-                        var v45 = v36 - v42;
-                        var v46 = v44 * v45;
-                        var v47 = v43 + v46;
-                        var v48 = v36 - v47;
-                        var v50 = global::DslLosses.Kernels.VectorLanes.Pow(v48, v49);
-                        var v51 = -v50;
-                        var v52 = global::System.Runtime.Intrinsics.Vector256.Log(v47);
-                        var v53 = v51 * v52;
-                        vr34 += v53;
-                    }
-                    r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                    for (; j35 < c; j35++)
-                    {
-                        nint e = e0 + j35;
-                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t56 = global::DslLosses.Kernels.LossMath.Clip(t55, 1E-07f, t39);
-                        var t57 = t54 * t56;
-                        var t58 = 1f - t54;
-                        var t59 = 1f - t56;
-                        var t60 = t58 * t59;
-                        var t61 = t57 + t60;
-                        var t62 = 1f - t61;
-                        var t63 = global::System.MathF.Pow(t62, p_gamma);
-                        var t64 = -t63;
-                        var t65 = global::System.MathF.Log(t61);
-                        var t66 = t64 * t65;
-                        r34 += t66;
-                    }
-                    var t67 = r34 / (float)c;
-                    total += t67;
+                    nint e = k;
+                    var v32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                    var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                    var v37 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v33, v35), v36);
+                    var v38 = v32 * v37;
+                    var v39 = v31 - v32;
+                    var v40 = v31 - v37;
+                    var v41 = v39 * v40;
+                    var v42 = v38 + v41;
+                    var v43 = v31 - v42;
+                    var v45 = global::DslLosses.Kernels.VectorLanes.Pow(v43, v44);
+                    var v46 = -v45;
+                    var v47 = global::System.Runtime.Intrinsics.Vector256.Log(v42);
+                    var v48 = v46 * v47;
+                    vtotal += v48;
+                    if (++fold == 128) { total += global::System.Runtime.Intrinsics.Vector256.Sum(vtotal); vtotal = global::System.Runtime.Intrinsics.Vector256<float>.Zero; fold = 0; }
+                }
+                total += global::System.Runtime.Intrinsics.Vector256.Sum(vtotal);
+                for (; k < outer; k++)
+                {
+                    nint e = k;
+                    var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                    var t51 = global::DslLosses.Kernels.LossMath.Clip(t50, 1E-07f, t34);
+                    var t52 = t49 * t51;
+                    var t53 = 1f - t49;
+                    var t54 = 1f - t51;
+                    var t55 = t53 * t54;
+                    var t56 = t52 + t55;
+                    var t57 = 1f - t56;
+                    var t58 = global::System.MathF.Pow(t57, p_gamma);
+                    var t59 = -t58;
+                    var t60 = global::System.MathF.Log(t56);
+                    var t61 = t59 * t60;
+                    total += t61;
                 }
             }
             else
             {
-                var t71 = 1f - 1E-07f;
-                for (nint row = 0; row < outer; row++)
+                nint k = 0;
+                var t64 = 1f - 1E-07f;
+                for (; k < outer; k++)
                 {
-                    nint e0 = row * c;
-                    float r68 = 0f;
-                    for (nint j = 0; j < c; j++)
-                    {
-                        nint e = e0 + j;
-                        var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t70 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t72 = global::DslLosses.Kernels.LossMath.Clip(t70, 1E-07f, t71);
-                        var t73 = t69 * t72;
-                        var t74 = 1f - t69;
-                        var t75 = 1f - t72;
-                        var t76 = t74 * t75;
-                        var t77 = t73 + t76;
-                        var t78 = 1f - t77;
-                        var t79 = global::System.MathF.Pow(t78, p_gamma);
-                        var t80 = -t79;
-                        var t81 = global::System.MathF.Log(t77);
-                        var t82 = t80 * t81;
-                        r68 += t82;
-                    }
-                    var t83 = r68 / (float)c;
-                    total += t83;
+                    nint e = k;
+                    var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                    var t63 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                    var t65 = global::DslLosses.Kernels.LossMath.Clip(t63, 1E-07f, t64);
+                    var t66 = t62 * t65;
+                    var t67 = 1f - t62;
+                    var t68 = 1f - t65;
+                    var t69 = t67 * t68;
+                    var t70 = t66 + t69;
+                    var t71 = 1f - t70;
+                    var t72 = global::System.MathF.Pow(t71, p_gamma);
+                    var t73 = -t72;
+                    var t74 = global::System.MathF.Log(t70);
+                    var t75 = t73 * t74;
+                    total += t75;
                 }
             }
-            return total;
+            return c == 0 ? 0.0 : total / c;
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
