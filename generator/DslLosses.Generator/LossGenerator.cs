@@ -7,6 +7,7 @@ using DslLosses.Generator.Lowering;
 using DslLosses.Generator.Models;
 using DslLosses.Generator.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace DslLosses.Generator;
@@ -24,6 +25,7 @@ public sealed class LossGenerator : IIncrementalGenerator
         public const string Parse = nameof(Parse);
         public const string Lower = nameof(Lower);
         public const string Group = nameof(Group);
+        public const string Options = nameof(Options);
     }
 
     /// <inheritdoc/>
@@ -53,13 +55,19 @@ public sealed class LossGenerator : IIncrementalGenerator
                 .ToImmutableArray())
             .WithTrackingName(Steps.Group);
 
-        context.RegisterSourceOutput(byType, static (spc, group) =>
+        // Only the one bit the emitter needs: whether the compilation allows unsafe code (for the multi-core totals).
+        IncrementalValueProvider<bool> allowUnsafe = context.CompilationProvider
+            .Select(static (c, _) => c.Options is CSharpCompilationOptions { AllowUnsafe: true })
+            .WithTrackingName(Steps.Options);
+
+        context.RegisterSourceOutput(byType.Combine(allowUnsafe), static (spc, input) =>
         {
+            EquatableArray<KernelPlan> group = input.Left;
             string hint = SourceEmitter.HintName(group[0].Formula);
             string source;
             try
             {
-                source = SourceEmitter.Emit(group.ToList());
+                source = SourceEmitter.Emit(group.ToList(), input.Right);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -67,4 +67,25 @@ public class GeneratorRobustnessTests
         Assert.Single(run.GeneratedTrees);
         Assert.Empty(compilation.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
+
+    [Fact]
+    public void Without_unsafe_code_the_totals_stay_single_threaded_and_compile()
+    {
+        var source = GeneratorHarness.Usings + """
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Abs(y - p), -1);
+            }
+            """;
+        foreach (bool allowUnsafe in new[] { false, true })
+        {
+            var compilation = GeneratorHarness.Compile(source).WithOptions(GeneratorHarness.Compile().Options.WithAllowUnsafe(allowUnsafe));
+            GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var diagnostics);
+            Assert.Empty(diagnostics);
+            Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+            string generated = output.SyntaxTrees.Last().ToString();
+            Assert.Equal(allowUnsafe, generated.Contains("ParallelSum.Run(", System.StringComparison.Ordinal));
+            Assert.Equal(allowUnsafe, generated.Contains("unsafe", System.StringComparison.Ordinal));
+        }
+    }
 }

@@ -25,7 +25,9 @@ internal static class SourceEmitter
     public static string HintName(FormulaModel formula)
         => string.Join(".", new[] { formula.Namespace }.Concat(formula.ContainingTypes.Select(t => t.Name)).Where(s => s is not null)) + ".g.cs";
 
-    public static string Emit(IReadOnlyList<KernelPlan> plans)
+    /// <param name="plans">The formulas of one type.</param>
+    /// <param name="split">Whether the compilation allows unsafe code: then large totals are reduced in chunks on several cores.</param>
+    public static string Emit(IReadOnlyList<KernelPlan> plans, bool split = false)
     {
         FormulaModel first = plans[0].Formula;
         var w = new CodeWriter();
@@ -45,7 +47,7 @@ internal static class SourceEmitter
             if (!firstFormula)
                 w.Line();
             firstFormula = false;
-            EmitFormula(w, plan);
+            EmitFormula(w, plan, split);
         }
 
         for (int i = scopes.Count - 1; i >= 0; i--)
@@ -53,7 +55,7 @@ internal static class SourceEmitter
         return w.ToString();
     }
 
-    private static void EmitFormula(CodeWriter w, KernelPlan plan)
+    private static void EmitFormula(CodeWriter w, KernelPlan plan, bool split)
     {
         FormulaModel f = plan.Formula;
         w.Line($"// ==== {f.MethodName}: loss \"{f.LossName}\" ====");
@@ -73,9 +75,9 @@ internal static class SourceEmitter
         {
             if (total)
             {
-                EmitTotal(w, plan, t, twoDimensional: false);
+                EmitTotal(w, plan, t, twoDimensional: false, split);
                 if (HasMatrixOverload(plan))
-                    EmitTotal(w, plan, t, twoDimensional: true);
+                    EmitTotal(w, plan, t, twoDimensional: true, split);
             }
             if (perSample)
             {
@@ -101,6 +103,8 @@ internal static class SourceEmitter
                     new KernelEmitter(plan, t, output, weighted).Emit(w);
                 }
             }
+            if (total && split)
+                EmitSplit(w, plan, t);
         }
         if (plan.Gradient is not null && plan.Keep is not null)
         {
@@ -298,7 +302,7 @@ internal static class SourceEmitter
         return $"{BindName(plan.Formula)}<{t.Type}>({string.Join(", ", args)});";
     }
 
-    private static string KernelCall(KernelPlan plan, DType t, KernelOutput output, bool weighted)
+    private static string KernelCall(KernelPlan plan, DType t, KernelOutput output, bool weighted, string? name = null)
     {
         var args = new List<string>();
         foreach (ParamModel p in plan.Formula.Parameters)
@@ -327,13 +331,102 @@ internal static class SourceEmitter
         }
         if (output is KernelOutput.Sum or KernelOutput.SumAndGradient && plan.Keep is not null)
             args.Add("out __kept");
-        return $"{KernelEmitter.KernelName(plan.Formula, t, output, weighted)}({string.Join(", ", args)})";
+        return $"{name ?? KernelEmitter.KernelName(plan.Formula, t, output, weighted)}({string.Join(", ", args)})";
+    }
+
+    // ---- chunked, multi-core totals -------------------------------------------------------------------------
+
+    private static string SplitName(KernelPlan plan, DType t) => "__" + plan.Formula.MethodName + "_" + t.Name + "_SumSplit";
+
+    /// <summary>
+    /// The chunked total for large inputs: pins the inputs, wraps the unweighted Sum kernel in a job over a range of rows,
+    /// and lets <c>ParallelSum</c> run the size-determined chunks on the available cores.
+    /// </summary>
+    private static void EmitSplit(CodeWriter w, KernelPlan plan, DType t)
+    {
+        FormulaModel f = plan.Formula;
+        string job = "__" + f.MethodName + "_" + t.Name + "_SumJob";
+        string kernel = KernelEmitter.KernelName(f, t, KernelOutput.Sum, weighted: false);
+        bool kept = plan.Keep is not null;
+        var pointers = new List<(ParamModel P, string Type, string Offset)>();
+        for (int i = 0; i < f.Parameters.Count; i++)
+        {
+            ParamModel p = f.Parameters[i];
+            if (p.Kind is not (ParamKind.Tensor or ParamKind.Indices))
+                continue;
+            string offset = plan.Geometry.RoleOf(i) == TensorRole.Row ? "start * inner" : "start * c * inner";
+            pointers.Add((p, p.Kind == ParamKind.Indices ? "int" : t.Type, offset));
+        }
+
+        w.Line();
+        w.Line($"/// <summary>The unweighted total of <c>{Xml(f.LossName)}</c> over <see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/> inputs, in size-determined chunks on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads.</summary>");
+        w.Line($"private static unsafe double {SplitName(plan, t)}({string.Join(", ", KernelEmitter.Signature(plan, t, KernelOutput.Sum, weighted: false))})");
+        using (w.Block())
+        {
+            foreach (var (p, type, _) in pointers)
+                w.Line($"fixed ({type}* f_{p.Name} = &{KernelEmitter.ParamName(p)})");
+            using (w.Block())
+            {
+                var inits = new List<string>();
+                foreach (ParamModel p in f.Parameters)
+                {
+                    string name = KernelEmitter.ParamName(p);
+                    inits.Add(p.Kind is ParamKind.Tensor or ParamKind.Indices ? $"{name} = f_{p.Name}" : $"{name} = {name}");
+                }
+                inits.Add("c = c");
+                inits.Add("inner = inner");
+                w.Line($"var job = new {job} {{ {string.Join(", ", inits)} }};");
+                w.Line($"return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
+            }
+        }
+        w.Line();
+        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> total over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
+        using (w.Block($"private unsafe struct {job} : global::DslLosses.Kernels.IRowRangeSum"))
+        {
+            foreach (ParamModel p in f.Parameters)
+            {
+                string type = p.Kind switch
+                {
+                    ParamKind.Tensor => t.Type + "*",
+                    ParamKind.Indices => "int*",
+                    ParamKind.Scalar => t.Compute,
+                    _ => "int",
+                };
+                w.Line($"public {type} {KernelEmitter.ParamName(p)};");
+            }
+            w.Line("public nint c;");
+            w.Line("public nint inner;");
+            w.Line();
+            w.Line("public double Sum(nint start, nint count, out nint kept)");
+            using (w.Block())
+            {
+                var args = new List<string>();
+                foreach (ParamModel p in f.Parameters)
+                {
+                    var ptr = pointers.FirstOrDefault(x => x.P == p);
+                    args.Add(ptr.P is not null ? $"ref *({KernelEmitter.ParamName(p)} + {ptr.Offset})" : KernelEmitter.ParamName(p));
+                }
+                args.Add("count");
+                args.Add("c");
+                args.Add("inner");
+                if (kept)
+                {
+                    args.Add("out kept");
+                    w.Line($"return {kernel}({string.Join(", ", args)});");
+                }
+                else
+                {
+                    w.Line("kept = 0;");
+                    w.Line($"return {kernel}({string.Join(", ", args)});");
+                }
+            }
+        }
     }
 
     private static string ShapeSummary(FormulaModel f)
         => string.Join(", ", Tensors(f).Select(p => "<c>" + Xml(p.Name) + "</c> " + Xml(Decl(p))));
 
-    private static void EmitTotal(CodeWriter w, KernelPlan plan, DType t, bool twoDimensional)
+    private static void EmitTotal(CodeWriter w, KernelPlan plan, DType t, bool twoDimensional, bool split)
     {
         FormulaModel f = plan.Formula;
         w.Line();
@@ -366,7 +459,16 @@ internal static class SourceEmitter
             w.Line("double __total;");
             if (plan.Keep is not null)
                 w.Line("nint __kept;");
-            w.Line("if (sampleWeight.Rank == 0)");
+            if (split)
+            {
+                w.Line($"if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+                w.Line($"    __total = {KernelCall(plan, t, KernelOutput.Sum, false, SplitName(plan, t))};");
+                w.Line("else if (sampleWeight.Rank == 0)");
+            }
+            else
+            {
+                w.Line("if (sampleWeight.Rank == 0)");
+            }
             w.Line($"    __total = {KernelCall(plan, t, KernelOutput.Sum, false)};");
             using (w.Block("else"))
             {

@@ -42,7 +42,9 @@ namespace Snapshots
             __FocalBce_Bind<float>(in yTrue, in yPred, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
-            if (sampleWeight.Rank == 0)
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __total = __FocalBce_Single_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner);
+            else if (sampleWeight.Rank == 0)
                 __total = __FocalBce_Single_Sum(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner);
             else
             {
@@ -1827,6 +1829,33 @@ namespace Snapshots
                 }
             }
             return total;
+        }
+
+        /// <summary>The unweighted total of <c>FocalBce</c> over <see cref="float"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
+        private static unsafe double __FocalBce_Single_SumSplit(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner)
+        {
+            fixed (float* f_yTrue = &p_yTrue)
+            fixed (float* f_yPred = &p_yPred)
+            {
+                var job = new __FocalBce_Single_SumJob { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+            }
+        }
+
+        /// <summary>The unweighted <c>FocalBce</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __FocalBce_Single_SumJob : global::DslLosses.Kernels.IRowRangeSum
+        {
+            public float* p_yTrue;
+            public float* p_yPred;
+            public float p_gamma;
+            public nint c;
+            public nint inner;
+
+            public double Sum(nint start, nint count, out nint kept)
+            {
+                kept = 0;
+                return __FocalBce_Single_Sum(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner);
+            }
         }
 
         /// <summary>Loss <c>FocalBce</c> for any generated element type (<c>float</c>): dispatches on <typeparamref name="T"/> to the specialized kernels.</summary>

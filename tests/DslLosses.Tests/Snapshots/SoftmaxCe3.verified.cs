@@ -42,7 +42,9 @@ namespace Snapshots
             __SoftmaxCe3_Bind<float>(in labels, in logits, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
-            if (sampleWeight.Rank == 0)
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __total = __SoftmaxCe3_Single_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
+            else if (sampleWeight.Rank == 0)
                 __total = __SoftmaxCe3_Single_Sum(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
             else
             {
@@ -763,6 +765,32 @@ namespace Snapshots
                 }
             }
             return total;
+        }
+
+        /// <summary>The unweighted total of <c>SoftmaxCe3</c> over <see cref="float"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
+        private static unsafe double __SoftmaxCe3_Single_SumSplit(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
+        {
+            fixed (float* f_labels = &p_labels)
+            fixed (float* f_logits = &p_logits)
+            {
+                var job = new __SoftmaxCe3_Single_SumJob { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+            }
+        }
+
+        /// <summary>The unweighted <c>SoftmaxCe3</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SoftmaxCe3_Single_SumJob : global::DslLosses.Kernels.IRowRangeSum
+        {
+            public float* p_labels;
+            public float* p_logits;
+            public nint c;
+            public nint inner;
+
+            public double Sum(nint start, nint count, out nint kept)
+            {
+                kept = 0;
+                return __SoftmaxCe3_Single_Sum(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner);
+            }
         }
 
         /// <summary>Loss <c>SoftmaxCe3</c> for any generated element type (<c>float</c>): dispatches on <typeparamref name="T"/> to the specialized kernels.</summary>

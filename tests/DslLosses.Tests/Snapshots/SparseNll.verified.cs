@@ -42,7 +42,9 @@ namespace Snapshots
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
             nint __kept;
-            if (sampleWeight.Rank == 0)
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __total = __SparseNll_Single_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
+            else if (sampleWeight.Rank == 0)
                 __total = __SparseNll_Single_Sum(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
             else
             {
@@ -2291,6 +2293,32 @@ namespace Snapshots
             return total;
         }
 
+        /// <summary>The unweighted total of <c>SparseNll</c> over <see cref="float"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
+        private static unsafe double __SparseNll_Single_SumSplit(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            fixed (float* f_logits = &p_logits)
+            fixed (int* f_labels = &p_labels)
+            {
+                var job = new __SparseNll_Single_SumJob { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
+            }
+        }
+
+        /// <summary>The unweighted <c>SparseNll</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_Single_SumJob : global::DslLosses.Kernels.IRowRangeSum
+        {
+            public float* p_logits;
+            public int* p_labels;
+            public int p_ignore;
+            public nint c;
+            public nint inner;
+
+            public double Sum(nint start, nint count, out nint kept)
+            {
+                return __SparseNll_Single_Sum(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, out kept);
+            }
+        }
+
         /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
@@ -2301,7 +2329,9 @@ namespace Snapshots
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
             nint __kept;
-            if (sampleWeight.Rank == 0)
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __total = __SparseNll_Double_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
+            else if (sampleWeight.Rank == 0)
                 __total = __SparseNll_Double_Sum(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
             else
             {
@@ -4550,6 +4580,32 @@ namespace Snapshots
             return total;
         }
 
+        /// <summary>The unweighted total of <c>SparseNll</c> over <see cref="double"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
+        private static unsafe double __SparseNll_Double_SumSplit(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            fixed (double* f_logits = &p_logits)
+            fixed (int* f_labels = &p_labels)
+            {
+                var job = new __SparseNll_Double_SumJob { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
+            }
+        }
+
+        /// <summary>The unweighted <c>SparseNll</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_Double_SumJob : global::DslLosses.Kernels.IRowRangeSum
+        {
+            public double* p_logits;
+            public int* p_labels;
+            public int p_ignore;
+            public nint c;
+            public nint inner;
+
+            public double Sum(nint start, nint count, out nint kept)
+            {
+                return __SparseNll_Double_Sum(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, out kept);
+            }
+        }
+
         /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
@@ -4560,7 +4616,9 @@ namespace Snapshots
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
             nint __kept;
-            if (sampleWeight.Rank == 0)
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __total = __SparseNll_Half_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
+            else if (sampleWeight.Rank == 0)
                 __total = __SparseNll_Half_Sum(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
             else
             {
@@ -5535,6 +5593,32 @@ namespace Snapshots
                 }
             }
             return total;
+        }
+
+        /// <summary>The unweighted total of <c>SparseNll</c> over <see cref="System.Half"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
+        private static unsafe double __SparseNll_Half_SumSplit(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            fixed (global::System.Half* f_logits = &p_logits)
+            fixed (int* f_labels = &p_labels)
+            {
+                var job = new __SparseNll_Half_SumJob { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
+            }
+        }
+
+        /// <summary>The unweighted <c>SparseNll</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_Half_SumJob : global::DslLosses.Kernels.IRowRangeSum
+        {
+            public global::System.Half* p_logits;
+            public int* p_labels;
+            public int p_ignore;
+            public nint c;
+            public nint inner;
+
+            public double Sum(nint start, nint count, out nint kept)
+            {
+                return __SparseNll_Half_Sum(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, out kept);
+            }
         }
 
         private static nint __SparseNll_Single_Kept(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner)
