@@ -137,7 +137,7 @@ internal sealed class KernelEmitter
     }
 
     /// <summary>Vector widths the kernels may use, widest first; each variant runs only where the hardware accelerates it.</summary>
-    private static readonly (string Name, int FloatLanes)[] Widths = { ("Vector512", 16), ("Vector256", 8) };
+    private static readonly (string Name, int FloatLanes)[] Widths = { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) };
 
     private (string Name, int FloatLanes)? _vec;
 
@@ -233,6 +233,9 @@ internal sealed class KernelEmitter
         string keyword = "if";
         foreach ((string Name, int FloatLanes) width in Widths)
         {
+            // Vector128 pays off for narrow rows (4 to 7 floats); a flat loop that short is not worth a variant
+            if (width.Name == "Vector128" && length == "outer")
+                continue;
             int lanes = _t.Compute == "float" ? width.FloatLanes : width.FloatLanes / 2;
             AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {length} >= {lanes})", LoopNest(true, width));
             keyword = "else if";

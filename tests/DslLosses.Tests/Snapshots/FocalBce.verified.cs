@@ -383,33 +383,87 @@ namespace Snapshots
                     total += t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
-            else
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var t71 = 1f - 1E-07f;
+                var v70 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t73 = 1f - 1E-07f;
+                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(t73);
+                var v75 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v83 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
                     float r68 = 0f;
+                    global::System.Runtime.Intrinsics.Vector128<float> vr68 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j69 = 0;
+                    for (; j69 <= c - 4; j69 += 4)
+                    {
+                        nint e = e0 + j69;
+                        var v71 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v72 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v76 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v72, v74), v75);
+                        var v77 = v71 * v76;
+                        var v78 = v70 - v71;
+                        var v79 = v70 - v76;
+                        var v80 = v78 * v79;
+                        var v81 = v77 + v80;
+                        var v82 = v70 - v81;
+                        var v84 = global::DslLosses.Kernels.VectorLanes.Pow(v82, v83);
+                        var v85 = -v84;
+                        var v86 = global::System.Runtime.Intrinsics.Vector128.Log(v81);
+                        var v87 = v85 * v86;
+                        vr68 += v87;
+                    }
+                    r68 += global::System.Runtime.Intrinsics.Vector128.Sum(vr68);
+                    for (; j69 < c; j69++)
+                    {
+                        nint e = e0 + j69;
+                        var t88 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t89 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t90 = global::DslLosses.Kernels.LossMath.Clip(t89, 1E-07f, t73);
+                        var t91 = t88 * t90;
+                        var t92 = 1f - t88;
+                        var t93 = 1f - t90;
+                        var t94 = t92 * t93;
+                        var t95 = t91 + t94;
+                        var t96 = 1f - t95;
+                        var t97 = global::System.MathF.Pow(t96, p_gamma);
+                        var t98 = -t97;
+                        var t99 = global::System.MathF.Log(t95);
+                        var t100 = t98 * t99;
+                        r68 += t100;
+                    }
+                    var t101 = r68 / (float)c;
+                    total += t101 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                }
+            }
+            else
+            {
+                var t105 = 1f - 1E-07f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r102 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t70 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t72 = global::DslLosses.Kernels.LossMath.Clip(t70, 1E-07f, t71);
-                        var t73 = t69 * t72;
-                        var t74 = 1f - t69;
-                        var t75 = 1f - t72;
-                        var t76 = t74 * t75;
-                        var t77 = t73 + t76;
-                        var t78 = 1f - t77;
-                        var t79 = global::System.MathF.Pow(t78, p_gamma);
-                        var t80 = -t79;
-                        var t81 = global::System.MathF.Log(t77);
-                        var t82 = t80 * t81;
-                        r68 += t82;
+                        var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t106 = global::DslLosses.Kernels.LossMath.Clip(t104, 1E-07f, t105);
+                        var t107 = t103 * t106;
+                        var t108 = 1f - t103;
+                        var t109 = 1f - t106;
+                        var t110 = t108 * t109;
+                        var t111 = t107 + t110;
+                        var t112 = 1f - t111;
+                        var t113 = global::System.MathF.Pow(t112, p_gamma);
+                        var t114 = -t113;
+                        var t115 = global::System.MathF.Log(t111);
+                        var t116 = t114 * t115;
+                        r102 += t116;
                     }
-                    var t83 = r68 / (float)c;
-                    total += t83 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var t117 = r102 / (float)c;
+                    total += t117 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             return total;
@@ -526,33 +580,87 @@ namespace Snapshots
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t67;
                 }
             }
-            else
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var t71 = 1f - 1E-07f;
+                var v70 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t73 = 1f - 1E-07f;
+                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(t73);
+                var v75 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v83 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
                     float r68 = 0f;
+                    global::System.Runtime.Intrinsics.Vector128<float> vr68 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j69 = 0;
+                    for (; j69 <= c - 4; j69 += 4)
+                    {
+                        nint e = e0 + j69;
+                        var v71 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v72 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v76 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v72, v74), v75);
+                        var v77 = v71 * v76;
+                        var v78 = v70 - v71;
+                        var v79 = v70 - v76;
+                        var v80 = v78 * v79;
+                        var v81 = v77 + v80;
+                        var v82 = v70 - v81;
+                        var v84 = global::DslLosses.Kernels.VectorLanes.Pow(v82, v83);
+                        var v85 = -v84;
+                        var v86 = global::System.Runtime.Intrinsics.Vector128.Log(v81);
+                        var v87 = v85 * v86;
+                        vr68 += v87;
+                    }
+                    r68 += global::System.Runtime.Intrinsics.Vector128.Sum(vr68);
+                    for (; j69 < c; j69++)
+                    {
+                        nint e = e0 + j69;
+                        var t88 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t89 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t90 = global::DslLosses.Kernels.LossMath.Clip(t89, 1E-07f, t73);
+                        var t91 = t88 * t90;
+                        var t92 = 1f - t88;
+                        var t93 = 1f - t90;
+                        var t94 = t92 * t93;
+                        var t95 = t91 + t94;
+                        var t96 = 1f - t95;
+                        var t97 = global::System.MathF.Pow(t96, p_gamma);
+                        var t98 = -t97;
+                        var t99 = global::System.MathF.Log(t95);
+                        var t100 = t98 * t99;
+                        r68 += t100;
+                    }
+                    var t101 = r68 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t101;
+                }
+            }
+            else
+            {
+                var t105 = 1f - 1E-07f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r102 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t70 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t72 = global::DslLosses.Kernels.LossMath.Clip(t70, 1E-07f, t71);
-                        var t73 = t69 * t72;
-                        var t74 = 1f - t69;
-                        var t75 = 1f - t72;
-                        var t76 = t74 * t75;
-                        var t77 = t73 + t76;
-                        var t78 = 1f - t77;
-                        var t79 = global::System.MathF.Pow(t78, p_gamma);
-                        var t80 = -t79;
-                        var t81 = global::System.MathF.Log(t77);
-                        var t82 = t80 * t81;
-                        r68 += t82;
+                        var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t106 = global::DslLosses.Kernels.LossMath.Clip(t104, 1E-07f, t105);
+                        var t107 = t103 * t106;
+                        var t108 = 1f - t103;
+                        var t109 = 1f - t106;
+                        var t110 = t108 * t109;
+                        var t111 = t107 + t110;
+                        var t112 = 1f - t111;
+                        var t113 = global::System.MathF.Pow(t112, p_gamma);
+                        var t114 = -t113;
+                        var t115 = global::System.MathF.Log(t111);
+                        var t116 = t114 * t115;
+                        r102 += t116;
                     }
-                    var t83 = r68 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t83;
+                    var t117 = r102 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t117;
                 }
             }
         }
@@ -668,33 +776,87 @@ namespace Snapshots
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
-            else
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var t71 = 1f - 1E-07f;
+                var v70 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t73 = 1f - 1E-07f;
+                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(t73);
+                var v75 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v83 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
                     float r68 = 0f;
+                    global::System.Runtime.Intrinsics.Vector128<float> vr68 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j69 = 0;
+                    for (; j69 <= c - 4; j69 += 4)
+                    {
+                        nint e = e0 + j69;
+                        var v71 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v72 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v76 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v72, v74), v75);
+                        var v77 = v71 * v76;
+                        var v78 = v70 - v71;
+                        var v79 = v70 - v76;
+                        var v80 = v78 * v79;
+                        var v81 = v77 + v80;
+                        var v82 = v70 - v81;
+                        var v84 = global::DslLosses.Kernels.VectorLanes.Pow(v82, v83);
+                        var v85 = -v84;
+                        var v86 = global::System.Runtime.Intrinsics.Vector128.Log(v81);
+                        var v87 = v85 * v86;
+                        vr68 += v87;
+                    }
+                    r68 += global::System.Runtime.Intrinsics.Vector128.Sum(vr68);
+                    for (; j69 < c; j69++)
+                    {
+                        nint e = e0 + j69;
+                        var t88 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t89 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t90 = global::DslLosses.Kernels.LossMath.Clip(t89, 1E-07f, t73);
+                        var t91 = t88 * t90;
+                        var t92 = 1f - t88;
+                        var t93 = 1f - t90;
+                        var t94 = t92 * t93;
+                        var t95 = t91 + t94;
+                        var t96 = 1f - t95;
+                        var t97 = global::System.MathF.Pow(t96, p_gamma);
+                        var t98 = -t97;
+                        var t99 = global::System.MathF.Log(t95);
+                        var t100 = t98 * t99;
+                        r68 += t100;
+                    }
+                    var t101 = r68 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t101 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                }
+            }
+            else
+            {
+                var t105 = 1f - 1E-07f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r102 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t70 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t72 = global::DslLosses.Kernels.LossMath.Clip(t70, 1E-07f, t71);
-                        var t73 = t69 * t72;
-                        var t74 = 1f - t69;
-                        var t75 = 1f - t72;
-                        var t76 = t74 * t75;
-                        var t77 = t73 + t76;
-                        var t78 = 1f - t77;
-                        var t79 = global::System.MathF.Pow(t78, p_gamma);
-                        var t80 = -t79;
-                        var t81 = global::System.MathF.Log(t77);
-                        var t82 = t80 * t81;
-                        r68 += t82;
+                        var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t106 = global::DslLosses.Kernels.LossMath.Clip(t104, 1E-07f, t105);
+                        var t107 = t103 * t106;
+                        var t108 = 1f - t103;
+                        var t109 = 1f - t106;
+                        var t110 = t108 * t109;
+                        var t111 = t107 + t110;
+                        var t112 = 1f - t111;
+                        var t113 = global::System.MathF.Pow(t112, p_gamma);
+                        var t114 = -t113;
+                        var t115 = global::System.MathF.Log(t111);
+                        var t116 = t114 * t115;
+                        r102 += t116;
                     }
-                    var t83 = r68 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t83 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var t117 = r102 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t117 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
         }
@@ -880,48 +1042,137 @@ namespace Snapshots
                     }
                 }
             }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
+            {
+                var t145 = 1f / (float)c;
+                var v146 = global::System.Runtime.Intrinsics.Vector128.Create(t145);
+                var v149 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v151 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                var t152 = 1f - 1E-07f;
+                var v153 = global::System.Runtime.Intrinsics.Vector128.Create(t152);
+                var v155 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var v164 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var t171 = p_gamma - 1f;
+                var v172 = global::System.Runtime.Intrinsics.Vector128.Create(t171);
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    nint j144 = 0;
+                    var b185 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                    for (; j144 <= c - 4; j144 += 4)
+                    {
+                        nint e = e0 + j144;
+                        var v147 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v148 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v150 = global::System.Runtime.Intrinsics.Vector128.LessThan(v148, v149);
+                        var v154 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v148, v153);
+                        var v156 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v154, v151, v155);
+                        var v157 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v150, v151, v156);
+                        var v158 = v147 * v157;
+                        var v159 = v155 - v147;
+                        var v160 = -v157;
+                        var v161 = v159 * v160;
+                        var v162 = v158 + v161;
+                        var v163 = -v162;
+                        var v165 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v148, v153), v149);
+                        var v166 = v147 * v165;
+                        var v167 = v155 - v165;
+                        var v168 = v159 * v167;
+                        var v169 = v166 + v168;
+                        var v170 = v155 - v169;
+                        var v173 = global::DslLosses.Kernels.VectorLanes.Pow(v170, v172);
+                        var v174 = v164 * v173;
+                        var v175 = v163 * v174;
+                        var v176 = -v175;
+                        var v177 = global::System.Runtime.Intrinsics.Vector128.Log(v169);
+                        var v178 = v176 * v177;
+                        var v179 = global::DslLosses.Kernels.VectorLanes.Pow(v170, v164);
+                        var v180 = -v179;
+                        var v181 = v162 / v169;
+                        var v182 = v180 * v181;
+                        var v183 = v178 + v182;
+                        var v184 = v146 * v183;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v184 * b185, ref grad, (nuint)e);
+                    }
+                    for (; j144 < c; j144++)
+                    {
+                        nint e = e0 + j144;
+                        var t186 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t187 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t188 = t187 < 1E-07f;
+                        var t189 = t187 > t152;
+                        var t190 = t189 ? 0f : 1f;
+                        var t191 = t188 ? 0f : t190;
+                        var t192 = t186 * t191;
+                        var t193 = 1f - t186;
+                        var t194 = -t191;
+                        var t195 = t193 * t194;
+                        var t196 = t192 + t195;
+                        var t197 = -t196;
+                        var t198 = global::DslLosses.Kernels.LossMath.Clip(t187, 1E-07f, t152);
+                        var t199 = t186 * t198;
+                        var t200 = 1f - t198;
+                        var t201 = t193 * t200;
+                        var t202 = t199 + t201;
+                        var t203 = 1f - t202;
+                        var t204 = global::System.MathF.Pow(t203, t171);
+                        var t205 = p_gamma * t204;
+                        var t206 = t197 * t205;
+                        var t207 = -t206;
+                        var t208 = global::System.MathF.Log(t202);
+                        var t209 = t207 * t208;
+                        var t210 = global::System.MathF.Pow(t203, p_gamma);
+                        var t211 = -t210;
+                        var t212 = t196 / t202;
+                        var t213 = t211 * t212;
+                        var t214 = t209 + t213;
+                        var t215 = t145 * t214;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t215 * scale;
+                    }
+                }
+            }
             else
             {
-                var t144 = 1f / (float)c;
-                var t148 = 1f - 1E-07f;
-                var t164 = p_gamma - 1f;
+                var t216 = 1f / (float)c;
+                var t220 = 1f - 1E-07f;
+                var t236 = p_gamma - 1f;
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t145 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t147 = t146 < 1E-07f;
-                        var t149 = t146 > t148;
-                        var t150 = t149 ? 0f : 1f;
-                        var t151 = t147 ? 0f : t150;
-                        var t152 = t145 * t151;
-                        var t153 = 1f - t145;
-                        var t154 = -t151;
-                        var t155 = t153 * t154;
-                        var t156 = t152 + t155;
-                        var t157 = -t156;
-                        var t158 = global::DslLosses.Kernels.LossMath.Clip(t146, 1E-07f, t148);
-                        var t159 = t145 * t158;
-                        var t160 = 1f - t158;
-                        var t161 = t153 * t160;
-                        var t162 = t159 + t161;
-                        var t163 = 1f - t162;
-                        var t165 = global::System.MathF.Pow(t163, t164);
-                        var t166 = p_gamma * t165;
-                        var t167 = t157 * t166;
-                        var t168 = -t167;
-                        var t169 = global::System.MathF.Log(t162);
-                        var t170 = t168 * t169;
-                        var t171 = global::System.MathF.Pow(t163, p_gamma);
-                        var t172 = -t171;
-                        var t173 = t156 / t162;
-                        var t174 = t172 * t173;
-                        var t175 = t170 + t174;
-                        var t176 = t144 * t175;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t176 * scale;
+                        var t217 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t218 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t219 = t218 < 1E-07f;
+                        var t221 = t218 > t220;
+                        var t222 = t221 ? 0f : 1f;
+                        var t223 = t219 ? 0f : t222;
+                        var t224 = t217 * t223;
+                        var t225 = 1f - t217;
+                        var t226 = -t223;
+                        var t227 = t225 * t226;
+                        var t228 = t224 + t227;
+                        var t229 = -t228;
+                        var t230 = global::DslLosses.Kernels.LossMath.Clip(t218, 1E-07f, t220);
+                        var t231 = t217 * t230;
+                        var t232 = 1f - t230;
+                        var t233 = t225 * t232;
+                        var t234 = t231 + t233;
+                        var t235 = 1f - t234;
+                        var t237 = global::System.MathF.Pow(t235, t236);
+                        var t238 = p_gamma * t237;
+                        var t239 = t229 * t238;
+                        var t240 = -t239;
+                        var t241 = global::System.MathF.Log(t234);
+                        var t242 = t240 * t241;
+                        var t243 = global::System.MathF.Pow(t235, p_gamma);
+                        var t244 = -t243;
+                        var t245 = t228 / t234;
+                        var t246 = t244 * t245;
+                        var t247 = t242 + t246;
+                        var t248 = t216 * t247;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t248 * scale;
                     }
                 }
             }
@@ -1110,49 +1361,139 @@ namespace Snapshots
                     }
                 }
             }
-            else
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var t147 = 1f / (float)c;
-                var t151 = 1f - 1E-07f;
-                var t167 = p_gamma - 1f;
+                var t148 = 1f / (float)c;
+                var v149 = global::System.Runtime.Intrinsics.Vector128.Create(t148);
+                var v152 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v154 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                var t155 = 1f - 1E-07f;
+                var v156 = global::System.Runtime.Intrinsics.Vector128.Create(t155);
+                var v158 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var v167 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var t174 = p_gamma - 1f;
+                var v175 = global::System.Runtime.Intrinsics.Vector128.Create(t174);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
                     var u146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j147 = 0;
+                    var b188 = global::System.Runtime.Intrinsics.Vector128.Create(u146);
+                    for (; j147 <= c - 4; j147 += 4)
+                    {
+                        nint e = e0 + j147;
+                        var v150 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v151 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v153 = global::System.Runtime.Intrinsics.Vector128.LessThan(v151, v152);
+                        var v157 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v151, v156);
+                        var v159 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v157, v154, v158);
+                        var v160 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v153, v154, v159);
+                        var v161 = v150 * v160;
+                        var v162 = v158 - v150;
+                        var v163 = -v160;
+                        var v164 = v162 * v163;
+                        var v165 = v161 + v164;
+                        var v166 = -v165;
+                        var v168 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v151, v156), v152);
+                        var v169 = v150 * v168;
+                        var v170 = v158 - v168;
+                        var v171 = v162 * v170;
+                        var v172 = v169 + v171;
+                        var v173 = v158 - v172;
+                        var v176 = global::DslLosses.Kernels.VectorLanes.Pow(v173, v175);
+                        var v177 = v167 * v176;
+                        var v178 = v166 * v177;
+                        var v179 = -v178;
+                        var v180 = global::System.Runtime.Intrinsics.Vector128.Log(v172);
+                        var v181 = v179 * v180;
+                        var v182 = global::DslLosses.Kernels.VectorLanes.Pow(v173, v167);
+                        var v183 = -v182;
+                        var v184 = v165 / v172;
+                        var v185 = v183 * v184;
+                        var v186 = v181 + v185;
+                        var v187 = v149 * v186;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v187 * b188, ref grad, (nuint)e);
+                    }
+                    for (; j147 < c; j147++)
+                    {
+                        nint e = e0 + j147;
+                        var t189 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t190 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t191 = t190 < 1E-07f;
+                        var t192 = t190 > t155;
+                        var t193 = t192 ? 0f : 1f;
+                        var t194 = t191 ? 0f : t193;
+                        var t195 = t189 * t194;
+                        var t196 = 1f - t189;
+                        var t197 = -t194;
+                        var t198 = t196 * t197;
+                        var t199 = t195 + t198;
+                        var t200 = -t199;
+                        var t201 = global::DslLosses.Kernels.LossMath.Clip(t190, 1E-07f, t155);
+                        var t202 = t189 * t201;
+                        var t203 = 1f - t201;
+                        var t204 = t196 * t203;
+                        var t205 = t202 + t204;
+                        var t206 = 1f - t205;
+                        var t207 = global::System.MathF.Pow(t206, t174);
+                        var t208 = p_gamma * t207;
+                        var t209 = t200 * t208;
+                        var t210 = -t209;
+                        var t211 = global::System.MathF.Log(t205);
+                        var t212 = t210 * t211;
+                        var t213 = global::System.MathF.Pow(t206, p_gamma);
+                        var t214 = -t213;
+                        var t215 = t199 / t205;
+                        var t216 = t214 * t215;
+                        var t217 = t212 + t216;
+                        var t218 = t148 * t217;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t218 * u146;
+                    }
+                }
+            }
+            else
+            {
+                var t220 = 1f / (float)c;
+                var t224 = 1f - 1E-07f;
+                var t240 = p_gamma - 1f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    var u219 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t149 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t150 = t149 < 1E-07f;
-                        var t152 = t149 > t151;
-                        var t153 = t152 ? 0f : 1f;
-                        var t154 = t150 ? 0f : t153;
-                        var t155 = t148 * t154;
-                        var t156 = 1f - t148;
-                        var t157 = -t154;
-                        var t158 = t156 * t157;
-                        var t159 = t155 + t158;
-                        var t160 = -t159;
-                        var t161 = global::DslLosses.Kernels.LossMath.Clip(t149, 1E-07f, t151);
-                        var t162 = t148 * t161;
-                        var t163 = 1f - t161;
-                        var t164 = t156 * t163;
-                        var t165 = t162 + t164;
-                        var t166 = 1f - t165;
-                        var t168 = global::System.MathF.Pow(t166, t167);
-                        var t169 = p_gamma * t168;
-                        var t170 = t160 * t169;
-                        var t171 = -t170;
-                        var t172 = global::System.MathF.Log(t165);
-                        var t173 = t171 * t172;
-                        var t174 = global::System.MathF.Pow(t166, p_gamma);
-                        var t175 = -t174;
-                        var t176 = t159 / t165;
-                        var t177 = t175 * t176;
-                        var t178 = t173 + t177;
-                        var t179 = t147 * t178;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t179 * u146;
+                        var t221 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t222 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t223 = t222 < 1E-07f;
+                        var t225 = t222 > t224;
+                        var t226 = t225 ? 0f : 1f;
+                        var t227 = t223 ? 0f : t226;
+                        var t228 = t221 * t227;
+                        var t229 = 1f - t221;
+                        var t230 = -t227;
+                        var t231 = t229 * t230;
+                        var t232 = t228 + t231;
+                        var t233 = -t232;
+                        var t234 = global::DslLosses.Kernels.LossMath.Clip(t222, 1E-07f, t224);
+                        var t235 = t221 * t234;
+                        var t236 = 1f - t234;
+                        var t237 = t229 * t236;
+                        var t238 = t235 + t237;
+                        var t239 = 1f - t238;
+                        var t241 = global::System.MathF.Pow(t239, t240);
+                        var t242 = p_gamma * t241;
+                        var t243 = t233 * t242;
+                        var t244 = -t243;
+                        var t245 = global::System.MathF.Log(t238);
+                        var t246 = t244 * t245;
+                        var t247 = global::System.MathF.Pow(t239, p_gamma);
+                        var t248 = -t247;
+                        var t249 = t232 / t238;
+                        var t250 = t248 * t249;
+                        var t251 = t246 + t250;
+                        var t252 = t220 * t251;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t252 * u219;
                     }
                 }
             }
@@ -1424,69 +1765,200 @@ namespace Snapshots
                     }
                 }
             }
-            else
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var t205 = 1f - 1E-07f;
-                var t218 = 1f / (float)c;
-                var t237 = p_gamma - 1f;
+                var v204 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t207 = 1f - 1E-07f;
+                var v208 = global::System.Runtime.Intrinsics.Vector128.Create(t207);
+                var v209 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v217 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var t237 = 1f / (float)c;
+                var v238 = global::System.Runtime.Intrinsics.Vector128.Create(t237);
+                var v242 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                var t258 = p_gamma - 1f;
+                var v259 = global::System.Runtime.Intrinsics.Vector128.Create(t258);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
                     float r202 = 0f;
-                    for (nint j = 0; j < c; j++)
+                    global::System.Runtime.Intrinsics.Vector128<float> vr202 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j203 = 0;
+                    for (; j203 <= c - 4; j203 += 4)
                     {
-                        nint e = e0 + j;
-                        var t203 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t204 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t206 = global::DslLosses.Kernels.LossMath.Clip(t204, 1E-07f, t205);
-                        var t207 = t203 * t206;
-                        var t208 = 1f - t203;
-                        var t209 = 1f - t206;
-                        var t210 = t208 * t209;
-                        var t211 = t207 + t210;
-                        var t212 = 1f - t211;
-                        var t213 = global::System.MathF.Pow(t212, p_gamma);
-                        var t214 = -t213;
-                        var t215 = global::System.MathF.Log(t211);
-                        var t216 = t214 * t215;
-                        r202 += t216;
+                        nint e = e0 + j203;
+                        var v205 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v206 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v210 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v206, v208), v209);
+                        var v211 = v205 * v210;
+                        var v212 = v204 - v205;
+                        var v213 = v204 - v210;
+                        var v214 = v212 * v213;
+                        var v215 = v211 + v214;
+                        var v216 = v204 - v215;
+                        var v218 = global::DslLosses.Kernels.VectorLanes.Pow(v216, v217);
+                        var v219 = -v218;
+                        var v220 = global::System.Runtime.Intrinsics.Vector128.Log(v215);
+                        var v221 = v219 * v220;
+                        vr202 += v221;
                     }
-                    var t217 = r202 / (float)c;
-                    total += t217;
-                    for (nint j = 0; j < c; j++)
+                    r202 += global::System.Runtime.Intrinsics.Vector128.Sum(vr202);
+                    for (; j203 < c; j203++)
                     {
-                        nint e = e0 + j;
-                        var t219 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t220 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t221 = t220 < 1E-07f;
-                        var t222 = t220 > t205;
-                        var t223 = t222 ? 0f : 1f;
-                        var t224 = t221 ? 0f : t223;
-                        var t225 = t219 * t224;
-                        var t226 = 1f - t219;
-                        var t227 = -t224;
+                        nint e = e0 + j203;
+                        var t222 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t223 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t224 = global::DslLosses.Kernels.LossMath.Clip(t223, 1E-07f, t207);
+                        var t225 = t222 * t224;
+                        var t226 = 1f - t222;
+                        var t227 = 1f - t224;
                         var t228 = t226 * t227;
                         var t229 = t225 + t228;
-                        var t230 = -t229;
-                        var t231 = global::DslLosses.Kernels.LossMath.Clip(t220, 1E-07f, t205);
-                        var t232 = t219 * t231;
-                        var t233 = 1f - t231;
-                        var t234 = t226 * t233;
-                        var t235 = t232 + t234;
-                        var t236 = 1f - t235;
-                        var t238 = global::System.MathF.Pow(t236, t237);
-                        var t239 = p_gamma * t238;
-                        var t240 = t230 * t239;
-                        var t241 = -t240;
-                        var t242 = global::System.MathF.Log(t235);
-                        var t243 = t241 * t242;
-                        var t244 = global::System.MathF.Pow(t236, p_gamma);
-                        var t245 = -t244;
-                        var t246 = t229 / t235;
-                        var t247 = t245 * t246;
-                        var t248 = t243 + t247;
-                        var t249 = t218 * t248;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t249 * scale;
+                        var t230 = 1f - t229;
+                        var t231 = global::System.MathF.Pow(t230, p_gamma);
+                        var t232 = -t231;
+                        var t233 = global::System.MathF.Log(t229);
+                        var t234 = t232 * t233;
+                        r202 += t234;
+                    }
+                    var t235 = r202 / (float)c;
+                    total += t235;
+                    nint j236 = 0;
+                    var b272 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                    for (; j236 <= c - 4; j236 += 4)
+                    {
+                        nint e = e0 + j236;
+                        var v239 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v240 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v241 = global::System.Runtime.Intrinsics.Vector128.LessThan(v240, v209);
+                        var v243 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v240, v208);
+                        var v244 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v243, v242, v204);
+                        var v245 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v241, v242, v244);
+                        var v246 = v239 * v245;
+                        var v247 = v204 - v239;
+                        var v248 = -v245;
+                        var v249 = v247 * v248;
+                        var v250 = v246 + v249;
+                        var v251 = -v250;
+                        var v252 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v240, v208), v209);
+                        var v253 = v239 * v252;
+                        var v254 = v204 - v252;
+                        var v255 = v247 * v254;
+                        var v256 = v253 + v255;
+                        var v257 = v204 - v256;
+                        var v260 = global::DslLosses.Kernels.VectorLanes.Pow(v257, v259);
+                        var v261 = v217 * v260;
+                        var v262 = v251 * v261;
+                        var v263 = -v262;
+                        var v264 = global::System.Runtime.Intrinsics.Vector128.Log(v256);
+                        var v265 = v263 * v264;
+                        var v266 = global::DslLosses.Kernels.VectorLanes.Pow(v257, v217);
+                        var v267 = -v266;
+                        var v268 = v250 / v256;
+                        var v269 = v267 * v268;
+                        var v270 = v265 + v269;
+                        var v271 = v238 * v270;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v271 * b272, ref grad, (nuint)e);
+                    }
+                    for (; j236 < c; j236++)
+                    {
+                        nint e = e0 + j236;
+                        var t273 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t274 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t275 = t274 < 1E-07f;
+                        var t276 = t274 > t207;
+                        var t277 = t276 ? 0f : 1f;
+                        var t278 = t275 ? 0f : t277;
+                        var t279 = t273 * t278;
+                        var t280 = 1f - t273;
+                        var t281 = -t278;
+                        var t282 = t280 * t281;
+                        var t283 = t279 + t282;
+                        var t284 = -t283;
+                        var t285 = global::DslLosses.Kernels.LossMath.Clip(t274, 1E-07f, t207);
+                        var t286 = t273 * t285;
+                        var t287 = 1f - t285;
+                        var t288 = t280 * t287;
+                        var t289 = t286 + t288;
+                        var t290 = 1f - t289;
+                        var t291 = global::System.MathF.Pow(t290, t258);
+                        var t292 = p_gamma * t291;
+                        var t293 = t284 * t292;
+                        var t294 = -t293;
+                        var t295 = global::System.MathF.Log(t289);
+                        var t296 = t294 * t295;
+                        var t297 = global::System.MathF.Pow(t290, p_gamma);
+                        var t298 = -t297;
+                        var t299 = t283 / t289;
+                        var t300 = t298 * t299;
+                        var t301 = t296 + t300;
+                        var t302 = t237 * t301;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t302 * scale;
+                    }
+                }
+            }
+            else
+            {
+                var t306 = 1f - 1E-07f;
+                var t319 = 1f / (float)c;
+                var t338 = p_gamma - 1f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r303 = 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t304 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t305 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t307 = global::DslLosses.Kernels.LossMath.Clip(t305, 1E-07f, t306);
+                        var t308 = t304 * t307;
+                        var t309 = 1f - t304;
+                        var t310 = 1f - t307;
+                        var t311 = t309 * t310;
+                        var t312 = t308 + t311;
+                        var t313 = 1f - t312;
+                        var t314 = global::System.MathF.Pow(t313, p_gamma);
+                        var t315 = -t314;
+                        var t316 = global::System.MathF.Log(t312);
+                        var t317 = t315 * t316;
+                        r303 += t317;
+                    }
+                    var t318 = r303 / (float)c;
+                    total += t318;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t320 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t321 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t322 = t321 < 1E-07f;
+                        var t323 = t321 > t306;
+                        var t324 = t323 ? 0f : 1f;
+                        var t325 = t322 ? 0f : t324;
+                        var t326 = t320 * t325;
+                        var t327 = 1f - t320;
+                        var t328 = -t325;
+                        var t329 = t327 * t328;
+                        var t330 = t326 + t329;
+                        var t331 = -t330;
+                        var t332 = global::DslLosses.Kernels.LossMath.Clip(t321, 1E-07f, t306);
+                        var t333 = t320 * t332;
+                        var t334 = 1f - t332;
+                        var t335 = t327 * t334;
+                        var t336 = t333 + t335;
+                        var t337 = 1f - t336;
+                        var t339 = global::System.MathF.Pow(t337, t338);
+                        var t340 = p_gamma * t339;
+                        var t341 = t331 * t340;
+                        var t342 = -t341;
+                        var t343 = global::System.MathF.Log(t336);
+                        var t344 = t342 * t343;
+                        var t345 = global::System.MathF.Pow(t337, p_gamma);
+                        var t346 = -t345;
+                        var t347 = t330 / t336;
+                        var t348 = t346 * t347;
+                        var t349 = t344 + t348;
+                        var t350 = t319 * t349;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t350 * scale;
                     }
                 }
             }
@@ -1761,70 +2233,202 @@ namespace Snapshots
                     }
                 }
             }
-            else
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var t207 = 1f - 1E-07f;
-                var t221 = 1f / (float)c;
-                var t240 = p_gamma - 1f;
+                var v206 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t209 = 1f - 1E-07f;
+                var v210 = global::System.Runtime.Intrinsics.Vector128.Create(t209);
+                var v211 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v219 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var t240 = 1f / (float)c;
+                var v241 = global::System.Runtime.Intrinsics.Vector128.Create(t240);
+                var v245 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                var t261 = p_gamma - 1f;
+                var v262 = global::System.Runtime.Intrinsics.Vector128.Create(t261);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
                     float r204 = 0f;
-                    for (nint j = 0; j < c; j++)
+                    global::System.Runtime.Intrinsics.Vector128<float> vr204 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j205 = 0;
+                    for (; j205 <= c - 4; j205 += 4)
                     {
-                        nint e = e0 + j;
-                        var t205 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t206 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t208 = global::DslLosses.Kernels.LossMath.Clip(t206, 1E-07f, t207);
-                        var t209 = t205 * t208;
-                        var t210 = 1f - t205;
-                        var t211 = 1f - t208;
-                        var t212 = t210 * t211;
-                        var t213 = t209 + t212;
-                        var t214 = 1f - t213;
-                        var t215 = global::System.MathF.Pow(t214, p_gamma);
-                        var t216 = -t215;
-                        var t217 = global::System.MathF.Log(t213);
-                        var t218 = t216 * t217;
-                        r204 += t218;
+                        nint e = e0 + j205;
+                        var v207 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v208 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v212 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v208, v210), v211);
+                        var v213 = v207 * v212;
+                        var v214 = v206 - v207;
+                        var v215 = v206 - v212;
+                        var v216 = v214 * v215;
+                        var v217 = v213 + v216;
+                        var v218 = v206 - v217;
+                        var v220 = global::DslLosses.Kernels.VectorLanes.Pow(v218, v219);
+                        var v221 = -v220;
+                        var v222 = global::System.Runtime.Intrinsics.Vector128.Log(v217);
+                        var v223 = v221 * v222;
+                        vr204 += v223;
                     }
-                    var t219 = r204 / (float)c;
-                    total += t219 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    var u220 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    r204 += global::System.Runtime.Intrinsics.Vector128.Sum(vr204);
+                    for (; j205 < c; j205++)
+                    {
+                        nint e = e0 + j205;
+                        var t224 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t225 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t226 = global::DslLosses.Kernels.LossMath.Clip(t225, 1E-07f, t209);
+                        var t227 = t224 * t226;
+                        var t228 = 1f - t224;
+                        var t229 = 1f - t226;
+                        var t230 = t228 * t229;
+                        var t231 = t227 + t230;
+                        var t232 = 1f - t231;
+                        var t233 = global::System.MathF.Pow(t232, p_gamma);
+                        var t234 = -t233;
+                        var t235 = global::System.MathF.Log(t231);
+                        var t236 = t234 * t235;
+                        r204 += t236;
+                    }
+                    var t237 = r204 / (float)c;
+                    total += t237 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u238 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j239 = 0;
+                    var b275 = global::System.Runtime.Intrinsics.Vector128.Create(u238);
+                    for (; j239 <= c - 4; j239 += 4)
+                    {
+                        nint e = e0 + j239;
+                        var v242 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v243 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v244 = global::System.Runtime.Intrinsics.Vector128.LessThan(v243, v211);
+                        var v246 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v243, v210);
+                        var v247 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v246, v245, v206);
+                        var v248 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v244, v245, v247);
+                        var v249 = v242 * v248;
+                        var v250 = v206 - v242;
+                        var v251 = -v248;
+                        var v252 = v250 * v251;
+                        var v253 = v249 + v252;
+                        var v254 = -v253;
+                        var v255 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v243, v210), v211);
+                        var v256 = v242 * v255;
+                        var v257 = v206 - v255;
+                        var v258 = v250 * v257;
+                        var v259 = v256 + v258;
+                        var v260 = v206 - v259;
+                        var v263 = global::DslLosses.Kernels.VectorLanes.Pow(v260, v262);
+                        var v264 = v219 * v263;
+                        var v265 = v254 * v264;
+                        var v266 = -v265;
+                        var v267 = global::System.Runtime.Intrinsics.Vector128.Log(v259);
+                        var v268 = v266 * v267;
+                        var v269 = global::DslLosses.Kernels.VectorLanes.Pow(v260, v219);
+                        var v270 = -v269;
+                        var v271 = v253 / v259;
+                        var v272 = v270 * v271;
+                        var v273 = v268 + v272;
+                        var v274 = v241 * v273;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v274 * b275, ref grad, (nuint)e);
+                    }
+                    for (; j239 < c; j239++)
+                    {
+                        nint e = e0 + j239;
+                        var t276 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t277 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t278 = t277 < 1E-07f;
+                        var t279 = t277 > t209;
+                        var t280 = t279 ? 0f : 1f;
+                        var t281 = t278 ? 0f : t280;
+                        var t282 = t276 * t281;
+                        var t283 = 1f - t276;
+                        var t284 = -t281;
+                        var t285 = t283 * t284;
+                        var t286 = t282 + t285;
+                        var t287 = -t286;
+                        var t288 = global::DslLosses.Kernels.LossMath.Clip(t277, 1E-07f, t209);
+                        var t289 = t276 * t288;
+                        var t290 = 1f - t288;
+                        var t291 = t283 * t290;
+                        var t292 = t289 + t291;
+                        var t293 = 1f - t292;
+                        var t294 = global::System.MathF.Pow(t293, t261);
+                        var t295 = p_gamma * t294;
+                        var t296 = t287 * t295;
+                        var t297 = -t296;
+                        var t298 = global::System.MathF.Log(t292);
+                        var t299 = t297 * t298;
+                        var t300 = global::System.MathF.Pow(t293, p_gamma);
+                        var t301 = -t300;
+                        var t302 = t286 / t292;
+                        var t303 = t301 * t302;
+                        var t304 = t299 + t303;
+                        var t305 = t240 * t304;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t305 * u238;
+                    }
+                }
+            }
+            else
+            {
+                var t309 = 1f - 1E-07f;
+                var t323 = 1f / (float)c;
+                var t342 = p_gamma - 1f;
+                for (nint row = 0; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r306 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t222 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t223 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t224 = t223 < 1E-07f;
-                        var t225 = t223 > t207;
-                        var t226 = t225 ? 0f : 1f;
-                        var t227 = t224 ? 0f : t226;
-                        var t228 = t222 * t227;
-                        var t229 = 1f - t222;
-                        var t230 = -t227;
-                        var t231 = t229 * t230;
-                        var t232 = t228 + t231;
-                        var t233 = -t232;
-                        var t234 = global::DslLosses.Kernels.LossMath.Clip(t223, 1E-07f, t207);
-                        var t235 = t222 * t234;
-                        var t236 = 1f - t234;
-                        var t237 = t229 * t236;
-                        var t238 = t235 + t237;
-                        var t239 = 1f - t238;
-                        var t241 = global::System.MathF.Pow(t239, t240);
-                        var t242 = p_gamma * t241;
-                        var t243 = t233 * t242;
-                        var t244 = -t243;
-                        var t245 = global::System.MathF.Log(t238);
-                        var t246 = t244 * t245;
-                        var t247 = global::System.MathF.Pow(t239, p_gamma);
-                        var t248 = -t247;
-                        var t249 = t232 / t238;
-                        var t250 = t248 * t249;
-                        var t251 = t246 + t250;
-                        var t252 = t221 * t251;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t252 * u220;
+                        var t307 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t308 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t310 = global::DslLosses.Kernels.LossMath.Clip(t308, 1E-07f, t309);
+                        var t311 = t307 * t310;
+                        var t312 = 1f - t307;
+                        var t313 = 1f - t310;
+                        var t314 = t312 * t313;
+                        var t315 = t311 + t314;
+                        var t316 = 1f - t315;
+                        var t317 = global::System.MathF.Pow(t316, p_gamma);
+                        var t318 = -t317;
+                        var t319 = global::System.MathF.Log(t315);
+                        var t320 = t318 * t319;
+                        r306 += t320;
+                    }
+                    var t321 = r306 / (float)c;
+                    total += t321 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u322 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t324 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t325 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t326 = t325 < 1E-07f;
+                        var t327 = t325 > t309;
+                        var t328 = t327 ? 0f : 1f;
+                        var t329 = t326 ? 0f : t328;
+                        var t330 = t324 * t329;
+                        var t331 = 1f - t324;
+                        var t332 = -t329;
+                        var t333 = t331 * t332;
+                        var t334 = t330 + t333;
+                        var t335 = -t334;
+                        var t336 = global::DslLosses.Kernels.LossMath.Clip(t325, 1E-07f, t309);
+                        var t337 = t324 * t336;
+                        var t338 = 1f - t336;
+                        var t339 = t331 * t338;
+                        var t340 = t337 + t339;
+                        var t341 = 1f - t340;
+                        var t343 = global::System.MathF.Pow(t341, t342);
+                        var t344 = p_gamma * t343;
+                        var t345 = t335 * t344;
+                        var t346 = -t345;
+                        var t347 = global::System.MathF.Log(t340);
+                        var t348 = t346 * t347;
+                        var t349 = global::System.MathF.Pow(t341, p_gamma);
+                        var t350 = -t349;
+                        var t351 = t334 / t340;
+                        var t352 = t350 * t351;
+                        var t353 = t348 + t352;
+                        var t354 = t323 * t353;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t354 * u322;
                     }
                 }
             }

@@ -282,7 +282,7 @@ namespace Snapshots
                         total += t43;
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
                     for (nint row = 0; row < outer; row++)
                     {
@@ -295,35 +295,100 @@ namespace Snapshots
                         }
                         kept++;
                         float r46 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<float> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j47 = 0;
+                        for (; j47 <= c - 4; j47 += 4)
                         {
-                            nint e = e0 + j;
-                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.MathF.Max(r46, t47);
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
                         }
-                        float r48 = 0f;
-                        var t50 = float.IsFinite(r46);
-                        var t51 = t50 ? r46 : 0f;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 4; l++) r46 = global::System.MathF.Max(r46, vr46[l]);
+                        for (; j47 < c; j47++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j47;
                             var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t52 = t49 - t51;
-                            var t53 = global::System.MathF.Exp(t52);
-                            r48 += t53;
+                            r46 = global::System.MathF.Max(r46, t49);
                         }
-                        var t54 = global::System.MathF.Log(r48);
-                        var t55 = t54 + t51;
-                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
-                        float g56;
+                        float r50 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr50 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j51 = 0;
+                        var t53 = float.IsFinite(r46);
+                        var t54 = t53 ? r46 : 0f;
+                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
+                        for (; j51 <= c - 4; j51 += 4)
                         {
-                            nint e = e0 + g56i;
-                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g56 = t57;
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v56 = v52 - v55;
+                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
+                            vr50 += v57;
                         }
-                        var t58 = t55 - g56;
-                        total += t58;
+                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
+                        for (; j51 < c; j51++)
+                        {
+                            nint e = e0 + j51;
+                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t59 = t58 - t54;
+                            var t60 = global::System.MathF.Exp(t59);
+                            r50 += t60;
+                        }
+                        var t61 = global::System.MathF.Log(r50);
+                        var t62 = t61 + t54;
+                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
+                        float g63;
+                        {
+                            nint e = e0 + g63i;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g63 = t64;
+                        }
+                        var t65 = t62 - g63;
+                        total += t65;
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t67 = t66 != p_ignore;
+                        if (!t67)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r68 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r68 = global::System.MathF.Max(r68, t69);
+                        }
+                        float r70 = 0f;
+                        var t72 = float.IsFinite(r68);
+                        var t73 = t72 ? r68 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t74 = t71 - t73;
+                            var t75 = global::System.MathF.Exp(t74);
+                            r70 += t75;
+                        }
+                        var t76 = global::System.MathF.Log(r70);
+                        var t77 = t76 + t73;
+                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
+                        float g78;
+                        {
+                            nint e = e0 + g78i;
+                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g78 = t79;
+                        }
+                        var t80 = t77 - g78;
+                        total += t80;
                     }
                 }
             }
@@ -335,43 +400,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t60 = t59 != p_ignore;
-                        if (!t60)
+                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t82 = t81 != p_ignore;
+                        if (!t82)
                         {
                             continue;
                         }
                         kept++;
-                        float r61 = float.NegativeInfinity;
+                        float r83 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r61 = global::System.MathF.Max(r61, t62);
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r83 = global::System.MathF.Max(r83, t84);
                         }
-                        float r63 = 0f;
-                        var t65 = float.IsFinite(r61);
-                        var t66 = t65 ? r61 : 0f;
+                        float r85 = 0f;
+                        var t87 = float.IsFinite(r83);
+                        var t88 = t87 ? r83 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t67 = t64 - t66;
-                            var t68 = global::System.MathF.Exp(t67);
-                            r63 += t68;
+                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t89 = t86 - t88;
+                            var t90 = global::System.MathF.Exp(t89);
+                            r85 += t90;
                         }
-                        var t69 = global::System.MathF.Log(r63);
-                        var t70 = t69 + t66;
-                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
-                        float g71;
+                        var t91 = global::System.MathF.Log(r85);
+                        var t92 = t91 + t88;
+                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
+                        float g93;
                         {
-                            nint e = e0 + g71i * inner;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g71 = t72;
+                            nint e = e0 + g93i * inner;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g93 = t94;
                         }
-                        var t73 = t70 - g71;
-                        total += t73;
+                        var t95 = t92 - g93;
+                        total += t95;
                     }
                 }
             }
@@ -515,7 +580,7 @@ namespace Snapshots
                         total += t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
                     for (nint row = 0; row < outer; row++)
                     {
@@ -528,35 +593,100 @@ namespace Snapshots
                         }
                         kept++;
                         float r46 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<float> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j47 = 0;
+                        for (; j47 <= c - 4; j47 += 4)
                         {
-                            nint e = e0 + j;
-                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.MathF.Max(r46, t47);
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
                         }
-                        float r48 = 0f;
-                        var t50 = float.IsFinite(r46);
-                        var t51 = t50 ? r46 : 0f;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 4; l++) r46 = global::System.MathF.Max(r46, vr46[l]);
+                        for (; j47 < c; j47++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j47;
                             var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t52 = t49 - t51;
-                            var t53 = global::System.MathF.Exp(t52);
-                            r48 += t53;
+                            r46 = global::System.MathF.Max(r46, t49);
                         }
-                        var t54 = global::System.MathF.Log(r48);
-                        var t55 = t54 + t51;
-                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
-                        float g56;
+                        float r50 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr50 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j51 = 0;
+                        var t53 = float.IsFinite(r46);
+                        var t54 = t53 ? r46 : 0f;
+                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
+                        for (; j51 <= c - 4; j51 += 4)
                         {
-                            nint e = e0 + g56i;
-                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g56 = t57;
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v56 = v52 - v55;
+                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
+                            vr50 += v57;
                         }
-                        var t58 = t55 - g56;
-                        total += t58 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
+                        for (; j51 < c; j51++)
+                        {
+                            nint e = e0 + j51;
+                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t59 = t58 - t54;
+                            var t60 = global::System.MathF.Exp(t59);
+                            r50 += t60;
+                        }
+                        var t61 = global::System.MathF.Log(r50);
+                        var t62 = t61 + t54;
+                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
+                        float g63;
+                        {
+                            nint e = e0 + g63i;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g63 = t64;
+                        }
+                        var t65 = t62 - g63;
+                        total += t65 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t67 = t66 != p_ignore;
+                        if (!t67)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        float r68 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r68 = global::System.MathF.Max(r68, t69);
+                        }
+                        float r70 = 0f;
+                        var t72 = float.IsFinite(r68);
+                        var t73 = t72 ? r68 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t74 = t71 - t73;
+                            var t75 = global::System.MathF.Exp(t74);
+                            r70 += t75;
+                        }
+                        var t76 = global::System.MathF.Log(r70);
+                        var t77 = t76 + t73;
+                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
+                        float g78;
+                        {
+                            nint e = e0 + g78i;
+                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g78 = t79;
+                        }
+                        var t80 = t77 - g78;
+                        total += t80 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -568,43 +698,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t60 = t59 != p_ignore;
-                        if (!t60)
+                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t82 = t81 != p_ignore;
+                        if (!t82)
                         {
                             continue;
                         }
                         kept++;
-                        float r61 = float.NegativeInfinity;
+                        float r83 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r61 = global::System.MathF.Max(r61, t62);
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r83 = global::System.MathF.Max(r83, t84);
                         }
-                        float r63 = 0f;
-                        var t65 = float.IsFinite(r61);
-                        var t66 = t65 ? r61 : 0f;
+                        float r85 = 0f;
+                        var t87 = float.IsFinite(r83);
+                        var t88 = t87 ? r83 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t67 = t64 - t66;
-                            var t68 = global::System.MathF.Exp(t67);
-                            r63 += t68;
+                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t89 = t86 - t88;
+                            var t90 = global::System.MathF.Exp(t89);
+                            r85 += t90;
                         }
-                        var t69 = global::System.MathF.Log(r63);
-                        var t70 = t69 + t66;
-                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
-                        float g71;
+                        var t91 = global::System.MathF.Log(r85);
+                        var t92 = t91 + t88;
+                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
+                        float g93;
                         {
-                            nint e = e0 + g71i * inner;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g71 = t72;
+                            nint e = e0 + g93i * inner;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g93 = t94;
                         }
-                        var t73 = t70 - g71;
-                        total += t73 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t95 = t92 - g93;
+                        total += t95 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -746,7 +876,7 @@ namespace Snapshots
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43;
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
                     for (nint row = 0; row < outer; row++)
                     {
@@ -759,35 +889,100 @@ namespace Snapshots
                             continue;
                         }
                         float r46 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<float> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j47 = 0;
+                        for (; j47 <= c - 4; j47 += 4)
                         {
-                            nint e = e0 + j;
-                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.MathF.Max(r46, t47);
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
                         }
-                        float r48 = 0f;
-                        var t50 = float.IsFinite(r46);
-                        var t51 = t50 ? r46 : 0f;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 4; l++) r46 = global::System.MathF.Max(r46, vr46[l]);
+                        for (; j47 < c; j47++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j47;
                             var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t52 = t49 - t51;
-                            var t53 = global::System.MathF.Exp(t52);
-                            r48 += t53;
+                            r46 = global::System.MathF.Max(r46, t49);
                         }
-                        var t54 = global::System.MathF.Log(r48);
-                        var t55 = t54 + t51;
-                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
-                        float g56;
+                        float r50 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr50 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j51 = 0;
+                        var t53 = float.IsFinite(r46);
+                        var t54 = t53 ? r46 : 0f;
+                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
+                        for (; j51 <= c - 4; j51 += 4)
                         {
-                            nint e = e0 + g56i;
-                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g56 = t57;
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v56 = v52 - v55;
+                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
+                            vr50 += v57;
                         }
-                        var t58 = t55 - g56;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t58;
+                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
+                        for (; j51 < c; j51++)
+                        {
+                            nint e = e0 + j51;
+                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t59 = t58 - t54;
+                            var t60 = global::System.MathF.Exp(t59);
+                            r50 += t60;
+                        }
+                        var t61 = global::System.MathF.Log(r50);
+                        var t62 = t61 + t54;
+                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
+                        float g63;
+                        {
+                            nint e = e0 + g63i;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g63 = t64;
+                        }
+                        var t65 = t62 - g63;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t65;
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t67 = t66 != p_ignore;
+                        if (!t67)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r68 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r68 = global::System.MathF.Max(r68, t69);
+                        }
+                        float r70 = 0f;
+                        var t72 = float.IsFinite(r68);
+                        var t73 = t72 ? r68 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t74 = t71 - t73;
+                            var t75 = global::System.MathF.Exp(t74);
+                            r70 += t75;
+                        }
+                        var t76 = global::System.MathF.Log(r70);
+                        var t77 = t76 + t73;
+                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
+                        float g78;
+                        {
+                            nint e = e0 + g78i;
+                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g78 = t79;
+                        }
+                        var t80 = t77 - g78;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t80;
                     }
                 }
             }
@@ -799,43 +994,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t60 = t59 != p_ignore;
-                        if (!t60)
+                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t82 = t81 != p_ignore;
+                        if (!t82)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r61 = float.NegativeInfinity;
+                        float r83 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r61 = global::System.MathF.Max(r61, t62);
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r83 = global::System.MathF.Max(r83, t84);
                         }
-                        float r63 = 0f;
-                        var t65 = float.IsFinite(r61);
-                        var t66 = t65 ? r61 : 0f;
+                        float r85 = 0f;
+                        var t87 = float.IsFinite(r83);
+                        var t88 = t87 ? r83 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t67 = t64 - t66;
-                            var t68 = global::System.MathF.Exp(t67);
-                            r63 += t68;
+                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t89 = t86 - t88;
+                            var t90 = global::System.MathF.Exp(t89);
+                            r85 += t90;
                         }
-                        var t69 = global::System.MathF.Log(r63);
-                        var t70 = t69 + t66;
-                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
-                        float g71;
+                        var t91 = global::System.MathF.Log(r85);
+                        var t92 = t91 + t88;
+                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
+                        float g93;
                         {
-                            nint e = e0 + g71i * inner;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g71 = t72;
+                            nint e = e0 + g93i * inner;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g93 = t94;
                         }
-                        var t73 = t70 - g71;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t73;
+                        var t95 = t92 - g93;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t95;
                     }
                 }
             }
@@ -976,7 +1171,7 @@ namespace Snapshots
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
                     for (nint row = 0; row < outer; row++)
                     {
@@ -989,35 +1184,100 @@ namespace Snapshots
                             continue;
                         }
                         float r46 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<float> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j47 = 0;
+                        for (; j47 <= c - 4; j47 += 4)
                         {
-                            nint e = e0 + j;
-                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.MathF.Max(r46, t47);
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
                         }
-                        float r48 = 0f;
-                        var t50 = float.IsFinite(r46);
-                        var t51 = t50 ? r46 : 0f;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 4; l++) r46 = global::System.MathF.Max(r46, vr46[l]);
+                        for (; j47 < c; j47++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j47;
                             var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t52 = t49 - t51;
-                            var t53 = global::System.MathF.Exp(t52);
-                            r48 += t53;
+                            r46 = global::System.MathF.Max(r46, t49);
                         }
-                        var t54 = global::System.MathF.Log(r48);
-                        var t55 = t54 + t51;
-                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
-                        float g56;
+                        float r50 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr50 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j51 = 0;
+                        var t53 = float.IsFinite(r46);
+                        var t54 = t53 ? r46 : 0f;
+                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
+                        for (; j51 <= c - 4; j51 += 4)
                         {
-                            nint e = e0 + g56i;
-                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g56 = t57;
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v56 = v52 - v55;
+                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
+                            vr50 += v57;
                         }
-                        var t58 = t55 - g56;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t58 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
+                        for (; j51 < c; j51++)
+                        {
+                            nint e = e0 + j51;
+                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t59 = t58 - t54;
+                            var t60 = global::System.MathF.Exp(t59);
+                            r50 += t60;
+                        }
+                        var t61 = global::System.MathF.Log(r50);
+                        var t62 = t61 + t54;
+                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
+                        float g63;
+                        {
+                            nint e = e0 + g63i;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g63 = t64;
+                        }
+                        var t65 = t62 - g63;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t65 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t67 = t66 != p_ignore;
+                        if (!t67)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                            continue;
+                        }
+                        float r68 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r68 = global::System.MathF.Max(r68, t69);
+                        }
+                        float r70 = 0f;
+                        var t72 = float.IsFinite(r68);
+                        var t73 = t72 ? r68 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t74 = t71 - t73;
+                            var t75 = global::System.MathF.Exp(t74);
+                            r70 += t75;
+                        }
+                        var t76 = global::System.MathF.Log(r70);
+                        var t77 = t76 + t73;
+                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
+                        float g78;
+                        {
+                            nint e = e0 + g78i;
+                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g78 = t79;
+                        }
+                        var t80 = t77 - g78;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t80 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -1029,43 +1289,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t60 = t59 != p_ignore;
-                        if (!t60)
+                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t82 = t81 != p_ignore;
+                        if (!t82)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r61 = float.NegativeInfinity;
+                        float r83 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r61 = global::System.MathF.Max(r61, t62);
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r83 = global::System.MathF.Max(r83, t84);
                         }
-                        float r63 = 0f;
-                        var t65 = float.IsFinite(r61);
-                        var t66 = t65 ? r61 : 0f;
+                        float r85 = 0f;
+                        var t87 = float.IsFinite(r83);
+                        var t88 = t87 ? r83 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t67 = t64 - t66;
-                            var t68 = global::System.MathF.Exp(t67);
-                            r63 += t68;
+                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t89 = t86 - t88;
+                            var t90 = global::System.MathF.Exp(t89);
+                            r85 += t90;
                         }
-                        var t69 = global::System.MathF.Log(r63);
-                        var t70 = t69 + t66;
-                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
-                        float g71;
+                        var t91 = global::System.MathF.Log(r85);
+                        var t92 = t91 + t88;
+                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
+                        float g93;
                         {
-                            nint e = e0 + g71i * inner;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g71 = t72;
+                            nint e = e0 + g93i * inner;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g93 = t94;
                         }
-                        var t73 = t70 - g71;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t73 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t95 = t92 - g93;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t95 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -1248,8 +1508,10 @@ namespace Snapshots
                         }
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
+                    var v106 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                    var v107 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -1261,36 +1523,120 @@ namespace Snapshots
                             continue;
                         }
                         float r82 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<float> vr82 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j83 = 0;
+                        for (; j83 <= c - 4; j83 += 4)
                         {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r82 = global::System.MathF.Max(r82, t83);
+                            nint e = e0 + j83;
+                            var v84 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr82 = global::System.Runtime.Intrinsics.Vector128.Max(vr82, v84);
                         }
-                        float r84 = 0f;
-                        var t86 = float.IsFinite(r82);
-                        var t87 = t86 ? r82 : 0f;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 4; l++) r82 = global::System.MathF.Max(r82, vr82[l]);
+                        for (; j83 < c; j83++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j83;
                             var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t88 = t85 - t87;
-                            var t89 = global::System.MathF.Exp(t88);
-                            r84 += t89;
+                            r82 = global::System.MathF.Max(r82, t85);
                         }
-                        var t90 = 1f / r84;
+                        float r86 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr86 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j87 = 0;
+                        var t89 = float.IsFinite(r82);
+                        var t90 = t89 ? r82 : 0f;
+                        var v91 = global::System.Runtime.Intrinsics.Vector128.Create(t90);
+                        for (; j87 <= c - 4; j87 += 4)
+                        {
+                            nint e = e0 + j87;
+                            var v88 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v92 = v88 - v91;
+                            var v93 = global::System.Runtime.Intrinsics.Vector128.Exp(v92);
+                            vr86 += v93;
+                        }
+                        r86 += global::System.Runtime.Intrinsics.Vector128.Sum(vr86);
+                        for (; j87 < c; j87++)
+                        {
+                            nint e = e0 + j87;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t95 = t94 - t90;
+                            var t96 = global::System.MathF.Exp(t95);
+                            r86 += t96;
+                        }
+                        nint j97 = 0;
+                        var t98 = 1f / r86;
+                        var v99 = global::System.Runtime.Intrinsics.Vector128.Create(t98);
+                        var v104 = global::System.Runtime.Intrinsics.Vector128.Create((float)t80);
+                        var b111 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        for (; j97 <= c - 4; j97 += 4)
+                        {
+                            nint e = e0 + j97;
+                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v101 = v100 - v91;
+                            var v102 = global::System.Runtime.Intrinsics.Vector128.Exp(v101);
+                            var v103 = v99 * v102;
+                            var v105 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j97) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v104);
+                            var v108 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v105, v106, v107);
+                            var v109 = -v108;
+                            var v110 = v103 + v109;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v110 * b111, ref grad, (nuint)e);
+                        }
+                        for (; j97 < c; j97++)
+                        {
+                            nint e = e0 + j97;
+                            var t112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t113 = t112 - t90;
+                            var t114 = global::System.MathF.Exp(t113);
+                            var t115 = t98 * t114;
+                            var t116 = j97 == (nint)t80;
+                            var t117 = t116 ? 1f : 0f;
+                            var t118 = -t117;
+                            var t119 = t115 + t118;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t119 * scale;
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t120 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t121 = t120 != p_ignore;
+                        if (!t121)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        float r122 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t92 = t91 - t87;
-                            var t93 = global::System.MathF.Exp(t92);
-                            var t94 = t90 * t93;
-                            var t95 = j == (nint)t80;
-                            var t96 = t95 ? 1f : 0f;
-                            var t97 = -t96;
-                            var t98 = t94 + t97;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t98 * scale;
+                            var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r122 = global::System.MathF.Max(r122, t123);
+                        }
+                        float r124 = 0f;
+                        var t126 = float.IsFinite(r122);
+                        var t127 = t126 ? r122 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t125 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t128 = t125 - t127;
+                            var t129 = global::System.MathF.Exp(t128);
+                            r124 += t129;
+                        }
+                        var t130 = 1f / r124;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t131 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t132 = t131 - t127;
+                            var t133 = global::System.MathF.Exp(t132);
+                            var t134 = t130 * t133;
+                            var t135 = j == (nint)t120;
+                            var t136 = t135 ? 1f : 0f;
+                            var t137 = -t136;
+                            var t138 = t134 + t137;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t138 * scale;
                         }
                     }
                 }
@@ -1303,44 +1649,44 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t100 = t99 != p_ignore;
-                        if (!t100)
+                        var t139 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t140 = t139 != p_ignore;
+                        if (!t140)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
                             continue;
                         }
-                        float r101 = float.NegativeInfinity;
+                        float r141 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r101 = global::System.MathF.Max(r101, t102);
+                            var t142 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r141 = global::System.MathF.Max(r141, t142);
                         }
-                        float r103 = 0f;
-                        var t105 = float.IsFinite(r101);
-                        var t106 = t105 ? r101 : 0f;
+                        float r143 = 0f;
+                        var t145 = float.IsFinite(r141);
+                        var t146 = t145 ? r141 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t107 = t104 - t106;
-                            var t108 = global::System.MathF.Exp(t107);
-                            r103 += t108;
+                            var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t147 = t144 - t146;
+                            var t148 = global::System.MathF.Exp(t147);
+                            r143 += t148;
                         }
-                        var t109 = 1f / r103;
+                        var t149 = 1f / r143;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t111 = t110 - t106;
-                            var t112 = global::System.MathF.Exp(t111);
-                            var t113 = t109 * t112;
-                            var t114 = j == (nint)t99;
-                            var t115 = t114 ? 1f : 0f;
-                            var t116 = -t115;
-                            var t117 = t113 + t116;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t117 * scale;
+                            var t150 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t151 = t150 - t146;
+                            var t152 = global::System.MathF.Exp(t151);
+                            var t153 = t149 * t152;
+                            var t154 = j == (nint)t139;
+                            var t155 = t154 ? 1f : 0f;
+                            var t156 = -t155;
+                            var t157 = t153 + t156;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t157 * scale;
                         }
                     }
                 }
@@ -1526,8 +1872,10 @@ namespace Snapshots
                         }
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
+                    var v109 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                    var v110 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -1539,37 +1887,122 @@ namespace Snapshots
                             continue;
                         }
                         float r84 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<float> vr84 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j85 = 0;
+                        for (; j85 <= c - 4; j85 += 4)
                         {
-                            nint e = e0 + j;
-                            var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r84 = global::System.MathF.Max(r84, t85);
+                            nint e = e0 + j85;
+                            var v86 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr84 = global::System.Runtime.Intrinsics.Vector128.Max(vr84, v86);
                         }
-                        float r86 = 0f;
-                        var t88 = float.IsFinite(r84);
-                        var t89 = t88 ? r84 : 0f;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 4; l++) r84 = global::System.MathF.Max(r84, vr84[l]);
+                        for (; j85 < c; j85++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j85;
                             var t87 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t90 = t87 - t89;
-                            var t91 = global::System.MathF.Exp(t90);
-                            r86 += t91;
+                            r84 = global::System.MathF.Max(r84, t87);
                         }
-                        var u92 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t93 = 1f / r86;
+                        float r88 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr88 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j89 = 0;
+                        var t91 = float.IsFinite(r84);
+                        var t92 = t91 ? r84 : 0f;
+                        var v93 = global::System.Runtime.Intrinsics.Vector128.Create(t92);
+                        for (; j89 <= c - 4; j89 += 4)
+                        {
+                            nint e = e0 + j89;
+                            var v90 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v94 = v90 - v93;
+                            var v95 = global::System.Runtime.Intrinsics.Vector128.Exp(v94);
+                            vr88 += v95;
+                        }
+                        r88 += global::System.Runtime.Intrinsics.Vector128.Sum(vr88);
+                        for (; j89 < c; j89++)
+                        {
+                            nint e = e0 + j89;
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t97 = t96 - t92;
+                            var t98 = global::System.MathF.Exp(t97);
+                            r88 += t98;
+                        }
+                        var u99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j100 = 0;
+                        var t101 = 1f / r88;
+                        var v102 = global::System.Runtime.Intrinsics.Vector128.Create(t101);
+                        var v107 = global::System.Runtime.Intrinsics.Vector128.Create((float)t82);
+                        var b114 = global::System.Runtime.Intrinsics.Vector128.Create(u99);
+                        for (; j100 <= c - 4; j100 += 4)
+                        {
+                            nint e = e0 + j100;
+                            var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v104 = v103 - v93;
+                            var v105 = global::System.Runtime.Intrinsics.Vector128.Exp(v104);
+                            var v106 = v102 * v105;
+                            var v108 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j100) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v107);
+                            var v111 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v108, v109, v110);
+                            var v112 = -v111;
+                            var v113 = v106 + v112;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v113 * b114, ref grad, (nuint)e);
+                        }
+                        for (; j100 < c; j100++)
+                        {
+                            nint e = e0 + j100;
+                            var t115 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t116 = t115 - t92;
+                            var t117 = global::System.MathF.Exp(t116);
+                            var t118 = t101 * t117;
+                            var t119 = j100 == (nint)t82;
+                            var t120 = t119 ? 1f : 0f;
+                            var t121 = -t120;
+                            var t122 = t118 + t121;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t122 * u99;
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t124 = t123 != p_ignore;
+                        if (!t124)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        float r125 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t95 = t94 - t89;
-                            var t96 = global::System.MathF.Exp(t95);
-                            var t97 = t93 * t96;
-                            var t98 = j == (nint)t82;
-                            var t99 = t98 ? 1f : 0f;
-                            var t100 = -t99;
-                            var t101 = t97 + t100;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t101 * u92;
+                            var t126 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r125 = global::System.MathF.Max(r125, t126);
+                        }
+                        float r127 = 0f;
+                        var t129 = float.IsFinite(r125);
+                        var t130 = t129 ? r125 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t131 = t128 - t130;
+                            var t132 = global::System.MathF.Exp(t131);
+                            r127 += t132;
+                        }
+                        var u133 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t134 = 1f / r127;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t136 = t135 - t130;
+                            var t137 = global::System.MathF.Exp(t136);
+                            var t138 = t134 * t137;
+                            var t139 = j == (nint)t123;
+                            var t140 = t139 ? 1f : 0f;
+                            var t141 = -t140;
+                            var t142 = t138 + t141;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t142 * u133;
                         }
                     }
                 }
@@ -1582,45 +2015,45 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t103 = t102 != p_ignore;
-                        if (!t103)
+                        var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t144 = t143 != p_ignore;
+                        if (!t144)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
                             continue;
                         }
-                        float r104 = float.NegativeInfinity;
+                        float r145 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r104 = global::System.MathF.Max(r104, t105);
+                            var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r145 = global::System.MathF.Max(r145, t146);
                         }
-                        float r106 = 0f;
-                        var t108 = float.IsFinite(r104);
-                        var t109 = t108 ? r104 : 0f;
+                        float r147 = 0f;
+                        var t149 = float.IsFinite(r145);
+                        var t150 = t149 ? r145 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t107 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t110 = t107 - t109;
-                            var t111 = global::System.MathF.Exp(t110);
-                            r106 += t111;
+                            var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t151 = t148 - t150;
+                            var t152 = global::System.MathF.Exp(t151);
+                            r147 += t152;
                         }
-                        var u112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t113 = 1f / r106;
+                        var u153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t154 = 1f / r147;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t115 = t114 - t109;
-                            var t116 = global::System.MathF.Exp(t115);
-                            var t117 = t113 * t116;
-                            var t118 = j == (nint)t102;
-                            var t119 = t118 ? 1f : 0f;
-                            var t120 = -t119;
-                            var t121 = t117 + t120;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t121 * u112;
+                            var t155 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t156 = t155 - t150;
+                            var t157 = global::System.MathF.Exp(t156);
+                            var t158 = t154 * t157;
+                            var t159 = j == (nint)t143;
+                            var t160 = t159 ? 1f : 0f;
+                            var t161 = -t160;
+                            var t162 = t158 + t161;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t162 * u153;
                         }
                     }
                 }
@@ -1832,8 +2265,10 @@ namespace Snapshots
                         }
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
+                    var v121 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                    var v122 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -1846,48 +2281,145 @@ namespace Snapshots
                         }
                         kept++;
                         float r92 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<float> vr92 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j93 = 0;
+                        for (; j93 <= c - 4; j93 += 4)
                         {
-                            nint e = e0 + j;
-                            var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r92 = global::System.MathF.Max(r92, t93);
+                            nint e = e0 + j93;
+                            var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr92 = global::System.Runtime.Intrinsics.Vector128.Max(vr92, v94);
                         }
-                        float r94 = 0f;
-                        var t96 = float.IsFinite(r92);
-                        var t97 = t96 ? r92 : 0f;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 4; l++) r92 = global::System.MathF.Max(r92, vr92[l]);
+                        for (; j93 < c; j93++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j93;
                             var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t98 = t95 - t97;
-                            var t99 = global::System.MathF.Exp(t98);
-                            r94 += t99;
+                            r92 = global::System.MathF.Max(r92, t95);
                         }
-                        var t100 = global::System.MathF.Log(r94);
-                        var t101 = t100 + t97;
-                        int g102i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g102i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g102i, c, row);
-                        float g102;
+                        float r96 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr96 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j97 = 0;
+                        var t99 = float.IsFinite(r92);
+                        var t100 = t99 ? r92 : 0f;
+                        var v101 = global::System.Runtime.Intrinsics.Vector128.Create(t100);
+                        for (; j97 <= c - 4; j97 += 4)
                         {
-                            nint e = e0 + g102i;
-                            var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g102 = t103;
+                            nint e = e0 + j97;
+                            var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v102 = v98 - v101;
+                            var v103 = global::System.Runtime.Intrinsics.Vector128.Exp(v102);
+                            vr96 += v103;
                         }
-                        var t104 = t101 - g102;
-                        total += t104;
-                        var t105 = 1f / r94;
+                        r96 += global::System.Runtime.Intrinsics.Vector128.Sum(vr96);
+                        for (; j97 < c; j97++)
+                        {
+                            nint e = e0 + j97;
+                            var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t105 = t104 - t100;
+                            var t106 = global::System.MathF.Exp(t105);
+                            r96 += t106;
+                        }
+                        var t107 = global::System.MathF.Log(r96);
+                        var t108 = t107 + t100;
+                        int g109i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g109i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g109i, c, row);
+                        float g109;
+                        {
+                            nint e = e0 + g109i;
+                            var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g109 = t110;
+                        }
+                        var t111 = t108 - g109;
+                        total += t111;
+                        nint j112 = 0;
+                        var t113 = 1f / r96;
+                        var v114 = global::System.Runtime.Intrinsics.Vector128.Create(t113);
+                        var v119 = global::System.Runtime.Intrinsics.Vector128.Create((float)t90);
+                        var b126 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        for (; j112 <= c - 4; j112 += 4)
+                        {
+                            nint e = e0 + j112;
+                            var v115 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v116 = v115 - v101;
+                            var v117 = global::System.Runtime.Intrinsics.Vector128.Exp(v116);
+                            var v118 = v114 * v117;
+                            var v120 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j112) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v119);
+                            var v123 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v120, v121, v122);
+                            var v124 = -v123;
+                            var v125 = v118 + v124;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v125 * b126, ref grad, (nuint)e);
+                        }
+                        for (; j112 < c; j112++)
+                        {
+                            nint e = e0 + j112;
+                            var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t128 = t127 - t100;
+                            var t129 = global::System.MathF.Exp(t128);
+                            var t130 = t113 * t129;
+                            var t131 = j112 == (nint)t90;
+                            var t132 = t131 ? 1f : 0f;
+                            var t133 = -t132;
+                            var t134 = t130 + t133;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t134 * scale;
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t136 = t135 != p_ignore;
+                        if (!t136)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r137 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t107 = t106 - t97;
-                            var t108 = global::System.MathF.Exp(t107);
-                            var t109 = t105 * t108;
-                            var t110 = j == (nint)t90;
-                            var t111 = t110 ? 1f : 0f;
-                            var t112 = -t111;
-                            var t113 = t109 + t112;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t113 * scale;
+                            var t138 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r137 = global::System.MathF.Max(r137, t138);
+                        }
+                        float r139 = 0f;
+                        var t141 = float.IsFinite(r137);
+                        var t142 = t141 ? r137 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t140 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t143 = t140 - t142;
+                            var t144 = global::System.MathF.Exp(t143);
+                            r139 += t144;
+                        }
+                        var t145 = global::System.MathF.Log(r139);
+                        var t146 = t145 + t142;
+                        int g147i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g147i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g147i, c, row);
+                        float g147;
+                        {
+                            nint e = e0 + g147i;
+                            var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g147 = t148;
+                        }
+                        var t149 = t146 - g147;
+                        total += t149;
+                        var t150 = 1f / r139;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t151 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t152 = t151 - t142;
+                            var t153 = global::System.MathF.Exp(t152);
+                            var t154 = t150 * t153;
+                            var t155 = j == (nint)t135;
+                            var t156 = t155 ? 1f : 0f;
+                            var t157 = -t156;
+                            var t158 = t154 + t157;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t158 * scale;
                         }
                     }
                 }
@@ -1900,57 +2432,57 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t115 = t114 != p_ignore;
-                        if (!t115)
+                        var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t160 = t159 != p_ignore;
+                        if (!t160)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
                             continue;
                         }
                         kept++;
-                        float r116 = float.NegativeInfinity;
+                        float r161 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r116 = global::System.MathF.Max(r116, t117);
+                            var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r161 = global::System.MathF.Max(r161, t162);
                         }
-                        float r118 = 0f;
-                        var t120 = float.IsFinite(r116);
-                        var t121 = t120 ? r116 : 0f;
+                        float r163 = 0f;
+                        var t165 = float.IsFinite(r161);
+                        var t166 = t165 ? r161 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t119 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t122 = t119 - t121;
-                            var t123 = global::System.MathF.Exp(t122);
-                            r118 += t123;
+                            var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t167 = t164 - t166;
+                            var t168 = global::System.MathF.Exp(t167);
+                            r163 += t168;
                         }
-                        var t124 = global::System.MathF.Log(r118);
-                        var t125 = t124 + t121;
-                        int g126i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g126i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g126i, c, row);
-                        float g126;
+                        var t169 = global::System.MathF.Log(r163);
+                        var t170 = t169 + t166;
+                        int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
+                        float g171;
                         {
-                            nint e = e0 + g126i * inner;
-                            var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g126 = t127;
+                            nint e = e0 + g171i * inner;
+                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g171 = t172;
                         }
-                        var t128 = t125 - g126;
-                        total += t128;
-                        var t129 = 1f / r118;
+                        var t173 = t170 - g171;
+                        total += t173;
+                        var t174 = 1f / r163;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t131 = t130 - t121;
-                            var t132 = global::System.MathF.Exp(t131);
-                            var t133 = t129 * t132;
-                            var t134 = j == (nint)t114;
-                            var t135 = t134 ? 1f : 0f;
-                            var t136 = -t135;
-                            var t137 = t133 + t136;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t137 * scale;
+                            var t175 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t176 = t175 - t166;
+                            var t177 = global::System.MathF.Exp(t176);
+                            var t178 = t174 * t177;
+                            var t179 = j == (nint)t159;
+                            var t180 = t179 ? 1f : 0f;
+                            var t181 = -t180;
+                            var t182 = t178 + t181;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t182 * scale;
                         }
                     }
                 }
@@ -2165,8 +2697,10 @@ namespace Snapshots
                         }
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
+                    var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                    var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -2179,49 +2713,147 @@ namespace Snapshots
                         }
                         kept++;
                         float r94 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<float> vr94 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j95 = 0;
+                        for (; j95 <= c - 4; j95 += 4)
                         {
-                            nint e = e0 + j;
-                            var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r94 = global::System.MathF.Max(r94, t95);
+                            nint e = e0 + j95;
+                            var v96 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr94 = global::System.Runtime.Intrinsics.Vector128.Max(vr94, v96);
                         }
-                        float r96 = 0f;
-                        var t98 = float.IsFinite(r94);
-                        var t99 = t98 ? r94 : 0f;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 4; l++) r94 = global::System.MathF.Max(r94, vr94[l]);
+                        for (; j95 < c; j95++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j95;
                             var t97 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t100 = t97 - t99;
-                            var t101 = global::System.MathF.Exp(t100);
-                            r96 += t101;
+                            r94 = global::System.MathF.Max(r94, t97);
                         }
-                        var t102 = global::System.MathF.Log(r96);
-                        var t103 = t102 + t99;
-                        int g104i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g104i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g104i, c, row);
-                        float g104;
+                        float r98 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr98 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j99 = 0;
+                        var t101 = float.IsFinite(r94);
+                        var t102 = t101 ? r94 : 0f;
+                        var v103 = global::System.Runtime.Intrinsics.Vector128.Create(t102);
+                        for (; j99 <= c - 4; j99 += 4)
                         {
-                            nint e = e0 + g104i;
-                            var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g104 = t105;
+                            nint e = e0 + j99;
+                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v104 = v100 - v103;
+                            var v105 = global::System.Runtime.Intrinsics.Vector128.Exp(v104);
+                            vr98 += v105;
                         }
-                        var t106 = t103 - g104;
-                        total += t106 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u107 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t108 = 1f / r96;
+                        r98 += global::System.Runtime.Intrinsics.Vector128.Sum(vr98);
+                        for (; j99 < c; j99++)
+                        {
+                            nint e = e0 + j99;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t107 = t106 - t102;
+                            var t108 = global::System.MathF.Exp(t107);
+                            r98 += t108;
+                        }
+                        var t109 = global::System.MathF.Log(r98);
+                        var t110 = t109 + t102;
+                        int g111i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g111i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g111i, c, row);
+                        float g111;
+                        {
+                            nint e = e0 + g111i;
+                            var t112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g111 = t112;
+                        }
+                        var t113 = t110 - g111;
+                        total += t113 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j115 = 0;
+                        var t116 = 1f / r98;
+                        var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
+                        var v122 = global::System.Runtime.Intrinsics.Vector128.Create((float)t92);
+                        var b129 = global::System.Runtime.Intrinsics.Vector128.Create(u114);
+                        for (; j115 <= c - 4; j115 += 4)
+                        {
+                            nint e = e0 + j115;
+                            var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v119 = v118 - v103;
+                            var v120 = global::System.Runtime.Intrinsics.Vector128.Exp(v119);
+                            var v121 = v117 * v120;
+                            var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j115) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
+                            var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
+                            var v127 = -v126;
+                            var v128 = v121 + v127;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
+                        }
+                        for (; j115 < c; j115++)
+                        {
+                            nint e = e0 + j115;
+                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t131 = t130 - t102;
+                            var t132 = global::System.MathF.Exp(t131);
+                            var t133 = t116 * t132;
+                            var t134 = j115 == (nint)t92;
+                            var t135 = t134 ? 1f : 0f;
+                            var t136 = -t135;
+                            var t137 = t133 + t136;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t137 * u114;
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t138 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t139 = t138 != p_ignore;
+                        if (!t139)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r140 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t110 = t109 - t99;
-                            var t111 = global::System.MathF.Exp(t110);
-                            var t112 = t108 * t111;
-                            var t113 = j == (nint)t92;
-                            var t114 = t113 ? 1f : 0f;
-                            var t115 = -t114;
-                            var t116 = t112 + t115;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t116 * u107;
+                            var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r140 = global::System.MathF.Max(r140, t141);
+                        }
+                        float r142 = 0f;
+                        var t144 = float.IsFinite(r140);
+                        var t145 = t144 ? r140 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t146 = t143 - t145;
+                            var t147 = global::System.MathF.Exp(t146);
+                            r142 += t147;
+                        }
+                        var t148 = global::System.MathF.Log(r142);
+                        var t149 = t148 + t145;
+                        int g150i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g150i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g150i, c, row);
+                        float g150;
+                        {
+                            nint e = e0 + g150i;
+                            var t151 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g150 = t151;
+                        }
+                        var t152 = t149 - g150;
+                        total += t152 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t154 = 1f / r142;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t155 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t156 = t155 - t145;
+                            var t157 = global::System.MathF.Exp(t156);
+                            var t158 = t154 * t157;
+                            var t159 = j == (nint)t138;
+                            var t160 = t159 ? 1f : 0f;
+                            var t161 = -t160;
+                            var t162 = t158 + t161;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t162 * u153;
                         }
                     }
                 }
@@ -2234,58 +2866,58 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t118 = t117 != p_ignore;
-                        if (!t118)
+                        var t163 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t164 = t163 != p_ignore;
+                        if (!t164)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
                             continue;
                         }
                         kept++;
-                        float r119 = float.NegativeInfinity;
+                        float r165 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t120 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r119 = global::System.MathF.Max(r119, t120);
+                            var t166 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r165 = global::System.MathF.Max(r165, t166);
                         }
-                        float r121 = 0f;
-                        var t123 = float.IsFinite(r119);
-                        var t124 = t123 ? r119 : 0f;
+                        float r167 = 0f;
+                        var t169 = float.IsFinite(r165);
+                        var t170 = t169 ? r165 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t125 = t122 - t124;
-                            var t126 = global::System.MathF.Exp(t125);
-                            r121 += t126;
+                            var t168 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t171 = t168 - t170;
+                            var t172 = global::System.MathF.Exp(t171);
+                            r167 += t172;
                         }
-                        var t127 = global::System.MathF.Log(r121);
-                        var t128 = t127 + t124;
-                        int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
-                        float g129;
+                        var t173 = global::System.MathF.Log(r167);
+                        var t174 = t173 + t170;
+                        int g175i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g175i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g175i, c, row);
+                        float g175;
                         {
-                            nint e = e0 + g129i * inner;
-                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g129 = t130;
+                            nint e = e0 + g175i * inner;
+                            var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g175 = t176;
                         }
-                        var t131 = t128 - g129;
-                        total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t133 = 1f / r121;
+                        var t177 = t174 - g175;
+                        total += t177 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u178 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t179 = 1f / r167;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t134 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t135 = t134 - t124;
-                            var t136 = global::System.MathF.Exp(t135);
-                            var t137 = t133 * t136;
-                            var t138 = j == (nint)t117;
-                            var t139 = t138 ? 1f : 0f;
-                            var t140 = -t139;
-                            var t141 = t137 + t140;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t141 * u132;
+                            var t180 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t181 = t180 - t170;
+                            var t182 = global::System.MathF.Exp(t181);
+                            var t183 = t179 * t182;
+                            var t184 = j == (nint)t163;
+                            var t185 = t184 ? 1f : 0f;
+                            var t186 = -t185;
+                            var t187 = t183 + t186;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t187 * u178;
                         }
                     }
                 }
@@ -2569,7 +3201,7 @@ namespace Snapshots
                         total += t43;
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
                     for (nint row = 0; row < outer; row++)
                     {
@@ -2582,35 +3214,100 @@ namespace Snapshots
                         }
                         kept++;
                         double r46 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<double> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j47 = 0;
+                        for (; j47 <= c - 2; j47 += 2)
                         {
-                            nint e = e0 + j;
-                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.Math.Max(r46, t47);
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
                         }
-                        double r48 = 0.0;
-                        var t50 = double.IsFinite(r46);
-                        var t51 = t50 ? r46 : 0.0;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 2; l++) r46 = global::System.Math.Max(r46, vr46[l]);
+                        for (; j47 < c; j47++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j47;
                             var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t52 = t49 - t51;
-                            var t53 = global::System.Math.Exp(t52);
-                            r48 += t53;
+                            r46 = global::System.Math.Max(r46, t49);
                         }
-                        var t54 = global::System.Math.Log(r48);
-                        var t55 = t54 + t51;
-                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
-                        double g56;
+                        double r50 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr50 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j51 = 0;
+                        var t53 = double.IsFinite(r46);
+                        var t54 = t53 ? r46 : 0.0;
+                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
+                        for (; j51 <= c - 2; j51 += 2)
                         {
-                            nint e = e0 + g56i;
-                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g56 = t57;
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v56 = v52 - v55;
+                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
+                            vr50 += v57;
                         }
-                        var t58 = t55 - g56;
-                        total += t58;
+                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
+                        for (; j51 < c; j51++)
+                        {
+                            nint e = e0 + j51;
+                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t59 = t58 - t54;
+                            var t60 = global::System.Math.Exp(t59);
+                            r50 += t60;
+                        }
+                        var t61 = global::System.Math.Log(r50);
+                        var t62 = t61 + t54;
+                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
+                        double g63;
+                        {
+                            nint e = e0 + g63i;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g63 = t64;
+                        }
+                        var t65 = t62 - g63;
+                        total += t65;
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t67 = t66 != p_ignore;
+                        if (!t67)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r68 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r68 = global::System.Math.Max(r68, t69);
+                        }
+                        double r70 = 0.0;
+                        var t72 = double.IsFinite(r68);
+                        var t73 = t72 ? r68 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t74 = t71 - t73;
+                            var t75 = global::System.Math.Exp(t74);
+                            r70 += t75;
+                        }
+                        var t76 = global::System.Math.Log(r70);
+                        var t77 = t76 + t73;
+                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
+                        double g78;
+                        {
+                            nint e = e0 + g78i;
+                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g78 = t79;
+                        }
+                        var t80 = t77 - g78;
+                        total += t80;
                     }
                 }
             }
@@ -2622,43 +3319,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t60 = t59 != p_ignore;
-                        if (!t60)
+                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t82 = t81 != p_ignore;
+                        if (!t82)
                         {
                             continue;
                         }
                         kept++;
-                        double r61 = double.NegativeInfinity;
+                        double r83 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r61 = global::System.Math.Max(r61, t62);
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r83 = global::System.Math.Max(r83, t84);
                         }
-                        double r63 = 0.0;
-                        var t65 = double.IsFinite(r61);
-                        var t66 = t65 ? r61 : 0.0;
+                        double r85 = 0.0;
+                        var t87 = double.IsFinite(r83);
+                        var t88 = t87 ? r83 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t67 = t64 - t66;
-                            var t68 = global::System.Math.Exp(t67);
-                            r63 += t68;
+                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t89 = t86 - t88;
+                            var t90 = global::System.Math.Exp(t89);
+                            r85 += t90;
                         }
-                        var t69 = global::System.Math.Log(r63);
-                        var t70 = t69 + t66;
-                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
-                        double g71;
+                        var t91 = global::System.Math.Log(r85);
+                        var t92 = t91 + t88;
+                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
+                        double g93;
                         {
-                            nint e = e0 + g71i * inner;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g71 = t72;
+                            nint e = e0 + g93i * inner;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g93 = t94;
                         }
-                        var t73 = t70 - g71;
-                        total += t73;
+                        var t95 = t92 - g93;
+                        total += t95;
                     }
                 }
             }
@@ -2802,7 +3499,7 @@ namespace Snapshots
                         total += t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
                     for (nint row = 0; row < outer; row++)
                     {
@@ -2815,35 +3512,100 @@ namespace Snapshots
                         }
                         kept++;
                         double r46 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<double> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j47 = 0;
+                        for (; j47 <= c - 2; j47 += 2)
                         {
-                            nint e = e0 + j;
-                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.Math.Max(r46, t47);
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
                         }
-                        double r48 = 0.0;
-                        var t50 = double.IsFinite(r46);
-                        var t51 = t50 ? r46 : 0.0;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 2; l++) r46 = global::System.Math.Max(r46, vr46[l]);
+                        for (; j47 < c; j47++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j47;
                             var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t52 = t49 - t51;
-                            var t53 = global::System.Math.Exp(t52);
-                            r48 += t53;
+                            r46 = global::System.Math.Max(r46, t49);
                         }
-                        var t54 = global::System.Math.Log(r48);
-                        var t55 = t54 + t51;
-                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
-                        double g56;
+                        double r50 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr50 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j51 = 0;
+                        var t53 = double.IsFinite(r46);
+                        var t54 = t53 ? r46 : 0.0;
+                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
+                        for (; j51 <= c - 2; j51 += 2)
                         {
-                            nint e = e0 + g56i;
-                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g56 = t57;
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v56 = v52 - v55;
+                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
+                            vr50 += v57;
                         }
-                        var t58 = t55 - g56;
-                        total += t58 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
+                        for (; j51 < c; j51++)
+                        {
+                            nint e = e0 + j51;
+                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t59 = t58 - t54;
+                            var t60 = global::System.Math.Exp(t59);
+                            r50 += t60;
+                        }
+                        var t61 = global::System.Math.Log(r50);
+                        var t62 = t61 + t54;
+                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
+                        double g63;
+                        {
+                            nint e = e0 + g63i;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g63 = t64;
+                        }
+                        var t65 = t62 - g63;
+                        total += t65 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t67 = t66 != p_ignore;
+                        if (!t67)
+                        {
+                            continue;
+                        }
+                        kept++;
+                        double r68 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r68 = global::System.Math.Max(r68, t69);
+                        }
+                        double r70 = 0.0;
+                        var t72 = double.IsFinite(r68);
+                        var t73 = t72 ? r68 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t74 = t71 - t73;
+                            var t75 = global::System.Math.Exp(t74);
+                            r70 += t75;
+                        }
+                        var t76 = global::System.Math.Log(r70);
+                        var t77 = t76 + t73;
+                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
+                        double g78;
+                        {
+                            nint e = e0 + g78i;
+                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g78 = t79;
+                        }
+                        var t80 = t77 - g78;
+                        total += t80 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -2855,43 +3617,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t60 = t59 != p_ignore;
-                        if (!t60)
+                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t82 = t81 != p_ignore;
+                        if (!t82)
                         {
                             continue;
                         }
                         kept++;
-                        double r61 = double.NegativeInfinity;
+                        double r83 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r61 = global::System.Math.Max(r61, t62);
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r83 = global::System.Math.Max(r83, t84);
                         }
-                        double r63 = 0.0;
-                        var t65 = double.IsFinite(r61);
-                        var t66 = t65 ? r61 : 0.0;
+                        double r85 = 0.0;
+                        var t87 = double.IsFinite(r83);
+                        var t88 = t87 ? r83 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t67 = t64 - t66;
-                            var t68 = global::System.Math.Exp(t67);
-                            r63 += t68;
+                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t89 = t86 - t88;
+                            var t90 = global::System.Math.Exp(t89);
+                            r85 += t90;
                         }
-                        var t69 = global::System.Math.Log(r63);
-                        var t70 = t69 + t66;
-                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
-                        double g71;
+                        var t91 = global::System.Math.Log(r85);
+                        var t92 = t91 + t88;
+                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
+                        double g93;
                         {
-                            nint e = e0 + g71i * inner;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g71 = t72;
+                            nint e = e0 + g93i * inner;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g93 = t94;
                         }
-                        var t73 = t70 - g71;
-                        total += t73 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t95 = t92 - g93;
+                        total += t95 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -3033,7 +3795,7 @@ namespace Snapshots
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43;
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
                     for (nint row = 0; row < outer; row++)
                     {
@@ -3046,35 +3808,100 @@ namespace Snapshots
                             continue;
                         }
                         double r46 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<double> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j47 = 0;
+                        for (; j47 <= c - 2; j47 += 2)
                         {
-                            nint e = e0 + j;
-                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.Math.Max(r46, t47);
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
                         }
-                        double r48 = 0.0;
-                        var t50 = double.IsFinite(r46);
-                        var t51 = t50 ? r46 : 0.0;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 2; l++) r46 = global::System.Math.Max(r46, vr46[l]);
+                        for (; j47 < c; j47++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j47;
                             var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t52 = t49 - t51;
-                            var t53 = global::System.Math.Exp(t52);
-                            r48 += t53;
+                            r46 = global::System.Math.Max(r46, t49);
                         }
-                        var t54 = global::System.Math.Log(r48);
-                        var t55 = t54 + t51;
-                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
-                        double g56;
+                        double r50 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr50 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j51 = 0;
+                        var t53 = double.IsFinite(r46);
+                        var t54 = t53 ? r46 : 0.0;
+                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
+                        for (; j51 <= c - 2; j51 += 2)
                         {
-                            nint e = e0 + g56i;
-                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g56 = t57;
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v56 = v52 - v55;
+                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
+                            vr50 += v57;
                         }
-                        var t58 = t55 - g56;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t58;
+                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
+                        for (; j51 < c; j51++)
+                        {
+                            nint e = e0 + j51;
+                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t59 = t58 - t54;
+                            var t60 = global::System.Math.Exp(t59);
+                            r50 += t60;
+                        }
+                        var t61 = global::System.Math.Log(r50);
+                        var t62 = t61 + t54;
+                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
+                        double g63;
+                        {
+                            nint e = e0 + g63i;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g63 = t64;
+                        }
+                        var t65 = t62 - g63;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t65;
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t67 = t66 != p_ignore;
+                        if (!t67)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r68 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r68 = global::System.Math.Max(r68, t69);
+                        }
+                        double r70 = 0.0;
+                        var t72 = double.IsFinite(r68);
+                        var t73 = t72 ? r68 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t74 = t71 - t73;
+                            var t75 = global::System.Math.Exp(t74);
+                            r70 += t75;
+                        }
+                        var t76 = global::System.Math.Log(r70);
+                        var t77 = t76 + t73;
+                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
+                        double g78;
+                        {
+                            nint e = e0 + g78i;
+                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g78 = t79;
+                        }
+                        var t80 = t77 - g78;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t80;
                     }
                 }
             }
@@ -3086,43 +3913,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t60 = t59 != p_ignore;
-                        if (!t60)
+                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t82 = t81 != p_ignore;
+                        if (!t82)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r61 = double.NegativeInfinity;
+                        double r83 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r61 = global::System.Math.Max(r61, t62);
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r83 = global::System.Math.Max(r83, t84);
                         }
-                        double r63 = 0.0;
-                        var t65 = double.IsFinite(r61);
-                        var t66 = t65 ? r61 : 0.0;
+                        double r85 = 0.0;
+                        var t87 = double.IsFinite(r83);
+                        var t88 = t87 ? r83 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t67 = t64 - t66;
-                            var t68 = global::System.Math.Exp(t67);
-                            r63 += t68;
+                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t89 = t86 - t88;
+                            var t90 = global::System.Math.Exp(t89);
+                            r85 += t90;
                         }
-                        var t69 = global::System.Math.Log(r63);
-                        var t70 = t69 + t66;
-                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
-                        double g71;
+                        var t91 = global::System.Math.Log(r85);
+                        var t92 = t91 + t88;
+                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
+                        double g93;
                         {
-                            nint e = e0 + g71i * inner;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g71 = t72;
+                            nint e = e0 + g93i * inner;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g93 = t94;
                         }
-                        var t73 = t70 - g71;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t73;
+                        var t95 = t92 - g93;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t95;
                     }
                 }
             }
@@ -3263,7 +4090,7 @@ namespace Snapshots
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
                     for (nint row = 0; row < outer; row++)
                     {
@@ -3276,35 +4103,100 @@ namespace Snapshots
                             continue;
                         }
                         double r46 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<double> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j47 = 0;
+                        for (; j47 <= c - 2; j47 += 2)
                         {
-                            nint e = e0 + j;
-                            var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.Math.Max(r46, t47);
+                            nint e = e0 + j47;
+                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
                         }
-                        double r48 = 0.0;
-                        var t50 = double.IsFinite(r46);
-                        var t51 = t50 ? r46 : 0.0;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 2; l++) r46 = global::System.Math.Max(r46, vr46[l]);
+                        for (; j47 < c; j47++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j47;
                             var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t52 = t49 - t51;
-                            var t53 = global::System.Math.Exp(t52);
-                            r48 += t53;
+                            r46 = global::System.Math.Max(r46, t49);
                         }
-                        var t54 = global::System.Math.Log(r48);
-                        var t55 = t54 + t51;
-                        int g56i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g56i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g56i, c, row);
-                        double g56;
+                        double r50 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr50 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j51 = 0;
+                        var t53 = double.IsFinite(r46);
+                        var t54 = t53 ? r46 : 0.0;
+                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
+                        for (; j51 <= c - 2; j51 += 2)
                         {
-                            nint e = e0 + g56i;
-                            var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g56 = t57;
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v56 = v52 - v55;
+                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
+                            vr50 += v57;
                         }
-                        var t58 = t55 - g56;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t58 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
+                        for (; j51 < c; j51++)
+                        {
+                            nint e = e0 + j51;
+                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t59 = t58 - t54;
+                            var t60 = global::System.Math.Exp(t59);
+                            r50 += t60;
+                        }
+                        var t61 = global::System.Math.Log(r50);
+                        var t62 = t61 + t54;
+                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
+                        double g63;
+                        {
+                            nint e = e0 + g63i;
+                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g63 = t64;
+                        }
+                        var t65 = t62 - g63;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t65 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t67 = t66 != p_ignore;
+                        if (!t67)
+                        {
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                            continue;
+                        }
+                        double r68 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r68 = global::System.Math.Max(r68, t69);
+                        }
+                        double r70 = 0.0;
+                        var t72 = double.IsFinite(r68);
+                        var t73 = t72 ? r68 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t74 = t71 - t73;
+                            var t75 = global::System.Math.Exp(t74);
+                            r70 += t75;
+                        }
+                        var t76 = global::System.Math.Log(r70);
+                        var t77 = t76 + t73;
+                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
+                        double g78;
+                        {
+                            nint e = e0 + g78i;
+                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g78 = t79;
+                        }
+                        var t80 = t77 - g78;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t80 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -3316,43 +4208,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t60 = t59 != p_ignore;
-                        if (!t60)
+                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t82 = t81 != p_ignore;
+                        if (!t82)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r61 = double.NegativeInfinity;
+                        double r83 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r61 = global::System.Math.Max(r61, t62);
+                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r83 = global::System.Math.Max(r83, t84);
                         }
-                        double r63 = 0.0;
-                        var t65 = double.IsFinite(r61);
-                        var t66 = t65 ? r61 : 0.0;
+                        double r85 = 0.0;
+                        var t87 = double.IsFinite(r83);
+                        var t88 = t87 ? r83 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t67 = t64 - t66;
-                            var t68 = global::System.Math.Exp(t67);
-                            r63 += t68;
+                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t89 = t86 - t88;
+                            var t90 = global::System.Math.Exp(t89);
+                            r85 += t90;
                         }
-                        var t69 = global::System.Math.Log(r63);
-                        var t70 = t69 + t66;
-                        int g71i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g71i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g71i, c, row);
-                        double g71;
+                        var t91 = global::System.Math.Log(r85);
+                        var t92 = t91 + t88;
+                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
+                        double g93;
                         {
-                            nint e = e0 + g71i * inner;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g71 = t72;
+                            nint e = e0 + g93i * inner;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g93 = t94;
                         }
-                        var t73 = t70 - g71;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t73 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t95 = t92 - g93;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t95 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -3535,8 +4427,10 @@ namespace Snapshots
                         }
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
+                    var v106 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+                    var v107 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -3548,36 +4442,120 @@ namespace Snapshots
                             continue;
                         }
                         double r82 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<double> vr82 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j83 = 0;
+                        for (; j83 <= c - 2; j83 += 2)
                         {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r82 = global::System.Math.Max(r82, t83);
+                            nint e = e0 + j83;
+                            var v84 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr82 = global::System.Runtime.Intrinsics.Vector128.Max(vr82, v84);
                         }
-                        double r84 = 0.0;
-                        var t86 = double.IsFinite(r82);
-                        var t87 = t86 ? r82 : 0.0;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 2; l++) r82 = global::System.Math.Max(r82, vr82[l]);
+                        for (; j83 < c; j83++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j83;
                             var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t88 = t85 - t87;
-                            var t89 = global::System.Math.Exp(t88);
-                            r84 += t89;
+                            r82 = global::System.Math.Max(r82, t85);
                         }
-                        var t90 = 1.0 / r84;
+                        double r86 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr86 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j87 = 0;
+                        var t89 = double.IsFinite(r82);
+                        var t90 = t89 ? r82 : 0.0;
+                        var v91 = global::System.Runtime.Intrinsics.Vector128.Create(t90);
+                        for (; j87 <= c - 2; j87 += 2)
+                        {
+                            nint e = e0 + j87;
+                            var v88 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v92 = v88 - v91;
+                            var v93 = global::System.Runtime.Intrinsics.Vector128.Exp(v92);
+                            vr86 += v93;
+                        }
+                        r86 += global::System.Runtime.Intrinsics.Vector128.Sum(vr86);
+                        for (; j87 < c; j87++)
+                        {
+                            nint e = e0 + j87;
+                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t95 = t94 - t90;
+                            var t96 = global::System.Math.Exp(t95);
+                            r86 += t96;
+                        }
+                        nint j97 = 0;
+                        var t98 = 1.0 / r86;
+                        var v99 = global::System.Runtime.Intrinsics.Vector128.Create(t98);
+                        var v104 = global::System.Runtime.Intrinsics.Vector128.Create((double)t80);
+                        var b111 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        for (; j97 <= c - 2; j97 += 2)
+                        {
+                            nint e = e0 + j97;
+                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v101 = v100 - v91;
+                            var v102 = global::System.Runtime.Intrinsics.Vector128.Exp(v101);
+                            var v103 = v99 * v102;
+                            var v105 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j97) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v104);
+                            var v108 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v105, v106, v107);
+                            var v109 = -v108;
+                            var v110 = v103 + v109;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v110 * b111, ref grad, (nuint)e);
+                        }
+                        for (; j97 < c; j97++)
+                        {
+                            nint e = e0 + j97;
+                            var t112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t113 = t112 - t90;
+                            var t114 = global::System.Math.Exp(t113);
+                            var t115 = t98 * t114;
+                            var t116 = j97 == (nint)t80;
+                            var t117 = t116 ? 1.0 : 0.0;
+                            var t118 = -t117;
+                            var t119 = t115 + t118;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t119 * scale;
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t120 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t121 = t120 != p_ignore;
+                        if (!t121)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        double r122 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t92 = t91 - t87;
-                            var t93 = global::System.Math.Exp(t92);
-                            var t94 = t90 * t93;
-                            var t95 = j == (nint)t80;
-                            var t96 = t95 ? 1.0 : 0.0;
-                            var t97 = -t96;
-                            var t98 = t94 + t97;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t98 * scale;
+                            var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r122 = global::System.Math.Max(r122, t123);
+                        }
+                        double r124 = 0.0;
+                        var t126 = double.IsFinite(r122);
+                        var t127 = t126 ? r122 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t125 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t128 = t125 - t127;
+                            var t129 = global::System.Math.Exp(t128);
+                            r124 += t129;
+                        }
+                        var t130 = 1.0 / r124;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t131 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t132 = t131 - t127;
+                            var t133 = global::System.Math.Exp(t132);
+                            var t134 = t130 * t133;
+                            var t135 = j == (nint)t120;
+                            var t136 = t135 ? 1.0 : 0.0;
+                            var t137 = -t136;
+                            var t138 = t134 + t137;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t138 * scale;
                         }
                     }
                 }
@@ -3590,44 +4568,44 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t100 = t99 != p_ignore;
-                        if (!t100)
+                        var t139 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t140 = t139 != p_ignore;
+                        if (!t140)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
                             continue;
                         }
-                        double r101 = double.NegativeInfinity;
+                        double r141 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r101 = global::System.Math.Max(r101, t102);
+                            var t142 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r141 = global::System.Math.Max(r141, t142);
                         }
-                        double r103 = 0.0;
-                        var t105 = double.IsFinite(r101);
-                        var t106 = t105 ? r101 : 0.0;
+                        double r143 = 0.0;
+                        var t145 = double.IsFinite(r141);
+                        var t146 = t145 ? r141 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t107 = t104 - t106;
-                            var t108 = global::System.Math.Exp(t107);
-                            r103 += t108;
+                            var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t147 = t144 - t146;
+                            var t148 = global::System.Math.Exp(t147);
+                            r143 += t148;
                         }
-                        var t109 = 1.0 / r103;
+                        var t149 = 1.0 / r143;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t111 = t110 - t106;
-                            var t112 = global::System.Math.Exp(t111);
-                            var t113 = t109 * t112;
-                            var t114 = j == (nint)t99;
-                            var t115 = t114 ? 1.0 : 0.0;
-                            var t116 = -t115;
-                            var t117 = t113 + t116;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t117 * scale;
+                            var t150 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t151 = t150 - t146;
+                            var t152 = global::System.Math.Exp(t151);
+                            var t153 = t149 * t152;
+                            var t154 = j == (nint)t139;
+                            var t155 = t154 ? 1.0 : 0.0;
+                            var t156 = -t155;
+                            var t157 = t153 + t156;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t157 * scale;
                         }
                     }
                 }
@@ -3813,8 +4791,10 @@ namespace Snapshots
                         }
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
+                    var v109 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+                    var v110 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -3826,37 +4806,122 @@ namespace Snapshots
                             continue;
                         }
                         double r84 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<double> vr84 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j85 = 0;
+                        for (; j85 <= c - 2; j85 += 2)
                         {
-                            nint e = e0 + j;
-                            var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r84 = global::System.Math.Max(r84, t85);
+                            nint e = e0 + j85;
+                            var v86 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr84 = global::System.Runtime.Intrinsics.Vector128.Max(vr84, v86);
                         }
-                        double r86 = 0.0;
-                        var t88 = double.IsFinite(r84);
-                        var t89 = t88 ? r84 : 0.0;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 2; l++) r84 = global::System.Math.Max(r84, vr84[l]);
+                        for (; j85 < c; j85++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j85;
                             var t87 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t90 = t87 - t89;
-                            var t91 = global::System.Math.Exp(t90);
-                            r86 += t91;
+                            r84 = global::System.Math.Max(r84, t87);
                         }
-                        var u92 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t93 = 1.0 / r86;
+                        double r88 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr88 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j89 = 0;
+                        var t91 = double.IsFinite(r84);
+                        var t92 = t91 ? r84 : 0.0;
+                        var v93 = global::System.Runtime.Intrinsics.Vector128.Create(t92);
+                        for (; j89 <= c - 2; j89 += 2)
+                        {
+                            nint e = e0 + j89;
+                            var v90 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v94 = v90 - v93;
+                            var v95 = global::System.Runtime.Intrinsics.Vector128.Exp(v94);
+                            vr88 += v95;
+                        }
+                        r88 += global::System.Runtime.Intrinsics.Vector128.Sum(vr88);
+                        for (; j89 < c; j89++)
+                        {
+                            nint e = e0 + j89;
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t97 = t96 - t92;
+                            var t98 = global::System.Math.Exp(t97);
+                            r88 += t98;
+                        }
+                        var u99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j100 = 0;
+                        var t101 = 1.0 / r88;
+                        var v102 = global::System.Runtime.Intrinsics.Vector128.Create(t101);
+                        var v107 = global::System.Runtime.Intrinsics.Vector128.Create((double)t82);
+                        var b114 = global::System.Runtime.Intrinsics.Vector128.Create(u99);
+                        for (; j100 <= c - 2; j100 += 2)
+                        {
+                            nint e = e0 + j100;
+                            var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v104 = v103 - v93;
+                            var v105 = global::System.Runtime.Intrinsics.Vector128.Exp(v104);
+                            var v106 = v102 * v105;
+                            var v108 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j100) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v107);
+                            var v111 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v108, v109, v110);
+                            var v112 = -v111;
+                            var v113 = v106 + v112;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v113 * b114, ref grad, (nuint)e);
+                        }
+                        for (; j100 < c; j100++)
+                        {
+                            nint e = e0 + j100;
+                            var t115 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t116 = t115 - t92;
+                            var t117 = global::System.Math.Exp(t116);
+                            var t118 = t101 * t117;
+                            var t119 = j100 == (nint)t82;
+                            var t120 = t119 ? 1.0 : 0.0;
+                            var t121 = -t120;
+                            var t122 = t118 + t121;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t122 * u99;
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t124 = t123 != p_ignore;
+                        if (!t124)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        double r125 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t95 = t94 - t89;
-                            var t96 = global::System.Math.Exp(t95);
-                            var t97 = t93 * t96;
-                            var t98 = j == (nint)t82;
-                            var t99 = t98 ? 1.0 : 0.0;
-                            var t100 = -t99;
-                            var t101 = t97 + t100;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t101 * u92;
+                            var t126 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r125 = global::System.Math.Max(r125, t126);
+                        }
+                        double r127 = 0.0;
+                        var t129 = double.IsFinite(r125);
+                        var t130 = t129 ? r125 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t131 = t128 - t130;
+                            var t132 = global::System.Math.Exp(t131);
+                            r127 += t132;
+                        }
+                        var u133 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t134 = 1.0 / r127;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t136 = t135 - t130;
+                            var t137 = global::System.Math.Exp(t136);
+                            var t138 = t134 * t137;
+                            var t139 = j == (nint)t123;
+                            var t140 = t139 ? 1.0 : 0.0;
+                            var t141 = -t140;
+                            var t142 = t138 + t141;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t142 * u133;
                         }
                     }
                 }
@@ -3869,45 +4934,45 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t103 = t102 != p_ignore;
-                        if (!t103)
+                        var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t144 = t143 != p_ignore;
+                        if (!t144)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
                             continue;
                         }
-                        double r104 = double.NegativeInfinity;
+                        double r145 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r104 = global::System.Math.Max(r104, t105);
+                            var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r145 = global::System.Math.Max(r145, t146);
                         }
-                        double r106 = 0.0;
-                        var t108 = double.IsFinite(r104);
-                        var t109 = t108 ? r104 : 0.0;
+                        double r147 = 0.0;
+                        var t149 = double.IsFinite(r145);
+                        var t150 = t149 ? r145 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t107 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t110 = t107 - t109;
-                            var t111 = global::System.Math.Exp(t110);
-                            r106 += t111;
+                            var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t151 = t148 - t150;
+                            var t152 = global::System.Math.Exp(t151);
+                            r147 += t152;
                         }
-                        var u112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t113 = 1.0 / r106;
+                        var u153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t154 = 1.0 / r147;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t115 = t114 - t109;
-                            var t116 = global::System.Math.Exp(t115);
-                            var t117 = t113 * t116;
-                            var t118 = j == (nint)t102;
-                            var t119 = t118 ? 1.0 : 0.0;
-                            var t120 = -t119;
-                            var t121 = t117 + t120;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t121 * u112;
+                            var t155 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t156 = t155 - t150;
+                            var t157 = global::System.Math.Exp(t156);
+                            var t158 = t154 * t157;
+                            var t159 = j == (nint)t143;
+                            var t160 = t159 ? 1.0 : 0.0;
+                            var t161 = -t160;
+                            var t162 = t158 + t161;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t162 * u153;
                         }
                     }
                 }
@@ -4119,8 +5184,10 @@ namespace Snapshots
                         }
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
+                    var v121 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+                    var v122 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -4133,48 +5200,145 @@ namespace Snapshots
                         }
                         kept++;
                         double r92 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<double> vr92 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j93 = 0;
+                        for (; j93 <= c - 2; j93 += 2)
                         {
-                            nint e = e0 + j;
-                            var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r92 = global::System.Math.Max(r92, t93);
+                            nint e = e0 + j93;
+                            var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr92 = global::System.Runtime.Intrinsics.Vector128.Max(vr92, v94);
                         }
-                        double r94 = 0.0;
-                        var t96 = double.IsFinite(r92);
-                        var t97 = t96 ? r92 : 0.0;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 2; l++) r92 = global::System.Math.Max(r92, vr92[l]);
+                        for (; j93 < c; j93++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j93;
                             var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t98 = t95 - t97;
-                            var t99 = global::System.Math.Exp(t98);
-                            r94 += t99;
+                            r92 = global::System.Math.Max(r92, t95);
                         }
-                        var t100 = global::System.Math.Log(r94);
-                        var t101 = t100 + t97;
-                        int g102i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g102i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g102i, c, row);
-                        double g102;
+                        double r96 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr96 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j97 = 0;
+                        var t99 = double.IsFinite(r92);
+                        var t100 = t99 ? r92 : 0.0;
+                        var v101 = global::System.Runtime.Intrinsics.Vector128.Create(t100);
+                        for (; j97 <= c - 2; j97 += 2)
                         {
-                            nint e = e0 + g102i;
-                            var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g102 = t103;
+                            nint e = e0 + j97;
+                            var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v102 = v98 - v101;
+                            var v103 = global::System.Runtime.Intrinsics.Vector128.Exp(v102);
+                            vr96 += v103;
                         }
-                        var t104 = t101 - g102;
-                        total += t104;
-                        var t105 = 1.0 / r94;
+                        r96 += global::System.Runtime.Intrinsics.Vector128.Sum(vr96);
+                        for (; j97 < c; j97++)
+                        {
+                            nint e = e0 + j97;
+                            var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t105 = t104 - t100;
+                            var t106 = global::System.Math.Exp(t105);
+                            r96 += t106;
+                        }
+                        var t107 = global::System.Math.Log(r96);
+                        var t108 = t107 + t100;
+                        int g109i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g109i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g109i, c, row);
+                        double g109;
+                        {
+                            nint e = e0 + g109i;
+                            var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g109 = t110;
+                        }
+                        var t111 = t108 - g109;
+                        total += t111;
+                        nint j112 = 0;
+                        var t113 = 1.0 / r96;
+                        var v114 = global::System.Runtime.Intrinsics.Vector128.Create(t113);
+                        var v119 = global::System.Runtime.Intrinsics.Vector128.Create((double)t90);
+                        var b126 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        for (; j112 <= c - 2; j112 += 2)
+                        {
+                            nint e = e0 + j112;
+                            var v115 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v116 = v115 - v101;
+                            var v117 = global::System.Runtime.Intrinsics.Vector128.Exp(v116);
+                            var v118 = v114 * v117;
+                            var v120 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j112) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v119);
+                            var v123 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v120, v121, v122);
+                            var v124 = -v123;
+                            var v125 = v118 + v124;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v125 * b126, ref grad, (nuint)e);
+                        }
+                        for (; j112 < c; j112++)
+                        {
+                            nint e = e0 + j112;
+                            var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t128 = t127 - t100;
+                            var t129 = global::System.Math.Exp(t128);
+                            var t130 = t113 * t129;
+                            var t131 = j112 == (nint)t90;
+                            var t132 = t131 ? 1.0 : 0.0;
+                            var t133 = -t132;
+                            var t134 = t130 + t133;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t134 * scale;
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t136 = t135 != p_ignore;
+                        if (!t136)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r137 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t107 = t106 - t97;
-                            var t108 = global::System.Math.Exp(t107);
-                            var t109 = t105 * t108;
-                            var t110 = j == (nint)t90;
-                            var t111 = t110 ? 1.0 : 0.0;
-                            var t112 = -t111;
-                            var t113 = t109 + t112;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t113 * scale;
+                            var t138 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r137 = global::System.Math.Max(r137, t138);
+                        }
+                        double r139 = 0.0;
+                        var t141 = double.IsFinite(r137);
+                        var t142 = t141 ? r137 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t140 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t143 = t140 - t142;
+                            var t144 = global::System.Math.Exp(t143);
+                            r139 += t144;
+                        }
+                        var t145 = global::System.Math.Log(r139);
+                        var t146 = t145 + t142;
+                        int g147i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g147i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g147i, c, row);
+                        double g147;
+                        {
+                            nint e = e0 + g147i;
+                            var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g147 = t148;
+                        }
+                        var t149 = t146 - g147;
+                        total += t149;
+                        var t150 = 1.0 / r139;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t151 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t152 = t151 - t142;
+                            var t153 = global::System.Math.Exp(t152);
+                            var t154 = t150 * t153;
+                            var t155 = j == (nint)t135;
+                            var t156 = t155 ? 1.0 : 0.0;
+                            var t157 = -t156;
+                            var t158 = t154 + t157;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t158 * scale;
                         }
                     }
                 }
@@ -4187,57 +5351,57 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t115 = t114 != p_ignore;
-                        if (!t115)
+                        var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t160 = t159 != p_ignore;
+                        if (!t160)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
                             continue;
                         }
                         kept++;
-                        double r116 = double.NegativeInfinity;
+                        double r161 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r116 = global::System.Math.Max(r116, t117);
+                            var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r161 = global::System.Math.Max(r161, t162);
                         }
-                        double r118 = 0.0;
-                        var t120 = double.IsFinite(r116);
-                        var t121 = t120 ? r116 : 0.0;
+                        double r163 = 0.0;
+                        var t165 = double.IsFinite(r161);
+                        var t166 = t165 ? r161 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t119 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t122 = t119 - t121;
-                            var t123 = global::System.Math.Exp(t122);
-                            r118 += t123;
+                            var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t167 = t164 - t166;
+                            var t168 = global::System.Math.Exp(t167);
+                            r163 += t168;
                         }
-                        var t124 = global::System.Math.Log(r118);
-                        var t125 = t124 + t121;
-                        int g126i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g126i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g126i, c, row);
-                        double g126;
+                        var t169 = global::System.Math.Log(r163);
+                        var t170 = t169 + t166;
+                        int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
+                        double g171;
                         {
-                            nint e = e0 + g126i * inner;
-                            var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g126 = t127;
+                            nint e = e0 + g171i * inner;
+                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g171 = t172;
                         }
-                        var t128 = t125 - g126;
-                        total += t128;
-                        var t129 = 1.0 / r118;
+                        var t173 = t170 - g171;
+                        total += t173;
+                        var t174 = 1.0 / r163;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t131 = t130 - t121;
-                            var t132 = global::System.Math.Exp(t131);
-                            var t133 = t129 * t132;
-                            var t134 = j == (nint)t114;
-                            var t135 = t134 ? 1.0 : 0.0;
-                            var t136 = -t135;
-                            var t137 = t133 + t136;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t137 * scale;
+                            var t175 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t176 = t175 - t166;
+                            var t177 = global::System.Math.Exp(t176);
+                            var t178 = t174 * t177;
+                            var t179 = j == (nint)t159;
+                            var t180 = t179 ? 1.0 : 0.0;
+                            var t181 = -t180;
+                            var t182 = t178 + t181;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t182 * scale;
                         }
                     }
                 }
@@ -4452,8 +5616,10 @@ namespace Snapshots
                         }
                     }
                 }
-                else
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
+                    var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+                    var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -4466,49 +5632,147 @@ namespace Snapshots
                         }
                         kept++;
                         double r94 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
+                        global::System.Runtime.Intrinsics.Vector128<double> vr94 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j95 = 0;
+                        for (; j95 <= c - 2; j95 += 2)
                         {
-                            nint e = e0 + j;
-                            var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r94 = global::System.Math.Max(r94, t95);
+                            nint e = e0 + j95;
+                            var v96 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr94 = global::System.Runtime.Intrinsics.Vector128.Max(vr94, v96);
                         }
-                        double r96 = 0.0;
-                        var t98 = double.IsFinite(r94);
-                        var t99 = t98 ? r94 : 0.0;
-                        for (nint j = 0; j < c; j++)
+                        for (int l = 0; l < 2; l++) r94 = global::System.Math.Max(r94, vr94[l]);
+                        for (; j95 < c; j95++)
                         {
-                            nint e = e0 + j;
+                            nint e = e0 + j95;
                             var t97 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t100 = t97 - t99;
-                            var t101 = global::System.Math.Exp(t100);
-                            r96 += t101;
+                            r94 = global::System.Math.Max(r94, t97);
                         }
-                        var t102 = global::System.Math.Log(r96);
-                        var t103 = t102 + t99;
-                        int g104i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g104i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g104i, c, row);
-                        double g104;
+                        double r98 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr98 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j99 = 0;
+                        var t101 = double.IsFinite(r94);
+                        var t102 = t101 ? r94 : 0.0;
+                        var v103 = global::System.Runtime.Intrinsics.Vector128.Create(t102);
+                        for (; j99 <= c - 2; j99 += 2)
                         {
-                            nint e = e0 + g104i;
-                            var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g104 = t105;
+                            nint e = e0 + j99;
+                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v104 = v100 - v103;
+                            var v105 = global::System.Runtime.Intrinsics.Vector128.Exp(v104);
+                            vr98 += v105;
                         }
-                        var t106 = t103 - g104;
-                        total += t106 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u107 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t108 = 1.0 / r96;
+                        r98 += global::System.Runtime.Intrinsics.Vector128.Sum(vr98);
+                        for (; j99 < c; j99++)
+                        {
+                            nint e = e0 + j99;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t107 = t106 - t102;
+                            var t108 = global::System.Math.Exp(t107);
+                            r98 += t108;
+                        }
+                        var t109 = global::System.Math.Log(r98);
+                        var t110 = t109 + t102;
+                        int g111i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g111i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g111i, c, row);
+                        double g111;
+                        {
+                            nint e = e0 + g111i;
+                            var t112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g111 = t112;
+                        }
+                        var t113 = t110 - g111;
+                        total += t113 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j115 = 0;
+                        var t116 = 1.0 / r98;
+                        var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
+                        var v122 = global::System.Runtime.Intrinsics.Vector128.Create((double)t92);
+                        var b129 = global::System.Runtime.Intrinsics.Vector128.Create(u114);
+                        for (; j115 <= c - 2; j115 += 2)
+                        {
+                            nint e = e0 + j115;
+                            var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v119 = v118 - v103;
+                            var v120 = global::System.Runtime.Intrinsics.Vector128.Exp(v119);
+                            var v121 = v117 * v120;
+                            var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j115) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v122);
+                            var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
+                            var v127 = -v126;
+                            var v128 = v121 + v127;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
+                        }
+                        for (; j115 < c; j115++)
+                        {
+                            nint e = e0 + j115;
+                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t131 = t130 - t102;
+                            var t132 = global::System.Math.Exp(t131);
+                            var t133 = t116 * t132;
+                            var t134 = j115 == (nint)t92;
+                            var t135 = t134 ? 1.0 : 0.0;
+                            var t136 = -t135;
+                            var t137 = t133 + t136;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t137 * u114;
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t138 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t139 = t138 != p_ignore;
+                        if (!t139)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r140 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t110 = t109 - t99;
-                            var t111 = global::System.Math.Exp(t110);
-                            var t112 = t108 * t111;
-                            var t113 = j == (nint)t92;
-                            var t114 = t113 ? 1.0 : 0.0;
-                            var t115 = -t114;
-                            var t116 = t112 + t115;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t116 * u107;
+                            var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r140 = global::System.Math.Max(r140, t141);
+                        }
+                        double r142 = 0.0;
+                        var t144 = double.IsFinite(r140);
+                        var t145 = t144 ? r140 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t146 = t143 - t145;
+                            var t147 = global::System.Math.Exp(t146);
+                            r142 += t147;
+                        }
+                        var t148 = global::System.Math.Log(r142);
+                        var t149 = t148 + t145;
+                        int g150i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g150i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g150i, c, row);
+                        double g150;
+                        {
+                            nint e = e0 + g150i;
+                            var t151 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g150 = t151;
+                        }
+                        var t152 = t149 - g150;
+                        total += t152 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t154 = 1.0 / r142;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t155 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t156 = t155 - t145;
+                            var t157 = global::System.Math.Exp(t156);
+                            var t158 = t154 * t157;
+                            var t159 = j == (nint)t138;
+                            var t160 = t159 ? 1.0 : 0.0;
+                            var t161 = -t160;
+                            var t162 = t158 + t161;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t162 * u153;
                         }
                     }
                 }
@@ -4521,58 +5785,58 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t118 = t117 != p_ignore;
-                        if (!t118)
+                        var t163 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t164 = t163 != p_ignore;
+                        if (!t164)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
                             continue;
                         }
                         kept++;
-                        double r119 = double.NegativeInfinity;
+                        double r165 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t120 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r119 = global::System.Math.Max(r119, t120);
+                            var t166 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r165 = global::System.Math.Max(r165, t166);
                         }
-                        double r121 = 0.0;
-                        var t123 = double.IsFinite(r119);
-                        var t124 = t123 ? r119 : 0.0;
+                        double r167 = 0.0;
+                        var t169 = double.IsFinite(r165);
+                        var t170 = t169 ? r165 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t125 = t122 - t124;
-                            var t126 = global::System.Math.Exp(t125);
-                            r121 += t126;
+                            var t168 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t171 = t168 - t170;
+                            var t172 = global::System.Math.Exp(t171);
+                            r167 += t172;
                         }
-                        var t127 = global::System.Math.Log(r121);
-                        var t128 = t127 + t124;
-                        int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
-                        double g129;
+                        var t173 = global::System.Math.Log(r167);
+                        var t174 = t173 + t170;
+                        int g175i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g175i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g175i, c, row);
+                        double g175;
                         {
-                            nint e = e0 + g129i * inner;
-                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g129 = t130;
+                            nint e = e0 + g175i * inner;
+                            var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g175 = t176;
                         }
-                        var t131 = t128 - g129;
-                        total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t133 = 1.0 / r121;
+                        var t177 = t174 - g175;
+                        total += t177 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u178 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t179 = 1.0 / r167;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t134 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t135 = t134 - t124;
-                            var t136 = global::System.Math.Exp(t135);
-                            var t137 = t133 * t136;
-                            var t138 = j == (nint)t117;
-                            var t139 = t138 ? 1.0 : 0.0;
-                            var t140 = -t139;
-                            var t141 = t137 + t140;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t141 * u132;
+                            var t180 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t181 = t180 - t170;
+                            var t182 = global::System.Math.Exp(t181);
+                            var t183 = t179 * t182;
+                            var t184 = j == (nint)t163;
+                            var t185 = t184 ? 1.0 : 0.0;
+                            var t186 = -t185;
+                            var t187 = t183 + t186;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t187 * u178;
                         }
                     }
                 }
