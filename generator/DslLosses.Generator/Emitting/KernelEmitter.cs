@@ -141,6 +141,9 @@ internal sealed class KernelEmitter
 
     private (string Name, int FloatLanes)? _vec;
 
+    /// <summary>While emitting a row's overlapping last vector: the mask of its lanes not yet done.</summary>
+    private string? _mask;
+
     private string V => "global::System.Runtime.Intrinsics." + _vec!.Value.Name;
 
     private string VT => V + "<" + _t.Compute + ">";
@@ -402,6 +405,16 @@ internal sealed class KernelEmitter
                 for (int k = 0; k < reduces.Count; k++)
                 {
                     string v = vector ? VValue(reduces[k].X, loop) : Number(reduces[k].X, loop);
+                    if (vector && _mask is not null)
+                    {
+                        string identity = reduces[k].Op switch
+                        {
+                            ReduceOp.Max => $"{V}.Create({_t.Compute}.NegativeInfinity)",
+                            ReduceOp.Min => $"{V}.Create({_t.Compute}.PositiveInfinity)",
+                            _ => $"{VT}.Zero",
+                        };
+                        v = $"{V}.ConditionalSelect({_mask}, {v}, {identity})";
+                    }
                     string acc = vector ? vectors[k] : accumulators[k];
                     string math = vector ? V : _t.Math;
                     loop.Lines.Add(reduces[k].Op switch
@@ -451,6 +464,8 @@ internal sealed class KernelEmitter
                     if (WantsLoss)
                     {
                         string v = VValue(_plan.Loss, loop);
+                        if (Totals && _mask is not null)
+                            v = $"{V}.ConditionalSelect({_mask}, {v}, {VT}.Zero)";
                         loop.Lines.Add(Totals ? $"total += {V}.Sum({v});" : $"{V}.StoreUnsafe({v}, ref dest, (nuint)e);");
                     }
                     if (WantsGradient)
@@ -518,11 +533,19 @@ internal sealed class KernelEmitter
             vloop.Lines.Add($"nint e = e0 + {jv};");
             body(vloop, true);
             row.AppendChild($"for (; {jv} <= {_c} - {Lanes}; {jv} += {Lanes})", vloop);
+            // The rest of the row (the variant runs only when the row holds a whole vector): one more vector ending at
+            // the row's end, its lanes already done masked out of every sum, max and total. Stores of those lanes
+            // rewrite the values they already hold, so they need no mask.
+            string jt = "j" + (_temps++).ToString(CultureInfo.InvariantCulture);
+            var last = new Block(row, Level.Elem, jt);
+            last.Lines.Add($"nint {jt} = {_c} - {Lanes};");
+            last.Lines.Add($"nint e = e0 + {jt};");
+            _mask = "m" + (_temps++).ToString(CultureInfo.InvariantCulture);
+            last.Lines.Add($"var {_mask} = {V}.GreaterThanOrEqual({VT}.Indices, {V}.Create(({_t.Compute})({jv} - {jt})));");
+            body(last, true);
+            _mask = null;
+            row.AppendChild($"if ({jv} < {_c})", last);
             afterVector?.Invoke();
-            var tail = new Block(row, Level.Elem, jv);
-            tail.Lines.Add($"nint e = e0 + {jv};");
-            body(tail, false);
-            row.AppendChild($"for (; {jv} < {_c}; {jv}++)", tail);
             return;
         }
         var loop = new Block(row, Level.Elem, "j");

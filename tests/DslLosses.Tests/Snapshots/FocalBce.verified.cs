@@ -306,164 +306,170 @@ namespace Snapshots
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
-                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                    for (; j1 < c; j1++)
+                    if (j1 < c)
                     {
-                        nint e = e0 + j1;
-                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
-                        var t23 = t20 * t22;
-                        var t24 = 1f - t20;
-                        var t25 = 1f - t22;
-                        var t26 = t24 * t25;
-                        var t27 = t23 + t26;
-                        var t28 = 1f - t27;
-                        var t29 = global::System.MathF.Pow(t28, p_gamma);
-                        var t30 = -t29;
-                        var t31 = global::System.MathF.Log(t27);
-                        var t32 = t30 * t31;
-                        r0 += t32;
+                        nint j20 = c - 16;
+                        nint e = e0 + j20;
+                        var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
+                        var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
+                        var v25 = v22 * v24;
+                        var v26 = v2 - v22;
+                        var v27 = v2 - v24;
+                        var v28 = v26 * v27;
+                        var v29 = v25 + v28;
+                        var v30 = v2 - v29;
+                        var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
+                        var v32 = -v31;
+                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v34 = v32 * v33;
+                        vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                     }
-                    var t33 = r0 / (float)c;
-                    total += t33 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
+                    var t35 = r0 / (float)c;
+                    total += t35 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
             {
-                var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                var t39 = 1f - 1E-07f;
-                var v40 = global::System.Runtime.Intrinsics.Vector256.Create(t39);
-                var v41 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-                var v49 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var v38 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t41 = 1f - 1E-07f;
+                var v42 = global::System.Runtime.Intrinsics.Vector256.Create(t41);
+                var v43 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v51 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r34 = 0f;
-                    global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    nint j35 = 0;
-                    for (; j35 <= c - 8; j35 += 8)
+                    float r36 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr36 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j37 = 0;
+                    for (; j37 <= c - 8; j37 += 8)
                     {
-                        nint e = e0 + j35;
-                        var v37 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v42 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v38, v40), v41);
-                        var v43 = v37 * v42;
-                        var v44 = v36 - v37;
-                        var v45 = v36 - v42;
-                        var v46 = v44 * v45;
-                        var v47 = v43 + v46;
-                        var v48 = v36 - v47;
-                        var v50 = global::DslLosses.Kernels.VectorLanes.Pow(v48, v49);
-                        var v51 = -v50;
-                        var v52 = global::System.Runtime.Intrinsics.Vector256.Log(v47);
-                        var v53 = v51 * v52;
-                        vr34 += v53;
+                        nint e = e0 + j37;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v44 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v40, v42), v43);
+                        var v45 = v39 * v44;
+                        var v46 = v38 - v39;
+                        var v47 = v38 - v44;
+                        var v48 = v46 * v47;
+                        var v49 = v45 + v48;
+                        var v50 = v38 - v49;
+                        var v52 = global::DslLosses.Kernels.VectorLanes.Pow(v50, v51);
+                        var v53 = -v52;
+                        var v54 = global::System.Runtime.Intrinsics.Vector256.Log(v49);
+                        var v55 = v53 * v54;
+                        vr36 += v55;
                     }
-                    r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                    for (; j35 < c; j35++)
+                    if (j37 < c)
                     {
-                        nint e = e0 + j35;
-                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t56 = global::DslLosses.Kernels.LossMath.Clip(t55, 1E-07f, t39);
-                        var t57 = t54 * t56;
-                        var t58 = 1f - t54;
-                        var t59 = 1f - t56;
-                        var t60 = t58 * t59;
-                        var t61 = t57 + t60;
-                        var t62 = 1f - t61;
-                        var t63 = global::System.MathF.Pow(t62, p_gamma);
-                        var t64 = -t63;
-                        var t65 = global::System.MathF.Log(t61);
-                        var t66 = t64 * t65;
-                        r34 += t66;
+                        nint j56 = c - 8;
+                        nint e = e0 + j56;
+                        var m57 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j37 - j56)));
+                        var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v60 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v59, v42), v43);
+                        var v61 = v58 * v60;
+                        var v62 = v38 - v58;
+                        var v63 = v38 - v60;
+                        var v64 = v62 * v63;
+                        var v65 = v61 + v64;
+                        var v66 = v38 - v65;
+                        var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v66, v51);
+                        var v68 = -v67;
+                        var v69 = global::System.Runtime.Intrinsics.Vector256.Log(v65);
+                        var v70 = v68 * v69;
+                        vr36 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m57, v70, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
-                    var t67 = r34 / (float)c;
-                    total += t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    r36 += global::System.Runtime.Intrinsics.Vector256.Sum(vr36);
+                    var t71 = r36 / (float)c;
+                    total += t71 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var v70 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                var t73 = 1f - 1E-07f;
-                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(t73);
-                var v75 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-                var v83 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t77 = 1f - 1E-07f;
+                var v78 = global::System.Runtime.Intrinsics.Vector128.Create(t77);
+                var v79 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v87 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r68 = 0f;
-                    global::System.Runtime.Intrinsics.Vector128<float> vr68 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    nint j69 = 0;
-                    for (; j69 <= c - 4; j69 += 4)
+                    float r72 = 0f;
+                    global::System.Runtime.Intrinsics.Vector128<float> vr72 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j73 = 0;
+                    for (; j73 <= c - 4; j73 += 4)
                     {
-                        nint e = e0 + j69;
-                        var v71 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v72 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v76 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v72, v74), v75);
-                        var v77 = v71 * v76;
-                        var v78 = v70 - v71;
-                        var v79 = v70 - v76;
-                        var v80 = v78 * v79;
-                        var v81 = v77 + v80;
-                        var v82 = v70 - v81;
-                        var v84 = global::DslLosses.Kernels.VectorLanes.Pow(v82, v83);
-                        var v85 = -v84;
-                        var v86 = global::System.Runtime.Intrinsics.Vector128.Log(v81);
-                        var v87 = v85 * v86;
-                        vr68 += v87;
+                        nint e = e0 + j73;
+                        var v75 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v76 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v80 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v76, v78), v79);
+                        var v81 = v75 * v80;
+                        var v82 = v74 - v75;
+                        var v83 = v74 - v80;
+                        var v84 = v82 * v83;
+                        var v85 = v81 + v84;
+                        var v86 = v74 - v85;
+                        var v88 = global::DslLosses.Kernels.VectorLanes.Pow(v86, v87);
+                        var v89 = -v88;
+                        var v90 = global::System.Runtime.Intrinsics.Vector128.Log(v85);
+                        var v91 = v89 * v90;
+                        vr72 += v91;
                     }
-                    r68 += global::System.Runtime.Intrinsics.Vector128.Sum(vr68);
-                    for (; j69 < c; j69++)
+                    if (j73 < c)
                     {
-                        nint e = e0 + j69;
-                        var t88 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t89 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t90 = global::DslLosses.Kernels.LossMath.Clip(t89, 1E-07f, t73);
-                        var t91 = t88 * t90;
-                        var t92 = 1f - t88;
-                        var t93 = 1f - t90;
-                        var t94 = t92 * t93;
-                        var t95 = t91 + t94;
-                        var t96 = 1f - t95;
-                        var t97 = global::System.MathF.Pow(t96, p_gamma);
-                        var t98 = -t97;
-                        var t99 = global::System.MathF.Log(t95);
-                        var t100 = t98 * t99;
-                        r68 += t100;
+                        nint j92 = c - 4;
+                        nint e = e0 + j92;
+                        var m93 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j73 - j92)));
+                        var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v95 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v96 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v95, v78), v79);
+                        var v97 = v94 * v96;
+                        var v98 = v74 - v94;
+                        var v99 = v74 - v96;
+                        var v100 = v98 * v99;
+                        var v101 = v97 + v100;
+                        var v102 = v74 - v101;
+                        var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v102, v87);
+                        var v104 = -v103;
+                        var v105 = global::System.Runtime.Intrinsics.Vector128.Log(v101);
+                        var v106 = v104 * v105;
+                        vr72 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m93, v106, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
-                    var t101 = r68 / (float)c;
-                    total += t101 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    r72 += global::System.Runtime.Intrinsics.Vector128.Sum(vr72);
+                    var t107 = r72 / (float)c;
+                    total += t107 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             else
             {
-                var t105 = 1f - 1E-07f;
+                var t111 = 1f - 1E-07f;
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r102 = 0f;
+                    float r108 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t106 = global::DslLosses.Kernels.LossMath.Clip(t104, 1E-07f, t105);
-                        var t107 = t103 * t106;
-                        var t108 = 1f - t103;
-                        var t109 = 1f - t106;
-                        var t110 = t108 * t109;
-                        var t111 = t107 + t110;
-                        var t112 = 1f - t111;
-                        var t113 = global::System.MathF.Pow(t112, p_gamma);
-                        var t114 = -t113;
-                        var t115 = global::System.MathF.Log(t111);
+                        var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t112 = global::DslLosses.Kernels.LossMath.Clip(t110, 1E-07f, t111);
+                        var t113 = t109 * t112;
+                        var t114 = 1f - t109;
+                        var t115 = 1f - t112;
                         var t116 = t114 * t115;
-                        r102 += t116;
+                        var t117 = t113 + t116;
+                        var t118 = 1f - t117;
+                        var t119 = global::System.MathF.Pow(t118, p_gamma);
+                        var t120 = -t119;
+                        var t121 = global::System.MathF.Log(t117);
+                        var t122 = t120 * t121;
+                        r108 += t122;
                     }
-                    var t117 = r102 / (float)c;
-                    total += t117 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var t123 = r108 / (float)c;
+                    total += t123 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             return total;
@@ -503,164 +509,170 @@ namespace Snapshots
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
-                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                    for (; j1 < c; j1++)
+                    if (j1 < c)
                     {
-                        nint e = e0 + j1;
-                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
-                        var t23 = t20 * t22;
-                        var t24 = 1f - t20;
-                        var t25 = 1f - t22;
-                        var t26 = t24 * t25;
-                        var t27 = t23 + t26;
-                        var t28 = 1f - t27;
-                        var t29 = global::System.MathF.Pow(t28, p_gamma);
-                        var t30 = -t29;
-                        var t31 = global::System.MathF.Log(t27);
-                        var t32 = t30 * t31;
-                        r0 += t32;
+                        nint j20 = c - 16;
+                        nint e = e0 + j20;
+                        var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
+                        var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
+                        var v25 = v22 * v24;
+                        var v26 = v2 - v22;
+                        var v27 = v2 - v24;
+                        var v28 = v26 * v27;
+                        var v29 = v25 + v28;
+                        var v30 = v2 - v29;
+                        var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
+                        var v32 = -v31;
+                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v34 = v32 * v33;
+                        vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                     }
-                    var t33 = r0 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t33;
+                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
+                    var t35 = r0 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t35;
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
             {
-                var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                var t39 = 1f - 1E-07f;
-                var v40 = global::System.Runtime.Intrinsics.Vector256.Create(t39);
-                var v41 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-                var v49 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var v38 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t41 = 1f - 1E-07f;
+                var v42 = global::System.Runtime.Intrinsics.Vector256.Create(t41);
+                var v43 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v51 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r34 = 0f;
-                    global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    nint j35 = 0;
-                    for (; j35 <= c - 8; j35 += 8)
+                    float r36 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr36 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j37 = 0;
+                    for (; j37 <= c - 8; j37 += 8)
                     {
-                        nint e = e0 + j35;
-                        var v37 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v42 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v38, v40), v41);
-                        var v43 = v37 * v42;
-                        var v44 = v36 - v37;
-                        var v45 = v36 - v42;
-                        var v46 = v44 * v45;
-                        var v47 = v43 + v46;
-                        var v48 = v36 - v47;
-                        var v50 = global::DslLosses.Kernels.VectorLanes.Pow(v48, v49);
-                        var v51 = -v50;
-                        var v52 = global::System.Runtime.Intrinsics.Vector256.Log(v47);
-                        var v53 = v51 * v52;
-                        vr34 += v53;
+                        nint e = e0 + j37;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v44 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v40, v42), v43);
+                        var v45 = v39 * v44;
+                        var v46 = v38 - v39;
+                        var v47 = v38 - v44;
+                        var v48 = v46 * v47;
+                        var v49 = v45 + v48;
+                        var v50 = v38 - v49;
+                        var v52 = global::DslLosses.Kernels.VectorLanes.Pow(v50, v51);
+                        var v53 = -v52;
+                        var v54 = global::System.Runtime.Intrinsics.Vector256.Log(v49);
+                        var v55 = v53 * v54;
+                        vr36 += v55;
                     }
-                    r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                    for (; j35 < c; j35++)
+                    if (j37 < c)
                     {
-                        nint e = e0 + j35;
-                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t56 = global::DslLosses.Kernels.LossMath.Clip(t55, 1E-07f, t39);
-                        var t57 = t54 * t56;
-                        var t58 = 1f - t54;
-                        var t59 = 1f - t56;
-                        var t60 = t58 * t59;
-                        var t61 = t57 + t60;
-                        var t62 = 1f - t61;
-                        var t63 = global::System.MathF.Pow(t62, p_gamma);
-                        var t64 = -t63;
-                        var t65 = global::System.MathF.Log(t61);
-                        var t66 = t64 * t65;
-                        r34 += t66;
+                        nint j56 = c - 8;
+                        nint e = e0 + j56;
+                        var m57 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j37 - j56)));
+                        var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v60 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v59, v42), v43);
+                        var v61 = v58 * v60;
+                        var v62 = v38 - v58;
+                        var v63 = v38 - v60;
+                        var v64 = v62 * v63;
+                        var v65 = v61 + v64;
+                        var v66 = v38 - v65;
+                        var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v66, v51);
+                        var v68 = -v67;
+                        var v69 = global::System.Runtime.Intrinsics.Vector256.Log(v65);
+                        var v70 = v68 * v69;
+                        vr36 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m57, v70, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
-                    var t67 = r34 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t67;
+                    r36 += global::System.Runtime.Intrinsics.Vector256.Sum(vr36);
+                    var t71 = r36 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t71;
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var v70 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                var t73 = 1f - 1E-07f;
-                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(t73);
-                var v75 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-                var v83 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t77 = 1f - 1E-07f;
+                var v78 = global::System.Runtime.Intrinsics.Vector128.Create(t77);
+                var v79 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v87 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r68 = 0f;
-                    global::System.Runtime.Intrinsics.Vector128<float> vr68 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    nint j69 = 0;
-                    for (; j69 <= c - 4; j69 += 4)
+                    float r72 = 0f;
+                    global::System.Runtime.Intrinsics.Vector128<float> vr72 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j73 = 0;
+                    for (; j73 <= c - 4; j73 += 4)
                     {
-                        nint e = e0 + j69;
-                        var v71 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v72 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v76 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v72, v74), v75);
-                        var v77 = v71 * v76;
-                        var v78 = v70 - v71;
-                        var v79 = v70 - v76;
-                        var v80 = v78 * v79;
-                        var v81 = v77 + v80;
-                        var v82 = v70 - v81;
-                        var v84 = global::DslLosses.Kernels.VectorLanes.Pow(v82, v83);
-                        var v85 = -v84;
-                        var v86 = global::System.Runtime.Intrinsics.Vector128.Log(v81);
-                        var v87 = v85 * v86;
-                        vr68 += v87;
+                        nint e = e0 + j73;
+                        var v75 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v76 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v80 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v76, v78), v79);
+                        var v81 = v75 * v80;
+                        var v82 = v74 - v75;
+                        var v83 = v74 - v80;
+                        var v84 = v82 * v83;
+                        var v85 = v81 + v84;
+                        var v86 = v74 - v85;
+                        var v88 = global::DslLosses.Kernels.VectorLanes.Pow(v86, v87);
+                        var v89 = -v88;
+                        var v90 = global::System.Runtime.Intrinsics.Vector128.Log(v85);
+                        var v91 = v89 * v90;
+                        vr72 += v91;
                     }
-                    r68 += global::System.Runtime.Intrinsics.Vector128.Sum(vr68);
-                    for (; j69 < c; j69++)
+                    if (j73 < c)
                     {
-                        nint e = e0 + j69;
-                        var t88 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t89 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t90 = global::DslLosses.Kernels.LossMath.Clip(t89, 1E-07f, t73);
-                        var t91 = t88 * t90;
-                        var t92 = 1f - t88;
-                        var t93 = 1f - t90;
-                        var t94 = t92 * t93;
-                        var t95 = t91 + t94;
-                        var t96 = 1f - t95;
-                        var t97 = global::System.MathF.Pow(t96, p_gamma);
-                        var t98 = -t97;
-                        var t99 = global::System.MathF.Log(t95);
-                        var t100 = t98 * t99;
-                        r68 += t100;
+                        nint j92 = c - 4;
+                        nint e = e0 + j92;
+                        var m93 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j73 - j92)));
+                        var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v95 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v96 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v95, v78), v79);
+                        var v97 = v94 * v96;
+                        var v98 = v74 - v94;
+                        var v99 = v74 - v96;
+                        var v100 = v98 * v99;
+                        var v101 = v97 + v100;
+                        var v102 = v74 - v101;
+                        var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v102, v87);
+                        var v104 = -v103;
+                        var v105 = global::System.Runtime.Intrinsics.Vector128.Log(v101);
+                        var v106 = v104 * v105;
+                        vr72 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m93, v106, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
-                    var t101 = r68 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t101;
+                    r72 += global::System.Runtime.Intrinsics.Vector128.Sum(vr72);
+                    var t107 = r72 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t107;
                 }
             }
             else
             {
-                var t105 = 1f - 1E-07f;
+                var t111 = 1f - 1E-07f;
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r102 = 0f;
+                    float r108 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t106 = global::DslLosses.Kernels.LossMath.Clip(t104, 1E-07f, t105);
-                        var t107 = t103 * t106;
-                        var t108 = 1f - t103;
-                        var t109 = 1f - t106;
-                        var t110 = t108 * t109;
-                        var t111 = t107 + t110;
-                        var t112 = 1f - t111;
-                        var t113 = global::System.MathF.Pow(t112, p_gamma);
-                        var t114 = -t113;
-                        var t115 = global::System.MathF.Log(t111);
+                        var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t112 = global::DslLosses.Kernels.LossMath.Clip(t110, 1E-07f, t111);
+                        var t113 = t109 * t112;
+                        var t114 = 1f - t109;
+                        var t115 = 1f - t112;
                         var t116 = t114 * t115;
-                        r102 += t116;
+                        var t117 = t113 + t116;
+                        var t118 = 1f - t117;
+                        var t119 = global::System.MathF.Pow(t118, p_gamma);
+                        var t120 = -t119;
+                        var t121 = global::System.MathF.Log(t117);
+                        var t122 = t120 * t121;
+                        r108 += t122;
                     }
-                    var t117 = r102 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t117;
+                    var t123 = r108 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t123;
                 }
             }
         }
@@ -699,164 +711,170 @@ namespace Snapshots
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
-                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                    for (; j1 < c; j1++)
+                    if (j1 < c)
                     {
-                        nint e = e0 + j1;
-                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
-                        var t23 = t20 * t22;
-                        var t24 = 1f - t20;
-                        var t25 = 1f - t22;
-                        var t26 = t24 * t25;
-                        var t27 = t23 + t26;
-                        var t28 = 1f - t27;
-                        var t29 = global::System.MathF.Pow(t28, p_gamma);
-                        var t30 = -t29;
-                        var t31 = global::System.MathF.Log(t27);
-                        var t32 = t30 * t31;
-                        r0 += t32;
+                        nint j20 = c - 16;
+                        nint e = e0 + j20;
+                        var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
+                        var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
+                        var v25 = v22 * v24;
+                        var v26 = v2 - v22;
+                        var v27 = v2 - v24;
+                        var v28 = v26 * v27;
+                        var v29 = v25 + v28;
+                        var v30 = v2 - v29;
+                        var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
+                        var v32 = -v31;
+                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v34 = v32 * v33;
+                        vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                     }
-                    var t33 = r0 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t33 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
+                    var t35 = r0 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t35 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
             {
-                var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                var t39 = 1f - 1E-07f;
-                var v40 = global::System.Runtime.Intrinsics.Vector256.Create(t39);
-                var v41 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-                var v49 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var v38 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t41 = 1f - 1E-07f;
+                var v42 = global::System.Runtime.Intrinsics.Vector256.Create(t41);
+                var v43 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v51 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r34 = 0f;
-                    global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    nint j35 = 0;
-                    for (; j35 <= c - 8; j35 += 8)
+                    float r36 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr36 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j37 = 0;
+                    for (; j37 <= c - 8; j37 += 8)
                     {
-                        nint e = e0 + j35;
-                        var v37 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v38 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v42 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v38, v40), v41);
-                        var v43 = v37 * v42;
-                        var v44 = v36 - v37;
-                        var v45 = v36 - v42;
-                        var v46 = v44 * v45;
-                        var v47 = v43 + v46;
-                        var v48 = v36 - v47;
-                        var v50 = global::DslLosses.Kernels.VectorLanes.Pow(v48, v49);
-                        var v51 = -v50;
-                        var v52 = global::System.Runtime.Intrinsics.Vector256.Log(v47);
-                        var v53 = v51 * v52;
-                        vr34 += v53;
+                        nint e = e0 + j37;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v44 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v40, v42), v43);
+                        var v45 = v39 * v44;
+                        var v46 = v38 - v39;
+                        var v47 = v38 - v44;
+                        var v48 = v46 * v47;
+                        var v49 = v45 + v48;
+                        var v50 = v38 - v49;
+                        var v52 = global::DslLosses.Kernels.VectorLanes.Pow(v50, v51);
+                        var v53 = -v52;
+                        var v54 = global::System.Runtime.Intrinsics.Vector256.Log(v49);
+                        var v55 = v53 * v54;
+                        vr36 += v55;
                     }
-                    r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                    for (; j35 < c; j35++)
+                    if (j37 < c)
                     {
-                        nint e = e0 + j35;
-                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t56 = global::DslLosses.Kernels.LossMath.Clip(t55, 1E-07f, t39);
-                        var t57 = t54 * t56;
-                        var t58 = 1f - t54;
-                        var t59 = 1f - t56;
-                        var t60 = t58 * t59;
-                        var t61 = t57 + t60;
-                        var t62 = 1f - t61;
-                        var t63 = global::System.MathF.Pow(t62, p_gamma);
-                        var t64 = -t63;
-                        var t65 = global::System.MathF.Log(t61);
-                        var t66 = t64 * t65;
-                        r34 += t66;
+                        nint j56 = c - 8;
+                        nint e = e0 + j56;
+                        var m57 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j37 - j56)));
+                        var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v60 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v59, v42), v43);
+                        var v61 = v58 * v60;
+                        var v62 = v38 - v58;
+                        var v63 = v38 - v60;
+                        var v64 = v62 * v63;
+                        var v65 = v61 + v64;
+                        var v66 = v38 - v65;
+                        var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v66, v51);
+                        var v68 = -v67;
+                        var v69 = global::System.Runtime.Intrinsics.Vector256.Log(v65);
+                        var v70 = v68 * v69;
+                        vr36 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m57, v70, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
-                    var t67 = r34 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    r36 += global::System.Runtime.Intrinsics.Vector256.Sum(vr36);
+                    var t71 = r36 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t71 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var v70 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                var t73 = 1f - 1E-07f;
-                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(t73);
-                var v75 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-                var v83 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t77 = 1f - 1E-07f;
+                var v78 = global::System.Runtime.Intrinsics.Vector128.Create(t77);
+                var v79 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v87 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r68 = 0f;
-                    global::System.Runtime.Intrinsics.Vector128<float> vr68 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    nint j69 = 0;
-                    for (; j69 <= c - 4; j69 += 4)
+                    float r72 = 0f;
+                    global::System.Runtime.Intrinsics.Vector128<float> vr72 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j73 = 0;
+                    for (; j73 <= c - 4; j73 += 4)
                     {
-                        nint e = e0 + j69;
-                        var v71 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v72 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v76 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v72, v74), v75);
-                        var v77 = v71 * v76;
-                        var v78 = v70 - v71;
-                        var v79 = v70 - v76;
-                        var v80 = v78 * v79;
-                        var v81 = v77 + v80;
-                        var v82 = v70 - v81;
-                        var v84 = global::DslLosses.Kernels.VectorLanes.Pow(v82, v83);
-                        var v85 = -v84;
-                        var v86 = global::System.Runtime.Intrinsics.Vector128.Log(v81);
-                        var v87 = v85 * v86;
-                        vr68 += v87;
+                        nint e = e0 + j73;
+                        var v75 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v76 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v80 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v76, v78), v79);
+                        var v81 = v75 * v80;
+                        var v82 = v74 - v75;
+                        var v83 = v74 - v80;
+                        var v84 = v82 * v83;
+                        var v85 = v81 + v84;
+                        var v86 = v74 - v85;
+                        var v88 = global::DslLosses.Kernels.VectorLanes.Pow(v86, v87);
+                        var v89 = -v88;
+                        var v90 = global::System.Runtime.Intrinsics.Vector128.Log(v85);
+                        var v91 = v89 * v90;
+                        vr72 += v91;
                     }
-                    r68 += global::System.Runtime.Intrinsics.Vector128.Sum(vr68);
-                    for (; j69 < c; j69++)
+                    if (j73 < c)
                     {
-                        nint e = e0 + j69;
-                        var t88 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t89 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t90 = global::DslLosses.Kernels.LossMath.Clip(t89, 1E-07f, t73);
-                        var t91 = t88 * t90;
-                        var t92 = 1f - t88;
-                        var t93 = 1f - t90;
-                        var t94 = t92 * t93;
-                        var t95 = t91 + t94;
-                        var t96 = 1f - t95;
-                        var t97 = global::System.MathF.Pow(t96, p_gamma);
-                        var t98 = -t97;
-                        var t99 = global::System.MathF.Log(t95);
-                        var t100 = t98 * t99;
-                        r68 += t100;
+                        nint j92 = c - 4;
+                        nint e = e0 + j92;
+                        var m93 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j73 - j92)));
+                        var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v95 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v96 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v95, v78), v79);
+                        var v97 = v94 * v96;
+                        var v98 = v74 - v94;
+                        var v99 = v74 - v96;
+                        var v100 = v98 * v99;
+                        var v101 = v97 + v100;
+                        var v102 = v74 - v101;
+                        var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v102, v87);
+                        var v104 = -v103;
+                        var v105 = global::System.Runtime.Intrinsics.Vector128.Log(v101);
+                        var v106 = v104 * v105;
+                        vr72 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m93, v106, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
-                    var t101 = r68 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t101 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    r72 += global::System.Runtime.Intrinsics.Vector128.Sum(vr72);
+                    var t107 = r72 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t107 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
             else
             {
-                var t105 = 1f - 1E-07f;
+                var t111 = 1f - 1E-07f;
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r102 = 0f;
+                    float r108 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t106 = global::DslLosses.Kernels.LossMath.Clip(t104, 1E-07f, t105);
-                        var t107 = t103 * t106;
-                        var t108 = 1f - t103;
-                        var t109 = 1f - t106;
-                        var t110 = t108 * t109;
-                        var t111 = t107 + t110;
-                        var t112 = 1f - t111;
-                        var t113 = global::System.MathF.Pow(t112, p_gamma);
-                        var t114 = -t113;
-                        var t115 = global::System.MathF.Log(t111);
+                        var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t112 = global::DslLosses.Kernels.LossMath.Clip(t110, 1E-07f, t111);
+                        var t113 = t109 * t112;
+                        var t114 = 1f - t109;
+                        var t115 = 1f - t112;
                         var t116 = t114 * t115;
-                        r102 += t116;
+                        var t117 = t113 + t116;
+                        var t118 = 1f - t117;
+                        var t119 = global::System.MathF.Pow(t118, p_gamma);
+                        var t120 = -t119;
+                        var t121 = global::System.MathF.Log(t117);
+                        var t122 = t120 * t121;
+                        r108 += t122;
                     }
-                    var t117 = r102 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t117 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var t123 = r108 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t123 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                 }
             }
         }
@@ -916,263 +934,272 @@ namespace Snapshots
                         var v40 = v2 * v39;
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v40 * b41, ref grad, (nuint)e);
                     }
-                    for (; j0 < c; j0++)
+                    var b74 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                    if (j0 < c)
                     {
-                        nint e = e0 + j0;
-                        var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t43 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t44 = t43 < 1E-07f;
-                        var t45 = t43 > t8;
-                        var t46 = t45 ? 0f : 1f;
-                        var t47 = t44 ? 0f : t46;
-                        var t48 = t42 * t47;
-                        var t49 = 1f - t42;
-                        var t50 = -t47;
-                        var t51 = t49 * t50;
-                        var t52 = t48 + t51;
-                        var t53 = -t52;
-                        var t54 = global::DslLosses.Kernels.LossMath.Clip(t43, 1E-07f, t8);
-                        var t55 = t42 * t54;
-                        var t56 = 1f - t54;
-                        var t57 = t49 * t56;
-                        var t58 = t55 + t57;
-                        var t59 = 1f - t58;
-                        var t60 = global::System.MathF.Pow(t59, t27);
-                        var t61 = p_gamma * t60;
-                        var t62 = t53 * t61;
-                        var t63 = -t62;
-                        var t64 = global::System.MathF.Log(t58);
-                        var t65 = t63 * t64;
-                        var t66 = global::System.MathF.Pow(t59, p_gamma);
-                        var t67 = -t66;
-                        var t68 = t52 / t58;
-                        var t69 = t67 * t68;
-                        var t70 = t65 + t69;
-                        var t71 = t1 * t70;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t71 * scale;
+                        nint j42 = c - 16;
+                        nint e = e0 + j42;
+                        var m43 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j0 - j42)));
+                        var v44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v45 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v46 = global::System.Runtime.Intrinsics.Vector512.LessThan(v45, v5);
+                        var v47 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v45, v9);
+                        var v48 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v7, v11);
+                        var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v46, v7, v48);
+                        var v50 = v44 * v49;
+                        var v51 = v11 - v44;
+                        var v52 = -v49;
+                        var v53 = v51 * v52;
+                        var v54 = v50 + v53;
+                        var v55 = -v54;
+                        var v56 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v45, v9), v5);
+                        var v57 = v44 * v56;
+                        var v58 = v11 - v56;
+                        var v59 = v51 * v58;
+                        var v60 = v57 + v59;
+                        var v61 = v11 - v60;
+                        var v62 = global::DslLosses.Kernels.VectorLanes.Pow(v61, v28);
+                        var v63 = v20 * v62;
+                        var v64 = v55 * v63;
+                        var v65 = -v64;
+                        var v66 = global::System.Runtime.Intrinsics.Vector512.Log(v60);
+                        var v67 = v65 * v66;
+                        var v68 = global::DslLosses.Kernels.VectorLanes.Pow(v61, v20);
+                        var v69 = -v68;
+                        var v70 = v54 / v60;
+                        var v71 = v69 * v70;
+                        var v72 = v67 + v71;
+                        var v73 = v2 * v72;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v73 * b74, ref grad, (nuint)e);
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
             {
-                var t73 = 1f / (float)c;
-                var v74 = global::System.Runtime.Intrinsics.Vector256.Create(t73);
-                var v77 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-                var v79 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                var t80 = 1f - 1E-07f;
-                var v81 = global::System.Runtime.Intrinsics.Vector256.Create(t80);
-                var v83 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                var v92 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-                var t99 = p_gamma - 1f;
-                var v100 = global::System.Runtime.Intrinsics.Vector256.Create(t99);
+                var t76 = 1f / (float)c;
+                var v77 = global::System.Runtime.Intrinsics.Vector256.Create(t76);
+                var v80 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v82 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                var t83 = 1f - 1E-07f;
+                var v84 = global::System.Runtime.Intrinsics.Vector256.Create(t83);
+                var v86 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var v95 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var t102 = p_gamma - 1f;
+                var v103 = global::System.Runtime.Intrinsics.Vector256.Create(t102);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    nint j72 = 0;
-                    var b113 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                    for (; j72 <= c - 8; j72 += 8)
+                    nint j75 = 0;
+                    var b116 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                    for (; j75 <= c - 8; j75 += 8)
                     {
-                        nint e = e0 + j72;
-                        var v75 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v76 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v78 = global::System.Runtime.Intrinsics.Vector256.LessThan(v76, v77);
-                        var v82 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v76, v81);
-                        var v84 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v82, v79, v83);
-                        var v85 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v78, v79, v84);
-                        var v86 = v75 * v85;
-                        var v87 = v83 - v75;
-                        var v88 = -v85;
-                        var v89 = v87 * v88;
-                        var v90 = v86 + v89;
-                        var v91 = -v90;
-                        var v93 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v76, v81), v77);
-                        var v94 = v75 * v93;
-                        var v95 = v83 - v93;
-                        var v96 = v87 * v95;
-                        var v97 = v94 + v96;
-                        var v98 = v83 - v97;
-                        var v101 = global::DslLosses.Kernels.VectorLanes.Pow(v98, v100);
-                        var v102 = v92 * v101;
-                        var v103 = v91 * v102;
-                        var v104 = -v103;
-                        var v105 = global::System.Runtime.Intrinsics.Vector256.Log(v97);
-                        var v106 = v104 * v105;
-                        var v107 = global::DslLosses.Kernels.VectorLanes.Pow(v98, v92);
-                        var v108 = -v107;
-                        var v109 = v90 / v97;
-                        var v110 = v108 * v109;
-                        var v111 = v106 + v110;
-                        var v112 = v74 * v111;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v112 * b113, ref grad, (nuint)e);
+                        nint e = e0 + j75;
+                        var v78 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v79 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v81 = global::System.Runtime.Intrinsics.Vector256.LessThan(v79, v80);
+                        var v85 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v79, v84);
+                        var v87 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v85, v82, v86);
+                        var v88 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v81, v82, v87);
+                        var v89 = v78 * v88;
+                        var v90 = v86 - v78;
+                        var v91 = -v88;
+                        var v92 = v90 * v91;
+                        var v93 = v89 + v92;
+                        var v94 = -v93;
+                        var v96 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v79, v84), v80);
+                        var v97 = v78 * v96;
+                        var v98 = v86 - v96;
+                        var v99 = v90 * v98;
+                        var v100 = v97 + v99;
+                        var v101 = v86 - v100;
+                        var v104 = global::DslLosses.Kernels.VectorLanes.Pow(v101, v103);
+                        var v105 = v95 * v104;
+                        var v106 = v94 * v105;
+                        var v107 = -v106;
+                        var v108 = global::System.Runtime.Intrinsics.Vector256.Log(v100);
+                        var v109 = v107 * v108;
+                        var v110 = global::DslLosses.Kernels.VectorLanes.Pow(v101, v95);
+                        var v111 = -v110;
+                        var v112 = v93 / v100;
+                        var v113 = v111 * v112;
+                        var v114 = v109 + v113;
+                        var v115 = v77 * v114;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v115 * b116, ref grad, (nuint)e);
                     }
-                    for (; j72 < c; j72++)
+                    var b149 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                    if (j75 < c)
                     {
-                        nint e = e0 + j72;
-                        var t114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t115 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t116 = t115 < 1E-07f;
-                        var t117 = t115 > t80;
-                        var t118 = t117 ? 0f : 1f;
-                        var t119 = t116 ? 0f : t118;
-                        var t120 = t114 * t119;
-                        var t121 = 1f - t114;
-                        var t122 = -t119;
-                        var t123 = t121 * t122;
-                        var t124 = t120 + t123;
-                        var t125 = -t124;
-                        var t126 = global::DslLosses.Kernels.LossMath.Clip(t115, 1E-07f, t80);
-                        var t127 = t114 * t126;
-                        var t128 = 1f - t126;
-                        var t129 = t121 * t128;
-                        var t130 = t127 + t129;
-                        var t131 = 1f - t130;
-                        var t132 = global::System.MathF.Pow(t131, t99);
-                        var t133 = p_gamma * t132;
-                        var t134 = t125 * t133;
-                        var t135 = -t134;
-                        var t136 = global::System.MathF.Log(t130);
-                        var t137 = t135 * t136;
-                        var t138 = global::System.MathF.Pow(t131, p_gamma);
-                        var t139 = -t138;
-                        var t140 = t124 / t130;
-                        var t141 = t139 * t140;
-                        var t142 = t137 + t141;
-                        var t143 = t73 * t142;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t143 * scale;
+                        nint j117 = c - 8;
+                        nint e = e0 + j117;
+                        var m118 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j75 - j117)));
+                        var v119 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v120 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v121 = global::System.Runtime.Intrinsics.Vector256.LessThan(v120, v80);
+                        var v122 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v120, v84);
+                        var v123 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v122, v82, v86);
+                        var v124 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v121, v82, v123);
+                        var v125 = v119 * v124;
+                        var v126 = v86 - v119;
+                        var v127 = -v124;
+                        var v128 = v126 * v127;
+                        var v129 = v125 + v128;
+                        var v130 = -v129;
+                        var v131 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v120, v84), v80);
+                        var v132 = v119 * v131;
+                        var v133 = v86 - v131;
+                        var v134 = v126 * v133;
+                        var v135 = v132 + v134;
+                        var v136 = v86 - v135;
+                        var v137 = global::DslLosses.Kernels.VectorLanes.Pow(v136, v103);
+                        var v138 = v95 * v137;
+                        var v139 = v130 * v138;
+                        var v140 = -v139;
+                        var v141 = global::System.Runtime.Intrinsics.Vector256.Log(v135);
+                        var v142 = v140 * v141;
+                        var v143 = global::DslLosses.Kernels.VectorLanes.Pow(v136, v95);
+                        var v144 = -v143;
+                        var v145 = v129 / v135;
+                        var v146 = v144 * v145;
+                        var v147 = v142 + v146;
+                        var v148 = v77 * v147;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v148 * b149, ref grad, (nuint)e);
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var t145 = 1f / (float)c;
-                var v146 = global::System.Runtime.Intrinsics.Vector128.Create(t145);
-                var v149 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-                var v151 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-                var t152 = 1f - 1E-07f;
-                var v153 = global::System.Runtime.Intrinsics.Vector128.Create(t152);
-                var v155 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                var v164 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-                var t171 = p_gamma - 1f;
-                var v172 = global::System.Runtime.Intrinsics.Vector128.Create(t171);
+                var t151 = 1f / (float)c;
+                var v152 = global::System.Runtime.Intrinsics.Vector128.Create(t151);
+                var v155 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v157 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                var t158 = 1f - 1E-07f;
+                var v159 = global::System.Runtime.Intrinsics.Vector128.Create(t158);
+                var v161 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var v170 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var t177 = p_gamma - 1f;
+                var v178 = global::System.Runtime.Intrinsics.Vector128.Create(t177);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    nint j144 = 0;
-                    var b185 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                    for (; j144 <= c - 4; j144 += 4)
+                    nint j150 = 0;
+                    var b191 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                    for (; j150 <= c - 4; j150 += 4)
                     {
-                        nint e = e0 + j144;
-                        var v147 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v148 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v150 = global::System.Runtime.Intrinsics.Vector128.LessThan(v148, v149);
-                        var v154 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v148, v153);
-                        var v156 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v154, v151, v155);
-                        var v157 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v150, v151, v156);
-                        var v158 = v147 * v157;
-                        var v159 = v155 - v147;
-                        var v160 = -v157;
-                        var v161 = v159 * v160;
-                        var v162 = v158 + v161;
-                        var v163 = -v162;
-                        var v165 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v148, v153), v149);
-                        var v166 = v147 * v165;
-                        var v167 = v155 - v165;
-                        var v168 = v159 * v167;
-                        var v169 = v166 + v168;
-                        var v170 = v155 - v169;
-                        var v173 = global::DslLosses.Kernels.VectorLanes.Pow(v170, v172);
-                        var v174 = v164 * v173;
-                        var v175 = v163 * v174;
-                        var v176 = -v175;
-                        var v177 = global::System.Runtime.Intrinsics.Vector128.Log(v169);
-                        var v178 = v176 * v177;
-                        var v179 = global::DslLosses.Kernels.VectorLanes.Pow(v170, v164);
-                        var v180 = -v179;
-                        var v181 = v162 / v169;
-                        var v182 = v180 * v181;
-                        var v183 = v178 + v182;
-                        var v184 = v146 * v183;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v184 * b185, ref grad, (nuint)e);
+                        nint e = e0 + j150;
+                        var v153 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v154 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v156 = global::System.Runtime.Intrinsics.Vector128.LessThan(v154, v155);
+                        var v160 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v154, v159);
+                        var v162 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v160, v157, v161);
+                        var v163 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v156, v157, v162);
+                        var v164 = v153 * v163;
+                        var v165 = v161 - v153;
+                        var v166 = -v163;
+                        var v167 = v165 * v166;
+                        var v168 = v164 + v167;
+                        var v169 = -v168;
+                        var v171 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v154, v159), v155);
+                        var v172 = v153 * v171;
+                        var v173 = v161 - v171;
+                        var v174 = v165 * v173;
+                        var v175 = v172 + v174;
+                        var v176 = v161 - v175;
+                        var v179 = global::DslLosses.Kernels.VectorLanes.Pow(v176, v178);
+                        var v180 = v170 * v179;
+                        var v181 = v169 * v180;
+                        var v182 = -v181;
+                        var v183 = global::System.Runtime.Intrinsics.Vector128.Log(v175);
+                        var v184 = v182 * v183;
+                        var v185 = global::DslLosses.Kernels.VectorLanes.Pow(v176, v170);
+                        var v186 = -v185;
+                        var v187 = v168 / v175;
+                        var v188 = v186 * v187;
+                        var v189 = v184 + v188;
+                        var v190 = v152 * v189;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v190 * b191, ref grad, (nuint)e);
                     }
-                    for (; j144 < c; j144++)
+                    var b224 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                    if (j150 < c)
                     {
-                        nint e = e0 + j144;
-                        var t186 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t187 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t188 = t187 < 1E-07f;
-                        var t189 = t187 > t152;
-                        var t190 = t189 ? 0f : 1f;
-                        var t191 = t188 ? 0f : t190;
-                        var t192 = t186 * t191;
-                        var t193 = 1f - t186;
-                        var t194 = -t191;
-                        var t195 = t193 * t194;
-                        var t196 = t192 + t195;
-                        var t197 = -t196;
-                        var t198 = global::DslLosses.Kernels.LossMath.Clip(t187, 1E-07f, t152);
-                        var t199 = t186 * t198;
-                        var t200 = 1f - t198;
-                        var t201 = t193 * t200;
-                        var t202 = t199 + t201;
-                        var t203 = 1f - t202;
-                        var t204 = global::System.MathF.Pow(t203, t171);
-                        var t205 = p_gamma * t204;
-                        var t206 = t197 * t205;
-                        var t207 = -t206;
-                        var t208 = global::System.MathF.Log(t202);
-                        var t209 = t207 * t208;
-                        var t210 = global::System.MathF.Pow(t203, p_gamma);
-                        var t211 = -t210;
-                        var t212 = t196 / t202;
-                        var t213 = t211 * t212;
-                        var t214 = t209 + t213;
-                        var t215 = t145 * t214;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t215 * scale;
+                        nint j192 = c - 4;
+                        nint e = e0 + j192;
+                        var m193 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j150 - j192)));
+                        var v194 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v195 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v196 = global::System.Runtime.Intrinsics.Vector128.LessThan(v195, v155);
+                        var v197 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v195, v159);
+                        var v198 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v197, v157, v161);
+                        var v199 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v196, v157, v198);
+                        var v200 = v194 * v199;
+                        var v201 = v161 - v194;
+                        var v202 = -v199;
+                        var v203 = v201 * v202;
+                        var v204 = v200 + v203;
+                        var v205 = -v204;
+                        var v206 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v195, v159), v155);
+                        var v207 = v194 * v206;
+                        var v208 = v161 - v206;
+                        var v209 = v201 * v208;
+                        var v210 = v207 + v209;
+                        var v211 = v161 - v210;
+                        var v212 = global::DslLosses.Kernels.VectorLanes.Pow(v211, v178);
+                        var v213 = v170 * v212;
+                        var v214 = v205 * v213;
+                        var v215 = -v214;
+                        var v216 = global::System.Runtime.Intrinsics.Vector128.Log(v210);
+                        var v217 = v215 * v216;
+                        var v218 = global::DslLosses.Kernels.VectorLanes.Pow(v211, v170);
+                        var v219 = -v218;
+                        var v220 = v204 / v210;
+                        var v221 = v219 * v220;
+                        var v222 = v217 + v221;
+                        var v223 = v152 * v222;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v223 * b224, ref grad, (nuint)e);
                     }
                 }
             }
             else
             {
-                var t216 = 1f / (float)c;
-                var t220 = 1f - 1E-07f;
-                var t236 = p_gamma - 1f;
+                var t225 = 1f / (float)c;
+                var t229 = 1f - 1E-07f;
+                var t245 = p_gamma - 1f;
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t217 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t218 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t219 = t218 < 1E-07f;
-                        var t221 = t218 > t220;
-                        var t222 = t221 ? 0f : 1f;
-                        var t223 = t219 ? 0f : t222;
-                        var t224 = t217 * t223;
-                        var t225 = 1f - t217;
-                        var t226 = -t223;
-                        var t227 = t225 * t226;
-                        var t228 = t224 + t227;
-                        var t229 = -t228;
-                        var t230 = global::DslLosses.Kernels.LossMath.Clip(t218, 1E-07f, t220);
-                        var t231 = t217 * t230;
-                        var t232 = 1f - t230;
-                        var t233 = t225 * t232;
-                        var t234 = t231 + t233;
-                        var t235 = 1f - t234;
-                        var t237 = global::System.MathF.Pow(t235, t236);
-                        var t238 = p_gamma * t237;
-                        var t239 = t229 * t238;
-                        var t240 = -t239;
-                        var t241 = global::System.MathF.Log(t234);
-                        var t242 = t240 * t241;
-                        var t243 = global::System.MathF.Pow(t235, p_gamma);
-                        var t244 = -t243;
-                        var t245 = t228 / t234;
-                        var t246 = t244 * t245;
-                        var t247 = t242 + t246;
-                        var t248 = t216 * t247;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t248 * scale;
+                        var t226 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t227 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t228 = t227 < 1E-07f;
+                        var t230 = t227 > t229;
+                        var t231 = t230 ? 0f : 1f;
+                        var t232 = t228 ? 0f : t231;
+                        var t233 = t226 * t232;
+                        var t234 = 1f - t226;
+                        var t235 = -t232;
+                        var t236 = t234 * t235;
+                        var t237 = t233 + t236;
+                        var t238 = -t237;
+                        var t239 = global::DslLosses.Kernels.LossMath.Clip(t227, 1E-07f, t229);
+                        var t240 = t226 * t239;
+                        var t241 = 1f - t239;
+                        var t242 = t234 * t241;
+                        var t243 = t240 + t242;
+                        var t244 = 1f - t243;
+                        var t246 = global::System.MathF.Pow(t244, t245);
+                        var t247 = p_gamma * t246;
+                        var t248 = t238 * t247;
+                        var t249 = -t248;
+                        var t250 = global::System.MathF.Log(t243);
+                        var t251 = t249 * t250;
+                        var t252 = global::System.MathF.Pow(t244, p_gamma);
+                        var t253 = -t252;
+                        var t254 = t237 / t243;
+                        var t255 = t253 * t254;
+                        var t256 = t251 + t255;
+                        var t257 = t225 * t256;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t257 * scale;
                     }
                 }
             }
@@ -1234,266 +1261,275 @@ namespace Snapshots
                         var v41 = v3 * v40;
                         global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v41 * b42, ref grad, (nuint)e);
                     }
-                    for (; j1 < c; j1++)
+                    var b75 = global::System.Runtime.Intrinsics.Vector512.Create(u0);
+                    if (j1 < c)
                     {
-                        nint e = e0 + j1;
-                        var t43 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t45 = t44 < 1E-07f;
-                        var t46 = t44 > t9;
-                        var t47 = t46 ? 0f : 1f;
-                        var t48 = t45 ? 0f : t47;
-                        var t49 = t43 * t48;
-                        var t50 = 1f - t43;
-                        var t51 = -t48;
-                        var t52 = t50 * t51;
-                        var t53 = t49 + t52;
-                        var t54 = -t53;
-                        var t55 = global::DslLosses.Kernels.LossMath.Clip(t44, 1E-07f, t9);
-                        var t56 = t43 * t55;
-                        var t57 = 1f - t55;
-                        var t58 = t50 * t57;
-                        var t59 = t56 + t58;
-                        var t60 = 1f - t59;
-                        var t61 = global::System.MathF.Pow(t60, t28);
-                        var t62 = p_gamma * t61;
-                        var t63 = t54 * t62;
-                        var t64 = -t63;
-                        var t65 = global::System.MathF.Log(t59);
-                        var t66 = t64 * t65;
-                        var t67 = global::System.MathF.Pow(t60, p_gamma);
-                        var t68 = -t67;
-                        var t69 = t53 / t59;
-                        var t70 = t68 * t69;
-                        var t71 = t66 + t70;
-                        var t72 = t2 * t71;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t72 * u0;
+                        nint j43 = c - 16;
+                        nint e = e0 + j43;
+                        var m44 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j43)));
+                        var v45 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v46 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v47 = global::System.Runtime.Intrinsics.Vector512.LessThan(v46, v6);
+                        var v48 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v46, v10);
+                        var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v48, v8, v12);
+                        var v50 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v8, v49);
+                        var v51 = v45 * v50;
+                        var v52 = v12 - v45;
+                        var v53 = -v50;
+                        var v54 = v52 * v53;
+                        var v55 = v51 + v54;
+                        var v56 = -v55;
+                        var v57 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v46, v10), v6);
+                        var v58 = v45 * v57;
+                        var v59 = v12 - v57;
+                        var v60 = v52 * v59;
+                        var v61 = v58 + v60;
+                        var v62 = v12 - v61;
+                        var v63 = global::DslLosses.Kernels.VectorLanes.Pow(v62, v29);
+                        var v64 = v21 * v63;
+                        var v65 = v56 * v64;
+                        var v66 = -v65;
+                        var v67 = global::System.Runtime.Intrinsics.Vector512.Log(v61);
+                        var v68 = v66 * v67;
+                        var v69 = global::DslLosses.Kernels.VectorLanes.Pow(v62, v21);
+                        var v70 = -v69;
+                        var v71 = v55 / v61;
+                        var v72 = v70 * v71;
+                        var v73 = v68 + v72;
+                        var v74 = v3 * v73;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v74 * b75, ref grad, (nuint)e);
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
             {
-                var t75 = 1f / (float)c;
-                var v76 = global::System.Runtime.Intrinsics.Vector256.Create(t75);
-                var v79 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-                var v81 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                var t82 = 1f - 1E-07f;
-                var v83 = global::System.Runtime.Intrinsics.Vector256.Create(t82);
-                var v85 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                var v94 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-                var t101 = p_gamma - 1f;
-                var v102 = global::System.Runtime.Intrinsics.Vector256.Create(t101);
+                var t78 = 1f / (float)c;
+                var v79 = global::System.Runtime.Intrinsics.Vector256.Create(t78);
+                var v82 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v84 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                var t85 = 1f - 1E-07f;
+                var v86 = global::System.Runtime.Intrinsics.Vector256.Create(t85);
+                var v88 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var v97 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var t104 = p_gamma - 1f;
+                var v105 = global::System.Runtime.Intrinsics.Vector256.Create(t104);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    var u73 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    nint j74 = 0;
-                    var b115 = global::System.Runtime.Intrinsics.Vector256.Create(u73);
-                    for (; j74 <= c - 8; j74 += 8)
+                    var u76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j77 = 0;
+                    var b118 = global::System.Runtime.Intrinsics.Vector256.Create(u76);
+                    for (; j77 <= c - 8; j77 += 8)
                     {
-                        nint e = e0 + j74;
-                        var v77 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v78 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v80 = global::System.Runtime.Intrinsics.Vector256.LessThan(v78, v79);
-                        var v84 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v78, v83);
-                        var v86 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v84, v81, v85);
-                        var v87 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v80, v81, v86);
-                        var v88 = v77 * v87;
-                        var v89 = v85 - v77;
-                        var v90 = -v87;
-                        var v91 = v89 * v90;
-                        var v92 = v88 + v91;
-                        var v93 = -v92;
-                        var v95 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v78, v83), v79);
-                        var v96 = v77 * v95;
-                        var v97 = v85 - v95;
-                        var v98 = v89 * v97;
-                        var v99 = v96 + v98;
-                        var v100 = v85 - v99;
-                        var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v100, v102);
-                        var v104 = v94 * v103;
-                        var v105 = v93 * v104;
-                        var v106 = -v105;
-                        var v107 = global::System.Runtime.Intrinsics.Vector256.Log(v99);
-                        var v108 = v106 * v107;
-                        var v109 = global::DslLosses.Kernels.VectorLanes.Pow(v100, v94);
-                        var v110 = -v109;
-                        var v111 = v92 / v99;
-                        var v112 = v110 * v111;
-                        var v113 = v108 + v112;
-                        var v114 = v76 * v113;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v114 * b115, ref grad, (nuint)e);
+                        nint e = e0 + j77;
+                        var v80 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v81 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v83 = global::System.Runtime.Intrinsics.Vector256.LessThan(v81, v82);
+                        var v87 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v81, v86);
+                        var v89 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v87, v84, v88);
+                        var v90 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v83, v84, v89);
+                        var v91 = v80 * v90;
+                        var v92 = v88 - v80;
+                        var v93 = -v90;
+                        var v94 = v92 * v93;
+                        var v95 = v91 + v94;
+                        var v96 = -v95;
+                        var v98 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v81, v86), v82);
+                        var v99 = v80 * v98;
+                        var v100 = v88 - v98;
+                        var v101 = v92 * v100;
+                        var v102 = v99 + v101;
+                        var v103 = v88 - v102;
+                        var v106 = global::DslLosses.Kernels.VectorLanes.Pow(v103, v105);
+                        var v107 = v97 * v106;
+                        var v108 = v96 * v107;
+                        var v109 = -v108;
+                        var v110 = global::System.Runtime.Intrinsics.Vector256.Log(v102);
+                        var v111 = v109 * v110;
+                        var v112 = global::DslLosses.Kernels.VectorLanes.Pow(v103, v97);
+                        var v113 = -v112;
+                        var v114 = v95 / v102;
+                        var v115 = v113 * v114;
+                        var v116 = v111 + v115;
+                        var v117 = v79 * v116;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v117 * b118, ref grad, (nuint)e);
                     }
-                    for (; j74 < c; j74++)
+                    var b151 = global::System.Runtime.Intrinsics.Vector256.Create(u76);
+                    if (j77 < c)
                     {
-                        nint e = e0 + j74;
-                        var t116 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t118 = t117 < 1E-07f;
-                        var t119 = t117 > t82;
-                        var t120 = t119 ? 0f : 1f;
-                        var t121 = t118 ? 0f : t120;
-                        var t122 = t116 * t121;
-                        var t123 = 1f - t116;
-                        var t124 = -t121;
-                        var t125 = t123 * t124;
-                        var t126 = t122 + t125;
-                        var t127 = -t126;
-                        var t128 = global::DslLosses.Kernels.LossMath.Clip(t117, 1E-07f, t82);
-                        var t129 = t116 * t128;
-                        var t130 = 1f - t128;
-                        var t131 = t123 * t130;
-                        var t132 = t129 + t131;
-                        var t133 = 1f - t132;
-                        var t134 = global::System.MathF.Pow(t133, t101);
-                        var t135 = p_gamma * t134;
-                        var t136 = t127 * t135;
-                        var t137 = -t136;
-                        var t138 = global::System.MathF.Log(t132);
-                        var t139 = t137 * t138;
-                        var t140 = global::System.MathF.Pow(t133, p_gamma);
-                        var t141 = -t140;
-                        var t142 = t126 / t132;
-                        var t143 = t141 * t142;
-                        var t144 = t139 + t143;
-                        var t145 = t75 * t144;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t145 * u73;
+                        nint j119 = c - 8;
+                        nint e = e0 + j119;
+                        var m120 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j77 - j119)));
+                        var v121 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v122 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v123 = global::System.Runtime.Intrinsics.Vector256.LessThan(v122, v82);
+                        var v124 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v122, v86);
+                        var v125 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v124, v84, v88);
+                        var v126 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v123, v84, v125);
+                        var v127 = v121 * v126;
+                        var v128 = v88 - v121;
+                        var v129 = -v126;
+                        var v130 = v128 * v129;
+                        var v131 = v127 + v130;
+                        var v132 = -v131;
+                        var v133 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v122, v86), v82);
+                        var v134 = v121 * v133;
+                        var v135 = v88 - v133;
+                        var v136 = v128 * v135;
+                        var v137 = v134 + v136;
+                        var v138 = v88 - v137;
+                        var v139 = global::DslLosses.Kernels.VectorLanes.Pow(v138, v105);
+                        var v140 = v97 * v139;
+                        var v141 = v132 * v140;
+                        var v142 = -v141;
+                        var v143 = global::System.Runtime.Intrinsics.Vector256.Log(v137);
+                        var v144 = v142 * v143;
+                        var v145 = global::DslLosses.Kernels.VectorLanes.Pow(v138, v97);
+                        var v146 = -v145;
+                        var v147 = v131 / v137;
+                        var v148 = v146 * v147;
+                        var v149 = v144 + v148;
+                        var v150 = v79 * v149;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v150 * b151, ref grad, (nuint)e);
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var t148 = 1f / (float)c;
-                var v149 = global::System.Runtime.Intrinsics.Vector128.Create(t148);
-                var v152 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-                var v154 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-                var t155 = 1f - 1E-07f;
-                var v156 = global::System.Runtime.Intrinsics.Vector128.Create(t155);
-                var v158 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                var v167 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-                var t174 = p_gamma - 1f;
-                var v175 = global::System.Runtime.Intrinsics.Vector128.Create(t174);
+                var t154 = 1f / (float)c;
+                var v155 = global::System.Runtime.Intrinsics.Vector128.Create(t154);
+                var v158 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v160 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                var t161 = 1f - 1E-07f;
+                var v162 = global::System.Runtime.Intrinsics.Vector128.Create(t161);
+                var v164 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var v173 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var t180 = p_gamma - 1f;
+                var v181 = global::System.Runtime.Intrinsics.Vector128.Create(t180);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    var u146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    nint j147 = 0;
-                    var b188 = global::System.Runtime.Intrinsics.Vector128.Create(u146);
-                    for (; j147 <= c - 4; j147 += 4)
+                    var u152 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j153 = 0;
+                    var b194 = global::System.Runtime.Intrinsics.Vector128.Create(u152);
+                    for (; j153 <= c - 4; j153 += 4)
                     {
-                        nint e = e0 + j147;
-                        var v150 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v151 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v153 = global::System.Runtime.Intrinsics.Vector128.LessThan(v151, v152);
-                        var v157 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v151, v156);
-                        var v159 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v157, v154, v158);
-                        var v160 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v153, v154, v159);
-                        var v161 = v150 * v160;
-                        var v162 = v158 - v150;
-                        var v163 = -v160;
-                        var v164 = v162 * v163;
-                        var v165 = v161 + v164;
-                        var v166 = -v165;
-                        var v168 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v151, v156), v152);
-                        var v169 = v150 * v168;
-                        var v170 = v158 - v168;
-                        var v171 = v162 * v170;
-                        var v172 = v169 + v171;
-                        var v173 = v158 - v172;
-                        var v176 = global::DslLosses.Kernels.VectorLanes.Pow(v173, v175);
-                        var v177 = v167 * v176;
-                        var v178 = v166 * v177;
-                        var v179 = -v178;
-                        var v180 = global::System.Runtime.Intrinsics.Vector128.Log(v172);
-                        var v181 = v179 * v180;
-                        var v182 = global::DslLosses.Kernels.VectorLanes.Pow(v173, v167);
-                        var v183 = -v182;
-                        var v184 = v165 / v172;
-                        var v185 = v183 * v184;
-                        var v186 = v181 + v185;
-                        var v187 = v149 * v186;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v187 * b188, ref grad, (nuint)e);
+                        nint e = e0 + j153;
+                        var v156 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v157 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v159 = global::System.Runtime.Intrinsics.Vector128.LessThan(v157, v158);
+                        var v163 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v157, v162);
+                        var v165 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v163, v160, v164);
+                        var v166 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v159, v160, v165);
+                        var v167 = v156 * v166;
+                        var v168 = v164 - v156;
+                        var v169 = -v166;
+                        var v170 = v168 * v169;
+                        var v171 = v167 + v170;
+                        var v172 = -v171;
+                        var v174 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v157, v162), v158);
+                        var v175 = v156 * v174;
+                        var v176 = v164 - v174;
+                        var v177 = v168 * v176;
+                        var v178 = v175 + v177;
+                        var v179 = v164 - v178;
+                        var v182 = global::DslLosses.Kernels.VectorLanes.Pow(v179, v181);
+                        var v183 = v173 * v182;
+                        var v184 = v172 * v183;
+                        var v185 = -v184;
+                        var v186 = global::System.Runtime.Intrinsics.Vector128.Log(v178);
+                        var v187 = v185 * v186;
+                        var v188 = global::DslLosses.Kernels.VectorLanes.Pow(v179, v173);
+                        var v189 = -v188;
+                        var v190 = v171 / v178;
+                        var v191 = v189 * v190;
+                        var v192 = v187 + v191;
+                        var v193 = v155 * v192;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v193 * b194, ref grad, (nuint)e);
                     }
-                    for (; j147 < c; j147++)
+                    var b227 = global::System.Runtime.Intrinsics.Vector128.Create(u152);
+                    if (j153 < c)
                     {
-                        nint e = e0 + j147;
-                        var t189 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t190 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t191 = t190 < 1E-07f;
-                        var t192 = t190 > t155;
-                        var t193 = t192 ? 0f : 1f;
-                        var t194 = t191 ? 0f : t193;
-                        var t195 = t189 * t194;
-                        var t196 = 1f - t189;
-                        var t197 = -t194;
-                        var t198 = t196 * t197;
-                        var t199 = t195 + t198;
-                        var t200 = -t199;
-                        var t201 = global::DslLosses.Kernels.LossMath.Clip(t190, 1E-07f, t155);
-                        var t202 = t189 * t201;
-                        var t203 = 1f - t201;
-                        var t204 = t196 * t203;
-                        var t205 = t202 + t204;
-                        var t206 = 1f - t205;
-                        var t207 = global::System.MathF.Pow(t206, t174);
-                        var t208 = p_gamma * t207;
-                        var t209 = t200 * t208;
-                        var t210 = -t209;
-                        var t211 = global::System.MathF.Log(t205);
-                        var t212 = t210 * t211;
-                        var t213 = global::System.MathF.Pow(t206, p_gamma);
-                        var t214 = -t213;
-                        var t215 = t199 / t205;
-                        var t216 = t214 * t215;
-                        var t217 = t212 + t216;
-                        var t218 = t148 * t217;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t218 * u146;
+                        nint j195 = c - 4;
+                        nint e = e0 + j195;
+                        var m196 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j153 - j195)));
+                        var v197 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v198 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v199 = global::System.Runtime.Intrinsics.Vector128.LessThan(v198, v158);
+                        var v200 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v198, v162);
+                        var v201 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v200, v160, v164);
+                        var v202 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v199, v160, v201);
+                        var v203 = v197 * v202;
+                        var v204 = v164 - v197;
+                        var v205 = -v202;
+                        var v206 = v204 * v205;
+                        var v207 = v203 + v206;
+                        var v208 = -v207;
+                        var v209 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v198, v162), v158);
+                        var v210 = v197 * v209;
+                        var v211 = v164 - v209;
+                        var v212 = v204 * v211;
+                        var v213 = v210 + v212;
+                        var v214 = v164 - v213;
+                        var v215 = global::DslLosses.Kernels.VectorLanes.Pow(v214, v181);
+                        var v216 = v173 * v215;
+                        var v217 = v208 * v216;
+                        var v218 = -v217;
+                        var v219 = global::System.Runtime.Intrinsics.Vector128.Log(v213);
+                        var v220 = v218 * v219;
+                        var v221 = global::DslLosses.Kernels.VectorLanes.Pow(v214, v173);
+                        var v222 = -v221;
+                        var v223 = v207 / v213;
+                        var v224 = v222 * v223;
+                        var v225 = v220 + v224;
+                        var v226 = v155 * v225;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v226 * b227, ref grad, (nuint)e);
                     }
                 }
             }
             else
             {
-                var t220 = 1f / (float)c;
-                var t224 = 1f - 1E-07f;
-                var t240 = p_gamma - 1f;
+                var t229 = 1f / (float)c;
+                var t233 = 1f - 1E-07f;
+                var t249 = p_gamma - 1f;
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    var u219 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var u228 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t221 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t222 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t223 = t222 < 1E-07f;
-                        var t225 = t222 > t224;
-                        var t226 = t225 ? 0f : 1f;
-                        var t227 = t223 ? 0f : t226;
-                        var t228 = t221 * t227;
-                        var t229 = 1f - t221;
-                        var t230 = -t227;
-                        var t231 = t229 * t230;
-                        var t232 = t228 + t231;
-                        var t233 = -t232;
-                        var t234 = global::DslLosses.Kernels.LossMath.Clip(t222, 1E-07f, t224);
-                        var t235 = t221 * t234;
-                        var t236 = 1f - t234;
-                        var t237 = t229 * t236;
-                        var t238 = t235 + t237;
-                        var t239 = 1f - t238;
-                        var t241 = global::System.MathF.Pow(t239, t240);
-                        var t242 = p_gamma * t241;
-                        var t243 = t233 * t242;
-                        var t244 = -t243;
-                        var t245 = global::System.MathF.Log(t238);
-                        var t246 = t244 * t245;
-                        var t247 = global::System.MathF.Pow(t239, p_gamma);
-                        var t248 = -t247;
-                        var t249 = t232 / t238;
-                        var t250 = t248 * t249;
-                        var t251 = t246 + t250;
-                        var t252 = t220 * t251;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t252 * u219;
+                        var t230 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t231 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t232 = t231 < 1E-07f;
+                        var t234 = t231 > t233;
+                        var t235 = t234 ? 0f : 1f;
+                        var t236 = t232 ? 0f : t235;
+                        var t237 = t230 * t236;
+                        var t238 = 1f - t230;
+                        var t239 = -t236;
+                        var t240 = t238 * t239;
+                        var t241 = t237 + t240;
+                        var t242 = -t241;
+                        var t243 = global::DslLosses.Kernels.LossMath.Clip(t231, 1E-07f, t233);
+                        var t244 = t230 * t243;
+                        var t245 = 1f - t243;
+                        var t246 = t238 * t245;
+                        var t247 = t244 + t246;
+                        var t248 = 1f - t247;
+                        var t250 = global::System.MathF.Pow(t248, t249);
+                        var t251 = p_gamma * t250;
+                        var t252 = t242 * t251;
+                        var t253 = -t252;
+                        var t254 = global::System.MathF.Log(t247);
+                        var t255 = t253 * t254;
+                        var t256 = global::System.MathF.Pow(t248, p_gamma);
+                        var t257 = -t256;
+                        var t258 = t241 / t247;
+                        var t259 = t257 * t258;
+                        var t260 = t255 + t259;
+                        var t261 = t229 * t260;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t261 * u228;
                     }
                 }
             }
@@ -1510,11 +1546,11 @@ namespace Snapshots
                 var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
                 var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
                 var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-                var t35 = 1f / (float)c;
-                var v36 = global::System.Runtime.Intrinsics.Vector512.Create(t35);
-                var v40 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-                var t56 = p_gamma - 1f;
-                var v57 = global::System.Runtime.Intrinsics.Vector512.Create(t56);
+                var t37 = 1f / (float)c;
+                var v38 = global::System.Runtime.Intrinsics.Vector512.Create(t37);
+                var v42 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                var t58 = p_gamma - 1f;
+                var v59 = global::System.Runtime.Intrinsics.Vector512.Create(t58);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
@@ -1539,426 +1575,441 @@ namespace Snapshots
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
+                    if (j1 < c)
+                    {
+                        nint j20 = c - 16;
+                        nint e = e0 + j20;
+                        var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
+                        var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
+                        var v25 = v22 * v24;
+                        var v26 = v2 - v22;
+                        var v27 = v2 - v24;
+                        var v28 = v26 * v27;
+                        var v29 = v25 + v28;
+                        var v30 = v2 - v29;
+                        var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
+                        var v32 = -v31;
+                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v34 = v32 * v33;
+                        vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                    }
                     r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                    for (; j1 < c; j1++)
+                    var t35 = r0 / (float)c;
+                    total += t35;
+                    nint j36 = 0;
+                    var b72 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                    for (; j36 <= c - 16; j36 += 16)
                     {
-                        nint e = e0 + j1;
-                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
-                        var t23 = t20 * t22;
-                        var t24 = 1f - t20;
-                        var t25 = 1f - t22;
-                        var t26 = t24 * t25;
-                        var t27 = t23 + t26;
-                        var t28 = 1f - t27;
-                        var t29 = global::System.MathF.Pow(t28, p_gamma);
-                        var t30 = -t29;
-                        var t31 = global::System.MathF.Log(t27);
-                        var t32 = t30 * t31;
-                        r0 += t32;
+                        nint e = e0 + j36;
+                        var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v40 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v41 = global::System.Runtime.Intrinsics.Vector512.LessThan(v40, v7);
+                        var v43 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v40, v6);
+                        var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v43, v42, v2);
+                        var v45 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v41, v42, v44);
+                        var v46 = v39 * v45;
+                        var v47 = v2 - v39;
+                        var v48 = -v45;
+                        var v49 = v47 * v48;
+                        var v50 = v46 + v49;
+                        var v51 = -v50;
+                        var v52 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v40, v6), v7);
+                        var v53 = v39 * v52;
+                        var v54 = v2 - v52;
+                        var v55 = v47 * v54;
+                        var v56 = v53 + v55;
+                        var v57 = v2 - v56;
+                        var v60 = global::DslLosses.Kernels.VectorLanes.Pow(v57, v59);
+                        var v61 = v15 * v60;
+                        var v62 = v51 * v61;
+                        var v63 = -v62;
+                        var v64 = global::System.Runtime.Intrinsics.Vector512.Log(v56);
+                        var v65 = v63 * v64;
+                        var v66 = global::DslLosses.Kernels.VectorLanes.Pow(v57, v15);
+                        var v67 = -v66;
+                        var v68 = v50 / v56;
+                        var v69 = v67 * v68;
+                        var v70 = v65 + v69;
+                        var v71 = v38 * v70;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v71 * b72, ref grad, (nuint)e);
                     }
-                    var t33 = r0 / (float)c;
-                    total += t33;
-                    nint j34 = 0;
-                    var b70 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                    for (; j34 <= c - 16; j34 += 16)
+                    var b105 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                    if (j36 < c)
                     {
-                        nint e = e0 + j34;
-                        var v37 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v39 = global::System.Runtime.Intrinsics.Vector512.LessThan(v38, v7);
-                        var v41 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v38, v6);
-                        var v42 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v41, v40, v2);
-                        var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v39, v40, v42);
-                        var v44 = v37 * v43;
-                        var v45 = v2 - v37;
-                        var v46 = -v43;
-                        var v47 = v45 * v46;
-                        var v48 = v44 + v47;
-                        var v49 = -v48;
-                        var v50 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v38, v6), v7);
-                        var v51 = v37 * v50;
-                        var v52 = v2 - v50;
-                        var v53 = v45 * v52;
-                        var v54 = v51 + v53;
-                        var v55 = v2 - v54;
-                        var v58 = global::DslLosses.Kernels.VectorLanes.Pow(v55, v57);
-                        var v59 = v15 * v58;
-                        var v60 = v49 * v59;
-                        var v61 = -v60;
-                        var v62 = global::System.Runtime.Intrinsics.Vector512.Log(v54);
-                        var v63 = v61 * v62;
-                        var v64 = global::DslLosses.Kernels.VectorLanes.Pow(v55, v15);
-                        var v65 = -v64;
-                        var v66 = v48 / v54;
-                        var v67 = v65 * v66;
-                        var v68 = v63 + v67;
-                        var v69 = v36 * v68;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v69 * b70, ref grad, (nuint)e);
-                    }
-                    for (; j34 < c; j34++)
-                    {
-                        nint e = e0 + j34;
-                        var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t73 = t72 < 1E-07f;
-                        var t74 = t72 > t5;
-                        var t75 = t74 ? 0f : 1f;
-                        var t76 = t73 ? 0f : t75;
-                        var t77 = t71 * t76;
-                        var t78 = 1f - t71;
-                        var t79 = -t76;
-                        var t80 = t78 * t79;
-                        var t81 = t77 + t80;
-                        var t82 = -t81;
-                        var t83 = global::DslLosses.Kernels.LossMath.Clip(t72, 1E-07f, t5);
-                        var t84 = t71 * t83;
-                        var t85 = 1f - t83;
-                        var t86 = t78 * t85;
-                        var t87 = t84 + t86;
-                        var t88 = 1f - t87;
-                        var t89 = global::System.MathF.Pow(t88, t56);
-                        var t90 = p_gamma * t89;
-                        var t91 = t82 * t90;
-                        var t92 = -t91;
-                        var t93 = global::System.MathF.Log(t87);
-                        var t94 = t92 * t93;
-                        var t95 = global::System.MathF.Pow(t88, p_gamma);
-                        var t96 = -t95;
-                        var t97 = t81 / t87;
-                        var t98 = t96 * t97;
-                        var t99 = t94 + t98;
-                        var t100 = t35 * t99;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t100 * scale;
+                        nint j73 = c - 16;
+                        nint e = e0 + j73;
+                        var m74 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j36 - j73)));
+                        var v75 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v76 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v77 = global::System.Runtime.Intrinsics.Vector512.LessThan(v76, v7);
+                        var v78 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v76, v6);
+                        var v79 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v78, v42, v2);
+                        var v80 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v77, v42, v79);
+                        var v81 = v75 * v80;
+                        var v82 = v2 - v75;
+                        var v83 = -v80;
+                        var v84 = v82 * v83;
+                        var v85 = v81 + v84;
+                        var v86 = -v85;
+                        var v87 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v76, v6), v7);
+                        var v88 = v75 * v87;
+                        var v89 = v2 - v87;
+                        var v90 = v82 * v89;
+                        var v91 = v88 + v90;
+                        var v92 = v2 - v91;
+                        var v93 = global::DslLosses.Kernels.VectorLanes.Pow(v92, v59);
+                        var v94 = v15 * v93;
+                        var v95 = v86 * v94;
+                        var v96 = -v95;
+                        var v97 = global::System.Runtime.Intrinsics.Vector512.Log(v91);
+                        var v98 = v96 * v97;
+                        var v99 = global::DslLosses.Kernels.VectorLanes.Pow(v92, v15);
+                        var v100 = -v99;
+                        var v101 = v85 / v91;
+                        var v102 = v100 * v101;
+                        var v103 = v98 + v102;
+                        var v104 = v38 * v103;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v104 * b105, ref grad, (nuint)e);
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
             {
-                var v103 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                var t106 = 1f - 1E-07f;
-                var v107 = global::System.Runtime.Intrinsics.Vector256.Create(t106);
-                var v108 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-                var v116 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-                var t136 = 1f / (float)c;
-                var v137 = global::System.Runtime.Intrinsics.Vector256.Create(t136);
-                var v141 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                var t157 = p_gamma - 1f;
-                var v158 = global::System.Runtime.Intrinsics.Vector256.Create(t157);
+                var v108 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t111 = 1f - 1E-07f;
+                var v112 = global::System.Runtime.Intrinsics.Vector256.Create(t111);
+                var v113 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v121 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var t143 = 1f / (float)c;
+                var v144 = global::System.Runtime.Intrinsics.Vector256.Create(t143);
+                var v148 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                var t164 = p_gamma - 1f;
+                var v165 = global::System.Runtime.Intrinsics.Vector256.Create(t164);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r101 = 0f;
-                    global::System.Runtime.Intrinsics.Vector256<float> vr101 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    nint j102 = 0;
-                    for (; j102 <= c - 8; j102 += 8)
+                    float r106 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr106 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j107 = 0;
+                    for (; j107 <= c - 8; j107 += 8)
                     {
-                        nint e = e0 + j102;
-                        var v104 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v105 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v109 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v105, v107), v108);
-                        var v110 = v104 * v109;
-                        var v111 = v103 - v104;
-                        var v112 = v103 - v109;
-                        var v113 = v111 * v112;
-                        var v114 = v110 + v113;
-                        var v115 = v103 - v114;
-                        var v117 = global::DslLosses.Kernels.VectorLanes.Pow(v115, v116);
-                        var v118 = -v117;
-                        var v119 = global::System.Runtime.Intrinsics.Vector256.Log(v114);
-                        var v120 = v118 * v119;
-                        vr101 += v120;
+                        nint e = e0 + j107;
+                        var v109 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v110 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v114 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v110, v112), v113);
+                        var v115 = v109 * v114;
+                        var v116 = v108 - v109;
+                        var v117 = v108 - v114;
+                        var v118 = v116 * v117;
+                        var v119 = v115 + v118;
+                        var v120 = v108 - v119;
+                        var v122 = global::DslLosses.Kernels.VectorLanes.Pow(v120, v121);
+                        var v123 = -v122;
+                        var v124 = global::System.Runtime.Intrinsics.Vector256.Log(v119);
+                        var v125 = v123 * v124;
+                        vr106 += v125;
                     }
-                    r101 += global::System.Runtime.Intrinsics.Vector256.Sum(vr101);
-                    for (; j102 < c; j102++)
+                    if (j107 < c)
                     {
-                        nint e = e0 + j102;
-                        var t121 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t123 = global::DslLosses.Kernels.LossMath.Clip(t122, 1E-07f, t106);
-                        var t124 = t121 * t123;
-                        var t125 = 1f - t121;
-                        var t126 = 1f - t123;
-                        var t127 = t125 * t126;
-                        var t128 = t124 + t127;
-                        var t129 = 1f - t128;
-                        var t130 = global::System.MathF.Pow(t129, p_gamma);
-                        var t131 = -t130;
-                        var t132 = global::System.MathF.Log(t128);
-                        var t133 = t131 * t132;
-                        r101 += t133;
+                        nint j126 = c - 8;
+                        nint e = e0 + j126;
+                        var m127 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j107 - j126)));
+                        var v128 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v129 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v130 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v129, v112), v113);
+                        var v131 = v128 * v130;
+                        var v132 = v108 - v128;
+                        var v133 = v108 - v130;
+                        var v134 = v132 * v133;
+                        var v135 = v131 + v134;
+                        var v136 = v108 - v135;
+                        var v137 = global::DslLosses.Kernels.VectorLanes.Pow(v136, v121);
+                        var v138 = -v137;
+                        var v139 = global::System.Runtime.Intrinsics.Vector256.Log(v135);
+                        var v140 = v138 * v139;
+                        vr106 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m127, v140, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
-                    var t134 = r101 / (float)c;
-                    total += t134;
-                    nint j135 = 0;
-                    var b171 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                    for (; j135 <= c - 8; j135 += 8)
+                    r106 += global::System.Runtime.Intrinsics.Vector256.Sum(vr106);
+                    var t141 = r106 / (float)c;
+                    total += t141;
+                    nint j142 = 0;
+                    var b178 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                    for (; j142 <= c - 8; j142 += 8)
                     {
-                        nint e = e0 + j135;
-                        var v138 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v139 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v140 = global::System.Runtime.Intrinsics.Vector256.LessThan(v139, v108);
-                        var v142 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v139, v107);
-                        var v143 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v142, v141, v103);
-                        var v144 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v140, v141, v143);
-                        var v145 = v138 * v144;
-                        var v146 = v103 - v138;
-                        var v147 = -v144;
-                        var v148 = v146 * v147;
-                        var v149 = v145 + v148;
-                        var v150 = -v149;
-                        var v151 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v139, v107), v108);
-                        var v152 = v138 * v151;
-                        var v153 = v103 - v151;
-                        var v154 = v146 * v153;
-                        var v155 = v152 + v154;
-                        var v156 = v103 - v155;
-                        var v159 = global::DslLosses.Kernels.VectorLanes.Pow(v156, v158);
-                        var v160 = v116 * v159;
-                        var v161 = v150 * v160;
-                        var v162 = -v161;
-                        var v163 = global::System.Runtime.Intrinsics.Vector256.Log(v155);
-                        var v164 = v162 * v163;
-                        var v165 = global::DslLosses.Kernels.VectorLanes.Pow(v156, v116);
-                        var v166 = -v165;
-                        var v167 = v149 / v155;
-                        var v168 = v166 * v167;
-                        var v169 = v164 + v168;
-                        var v170 = v137 * v169;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v170 * b171, ref grad, (nuint)e);
+                        nint e = e0 + j142;
+                        var v145 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v146 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v147 = global::System.Runtime.Intrinsics.Vector256.LessThan(v146, v113);
+                        var v149 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v146, v112);
+                        var v150 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v149, v148, v108);
+                        var v151 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v147, v148, v150);
+                        var v152 = v145 * v151;
+                        var v153 = v108 - v145;
+                        var v154 = -v151;
+                        var v155 = v153 * v154;
+                        var v156 = v152 + v155;
+                        var v157 = -v156;
+                        var v158 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v146, v112), v113);
+                        var v159 = v145 * v158;
+                        var v160 = v108 - v158;
+                        var v161 = v153 * v160;
+                        var v162 = v159 + v161;
+                        var v163 = v108 - v162;
+                        var v166 = global::DslLosses.Kernels.VectorLanes.Pow(v163, v165);
+                        var v167 = v121 * v166;
+                        var v168 = v157 * v167;
+                        var v169 = -v168;
+                        var v170 = global::System.Runtime.Intrinsics.Vector256.Log(v162);
+                        var v171 = v169 * v170;
+                        var v172 = global::DslLosses.Kernels.VectorLanes.Pow(v163, v121);
+                        var v173 = -v172;
+                        var v174 = v156 / v162;
+                        var v175 = v173 * v174;
+                        var v176 = v171 + v175;
+                        var v177 = v144 * v176;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v177 * b178, ref grad, (nuint)e);
                     }
-                    for (; j135 < c; j135++)
+                    var b211 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                    if (j142 < c)
                     {
-                        nint e = e0 + j135;
-                        var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t173 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t174 = t173 < 1E-07f;
-                        var t175 = t173 > t106;
-                        var t176 = t175 ? 0f : 1f;
-                        var t177 = t174 ? 0f : t176;
-                        var t178 = t172 * t177;
-                        var t179 = 1f - t172;
-                        var t180 = -t177;
-                        var t181 = t179 * t180;
-                        var t182 = t178 + t181;
-                        var t183 = -t182;
-                        var t184 = global::DslLosses.Kernels.LossMath.Clip(t173, 1E-07f, t106);
-                        var t185 = t172 * t184;
-                        var t186 = 1f - t184;
-                        var t187 = t179 * t186;
-                        var t188 = t185 + t187;
-                        var t189 = 1f - t188;
-                        var t190 = global::System.MathF.Pow(t189, t157);
-                        var t191 = p_gamma * t190;
-                        var t192 = t183 * t191;
-                        var t193 = -t192;
-                        var t194 = global::System.MathF.Log(t188);
-                        var t195 = t193 * t194;
-                        var t196 = global::System.MathF.Pow(t189, p_gamma);
-                        var t197 = -t196;
-                        var t198 = t182 / t188;
-                        var t199 = t197 * t198;
-                        var t200 = t195 + t199;
-                        var t201 = t136 * t200;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t201 * scale;
+                        nint j179 = c - 8;
+                        nint e = e0 + j179;
+                        var m180 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j142 - j179)));
+                        var v181 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v182 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v183 = global::System.Runtime.Intrinsics.Vector256.LessThan(v182, v113);
+                        var v184 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v182, v112);
+                        var v185 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v184, v148, v108);
+                        var v186 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v183, v148, v185);
+                        var v187 = v181 * v186;
+                        var v188 = v108 - v181;
+                        var v189 = -v186;
+                        var v190 = v188 * v189;
+                        var v191 = v187 + v190;
+                        var v192 = -v191;
+                        var v193 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v182, v112), v113);
+                        var v194 = v181 * v193;
+                        var v195 = v108 - v193;
+                        var v196 = v188 * v195;
+                        var v197 = v194 + v196;
+                        var v198 = v108 - v197;
+                        var v199 = global::DslLosses.Kernels.VectorLanes.Pow(v198, v165);
+                        var v200 = v121 * v199;
+                        var v201 = v192 * v200;
+                        var v202 = -v201;
+                        var v203 = global::System.Runtime.Intrinsics.Vector256.Log(v197);
+                        var v204 = v202 * v203;
+                        var v205 = global::DslLosses.Kernels.VectorLanes.Pow(v198, v121);
+                        var v206 = -v205;
+                        var v207 = v191 / v197;
+                        var v208 = v206 * v207;
+                        var v209 = v204 + v208;
+                        var v210 = v144 * v209;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v210 * b211, ref grad, (nuint)e);
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var v204 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                var t207 = 1f - 1E-07f;
-                var v208 = global::System.Runtime.Intrinsics.Vector128.Create(t207);
-                var v209 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-                var v217 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-                var t237 = 1f / (float)c;
-                var v238 = global::System.Runtime.Intrinsics.Vector128.Create(t237);
-                var v242 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-                var t258 = p_gamma - 1f;
-                var v259 = global::System.Runtime.Intrinsics.Vector128.Create(t258);
+                var v214 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t217 = 1f - 1E-07f;
+                var v218 = global::System.Runtime.Intrinsics.Vector128.Create(t217);
+                var v219 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v227 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var t249 = 1f / (float)c;
+                var v250 = global::System.Runtime.Intrinsics.Vector128.Create(t249);
+                var v254 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                var t270 = p_gamma - 1f;
+                var v271 = global::System.Runtime.Intrinsics.Vector128.Create(t270);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r202 = 0f;
-                    global::System.Runtime.Intrinsics.Vector128<float> vr202 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    nint j203 = 0;
-                    for (; j203 <= c - 4; j203 += 4)
+                    float r212 = 0f;
+                    global::System.Runtime.Intrinsics.Vector128<float> vr212 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j213 = 0;
+                    for (; j213 <= c - 4; j213 += 4)
                     {
-                        nint e = e0 + j203;
-                        var v205 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v206 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v210 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v206, v208), v209);
-                        var v211 = v205 * v210;
-                        var v212 = v204 - v205;
-                        var v213 = v204 - v210;
-                        var v214 = v212 * v213;
-                        var v215 = v211 + v214;
-                        var v216 = v204 - v215;
-                        var v218 = global::DslLosses.Kernels.VectorLanes.Pow(v216, v217);
-                        var v219 = -v218;
-                        var v220 = global::System.Runtime.Intrinsics.Vector128.Log(v215);
-                        var v221 = v219 * v220;
-                        vr202 += v221;
+                        nint e = e0 + j213;
+                        var v215 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v216 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v220 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v216, v218), v219);
+                        var v221 = v215 * v220;
+                        var v222 = v214 - v215;
+                        var v223 = v214 - v220;
+                        var v224 = v222 * v223;
+                        var v225 = v221 + v224;
+                        var v226 = v214 - v225;
+                        var v228 = global::DslLosses.Kernels.VectorLanes.Pow(v226, v227);
+                        var v229 = -v228;
+                        var v230 = global::System.Runtime.Intrinsics.Vector128.Log(v225);
+                        var v231 = v229 * v230;
+                        vr212 += v231;
                     }
-                    r202 += global::System.Runtime.Intrinsics.Vector128.Sum(vr202);
-                    for (; j203 < c; j203++)
+                    if (j213 < c)
                     {
-                        nint e = e0 + j203;
-                        var t222 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t223 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t224 = global::DslLosses.Kernels.LossMath.Clip(t223, 1E-07f, t207);
-                        var t225 = t222 * t224;
-                        var t226 = 1f - t222;
-                        var t227 = 1f - t224;
-                        var t228 = t226 * t227;
-                        var t229 = t225 + t228;
-                        var t230 = 1f - t229;
-                        var t231 = global::System.MathF.Pow(t230, p_gamma);
-                        var t232 = -t231;
-                        var t233 = global::System.MathF.Log(t229);
-                        var t234 = t232 * t233;
-                        r202 += t234;
+                        nint j232 = c - 4;
+                        nint e = e0 + j232;
+                        var m233 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j213 - j232)));
+                        var v234 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v235 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v236 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v235, v218), v219);
+                        var v237 = v234 * v236;
+                        var v238 = v214 - v234;
+                        var v239 = v214 - v236;
+                        var v240 = v238 * v239;
+                        var v241 = v237 + v240;
+                        var v242 = v214 - v241;
+                        var v243 = global::DslLosses.Kernels.VectorLanes.Pow(v242, v227);
+                        var v244 = -v243;
+                        var v245 = global::System.Runtime.Intrinsics.Vector128.Log(v241);
+                        var v246 = v244 * v245;
+                        vr212 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m233, v246, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
-                    var t235 = r202 / (float)c;
-                    total += t235;
-                    nint j236 = 0;
-                    var b272 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                    for (; j236 <= c - 4; j236 += 4)
+                    r212 += global::System.Runtime.Intrinsics.Vector128.Sum(vr212);
+                    var t247 = r212 / (float)c;
+                    total += t247;
+                    nint j248 = 0;
+                    var b284 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                    for (; j248 <= c - 4; j248 += 4)
                     {
-                        nint e = e0 + j236;
-                        var v239 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v240 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v241 = global::System.Runtime.Intrinsics.Vector128.LessThan(v240, v209);
-                        var v243 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v240, v208);
-                        var v244 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v243, v242, v204);
-                        var v245 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v241, v242, v244);
-                        var v246 = v239 * v245;
-                        var v247 = v204 - v239;
-                        var v248 = -v245;
-                        var v249 = v247 * v248;
-                        var v250 = v246 + v249;
-                        var v251 = -v250;
-                        var v252 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v240, v208), v209);
-                        var v253 = v239 * v252;
-                        var v254 = v204 - v252;
-                        var v255 = v247 * v254;
-                        var v256 = v253 + v255;
-                        var v257 = v204 - v256;
-                        var v260 = global::DslLosses.Kernels.VectorLanes.Pow(v257, v259);
-                        var v261 = v217 * v260;
-                        var v262 = v251 * v261;
+                        nint e = e0 + j248;
+                        var v251 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v252 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v253 = global::System.Runtime.Intrinsics.Vector128.LessThan(v252, v219);
+                        var v255 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v252, v218);
+                        var v256 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v255, v254, v214);
+                        var v257 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v253, v254, v256);
+                        var v258 = v251 * v257;
+                        var v259 = v214 - v251;
+                        var v260 = -v257;
+                        var v261 = v259 * v260;
+                        var v262 = v258 + v261;
                         var v263 = -v262;
-                        var v264 = global::System.Runtime.Intrinsics.Vector128.Log(v256);
-                        var v265 = v263 * v264;
-                        var v266 = global::DslLosses.Kernels.VectorLanes.Pow(v257, v217);
-                        var v267 = -v266;
-                        var v268 = v250 / v256;
-                        var v269 = v267 * v268;
-                        var v270 = v265 + v269;
-                        var v271 = v238 * v270;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v271 * b272, ref grad, (nuint)e);
+                        var v264 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v252, v218), v219);
+                        var v265 = v251 * v264;
+                        var v266 = v214 - v264;
+                        var v267 = v259 * v266;
+                        var v268 = v265 + v267;
+                        var v269 = v214 - v268;
+                        var v272 = global::DslLosses.Kernels.VectorLanes.Pow(v269, v271);
+                        var v273 = v227 * v272;
+                        var v274 = v263 * v273;
+                        var v275 = -v274;
+                        var v276 = global::System.Runtime.Intrinsics.Vector128.Log(v268);
+                        var v277 = v275 * v276;
+                        var v278 = global::DslLosses.Kernels.VectorLanes.Pow(v269, v227);
+                        var v279 = -v278;
+                        var v280 = v262 / v268;
+                        var v281 = v279 * v280;
+                        var v282 = v277 + v281;
+                        var v283 = v250 * v282;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v283 * b284, ref grad, (nuint)e);
                     }
-                    for (; j236 < c; j236++)
+                    var b317 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                    if (j248 < c)
                     {
-                        nint e = e0 + j236;
-                        var t273 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t274 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t275 = t274 < 1E-07f;
-                        var t276 = t274 > t207;
-                        var t277 = t276 ? 0f : 1f;
-                        var t278 = t275 ? 0f : t277;
-                        var t279 = t273 * t278;
-                        var t280 = 1f - t273;
-                        var t281 = -t278;
-                        var t282 = t280 * t281;
-                        var t283 = t279 + t282;
-                        var t284 = -t283;
-                        var t285 = global::DslLosses.Kernels.LossMath.Clip(t274, 1E-07f, t207);
-                        var t286 = t273 * t285;
-                        var t287 = 1f - t285;
-                        var t288 = t280 * t287;
-                        var t289 = t286 + t288;
-                        var t290 = 1f - t289;
-                        var t291 = global::System.MathF.Pow(t290, t258);
-                        var t292 = p_gamma * t291;
-                        var t293 = t284 * t292;
-                        var t294 = -t293;
-                        var t295 = global::System.MathF.Log(t289);
-                        var t296 = t294 * t295;
-                        var t297 = global::System.MathF.Pow(t290, p_gamma);
-                        var t298 = -t297;
-                        var t299 = t283 / t289;
-                        var t300 = t298 * t299;
-                        var t301 = t296 + t300;
-                        var t302 = t237 * t301;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t302 * scale;
+                        nint j285 = c - 4;
+                        nint e = e0 + j285;
+                        var m286 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j248 - j285)));
+                        var v287 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v288 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v289 = global::System.Runtime.Intrinsics.Vector128.LessThan(v288, v219);
+                        var v290 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v288, v218);
+                        var v291 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v290, v254, v214);
+                        var v292 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v289, v254, v291);
+                        var v293 = v287 * v292;
+                        var v294 = v214 - v287;
+                        var v295 = -v292;
+                        var v296 = v294 * v295;
+                        var v297 = v293 + v296;
+                        var v298 = -v297;
+                        var v299 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v288, v218), v219);
+                        var v300 = v287 * v299;
+                        var v301 = v214 - v299;
+                        var v302 = v294 * v301;
+                        var v303 = v300 + v302;
+                        var v304 = v214 - v303;
+                        var v305 = global::DslLosses.Kernels.VectorLanes.Pow(v304, v271);
+                        var v306 = v227 * v305;
+                        var v307 = v298 * v306;
+                        var v308 = -v307;
+                        var v309 = global::System.Runtime.Intrinsics.Vector128.Log(v303);
+                        var v310 = v308 * v309;
+                        var v311 = global::DslLosses.Kernels.VectorLanes.Pow(v304, v227);
+                        var v312 = -v311;
+                        var v313 = v297 / v303;
+                        var v314 = v312 * v313;
+                        var v315 = v310 + v314;
+                        var v316 = v250 * v315;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v316 * b317, ref grad, (nuint)e);
                     }
                 }
             }
             else
             {
-                var t306 = 1f - 1E-07f;
-                var t319 = 1f / (float)c;
-                var t338 = p_gamma - 1f;
+                var t321 = 1f - 1E-07f;
+                var t334 = 1f / (float)c;
+                var t353 = p_gamma - 1f;
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r303 = 0f;
+                    float r318 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t304 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t305 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t307 = global::DslLosses.Kernels.LossMath.Clip(t305, 1E-07f, t306);
-                        var t308 = t304 * t307;
-                        var t309 = 1f - t304;
-                        var t310 = 1f - t307;
-                        var t311 = t309 * t310;
-                        var t312 = t308 + t311;
-                        var t313 = 1f - t312;
-                        var t314 = global::System.MathF.Pow(t313, p_gamma);
-                        var t315 = -t314;
-                        var t316 = global::System.MathF.Log(t312);
-                        var t317 = t315 * t316;
-                        r303 += t317;
+                        var t319 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t320 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t322 = global::DslLosses.Kernels.LossMath.Clip(t320, 1E-07f, t321);
+                        var t323 = t319 * t322;
+                        var t324 = 1f - t319;
+                        var t325 = 1f - t322;
+                        var t326 = t324 * t325;
+                        var t327 = t323 + t326;
+                        var t328 = 1f - t327;
+                        var t329 = global::System.MathF.Pow(t328, p_gamma);
+                        var t330 = -t329;
+                        var t331 = global::System.MathF.Log(t327);
+                        var t332 = t330 * t331;
+                        r318 += t332;
                     }
-                    var t318 = r303 / (float)c;
-                    total += t318;
+                    var t333 = r318 / (float)c;
+                    total += t333;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t320 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t321 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t322 = t321 < 1E-07f;
-                        var t323 = t321 > t306;
-                        var t324 = t323 ? 0f : 1f;
-                        var t325 = t322 ? 0f : t324;
-                        var t326 = t320 * t325;
-                        var t327 = 1f - t320;
-                        var t328 = -t325;
-                        var t329 = t327 * t328;
-                        var t330 = t326 + t329;
-                        var t331 = -t330;
-                        var t332 = global::DslLosses.Kernels.LossMath.Clip(t321, 1E-07f, t306);
-                        var t333 = t320 * t332;
-                        var t334 = 1f - t332;
-                        var t335 = t327 * t334;
-                        var t336 = t333 + t335;
-                        var t337 = 1f - t336;
-                        var t339 = global::System.MathF.Pow(t337, t338);
-                        var t340 = p_gamma * t339;
-                        var t341 = t331 * t340;
-                        var t342 = -t341;
-                        var t343 = global::System.MathF.Log(t336);
+                        var t335 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t336 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t337 = t336 < 1E-07f;
+                        var t338 = t336 > t321;
+                        var t339 = t338 ? 0f : 1f;
+                        var t340 = t337 ? 0f : t339;
+                        var t341 = t335 * t340;
+                        var t342 = 1f - t335;
+                        var t343 = -t340;
                         var t344 = t342 * t343;
-                        var t345 = global::System.MathF.Pow(t337, p_gamma);
+                        var t345 = t341 + t344;
                         var t346 = -t345;
-                        var t347 = t330 / t336;
-                        var t348 = t346 * t347;
-                        var t349 = t344 + t348;
-                        var t350 = t319 * t349;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t350 * scale;
+                        var t347 = global::DslLosses.Kernels.LossMath.Clip(t336, 1E-07f, t321);
+                        var t348 = t335 * t347;
+                        var t349 = 1f - t347;
+                        var t350 = t342 * t349;
+                        var t351 = t348 + t350;
+                        var t352 = 1f - t351;
+                        var t354 = global::System.MathF.Pow(t352, t353);
+                        var t355 = p_gamma * t354;
+                        var t356 = t346 * t355;
+                        var t357 = -t356;
+                        var t358 = global::System.MathF.Log(t351);
+                        var t359 = t357 * t358;
+                        var t360 = global::System.MathF.Pow(t352, p_gamma);
+                        var t361 = -t360;
+                        var t362 = t345 / t351;
+                        var t363 = t361 * t362;
+                        var t364 = t359 + t363;
+                        var t365 = t334 * t364;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t365 * scale;
                     }
                 }
             }
@@ -1976,11 +2027,11 @@ namespace Snapshots
                 var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
                 var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
                 var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-                var t36 = 1f / (float)c;
-                var v37 = global::System.Runtime.Intrinsics.Vector512.Create(t36);
-                var v41 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-                var t57 = p_gamma - 1f;
-                var v58 = global::System.Runtime.Intrinsics.Vector512.Create(t57);
+                var t38 = 1f / (float)c;
+                var v39 = global::System.Runtime.Intrinsics.Vector512.Create(t38);
+                var v43 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                var t59 = p_gamma - 1f;
+                var v60 = global::System.Runtime.Intrinsics.Vector512.Create(t59);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
@@ -2005,430 +2056,445 @@ namespace Snapshots
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
+                    if (j1 < c)
+                    {
+                        nint j20 = c - 16;
+                        nint e = e0 + j20;
+                        var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
+                        var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
+                        var v25 = v22 * v24;
+                        var v26 = v2 - v22;
+                        var v27 = v2 - v24;
+                        var v28 = v26 * v27;
+                        var v29 = v25 + v28;
+                        var v30 = v2 - v29;
+                        var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
+                        var v32 = -v31;
+                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v34 = v32 * v33;
+                        vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                    }
                     r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                    for (; j1 < c; j1++)
+                    var t35 = r0 / (float)c;
+                    total += t35 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j37 = 0;
+                    var b73 = global::System.Runtime.Intrinsics.Vector512.Create(u36);
+                    for (; j37 <= c - 16; j37 += 16)
                     {
-                        nint e = e0 + j1;
-                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t22 = global::DslLosses.Kernels.LossMath.Clip(t21, 1E-07f, t5);
-                        var t23 = t20 * t22;
-                        var t24 = 1f - t20;
-                        var t25 = 1f - t22;
-                        var t26 = t24 * t25;
-                        var t27 = t23 + t26;
-                        var t28 = 1f - t27;
-                        var t29 = global::System.MathF.Pow(t28, p_gamma);
-                        var t30 = -t29;
-                        var t31 = global::System.MathF.Log(t27);
-                        var t32 = t30 * t31;
-                        r0 += t32;
+                        nint e = e0 + j37;
+                        var v40 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v41 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v42 = global::System.Runtime.Intrinsics.Vector512.LessThan(v41, v7);
+                        var v44 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v41, v6);
+                        var v45 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v44, v43, v2);
+                        var v46 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v43, v45);
+                        var v47 = v40 * v46;
+                        var v48 = v2 - v40;
+                        var v49 = -v46;
+                        var v50 = v48 * v49;
+                        var v51 = v47 + v50;
+                        var v52 = -v51;
+                        var v53 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v41, v6), v7);
+                        var v54 = v40 * v53;
+                        var v55 = v2 - v53;
+                        var v56 = v48 * v55;
+                        var v57 = v54 + v56;
+                        var v58 = v2 - v57;
+                        var v61 = global::DslLosses.Kernels.VectorLanes.Pow(v58, v60);
+                        var v62 = v15 * v61;
+                        var v63 = v52 * v62;
+                        var v64 = -v63;
+                        var v65 = global::System.Runtime.Intrinsics.Vector512.Log(v57);
+                        var v66 = v64 * v65;
+                        var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v58, v15);
+                        var v68 = -v67;
+                        var v69 = v51 / v57;
+                        var v70 = v68 * v69;
+                        var v71 = v66 + v70;
+                        var v72 = v39 * v71;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v72 * b73, ref grad, (nuint)e);
                     }
-                    var t33 = r0 / (float)c;
-                    total += t33 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    var u34 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    nint j35 = 0;
-                    var b71 = global::System.Runtime.Intrinsics.Vector512.Create(u34);
-                    for (; j35 <= c - 16; j35 += 16)
+                    var b106 = global::System.Runtime.Intrinsics.Vector512.Create(u36);
+                    if (j37 < c)
                     {
-                        nint e = e0 + j35;
-                        var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v40 = global::System.Runtime.Intrinsics.Vector512.LessThan(v39, v7);
-                        var v42 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v39, v6);
-                        var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v41, v2);
-                        var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v40, v41, v43);
-                        var v45 = v38 * v44;
-                        var v46 = v2 - v38;
-                        var v47 = -v44;
-                        var v48 = v46 * v47;
-                        var v49 = v45 + v48;
-                        var v50 = -v49;
-                        var v51 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v39, v6), v7);
-                        var v52 = v38 * v51;
-                        var v53 = v2 - v51;
-                        var v54 = v46 * v53;
-                        var v55 = v52 + v54;
-                        var v56 = v2 - v55;
-                        var v59 = global::DslLosses.Kernels.VectorLanes.Pow(v56, v58);
-                        var v60 = v15 * v59;
-                        var v61 = v50 * v60;
-                        var v62 = -v61;
-                        var v63 = global::System.Runtime.Intrinsics.Vector512.Log(v55);
-                        var v64 = v62 * v63;
-                        var v65 = global::DslLosses.Kernels.VectorLanes.Pow(v56, v15);
-                        var v66 = -v65;
-                        var v67 = v49 / v55;
-                        var v68 = v66 * v67;
-                        var v69 = v64 + v68;
-                        var v70 = v37 * v69;
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v70 * b71, ref grad, (nuint)e);
-                    }
-                    for (; j35 < c; j35++)
-                    {
-                        nint e = e0 + j35;
-                        var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t73 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t74 = t73 < 1E-07f;
-                        var t75 = t73 > t5;
-                        var t76 = t75 ? 0f : 1f;
-                        var t77 = t74 ? 0f : t76;
-                        var t78 = t72 * t77;
-                        var t79 = 1f - t72;
-                        var t80 = -t77;
-                        var t81 = t79 * t80;
-                        var t82 = t78 + t81;
-                        var t83 = -t82;
-                        var t84 = global::DslLosses.Kernels.LossMath.Clip(t73, 1E-07f, t5);
-                        var t85 = t72 * t84;
-                        var t86 = 1f - t84;
-                        var t87 = t79 * t86;
-                        var t88 = t85 + t87;
-                        var t89 = 1f - t88;
-                        var t90 = global::System.MathF.Pow(t89, t57);
-                        var t91 = p_gamma * t90;
-                        var t92 = t83 * t91;
-                        var t93 = -t92;
-                        var t94 = global::System.MathF.Log(t88);
-                        var t95 = t93 * t94;
-                        var t96 = global::System.MathF.Pow(t89, p_gamma);
-                        var t97 = -t96;
-                        var t98 = t82 / t88;
-                        var t99 = t97 * t98;
-                        var t100 = t95 + t99;
-                        var t101 = t36 * t100;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t101 * u34;
+                        nint j74 = c - 16;
+                        nint e = e0 + j74;
+                        var m75 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j37 - j74)));
+                        var v76 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v77 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v78 = global::System.Runtime.Intrinsics.Vector512.LessThan(v77, v7);
+                        var v79 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v77, v6);
+                        var v80 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v79, v43, v2);
+                        var v81 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v78, v43, v80);
+                        var v82 = v76 * v81;
+                        var v83 = v2 - v76;
+                        var v84 = -v81;
+                        var v85 = v83 * v84;
+                        var v86 = v82 + v85;
+                        var v87 = -v86;
+                        var v88 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v77, v6), v7);
+                        var v89 = v76 * v88;
+                        var v90 = v2 - v88;
+                        var v91 = v83 * v90;
+                        var v92 = v89 + v91;
+                        var v93 = v2 - v92;
+                        var v94 = global::DslLosses.Kernels.VectorLanes.Pow(v93, v60);
+                        var v95 = v15 * v94;
+                        var v96 = v87 * v95;
+                        var v97 = -v96;
+                        var v98 = global::System.Runtime.Intrinsics.Vector512.Log(v92);
+                        var v99 = v97 * v98;
+                        var v100 = global::DslLosses.Kernels.VectorLanes.Pow(v93, v15);
+                        var v101 = -v100;
+                        var v102 = v86 / v92;
+                        var v103 = v101 * v102;
+                        var v104 = v99 + v103;
+                        var v105 = v39 * v104;
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v105 * b106, ref grad, (nuint)e);
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
             {
-                var v104 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                var t107 = 1f - 1E-07f;
-                var v108 = global::System.Runtime.Intrinsics.Vector256.Create(t107);
-                var v109 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-                var v117 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-                var t138 = 1f / (float)c;
-                var v139 = global::System.Runtime.Intrinsics.Vector256.Create(t138);
-                var v143 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                var t159 = p_gamma - 1f;
-                var v160 = global::System.Runtime.Intrinsics.Vector256.Create(t159);
+                var v109 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t112 = 1f - 1E-07f;
+                var v113 = global::System.Runtime.Intrinsics.Vector256.Create(t112);
+                var v114 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v122 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var t145 = 1f / (float)c;
+                var v146 = global::System.Runtime.Intrinsics.Vector256.Create(t145);
+                var v150 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                var t166 = p_gamma - 1f;
+                var v167 = global::System.Runtime.Intrinsics.Vector256.Create(t166);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r102 = 0f;
-                    global::System.Runtime.Intrinsics.Vector256<float> vr102 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    nint j103 = 0;
-                    for (; j103 <= c - 8; j103 += 8)
+                    float r107 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr107 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j108 = 0;
+                    for (; j108 <= c - 8; j108 += 8)
                     {
-                        nint e = e0 + j103;
-                        var v105 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v106 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v110 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v106, v108), v109);
-                        var v111 = v105 * v110;
-                        var v112 = v104 - v105;
-                        var v113 = v104 - v110;
-                        var v114 = v112 * v113;
-                        var v115 = v111 + v114;
-                        var v116 = v104 - v115;
-                        var v118 = global::DslLosses.Kernels.VectorLanes.Pow(v116, v117);
-                        var v119 = -v118;
-                        var v120 = global::System.Runtime.Intrinsics.Vector256.Log(v115);
-                        var v121 = v119 * v120;
-                        vr102 += v121;
+                        nint e = e0 + j108;
+                        var v110 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v111 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v115 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v111, v113), v114);
+                        var v116 = v110 * v115;
+                        var v117 = v109 - v110;
+                        var v118 = v109 - v115;
+                        var v119 = v117 * v118;
+                        var v120 = v116 + v119;
+                        var v121 = v109 - v120;
+                        var v123 = global::DslLosses.Kernels.VectorLanes.Pow(v121, v122);
+                        var v124 = -v123;
+                        var v125 = global::System.Runtime.Intrinsics.Vector256.Log(v120);
+                        var v126 = v124 * v125;
+                        vr107 += v126;
                     }
-                    r102 += global::System.Runtime.Intrinsics.Vector256.Sum(vr102);
-                    for (; j103 < c; j103++)
+                    if (j108 < c)
                     {
-                        nint e = e0 + j103;
-                        var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t124 = global::DslLosses.Kernels.LossMath.Clip(t123, 1E-07f, t107);
-                        var t125 = t122 * t124;
-                        var t126 = 1f - t122;
-                        var t127 = 1f - t124;
-                        var t128 = t126 * t127;
-                        var t129 = t125 + t128;
-                        var t130 = 1f - t129;
-                        var t131 = global::System.MathF.Pow(t130, p_gamma);
-                        var t132 = -t131;
-                        var t133 = global::System.MathF.Log(t129);
-                        var t134 = t132 * t133;
-                        r102 += t134;
+                        nint j127 = c - 8;
+                        nint e = e0 + j127;
+                        var m128 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j108 - j127)));
+                        var v129 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v130 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v131 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v130, v113), v114);
+                        var v132 = v129 * v131;
+                        var v133 = v109 - v129;
+                        var v134 = v109 - v131;
+                        var v135 = v133 * v134;
+                        var v136 = v132 + v135;
+                        var v137 = v109 - v136;
+                        var v138 = global::DslLosses.Kernels.VectorLanes.Pow(v137, v122);
+                        var v139 = -v138;
+                        var v140 = global::System.Runtime.Intrinsics.Vector256.Log(v136);
+                        var v141 = v139 * v140;
+                        vr107 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m128, v141, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
-                    var t135 = r102 / (float)c;
-                    total += t135 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    var u136 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    nint j137 = 0;
-                    var b173 = global::System.Runtime.Intrinsics.Vector256.Create(u136);
-                    for (; j137 <= c - 8; j137 += 8)
+                    r107 += global::System.Runtime.Intrinsics.Vector256.Sum(vr107);
+                    var t142 = r107 / (float)c;
+                    total += t142 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j144 = 0;
+                    var b180 = global::System.Runtime.Intrinsics.Vector256.Create(u143);
+                    for (; j144 <= c - 8; j144 += 8)
                     {
-                        nint e = e0 + j137;
-                        var v140 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v141 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v142 = global::System.Runtime.Intrinsics.Vector256.LessThan(v141, v109);
-                        var v144 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v141, v108);
-                        var v145 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v144, v143, v104);
-                        var v146 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v142, v143, v145);
-                        var v147 = v140 * v146;
-                        var v148 = v104 - v140;
-                        var v149 = -v146;
-                        var v150 = v148 * v149;
-                        var v151 = v147 + v150;
-                        var v152 = -v151;
-                        var v153 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v141, v108), v109);
-                        var v154 = v140 * v153;
-                        var v155 = v104 - v153;
-                        var v156 = v148 * v155;
-                        var v157 = v154 + v156;
-                        var v158 = v104 - v157;
-                        var v161 = global::DslLosses.Kernels.VectorLanes.Pow(v158, v160);
-                        var v162 = v117 * v161;
-                        var v163 = v152 * v162;
-                        var v164 = -v163;
-                        var v165 = global::System.Runtime.Intrinsics.Vector256.Log(v157);
-                        var v166 = v164 * v165;
-                        var v167 = global::DslLosses.Kernels.VectorLanes.Pow(v158, v117);
-                        var v168 = -v167;
-                        var v169 = v151 / v157;
-                        var v170 = v168 * v169;
-                        var v171 = v166 + v170;
-                        var v172 = v139 * v171;
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v172 * b173, ref grad, (nuint)e);
+                        nint e = e0 + j144;
+                        var v147 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v148 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v149 = global::System.Runtime.Intrinsics.Vector256.LessThan(v148, v114);
+                        var v151 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v148, v113);
+                        var v152 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v151, v150, v109);
+                        var v153 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v149, v150, v152);
+                        var v154 = v147 * v153;
+                        var v155 = v109 - v147;
+                        var v156 = -v153;
+                        var v157 = v155 * v156;
+                        var v158 = v154 + v157;
+                        var v159 = -v158;
+                        var v160 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v148, v113), v114);
+                        var v161 = v147 * v160;
+                        var v162 = v109 - v160;
+                        var v163 = v155 * v162;
+                        var v164 = v161 + v163;
+                        var v165 = v109 - v164;
+                        var v168 = global::DslLosses.Kernels.VectorLanes.Pow(v165, v167);
+                        var v169 = v122 * v168;
+                        var v170 = v159 * v169;
+                        var v171 = -v170;
+                        var v172 = global::System.Runtime.Intrinsics.Vector256.Log(v164);
+                        var v173 = v171 * v172;
+                        var v174 = global::DslLosses.Kernels.VectorLanes.Pow(v165, v122);
+                        var v175 = -v174;
+                        var v176 = v158 / v164;
+                        var v177 = v175 * v176;
+                        var v178 = v173 + v177;
+                        var v179 = v146 * v178;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v179 * b180, ref grad, (nuint)e);
                     }
-                    for (; j137 < c; j137++)
+                    var b213 = global::System.Runtime.Intrinsics.Vector256.Create(u143);
+                    if (j144 < c)
                     {
-                        nint e = e0 + j137;
-                        var t174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t175 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t176 = t175 < 1E-07f;
-                        var t177 = t175 > t107;
-                        var t178 = t177 ? 0f : 1f;
-                        var t179 = t176 ? 0f : t178;
-                        var t180 = t174 * t179;
-                        var t181 = 1f - t174;
-                        var t182 = -t179;
-                        var t183 = t181 * t182;
-                        var t184 = t180 + t183;
-                        var t185 = -t184;
-                        var t186 = global::DslLosses.Kernels.LossMath.Clip(t175, 1E-07f, t107);
-                        var t187 = t174 * t186;
-                        var t188 = 1f - t186;
-                        var t189 = t181 * t188;
-                        var t190 = t187 + t189;
-                        var t191 = 1f - t190;
-                        var t192 = global::System.MathF.Pow(t191, t159);
-                        var t193 = p_gamma * t192;
-                        var t194 = t185 * t193;
-                        var t195 = -t194;
-                        var t196 = global::System.MathF.Log(t190);
-                        var t197 = t195 * t196;
-                        var t198 = global::System.MathF.Pow(t191, p_gamma);
-                        var t199 = -t198;
-                        var t200 = t184 / t190;
-                        var t201 = t199 * t200;
-                        var t202 = t197 + t201;
-                        var t203 = t138 * t202;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t203 * u136;
+                        nint j181 = c - 8;
+                        nint e = e0 + j181;
+                        var m182 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j144 - j181)));
+                        var v183 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v184 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v185 = global::System.Runtime.Intrinsics.Vector256.LessThan(v184, v114);
+                        var v186 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v184, v113);
+                        var v187 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v186, v150, v109);
+                        var v188 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v185, v150, v187);
+                        var v189 = v183 * v188;
+                        var v190 = v109 - v183;
+                        var v191 = -v188;
+                        var v192 = v190 * v191;
+                        var v193 = v189 + v192;
+                        var v194 = -v193;
+                        var v195 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v184, v113), v114);
+                        var v196 = v183 * v195;
+                        var v197 = v109 - v195;
+                        var v198 = v190 * v197;
+                        var v199 = v196 + v198;
+                        var v200 = v109 - v199;
+                        var v201 = global::DslLosses.Kernels.VectorLanes.Pow(v200, v167);
+                        var v202 = v122 * v201;
+                        var v203 = v194 * v202;
+                        var v204 = -v203;
+                        var v205 = global::System.Runtime.Intrinsics.Vector256.Log(v199);
+                        var v206 = v204 * v205;
+                        var v207 = global::DslLosses.Kernels.VectorLanes.Pow(v200, v122);
+                        var v208 = -v207;
+                        var v209 = v193 / v199;
+                        var v210 = v208 * v209;
+                        var v211 = v206 + v210;
+                        var v212 = v146 * v211;
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v212 * b213, ref grad, (nuint)e);
                     }
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var v206 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                var t209 = 1f - 1E-07f;
-                var v210 = global::System.Runtime.Intrinsics.Vector128.Create(t209);
-                var v211 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-                var v219 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-                var t240 = 1f / (float)c;
-                var v241 = global::System.Runtime.Intrinsics.Vector128.Create(t240);
-                var v245 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-                var t261 = p_gamma - 1f;
-                var v262 = global::System.Runtime.Intrinsics.Vector128.Create(t261);
+                var v216 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t219 = 1f - 1E-07f;
+                var v220 = global::System.Runtime.Intrinsics.Vector128.Create(t219);
+                var v221 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v229 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var t252 = 1f / (float)c;
+                var v253 = global::System.Runtime.Intrinsics.Vector128.Create(t252);
+                var v257 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                var t273 = p_gamma - 1f;
+                var v274 = global::System.Runtime.Intrinsics.Vector128.Create(t273);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r204 = 0f;
-                    global::System.Runtime.Intrinsics.Vector128<float> vr204 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    nint j205 = 0;
-                    for (; j205 <= c - 4; j205 += 4)
+                    float r214 = 0f;
+                    global::System.Runtime.Intrinsics.Vector128<float> vr214 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j215 = 0;
+                    for (; j215 <= c - 4; j215 += 4)
                     {
-                        nint e = e0 + j205;
-                        var v207 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v208 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v212 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v208, v210), v211);
-                        var v213 = v207 * v212;
-                        var v214 = v206 - v207;
-                        var v215 = v206 - v212;
-                        var v216 = v214 * v215;
-                        var v217 = v213 + v216;
-                        var v218 = v206 - v217;
-                        var v220 = global::DslLosses.Kernels.VectorLanes.Pow(v218, v219);
-                        var v221 = -v220;
-                        var v222 = global::System.Runtime.Intrinsics.Vector128.Log(v217);
-                        var v223 = v221 * v222;
-                        vr204 += v223;
+                        nint e = e0 + j215;
+                        var v217 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v218 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v222 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v218, v220), v221);
+                        var v223 = v217 * v222;
+                        var v224 = v216 - v217;
+                        var v225 = v216 - v222;
+                        var v226 = v224 * v225;
+                        var v227 = v223 + v226;
+                        var v228 = v216 - v227;
+                        var v230 = global::DslLosses.Kernels.VectorLanes.Pow(v228, v229);
+                        var v231 = -v230;
+                        var v232 = global::System.Runtime.Intrinsics.Vector128.Log(v227);
+                        var v233 = v231 * v232;
+                        vr214 += v233;
                     }
-                    r204 += global::System.Runtime.Intrinsics.Vector128.Sum(vr204);
-                    for (; j205 < c; j205++)
+                    if (j215 < c)
                     {
-                        nint e = e0 + j205;
-                        var t224 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t225 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t226 = global::DslLosses.Kernels.LossMath.Clip(t225, 1E-07f, t209);
-                        var t227 = t224 * t226;
-                        var t228 = 1f - t224;
-                        var t229 = 1f - t226;
-                        var t230 = t228 * t229;
-                        var t231 = t227 + t230;
-                        var t232 = 1f - t231;
-                        var t233 = global::System.MathF.Pow(t232, p_gamma);
-                        var t234 = -t233;
-                        var t235 = global::System.MathF.Log(t231);
-                        var t236 = t234 * t235;
-                        r204 += t236;
+                        nint j234 = c - 4;
+                        nint e = e0 + j234;
+                        var m235 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j215 - j234)));
+                        var v236 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v237 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v238 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v237, v220), v221);
+                        var v239 = v236 * v238;
+                        var v240 = v216 - v236;
+                        var v241 = v216 - v238;
+                        var v242 = v240 * v241;
+                        var v243 = v239 + v242;
+                        var v244 = v216 - v243;
+                        var v245 = global::DslLosses.Kernels.VectorLanes.Pow(v244, v229);
+                        var v246 = -v245;
+                        var v247 = global::System.Runtime.Intrinsics.Vector128.Log(v243);
+                        var v248 = v246 * v247;
+                        vr214 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m235, v248, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
-                    var t237 = r204 / (float)c;
-                    total += t237 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    var u238 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    nint j239 = 0;
-                    var b275 = global::System.Runtime.Intrinsics.Vector128.Create(u238);
-                    for (; j239 <= c - 4; j239 += 4)
+                    r214 += global::System.Runtime.Intrinsics.Vector128.Sum(vr214);
+                    var t249 = r214 / (float)c;
+                    total += t249 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u250 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    nint j251 = 0;
+                    var b287 = global::System.Runtime.Intrinsics.Vector128.Create(u250);
+                    for (; j251 <= c - 4; j251 += 4)
                     {
-                        nint e = e0 + j239;
-                        var v242 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v243 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v244 = global::System.Runtime.Intrinsics.Vector128.LessThan(v243, v211);
-                        var v246 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v243, v210);
-                        var v247 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v246, v245, v206);
-                        var v248 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v244, v245, v247);
-                        var v249 = v242 * v248;
-                        var v250 = v206 - v242;
-                        var v251 = -v248;
-                        var v252 = v250 * v251;
-                        var v253 = v249 + v252;
-                        var v254 = -v253;
-                        var v255 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v243, v210), v211);
-                        var v256 = v242 * v255;
-                        var v257 = v206 - v255;
-                        var v258 = v250 * v257;
-                        var v259 = v256 + v258;
-                        var v260 = v206 - v259;
-                        var v263 = global::DslLosses.Kernels.VectorLanes.Pow(v260, v262);
-                        var v264 = v219 * v263;
-                        var v265 = v254 * v264;
+                        nint e = e0 + j251;
+                        var v254 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v255 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v256 = global::System.Runtime.Intrinsics.Vector128.LessThan(v255, v221);
+                        var v258 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v255, v220);
+                        var v259 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v258, v257, v216);
+                        var v260 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v256, v257, v259);
+                        var v261 = v254 * v260;
+                        var v262 = v216 - v254;
+                        var v263 = -v260;
+                        var v264 = v262 * v263;
+                        var v265 = v261 + v264;
                         var v266 = -v265;
-                        var v267 = global::System.Runtime.Intrinsics.Vector128.Log(v259);
-                        var v268 = v266 * v267;
-                        var v269 = global::DslLosses.Kernels.VectorLanes.Pow(v260, v219);
-                        var v270 = -v269;
-                        var v271 = v253 / v259;
-                        var v272 = v270 * v271;
-                        var v273 = v268 + v272;
-                        var v274 = v241 * v273;
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v274 * b275, ref grad, (nuint)e);
+                        var v267 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v255, v220), v221);
+                        var v268 = v254 * v267;
+                        var v269 = v216 - v267;
+                        var v270 = v262 * v269;
+                        var v271 = v268 + v270;
+                        var v272 = v216 - v271;
+                        var v275 = global::DslLosses.Kernels.VectorLanes.Pow(v272, v274);
+                        var v276 = v229 * v275;
+                        var v277 = v266 * v276;
+                        var v278 = -v277;
+                        var v279 = global::System.Runtime.Intrinsics.Vector128.Log(v271);
+                        var v280 = v278 * v279;
+                        var v281 = global::DslLosses.Kernels.VectorLanes.Pow(v272, v229);
+                        var v282 = -v281;
+                        var v283 = v265 / v271;
+                        var v284 = v282 * v283;
+                        var v285 = v280 + v284;
+                        var v286 = v253 * v285;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v286 * b287, ref grad, (nuint)e);
                     }
-                    for (; j239 < c; j239++)
+                    var b320 = global::System.Runtime.Intrinsics.Vector128.Create(u250);
+                    if (j251 < c)
                     {
-                        nint e = e0 + j239;
-                        var t276 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t277 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t278 = t277 < 1E-07f;
-                        var t279 = t277 > t209;
-                        var t280 = t279 ? 0f : 1f;
-                        var t281 = t278 ? 0f : t280;
-                        var t282 = t276 * t281;
-                        var t283 = 1f - t276;
-                        var t284 = -t281;
-                        var t285 = t283 * t284;
-                        var t286 = t282 + t285;
-                        var t287 = -t286;
-                        var t288 = global::DslLosses.Kernels.LossMath.Clip(t277, 1E-07f, t209);
-                        var t289 = t276 * t288;
-                        var t290 = 1f - t288;
-                        var t291 = t283 * t290;
-                        var t292 = t289 + t291;
-                        var t293 = 1f - t292;
-                        var t294 = global::System.MathF.Pow(t293, t261);
-                        var t295 = p_gamma * t294;
-                        var t296 = t287 * t295;
-                        var t297 = -t296;
-                        var t298 = global::System.MathF.Log(t292);
-                        var t299 = t297 * t298;
-                        var t300 = global::System.MathF.Pow(t293, p_gamma);
-                        var t301 = -t300;
-                        var t302 = t286 / t292;
-                        var t303 = t301 * t302;
-                        var t304 = t299 + t303;
-                        var t305 = t240 * t304;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t305 * u238;
+                        nint j288 = c - 4;
+                        nint e = e0 + j288;
+                        var m289 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j251 - j288)));
+                        var v290 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v291 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v292 = global::System.Runtime.Intrinsics.Vector128.LessThan(v291, v221);
+                        var v293 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v291, v220);
+                        var v294 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v293, v257, v216);
+                        var v295 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v292, v257, v294);
+                        var v296 = v290 * v295;
+                        var v297 = v216 - v290;
+                        var v298 = -v295;
+                        var v299 = v297 * v298;
+                        var v300 = v296 + v299;
+                        var v301 = -v300;
+                        var v302 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v291, v220), v221);
+                        var v303 = v290 * v302;
+                        var v304 = v216 - v302;
+                        var v305 = v297 * v304;
+                        var v306 = v303 + v305;
+                        var v307 = v216 - v306;
+                        var v308 = global::DslLosses.Kernels.VectorLanes.Pow(v307, v274);
+                        var v309 = v229 * v308;
+                        var v310 = v301 * v309;
+                        var v311 = -v310;
+                        var v312 = global::System.Runtime.Intrinsics.Vector128.Log(v306);
+                        var v313 = v311 * v312;
+                        var v314 = global::DslLosses.Kernels.VectorLanes.Pow(v307, v229);
+                        var v315 = -v314;
+                        var v316 = v300 / v306;
+                        var v317 = v315 * v316;
+                        var v318 = v313 + v317;
+                        var v319 = v253 * v318;
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v319 * b320, ref grad, (nuint)e);
                     }
                 }
             }
             else
             {
-                var t309 = 1f - 1E-07f;
-                var t323 = 1f / (float)c;
-                var t342 = p_gamma - 1f;
+                var t324 = 1f - 1E-07f;
+                var t338 = 1f / (float)c;
+                var t357 = p_gamma - 1f;
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r306 = 0f;
+                    float r321 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t307 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t308 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t310 = global::DslLosses.Kernels.LossMath.Clip(t308, 1E-07f, t309);
-                        var t311 = t307 * t310;
-                        var t312 = 1f - t307;
-                        var t313 = 1f - t310;
-                        var t314 = t312 * t313;
-                        var t315 = t311 + t314;
-                        var t316 = 1f - t315;
-                        var t317 = global::System.MathF.Pow(t316, p_gamma);
-                        var t318 = -t317;
-                        var t319 = global::System.MathF.Log(t315);
-                        var t320 = t318 * t319;
-                        r306 += t320;
+                        var t322 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t323 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t325 = global::DslLosses.Kernels.LossMath.Clip(t323, 1E-07f, t324);
+                        var t326 = t322 * t325;
+                        var t327 = 1f - t322;
+                        var t328 = 1f - t325;
+                        var t329 = t327 * t328;
+                        var t330 = t326 + t329;
+                        var t331 = 1f - t330;
+                        var t332 = global::System.MathF.Pow(t331, p_gamma);
+                        var t333 = -t332;
+                        var t334 = global::System.MathF.Log(t330);
+                        var t335 = t333 * t334;
+                        r321 += t335;
                     }
-                    var t321 = r306 / (float)c;
-                    total += t321 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    var u322 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                    var t336 = r321 / (float)c;
+                    total += t336 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                    var u337 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t324 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t325 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t326 = t325 < 1E-07f;
-                        var t327 = t325 > t309;
-                        var t328 = t327 ? 0f : 1f;
-                        var t329 = t326 ? 0f : t328;
-                        var t330 = t324 * t329;
-                        var t331 = 1f - t324;
-                        var t332 = -t329;
-                        var t333 = t331 * t332;
-                        var t334 = t330 + t333;
-                        var t335 = -t334;
-                        var t336 = global::DslLosses.Kernels.LossMath.Clip(t325, 1E-07f, t309);
-                        var t337 = t324 * t336;
-                        var t338 = 1f - t336;
-                        var t339 = t331 * t338;
-                        var t340 = t337 + t339;
-                        var t341 = 1f - t340;
-                        var t343 = global::System.MathF.Pow(t341, t342);
-                        var t344 = p_gamma * t343;
-                        var t345 = t335 * t344;
-                        var t346 = -t345;
-                        var t347 = global::System.MathF.Log(t340);
+                        var t339 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t340 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t341 = t340 < 1E-07f;
+                        var t342 = t340 > t324;
+                        var t343 = t342 ? 0f : 1f;
+                        var t344 = t341 ? 0f : t343;
+                        var t345 = t339 * t344;
+                        var t346 = 1f - t339;
+                        var t347 = -t344;
                         var t348 = t346 * t347;
-                        var t349 = global::System.MathF.Pow(t341, p_gamma);
+                        var t349 = t345 + t348;
                         var t350 = -t349;
-                        var t351 = t334 / t340;
-                        var t352 = t350 * t351;
-                        var t353 = t348 + t352;
-                        var t354 = t323 * t353;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t354 * u322;
+                        var t351 = global::DslLosses.Kernels.LossMath.Clip(t340, 1E-07f, t324);
+                        var t352 = t339 * t351;
+                        var t353 = 1f - t351;
+                        var t354 = t346 * t353;
+                        var t355 = t352 + t354;
+                        var t356 = 1f - t355;
+                        var t358 = global::System.MathF.Pow(t356, t357);
+                        var t359 = p_gamma * t358;
+                        var t360 = t350 * t359;
+                        var t361 = -t360;
+                        var t362 = global::System.MathF.Log(t355);
+                        var t363 = t361 * t362;
+                        var t364 = global::System.MathF.Pow(t356, p_gamma);
+                        var t365 = -t364;
+                        var t366 = t349 / t355;
+                        var t367 = t365 * t366;
+                        var t368 = t363 + t367;
+                        var t369 = t338 * t368;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t369 * u337;
                     }
                 }
             }

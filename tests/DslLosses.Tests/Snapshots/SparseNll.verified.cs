@@ -173,48 +173,52 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 16;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        float r8 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j9 = 0;
+                        var t11 = float.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0f;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 16; j9 += 16)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.MathF.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        float r6 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j7 = 0;
-                        var t9 = float.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0f;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 16; j7 += 16)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 16;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.MathF.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        float g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.MathF.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.MathF.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        float g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        total += t21;
+                        var t25 = t22 - g23;
+                        total += t25;
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
@@ -222,64 +226,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t23 = t22 != p_ignore;
-                        if (!t23)
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t27 = t26 != p_ignore;
+                        if (!t27)
                         {
                             continue;
                         }
                         kept++;
-                        float r24 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j25 = 0;
-                        for (; j25 <= c - 8; j25 += 8)
-                        {
-                            nint e = e0 + j25;
-                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
-                        }
-                        for (int l = 0; l < 8; l++) r24 = global::System.MathF.Max(r24, vr24[l]);
-                        for (; j25 < c; j25++)
-                        {
-                            nint e = e0 + j25;
-                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r24 = global::System.MathF.Max(r24, t27);
-                        }
-                        float r28 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        float r28 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                         nint j29 = 0;
-                        var t31 = float.IsFinite(r24);
-                        var t32 = t31 ? r24 : 0f;
-                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
                         for (; j29 <= c - 8; j29 += 8)
                         {
                             nint e = e0 + j29;
                             var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v34 = v30 - v33;
-                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
-                            vr28 += v35;
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
                         }
-                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
-                        for (; j29 < c; j29++)
+                        if (j29 < c)
                         {
-                            nint e = e0 + j29;
-                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t37 = t36 - t32;
-                            var t38 = global::System.MathF.Exp(t37);
-                            r28 += t38;
+                            nint j31 = c - 8;
+                            nint e = e0 + j31;
+                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
+                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        var t39 = global::System.MathF.Log(r28);
-                        var t40 = t39 + t32;
-                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
-                        float g41;
+                        for (int l = 0; l < 8; l++) r28 = global::System.MathF.Max(r28, vr28[l]);
+                        float r34 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j35 = 0;
+                        var t37 = float.IsFinite(r28);
+                        var t38 = t37 ? r28 : 0f;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                        for (; j35 <= c - 8; j35 += 8)
                         {
-                            nint e = e0 + g41i;
-                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g41 = t42;
+                            nint e = e0 + j35;
+                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v36 - v39;
+                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            vr34 += v41;
                         }
-                        var t43 = t40 - g41;
-                        total += t43;
+                        if (j35 < c)
+                        {
+                            nint j42 = c - 8;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v39;
+                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        }
+                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                        var t47 = global::System.MathF.Log(r34);
+                        var t48 = t47 + t38;
+                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                        float g49;
+                        {
+                            nint e = e0 + g49i;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g49 = t50;
+                        }
+                        var t51 = t48 - g49;
+                        total += t51;
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
@@ -287,64 +295,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t45 = t44 != p_ignore;
-                        if (!t45)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             continue;
                         }
                         kept++;
-                        float r46 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j47 = 0;
-                        for (; j47 <= c - 4; j47 += 4)
+                        float r54 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 4; j55 += 4)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 4; l++) r46 = global::System.MathF.Max(r46, vr46[l]);
-                        for (; j47 < c; j47++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j47;
-                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.MathF.Max(r46, t49);
+                            nint j57 = c - 4;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        float r50 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr50 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j51 = 0;
-                        var t53 = float.IsFinite(r46);
-                        var t54 = t53 ? r46 : 0f;
-                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
-                        for (; j51 <= c - 4; j51 += 4)
+                        for (int l = 0; l < 4; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        float r60 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j61 = 0;
+                        var t63 = float.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0f;
+                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                        for (; j61 <= c - 4; j61 += 4)
                         {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v56 = v52 - v55;
-                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
-                            vr50 += v57;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            vr60 += v67;
                         }
-                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
-                        for (; j51 < c; j51++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j51;
-                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t59 = t58 - t54;
-                            var t60 = global::System.MathF.Exp(t59);
-                            r50 += t60;
+                            nint j68 = c - 4;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
-                        var t61 = global::System.MathF.Log(r50);
-                        var t62 = t61 + t54;
-                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
-                        float g63;
+                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                        var t73 = global::System.MathF.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        float g75;
                         {
-                            nint e = e0 + g63i;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g63 = t64;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t65 = t62 - g63;
-                        total += t65;
+                        var t77 = t74 - g75;
+                        total += t77;
                     }
                 }
                 else
@@ -352,43 +364,43 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t67 = t66 != p_ignore;
-                        if (!t67)
+                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t79 = t78 != p_ignore;
+                        if (!t79)
                         {
                             continue;
                         }
                         kept++;
-                        float r68 = float.NegativeInfinity;
+                        float r80 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r68 = global::System.MathF.Max(r68, t69);
+                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r80 = global::System.MathF.Max(r80, t81);
                         }
-                        float r70 = 0f;
-                        var t72 = float.IsFinite(r68);
-                        var t73 = t72 ? r68 : 0f;
+                        float r82 = 0f;
+                        var t84 = float.IsFinite(r80);
+                        var t85 = t84 ? r80 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t74 = t71 - t73;
-                            var t75 = global::System.MathF.Exp(t74);
-                            r70 += t75;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t86 = t83 - t85;
+                            var t87 = global::System.MathF.Exp(t86);
+                            r82 += t87;
                         }
-                        var t76 = global::System.MathF.Log(r70);
-                        var t77 = t76 + t73;
-                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
-                        float g78;
+                        var t88 = global::System.MathF.Log(r82);
+                        var t89 = t88 + t85;
+                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                        float g90;
                         {
-                            nint e = e0 + g78i;
-                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g78 = t79;
+                            nint e = e0 + g90i;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g90 = t91;
                         }
-                        var t80 = t77 - g78;
-                        total += t80;
+                        var t92 = t89 - g90;
+                        total += t92;
                     }
                 }
             }
@@ -400,43 +412,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t82 = t81 != p_ignore;
-                        if (!t82)
+                        var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t94 = t93 != p_ignore;
+                        if (!t94)
                         {
                             continue;
                         }
                         kept++;
-                        float r83 = float.NegativeInfinity;
+                        float r95 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r83 = global::System.MathF.Max(r83, t84);
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r95 = global::System.MathF.Max(r95, t96);
                         }
-                        float r85 = 0f;
-                        var t87 = float.IsFinite(r83);
-                        var t88 = t87 ? r83 : 0f;
+                        float r97 = 0f;
+                        var t99 = float.IsFinite(r95);
+                        var t100 = t99 ? r95 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t89 = t86 - t88;
-                            var t90 = global::System.MathF.Exp(t89);
-                            r85 += t90;
+                            var t98 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t101 = t98 - t100;
+                            var t102 = global::System.MathF.Exp(t101);
+                            r97 += t102;
                         }
-                        var t91 = global::System.MathF.Log(r85);
-                        var t92 = t91 + t88;
-                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
-                        float g93;
+                        var t103 = global::System.MathF.Log(r97);
+                        var t104 = t103 + t100;
+                        int g105i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g105i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g105i, c, row);
+                        float g105;
                         {
-                            nint e = e0 + g93i * inner;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g93 = t94;
+                            nint e = e0 + g105i * inner;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g105 = t106;
                         }
-                        var t95 = t92 - g93;
-                        total += t95;
+                        var t107 = t104 - g105;
+                        total += t107;
                     }
                 }
             }
@@ -471,48 +483,52 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 16;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        float r8 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j9 = 0;
+                        var t11 = float.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0f;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 16; j9 += 16)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.MathF.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        float r6 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j7 = 0;
-                        var t9 = float.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0f;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 16; j7 += 16)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 16;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.MathF.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        float g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.MathF.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.MathF.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        float g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        total += t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t25 = t22 - g23;
+                        total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
@@ -520,64 +536,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t23 = t22 != p_ignore;
-                        if (!t23)
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t27 = t26 != p_ignore;
+                        if (!t27)
                         {
                             continue;
                         }
                         kept++;
-                        float r24 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j25 = 0;
-                        for (; j25 <= c - 8; j25 += 8)
-                        {
-                            nint e = e0 + j25;
-                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
-                        }
-                        for (int l = 0; l < 8; l++) r24 = global::System.MathF.Max(r24, vr24[l]);
-                        for (; j25 < c; j25++)
-                        {
-                            nint e = e0 + j25;
-                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r24 = global::System.MathF.Max(r24, t27);
-                        }
-                        float r28 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        float r28 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                         nint j29 = 0;
-                        var t31 = float.IsFinite(r24);
-                        var t32 = t31 ? r24 : 0f;
-                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
                         for (; j29 <= c - 8; j29 += 8)
                         {
                             nint e = e0 + j29;
                             var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v34 = v30 - v33;
-                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
-                            vr28 += v35;
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
                         }
-                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
-                        for (; j29 < c; j29++)
+                        if (j29 < c)
                         {
-                            nint e = e0 + j29;
-                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t37 = t36 - t32;
-                            var t38 = global::System.MathF.Exp(t37);
-                            r28 += t38;
+                            nint j31 = c - 8;
+                            nint e = e0 + j31;
+                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
+                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        var t39 = global::System.MathF.Log(r28);
-                        var t40 = t39 + t32;
-                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
-                        float g41;
+                        for (int l = 0; l < 8; l++) r28 = global::System.MathF.Max(r28, vr28[l]);
+                        float r34 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j35 = 0;
+                        var t37 = float.IsFinite(r28);
+                        var t38 = t37 ? r28 : 0f;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                        for (; j35 <= c - 8; j35 += 8)
                         {
-                            nint e = e0 + g41i;
-                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g41 = t42;
+                            nint e = e0 + j35;
+                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v36 - v39;
+                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            vr34 += v41;
                         }
-                        var t43 = t40 - g41;
-                        total += t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        if (j35 < c)
+                        {
+                            nint j42 = c - 8;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v39;
+                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        }
+                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                        var t47 = global::System.MathF.Log(r34);
+                        var t48 = t47 + t38;
+                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                        float g49;
+                        {
+                            nint e = e0 + g49i;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g49 = t50;
+                        }
+                        var t51 = t48 - g49;
+                        total += t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
@@ -585,64 +605,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t45 = t44 != p_ignore;
-                        if (!t45)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             continue;
                         }
                         kept++;
-                        float r46 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j47 = 0;
-                        for (; j47 <= c - 4; j47 += 4)
+                        float r54 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 4; j55 += 4)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 4; l++) r46 = global::System.MathF.Max(r46, vr46[l]);
-                        for (; j47 < c; j47++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j47;
-                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.MathF.Max(r46, t49);
+                            nint j57 = c - 4;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        float r50 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr50 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j51 = 0;
-                        var t53 = float.IsFinite(r46);
-                        var t54 = t53 ? r46 : 0f;
-                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
-                        for (; j51 <= c - 4; j51 += 4)
+                        for (int l = 0; l < 4; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        float r60 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j61 = 0;
+                        var t63 = float.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0f;
+                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                        for (; j61 <= c - 4; j61 += 4)
                         {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v56 = v52 - v55;
-                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
-                            vr50 += v57;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            vr60 += v67;
                         }
-                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
-                        for (; j51 < c; j51++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j51;
-                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t59 = t58 - t54;
-                            var t60 = global::System.MathF.Exp(t59);
-                            r50 += t60;
+                            nint j68 = c - 4;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
-                        var t61 = global::System.MathF.Log(r50);
-                        var t62 = t61 + t54;
-                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
-                        float g63;
+                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                        var t73 = global::System.MathF.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        float g75;
                         {
-                            nint e = e0 + g63i;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g63 = t64;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t65 = t62 - g63;
-                        total += t65 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t77 = t74 - g75;
+                        total += t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else
@@ -650,43 +674,43 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t67 = t66 != p_ignore;
-                        if (!t67)
+                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t79 = t78 != p_ignore;
+                        if (!t79)
                         {
                             continue;
                         }
                         kept++;
-                        float r68 = float.NegativeInfinity;
+                        float r80 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r68 = global::System.MathF.Max(r68, t69);
+                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r80 = global::System.MathF.Max(r80, t81);
                         }
-                        float r70 = 0f;
-                        var t72 = float.IsFinite(r68);
-                        var t73 = t72 ? r68 : 0f;
+                        float r82 = 0f;
+                        var t84 = float.IsFinite(r80);
+                        var t85 = t84 ? r80 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t74 = t71 - t73;
-                            var t75 = global::System.MathF.Exp(t74);
-                            r70 += t75;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t86 = t83 - t85;
+                            var t87 = global::System.MathF.Exp(t86);
+                            r82 += t87;
                         }
-                        var t76 = global::System.MathF.Log(r70);
-                        var t77 = t76 + t73;
-                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
-                        float g78;
+                        var t88 = global::System.MathF.Log(r82);
+                        var t89 = t88 + t85;
+                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                        float g90;
                         {
-                            nint e = e0 + g78i;
-                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g78 = t79;
+                            nint e = e0 + g90i;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g90 = t91;
                         }
-                        var t80 = t77 - g78;
-                        total += t80 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t92 = t89 - g90;
+                        total += t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -698,43 +722,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t82 = t81 != p_ignore;
-                        if (!t82)
+                        var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t94 = t93 != p_ignore;
+                        if (!t94)
                         {
                             continue;
                         }
                         kept++;
-                        float r83 = float.NegativeInfinity;
+                        float r95 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r83 = global::System.MathF.Max(r83, t84);
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r95 = global::System.MathF.Max(r95, t96);
                         }
-                        float r85 = 0f;
-                        var t87 = float.IsFinite(r83);
-                        var t88 = t87 ? r83 : 0f;
+                        float r97 = 0f;
+                        var t99 = float.IsFinite(r95);
+                        var t100 = t99 ? r95 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t89 = t86 - t88;
-                            var t90 = global::System.MathF.Exp(t89);
-                            r85 += t90;
+                            var t98 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t101 = t98 - t100;
+                            var t102 = global::System.MathF.Exp(t101);
+                            r97 += t102;
                         }
-                        var t91 = global::System.MathF.Log(r85);
-                        var t92 = t91 + t88;
-                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
-                        float g93;
+                        var t103 = global::System.MathF.Log(r97);
+                        var t104 = t103 + t100;
+                        int g105i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g105i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g105i, c, row);
+                        float g105;
                         {
-                            nint e = e0 + g93i * inner;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g93 = t94;
+                            nint e = e0 + g105i * inner;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g105 = t106;
                         }
-                        var t95 = t92 - g93;
-                        total += t95 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t107 = t104 - g105;
+                        total += t107 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -767,48 +791,52 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 16;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        float r8 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j9 = 0;
+                        var t11 = float.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0f;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 16; j9 += 16)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.MathF.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        float r6 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j7 = 0;
-                        var t9 = float.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0f;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 16; j7 += 16)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 16;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.MathF.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        float g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.MathF.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.MathF.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        float g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t21;
+                        var t25 = t22 - g23;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25;
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
@@ -816,64 +844,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t23 = t22 != p_ignore;
-                        if (!t23)
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t27 = t26 != p_ignore;
+                        if (!t27)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r24 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j25 = 0;
-                        for (; j25 <= c - 8; j25 += 8)
-                        {
-                            nint e = e0 + j25;
-                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
-                        }
-                        for (int l = 0; l < 8; l++) r24 = global::System.MathF.Max(r24, vr24[l]);
-                        for (; j25 < c; j25++)
-                        {
-                            nint e = e0 + j25;
-                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r24 = global::System.MathF.Max(r24, t27);
-                        }
-                        float r28 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        float r28 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                         nint j29 = 0;
-                        var t31 = float.IsFinite(r24);
-                        var t32 = t31 ? r24 : 0f;
-                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
                         for (; j29 <= c - 8; j29 += 8)
                         {
                             nint e = e0 + j29;
                             var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v34 = v30 - v33;
-                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
-                            vr28 += v35;
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
                         }
-                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
-                        for (; j29 < c; j29++)
+                        if (j29 < c)
                         {
-                            nint e = e0 + j29;
-                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t37 = t36 - t32;
-                            var t38 = global::System.MathF.Exp(t37);
-                            r28 += t38;
+                            nint j31 = c - 8;
+                            nint e = e0 + j31;
+                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
+                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        var t39 = global::System.MathF.Log(r28);
-                        var t40 = t39 + t32;
-                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
-                        float g41;
+                        for (int l = 0; l < 8; l++) r28 = global::System.MathF.Max(r28, vr28[l]);
+                        float r34 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j35 = 0;
+                        var t37 = float.IsFinite(r28);
+                        var t38 = t37 ? r28 : 0f;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                        for (; j35 <= c - 8; j35 += 8)
                         {
-                            nint e = e0 + g41i;
-                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g41 = t42;
+                            nint e = e0 + j35;
+                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v36 - v39;
+                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            vr34 += v41;
                         }
-                        var t43 = t40 - g41;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43;
+                        if (j35 < c)
+                        {
+                            nint j42 = c - 8;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v39;
+                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        }
+                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                        var t47 = global::System.MathF.Log(r34);
+                        var t48 = t47 + t38;
+                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                        float g49;
+                        {
+                            nint e = e0 + g49i;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g49 = t50;
+                        }
+                        var t51 = t48 - g49;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51;
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
@@ -881,64 +913,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t45 = t44 != p_ignore;
-                        if (!t45)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r46 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j47 = 0;
-                        for (; j47 <= c - 4; j47 += 4)
+                        float r54 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 4; j55 += 4)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 4; l++) r46 = global::System.MathF.Max(r46, vr46[l]);
-                        for (; j47 < c; j47++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j47;
-                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.MathF.Max(r46, t49);
+                            nint j57 = c - 4;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        float r50 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr50 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j51 = 0;
-                        var t53 = float.IsFinite(r46);
-                        var t54 = t53 ? r46 : 0f;
-                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
-                        for (; j51 <= c - 4; j51 += 4)
+                        for (int l = 0; l < 4; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        float r60 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j61 = 0;
+                        var t63 = float.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0f;
+                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                        for (; j61 <= c - 4; j61 += 4)
                         {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v56 = v52 - v55;
-                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
-                            vr50 += v57;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            vr60 += v67;
                         }
-                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
-                        for (; j51 < c; j51++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j51;
-                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t59 = t58 - t54;
-                            var t60 = global::System.MathF.Exp(t59);
-                            r50 += t60;
+                            nint j68 = c - 4;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
-                        var t61 = global::System.MathF.Log(r50);
-                        var t62 = t61 + t54;
-                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
-                        float g63;
+                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                        var t73 = global::System.MathF.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        float g75;
                         {
-                            nint e = e0 + g63i;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g63 = t64;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t65 = t62 - g63;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t65;
+                        var t77 = t74 - g75;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77;
                     }
                 }
                 else
@@ -946,43 +982,43 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t67 = t66 != p_ignore;
-                        if (!t67)
+                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t79 = t78 != p_ignore;
+                        if (!t79)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r68 = float.NegativeInfinity;
+                        float r80 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r68 = global::System.MathF.Max(r68, t69);
+                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r80 = global::System.MathF.Max(r80, t81);
                         }
-                        float r70 = 0f;
-                        var t72 = float.IsFinite(r68);
-                        var t73 = t72 ? r68 : 0f;
+                        float r82 = 0f;
+                        var t84 = float.IsFinite(r80);
+                        var t85 = t84 ? r80 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t74 = t71 - t73;
-                            var t75 = global::System.MathF.Exp(t74);
-                            r70 += t75;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t86 = t83 - t85;
+                            var t87 = global::System.MathF.Exp(t86);
+                            r82 += t87;
                         }
-                        var t76 = global::System.MathF.Log(r70);
-                        var t77 = t76 + t73;
-                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
-                        float g78;
+                        var t88 = global::System.MathF.Log(r82);
+                        var t89 = t88 + t85;
+                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                        float g90;
                         {
-                            nint e = e0 + g78i;
-                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g78 = t79;
+                            nint e = e0 + g90i;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g90 = t91;
                         }
-                        var t80 = t77 - g78;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t80;
+                        var t92 = t89 - g90;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92;
                     }
                 }
             }
@@ -994,43 +1030,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t82 = t81 != p_ignore;
-                        if (!t82)
+                        var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t94 = t93 != p_ignore;
+                        if (!t94)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r83 = float.NegativeInfinity;
+                        float r95 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r83 = global::System.MathF.Max(r83, t84);
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r95 = global::System.MathF.Max(r95, t96);
                         }
-                        float r85 = 0f;
-                        var t87 = float.IsFinite(r83);
-                        var t88 = t87 ? r83 : 0f;
+                        float r97 = 0f;
+                        var t99 = float.IsFinite(r95);
+                        var t100 = t99 ? r95 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t89 = t86 - t88;
-                            var t90 = global::System.MathF.Exp(t89);
-                            r85 += t90;
+                            var t98 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t101 = t98 - t100;
+                            var t102 = global::System.MathF.Exp(t101);
+                            r97 += t102;
                         }
-                        var t91 = global::System.MathF.Log(r85);
-                        var t92 = t91 + t88;
-                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
-                        float g93;
+                        var t103 = global::System.MathF.Log(r97);
+                        var t104 = t103 + t100;
+                        int g105i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g105i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g105i, c, row);
+                        float g105;
                         {
-                            nint e = e0 + g93i * inner;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g93 = t94;
+                            nint e = e0 + g105i * inner;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g105 = t106;
                         }
-                        var t95 = t92 - g93;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t95;
+                        var t107 = t104 - g105;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t107;
                     }
                 }
             }
@@ -1062,48 +1098,52 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 16;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        float r8 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j9 = 0;
+                        var t11 = float.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0f;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 16; j9 += 16)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.MathF.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        float r6 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j7 = 0;
-                        var t9 = float.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0f;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 16; j7 += 16)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 16;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.MathF.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        float g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.MathF.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.MathF.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        float g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t25 = t22 - g23;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
@@ -1111,64 +1151,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t23 = t22 != p_ignore;
-                        if (!t23)
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t27 = t26 != p_ignore;
+                        if (!t27)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r24 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j25 = 0;
-                        for (; j25 <= c - 8; j25 += 8)
-                        {
-                            nint e = e0 + j25;
-                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
-                        }
-                        for (int l = 0; l < 8; l++) r24 = global::System.MathF.Max(r24, vr24[l]);
-                        for (; j25 < c; j25++)
-                        {
-                            nint e = e0 + j25;
-                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r24 = global::System.MathF.Max(r24, t27);
-                        }
-                        float r28 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        float r28 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                         nint j29 = 0;
-                        var t31 = float.IsFinite(r24);
-                        var t32 = t31 ? r24 : 0f;
-                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
                         for (; j29 <= c - 8; j29 += 8)
                         {
                             nint e = e0 + j29;
                             var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v34 = v30 - v33;
-                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
-                            vr28 += v35;
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
                         }
-                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
-                        for (; j29 < c; j29++)
+                        if (j29 < c)
                         {
-                            nint e = e0 + j29;
-                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t37 = t36 - t32;
-                            var t38 = global::System.MathF.Exp(t37);
-                            r28 += t38;
+                            nint j31 = c - 8;
+                            nint e = e0 + j31;
+                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
+                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        var t39 = global::System.MathF.Log(r28);
-                        var t40 = t39 + t32;
-                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
-                        float g41;
+                        for (int l = 0; l < 8; l++) r28 = global::System.MathF.Max(r28, vr28[l]);
+                        float r34 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j35 = 0;
+                        var t37 = float.IsFinite(r28);
+                        var t38 = t37 ? r28 : 0f;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                        for (; j35 <= c - 8; j35 += 8)
                         {
-                            nint e = e0 + g41i;
-                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g41 = t42;
+                            nint e = e0 + j35;
+                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v36 - v39;
+                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            vr34 += v41;
                         }
-                        var t43 = t40 - g41;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        if (j35 < c)
+                        {
+                            nint j42 = c - 8;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v39;
+                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        }
+                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                        var t47 = global::System.MathF.Log(r34);
+                        var t48 = t47 + t38;
+                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                        float g49;
+                        {
+                            nint e = e0 + g49i;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g49 = t50;
+                        }
+                        var t51 = t48 - g49;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
@@ -1176,64 +1220,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t45 = t44 != p_ignore;
-                        if (!t45)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r46 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j47 = 0;
-                        for (; j47 <= c - 4; j47 += 4)
+                        float r54 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 4; j55 += 4)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 4; l++) r46 = global::System.MathF.Max(r46, vr46[l]);
-                        for (; j47 < c; j47++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j47;
-                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.MathF.Max(r46, t49);
+                            nint j57 = c - 4;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        float r50 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr50 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j51 = 0;
-                        var t53 = float.IsFinite(r46);
-                        var t54 = t53 ? r46 : 0f;
-                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
-                        for (; j51 <= c - 4; j51 += 4)
+                        for (int l = 0; l < 4; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        float r60 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j61 = 0;
+                        var t63 = float.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0f;
+                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                        for (; j61 <= c - 4; j61 += 4)
                         {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v56 = v52 - v55;
-                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
-                            vr50 += v57;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            vr60 += v67;
                         }
-                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
-                        for (; j51 < c; j51++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j51;
-                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t59 = t58 - t54;
-                            var t60 = global::System.MathF.Exp(t59);
-                            r50 += t60;
+                            nint j68 = c - 4;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
-                        var t61 = global::System.MathF.Log(r50);
-                        var t62 = t61 + t54;
-                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
-                        float g63;
+                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                        var t73 = global::System.MathF.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        float g75;
                         {
-                            nint e = e0 + g63i;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g63 = t64;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t65 = t62 - g63;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t65 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t77 = t74 - g75;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else
@@ -1241,43 +1289,43 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t67 = t66 != p_ignore;
-                        if (!t67)
+                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t79 = t78 != p_ignore;
+                        if (!t79)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r68 = float.NegativeInfinity;
+                        float r80 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r68 = global::System.MathF.Max(r68, t69);
+                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r80 = global::System.MathF.Max(r80, t81);
                         }
-                        float r70 = 0f;
-                        var t72 = float.IsFinite(r68);
-                        var t73 = t72 ? r68 : 0f;
+                        float r82 = 0f;
+                        var t84 = float.IsFinite(r80);
+                        var t85 = t84 ? r80 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t74 = t71 - t73;
-                            var t75 = global::System.MathF.Exp(t74);
-                            r70 += t75;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t86 = t83 - t85;
+                            var t87 = global::System.MathF.Exp(t86);
+                            r82 += t87;
                         }
-                        var t76 = global::System.MathF.Log(r70);
-                        var t77 = t76 + t73;
-                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
-                        float g78;
+                        var t88 = global::System.MathF.Log(r82);
+                        var t89 = t88 + t85;
+                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                        float g90;
                         {
-                            nint e = e0 + g78i;
-                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g78 = t79;
+                            nint e = e0 + g90i;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g90 = t91;
                         }
-                        var t80 = t77 - g78;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t80 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t92 = t89 - g90;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -1289,43 +1337,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t82 = t81 != p_ignore;
-                        if (!t82)
+                        var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t94 = t93 != p_ignore;
+                        if (!t94)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
                             continue;
                         }
-                        float r83 = float.NegativeInfinity;
+                        float r95 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r83 = global::System.MathF.Max(r83, t84);
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r95 = global::System.MathF.Max(r95, t96);
                         }
-                        float r85 = 0f;
-                        var t87 = float.IsFinite(r83);
-                        var t88 = t87 ? r83 : 0f;
+                        float r97 = 0f;
+                        var t99 = float.IsFinite(r95);
+                        var t100 = t99 ? r95 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t89 = t86 - t88;
-                            var t90 = global::System.MathF.Exp(t89);
-                            r85 += t90;
+                            var t98 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t101 = t98 - t100;
+                            var t102 = global::System.MathF.Exp(t101);
+                            r97 += t102;
                         }
-                        var t91 = global::System.MathF.Log(r85);
-                        var t92 = t91 + t88;
-                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
-                        float g93;
+                        var t103 = global::System.MathF.Log(r97);
+                        var t104 = t103 + t100;
+                        int g105i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g105i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g105i, c, row);
+                        float g105;
                         {
-                            nint e = e0 + g93i * inner;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g93 = t94;
+                            nint e = e0 + g105i * inner;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g105 = t106;
                         }
-                        var t95 = t92 - g93;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t95 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t107 = t104 - g105;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t107 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -1338,8 +1386,8 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    var v26 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-                    var v27 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                    var v30 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                    var v31 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -1359,238 +1407,259 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 16;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        float r8 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j9 = 0;
+                        var t11 = float.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0f;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 16; j9 += 16)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.MathF.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        float r6 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j7 = 0;
-                        var t9 = float.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0f;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 16; j7 += 16)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 16;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        nint j21 = 0;
+                        var t22 = 1f / r8;
+                        var v23 = global::System.Runtime.Intrinsics.Vector512.Create(t22);
+                        var v28 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                        var b35 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        for (; j21 <= c - 16; j21 += 16)
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.MathF.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + j21;
+                            var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v25 = v24 - v13;
+                            var v26 = global::System.Runtime.Intrinsics.Vector512.Exp(v25);
+                            var v27 = v23 * v26;
+                            var v29 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j21) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v28);
+                            var v32 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v29, v30, v31);
+                            var v33 = -v32;
+                            var v34 = v27 + v33;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v34 * b35, ref grad, (nuint)e);
                         }
-                        nint j17 = 0;
-                        var t18 = 1f / r6;
-                        var v19 = global::System.Runtime.Intrinsics.Vector512.Create(t18);
-                        var v24 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
-                        var b31 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        for (; j17 <= c - 16; j17 += 16)
+                        var b46 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        if (j21 < c)
                         {
-                            nint e = e0 + j17;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v21 = v20 - v11;
-                            var v22 = global::System.Runtime.Intrinsics.Vector512.Exp(v21);
-                            var v23 = v19 * v22;
-                            var v25 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j17) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v24);
-                            var v28 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v25, v26, v27);
-                            var v29 = -v28;
-                            var v30 = v23 + v29;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v30 * b31, ref grad, (nuint)e);
-                        }
-                        for (; j17 < c; j17++)
-                        {
-                            nint e = e0 + j17;
-                            var t32 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t33 = t32 - t10;
-                            var t34 = global::System.MathF.Exp(t33);
-                            var t35 = t18 * t34;
-                            var t36 = j17 == (nint)t0;
-                            var t37 = t36 ? 1f : 0f;
-                            var t38 = -t37;
-                            var t39 = t35 + t38;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t39 * scale;
+                            nint j36 = c - 16;
+                            nint e = e0 + j36;
+                            var m37 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j21 - j36)));
+                            var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v39 = v38 - v13;
+                            var v40 = global::System.Runtime.Intrinsics.Vector512.Exp(v39);
+                            var v41 = v23 * v40;
+                            var v42 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j36) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v28);
+                            var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v30, v31);
+                            var v44 = -v43;
+                            var v45 = v41 + v44;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v45 * b46, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    var v66 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                    var v67 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                    var v77 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                    var v78 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t40 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t41 = t40 != p_ignore;
-                        if (!t41)
+                        var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t48 = t47 != p_ignore;
+                        if (!t48)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
-                        float r42 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr42 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j43 = 0;
-                        for (; j43 <= c - 8; j43 += 8)
+                        float r49 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr49 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j50 = 0;
+                        for (; j50 <= c - 8; j50 += 8)
                         {
-                            nint e = e0 + j43;
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr42 = global::System.Runtime.Intrinsics.Vector256.Max(vr42, v44);
+                            nint e = e0 + j50;
+                            var v51 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, v51);
                         }
-                        for (int l = 0; l < 8; l++) r42 = global::System.MathF.Max(r42, vr42[l]);
-                        for (; j43 < c; j43++)
+                        if (j50 < c)
                         {
-                            nint e = e0 + j43;
-                            var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r42 = global::System.MathF.Max(r42, t45);
+                            nint j52 = c - 8;
+                            nint e = e0 + j52;
+                            var m53 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j50 - j52)));
+                            var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        float r46 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr46 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j47 = 0;
-                        var t49 = float.IsFinite(r42);
-                        var t50 = t49 ? r42 : 0f;
-                        var v51 = global::System.Runtime.Intrinsics.Vector256.Create(t50);
-                        for (; j47 <= c - 8; j47 += 8)
+                        for (int l = 0; l < 8; l++) r49 = global::System.MathF.Max(r49, vr49[l]);
+                        float r55 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr55 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j56 = 0;
+                        var t58 = float.IsFinite(r49);
+                        var t59 = t58 ? r49 : 0f;
+                        var v60 = global::System.Runtime.Intrinsics.Vector256.Create(t59);
+                        for (; j56 <= c - 8; j56 += 8)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v52 = v48 - v51;
-                            var v53 = global::System.Runtime.Intrinsics.Vector256.Exp(v52);
-                            vr46 += v53;
-                        }
-                        r46 += global::System.Runtime.Intrinsics.Vector256.Sum(vr46);
-                        for (; j47 < c; j47++)
-                        {
-                            nint e = e0 + j47;
-                            var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t55 = t54 - t50;
-                            var t56 = global::System.MathF.Exp(t55);
-                            r46 += t56;
-                        }
-                        nint j57 = 0;
-                        var t58 = 1f / r46;
-                        var v59 = global::System.Runtime.Intrinsics.Vector256.Create(t58);
-                        var v64 = global::System.Runtime.Intrinsics.Vector256.Create((float)t40);
-                        var b71 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        for (; j57 <= c - 8; j57 += 8)
-                        {
-                            nint e = e0 + j57;
-                            var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v61 = v60 - v51;
+                            nint e = e0 + j56;
+                            var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v61 = v57 - v60;
                             var v62 = global::System.Runtime.Intrinsics.Vector256.Exp(v61);
-                            var v63 = v59 * v62;
-                            var v65 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j57) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v64);
-                            var v68 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v65, v66, v67);
-                            var v69 = -v68;
-                            var v70 = v63 + v69;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v70 * b71, ref grad, (nuint)e);
+                            vr55 += v62;
                         }
-                        for (; j57 < c; j57++)
+                        if (j56 < c)
                         {
-                            nint e = e0 + j57;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t73 = t72 - t50;
-                            var t74 = global::System.MathF.Exp(t73);
-                            var t75 = t58 * t74;
-                            var t76 = j57 == (nint)t40;
-                            var t77 = t76 ? 1f : 0f;
-                            var t78 = -t77;
-                            var t79 = t75 + t78;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t79 * scale;
+                            nint j63 = c - 8;
+                            nint e = e0 + j63;
+                            var m64 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j56 - j63)));
+                            var v65 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v65 - v60;
+                            var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
+                            vr55 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m64, v67, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        }
+                        r55 += global::System.Runtime.Intrinsics.Vector256.Sum(vr55);
+                        nint j68 = 0;
+                        var t69 = 1f / r55;
+                        var v70 = global::System.Runtime.Intrinsics.Vector256.Create(t69);
+                        var v75 = global::System.Runtime.Intrinsics.Vector256.Create((float)t47);
+                        var b82 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        for (; j68 <= c - 8; j68 += 8)
+                        {
+                            nint e = e0 + j68;
+                            var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v72 = v71 - v60;
+                            var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
+                            var v74 = v70 * v73;
+                            var v76 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j68) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v75);
+                            var v79 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v76, v77, v78);
+                            var v80 = -v79;
+                            var v81 = v74 + v80;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v81 * b82, ref grad, (nuint)e);
+                        }
+                        var b93 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        if (j68 < c)
+                        {
+                            nint j83 = c - 8;
+                            nint e = e0 + j83;
+                            var m84 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j68 - j83)));
+                            var v85 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v86 = v85 - v60;
+                            var v87 = global::System.Runtime.Intrinsics.Vector256.Exp(v86);
+                            var v88 = v70 * v87;
+                            var v89 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j83) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v75);
+                            var v90 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v89, v77, v78);
+                            var v91 = -v90;
+                            var v92 = v88 + v91;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v92 * b93, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    var v106 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                    var v107 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                    var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                    var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t80 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t81 = t80 != p_ignore;
-                        if (!t81)
+                        var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t95 = t94 != p_ignore;
+                        if (!t95)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
-                        float r82 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr82 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j83 = 0;
-                        for (; j83 <= c - 4; j83 += 4)
-                        {
-                            nint e = e0 + j83;
-                            var v84 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr82 = global::System.Runtime.Intrinsics.Vector128.Max(vr82, v84);
-                        }
-                        for (int l = 0; l < 4; l++) r82 = global::System.MathF.Max(r82, vr82[l]);
-                        for (; j83 < c; j83++)
-                        {
-                            nint e = e0 + j83;
-                            var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r82 = global::System.MathF.Max(r82, t85);
-                        }
-                        float r86 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr86 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j87 = 0;
-                        var t89 = float.IsFinite(r82);
-                        var t90 = t89 ? r82 : 0f;
-                        var v91 = global::System.Runtime.Intrinsics.Vector128.Create(t90);
-                        for (; j87 <= c - 4; j87 += 4)
-                        {
-                            nint e = e0 + j87;
-                            var v88 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v92 = v88 - v91;
-                            var v93 = global::System.Runtime.Intrinsics.Vector128.Exp(v92);
-                            vr86 += v93;
-                        }
-                        r86 += global::System.Runtime.Intrinsics.Vector128.Sum(vr86);
-                        for (; j87 < c; j87++)
-                        {
-                            nint e = e0 + j87;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t95 = t94 - t90;
-                            var t96 = global::System.MathF.Exp(t95);
-                            r86 += t96;
-                        }
+                        float r96 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr96 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
                         nint j97 = 0;
-                        var t98 = 1f / r86;
-                        var v99 = global::System.Runtime.Intrinsics.Vector128.Create(t98);
-                        var v104 = global::System.Runtime.Intrinsics.Vector128.Create((float)t80);
-                        var b111 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
                         for (; j97 <= c - 4; j97 += 4)
                         {
                             nint e = e0 + j97;
-                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v101 = v100 - v91;
-                            var v102 = global::System.Runtime.Intrinsics.Vector128.Exp(v101);
-                            var v103 = v99 * v102;
-                            var v105 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j97) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v104);
-                            var v108 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v105, v106, v107);
-                            var v109 = -v108;
-                            var v110 = v103 + v109;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v110 * b111, ref grad, (nuint)e);
+                            var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, v98);
                         }
-                        for (; j97 < c; j97++)
+                        if (j97 < c)
                         {
-                            nint e = e0 + j97;
-                            var t112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t113 = t112 - t90;
-                            var t114 = global::System.MathF.Exp(t113);
-                            var t115 = t98 * t114;
-                            var t116 = j97 == (nint)t80;
-                            var t117 = t116 ? 1f : 0f;
-                            var t118 = -t117;
-                            var t119 = t115 + t118;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t119 * scale;
+                            nint j99 = c - 4;
+                            nint e = e0 + j99;
+                            var m100 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j97 - j99)));
+                            var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                        }
+                        for (int l = 0; l < 4; l++) r96 = global::System.MathF.Max(r96, vr96[l]);
+                        float r102 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr102 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j103 = 0;
+                        var t105 = float.IsFinite(r96);
+                        var t106 = t105 ? r96 : 0f;
+                        var v107 = global::System.Runtime.Intrinsics.Vector128.Create(t106);
+                        for (; j103 <= c - 4; j103 += 4)
+                        {
+                            nint e = e0 + j103;
+                            var v104 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v108 = v104 - v107;
+                            var v109 = global::System.Runtime.Intrinsics.Vector128.Exp(v108);
+                            vr102 += v109;
+                        }
+                        if (j103 < c)
+                        {
+                            nint j110 = c - 4;
+                            nint e = e0 + j110;
+                            var m111 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j103 - j110)));
+                            var v112 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v113 = v112 - v107;
+                            var v114 = global::System.Runtime.Intrinsics.Vector128.Exp(v113);
+                            vr102 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m111, v114, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                        }
+                        r102 += global::System.Runtime.Intrinsics.Vector128.Sum(vr102);
+                        nint j115 = 0;
+                        var t116 = 1f / r102;
+                        var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
+                        var v122 = global::System.Runtime.Intrinsics.Vector128.Create((float)t94);
+                        var b129 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        for (; j115 <= c - 4; j115 += 4)
+                        {
+                            nint e = e0 + j115;
+                            var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v119 = v118 - v107;
+                            var v120 = global::System.Runtime.Intrinsics.Vector128.Exp(v119);
+                            var v121 = v117 * v120;
+                            var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j115) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
+                            var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
+                            var v127 = -v126;
+                            var v128 = v121 + v127;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
+                        }
+                        var b140 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        if (j115 < c)
+                        {
+                            nint j130 = c - 4;
+                            nint e = e0 + j130;
+                            var m131 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j115 - j130)));
+                            var v132 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v133 = v132 - v107;
+                            var v134 = global::System.Runtime.Intrinsics.Vector128.Exp(v133);
+                            var v135 = v117 * v134;
+                            var v136 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j130) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
+                            var v137 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v136, v124, v125);
+                            var v138 = -v137;
+                            var v139 = v135 + v138;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v139 * b140, ref grad, (nuint)e);
                         }
                     }
                 }
@@ -1599,44 +1668,44 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t120 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t121 = t120 != p_ignore;
-                        if (!t121)
+                        var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t142 = t141 != p_ignore;
+                        if (!t142)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
-                        float r122 = float.NegativeInfinity;
+                        float r143 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r122 = global::System.MathF.Max(r122, t123);
+                            var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r143 = global::System.MathF.Max(r143, t144);
                         }
-                        float r124 = 0f;
-                        var t126 = float.IsFinite(r122);
-                        var t127 = t126 ? r122 : 0f;
+                        float r145 = 0f;
+                        var t147 = float.IsFinite(r143);
+                        var t148 = t147 ? r143 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t125 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t128 = t125 - t127;
-                            var t129 = global::System.MathF.Exp(t128);
-                            r124 += t129;
+                            var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t149 = t146 - t148;
+                            var t150 = global::System.MathF.Exp(t149);
+                            r145 += t150;
                         }
-                        var t130 = 1f / r124;
+                        var t151 = 1f / r145;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t131 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t132 = t131 - t127;
-                            var t133 = global::System.MathF.Exp(t132);
-                            var t134 = t130 * t133;
-                            var t135 = j == (nint)t120;
-                            var t136 = t135 ? 1f : 0f;
-                            var t137 = -t136;
-                            var t138 = t134 + t137;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t138 * scale;
+                            var t152 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t153 = t152 - t148;
+                            var t154 = global::System.MathF.Exp(t153);
+                            var t155 = t151 * t154;
+                            var t156 = j == (nint)t141;
+                            var t157 = t156 ? 1f : 0f;
+                            var t158 = -t157;
+                            var t159 = t155 + t158;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t159 * scale;
                         }
                     }
                 }
@@ -1649,44 +1718,44 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t139 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t140 = t139 != p_ignore;
-                        if (!t140)
+                        var t160 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t161 = t160 != p_ignore;
+                        if (!t161)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
                             continue;
                         }
-                        float r141 = float.NegativeInfinity;
+                        float r162 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t142 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r141 = global::System.MathF.Max(r141, t142);
+                            var t163 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r162 = global::System.MathF.Max(r162, t163);
                         }
-                        float r143 = 0f;
-                        var t145 = float.IsFinite(r141);
-                        var t146 = t145 ? r141 : 0f;
+                        float r164 = 0f;
+                        var t166 = float.IsFinite(r162);
+                        var t167 = t166 ? r162 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t147 = t144 - t146;
-                            var t148 = global::System.MathF.Exp(t147);
-                            r143 += t148;
+                            var t165 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t168 = t165 - t167;
+                            var t169 = global::System.MathF.Exp(t168);
+                            r164 += t169;
                         }
-                        var t149 = 1f / r143;
+                        var t170 = 1f / r164;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t150 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t151 = t150 - t146;
-                            var t152 = global::System.MathF.Exp(t151);
-                            var t153 = t149 * t152;
-                            var t154 = j == (nint)t139;
-                            var t155 = t154 ? 1f : 0f;
-                            var t156 = -t155;
-                            var t157 = t153 + t156;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t157 * scale;
+                            var t171 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t172 = t171 - t167;
+                            var t173 = global::System.MathF.Exp(t172);
+                            var t174 = t170 * t173;
+                            var t175 = j == (nint)t160;
+                            var t176 = t175 ? 1f : 0f;
+                            var t177 = -t176;
+                            var t178 = t174 + t177;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t178 * scale;
                         }
                     }
                 }
@@ -1696,375 +1765,6 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Single_Gradient_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
         {
-            if (inner == 1)
-            {
-                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
-                {
-                    var v27 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-                    var v28 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r2 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 16; j3 += 16)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
-                        {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.MathF.Max(r2, t5);
-                        }
-                        float r6 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j7 = 0;
-                        var t9 = float.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0f;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 16; j7 += 16)
-                        {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
-                        }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
-                        {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.MathF.Exp(t15);
-                            r6 += t16;
-                        }
-                        var u17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j18 = 0;
-                        var t19 = 1f / r6;
-                        var v20 = global::System.Runtime.Intrinsics.Vector512.Create(t19);
-                        var v25 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
-                        var b32 = global::System.Runtime.Intrinsics.Vector512.Create(u17);
-                        for (; j18 <= c - 16; j18 += 16)
-                        {
-                            nint e = e0 + j18;
-                            var v21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v22 = v21 - v11;
-                            var v23 = global::System.Runtime.Intrinsics.Vector512.Exp(v22);
-                            var v24 = v20 * v23;
-                            var v26 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j18) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v25);
-                            var v29 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v26, v27, v28);
-                            var v30 = -v29;
-                            var v31 = v24 + v30;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v31 * b32, ref grad, (nuint)e);
-                        }
-                        for (; j18 < c; j18++)
-                        {
-                            nint e = e0 + j18;
-                            var t33 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t34 = t33 - t10;
-                            var t35 = global::System.MathF.Exp(t34);
-                            var t36 = t19 * t35;
-                            var t37 = j18 == (nint)t0;
-                            var t38 = t37 ? 1f : 0f;
-                            var t39 = -t38;
-                            var t40 = t36 + t39;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t40 * u17;
-                        }
-                    }
-                }
-                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
-                {
-                    var v68 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                    var v69 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t41 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t42 = t41 != p_ignore;
-                        if (!t42)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r43 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr43 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j44 = 0;
-                        for (; j44 <= c - 8; j44 += 8)
-                        {
-                            nint e = e0 + j44;
-                            var v45 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr43 = global::System.Runtime.Intrinsics.Vector256.Max(vr43, v45);
-                        }
-                        for (int l = 0; l < 8; l++) r43 = global::System.MathF.Max(r43, vr43[l]);
-                        for (; j44 < c; j44++)
-                        {
-                            nint e = e0 + j44;
-                            var t46 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r43 = global::System.MathF.Max(r43, t46);
-                        }
-                        float r47 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr47 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j48 = 0;
-                        var t50 = float.IsFinite(r43);
-                        var t51 = t50 ? r43 : 0f;
-                        var v52 = global::System.Runtime.Intrinsics.Vector256.Create(t51);
-                        for (; j48 <= c - 8; j48 += 8)
-                        {
-                            nint e = e0 + j48;
-                            var v49 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v53 = v49 - v52;
-                            var v54 = global::System.Runtime.Intrinsics.Vector256.Exp(v53);
-                            vr47 += v54;
-                        }
-                        r47 += global::System.Runtime.Intrinsics.Vector256.Sum(vr47);
-                        for (; j48 < c; j48++)
-                        {
-                            nint e = e0 + j48;
-                            var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t56 = t55 - t51;
-                            var t57 = global::System.MathF.Exp(t56);
-                            r47 += t57;
-                        }
-                        var u58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j59 = 0;
-                        var t60 = 1f / r47;
-                        var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
-                        var v66 = global::System.Runtime.Intrinsics.Vector256.Create((float)t41);
-                        var b73 = global::System.Runtime.Intrinsics.Vector256.Create(u58);
-                        for (; j59 <= c - 8; j59 += 8)
-                        {
-                            nint e = e0 + j59;
-                            var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v63 = v62 - v52;
-                            var v64 = global::System.Runtime.Intrinsics.Vector256.Exp(v63);
-                            var v65 = v61 * v64;
-                            var v67 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j59) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v66);
-                            var v70 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v67, v68, v69);
-                            var v71 = -v70;
-                            var v72 = v65 + v71;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v72 * b73, ref grad, (nuint)e);
-                        }
-                        for (; j59 < c; j59++)
-                        {
-                            nint e = e0 + j59;
-                            var t74 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t75 = t74 - t51;
-                            var t76 = global::System.MathF.Exp(t75);
-                            var t77 = t60 * t76;
-                            var t78 = j59 == (nint)t41;
-                            var t79 = t78 ? 1f : 0f;
-                            var t80 = -t79;
-                            var t81 = t77 + t80;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t81 * u58;
-                        }
-                    }
-                }
-                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
-                {
-                    var v109 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                    var v110 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t82 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t83 = t82 != p_ignore;
-                        if (!t83)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r84 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr84 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j85 = 0;
-                        for (; j85 <= c - 4; j85 += 4)
-                        {
-                            nint e = e0 + j85;
-                            var v86 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr84 = global::System.Runtime.Intrinsics.Vector128.Max(vr84, v86);
-                        }
-                        for (int l = 0; l < 4; l++) r84 = global::System.MathF.Max(r84, vr84[l]);
-                        for (; j85 < c; j85++)
-                        {
-                            nint e = e0 + j85;
-                            var t87 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r84 = global::System.MathF.Max(r84, t87);
-                        }
-                        float r88 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr88 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j89 = 0;
-                        var t91 = float.IsFinite(r84);
-                        var t92 = t91 ? r84 : 0f;
-                        var v93 = global::System.Runtime.Intrinsics.Vector128.Create(t92);
-                        for (; j89 <= c - 4; j89 += 4)
-                        {
-                            nint e = e0 + j89;
-                            var v90 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v94 = v90 - v93;
-                            var v95 = global::System.Runtime.Intrinsics.Vector128.Exp(v94);
-                            vr88 += v95;
-                        }
-                        r88 += global::System.Runtime.Intrinsics.Vector128.Sum(vr88);
-                        for (; j89 < c; j89++)
-                        {
-                            nint e = e0 + j89;
-                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t97 = t96 - t92;
-                            var t98 = global::System.MathF.Exp(t97);
-                            r88 += t98;
-                        }
-                        var u99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j100 = 0;
-                        var t101 = 1f / r88;
-                        var v102 = global::System.Runtime.Intrinsics.Vector128.Create(t101);
-                        var v107 = global::System.Runtime.Intrinsics.Vector128.Create((float)t82);
-                        var b114 = global::System.Runtime.Intrinsics.Vector128.Create(u99);
-                        for (; j100 <= c - 4; j100 += 4)
-                        {
-                            nint e = e0 + j100;
-                            var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v104 = v103 - v93;
-                            var v105 = global::System.Runtime.Intrinsics.Vector128.Exp(v104);
-                            var v106 = v102 * v105;
-                            var v108 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j100) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v107);
-                            var v111 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v108, v109, v110);
-                            var v112 = -v111;
-                            var v113 = v106 + v112;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v113 * b114, ref grad, (nuint)e);
-                        }
-                        for (; j100 < c; j100++)
-                        {
-                            nint e = e0 + j100;
-                            var t115 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t116 = t115 - t92;
-                            var t117 = global::System.MathF.Exp(t116);
-                            var t118 = t101 * t117;
-                            var t119 = j100 == (nint)t82;
-                            var t120 = t119 ? 1f : 0f;
-                            var t121 = -t120;
-                            var t122 = t118 + t121;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t122 * u99;
-                        }
-                    }
-                }
-                else
-                {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t124 = t123 != p_ignore;
-                        if (!t124)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r125 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t126 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r125 = global::System.MathF.Max(r125, t126);
-                        }
-                        float r127 = 0f;
-                        var t129 = float.IsFinite(r125);
-                        var t130 = t129 ? r125 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t131 = t128 - t130;
-                            var t132 = global::System.MathF.Exp(t131);
-                            r127 += t132;
-                        }
-                        var u133 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t134 = 1f / r127;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t136 = t135 - t130;
-                            var t137 = global::System.MathF.Exp(t136);
-                            var t138 = t134 * t137;
-                            var t139 = j == (nint)t123;
-                            var t140 = t139 ? 1f : 0f;
-                            var t141 = -t140;
-                            var t142 = t138 + t141;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t142 * u133;
-                        }
-                    }
-                }
-            }
-            else
-            {
-                for (nint o = 0; o < outer; o++)
-                {
-                    for (nint i = 0; i < inner; i++)
-                    {
-                        nint row = o * inner + i;
-                        nint e0 = o * c * inner + i;
-                        var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t144 = t143 != p_ignore;
-                        if (!t144)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
-                            continue;
-                        }
-                        float r145 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j * inner;
-                            var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r145 = global::System.MathF.Max(r145, t146);
-                        }
-                        float r147 = 0f;
-                        var t149 = float.IsFinite(r145);
-                        var t150 = t149 ? r145 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j * inner;
-                            var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t151 = t148 - t150;
-                            var t152 = global::System.MathF.Exp(t151);
-                            r147 += t152;
-                        }
-                        var u153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t154 = 1f / r147;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j * inner;
-                            var t155 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t156 = t155 - t150;
-                            var t157 = global::System.MathF.Exp(t156);
-                            var t158 = t154 * t157;
-                            var t159 = j == (nint)t143;
-                            var t160 = t159 ? 1f : 0f;
-                            var t161 = -t160;
-                            var t162 = t158 + t161;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t162 * u153;
-                        }
-                    }
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_Single_SumAndGradient(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale, out nint kept)
-        {
-            double total = 0.0;
-            kept = 0;
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
@@ -2081,7 +1781,6 @@ namespace Snapshots
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
-                        kept++;
                         float r2 = float.NegativeInfinity;
                         global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                         nint j3 = 0;
@@ -2091,58 +1790,51 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 16;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        float r8 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j9 = 0;
+                        var t11 = float.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0f;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 16; j9 += 16)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.MathF.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        float r6 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j7 = 0;
-                        var t9 = float.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0f;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 16; j7 += 16)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 16;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
-                        {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.MathF.Exp(t15);
-                            r6 += t16;
-                        }
-                        var t17 = global::System.MathF.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        float g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        total += t21;
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var u21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
                         nint j22 = 0;
-                        var t23 = 1f / r6;
+                        var t23 = 1f / r8;
                         var v24 = global::System.Runtime.Intrinsics.Vector512.Create(t23);
                         var v29 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
-                        var b36 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        var b36 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
                         for (; j22 <= c - 16; j22 += 16)
                         {
                             nint e = e0 + j22;
                             var v25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v26 = v25 - v11;
+                            var v26 = v25 - v13;
                             var v27 = global::System.Runtime.Intrinsics.Vector512.Exp(v26);
                             var v28 = v24 * v27;
                             var v30 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j22) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v29);
@@ -2151,216 +1843,209 @@ namespace Snapshots
                             var v35 = v28 + v34;
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v35 * b36, ref grad, (nuint)e);
                         }
-                        for (; j22 < c; j22++)
+                        var b47 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
+                        if (j22 < c)
                         {
-                            nint e = e0 + j22;
-                            var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t38 = t37 - t10;
-                            var t39 = global::System.MathF.Exp(t38);
-                            var t40 = t23 * t39;
-                            var t41 = j22 == (nint)t0;
-                            var t42 = t41 ? 1f : 0f;
-                            var t43 = -t42;
-                            var t44 = t40 + t43;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t44 * scale;
+                            nint j37 = c - 16;
+                            nint e = e0 + j37;
+                            var m38 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j22 - j37)));
+                            var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v39 - v13;
+                            var v41 = global::System.Runtime.Intrinsics.Vector512.Exp(v40);
+                            var v42 = v24 * v41;
+                            var v43 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j37) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v29);
+                            var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v43, v31, v32);
+                            var v45 = -v44;
+                            var v46 = v42 + v45;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v46 * b47, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    var v76 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                    var v77 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                    var v79 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                    var v80 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t46 = t45 != p_ignore;
-                        if (!t46)
+                        var t48 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t49 = t48 != p_ignore;
+                        if (!t49)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
-                        kept++;
-                        float r47 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr47 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j48 = 0;
-                        for (; j48 <= c - 8; j48 += 8)
+                        float r50 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr50 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j51 = 0;
+                        for (; j51 <= c - 8; j51 += 8)
                         {
-                            nint e = e0 + j48;
-                            var v49 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr47 = global::System.Runtime.Intrinsics.Vector256.Max(vr47, v49);
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, v52);
                         }
-                        for (int l = 0; l < 8; l++) r47 = global::System.MathF.Max(r47, vr47[l]);
-                        for (; j48 < c; j48++)
+                        if (j51 < c)
                         {
-                            nint e = e0 + j48;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r47 = global::System.MathF.Max(r47, t50);
+                            nint j53 = c - 8;
+                            nint e = e0 + j53;
+                            var m54 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j51 - j53)));
+                            var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        float r51 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr51 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j52 = 0;
-                        var t54 = float.IsFinite(r47);
-                        var t55 = t54 ? r47 : 0f;
-                        var v56 = global::System.Runtime.Intrinsics.Vector256.Create(t55);
-                        for (; j52 <= c - 8; j52 += 8)
+                        for (int l = 0; l < 8; l++) r50 = global::System.MathF.Max(r50, vr50[l]);
+                        float r56 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr56 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j57 = 0;
+                        var t59 = float.IsFinite(r50);
+                        var t60 = t59 ? r50 : 0f;
+                        var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
+                        for (; j57 <= c - 8; j57 += 8)
                         {
-                            nint e = e0 + j52;
-                            var v53 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v57 = v53 - v56;
-                            var v58 = global::System.Runtime.Intrinsics.Vector256.Exp(v57);
-                            vr51 += v58;
+                            nint e = e0 + j57;
+                            var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v62 = v58 - v61;
+                            var v63 = global::System.Runtime.Intrinsics.Vector256.Exp(v62);
+                            vr56 += v63;
                         }
-                        r51 += global::System.Runtime.Intrinsics.Vector256.Sum(vr51);
-                        for (; j52 < c; j52++)
+                        if (j57 < c)
                         {
-                            nint e = e0 + j52;
-                            var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t60 = t59 - t55;
-                            var t61 = global::System.MathF.Exp(t60);
-                            r51 += t61;
+                            nint j64 = c - 8;
+                            nint e = e0 + j64;
+                            var m65 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j57 - j64)));
+                            var v66 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v67 = v66 - v61;
+                            var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
+                            vr56 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m65, v68, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
-                        var t62 = global::System.MathF.Log(r51);
-                        var t63 = t62 + t55;
-                        int g64i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g64i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g64i, c, row);
-                        float g64;
+                        r56 += global::System.Runtime.Intrinsics.Vector256.Sum(vr56);
+                        var u69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j70 = 0;
+                        var t71 = 1f / r56;
+                        var v72 = global::System.Runtime.Intrinsics.Vector256.Create(t71);
+                        var v77 = global::System.Runtime.Intrinsics.Vector256.Create((float)t48);
+                        var b84 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
+                        for (; j70 <= c - 8; j70 += 8)
                         {
-                            nint e = e0 + g64i;
-                            var t65 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g64 = t65;
+                            nint e = e0 + j70;
+                            var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v74 = v73 - v61;
+                            var v75 = global::System.Runtime.Intrinsics.Vector256.Exp(v74);
+                            var v76 = v72 * v75;
+                            var v78 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j70) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v77);
+                            var v81 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v78, v79, v80);
+                            var v82 = -v81;
+                            var v83 = v76 + v82;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v83 * b84, ref grad, (nuint)e);
                         }
-                        var t66 = t63 - g64;
-                        total += t66;
-                        nint j67 = 0;
-                        var t68 = 1f / r51;
-                        var v69 = global::System.Runtime.Intrinsics.Vector256.Create(t68);
-                        var v74 = global::System.Runtime.Intrinsics.Vector256.Create((float)t45);
-                        var b81 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        for (; j67 <= c - 8; j67 += 8)
+                        var b95 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
+                        if (j70 < c)
                         {
-                            nint e = e0 + j67;
-                            var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v56;
-                            var v72 = global::System.Runtime.Intrinsics.Vector256.Exp(v71);
-                            var v73 = v69 * v72;
-                            var v75 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j67) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v74);
-                            var v78 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v75, v76, v77);
-                            var v79 = -v78;
-                            var v80 = v73 + v79;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v80 * b81, ref grad, (nuint)e);
-                        }
-                        for (; j67 < c; j67++)
-                        {
-                            nint e = e0 + j67;
-                            var t82 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t83 = t82 - t55;
-                            var t84 = global::System.MathF.Exp(t83);
-                            var t85 = t68 * t84;
-                            var t86 = j67 == (nint)t45;
-                            var t87 = t86 ? 1f : 0f;
-                            var t88 = -t87;
-                            var t89 = t85 + t88;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t89 * scale;
+                            nint j85 = c - 8;
+                            nint e = e0 + j85;
+                            var m86 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j70 - j85)));
+                            var v87 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v88 = v87 - v61;
+                            var v89 = global::System.Runtime.Intrinsics.Vector256.Exp(v88);
+                            var v90 = v72 * v89;
+                            var v91 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j85) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v77);
+                            var v92 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v91, v79, v80);
+                            var v93 = -v92;
+                            var v94 = v90 + v93;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v94 * b95, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    var v121 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                    var v122 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                    var v127 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                    var v128 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t90 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t91 = t90 != p_ignore;
-                        if (!t91)
+                        var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t97 = t96 != p_ignore;
+                        if (!t97)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
-                        kept++;
-                        float r92 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr92 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j93 = 0;
-                        for (; j93 <= c - 4; j93 += 4)
+                        float r98 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr98 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j99 = 0;
+                        for (; j99 <= c - 4; j99 += 4)
                         {
-                            nint e = e0 + j93;
-                            var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr92 = global::System.Runtime.Intrinsics.Vector128.Max(vr92, v94);
+                            nint e = e0 + j99;
+                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, v100);
                         }
-                        for (int l = 0; l < 4; l++) r92 = global::System.MathF.Max(r92, vr92[l]);
-                        for (; j93 < c; j93++)
+                        if (j99 < c)
                         {
-                            nint e = e0 + j93;
-                            var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r92 = global::System.MathF.Max(r92, t95);
+                            nint j101 = c - 4;
+                            nint e = e0 + j101;
+                            var m102 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j99 - j101)));
+                            var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        float r96 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr96 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j97 = 0;
-                        var t99 = float.IsFinite(r92);
-                        var t100 = t99 ? r92 : 0f;
-                        var v101 = global::System.Runtime.Intrinsics.Vector128.Create(t100);
-                        for (; j97 <= c - 4; j97 += 4)
+                        for (int l = 0; l < 4; l++) r98 = global::System.MathF.Max(r98, vr98[l]);
+                        float r104 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr104 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j105 = 0;
+                        var t107 = float.IsFinite(r98);
+                        var t108 = t107 ? r98 : 0f;
+                        var v109 = global::System.Runtime.Intrinsics.Vector128.Create(t108);
+                        for (; j105 <= c - 4; j105 += 4)
                         {
-                            nint e = e0 + j97;
-                            var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v102 = v98 - v101;
-                            var v103 = global::System.Runtime.Intrinsics.Vector128.Exp(v102);
-                            vr96 += v103;
+                            nint e = e0 + j105;
+                            var v106 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v110 = v106 - v109;
+                            var v111 = global::System.Runtime.Intrinsics.Vector128.Exp(v110);
+                            vr104 += v111;
                         }
-                        r96 += global::System.Runtime.Intrinsics.Vector128.Sum(vr96);
-                        for (; j97 < c; j97++)
+                        if (j105 < c)
                         {
-                            nint e = e0 + j97;
-                            var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t105 = t104 - t100;
-                            var t106 = global::System.MathF.Exp(t105);
-                            r96 += t106;
-                        }
-                        var t107 = global::System.MathF.Log(r96);
-                        var t108 = t107 + t100;
-                        int g109i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g109i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g109i, c, row);
-                        float g109;
-                        {
-                            nint e = e0 + g109i;
-                            var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g109 = t110;
-                        }
-                        var t111 = t108 - g109;
-                        total += t111;
-                        nint j112 = 0;
-                        var t113 = 1f / r96;
-                        var v114 = global::System.Runtime.Intrinsics.Vector128.Create(t113);
-                        var v119 = global::System.Runtime.Intrinsics.Vector128.Create((float)t90);
-                        var b126 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        for (; j112 <= c - 4; j112 += 4)
-                        {
+                            nint j112 = c - 4;
                             nint e = e0 + j112;
-                            var v115 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v116 = v115 - v101;
-                            var v117 = global::System.Runtime.Intrinsics.Vector128.Exp(v116);
-                            var v118 = v114 * v117;
-                            var v120 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j112) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v119);
-                            var v123 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v120, v121, v122);
-                            var v124 = -v123;
-                            var v125 = v118 + v124;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v125 * b126, ref grad, (nuint)e);
+                            var m113 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j105 - j112)));
+                            var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v115 = v114 - v109;
+                            var v116 = global::System.Runtime.Intrinsics.Vector128.Exp(v115);
+                            vr104 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m113, v116, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
-                        for (; j112 < c; j112++)
+                        r104 += global::System.Runtime.Intrinsics.Vector128.Sum(vr104);
+                        var u117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j118 = 0;
+                        var t119 = 1f / r104;
+                        var v120 = global::System.Runtime.Intrinsics.Vector128.Create(t119);
+                        var v125 = global::System.Runtime.Intrinsics.Vector128.Create((float)t96);
+                        var b132 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
+                        for (; j118 <= c - 4; j118 += 4)
                         {
-                            nint e = e0 + j112;
-                            var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t128 = t127 - t100;
-                            var t129 = global::System.MathF.Exp(t128);
-                            var t130 = t113 * t129;
-                            var t131 = j112 == (nint)t90;
-                            var t132 = t131 ? 1f : 0f;
-                            var t133 = -t132;
-                            var t134 = t130 + t133;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t134 * scale;
+                            nint e = e0 + j118;
+                            var v121 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v122 = v121 - v109;
+                            var v123 = global::System.Runtime.Intrinsics.Vector128.Exp(v122);
+                            var v124 = v120 * v123;
+                            var v126 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j118) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v125);
+                            var v129 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v126, v127, v128);
+                            var v130 = -v129;
+                            var v131 = v124 + v130;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v131 * b132, ref grad, (nuint)e);
+                        }
+                        var b143 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
+                        if (j118 < c)
+                        {
+                            nint j133 = c - 4;
+                            nint e = e0 + j133;
+                            var m134 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j118 - j133)));
+                            var v135 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v136 = v135 - v109;
+                            var v137 = global::System.Runtime.Intrinsics.Vector128.Exp(v136);
+                            var v138 = v120 * v137;
+                            var v139 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j133) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v125);
+                            var v140 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v139, v127, v128);
+                            var v141 = -v140;
+                            var v142 = v138 + v141;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v142 * b143, ref grad, (nuint)e);
                         }
                     }
                 }
@@ -2369,57 +2054,45 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t136 = t135 != p_ignore;
-                        if (!t136)
+                        var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t145 = t144 != p_ignore;
+                        if (!t145)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
-                        kept++;
-                        float r137 = float.NegativeInfinity;
+                        float r146 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t138 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r137 = global::System.MathF.Max(r137, t138);
+                            var t147 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r146 = global::System.MathF.Max(r146, t147);
                         }
-                        float r139 = 0f;
-                        var t141 = float.IsFinite(r137);
-                        var t142 = t141 ? r137 : 0f;
+                        float r148 = 0f;
+                        var t150 = float.IsFinite(r146);
+                        var t151 = t150 ? r146 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t140 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t143 = t140 - t142;
-                            var t144 = global::System.MathF.Exp(t143);
-                            r139 += t144;
-                        }
-                        var t145 = global::System.MathF.Log(r139);
-                        var t146 = t145 + t142;
-                        int g147i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g147i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g147i, c, row);
-                        float g147;
-                        {
-                            nint e = e0 + g147i;
-                            var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g147 = t148;
-                        }
-                        var t149 = t146 - g147;
-                        total += t149;
-                        var t150 = 1f / r139;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t151 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t152 = t151 - t142;
+                            var t149 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t152 = t149 - t151;
                             var t153 = global::System.MathF.Exp(t152);
-                            var t154 = t150 * t153;
-                            var t155 = j == (nint)t135;
-                            var t156 = t155 ? 1f : 0f;
-                            var t157 = -t156;
-                            var t158 = t154 + t157;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t158 * scale;
+                            r148 += t153;
+                        }
+                        var u154 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t155 = 1f / r148;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t157 = t156 - t151;
+                            var t158 = global::System.MathF.Exp(t157);
+                            var t159 = t155 * t158;
+                            var t160 = j == (nint)t144;
+                            var t161 = t160 ? 1f : 0f;
+                            var t162 = -t161;
+                            var t163 = t159 + t162;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t163 * u154;
                         }
                     }
                 }
@@ -2432,66 +2105,53 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t160 = t159 != p_ignore;
-                        if (!t160)
+                        var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t165 = t164 != p_ignore;
+                        if (!t165)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
                             continue;
                         }
-                        kept++;
-                        float r161 = float.NegativeInfinity;
+                        float r166 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r161 = global::System.MathF.Max(r161, t162);
+                            var t167 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r166 = global::System.MathF.Max(r166, t167);
                         }
-                        float r163 = 0f;
-                        var t165 = float.IsFinite(r161);
-                        var t166 = t165 ? r161 : 0f;
+                        float r168 = 0f;
+                        var t170 = float.IsFinite(r166);
+                        var t171 = t170 ? r166 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t167 = t164 - t166;
-                            var t168 = global::System.MathF.Exp(t167);
-                            r163 += t168;
+                            var t169 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t172 = t169 - t171;
+                            var t173 = global::System.MathF.Exp(t172);
+                            r168 += t173;
                         }
-                        var t169 = global::System.MathF.Log(r163);
-                        var t170 = t169 + t166;
-                        int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
-                        float g171;
-                        {
-                            nint e = e0 + g171i * inner;
-                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g171 = t172;
-                        }
-                        var t173 = t170 - g171;
-                        total += t173;
-                        var t174 = 1f / r163;
+                        var u174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t175 = 1f / r168;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t175 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t176 = t175 - t166;
-                            var t177 = global::System.MathF.Exp(t176);
-                            var t178 = t174 * t177;
-                            var t179 = j == (nint)t159;
-                            var t180 = t179 ? 1f : 0f;
-                            var t181 = -t180;
-                            var t182 = t178 + t181;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t182 * scale;
+                            var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t177 = t176 - t171;
+                            var t178 = global::System.MathF.Exp(t177);
+                            var t179 = t175 * t178;
+                            var t180 = j == (nint)t164;
+                            var t181 = t180 ? 1f : 0f;
+                            var t182 = -t181;
+                            var t183 = t179 + t182;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t183 * u174;
                         }
                     }
                 }
             }
-            return total;
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_Single_SumAndGradient_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale, out nint kept)
+        private static double __SparseNll_Single_SumAndGradient(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale, out nint kept)
         {
             double total = 0.0;
             kept = 0;
@@ -2499,8 +2159,8 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    var v32 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-                    var v33 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                    var v35 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                    var v36 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -2521,279 +2181,297 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 16;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        float r8 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j9 = 0;
+                        var t11 = float.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0f;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 16; j9 += 16)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.MathF.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        float r6 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j7 = 0;
-                        var t9 = float.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0f;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 16; j7 += 16)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 16;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.MathF.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        float g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.MathF.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.MathF.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        float g19;
+                        var t25 = t22 - g23;
+                        total += t25;
+                        nint j26 = 0;
+                        var t27 = 1f / r8;
+                        var v28 = global::System.Runtime.Intrinsics.Vector512.Create(t27);
+                        var v33 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                        var b40 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        for (; j26 <= c - 16; j26 += 16)
                         {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
+                            nint e = e0 + j26;
+                            var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v30 = v29 - v13;
+                            var v31 = global::System.Runtime.Intrinsics.Vector512.Exp(v30);
+                            var v32 = v28 * v31;
+                            var v34 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j26) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v33);
+                            var v37 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v34, v35, v36);
+                            var v38 = -v37;
+                            var v39 = v32 + v38;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v39 * b40, ref grad, (nuint)e);
                         }
-                        var t21 = t18 - g19;
-                        total += t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j23 = 0;
-                        var t24 = 1f / r6;
-                        var v25 = global::System.Runtime.Intrinsics.Vector512.Create(t24);
-                        var v30 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
-                        var b37 = global::System.Runtime.Intrinsics.Vector512.Create(u22);
-                        for (; j23 <= c - 16; j23 += 16)
+                        var b51 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        if (j26 < c)
                         {
-                            nint e = e0 + j23;
-                            var v26 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v27 = v26 - v11;
-                            var v28 = global::System.Runtime.Intrinsics.Vector512.Exp(v27);
-                            var v29 = v25 * v28;
-                            var v31 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j23) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v30);
-                            var v34 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v31, v32, v33);
-                            var v35 = -v34;
-                            var v36 = v29 + v35;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v36 * b37, ref grad, (nuint)e);
-                        }
-                        for (; j23 < c; j23++)
-                        {
-                            nint e = e0 + j23;
-                            var t38 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t39 = t38 - t10;
-                            var t40 = global::System.MathF.Exp(t39);
-                            var t41 = t24 * t40;
-                            var t42 = j23 == (nint)t0;
-                            var t43 = t42 ? 1f : 0f;
-                            var t44 = -t43;
-                            var t45 = t41 + t44;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t45 * u22;
+                            nint j41 = c - 16;
+                            nint e = e0 + j41;
+                            var m42 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j26 - j41)));
+                            var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v44 = v43 - v13;
+                            var v45 = global::System.Runtime.Intrinsics.Vector512.Exp(v44);
+                            var v46 = v28 * v45;
+                            var v47 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j41) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v33);
+                            var v48 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v35, v36);
+                            var v49 = -v48;
+                            var v50 = v46 + v49;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v50 * b51, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    var v78 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                    var v79 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                    var v87 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                    var v88 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t46 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t47 = t46 != p_ignore;
-                        if (!t47)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
                         kept++;
-                        float r48 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr48 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j49 = 0;
-                        for (; j49 <= c - 8; j49 += 8)
+                        float r54 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr54 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 8; j55 += 8)
                         {
-                            nint e = e0 + j49;
-                            var v50 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr48 = global::System.Runtime.Intrinsics.Vector256.Max(vr48, v50);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 8; l++) r48 = global::System.MathF.Max(r48, vr48[l]);
-                        for (; j49 < c; j49++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j49;
-                            var t51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r48 = global::System.MathF.Max(r48, t51);
+                            nint j57 = c - 8;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        float r52 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr52 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j53 = 0;
-                        var t55 = float.IsFinite(r48);
-                        var t56 = t55 ? r48 : 0f;
-                        var v57 = global::System.Runtime.Intrinsics.Vector256.Create(t56);
-                        for (; j53 <= c - 8; j53 += 8)
+                        for (int l = 0; l < 8; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        float r60 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr60 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j61 = 0;
+                        var t63 = float.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0f;
+                        var v65 = global::System.Runtime.Intrinsics.Vector256.Create(t64);
+                        for (; j61 <= c - 8; j61 += 8)
                         {
-                            nint e = e0 + j53;
-                            var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v58 = v54 - v57;
-                            var v59 = global::System.Runtime.Intrinsics.Vector256.Exp(v58);
-                            vr52 += v59;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
+                            vr60 += v67;
                         }
-                        r52 += global::System.Runtime.Intrinsics.Vector256.Sum(vr52);
-                        for (; j53 < c; j53++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j53;
-                            var t60 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t61 = t60 - t56;
-                            var t62 = global::System.MathF.Exp(t61);
-                            r52 += t62;
+                            nint j68 = c - 8;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector256.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
-                        var t63 = global::System.MathF.Log(r52);
-                        var t64 = t63 + t56;
-                        int g65i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g65i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g65i, c, row);
-                        float g65;
+                        r60 += global::System.Runtime.Intrinsics.Vector256.Sum(vr60);
+                        var t73 = global::System.MathF.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        float g75;
                         {
-                            nint e = e0 + g65i;
-                            var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g65 = t66;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t67 = t64 - g65;
-                        total += t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u68 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j69 = 0;
-                        var t70 = 1f / r52;
-                        var v71 = global::System.Runtime.Intrinsics.Vector256.Create(t70);
-                        var v76 = global::System.Runtime.Intrinsics.Vector256.Create((float)t46);
-                        var b83 = global::System.Runtime.Intrinsics.Vector256.Create(u68);
-                        for (; j69 <= c - 8; j69 += 8)
+                        var t77 = t74 - g75;
+                        total += t77;
+                        nint j78 = 0;
+                        var t79 = 1f / r60;
+                        var v80 = global::System.Runtime.Intrinsics.Vector256.Create(t79);
+                        var v85 = global::System.Runtime.Intrinsics.Vector256.Create((float)t52);
+                        var b92 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        for (; j78 <= c - 8; j78 += 8)
                         {
-                            nint e = e0 + j69;
-                            var v72 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v73 = v72 - v57;
-                            var v74 = global::System.Runtime.Intrinsics.Vector256.Exp(v73);
-                            var v75 = v71 * v74;
-                            var v77 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j69) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v76);
-                            var v80 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v77, v78, v79);
-                            var v81 = -v80;
-                            var v82 = v75 + v81;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v82 * b83, ref grad, (nuint)e);
+                            nint e = e0 + j78;
+                            var v81 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v82 = v81 - v65;
+                            var v83 = global::System.Runtime.Intrinsics.Vector256.Exp(v82);
+                            var v84 = v80 * v83;
+                            var v86 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j78) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v85);
+                            var v89 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v86, v87, v88);
+                            var v90 = -v89;
+                            var v91 = v84 + v90;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v91 * b92, ref grad, (nuint)e);
                         }
-                        for (; j69 < c; j69++)
+                        var b103 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        if (j78 < c)
                         {
-                            nint e = e0 + j69;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t85 = t84 - t56;
-                            var t86 = global::System.MathF.Exp(t85);
-                            var t87 = t70 * t86;
-                            var t88 = j69 == (nint)t46;
-                            var t89 = t88 ? 1f : 0f;
-                            var t90 = -t89;
-                            var t91 = t87 + t90;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t91 * u68;
+                            nint j93 = c - 8;
+                            nint e = e0 + j93;
+                            var m94 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j78 - j93)));
+                            var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v96 = v95 - v65;
+                            var v97 = global::System.Runtime.Intrinsics.Vector256.Exp(v96);
+                            var v98 = v80 * v97;
+                            var v99 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j93) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v85);
+                            var v100 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v99, v87, v88);
+                            var v101 = -v100;
+                            var v102 = v98 + v101;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v102 * b103, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                    var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                    var v139 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                    var v140 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t92 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t93 = t92 != p_ignore;
-                        if (!t93)
+                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t105 = t104 != p_ignore;
+                        if (!t105)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
                         kept++;
-                        float r94 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr94 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j95 = 0;
-                        for (; j95 <= c - 4; j95 += 4)
+                        float r106 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr106 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j107 = 0;
+                        for (; j107 <= c - 4; j107 += 4)
                         {
-                            nint e = e0 + j95;
-                            var v96 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr94 = global::System.Runtime.Intrinsics.Vector128.Max(vr94, v96);
+                            nint e = e0 + j107;
+                            var v108 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, v108);
                         }
-                        for (int l = 0; l < 4; l++) r94 = global::System.MathF.Max(r94, vr94[l]);
-                        for (; j95 < c; j95++)
+                        if (j107 < c)
                         {
-                            nint e = e0 + j95;
-                            var t97 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r94 = global::System.MathF.Max(r94, t97);
+                            nint j109 = c - 4;
+                            nint e = e0 + j109;
+                            var m110 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j107 - j109)));
+                            var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        float r98 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr98 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j99 = 0;
-                        var t101 = float.IsFinite(r94);
-                        var t102 = t101 ? r94 : 0f;
-                        var v103 = global::System.Runtime.Intrinsics.Vector128.Create(t102);
-                        for (; j99 <= c - 4; j99 += 4)
-                        {
-                            nint e = e0 + j99;
-                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v104 = v100 - v103;
-                            var v105 = global::System.Runtime.Intrinsics.Vector128.Exp(v104);
-                            vr98 += v105;
-                        }
-                        r98 += global::System.Runtime.Intrinsics.Vector128.Sum(vr98);
-                        for (; j99 < c; j99++)
-                        {
-                            nint e = e0 + j99;
-                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t107 = t106 - t102;
-                            var t108 = global::System.MathF.Exp(t107);
-                            r98 += t108;
-                        }
-                        var t109 = global::System.MathF.Log(r98);
-                        var t110 = t109 + t102;
-                        int g111i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g111i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g111i, c, row);
-                        float g111;
-                        {
-                            nint e = e0 + g111i;
-                            var t112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g111 = t112;
-                        }
-                        var t113 = t110 - g111;
-                        total += t113 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j115 = 0;
-                        var t116 = 1f / r98;
+                        for (int l = 0; l < 4; l++) r106 = global::System.MathF.Max(r106, vr106[l]);
+                        float r112 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr112 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j113 = 0;
+                        var t115 = float.IsFinite(r106);
+                        var t116 = t115 ? r106 : 0f;
                         var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
-                        var v122 = global::System.Runtime.Intrinsics.Vector128.Create((float)t92);
-                        var b129 = global::System.Runtime.Intrinsics.Vector128.Create(u114);
-                        for (; j115 <= c - 4; j115 += 4)
+                        for (; j113 <= c - 4; j113 += 4)
                         {
-                            nint e = e0 + j115;
-                            var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v119 = v118 - v103;
-                            var v120 = global::System.Runtime.Intrinsics.Vector128.Exp(v119);
-                            var v121 = v117 * v120;
-                            var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j115) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
-                            var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
-                            var v127 = -v126;
-                            var v128 = v121 + v127;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
+                            nint e = e0 + j113;
+                            var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v118 = v114 - v117;
+                            var v119 = global::System.Runtime.Intrinsics.Vector128.Exp(v118);
+                            vr112 += v119;
                         }
-                        for (; j115 < c; j115++)
+                        if (j113 < c)
                         {
-                            nint e = e0 + j115;
-                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t131 = t130 - t102;
-                            var t132 = global::System.MathF.Exp(t131);
-                            var t133 = t116 * t132;
-                            var t134 = j115 == (nint)t92;
-                            var t135 = t134 ? 1f : 0f;
-                            var t136 = -t135;
-                            var t137 = t133 + t136;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t137 * u114;
+                            nint j120 = c - 4;
+                            nint e = e0 + j120;
+                            var m121 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j113 - j120)));
+                            var v122 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v123 = v122 - v117;
+                            var v124 = global::System.Runtime.Intrinsics.Vector128.Exp(v123);
+                            vr112 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m121, v124, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                        }
+                        r112 += global::System.Runtime.Intrinsics.Vector128.Sum(vr112);
+                        var t125 = global::System.MathF.Log(r112);
+                        var t126 = t125 + t116;
+                        int g127i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g127i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g127i, c, row);
+                        float g127;
+                        {
+                            nint e = e0 + g127i;
+                            var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g127 = t128;
+                        }
+                        var t129 = t126 - g127;
+                        total += t129;
+                        nint j130 = 0;
+                        var t131 = 1f / r112;
+                        var v132 = global::System.Runtime.Intrinsics.Vector128.Create(t131);
+                        var v137 = global::System.Runtime.Intrinsics.Vector128.Create((float)t104);
+                        var b144 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        for (; j130 <= c - 4; j130 += 4)
+                        {
+                            nint e = e0 + j130;
+                            var v133 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v134 = v133 - v117;
+                            var v135 = global::System.Runtime.Intrinsics.Vector128.Exp(v134);
+                            var v136 = v132 * v135;
+                            var v138 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j130) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v137);
+                            var v141 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v138, v139, v140);
+                            var v142 = -v141;
+                            var v143 = v136 + v142;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v143 * b144, ref grad, (nuint)e);
+                        }
+                        var b155 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        if (j130 < c)
+                        {
+                            nint j145 = c - 4;
+                            nint e = e0 + j145;
+                            var m146 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j130 - j145)));
+                            var v147 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v148 = v147 - v117;
+                            var v149 = global::System.Runtime.Intrinsics.Vector128.Exp(v148);
+                            var v150 = v132 * v149;
+                            var v151 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j145) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v137);
+                            var v152 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v151, v139, v140);
+                            var v153 = -v152;
+                            var v154 = v150 + v153;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v154 * b155, ref grad, (nuint)e);
                         }
                     }
                 }
@@ -2802,58 +2480,57 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t138 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t139 = t138 != p_ignore;
-                        if (!t139)
+                        var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t157 = t156 != p_ignore;
+                        if (!t157)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
                             continue;
                         }
                         kept++;
-                        float r140 = float.NegativeInfinity;
+                        float r158 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r140 = global::System.MathF.Max(r140, t141);
+                            var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r158 = global::System.MathF.Max(r158, t159);
                         }
-                        float r142 = 0f;
-                        var t144 = float.IsFinite(r140);
-                        var t145 = t144 ? r140 : 0f;
+                        float r160 = 0f;
+                        var t162 = float.IsFinite(r158);
+                        var t163 = t162 ? r158 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t146 = t143 - t145;
-                            var t147 = global::System.MathF.Exp(t146);
-                            r142 += t147;
+                            var t161 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t164 = t161 - t163;
+                            var t165 = global::System.MathF.Exp(t164);
+                            r160 += t165;
                         }
-                        var t148 = global::System.MathF.Log(r142);
-                        var t149 = t148 + t145;
-                        int g150i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g150i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g150i, c, row);
-                        float g150;
+                        var t166 = global::System.MathF.Log(r160);
+                        var t167 = t166 + t163;
+                        int g168i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g168i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g168i, c, row);
+                        float g168;
                         {
-                            nint e = e0 + g150i;
-                            var t151 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g150 = t151;
+                            nint e = e0 + g168i;
+                            var t169 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g168 = t169;
                         }
-                        var t152 = t149 - g150;
-                        total += t152 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t154 = 1f / r142;
+                        var t170 = t167 - g168;
+                        total += t170;
+                        var t171 = 1f / r160;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t155 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t156 = t155 - t145;
-                            var t157 = global::System.MathF.Exp(t156);
-                            var t158 = t154 * t157;
-                            var t159 = j == (nint)t138;
-                            var t160 = t159 ? 1f : 0f;
-                            var t161 = -t160;
-                            var t162 = t158 + t161;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t162 * u153;
+                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t173 = t172 - t163;
+                            var t174 = global::System.MathF.Exp(t173);
+                            var t175 = t171 * t174;
+                            var t176 = j == (nint)t156;
+                            var t177 = t176 ? 1f : 0f;
+                            var t178 = -t177;
+                            var t179 = t175 + t178;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t179 * scale;
                         }
                     }
                 }
@@ -2866,58 +2543,513 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t163 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t164 = t163 != p_ignore;
-                        if (!t164)
+                        var t180 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t181 = t180 != p_ignore;
+                        if (!t181)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
                             continue;
                         }
                         kept++;
-                        float r165 = float.NegativeInfinity;
+                        float r182 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t166 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r165 = global::System.MathF.Max(r165, t166);
+                            var t183 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r182 = global::System.MathF.Max(r182, t183);
                         }
-                        float r167 = 0f;
-                        var t169 = float.IsFinite(r165);
-                        var t170 = t169 ? r165 : 0f;
+                        float r184 = 0f;
+                        var t186 = float.IsFinite(r182);
+                        var t187 = t186 ? r182 : 0f;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t168 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t171 = t168 - t170;
-                            var t172 = global::System.MathF.Exp(t171);
-                            r167 += t172;
+                            var t185 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t188 = t185 - t187;
+                            var t189 = global::System.MathF.Exp(t188);
+                            r184 += t189;
                         }
-                        var t173 = global::System.MathF.Log(r167);
-                        var t174 = t173 + t170;
-                        int g175i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g175i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g175i, c, row);
-                        float g175;
+                        var t190 = global::System.MathF.Log(r184);
+                        var t191 = t190 + t187;
+                        int g192i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g192i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g192i, c, row);
+                        float g192;
                         {
-                            nint e = e0 + g175i * inner;
+                            nint e = e0 + g192i * inner;
+                            var t193 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g192 = t193;
+                        }
+                        var t194 = t191 - g192;
+                        total += t194;
+                        var t195 = 1f / r184;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t196 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t197 = t196 - t187;
+                            var t198 = global::System.MathF.Exp(t197);
+                            var t199 = t195 * t198;
+                            var t200 = j == (nint)t180;
+                            var t201 = t200 ? 1f : 0f;
+                            var t202 = -t201;
+                            var t203 = t199 + t202;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t203 * scale;
+                        }
+                    }
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            if (inner == 1)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
+                {
+                    var v36 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                    var v37 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r2 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 16; j3 += 16)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 16;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                        }
+                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        float r8 = 0f;
+                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        nint j9 = 0;
+                        var t11 = float.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0f;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 16; j9 += 16)
+                        {
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
+                        }
+                        if (j9 < c)
+                        {
+                            nint j16 = c - 16;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                        }
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.MathF.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        float g23;
+                        {
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
+                        }
+                        var t25 = t22 - g23;
+                        total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j27 = 0;
+                        var t28 = 1f / r8;
+                        var v29 = global::System.Runtime.Intrinsics.Vector512.Create(t28);
+                        var v34 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                        var b41 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
+                        for (; j27 <= c - 16; j27 += 16)
+                        {
+                            nint e = e0 + j27;
+                            var v30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v31 = v30 - v13;
+                            var v32 = global::System.Runtime.Intrinsics.Vector512.Exp(v31);
+                            var v33 = v29 * v32;
+                            var v35 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j27) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v34);
+                            var v38 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v35, v36, v37);
+                            var v39 = -v38;
+                            var v40 = v33 + v39;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v40 * b41, ref grad, (nuint)e);
+                        }
+                        var b52 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
+                        if (j27 < c)
+                        {
+                            nint j42 = c - 16;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j27 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v13;
+                            var v46 = global::System.Runtime.Intrinsics.Vector512.Exp(v45);
+                            var v47 = v29 * v46;
+                            var v48 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j42) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v34);
+                            var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v48, v36, v37);
+                            var v50 = -v49;
+                            var v51 = v47 + v50;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v51 * b52, ref grad, (nuint)e);
+                        }
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
+                {
+                    var v89 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                    var v90 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t53 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t54 = t53 != p_ignore;
+                        if (!t54)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r55 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr55 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                        nint j56 = 0;
+                        for (; j56 <= c - 8; j56 += 8)
+                        {
+                            nint e = e0 + j56;
+                            var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, v57);
+                        }
+                        if (j56 < c)
+                        {
+                            nint j58 = c - 8;
+                            nint e = e0 + j58;
+                            var m59 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j56 - j58)));
+                            var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                        }
+                        for (int l = 0; l < 8; l++) r55 = global::System.MathF.Max(r55, vr55[l]);
+                        float r61 = 0f;
+                        global::System.Runtime.Intrinsics.Vector256<float> vr61 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        nint j62 = 0;
+                        var t64 = float.IsFinite(r55);
+                        var t65 = t64 ? r55 : 0f;
+                        var v66 = global::System.Runtime.Intrinsics.Vector256.Create(t65);
+                        for (; j62 <= c - 8; j62 += 8)
+                        {
+                            nint e = e0 + j62;
+                            var v63 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v67 = v63 - v66;
+                            var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
+                            vr61 += v68;
+                        }
+                        if (j62 < c)
+                        {
+                            nint j69 = c - 8;
+                            nint e = e0 + j69;
+                            var m70 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j62 - j69)));
+                            var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v72 = v71 - v66;
+                            var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
+                            vr61 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m70, v73, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        }
+                        r61 += global::System.Runtime.Intrinsics.Vector256.Sum(vr61);
+                        var t74 = global::System.MathF.Log(r61);
+                        var t75 = t74 + t65;
+                        int g76i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g76i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g76i, c, row);
+                        float g76;
+                        {
+                            nint e = e0 + g76i;
+                            var t77 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g76 = t77;
+                        }
+                        var t78 = t75 - g76;
+                        total += t78 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j80 = 0;
+                        var t81 = 1f / r61;
+                        var v82 = global::System.Runtime.Intrinsics.Vector256.Create(t81);
+                        var v87 = global::System.Runtime.Intrinsics.Vector256.Create((float)t53);
+                        var b94 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
+                        for (; j80 <= c - 8; j80 += 8)
+                        {
+                            nint e = e0 + j80;
+                            var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v84 = v83 - v66;
+                            var v85 = global::System.Runtime.Intrinsics.Vector256.Exp(v84);
+                            var v86 = v82 * v85;
+                            var v88 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j80) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v87);
+                            var v91 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v88, v89, v90);
+                            var v92 = -v91;
+                            var v93 = v86 + v92;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v93 * b94, ref grad, (nuint)e);
+                        }
+                        var b105 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
+                        if (j80 < c)
+                        {
+                            nint j95 = c - 8;
+                            nint e = e0 + j95;
+                            var m96 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j80 - j95)));
+                            var v97 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v98 = v97 - v66;
+                            var v99 = global::System.Runtime.Intrinsics.Vector256.Exp(v98);
+                            var v100 = v82 * v99;
+                            var v101 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j95) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v87);
+                            var v102 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v101, v89, v90);
+                            var v103 = -v102;
+                            var v104 = v100 + v103;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v104 * b105, ref grad, (nuint)e);
+                        }
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
+                {
+                    var v142 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                    var v143 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t107 = t106 != p_ignore;
+                        if (!t107)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r108 = float.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr108 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                        nint j109 = 0;
+                        for (; j109 <= c - 4; j109 += 4)
+                        {
+                            nint e = e0 + j109;
+                            var v110 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, v110);
+                        }
+                        if (j109 < c)
+                        {
+                            nint j111 = c - 4;
+                            nint e = e0 + j111;
+                            var m112 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j109 - j111)));
+                            var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                        }
+                        for (int l = 0; l < 4; l++) r108 = global::System.MathF.Max(r108, vr108[l]);
+                        float r114 = 0f;
+                        global::System.Runtime.Intrinsics.Vector128<float> vr114 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        nint j115 = 0;
+                        var t117 = float.IsFinite(r108);
+                        var t118 = t117 ? r108 : 0f;
+                        var v119 = global::System.Runtime.Intrinsics.Vector128.Create(t118);
+                        for (; j115 <= c - 4; j115 += 4)
+                        {
+                            nint e = e0 + j115;
+                            var v116 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v120 = v116 - v119;
+                            var v121 = global::System.Runtime.Intrinsics.Vector128.Exp(v120);
+                            vr114 += v121;
+                        }
+                        if (j115 < c)
+                        {
+                            nint j122 = c - 4;
+                            nint e = e0 + j122;
+                            var m123 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j115 - j122)));
+                            var v124 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v125 = v124 - v119;
+                            var v126 = global::System.Runtime.Intrinsics.Vector128.Exp(v125);
+                            vr114 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m123, v126, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                        }
+                        r114 += global::System.Runtime.Intrinsics.Vector128.Sum(vr114);
+                        var t127 = global::System.MathF.Log(r114);
+                        var t128 = t127 + t118;
+                        int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
+                        float g129;
+                        {
+                            nint e = e0 + g129i;
+                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g129 = t130;
+                        }
+                        var t131 = t128 - g129;
+                        total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j133 = 0;
+                        var t134 = 1f / r114;
+                        var v135 = global::System.Runtime.Intrinsics.Vector128.Create(t134);
+                        var v140 = global::System.Runtime.Intrinsics.Vector128.Create((float)t106);
+                        var b147 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
+                        for (; j133 <= c - 4; j133 += 4)
+                        {
+                            nint e = e0 + j133;
+                            var v136 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v137 = v136 - v119;
+                            var v138 = global::System.Runtime.Intrinsics.Vector128.Exp(v137);
+                            var v139 = v135 * v138;
+                            var v141 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j133) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v140);
+                            var v144 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v141, v142, v143);
+                            var v145 = -v144;
+                            var v146 = v139 + v145;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v146 * b147, ref grad, (nuint)e);
+                        }
+                        var b158 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
+                        if (j133 < c)
+                        {
+                            nint j148 = c - 4;
+                            nint e = e0 + j148;
+                            var m149 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j133 - j148)));
+                            var v150 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v151 = v150 - v119;
+                            var v152 = global::System.Runtime.Intrinsics.Vector128.Exp(v151);
+                            var v153 = v135 * v152;
+                            var v154 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j148) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v140);
+                            var v155 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v154, v142, v143);
+                            var v156 = -v155;
+                            var v157 = v153 + v156;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v157 * b158, ref grad, (nuint)e);
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t160 = t159 != p_ignore;
+                        if (!t160)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r161 = float.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r161 = global::System.MathF.Max(r161, t162);
+                        }
+                        float r163 = 0f;
+                        var t165 = float.IsFinite(r161);
+                        var t166 = t165 ? r161 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t167 = t164 - t166;
+                            var t168 = global::System.MathF.Exp(t167);
+                            r163 += t168;
+                        }
+                        var t169 = global::System.MathF.Log(r163);
+                        var t170 = t169 + t166;
+                        int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
+                        float g171;
+                        {
+                            nint e = e0 + g171i;
+                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g171 = t172;
+                        }
+                        var t173 = t170 - g171;
+                        total += t173 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t175 = 1f / r163;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
                             var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g175 = t176;
+                            var t177 = t176 - t166;
+                            var t178 = global::System.MathF.Exp(t177);
+                            var t179 = t175 * t178;
+                            var t180 = j == (nint)t159;
+                            var t181 = t180 ? 1f : 0f;
+                            var t182 = -t181;
+                            var t183 = t179 + t182;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t183 * u174;
                         }
-                        var t177 = t174 - g175;
-                        total += t177 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u178 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t179 = 1f / r167;
+                    }
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
+                    {
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t184 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t185 = t184 != p_ignore;
+                        if (!t185)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0f;
+                            continue;
+                        }
+                        kept++;
+                        float r186 = float.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t180 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t181 = t180 - t170;
-                            var t182 = global::System.MathF.Exp(t181);
-                            var t183 = t179 * t182;
-                            var t184 = j == (nint)t163;
-                            var t185 = t184 ? 1f : 0f;
-                            var t186 = -t185;
-                            var t187 = t183 + t186;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t187 * u178;
+                            var t187 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r186 = global::System.MathF.Max(r186, t187);
+                        }
+                        float r188 = 0f;
+                        var t190 = float.IsFinite(r186);
+                        var t191 = t190 ? r186 : 0f;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t189 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t192 = t189 - t191;
+                            var t193 = global::System.MathF.Exp(t192);
+                            r188 += t193;
+                        }
+                        var t194 = global::System.MathF.Log(r188);
+                        var t195 = t194 + t191;
+                        int g196i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g196i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g196i, c, row);
+                        float g196;
+                        {
+                            nint e = e0 + g196i * inner;
+                            var t197 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g196 = t197;
+                        }
+                        var t198 = t195 - g196;
+                        total += t198 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u199 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t200 = 1f / r188;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t201 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t202 = t201 - t191;
+                            var t203 = global::System.MathF.Exp(t202);
+                            var t204 = t200 * t203;
+                            var t205 = j == (nint)t184;
+                            var t206 = t205 ? 1f : 0f;
+                            var t207 = -t206;
+                            var t208 = t204 + t207;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t208 * u199;
                         }
                     }
                 }
@@ -3092,48 +3224,52 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 8;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        double r8 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j9 = 0;
+                        var t11 = double.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0.0;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 8; j9 += 8)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.Math.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        double r6 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j7 = 0;
-                        var t9 = double.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0.0;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 8; j7 += 8)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 8;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.Math.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        double g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.Math.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.Math.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        double g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        total += t21;
+                        var t25 = t22 - g23;
+                        total += t25;
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
@@ -3141,64 +3277,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t23 = t22 != p_ignore;
-                        if (!t23)
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t27 = t26 != p_ignore;
+                        if (!t27)
                         {
                             continue;
                         }
                         kept++;
-                        double r24 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j25 = 0;
-                        for (; j25 <= c - 4; j25 += 4)
-                        {
-                            nint e = e0 + j25;
-                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
-                        }
-                        for (int l = 0; l < 4; l++) r24 = global::System.Math.Max(r24, vr24[l]);
-                        for (; j25 < c; j25++)
-                        {
-                            nint e = e0 + j25;
-                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r24 = global::System.Math.Max(r24, t27);
-                        }
-                        double r28 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        double r28 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                         nint j29 = 0;
-                        var t31 = double.IsFinite(r24);
-                        var t32 = t31 ? r24 : 0.0;
-                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
                         for (; j29 <= c - 4; j29 += 4)
                         {
                             nint e = e0 + j29;
                             var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v34 = v30 - v33;
-                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
-                            vr28 += v35;
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
                         }
-                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
-                        for (; j29 < c; j29++)
+                        if (j29 < c)
                         {
-                            nint e = e0 + j29;
-                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t37 = t36 - t32;
-                            var t38 = global::System.Math.Exp(t37);
-                            r28 += t38;
+                            nint j31 = c - 4;
+                            nint e = e0 + j31;
+                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
+                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        var t39 = global::System.Math.Log(r28);
-                        var t40 = t39 + t32;
-                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
-                        double g41;
+                        for (int l = 0; l < 4; l++) r28 = global::System.Math.Max(r28, vr28[l]);
+                        double r34 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j35 = 0;
+                        var t37 = double.IsFinite(r28);
+                        var t38 = t37 ? r28 : 0.0;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                        for (; j35 <= c - 4; j35 += 4)
                         {
-                            nint e = e0 + g41i;
-                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g41 = t42;
+                            nint e = e0 + j35;
+                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v36 - v39;
+                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            vr34 += v41;
                         }
-                        var t43 = t40 - g41;
-                        total += t43;
+                        if (j35 < c)
+                        {
+                            nint j42 = c - 4;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v39;
+                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                        }
+                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                        var t47 = global::System.Math.Log(r34);
+                        var t48 = t47 + t38;
+                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                        double g49;
+                        {
+                            nint e = e0 + g49i;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g49 = t50;
+                        }
+                        var t51 = t48 - g49;
+                        total += t51;
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
@@ -3206,64 +3346,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t45 = t44 != p_ignore;
-                        if (!t45)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             continue;
                         }
                         kept++;
-                        double r46 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j47 = 0;
-                        for (; j47 <= c - 2; j47 += 2)
+                        double r54 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 2; j55 += 2)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 2; l++) r46 = global::System.Math.Max(r46, vr46[l]);
-                        for (; j47 < c; j47++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j47;
-                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.Math.Max(r46, t49);
+                            nint j57 = c - 2;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        double r50 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr50 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j51 = 0;
-                        var t53 = double.IsFinite(r46);
-                        var t54 = t53 ? r46 : 0.0;
-                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
-                        for (; j51 <= c - 2; j51 += 2)
+                        for (int l = 0; l < 2; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        double r60 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j61 = 0;
+                        var t63 = double.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0.0;
+                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                        for (; j61 <= c - 2; j61 += 2)
                         {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v56 = v52 - v55;
-                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
-                            vr50 += v57;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            vr60 += v67;
                         }
-                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
-                        for (; j51 < c; j51++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j51;
-                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t59 = t58 - t54;
-                            var t60 = global::System.Math.Exp(t59);
-                            r50 += t60;
+                            nint j68 = c - 2;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
                         }
-                        var t61 = global::System.Math.Log(r50);
-                        var t62 = t61 + t54;
-                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
-                        double g63;
+                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                        var t73 = global::System.Math.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        double g75;
                         {
-                            nint e = e0 + g63i;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g63 = t64;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t65 = t62 - g63;
-                        total += t65;
+                        var t77 = t74 - g75;
+                        total += t77;
                     }
                 }
                 else
@@ -3271,43 +3415,43 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t67 = t66 != p_ignore;
-                        if (!t67)
+                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t79 = t78 != p_ignore;
+                        if (!t79)
                         {
                             continue;
                         }
                         kept++;
-                        double r68 = double.NegativeInfinity;
+                        double r80 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r68 = global::System.Math.Max(r68, t69);
+                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r80 = global::System.Math.Max(r80, t81);
                         }
-                        double r70 = 0.0;
-                        var t72 = double.IsFinite(r68);
-                        var t73 = t72 ? r68 : 0.0;
+                        double r82 = 0.0;
+                        var t84 = double.IsFinite(r80);
+                        var t85 = t84 ? r80 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t74 = t71 - t73;
-                            var t75 = global::System.Math.Exp(t74);
-                            r70 += t75;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t86 = t83 - t85;
+                            var t87 = global::System.Math.Exp(t86);
+                            r82 += t87;
                         }
-                        var t76 = global::System.Math.Log(r70);
-                        var t77 = t76 + t73;
-                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
-                        double g78;
+                        var t88 = global::System.Math.Log(r82);
+                        var t89 = t88 + t85;
+                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                        double g90;
                         {
-                            nint e = e0 + g78i;
-                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g78 = t79;
+                            nint e = e0 + g90i;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g90 = t91;
                         }
-                        var t80 = t77 - g78;
-                        total += t80;
+                        var t92 = t89 - g90;
+                        total += t92;
                     }
                 }
             }
@@ -3319,43 +3463,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t82 = t81 != p_ignore;
-                        if (!t82)
+                        var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t94 = t93 != p_ignore;
+                        if (!t94)
                         {
                             continue;
                         }
                         kept++;
-                        double r83 = double.NegativeInfinity;
+                        double r95 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r83 = global::System.Math.Max(r83, t84);
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r95 = global::System.Math.Max(r95, t96);
                         }
-                        double r85 = 0.0;
-                        var t87 = double.IsFinite(r83);
-                        var t88 = t87 ? r83 : 0.0;
+                        double r97 = 0.0;
+                        var t99 = double.IsFinite(r95);
+                        var t100 = t99 ? r95 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t89 = t86 - t88;
-                            var t90 = global::System.Math.Exp(t89);
-                            r85 += t90;
+                            var t98 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t101 = t98 - t100;
+                            var t102 = global::System.Math.Exp(t101);
+                            r97 += t102;
                         }
-                        var t91 = global::System.Math.Log(r85);
-                        var t92 = t91 + t88;
-                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
-                        double g93;
+                        var t103 = global::System.Math.Log(r97);
+                        var t104 = t103 + t100;
+                        int g105i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g105i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g105i, c, row);
+                        double g105;
                         {
-                            nint e = e0 + g93i * inner;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g93 = t94;
+                            nint e = e0 + g105i * inner;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g105 = t106;
                         }
-                        var t95 = t92 - g93;
-                        total += t95;
+                        var t107 = t104 - g105;
+                        total += t107;
                     }
                 }
             }
@@ -3390,48 +3534,52 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 8;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        double r8 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j9 = 0;
+                        var t11 = double.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0.0;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 8; j9 += 8)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.Math.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        double r6 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j7 = 0;
-                        var t9 = double.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0.0;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 8; j7 += 8)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 8;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.Math.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        double g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.Math.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.Math.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        double g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        total += t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t25 = t22 - g23;
+                        total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
@@ -3439,64 +3587,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t23 = t22 != p_ignore;
-                        if (!t23)
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t27 = t26 != p_ignore;
+                        if (!t27)
                         {
                             continue;
                         }
                         kept++;
-                        double r24 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j25 = 0;
-                        for (; j25 <= c - 4; j25 += 4)
-                        {
-                            nint e = e0 + j25;
-                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
-                        }
-                        for (int l = 0; l < 4; l++) r24 = global::System.Math.Max(r24, vr24[l]);
-                        for (; j25 < c; j25++)
-                        {
-                            nint e = e0 + j25;
-                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r24 = global::System.Math.Max(r24, t27);
-                        }
-                        double r28 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        double r28 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                         nint j29 = 0;
-                        var t31 = double.IsFinite(r24);
-                        var t32 = t31 ? r24 : 0.0;
-                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
                         for (; j29 <= c - 4; j29 += 4)
                         {
                             nint e = e0 + j29;
                             var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v34 = v30 - v33;
-                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
-                            vr28 += v35;
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
                         }
-                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
-                        for (; j29 < c; j29++)
+                        if (j29 < c)
                         {
-                            nint e = e0 + j29;
-                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t37 = t36 - t32;
-                            var t38 = global::System.Math.Exp(t37);
-                            r28 += t38;
+                            nint j31 = c - 4;
+                            nint e = e0 + j31;
+                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
+                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        var t39 = global::System.Math.Log(r28);
-                        var t40 = t39 + t32;
-                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
-                        double g41;
+                        for (int l = 0; l < 4; l++) r28 = global::System.Math.Max(r28, vr28[l]);
+                        double r34 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j35 = 0;
+                        var t37 = double.IsFinite(r28);
+                        var t38 = t37 ? r28 : 0.0;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                        for (; j35 <= c - 4; j35 += 4)
                         {
-                            nint e = e0 + g41i;
-                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g41 = t42;
+                            nint e = e0 + j35;
+                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v36 - v39;
+                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            vr34 += v41;
                         }
-                        var t43 = t40 - g41;
-                        total += t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        if (j35 < c)
+                        {
+                            nint j42 = c - 4;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v39;
+                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                        }
+                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                        var t47 = global::System.Math.Log(r34);
+                        var t48 = t47 + t38;
+                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                        double g49;
+                        {
+                            nint e = e0 + g49i;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g49 = t50;
+                        }
+                        var t51 = t48 - g49;
+                        total += t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
@@ -3504,64 +3656,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t45 = t44 != p_ignore;
-                        if (!t45)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             continue;
                         }
                         kept++;
-                        double r46 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j47 = 0;
-                        for (; j47 <= c - 2; j47 += 2)
+                        double r54 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 2; j55 += 2)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 2; l++) r46 = global::System.Math.Max(r46, vr46[l]);
-                        for (; j47 < c; j47++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j47;
-                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.Math.Max(r46, t49);
+                            nint j57 = c - 2;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        double r50 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr50 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j51 = 0;
-                        var t53 = double.IsFinite(r46);
-                        var t54 = t53 ? r46 : 0.0;
-                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
-                        for (; j51 <= c - 2; j51 += 2)
+                        for (int l = 0; l < 2; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        double r60 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j61 = 0;
+                        var t63 = double.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0.0;
+                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                        for (; j61 <= c - 2; j61 += 2)
                         {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v56 = v52 - v55;
-                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
-                            vr50 += v57;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            vr60 += v67;
                         }
-                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
-                        for (; j51 < c; j51++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j51;
-                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t59 = t58 - t54;
-                            var t60 = global::System.Math.Exp(t59);
-                            r50 += t60;
+                            nint j68 = c - 2;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
                         }
-                        var t61 = global::System.Math.Log(r50);
-                        var t62 = t61 + t54;
-                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
-                        double g63;
+                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                        var t73 = global::System.Math.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        double g75;
                         {
-                            nint e = e0 + g63i;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g63 = t64;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t65 = t62 - g63;
-                        total += t65 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t77 = t74 - g75;
+                        total += t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else
@@ -3569,43 +3725,43 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t67 = t66 != p_ignore;
-                        if (!t67)
+                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t79 = t78 != p_ignore;
+                        if (!t79)
                         {
                             continue;
                         }
                         kept++;
-                        double r68 = double.NegativeInfinity;
+                        double r80 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r68 = global::System.Math.Max(r68, t69);
+                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r80 = global::System.Math.Max(r80, t81);
                         }
-                        double r70 = 0.0;
-                        var t72 = double.IsFinite(r68);
-                        var t73 = t72 ? r68 : 0.0;
+                        double r82 = 0.0;
+                        var t84 = double.IsFinite(r80);
+                        var t85 = t84 ? r80 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t74 = t71 - t73;
-                            var t75 = global::System.Math.Exp(t74);
-                            r70 += t75;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t86 = t83 - t85;
+                            var t87 = global::System.Math.Exp(t86);
+                            r82 += t87;
                         }
-                        var t76 = global::System.Math.Log(r70);
-                        var t77 = t76 + t73;
-                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
-                        double g78;
+                        var t88 = global::System.Math.Log(r82);
+                        var t89 = t88 + t85;
+                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                        double g90;
                         {
-                            nint e = e0 + g78i;
-                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g78 = t79;
+                            nint e = e0 + g90i;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g90 = t91;
                         }
-                        var t80 = t77 - g78;
-                        total += t80 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t92 = t89 - g90;
+                        total += t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -3617,43 +3773,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t82 = t81 != p_ignore;
-                        if (!t82)
+                        var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t94 = t93 != p_ignore;
+                        if (!t94)
                         {
                             continue;
                         }
                         kept++;
-                        double r83 = double.NegativeInfinity;
+                        double r95 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r83 = global::System.Math.Max(r83, t84);
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r95 = global::System.Math.Max(r95, t96);
                         }
-                        double r85 = 0.0;
-                        var t87 = double.IsFinite(r83);
-                        var t88 = t87 ? r83 : 0.0;
+                        double r97 = 0.0;
+                        var t99 = double.IsFinite(r95);
+                        var t100 = t99 ? r95 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t89 = t86 - t88;
-                            var t90 = global::System.Math.Exp(t89);
-                            r85 += t90;
+                            var t98 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t101 = t98 - t100;
+                            var t102 = global::System.Math.Exp(t101);
+                            r97 += t102;
                         }
-                        var t91 = global::System.Math.Log(r85);
-                        var t92 = t91 + t88;
-                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
-                        double g93;
+                        var t103 = global::System.Math.Log(r97);
+                        var t104 = t103 + t100;
+                        int g105i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g105i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g105i, c, row);
+                        double g105;
                         {
-                            nint e = e0 + g93i * inner;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g93 = t94;
+                            nint e = e0 + g105i * inner;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g105 = t106;
                         }
-                        var t95 = t92 - g93;
-                        total += t95 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t107 = t104 - g105;
+                        total += t107 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -3686,48 +3842,52 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 8;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        double r8 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j9 = 0;
+                        var t11 = double.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0.0;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 8; j9 += 8)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.Math.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        double r6 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j7 = 0;
-                        var t9 = double.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0.0;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 8; j7 += 8)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 8;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.Math.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        double g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.Math.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.Math.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        double g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t21;
+                        var t25 = t22 - g23;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25;
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
@@ -3735,64 +3895,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t23 = t22 != p_ignore;
-                        if (!t23)
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t27 = t26 != p_ignore;
+                        if (!t27)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r24 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j25 = 0;
-                        for (; j25 <= c - 4; j25 += 4)
-                        {
-                            nint e = e0 + j25;
-                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
-                        }
-                        for (int l = 0; l < 4; l++) r24 = global::System.Math.Max(r24, vr24[l]);
-                        for (; j25 < c; j25++)
-                        {
-                            nint e = e0 + j25;
-                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r24 = global::System.Math.Max(r24, t27);
-                        }
-                        double r28 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        double r28 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                         nint j29 = 0;
-                        var t31 = double.IsFinite(r24);
-                        var t32 = t31 ? r24 : 0.0;
-                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
                         for (; j29 <= c - 4; j29 += 4)
                         {
                             nint e = e0 + j29;
                             var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v34 = v30 - v33;
-                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
-                            vr28 += v35;
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
                         }
-                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
-                        for (; j29 < c; j29++)
+                        if (j29 < c)
                         {
-                            nint e = e0 + j29;
-                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t37 = t36 - t32;
-                            var t38 = global::System.Math.Exp(t37);
-                            r28 += t38;
+                            nint j31 = c - 4;
+                            nint e = e0 + j31;
+                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
+                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        var t39 = global::System.Math.Log(r28);
-                        var t40 = t39 + t32;
-                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
-                        double g41;
+                        for (int l = 0; l < 4; l++) r28 = global::System.Math.Max(r28, vr28[l]);
+                        double r34 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j35 = 0;
+                        var t37 = double.IsFinite(r28);
+                        var t38 = t37 ? r28 : 0.0;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                        for (; j35 <= c - 4; j35 += 4)
                         {
-                            nint e = e0 + g41i;
-                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g41 = t42;
+                            nint e = e0 + j35;
+                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v36 - v39;
+                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            vr34 += v41;
                         }
-                        var t43 = t40 - g41;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43;
+                        if (j35 < c)
+                        {
+                            nint j42 = c - 4;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v39;
+                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                        }
+                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                        var t47 = global::System.Math.Log(r34);
+                        var t48 = t47 + t38;
+                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                        double g49;
+                        {
+                            nint e = e0 + g49i;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g49 = t50;
+                        }
+                        var t51 = t48 - g49;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51;
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
@@ -3800,64 +3964,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t45 = t44 != p_ignore;
-                        if (!t45)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r46 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j47 = 0;
-                        for (; j47 <= c - 2; j47 += 2)
+                        double r54 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 2; j55 += 2)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 2; l++) r46 = global::System.Math.Max(r46, vr46[l]);
-                        for (; j47 < c; j47++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j47;
-                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.Math.Max(r46, t49);
+                            nint j57 = c - 2;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        double r50 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr50 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j51 = 0;
-                        var t53 = double.IsFinite(r46);
-                        var t54 = t53 ? r46 : 0.0;
-                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
-                        for (; j51 <= c - 2; j51 += 2)
+                        for (int l = 0; l < 2; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        double r60 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j61 = 0;
+                        var t63 = double.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0.0;
+                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                        for (; j61 <= c - 2; j61 += 2)
                         {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v56 = v52 - v55;
-                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
-                            vr50 += v57;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            vr60 += v67;
                         }
-                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
-                        for (; j51 < c; j51++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j51;
-                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t59 = t58 - t54;
-                            var t60 = global::System.Math.Exp(t59);
-                            r50 += t60;
+                            nint j68 = c - 2;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
                         }
-                        var t61 = global::System.Math.Log(r50);
-                        var t62 = t61 + t54;
-                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
-                        double g63;
+                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                        var t73 = global::System.Math.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        double g75;
                         {
-                            nint e = e0 + g63i;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g63 = t64;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t65 = t62 - g63;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t65;
+                        var t77 = t74 - g75;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77;
                     }
                 }
                 else
@@ -3865,43 +4033,43 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t67 = t66 != p_ignore;
-                        if (!t67)
+                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t79 = t78 != p_ignore;
+                        if (!t79)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r68 = double.NegativeInfinity;
+                        double r80 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r68 = global::System.Math.Max(r68, t69);
+                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r80 = global::System.Math.Max(r80, t81);
                         }
-                        double r70 = 0.0;
-                        var t72 = double.IsFinite(r68);
-                        var t73 = t72 ? r68 : 0.0;
+                        double r82 = 0.0;
+                        var t84 = double.IsFinite(r80);
+                        var t85 = t84 ? r80 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t74 = t71 - t73;
-                            var t75 = global::System.Math.Exp(t74);
-                            r70 += t75;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t86 = t83 - t85;
+                            var t87 = global::System.Math.Exp(t86);
+                            r82 += t87;
                         }
-                        var t76 = global::System.Math.Log(r70);
-                        var t77 = t76 + t73;
-                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
-                        double g78;
+                        var t88 = global::System.Math.Log(r82);
+                        var t89 = t88 + t85;
+                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                        double g90;
                         {
-                            nint e = e0 + g78i;
-                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g78 = t79;
+                            nint e = e0 + g90i;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g90 = t91;
                         }
-                        var t80 = t77 - g78;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t80;
+                        var t92 = t89 - g90;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92;
                     }
                 }
             }
@@ -3913,43 +4081,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t82 = t81 != p_ignore;
-                        if (!t82)
+                        var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t94 = t93 != p_ignore;
+                        if (!t94)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r83 = double.NegativeInfinity;
+                        double r95 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r83 = global::System.Math.Max(r83, t84);
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r95 = global::System.Math.Max(r95, t96);
                         }
-                        double r85 = 0.0;
-                        var t87 = double.IsFinite(r83);
-                        var t88 = t87 ? r83 : 0.0;
+                        double r97 = 0.0;
+                        var t99 = double.IsFinite(r95);
+                        var t100 = t99 ? r95 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t89 = t86 - t88;
-                            var t90 = global::System.Math.Exp(t89);
-                            r85 += t90;
+                            var t98 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t101 = t98 - t100;
+                            var t102 = global::System.Math.Exp(t101);
+                            r97 += t102;
                         }
-                        var t91 = global::System.Math.Log(r85);
-                        var t92 = t91 + t88;
-                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
-                        double g93;
+                        var t103 = global::System.Math.Log(r97);
+                        var t104 = t103 + t100;
+                        int g105i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g105i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g105i, c, row);
+                        double g105;
                         {
-                            nint e = e0 + g93i * inner;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g93 = t94;
+                            nint e = e0 + g105i * inner;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g105 = t106;
                         }
-                        var t95 = t92 - g93;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t95;
+                        var t107 = t104 - g105;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t107;
                     }
                 }
             }
@@ -3981,48 +4149,52 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 8;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        double r8 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j9 = 0;
+                        var t11 = double.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0.0;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 8; j9 += 8)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.Math.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        double r6 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j7 = 0;
-                        var t9 = double.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0.0;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 8; j7 += 8)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 8;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.Math.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        double g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.Math.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.Math.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        double g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t25 = t22 - g23;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
@@ -4030,64 +4202,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t23 = t22 != p_ignore;
-                        if (!t23)
+                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t27 = t26 != p_ignore;
+                        if (!t27)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r24 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr24 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j25 = 0;
-                        for (; j25 <= c - 4; j25 += 4)
-                        {
-                            nint e = e0 + j25;
-                            var v26 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr24 = global::System.Runtime.Intrinsics.Vector256.Max(vr24, v26);
-                        }
-                        for (int l = 0; l < 4; l++) r24 = global::System.Math.Max(r24, vr24[l]);
-                        for (; j25 < c; j25++)
-                        {
-                            nint e = e0 + j25;
-                            var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r24 = global::System.Math.Max(r24, t27);
-                        }
-                        double r28 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        double r28 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
                         nint j29 = 0;
-                        var t31 = double.IsFinite(r24);
-                        var t32 = t31 ? r24 : 0.0;
-                        var v33 = global::System.Runtime.Intrinsics.Vector256.Create(t32);
                         for (; j29 <= c - 4; j29 += 4)
                         {
                             nint e = e0 + j29;
                             var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v34 = v30 - v33;
-                            var v35 = global::System.Runtime.Intrinsics.Vector256.Exp(v34);
-                            vr28 += v35;
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
                         }
-                        r28 += global::System.Runtime.Intrinsics.Vector256.Sum(vr28);
-                        for (; j29 < c; j29++)
+                        if (j29 < c)
                         {
-                            nint e = e0 + j29;
-                            var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t37 = t36 - t32;
-                            var t38 = global::System.Math.Exp(t37);
-                            r28 += t38;
+                            nint j31 = c - 4;
+                            nint e = e0 + j31;
+                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
+                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        var t39 = global::System.Math.Log(r28);
-                        var t40 = t39 + t32;
-                        int g41i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g41i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g41i, c, row);
-                        double g41;
+                        for (int l = 0; l < 4; l++) r28 = global::System.Math.Max(r28, vr28[l]);
+                        double r34 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j35 = 0;
+                        var t37 = double.IsFinite(r28);
+                        var t38 = t37 ? r28 : 0.0;
+                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                        for (; j35 <= c - 4; j35 += 4)
                         {
-                            nint e = e0 + g41i;
-                            var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g41 = t42;
+                            nint e = e0 + j35;
+                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v36 - v39;
+                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            vr34 += v41;
                         }
-                        var t43 = t40 - g41;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t43 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        if (j35 < c)
+                        {
+                            nint j42 = c - 4;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v39;
+                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                        }
+                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                        var t47 = global::System.Math.Log(r34);
+                        var t48 = t47 + t38;
+                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                        double g49;
+                        {
+                            nint e = e0 + g49i;
+                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g49 = t50;
+                        }
+                        var t51 = t48 - g49;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
@@ -4095,64 +4271,68 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t44 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t45 = t44 != p_ignore;
-                        if (!t45)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r46 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr46 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j47 = 0;
-                        for (; j47 <= c - 2; j47 += 2)
+                        double r54 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 2; j55 += 2)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr46 = global::System.Runtime.Intrinsics.Vector128.Max(vr46, v48);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 2; l++) r46 = global::System.Math.Max(r46, vr46[l]);
-                        for (; j47 < c; j47++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j47;
-                            var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r46 = global::System.Math.Max(r46, t49);
+                            nint j57 = c - 2;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        double r50 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr50 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j51 = 0;
-                        var t53 = double.IsFinite(r46);
-                        var t54 = t53 ? r46 : 0.0;
-                        var v55 = global::System.Runtime.Intrinsics.Vector128.Create(t54);
-                        for (; j51 <= c - 2; j51 += 2)
+                        for (int l = 0; l < 2; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        double r60 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j61 = 0;
+                        var t63 = double.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0.0;
+                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                        for (; j61 <= c - 2; j61 += 2)
                         {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v56 = v52 - v55;
-                            var v57 = global::System.Runtime.Intrinsics.Vector128.Exp(v56);
-                            vr50 += v57;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            vr60 += v67;
                         }
-                        r50 += global::System.Runtime.Intrinsics.Vector128.Sum(vr50);
-                        for (; j51 < c; j51++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j51;
-                            var t58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t59 = t58 - t54;
-                            var t60 = global::System.Math.Exp(t59);
-                            r50 += t60;
+                            nint j68 = c - 2;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
                         }
-                        var t61 = global::System.Math.Log(r50);
-                        var t62 = t61 + t54;
-                        int g63i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g63i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g63i, c, row);
-                        double g63;
+                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                        var t73 = global::System.Math.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        double g75;
                         {
-                            nint e = e0 + g63i;
-                            var t64 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g63 = t64;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t65 = t62 - g63;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t65 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t77 = t74 - g75;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
                 else
@@ -4160,43 +4340,43 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t67 = t66 != p_ignore;
-                        if (!t67)
+                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t79 = t78 != p_ignore;
+                        if (!t79)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r68 = double.NegativeInfinity;
+                        double r80 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r68 = global::System.Math.Max(r68, t69);
+                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r80 = global::System.Math.Max(r80, t81);
                         }
-                        double r70 = 0.0;
-                        var t72 = double.IsFinite(r68);
-                        var t73 = t72 ? r68 : 0.0;
+                        double r82 = 0.0;
+                        var t84 = double.IsFinite(r80);
+                        var t85 = t84 ? r80 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t71 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t74 = t71 - t73;
-                            var t75 = global::System.Math.Exp(t74);
-                            r70 += t75;
+                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t86 = t83 - t85;
+                            var t87 = global::System.Math.Exp(t86);
+                            r82 += t87;
                         }
-                        var t76 = global::System.Math.Log(r70);
-                        var t77 = t76 + t73;
-                        int g78i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g78i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g78i, c, row);
-                        double g78;
+                        var t88 = global::System.Math.Log(r82);
+                        var t89 = t88 + t85;
+                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                        double g90;
                         {
-                            nint e = e0 + g78i;
-                            var t79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g78 = t79;
+                            nint e = e0 + g90i;
+                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g90 = t91;
                         }
-                        var t80 = t77 - g78;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t80 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t92 = t89 - g90;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -4208,43 +4388,43 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t82 = t81 != p_ignore;
-                        if (!t82)
+                        var t93 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t94 = t93 != p_ignore;
+                        if (!t94)
                         {
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
                             continue;
                         }
-                        double r83 = double.NegativeInfinity;
+                        double r95 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r83 = global::System.Math.Max(r83, t84);
+                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r95 = global::System.Math.Max(r95, t96);
                         }
-                        double r85 = 0.0;
-                        var t87 = double.IsFinite(r83);
-                        var t88 = t87 ? r83 : 0.0;
+                        double r97 = 0.0;
+                        var t99 = double.IsFinite(r95);
+                        var t100 = t99 ? r95 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t86 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t89 = t86 - t88;
-                            var t90 = global::System.Math.Exp(t89);
-                            r85 += t90;
+                            var t98 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t101 = t98 - t100;
+                            var t102 = global::System.Math.Exp(t101);
+                            r97 += t102;
                         }
-                        var t91 = global::System.Math.Log(r85);
-                        var t92 = t91 + t88;
-                        int g93i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g93i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g93i, c, row);
-                        double g93;
+                        var t103 = global::System.Math.Log(r97);
+                        var t104 = t103 + t100;
+                        int g105i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g105i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g105i, c, row);
+                        double g105;
                         {
-                            nint e = e0 + g93i * inner;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g93 = t94;
+                            nint e = e0 + g105i * inner;
+                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g105 = t106;
                         }
-                        var t95 = t92 - g93;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t95 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var t107 = t104 - g105;
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t107 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
                     }
                 }
             }
@@ -4257,8 +4437,8 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    var v26 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
-                    var v27 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+                    var v30 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+                    var v31 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -4278,238 +4458,259 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 8;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        double r8 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j9 = 0;
+                        var t11 = double.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0.0;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 8; j9 += 8)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.Math.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        double r6 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j7 = 0;
-                        var t9 = double.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0.0;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 8; j7 += 8)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 8;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        nint j21 = 0;
+                        var t22 = 1.0 / r8;
+                        var v23 = global::System.Runtime.Intrinsics.Vector512.Create(t22);
+                        var v28 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                        var b35 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        for (; j21 <= c - 8; j21 += 8)
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.Math.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + j21;
+                            var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v25 = v24 - v13;
+                            var v26 = global::System.Runtime.Intrinsics.Vector512.Exp(v25);
+                            var v27 = v23 * v26;
+                            var v29 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j21) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v28);
+                            var v32 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v29, v30, v31);
+                            var v33 = -v32;
+                            var v34 = v27 + v33;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v34 * b35, ref grad, (nuint)e);
                         }
-                        nint j17 = 0;
-                        var t18 = 1.0 / r6;
-                        var v19 = global::System.Runtime.Intrinsics.Vector512.Create(t18);
-                        var v24 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
-                        var b31 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        for (; j17 <= c - 8; j17 += 8)
+                        var b46 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        if (j21 < c)
                         {
-                            nint e = e0 + j17;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v21 = v20 - v11;
-                            var v22 = global::System.Runtime.Intrinsics.Vector512.Exp(v21);
-                            var v23 = v19 * v22;
-                            var v25 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j17) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v24);
-                            var v28 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v25, v26, v27);
-                            var v29 = -v28;
-                            var v30 = v23 + v29;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v30 * b31, ref grad, (nuint)e);
-                        }
-                        for (; j17 < c; j17++)
-                        {
-                            nint e = e0 + j17;
-                            var t32 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t33 = t32 - t10;
-                            var t34 = global::System.Math.Exp(t33);
-                            var t35 = t18 * t34;
-                            var t36 = j17 == (nint)t0;
-                            var t37 = t36 ? 1.0 : 0.0;
-                            var t38 = -t37;
-                            var t39 = t35 + t38;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t39 * scale;
+                            nint j36 = c - 8;
+                            nint e = e0 + j36;
+                            var m37 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j21 - j36)));
+                            var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v39 = v38 - v13;
+                            var v40 = global::System.Runtime.Intrinsics.Vector512.Exp(v39);
+                            var v41 = v23 * v40;
+                            var v42 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j36) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v28);
+                            var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v30, v31);
+                            var v44 = -v43;
+                            var v45 = v41 + v44;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v45 * b46, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    var v66 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-                    var v67 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                    var v77 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var v78 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t40 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t41 = t40 != p_ignore;
-                        if (!t41)
+                        var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t48 = t47 != p_ignore;
+                        if (!t48)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
-                        double r42 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr42 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j43 = 0;
-                        for (; j43 <= c - 4; j43 += 4)
+                        double r49 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr49 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j50 = 0;
+                        for (; j50 <= c - 4; j50 += 4)
                         {
-                            nint e = e0 + j43;
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr42 = global::System.Runtime.Intrinsics.Vector256.Max(vr42, v44);
+                            nint e = e0 + j50;
+                            var v51 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, v51);
                         }
-                        for (int l = 0; l < 4; l++) r42 = global::System.Math.Max(r42, vr42[l]);
-                        for (; j43 < c; j43++)
+                        if (j50 < c)
                         {
-                            nint e = e0 + j43;
-                            var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r42 = global::System.Math.Max(r42, t45);
+                            nint j52 = c - 4;
+                            nint e = e0 + j52;
+                            var m53 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j50 - j52)));
+                            var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        double r46 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr46 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j47 = 0;
-                        var t49 = double.IsFinite(r42);
-                        var t50 = t49 ? r42 : 0.0;
-                        var v51 = global::System.Runtime.Intrinsics.Vector256.Create(t50);
-                        for (; j47 <= c - 4; j47 += 4)
+                        for (int l = 0; l < 4; l++) r49 = global::System.Math.Max(r49, vr49[l]);
+                        double r55 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr55 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j56 = 0;
+                        var t58 = double.IsFinite(r49);
+                        var t59 = t58 ? r49 : 0.0;
+                        var v60 = global::System.Runtime.Intrinsics.Vector256.Create(t59);
+                        for (; j56 <= c - 4; j56 += 4)
                         {
-                            nint e = e0 + j47;
-                            var v48 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v52 = v48 - v51;
-                            var v53 = global::System.Runtime.Intrinsics.Vector256.Exp(v52);
-                            vr46 += v53;
-                        }
-                        r46 += global::System.Runtime.Intrinsics.Vector256.Sum(vr46);
-                        for (; j47 < c; j47++)
-                        {
-                            nint e = e0 + j47;
-                            var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t55 = t54 - t50;
-                            var t56 = global::System.Math.Exp(t55);
-                            r46 += t56;
-                        }
-                        nint j57 = 0;
-                        var t58 = 1.0 / r46;
-                        var v59 = global::System.Runtime.Intrinsics.Vector256.Create(t58);
-                        var v64 = global::System.Runtime.Intrinsics.Vector256.Create((double)t40);
-                        var b71 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        for (; j57 <= c - 4; j57 += 4)
-                        {
-                            nint e = e0 + j57;
-                            var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v61 = v60 - v51;
+                            nint e = e0 + j56;
+                            var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v61 = v57 - v60;
                             var v62 = global::System.Runtime.Intrinsics.Vector256.Exp(v61);
-                            var v63 = v59 * v62;
-                            var v65 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j57) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v64);
-                            var v68 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v65, v66, v67);
-                            var v69 = -v68;
-                            var v70 = v63 + v69;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v70 * b71, ref grad, (nuint)e);
+                            vr55 += v62;
                         }
-                        for (; j57 < c; j57++)
+                        if (j56 < c)
                         {
-                            nint e = e0 + j57;
-                            var t72 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t73 = t72 - t50;
-                            var t74 = global::System.Math.Exp(t73);
-                            var t75 = t58 * t74;
-                            var t76 = j57 == (nint)t40;
-                            var t77 = t76 ? 1.0 : 0.0;
-                            var t78 = -t77;
-                            var t79 = t75 + t78;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t79 * scale;
+                            nint j63 = c - 4;
+                            nint e = e0 + j63;
+                            var m64 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j56 - j63)));
+                            var v65 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v65 - v60;
+                            var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
+                            vr55 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m64, v67, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                        }
+                        r55 += global::System.Runtime.Intrinsics.Vector256.Sum(vr55);
+                        nint j68 = 0;
+                        var t69 = 1.0 / r55;
+                        var v70 = global::System.Runtime.Intrinsics.Vector256.Create(t69);
+                        var v75 = global::System.Runtime.Intrinsics.Vector256.Create((double)t47);
+                        var b82 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        for (; j68 <= c - 4; j68 += 4)
+                        {
+                            nint e = e0 + j68;
+                            var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v72 = v71 - v60;
+                            var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
+                            var v74 = v70 * v73;
+                            var v76 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j68) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v75);
+                            var v79 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v76, v77, v78);
+                            var v80 = -v79;
+                            var v81 = v74 + v80;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v81 * b82, ref grad, (nuint)e);
+                        }
+                        var b93 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        if (j68 < c)
+                        {
+                            nint j83 = c - 4;
+                            nint e = e0 + j83;
+                            var m84 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j68 - j83)));
+                            var v85 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v86 = v85 - v60;
+                            var v87 = global::System.Runtime.Intrinsics.Vector256.Exp(v86);
+                            var v88 = v70 * v87;
+                            var v89 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j83) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v75);
+                            var v90 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v89, v77, v78);
+                            var v91 = -v90;
+                            var v92 = v88 + v91;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v92 * b93, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    var v106 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
-                    var v107 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
+                    var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+                    var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t80 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t81 = t80 != p_ignore;
-                        if (!t81)
+                        var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t95 = t94 != p_ignore;
+                        if (!t95)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
-                        double r82 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr82 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j83 = 0;
-                        for (; j83 <= c - 2; j83 += 2)
-                        {
-                            nint e = e0 + j83;
-                            var v84 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr82 = global::System.Runtime.Intrinsics.Vector128.Max(vr82, v84);
-                        }
-                        for (int l = 0; l < 2; l++) r82 = global::System.Math.Max(r82, vr82[l]);
-                        for (; j83 < c; j83++)
-                        {
-                            nint e = e0 + j83;
-                            var t85 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r82 = global::System.Math.Max(r82, t85);
-                        }
-                        double r86 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr86 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j87 = 0;
-                        var t89 = double.IsFinite(r82);
-                        var t90 = t89 ? r82 : 0.0;
-                        var v91 = global::System.Runtime.Intrinsics.Vector128.Create(t90);
-                        for (; j87 <= c - 2; j87 += 2)
-                        {
-                            nint e = e0 + j87;
-                            var v88 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v92 = v88 - v91;
-                            var v93 = global::System.Runtime.Intrinsics.Vector128.Exp(v92);
-                            vr86 += v93;
-                        }
-                        r86 += global::System.Runtime.Intrinsics.Vector128.Sum(vr86);
-                        for (; j87 < c; j87++)
-                        {
-                            nint e = e0 + j87;
-                            var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t95 = t94 - t90;
-                            var t96 = global::System.Math.Exp(t95);
-                            r86 += t96;
-                        }
+                        double r96 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr96 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
                         nint j97 = 0;
-                        var t98 = 1.0 / r86;
-                        var v99 = global::System.Runtime.Intrinsics.Vector128.Create(t98);
-                        var v104 = global::System.Runtime.Intrinsics.Vector128.Create((double)t80);
-                        var b111 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
                         for (; j97 <= c - 2; j97 += 2)
                         {
                             nint e = e0 + j97;
-                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v101 = v100 - v91;
-                            var v102 = global::System.Runtime.Intrinsics.Vector128.Exp(v101);
-                            var v103 = v99 * v102;
-                            var v105 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j97) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v104);
-                            var v108 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v105, v106, v107);
-                            var v109 = -v108;
-                            var v110 = v103 + v109;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v110 * b111, ref grad, (nuint)e);
+                            var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, v98);
                         }
-                        for (; j97 < c; j97++)
+                        if (j97 < c)
                         {
-                            nint e = e0 + j97;
-                            var t112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t113 = t112 - t90;
-                            var t114 = global::System.Math.Exp(t113);
-                            var t115 = t98 * t114;
-                            var t116 = j97 == (nint)t80;
-                            var t117 = t116 ? 1.0 : 0.0;
-                            var t118 = -t117;
-                            var t119 = t115 + t118;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t119 * scale;
+                            nint j99 = c - 2;
+                            nint e = e0 + j99;
+                            var m100 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j97 - j99)));
+                            var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                        }
+                        for (int l = 0; l < 2; l++) r96 = global::System.Math.Max(r96, vr96[l]);
+                        double r102 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr102 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j103 = 0;
+                        var t105 = double.IsFinite(r96);
+                        var t106 = t105 ? r96 : 0.0;
+                        var v107 = global::System.Runtime.Intrinsics.Vector128.Create(t106);
+                        for (; j103 <= c - 2; j103 += 2)
+                        {
+                            nint e = e0 + j103;
+                            var v104 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v108 = v104 - v107;
+                            var v109 = global::System.Runtime.Intrinsics.Vector128.Exp(v108);
+                            vr102 += v109;
+                        }
+                        if (j103 < c)
+                        {
+                            nint j110 = c - 2;
+                            nint e = e0 + j110;
+                            var m111 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j103 - j110)));
+                            var v112 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v113 = v112 - v107;
+                            var v114 = global::System.Runtime.Intrinsics.Vector128.Exp(v113);
+                            vr102 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m111, v114, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                        }
+                        r102 += global::System.Runtime.Intrinsics.Vector128.Sum(vr102);
+                        nint j115 = 0;
+                        var t116 = 1.0 / r102;
+                        var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
+                        var v122 = global::System.Runtime.Intrinsics.Vector128.Create((double)t94);
+                        var b129 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        for (; j115 <= c - 2; j115 += 2)
+                        {
+                            nint e = e0 + j115;
+                            var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v119 = v118 - v107;
+                            var v120 = global::System.Runtime.Intrinsics.Vector128.Exp(v119);
+                            var v121 = v117 * v120;
+                            var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j115) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v122);
+                            var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
+                            var v127 = -v126;
+                            var v128 = v121 + v127;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
+                        }
+                        var b140 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        if (j115 < c)
+                        {
+                            nint j130 = c - 2;
+                            nint e = e0 + j130;
+                            var m131 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j115 - j130)));
+                            var v132 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v133 = v132 - v107;
+                            var v134 = global::System.Runtime.Intrinsics.Vector128.Exp(v133);
+                            var v135 = v117 * v134;
+                            var v136 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j130) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v122);
+                            var v137 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v136, v124, v125);
+                            var v138 = -v137;
+                            var v139 = v135 + v138;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v139 * b140, ref grad, (nuint)e);
                         }
                     }
                 }
@@ -4518,44 +4719,44 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t120 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t121 = t120 != p_ignore;
-                        if (!t121)
+                        var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t142 = t141 != p_ignore;
+                        if (!t142)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
-                        double r122 = double.NegativeInfinity;
+                        double r143 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r122 = global::System.Math.Max(r122, t123);
+                            var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r143 = global::System.Math.Max(r143, t144);
                         }
-                        double r124 = 0.0;
-                        var t126 = double.IsFinite(r122);
-                        var t127 = t126 ? r122 : 0.0;
+                        double r145 = 0.0;
+                        var t147 = double.IsFinite(r143);
+                        var t148 = t147 ? r143 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t125 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t128 = t125 - t127;
-                            var t129 = global::System.Math.Exp(t128);
-                            r124 += t129;
+                            var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t149 = t146 - t148;
+                            var t150 = global::System.Math.Exp(t149);
+                            r145 += t150;
                         }
-                        var t130 = 1.0 / r124;
+                        var t151 = 1.0 / r145;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t131 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t132 = t131 - t127;
-                            var t133 = global::System.Math.Exp(t132);
-                            var t134 = t130 * t133;
-                            var t135 = j == (nint)t120;
-                            var t136 = t135 ? 1.0 : 0.0;
-                            var t137 = -t136;
-                            var t138 = t134 + t137;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t138 * scale;
+                            var t152 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t153 = t152 - t148;
+                            var t154 = global::System.Math.Exp(t153);
+                            var t155 = t151 * t154;
+                            var t156 = j == (nint)t141;
+                            var t157 = t156 ? 1.0 : 0.0;
+                            var t158 = -t157;
+                            var t159 = t155 + t158;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t159 * scale;
                         }
                     }
                 }
@@ -4568,44 +4769,44 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t139 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t140 = t139 != p_ignore;
-                        if (!t140)
+                        var t160 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t161 = t160 != p_ignore;
+                        if (!t161)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
                             continue;
                         }
-                        double r141 = double.NegativeInfinity;
+                        double r162 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t142 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r141 = global::System.Math.Max(r141, t142);
+                            var t163 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r162 = global::System.Math.Max(r162, t163);
                         }
-                        double r143 = 0.0;
-                        var t145 = double.IsFinite(r141);
-                        var t146 = t145 ? r141 : 0.0;
+                        double r164 = 0.0;
+                        var t166 = double.IsFinite(r162);
+                        var t167 = t166 ? r162 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t147 = t144 - t146;
-                            var t148 = global::System.Math.Exp(t147);
-                            r143 += t148;
+                            var t165 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t168 = t165 - t167;
+                            var t169 = global::System.Math.Exp(t168);
+                            r164 += t169;
                         }
-                        var t149 = 1.0 / r143;
+                        var t170 = 1.0 / r164;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t150 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t151 = t150 - t146;
-                            var t152 = global::System.Math.Exp(t151);
-                            var t153 = t149 * t152;
-                            var t154 = j == (nint)t139;
-                            var t155 = t154 ? 1.0 : 0.0;
-                            var t156 = -t155;
-                            var t157 = t153 + t156;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t157 * scale;
+                            var t171 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t172 = t171 - t167;
+                            var t173 = global::System.Math.Exp(t172);
+                            var t174 = t170 * t173;
+                            var t175 = j == (nint)t160;
+                            var t176 = t175 ? 1.0 : 0.0;
+                            var t177 = -t176;
+                            var t178 = t174 + t177;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t178 * scale;
                         }
                     }
                 }
@@ -4615,375 +4816,6 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Double_Gradient_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale)
         {
-            if (inner == 1)
-            {
-                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
-                {
-                    var v27 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
-                    var v28 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r2 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 8; j3 += 8)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
-                        {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.Math.Max(r2, t5);
-                        }
-                        double r6 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j7 = 0;
-                        var t9 = double.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0.0;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 8; j7 += 8)
-                        {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
-                        }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
-                        {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.Math.Exp(t15);
-                            r6 += t16;
-                        }
-                        var u17 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j18 = 0;
-                        var t19 = 1.0 / r6;
-                        var v20 = global::System.Runtime.Intrinsics.Vector512.Create(t19);
-                        var v25 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
-                        var b32 = global::System.Runtime.Intrinsics.Vector512.Create(u17);
-                        for (; j18 <= c - 8; j18 += 8)
-                        {
-                            nint e = e0 + j18;
-                            var v21 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v22 = v21 - v11;
-                            var v23 = global::System.Runtime.Intrinsics.Vector512.Exp(v22);
-                            var v24 = v20 * v23;
-                            var v26 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j18) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v25);
-                            var v29 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v26, v27, v28);
-                            var v30 = -v29;
-                            var v31 = v24 + v30;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v31 * b32, ref grad, (nuint)e);
-                        }
-                        for (; j18 < c; j18++)
-                        {
-                            nint e = e0 + j18;
-                            var t33 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t34 = t33 - t10;
-                            var t35 = global::System.Math.Exp(t34);
-                            var t36 = t19 * t35;
-                            var t37 = j18 == (nint)t0;
-                            var t38 = t37 ? 1.0 : 0.0;
-                            var t39 = -t38;
-                            var t40 = t36 + t39;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t40 * u17;
-                        }
-                    }
-                }
-                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
-                {
-                    var v68 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-                    var v69 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t41 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t42 = t41 != p_ignore;
-                        if (!t42)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r43 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr43 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j44 = 0;
-                        for (; j44 <= c - 4; j44 += 4)
-                        {
-                            nint e = e0 + j44;
-                            var v45 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr43 = global::System.Runtime.Intrinsics.Vector256.Max(vr43, v45);
-                        }
-                        for (int l = 0; l < 4; l++) r43 = global::System.Math.Max(r43, vr43[l]);
-                        for (; j44 < c; j44++)
-                        {
-                            nint e = e0 + j44;
-                            var t46 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r43 = global::System.Math.Max(r43, t46);
-                        }
-                        double r47 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr47 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j48 = 0;
-                        var t50 = double.IsFinite(r43);
-                        var t51 = t50 ? r43 : 0.0;
-                        var v52 = global::System.Runtime.Intrinsics.Vector256.Create(t51);
-                        for (; j48 <= c - 4; j48 += 4)
-                        {
-                            nint e = e0 + j48;
-                            var v49 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v53 = v49 - v52;
-                            var v54 = global::System.Runtime.Intrinsics.Vector256.Exp(v53);
-                            vr47 += v54;
-                        }
-                        r47 += global::System.Runtime.Intrinsics.Vector256.Sum(vr47);
-                        for (; j48 < c; j48++)
-                        {
-                            nint e = e0 + j48;
-                            var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t56 = t55 - t51;
-                            var t57 = global::System.Math.Exp(t56);
-                            r47 += t57;
-                        }
-                        var u58 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j59 = 0;
-                        var t60 = 1.0 / r47;
-                        var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
-                        var v66 = global::System.Runtime.Intrinsics.Vector256.Create((double)t41);
-                        var b73 = global::System.Runtime.Intrinsics.Vector256.Create(u58);
-                        for (; j59 <= c - 4; j59 += 4)
-                        {
-                            nint e = e0 + j59;
-                            var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v63 = v62 - v52;
-                            var v64 = global::System.Runtime.Intrinsics.Vector256.Exp(v63);
-                            var v65 = v61 * v64;
-                            var v67 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j59) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v66);
-                            var v70 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v67, v68, v69);
-                            var v71 = -v70;
-                            var v72 = v65 + v71;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v72 * b73, ref grad, (nuint)e);
-                        }
-                        for (; j59 < c; j59++)
-                        {
-                            nint e = e0 + j59;
-                            var t74 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t75 = t74 - t51;
-                            var t76 = global::System.Math.Exp(t75);
-                            var t77 = t60 * t76;
-                            var t78 = j59 == (nint)t41;
-                            var t79 = t78 ? 1.0 : 0.0;
-                            var t80 = -t79;
-                            var t81 = t77 + t80;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t81 * u58;
-                        }
-                    }
-                }
-                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
-                {
-                    var v109 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
-                    var v110 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t82 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t83 = t82 != p_ignore;
-                        if (!t83)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r84 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr84 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j85 = 0;
-                        for (; j85 <= c - 2; j85 += 2)
-                        {
-                            nint e = e0 + j85;
-                            var v86 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr84 = global::System.Runtime.Intrinsics.Vector128.Max(vr84, v86);
-                        }
-                        for (int l = 0; l < 2; l++) r84 = global::System.Math.Max(r84, vr84[l]);
-                        for (; j85 < c; j85++)
-                        {
-                            nint e = e0 + j85;
-                            var t87 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r84 = global::System.Math.Max(r84, t87);
-                        }
-                        double r88 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr88 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j89 = 0;
-                        var t91 = double.IsFinite(r84);
-                        var t92 = t91 ? r84 : 0.0;
-                        var v93 = global::System.Runtime.Intrinsics.Vector128.Create(t92);
-                        for (; j89 <= c - 2; j89 += 2)
-                        {
-                            nint e = e0 + j89;
-                            var v90 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v94 = v90 - v93;
-                            var v95 = global::System.Runtime.Intrinsics.Vector128.Exp(v94);
-                            vr88 += v95;
-                        }
-                        r88 += global::System.Runtime.Intrinsics.Vector128.Sum(vr88);
-                        for (; j89 < c; j89++)
-                        {
-                            nint e = e0 + j89;
-                            var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t97 = t96 - t92;
-                            var t98 = global::System.Math.Exp(t97);
-                            r88 += t98;
-                        }
-                        var u99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j100 = 0;
-                        var t101 = 1.0 / r88;
-                        var v102 = global::System.Runtime.Intrinsics.Vector128.Create(t101);
-                        var v107 = global::System.Runtime.Intrinsics.Vector128.Create((double)t82);
-                        var b114 = global::System.Runtime.Intrinsics.Vector128.Create(u99);
-                        for (; j100 <= c - 2; j100 += 2)
-                        {
-                            nint e = e0 + j100;
-                            var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v104 = v103 - v93;
-                            var v105 = global::System.Runtime.Intrinsics.Vector128.Exp(v104);
-                            var v106 = v102 * v105;
-                            var v108 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j100) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v107);
-                            var v111 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v108, v109, v110);
-                            var v112 = -v111;
-                            var v113 = v106 + v112;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v113 * b114, ref grad, (nuint)e);
-                        }
-                        for (; j100 < c; j100++)
-                        {
-                            nint e = e0 + j100;
-                            var t115 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t116 = t115 - t92;
-                            var t117 = global::System.Math.Exp(t116);
-                            var t118 = t101 * t117;
-                            var t119 = j100 == (nint)t82;
-                            var t120 = t119 ? 1.0 : 0.0;
-                            var t121 = -t120;
-                            var t122 = t118 + t121;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t122 * u99;
-                        }
-                    }
-                }
-                else
-                {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t123 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t124 = t123 != p_ignore;
-                        if (!t124)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r125 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t126 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r125 = global::System.Math.Max(r125, t126);
-                        }
-                        double r127 = 0.0;
-                        var t129 = double.IsFinite(r125);
-                        var t130 = t129 ? r125 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t131 = t128 - t130;
-                            var t132 = global::System.Math.Exp(t131);
-                            r127 += t132;
-                        }
-                        var u133 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t134 = 1.0 / r127;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t136 = t135 - t130;
-                            var t137 = global::System.Math.Exp(t136);
-                            var t138 = t134 * t137;
-                            var t139 = j == (nint)t123;
-                            var t140 = t139 ? 1.0 : 0.0;
-                            var t141 = -t140;
-                            var t142 = t138 + t141;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t142 * u133;
-                        }
-                    }
-                }
-            }
-            else
-            {
-                for (nint o = 0; o < outer; o++)
-                {
-                    for (nint i = 0; i < inner; i++)
-                    {
-                        nint row = o * inner + i;
-                        nint e0 = o * c * inner + i;
-                        var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t144 = t143 != p_ignore;
-                        if (!t144)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
-                            continue;
-                        }
-                        double r145 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j * inner;
-                            var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r145 = global::System.Math.Max(r145, t146);
-                        }
-                        double r147 = 0.0;
-                        var t149 = double.IsFinite(r145);
-                        var t150 = t149 ? r145 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j * inner;
-                            var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t151 = t148 - t150;
-                            var t152 = global::System.Math.Exp(t151);
-                            r147 += t152;
-                        }
-                        var u153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t154 = 1.0 / r147;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j * inner;
-                            var t155 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t156 = t155 - t150;
-                            var t157 = global::System.Math.Exp(t156);
-                            var t158 = t154 * t157;
-                            var t159 = j == (nint)t143;
-                            var t160 = t159 ? 1.0 : 0.0;
-                            var t161 = -t160;
-                            var t162 = t158 + t161;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t162 * u153;
-                        }
-                    }
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_Double_SumAndGradient(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale, out nint kept)
-        {
-            double total = 0.0;
-            kept = 0;
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
@@ -5000,7 +4832,6 @@ namespace Snapshots
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
-                        kept++;
                         double r2 = double.NegativeInfinity;
                         global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
                         nint j3 = 0;
@@ -5010,58 +4841,51 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 8;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        double r8 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j9 = 0;
+                        var t11 = double.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0.0;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 8; j9 += 8)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.Math.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        double r6 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j7 = 0;
-                        var t9 = double.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0.0;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 8; j7 += 8)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 8;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
-                        {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.Math.Exp(t15);
-                            r6 += t16;
-                        }
-                        var t17 = global::System.Math.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        double g19;
-                        {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
-                        }
-                        var t21 = t18 - g19;
-                        total += t21;
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var u21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
                         nint j22 = 0;
-                        var t23 = 1.0 / r6;
+                        var t23 = 1.0 / r8;
                         var v24 = global::System.Runtime.Intrinsics.Vector512.Create(t23);
                         var v29 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
-                        var b36 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        var b36 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
                         for (; j22 <= c - 8; j22 += 8)
                         {
                             nint e = e0 + j22;
                             var v25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v26 = v25 - v11;
+                            var v26 = v25 - v13;
                             var v27 = global::System.Runtime.Intrinsics.Vector512.Exp(v26);
                             var v28 = v24 * v27;
                             var v30 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j22) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v29);
@@ -5070,216 +4894,209 @@ namespace Snapshots
                             var v35 = v28 + v34;
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v35 * b36, ref grad, (nuint)e);
                         }
-                        for (; j22 < c; j22++)
+                        var b47 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
+                        if (j22 < c)
                         {
-                            nint e = e0 + j22;
-                            var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t38 = t37 - t10;
-                            var t39 = global::System.Math.Exp(t38);
-                            var t40 = t23 * t39;
-                            var t41 = j22 == (nint)t0;
-                            var t42 = t41 ? 1.0 : 0.0;
-                            var t43 = -t42;
-                            var t44 = t40 + t43;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t44 * scale;
+                            nint j37 = c - 8;
+                            nint e = e0 + j37;
+                            var m38 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j22 - j37)));
+                            var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v40 = v39 - v13;
+                            var v41 = global::System.Runtime.Intrinsics.Vector512.Exp(v40);
+                            var v42 = v24 * v41;
+                            var v43 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j37) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v29);
+                            var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v43, v31, v32);
+                            var v45 = -v44;
+                            var v46 = v42 + v45;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v46 * b47, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    var v76 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-                    var v77 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                    var v79 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var v80 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t46 = t45 != p_ignore;
-                        if (!t46)
+                        var t48 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t49 = t48 != p_ignore;
+                        if (!t49)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
-                        kept++;
-                        double r47 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr47 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j48 = 0;
-                        for (; j48 <= c - 4; j48 += 4)
+                        double r50 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr50 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j51 = 0;
+                        for (; j51 <= c - 4; j51 += 4)
                         {
-                            nint e = e0 + j48;
-                            var v49 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr47 = global::System.Runtime.Intrinsics.Vector256.Max(vr47, v49);
+                            nint e = e0 + j51;
+                            var v52 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, v52);
                         }
-                        for (int l = 0; l < 4; l++) r47 = global::System.Math.Max(r47, vr47[l]);
-                        for (; j48 < c; j48++)
+                        if (j51 < c)
                         {
-                            nint e = e0 + j48;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r47 = global::System.Math.Max(r47, t50);
+                            nint j53 = c - 4;
+                            nint e = e0 + j53;
+                            var m54 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j51 - j53)));
+                            var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        double r51 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr51 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j52 = 0;
-                        var t54 = double.IsFinite(r47);
-                        var t55 = t54 ? r47 : 0.0;
-                        var v56 = global::System.Runtime.Intrinsics.Vector256.Create(t55);
-                        for (; j52 <= c - 4; j52 += 4)
+                        for (int l = 0; l < 4; l++) r50 = global::System.Math.Max(r50, vr50[l]);
+                        double r56 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr56 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j57 = 0;
+                        var t59 = double.IsFinite(r50);
+                        var t60 = t59 ? r50 : 0.0;
+                        var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
+                        for (; j57 <= c - 4; j57 += 4)
                         {
-                            nint e = e0 + j52;
-                            var v53 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v57 = v53 - v56;
-                            var v58 = global::System.Runtime.Intrinsics.Vector256.Exp(v57);
-                            vr51 += v58;
+                            nint e = e0 + j57;
+                            var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v62 = v58 - v61;
+                            var v63 = global::System.Runtime.Intrinsics.Vector256.Exp(v62);
+                            vr56 += v63;
                         }
-                        r51 += global::System.Runtime.Intrinsics.Vector256.Sum(vr51);
-                        for (; j52 < c; j52++)
+                        if (j57 < c)
                         {
-                            nint e = e0 + j52;
-                            var t59 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t60 = t59 - t55;
-                            var t61 = global::System.Math.Exp(t60);
-                            r51 += t61;
+                            nint j64 = c - 4;
+                            nint e = e0 + j64;
+                            var m65 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j57 - j64)));
+                            var v66 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v67 = v66 - v61;
+                            var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
+                            vr56 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m65, v68, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
                         }
-                        var t62 = global::System.Math.Log(r51);
-                        var t63 = t62 + t55;
-                        int g64i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g64i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g64i, c, row);
-                        double g64;
+                        r56 += global::System.Runtime.Intrinsics.Vector256.Sum(vr56);
+                        var u69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j70 = 0;
+                        var t71 = 1.0 / r56;
+                        var v72 = global::System.Runtime.Intrinsics.Vector256.Create(t71);
+                        var v77 = global::System.Runtime.Intrinsics.Vector256.Create((double)t48);
+                        var b84 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
+                        for (; j70 <= c - 4; j70 += 4)
                         {
-                            nint e = e0 + g64i;
-                            var t65 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g64 = t65;
+                            nint e = e0 + j70;
+                            var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v74 = v73 - v61;
+                            var v75 = global::System.Runtime.Intrinsics.Vector256.Exp(v74);
+                            var v76 = v72 * v75;
+                            var v78 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j70) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v77);
+                            var v81 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v78, v79, v80);
+                            var v82 = -v81;
+                            var v83 = v76 + v82;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v83 * b84, ref grad, (nuint)e);
                         }
-                        var t66 = t63 - g64;
-                        total += t66;
-                        nint j67 = 0;
-                        var t68 = 1.0 / r51;
-                        var v69 = global::System.Runtime.Intrinsics.Vector256.Create(t68);
-                        var v74 = global::System.Runtime.Intrinsics.Vector256.Create((double)t45);
-                        var b81 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        for (; j67 <= c - 4; j67 += 4)
+                        var b95 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
+                        if (j70 < c)
                         {
-                            nint e = e0 + j67;
-                            var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v56;
-                            var v72 = global::System.Runtime.Intrinsics.Vector256.Exp(v71);
-                            var v73 = v69 * v72;
-                            var v75 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j67) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v74);
-                            var v78 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v75, v76, v77);
-                            var v79 = -v78;
-                            var v80 = v73 + v79;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v80 * b81, ref grad, (nuint)e);
-                        }
-                        for (; j67 < c; j67++)
-                        {
-                            nint e = e0 + j67;
-                            var t82 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t83 = t82 - t55;
-                            var t84 = global::System.Math.Exp(t83);
-                            var t85 = t68 * t84;
-                            var t86 = j67 == (nint)t45;
-                            var t87 = t86 ? 1.0 : 0.0;
-                            var t88 = -t87;
-                            var t89 = t85 + t88;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t89 * scale;
+                            nint j85 = c - 4;
+                            nint e = e0 + j85;
+                            var m86 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j70 - j85)));
+                            var v87 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v88 = v87 - v61;
+                            var v89 = global::System.Runtime.Intrinsics.Vector256.Exp(v88);
+                            var v90 = v72 * v89;
+                            var v91 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j85) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v77);
+                            var v92 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v91, v79, v80);
+                            var v93 = -v92;
+                            var v94 = v90 + v93;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v94 * b95, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    var v121 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
-                    var v122 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
+                    var v127 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+                    var v128 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t90 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t91 = t90 != p_ignore;
-                        if (!t91)
+                        var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t97 = t96 != p_ignore;
+                        if (!t97)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
-                        kept++;
-                        double r92 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr92 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j93 = 0;
-                        for (; j93 <= c - 2; j93 += 2)
+                        double r98 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr98 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j99 = 0;
+                        for (; j99 <= c - 2; j99 += 2)
                         {
-                            nint e = e0 + j93;
-                            var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr92 = global::System.Runtime.Intrinsics.Vector128.Max(vr92, v94);
+                            nint e = e0 + j99;
+                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, v100);
                         }
-                        for (int l = 0; l < 2; l++) r92 = global::System.Math.Max(r92, vr92[l]);
-                        for (; j93 < c; j93++)
+                        if (j99 < c)
                         {
-                            nint e = e0 + j93;
-                            var t95 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r92 = global::System.Math.Max(r92, t95);
+                            nint j101 = c - 2;
+                            nint e = e0 + j101;
+                            var m102 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j99 - j101)));
+                            var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        double r96 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr96 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j97 = 0;
-                        var t99 = double.IsFinite(r92);
-                        var t100 = t99 ? r92 : 0.0;
-                        var v101 = global::System.Runtime.Intrinsics.Vector128.Create(t100);
-                        for (; j97 <= c - 2; j97 += 2)
+                        for (int l = 0; l < 2; l++) r98 = global::System.Math.Max(r98, vr98[l]);
+                        double r104 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr104 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j105 = 0;
+                        var t107 = double.IsFinite(r98);
+                        var t108 = t107 ? r98 : 0.0;
+                        var v109 = global::System.Runtime.Intrinsics.Vector128.Create(t108);
+                        for (; j105 <= c - 2; j105 += 2)
                         {
-                            nint e = e0 + j97;
-                            var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v102 = v98 - v101;
-                            var v103 = global::System.Runtime.Intrinsics.Vector128.Exp(v102);
-                            vr96 += v103;
+                            nint e = e0 + j105;
+                            var v106 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v110 = v106 - v109;
+                            var v111 = global::System.Runtime.Intrinsics.Vector128.Exp(v110);
+                            vr104 += v111;
                         }
-                        r96 += global::System.Runtime.Intrinsics.Vector128.Sum(vr96);
-                        for (; j97 < c; j97++)
+                        if (j105 < c)
                         {
-                            nint e = e0 + j97;
-                            var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t105 = t104 - t100;
-                            var t106 = global::System.Math.Exp(t105);
-                            r96 += t106;
-                        }
-                        var t107 = global::System.Math.Log(r96);
-                        var t108 = t107 + t100;
-                        int g109i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g109i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g109i, c, row);
-                        double g109;
-                        {
-                            nint e = e0 + g109i;
-                            var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g109 = t110;
-                        }
-                        var t111 = t108 - g109;
-                        total += t111;
-                        nint j112 = 0;
-                        var t113 = 1.0 / r96;
-                        var v114 = global::System.Runtime.Intrinsics.Vector128.Create(t113);
-                        var v119 = global::System.Runtime.Intrinsics.Vector128.Create((double)t90);
-                        var b126 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        for (; j112 <= c - 2; j112 += 2)
-                        {
+                            nint j112 = c - 2;
                             nint e = e0 + j112;
-                            var v115 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v116 = v115 - v101;
-                            var v117 = global::System.Runtime.Intrinsics.Vector128.Exp(v116);
-                            var v118 = v114 * v117;
-                            var v120 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j112) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v119);
-                            var v123 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v120, v121, v122);
-                            var v124 = -v123;
-                            var v125 = v118 + v124;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v125 * b126, ref grad, (nuint)e);
+                            var m113 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j105 - j112)));
+                            var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v115 = v114 - v109;
+                            var v116 = global::System.Runtime.Intrinsics.Vector128.Exp(v115);
+                            vr104 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m113, v116, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
                         }
-                        for (; j112 < c; j112++)
+                        r104 += global::System.Runtime.Intrinsics.Vector128.Sum(vr104);
+                        var u117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j118 = 0;
+                        var t119 = 1.0 / r104;
+                        var v120 = global::System.Runtime.Intrinsics.Vector128.Create(t119);
+                        var v125 = global::System.Runtime.Intrinsics.Vector128.Create((double)t96);
+                        var b132 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
+                        for (; j118 <= c - 2; j118 += 2)
                         {
-                            nint e = e0 + j112;
-                            var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t128 = t127 - t100;
-                            var t129 = global::System.Math.Exp(t128);
-                            var t130 = t113 * t129;
-                            var t131 = j112 == (nint)t90;
-                            var t132 = t131 ? 1.0 : 0.0;
-                            var t133 = -t132;
-                            var t134 = t130 + t133;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t134 * scale;
+                            nint e = e0 + j118;
+                            var v121 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v122 = v121 - v109;
+                            var v123 = global::System.Runtime.Intrinsics.Vector128.Exp(v122);
+                            var v124 = v120 * v123;
+                            var v126 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j118) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v125);
+                            var v129 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v126, v127, v128);
+                            var v130 = -v129;
+                            var v131 = v124 + v130;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v131 * b132, ref grad, (nuint)e);
+                        }
+                        var b143 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
+                        if (j118 < c)
+                        {
+                            nint j133 = c - 2;
+                            nint e = e0 + j133;
+                            var m134 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j118 - j133)));
+                            var v135 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v136 = v135 - v109;
+                            var v137 = global::System.Runtime.Intrinsics.Vector128.Exp(v136);
+                            var v138 = v120 * v137;
+                            var v139 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j133) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v125);
+                            var v140 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v139, v127, v128);
+                            var v141 = -v140;
+                            var v142 = v138 + v141;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v142 * b143, ref grad, (nuint)e);
                         }
                     }
                 }
@@ -5288,57 +5105,45 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t136 = t135 != p_ignore;
-                        if (!t136)
+                        var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t145 = t144 != p_ignore;
+                        if (!t145)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
-                        kept++;
-                        double r137 = double.NegativeInfinity;
+                        double r146 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t138 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r137 = global::System.Math.Max(r137, t138);
+                            var t147 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r146 = global::System.Math.Max(r146, t147);
                         }
-                        double r139 = 0.0;
-                        var t141 = double.IsFinite(r137);
-                        var t142 = t141 ? r137 : 0.0;
+                        double r148 = 0.0;
+                        var t150 = double.IsFinite(r146);
+                        var t151 = t150 ? r146 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t140 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t143 = t140 - t142;
-                            var t144 = global::System.Math.Exp(t143);
-                            r139 += t144;
-                        }
-                        var t145 = global::System.Math.Log(r139);
-                        var t146 = t145 + t142;
-                        int g147i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g147i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g147i, c, row);
-                        double g147;
-                        {
-                            nint e = e0 + g147i;
-                            var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g147 = t148;
-                        }
-                        var t149 = t146 - g147;
-                        total += t149;
-                        var t150 = 1.0 / r139;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t151 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t152 = t151 - t142;
+                            var t149 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t152 = t149 - t151;
                             var t153 = global::System.Math.Exp(t152);
-                            var t154 = t150 * t153;
-                            var t155 = j == (nint)t135;
-                            var t156 = t155 ? 1.0 : 0.0;
-                            var t157 = -t156;
-                            var t158 = t154 + t157;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t158 * scale;
+                            r148 += t153;
+                        }
+                        var u154 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t155 = 1.0 / r148;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t157 = t156 - t151;
+                            var t158 = global::System.Math.Exp(t157);
+                            var t159 = t155 * t158;
+                            var t160 = j == (nint)t144;
+                            var t161 = t160 ? 1.0 : 0.0;
+                            var t162 = -t161;
+                            var t163 = t159 + t162;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t163 * u154;
                         }
                     }
                 }
@@ -5351,66 +5156,53 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t160 = t159 != p_ignore;
-                        if (!t160)
+                        var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t165 = t164 != p_ignore;
+                        if (!t165)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
                             continue;
                         }
-                        kept++;
-                        double r161 = double.NegativeInfinity;
+                        double r166 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r161 = global::System.Math.Max(r161, t162);
+                            var t167 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r166 = global::System.Math.Max(r166, t167);
                         }
-                        double r163 = 0.0;
-                        var t165 = double.IsFinite(r161);
-                        var t166 = t165 ? r161 : 0.0;
+                        double r168 = 0.0;
+                        var t170 = double.IsFinite(r166);
+                        var t171 = t170 ? r166 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t167 = t164 - t166;
-                            var t168 = global::System.Math.Exp(t167);
-                            r163 += t168;
+                            var t169 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t172 = t169 - t171;
+                            var t173 = global::System.Math.Exp(t172);
+                            r168 += t173;
                         }
-                        var t169 = global::System.Math.Log(r163);
-                        var t170 = t169 + t166;
-                        int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
-                        double g171;
-                        {
-                            nint e = e0 + g171i * inner;
-                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g171 = t172;
-                        }
-                        var t173 = t170 - g171;
-                        total += t173;
-                        var t174 = 1.0 / r163;
+                        var u174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t175 = 1.0 / r168;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t175 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t176 = t175 - t166;
-                            var t177 = global::System.Math.Exp(t176);
-                            var t178 = t174 * t177;
-                            var t179 = j == (nint)t159;
-                            var t180 = t179 ? 1.0 : 0.0;
-                            var t181 = -t180;
-                            var t182 = t178 + t181;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t182 * scale;
+                            var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t177 = t176 - t171;
+                            var t178 = global::System.Math.Exp(t177);
+                            var t179 = t175 * t178;
+                            var t180 = j == (nint)t164;
+                            var t181 = t180 ? 1.0 : 0.0;
+                            var t182 = -t181;
+                            var t183 = t179 + t182;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t183 * u174;
                         }
                     }
                 }
             }
-            return total;
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_Double_SumAndGradient_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale, out nint kept)
+        private static double __SparseNll_Double_SumAndGradient(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale, out nint kept)
         {
             double total = 0.0;
             kept = 0;
@@ -5418,8 +5210,8 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    var v32 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
-                    var v33 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+                    var v35 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+                    var v36 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
@@ -5440,279 +5232,297 @@ namespace Snapshots
                             var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
                         }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 8;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                        }
                         for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
-                        for (; j3 < c; j3++)
+                        double r8 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j9 = 0;
+                        var t11 = double.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0.0;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 8; j9 += 8)
                         {
-                            nint e = e0 + j3;
-                            var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r2 = global::System.Math.Max(r2, t5);
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
                         }
-                        double r6 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr6 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j7 = 0;
-                        var t9 = double.IsFinite(r2);
-                        var t10 = t9 ? r2 : 0.0;
-                        var v11 = global::System.Runtime.Intrinsics.Vector512.Create(t10);
-                        for (; j7 <= c - 8; j7 += 8)
+                        if (j9 < c)
                         {
-                            nint e = e0 + j7;
-                            var v8 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v12 = v8 - v11;
-                            var v13 = global::System.Runtime.Intrinsics.Vector512.Exp(v12);
-                            vr6 += v13;
+                            nint j16 = c - 8;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
                         }
-                        r6 += global::System.Runtime.Intrinsics.Vector512.Sum(vr6);
-                        for (; j7 < c; j7++)
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.Math.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        double g23;
                         {
-                            nint e = e0 + j7;
-                            var t14 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t15 = t14 - t10;
-                            var t16 = global::System.Math.Exp(t15);
-                            r6 += t16;
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
                         }
-                        var t17 = global::System.Math.Log(r6);
-                        var t18 = t17 + t10;
-                        int g19i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g19i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g19i, c, row);
-                        double g19;
+                        var t25 = t22 - g23;
+                        total += t25;
+                        nint j26 = 0;
+                        var t27 = 1.0 / r8;
+                        var v28 = global::System.Runtime.Intrinsics.Vector512.Create(t27);
+                        var v33 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                        var b40 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        for (; j26 <= c - 8; j26 += 8)
                         {
-                            nint e = e0 + g19i;
-                            var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g19 = t20;
+                            nint e = e0 + j26;
+                            var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v30 = v29 - v13;
+                            var v31 = global::System.Runtime.Intrinsics.Vector512.Exp(v30);
+                            var v32 = v28 * v31;
+                            var v34 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j26) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v33);
+                            var v37 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v34, v35, v36);
+                            var v38 = -v37;
+                            var v39 = v32 + v38;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v39 * b40, ref grad, (nuint)e);
                         }
-                        var t21 = t18 - g19;
-                        total += t21 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j23 = 0;
-                        var t24 = 1.0 / r6;
-                        var v25 = global::System.Runtime.Intrinsics.Vector512.Create(t24);
-                        var v30 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
-                        var b37 = global::System.Runtime.Intrinsics.Vector512.Create(u22);
-                        for (; j23 <= c - 8; j23 += 8)
+                        var b51 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                        if (j26 < c)
                         {
-                            nint e = e0 + j23;
-                            var v26 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v27 = v26 - v11;
-                            var v28 = global::System.Runtime.Intrinsics.Vector512.Exp(v27);
-                            var v29 = v25 * v28;
-                            var v31 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j23) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v30);
-                            var v34 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v31, v32, v33);
-                            var v35 = -v34;
-                            var v36 = v29 + v35;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v36 * b37, ref grad, (nuint)e);
-                        }
-                        for (; j23 < c; j23++)
-                        {
-                            nint e = e0 + j23;
-                            var t38 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t39 = t38 - t10;
-                            var t40 = global::System.Math.Exp(t39);
-                            var t41 = t24 * t40;
-                            var t42 = j23 == (nint)t0;
-                            var t43 = t42 ? 1.0 : 0.0;
-                            var t44 = -t43;
-                            var t45 = t41 + t44;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t45 * u22;
+                            nint j41 = c - 8;
+                            nint e = e0 + j41;
+                            var m42 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j26 - j41)));
+                            var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v44 = v43 - v13;
+                            var v45 = global::System.Runtime.Intrinsics.Vector512.Exp(v44);
+                            var v46 = v28 * v45;
+                            var v47 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j41) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v33);
+                            var v48 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v35, v36);
+                            var v49 = -v48;
+                            var v50 = v46 + v49;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v50 * b51, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    var v78 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-                    var v79 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                    var v87 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var v88 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t46 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t47 = t46 != p_ignore;
-                        if (!t47)
+                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t53 = t52 != p_ignore;
+                        if (!t53)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
                         kept++;
-                        double r48 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr48 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j49 = 0;
-                        for (; j49 <= c - 4; j49 += 4)
+                        double r54 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr54 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j55 = 0;
+                        for (; j55 <= c - 4; j55 += 4)
                         {
-                            nint e = e0 + j49;
-                            var v50 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr48 = global::System.Runtime.Intrinsics.Vector256.Max(vr48, v50);
+                            nint e = e0 + j55;
+                            var v56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, v56);
                         }
-                        for (int l = 0; l < 4; l++) r48 = global::System.Math.Max(r48, vr48[l]);
-                        for (; j49 < c; j49++)
+                        if (j55 < c)
                         {
-                            nint e = e0 + j49;
-                            var t51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r48 = global::System.Math.Max(r48, t51);
+                            nint j57 = c - 4;
+                            nint e = e0 + j57;
+                            var m58 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j55 - j57)));
+                            var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        double r52 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr52 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j53 = 0;
-                        var t55 = double.IsFinite(r48);
-                        var t56 = t55 ? r48 : 0.0;
-                        var v57 = global::System.Runtime.Intrinsics.Vector256.Create(t56);
-                        for (; j53 <= c - 4; j53 += 4)
+                        for (int l = 0; l < 4; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        double r60 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr60 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j61 = 0;
+                        var t63 = double.IsFinite(r54);
+                        var t64 = t63 ? r54 : 0.0;
+                        var v65 = global::System.Runtime.Intrinsics.Vector256.Create(t64);
+                        for (; j61 <= c - 4; j61 += 4)
                         {
-                            nint e = e0 + j53;
-                            var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v58 = v54 - v57;
-                            var v59 = global::System.Runtime.Intrinsics.Vector256.Exp(v58);
-                            vr52 += v59;
+                            nint e = e0 + j61;
+                            var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v66 = v62 - v65;
+                            var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
+                            vr60 += v67;
                         }
-                        r52 += global::System.Runtime.Intrinsics.Vector256.Sum(vr52);
-                        for (; j53 < c; j53++)
+                        if (j61 < c)
                         {
-                            nint e = e0 + j53;
-                            var t60 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t61 = t60 - t56;
-                            var t62 = global::System.Math.Exp(t61);
-                            r52 += t62;
+                            nint j68 = c - 4;
+                            nint e = e0 + j68;
+                            var m69 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j61 - j68)));
+                            var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v71 = v70 - v65;
+                            var v72 = global::System.Runtime.Intrinsics.Vector256.Exp(v71);
+                            vr60 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
                         }
-                        var t63 = global::System.Math.Log(r52);
-                        var t64 = t63 + t56;
-                        int g65i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g65i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g65i, c, row);
-                        double g65;
+                        r60 += global::System.Runtime.Intrinsics.Vector256.Sum(vr60);
+                        var t73 = global::System.Math.Log(r60);
+                        var t74 = t73 + t64;
+                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                        double g75;
                         {
-                            nint e = e0 + g65i;
-                            var t66 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g65 = t66;
+                            nint e = e0 + g75i;
+                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g75 = t76;
                         }
-                        var t67 = t64 - g65;
-                        total += t67 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u68 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j69 = 0;
-                        var t70 = 1.0 / r52;
-                        var v71 = global::System.Runtime.Intrinsics.Vector256.Create(t70);
-                        var v76 = global::System.Runtime.Intrinsics.Vector256.Create((double)t46);
-                        var b83 = global::System.Runtime.Intrinsics.Vector256.Create(u68);
-                        for (; j69 <= c - 4; j69 += 4)
+                        var t77 = t74 - g75;
+                        total += t77;
+                        nint j78 = 0;
+                        var t79 = 1.0 / r60;
+                        var v80 = global::System.Runtime.Intrinsics.Vector256.Create(t79);
+                        var v85 = global::System.Runtime.Intrinsics.Vector256.Create((double)t52);
+                        var b92 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        for (; j78 <= c - 4; j78 += 4)
                         {
-                            nint e = e0 + j69;
-                            var v72 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v73 = v72 - v57;
-                            var v74 = global::System.Runtime.Intrinsics.Vector256.Exp(v73);
-                            var v75 = v71 * v74;
-                            var v77 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j69) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v76);
-                            var v80 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v77, v78, v79);
-                            var v81 = -v80;
-                            var v82 = v75 + v81;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v82 * b83, ref grad, (nuint)e);
+                            nint e = e0 + j78;
+                            var v81 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v82 = v81 - v65;
+                            var v83 = global::System.Runtime.Intrinsics.Vector256.Exp(v82);
+                            var v84 = v80 * v83;
+                            var v86 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j78) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v85);
+                            var v89 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v86, v87, v88);
+                            var v90 = -v89;
+                            var v91 = v84 + v90;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v91 * b92, ref grad, (nuint)e);
                         }
-                        for (; j69 < c; j69++)
+                        var b103 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                        if (j78 < c)
                         {
-                            nint e = e0 + j69;
-                            var t84 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t85 = t84 - t56;
-                            var t86 = global::System.Math.Exp(t85);
-                            var t87 = t70 * t86;
-                            var t88 = j69 == (nint)t46;
-                            var t89 = t88 ? 1.0 : 0.0;
-                            var t90 = -t89;
-                            var t91 = t87 + t90;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t91 * u68;
+                            nint j93 = c - 4;
+                            nint e = e0 + j93;
+                            var m94 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j78 - j93)));
+                            var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v96 = v95 - v65;
+                            var v97 = global::System.Runtime.Intrinsics.Vector256.Exp(v96);
+                            var v98 = v80 * v97;
+                            var v99 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j93) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v85);
+                            var v100 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v99, v87, v88);
+                            var v101 = -v100;
+                            var v102 = v98 + v101;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v102 * b103, ref grad, (nuint)e);
                         }
                     }
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
-                    var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
+                    var v139 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+                    var v140 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t92 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t93 = t92 != p_ignore;
-                        if (!t93)
+                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t105 = t104 != p_ignore;
+                        if (!t105)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
                         kept++;
-                        double r94 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr94 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j95 = 0;
-                        for (; j95 <= c - 2; j95 += 2)
+                        double r106 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr106 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j107 = 0;
+                        for (; j107 <= c - 2; j107 += 2)
                         {
-                            nint e = e0 + j95;
-                            var v96 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr94 = global::System.Runtime.Intrinsics.Vector128.Max(vr94, v96);
+                            nint e = e0 + j107;
+                            var v108 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, v108);
                         }
-                        for (int l = 0; l < 2; l++) r94 = global::System.Math.Max(r94, vr94[l]);
-                        for (; j95 < c; j95++)
+                        if (j107 < c)
                         {
-                            nint e = e0 + j95;
-                            var t97 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r94 = global::System.Math.Max(r94, t97);
+                            nint j109 = c - 2;
+                            nint e = e0 + j109;
+                            var m110 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j107 - j109)));
+                            var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        double r98 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr98 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j99 = 0;
-                        var t101 = double.IsFinite(r94);
-                        var t102 = t101 ? r94 : 0.0;
-                        var v103 = global::System.Runtime.Intrinsics.Vector128.Create(t102);
-                        for (; j99 <= c - 2; j99 += 2)
-                        {
-                            nint e = e0 + j99;
-                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v104 = v100 - v103;
-                            var v105 = global::System.Runtime.Intrinsics.Vector128.Exp(v104);
-                            vr98 += v105;
-                        }
-                        r98 += global::System.Runtime.Intrinsics.Vector128.Sum(vr98);
-                        for (; j99 < c; j99++)
-                        {
-                            nint e = e0 + j99;
-                            var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t107 = t106 - t102;
-                            var t108 = global::System.Math.Exp(t107);
-                            r98 += t108;
-                        }
-                        var t109 = global::System.Math.Log(r98);
-                        var t110 = t109 + t102;
-                        int g111i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g111i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g111i, c, row);
-                        double g111;
-                        {
-                            nint e = e0 + g111i;
-                            var t112 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g111 = t112;
-                        }
-                        var t113 = t110 - g111;
-                        total += t113 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u114 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j115 = 0;
-                        var t116 = 1.0 / r98;
+                        for (int l = 0; l < 2; l++) r106 = global::System.Math.Max(r106, vr106[l]);
+                        double r112 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr112 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j113 = 0;
+                        var t115 = double.IsFinite(r106);
+                        var t116 = t115 ? r106 : 0.0;
                         var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
-                        var v122 = global::System.Runtime.Intrinsics.Vector128.Create((double)t92);
-                        var b129 = global::System.Runtime.Intrinsics.Vector128.Create(u114);
-                        for (; j115 <= c - 2; j115 += 2)
+                        for (; j113 <= c - 2; j113 += 2)
                         {
-                            nint e = e0 + j115;
-                            var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v119 = v118 - v103;
-                            var v120 = global::System.Runtime.Intrinsics.Vector128.Exp(v119);
-                            var v121 = v117 * v120;
-                            var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j115) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v122);
-                            var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
-                            var v127 = -v126;
-                            var v128 = v121 + v127;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
+                            nint e = e0 + j113;
+                            var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v118 = v114 - v117;
+                            var v119 = global::System.Runtime.Intrinsics.Vector128.Exp(v118);
+                            vr112 += v119;
                         }
-                        for (; j115 < c; j115++)
+                        if (j113 < c)
                         {
-                            nint e = e0 + j115;
-                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t131 = t130 - t102;
-                            var t132 = global::System.Math.Exp(t131);
-                            var t133 = t116 * t132;
-                            var t134 = j115 == (nint)t92;
-                            var t135 = t134 ? 1.0 : 0.0;
-                            var t136 = -t135;
-                            var t137 = t133 + t136;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t137 * u114;
+                            nint j120 = c - 2;
+                            nint e = e0 + j120;
+                            var m121 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j113 - j120)));
+                            var v122 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v123 = v122 - v117;
+                            var v124 = global::System.Runtime.Intrinsics.Vector128.Exp(v123);
+                            vr112 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m121, v124, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                        }
+                        r112 += global::System.Runtime.Intrinsics.Vector128.Sum(vr112);
+                        var t125 = global::System.Math.Log(r112);
+                        var t126 = t125 + t116;
+                        int g127i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g127i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g127i, c, row);
+                        double g127;
+                        {
+                            nint e = e0 + g127i;
+                            var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g127 = t128;
+                        }
+                        var t129 = t126 - g127;
+                        total += t129;
+                        nint j130 = 0;
+                        var t131 = 1.0 / r112;
+                        var v132 = global::System.Runtime.Intrinsics.Vector128.Create(t131);
+                        var v137 = global::System.Runtime.Intrinsics.Vector128.Create((double)t104);
+                        var b144 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        for (; j130 <= c - 2; j130 += 2)
+                        {
+                            nint e = e0 + j130;
+                            var v133 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v134 = v133 - v117;
+                            var v135 = global::System.Runtime.Intrinsics.Vector128.Exp(v134);
+                            var v136 = v132 * v135;
+                            var v138 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j130) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v137);
+                            var v141 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v138, v139, v140);
+                            var v142 = -v141;
+                            var v143 = v136 + v142;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v143 * b144, ref grad, (nuint)e);
+                        }
+                        var b155 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                        if (j130 < c)
+                        {
+                            nint j145 = c - 2;
+                            nint e = e0 + j145;
+                            var m146 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j130 - j145)));
+                            var v147 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v148 = v147 - v117;
+                            var v149 = global::System.Runtime.Intrinsics.Vector128.Exp(v148);
+                            var v150 = v132 * v149;
+                            var v151 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j145) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v137);
+                            var v152 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v151, v139, v140);
+                            var v153 = -v152;
+                            var v154 = v150 + v153;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v154 * b155, ref grad, (nuint)e);
                         }
                     }
                 }
@@ -5721,58 +5531,57 @@ namespace Snapshots
                     for (nint row = 0; row < outer; row++)
                     {
                         nint e0 = row * c;
-                        var t138 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t139 = t138 != p_ignore;
-                        if (!t139)
+                        var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t157 = t156 != p_ignore;
+                        if (!t157)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
                             continue;
                         }
                         kept++;
-                        double r140 = double.NegativeInfinity;
+                        double r158 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r140 = global::System.Math.Max(r140, t141);
+                            var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r158 = global::System.Math.Max(r158, t159);
                         }
-                        double r142 = 0.0;
-                        var t144 = double.IsFinite(r140);
-                        var t145 = t144 ? r140 : 0.0;
+                        double r160 = 0.0;
+                        var t162 = double.IsFinite(r158);
+                        var t163 = t162 ? r158 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t146 = t143 - t145;
-                            var t147 = global::System.Math.Exp(t146);
-                            r142 += t147;
+                            var t161 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t164 = t161 - t163;
+                            var t165 = global::System.Math.Exp(t164);
+                            r160 += t165;
                         }
-                        var t148 = global::System.Math.Log(r142);
-                        var t149 = t148 + t145;
-                        int g150i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g150i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g150i, c, row);
-                        double g150;
+                        var t166 = global::System.Math.Log(r160);
+                        var t167 = t166 + t163;
+                        int g168i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g168i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g168i, c, row);
+                        double g168;
                         {
-                            nint e = e0 + g150i;
-                            var t151 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g150 = t151;
+                            nint e = e0 + g168i;
+                            var t169 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g168 = t169;
                         }
-                        var t152 = t149 - g150;
-                        total += t152 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t154 = 1.0 / r142;
+                        var t170 = t167 - g168;
+                        total += t170;
+                        var t171 = 1.0 / r160;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j;
-                            var t155 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t156 = t155 - t145;
-                            var t157 = global::System.Math.Exp(t156);
-                            var t158 = t154 * t157;
-                            var t159 = j == (nint)t138;
-                            var t160 = t159 ? 1.0 : 0.0;
-                            var t161 = -t160;
-                            var t162 = t158 + t161;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t162 * u153;
+                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t173 = t172 - t163;
+                            var t174 = global::System.Math.Exp(t173);
+                            var t175 = t171 * t174;
+                            var t176 = j == (nint)t156;
+                            var t177 = t176 ? 1.0 : 0.0;
+                            var t178 = -t177;
+                            var t179 = t175 + t178;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t179 * scale;
                         }
                     }
                 }
@@ -5785,58 +5594,513 @@ namespace Snapshots
                     {
                         nint row = o * inner + i;
                         nint e0 = o * c * inner + i;
-                        var t163 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t164 = t163 != p_ignore;
-                        if (!t164)
+                        var t180 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t181 = t180 != p_ignore;
+                        if (!t181)
                         {
                             for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
                             continue;
                         }
                         kept++;
-                        double r165 = double.NegativeInfinity;
+                        double r182 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t166 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r165 = global::System.Math.Max(r165, t166);
+                            var t183 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r182 = global::System.Math.Max(r182, t183);
                         }
-                        double r167 = 0.0;
-                        var t169 = double.IsFinite(r165);
-                        var t170 = t169 ? r165 : 0.0;
+                        double r184 = 0.0;
+                        var t186 = double.IsFinite(r182);
+                        var t187 = t186 ? r182 : 0.0;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t168 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t171 = t168 - t170;
-                            var t172 = global::System.Math.Exp(t171);
-                            r167 += t172;
+                            var t185 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t188 = t185 - t187;
+                            var t189 = global::System.Math.Exp(t188);
+                            r184 += t189;
                         }
-                        var t173 = global::System.Math.Log(r167);
-                        var t174 = t173 + t170;
-                        int g175i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g175i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g175i, c, row);
-                        double g175;
+                        var t190 = global::System.Math.Log(r184);
+                        var t191 = t190 + t187;
+                        int g192i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g192i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g192i, c, row);
+                        double g192;
                         {
-                            nint e = e0 + g175i * inner;
+                            nint e = e0 + g192i * inner;
+                            var t193 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g192 = t193;
+                        }
+                        var t194 = t191 - g192;
+                        total += t194;
+                        var t195 = 1.0 / r184;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t196 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t197 = t196 - t187;
+                            var t198 = global::System.Math.Exp(t197);
+                            var t199 = t195 * t198;
+                            var t200 = j == (nint)t180;
+                            var t201 = t200 ? 1.0 : 0.0;
+                            var t202 = -t201;
+                            var t203 = t199 + t202;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t203 * scale;
+                        }
+                    }
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            if (inner == 1)
+            {
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
+                {
+                    var v36 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+                    var v37 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t1 = t0 != p_ignore;
+                        if (!t1)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r2 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                        nint j3 = 0;
+                        for (; j3 <= c - 8; j3 += 8)
+                        {
+                            nint e = e0 + j3;
+                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                        }
+                        if (j3 < c)
+                        {
+                            nint j5 = c - 8;
+                            nint e = e0 + j5;
+                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                        }
+                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        double r8 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                        nint j9 = 0;
+                        var t11 = double.IsFinite(r2);
+                        var t12 = t11 ? r2 : 0.0;
+                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                        for (; j9 <= c - 8; j9 += 8)
+                        {
+                            nint e = e0 + j9;
+                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v14 = v10 - v13;
+                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            vr8 += v15;
+                        }
+                        if (j9 < c)
+                        {
+                            nint j16 = c - 8;
+                            nint e = e0 + j16;
+                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v19 = v18 - v13;
+                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
+                        }
+                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                        var t21 = global::System.Math.Log(r8);
+                        var t22 = t21 + t12;
+                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                        double g23;
+                        {
+                            nint e = e0 + g23i;
+                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g23 = t24;
+                        }
+                        var t25 = t22 - g23;
+                        total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j27 = 0;
+                        var t28 = 1.0 / r8;
+                        var v29 = global::System.Runtime.Intrinsics.Vector512.Create(t28);
+                        var v34 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                        var b41 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
+                        for (; j27 <= c - 8; j27 += 8)
+                        {
+                            nint e = e0 + j27;
+                            var v30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v31 = v30 - v13;
+                            var v32 = global::System.Runtime.Intrinsics.Vector512.Exp(v31);
+                            var v33 = v29 * v32;
+                            var v35 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j27) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v34);
+                            var v38 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v35, v36, v37);
+                            var v39 = -v38;
+                            var v40 = v33 + v39;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v40 * b41, ref grad, (nuint)e);
+                        }
+                        var b52 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
+                        if (j27 < c)
+                        {
+                            nint j42 = c - 8;
+                            nint e = e0 + j42;
+                            var m43 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j27 - j42)));
+                            var v44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v45 = v44 - v13;
+                            var v46 = global::System.Runtime.Intrinsics.Vector512.Exp(v45);
+                            var v47 = v29 * v46;
+                            var v48 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j42) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v34);
+                            var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v48, v36, v37);
+                            var v50 = -v49;
+                            var v51 = v47 + v50;
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v51 * b52, ref grad, (nuint)e);
+                        }
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
+                {
+                    var v89 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+                    var v90 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t53 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t54 = t53 != p_ignore;
+                        if (!t54)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r55 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr55 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                        nint j56 = 0;
+                        for (; j56 <= c - 4; j56 += 4)
+                        {
+                            nint e = e0 + j56;
+                            var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, v57);
+                        }
+                        if (j56 < c)
+                        {
+                            nint j58 = c - 4;
+                            nint e = e0 + j58;
+                            var m59 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j56 - j58)));
+                            var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                        }
+                        for (int l = 0; l < 4; l++) r55 = global::System.Math.Max(r55, vr55[l]);
+                        double r61 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector256<double> vr61 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                        nint j62 = 0;
+                        var t64 = double.IsFinite(r55);
+                        var t65 = t64 ? r55 : 0.0;
+                        var v66 = global::System.Runtime.Intrinsics.Vector256.Create(t65);
+                        for (; j62 <= c - 4; j62 += 4)
+                        {
+                            nint e = e0 + j62;
+                            var v63 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v67 = v63 - v66;
+                            var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
+                            vr61 += v68;
+                        }
+                        if (j62 < c)
+                        {
+                            nint j69 = c - 4;
+                            nint e = e0 + j69;
+                            var m70 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j62 - j69)));
+                            var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v72 = v71 - v66;
+                            var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
+                            vr61 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m70, v73, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                        }
+                        r61 += global::System.Runtime.Intrinsics.Vector256.Sum(vr61);
+                        var t74 = global::System.Math.Log(r61);
+                        var t75 = t74 + t65;
+                        int g76i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g76i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g76i, c, row);
+                        double g76;
+                        {
+                            nint e = e0 + g76i;
+                            var t77 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g76 = t77;
+                        }
+                        var t78 = t75 - g76;
+                        total += t78 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j80 = 0;
+                        var t81 = 1.0 / r61;
+                        var v82 = global::System.Runtime.Intrinsics.Vector256.Create(t81);
+                        var v87 = global::System.Runtime.Intrinsics.Vector256.Create((double)t53);
+                        var b94 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
+                        for (; j80 <= c - 4; j80 += 4)
+                        {
+                            nint e = e0 + j80;
+                            var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v84 = v83 - v66;
+                            var v85 = global::System.Runtime.Intrinsics.Vector256.Exp(v84);
+                            var v86 = v82 * v85;
+                            var v88 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j80) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v87);
+                            var v91 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v88, v89, v90);
+                            var v92 = -v91;
+                            var v93 = v86 + v92;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v93 * b94, ref grad, (nuint)e);
+                        }
+                        var b105 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
+                        if (j80 < c)
+                        {
+                            nint j95 = c - 4;
+                            nint e = e0 + j95;
+                            var m96 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j80 - j95)));
+                            var v97 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v98 = v97 - v66;
+                            var v99 = global::System.Runtime.Intrinsics.Vector256.Exp(v98);
+                            var v100 = v82 * v99;
+                            var v101 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j95) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v87);
+                            var v102 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v101, v89, v90);
+                            var v103 = -v102;
+                            var v104 = v100 + v103;
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v104 * b105, ref grad, (nuint)e);
+                        }
+                    }
+                }
+                else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
+                {
+                    var v142 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+                    var v143 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t107 = t106 != p_ignore;
+                        if (!t107)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r108 = double.NegativeInfinity;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr108 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                        nint j109 = 0;
+                        for (; j109 <= c - 2; j109 += 2)
+                        {
+                            nint e = e0 + j109;
+                            var v110 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, v110);
+                        }
+                        if (j109 < c)
+                        {
+                            nint j111 = c - 2;
+                            nint e = e0 + j111;
+                            var m112 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j109 - j111)));
+                            var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                        }
+                        for (int l = 0; l < 2; l++) r108 = global::System.Math.Max(r108, vr108[l]);
+                        double r114 = 0.0;
+                        global::System.Runtime.Intrinsics.Vector128<double> vr114 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                        nint j115 = 0;
+                        var t117 = double.IsFinite(r108);
+                        var t118 = t117 ? r108 : 0.0;
+                        var v119 = global::System.Runtime.Intrinsics.Vector128.Create(t118);
+                        for (; j115 <= c - 2; j115 += 2)
+                        {
+                            nint e = e0 + j115;
+                            var v116 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v120 = v116 - v119;
+                            var v121 = global::System.Runtime.Intrinsics.Vector128.Exp(v120);
+                            vr114 += v121;
+                        }
+                        if (j115 < c)
+                        {
+                            nint j122 = c - 2;
+                            nint e = e0 + j122;
+                            var m123 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j115 - j122)));
+                            var v124 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v125 = v124 - v119;
+                            var v126 = global::System.Runtime.Intrinsics.Vector128.Exp(v125);
+                            vr114 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m123, v126, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                        }
+                        r114 += global::System.Runtime.Intrinsics.Vector128.Sum(vr114);
+                        var t127 = global::System.Math.Log(r114);
+                        var t128 = t127 + t118;
+                        int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
+                        double g129;
+                        {
+                            nint e = e0 + g129i;
+                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g129 = t130;
+                        }
+                        var t131 = t128 - g129;
+                        total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        nint j133 = 0;
+                        var t134 = 1.0 / r114;
+                        var v135 = global::System.Runtime.Intrinsics.Vector128.Create(t134);
+                        var v140 = global::System.Runtime.Intrinsics.Vector128.Create((double)t106);
+                        var b147 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
+                        for (; j133 <= c - 2; j133 += 2)
+                        {
+                            nint e = e0 + j133;
+                            var v136 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v137 = v136 - v119;
+                            var v138 = global::System.Runtime.Intrinsics.Vector128.Exp(v137);
+                            var v139 = v135 * v138;
+                            var v141 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j133) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v140);
+                            var v144 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v141, v142, v143);
+                            var v145 = -v144;
+                            var v146 = v139 + v145;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v146 * b147, ref grad, (nuint)e);
+                        }
+                        var b158 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
+                        if (j133 < c)
+                        {
+                            nint j148 = c - 2;
+                            nint e = e0 + j148;
+                            var m149 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j133 - j148)));
+                            var v150 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                            var v151 = v150 - v119;
+                            var v152 = global::System.Runtime.Intrinsics.Vector128.Exp(v151);
+                            var v153 = v135 * v152;
+                            var v154 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j148) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v140);
+                            var v155 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v154, v142, v143);
+                            var v156 = -v155;
+                            var v157 = v153 + v156;
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v157 * b158, ref grad, (nuint)e);
+                        }
+                    }
+                }
+                else
+                {
+                    for (nint row = 0; row < outer; row++)
+                    {
+                        nint e0 = row * c;
+                        var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t160 = t159 != p_ignore;
+                        if (!t160)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r161 = double.NegativeInfinity;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r161 = global::System.Math.Max(r161, t162);
+                        }
+                        double r163 = 0.0;
+                        var t165 = double.IsFinite(r161);
+                        var t166 = t165 ? r161 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
+                            var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t167 = t164 - t166;
+                            var t168 = global::System.Math.Exp(t167);
+                            r163 += t168;
+                        }
+                        var t169 = global::System.Math.Log(r163);
+                        var t170 = t169 + t166;
+                        int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
+                        double g171;
+                        {
+                            nint e = e0 + g171i;
+                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g171 = t172;
+                        }
+                        var t173 = t170 - g171;
+                        total += t173 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t175 = 1.0 / r163;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j;
                             var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g175 = t176;
+                            var t177 = t176 - t166;
+                            var t178 = global::System.Math.Exp(t177);
+                            var t179 = t175 * t178;
+                            var t180 = j == (nint)t159;
+                            var t181 = t180 ? 1.0 : 0.0;
+                            var t182 = -t181;
+                            var t183 = t179 + t182;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t183 * u174;
                         }
-                        var t177 = t174 - g175;
-                        total += t177 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u178 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t179 = 1.0 / r167;
+                    }
+                }
+            }
+            else
+            {
+                for (nint o = 0; o < outer; o++)
+                {
+                    for (nint i = 0; i < inner; i++)
+                    {
+                        nint row = o * inner + i;
+                        nint e0 = o * c * inner + i;
+                        var t184 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        var t185 = t184 != p_ignore;
+                        if (!t185)
+                        {
+                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j * inner) = 0.0;
+                            continue;
+                        }
+                        kept++;
+                        double r186 = double.NegativeInfinity;
                         for (nint j = 0; j < c; j++)
                         {
                             nint e = e0 + j * inner;
-                            var t180 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t181 = t180 - t170;
-                            var t182 = global::System.Math.Exp(t181);
-                            var t183 = t179 * t182;
-                            var t184 = j == (nint)t163;
-                            var t185 = t184 ? 1.0 : 0.0;
-                            var t186 = -t185;
-                            var t187 = t183 + t186;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t187 * u178;
+                            var t187 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            r186 = global::System.Math.Max(r186, t187);
+                        }
+                        double r188 = 0.0;
+                        var t190 = double.IsFinite(r186);
+                        var t191 = t190 ? r186 : 0.0;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t189 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t192 = t189 - t191;
+                            var t193 = global::System.Math.Exp(t192);
+                            r188 += t193;
+                        }
+                        var t194 = global::System.Math.Log(r188);
+                        var t195 = t194 + t191;
+                        int g196i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                        if ((uint)g196i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g196i, c, row);
+                        double g196;
+                        {
+                            nint e = e0 + g196i * inner;
+                            var t197 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            g196 = t197;
+                        }
+                        var t198 = t195 - g196;
+                        total += t198 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                        var u199 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                        var t200 = 1.0 / r188;
+                        for (nint j = 0; j < c; j++)
+                        {
+                            nint e = e0 + j * inner;
+                            var t201 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                            var t202 = t201 - t191;
+                            var t203 = global::System.Math.Exp(t202);
+                            var t204 = t200 * t203;
+                            var t205 = j == (nint)t184;
+                            var t206 = t205 ? 1.0 : 0.0;
+                            var t207 = -t206;
+                            var t208 = t204 + t207;
+                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t208 * u199;
                         }
                     }
                 }
