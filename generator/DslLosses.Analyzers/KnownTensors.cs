@@ -88,8 +88,10 @@ internal static class KnownTensors
         {
             ITypeSymbol? from = conversion.Operand.Type;
             ITypeSymbol? to = conversion.Type;
+            if (conversion.Operand is ICollectionExpressionOperation or IArrayCreationOperation)
+                return true;
             if (from is null)
-                return conversion.Operand is ICollectionExpressionOperation or IArrayCreationOperation;
+                return false;
             return from is IArrayTypeSymbol || IsTensorLike(from, symbols) || IsTensorLike(to, symbols) && from is not null && IsTensorLike(from, symbols);
         }
         return false;
