@@ -31,7 +31,7 @@ public sealed class ClampLabelSmoothingCodeFix : CodeFixProvider
                 !diagnostic.Properties.TryGetValue(LabelSmoothingAnalyzer.ClampedProperty, out string? bound) || bound is null)
                 continue;
             context.RegisterCodeFix(
-                CodeAction.Create($"Clamp labelSmoothing to {bound}", ct => ClampAsync(context.Document, expression, bound, ct), nameof(ClampLabelSmoothingCodeFix) + bound),
+                CodeAction.Create($"Clamp labelSmoothing to {bound}", ct => ClampAsync(context.Document, expression, bound, ct), nameof(ClampLabelSmoothingCodeFix)),
                 diagnostic);
         }
     }
