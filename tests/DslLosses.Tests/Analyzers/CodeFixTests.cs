@@ -1,0 +1,95 @@
+using System.Threading.Tasks;
+using DslLosses.Analyzers;
+using DslLosses.CodeFixes;
+using Xunit;
+
+namespace DslLosses.Tests.Analyzers;
+
+public class CodeFixTests
+{
+    [Fact]
+    public Task Clamps_label_smoothing_above_one_and_below_zero() => Verify.CodeFix<LabelSmoothingAnalyzer, ClampLabelSmoothingCodeFix>("""
+        class C
+        {
+            void M(float[] y, float[] p)
+            {
+                var a = new BinaryCrossentropy(labelSmoothing: {|DSL0201:1.5|});
+                var b = Losses.binary_crossentropy(y, p, labelSmoothing: {|DSL0201:-0.1f|});
+            }
+        }
+        """, """
+        class C
+        {
+            void M(float[] y, float[] p)
+            {
+                var a = new BinaryCrossentropy(labelSmoothing: 1.0);
+                var b = Losses.binary_crossentropy(y, p, labelSmoothing: 0f);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Rewrites_log_of_sigmoid_into_softplus() => Verify.CodeFix<FormulaAnalyzer, LogOfActivationCodeFix>("""
+        public static partial class MyLosses
+        {
+            [Loss]
+            static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+                => Mean(-y * {|DSL0303:Log(Sigmoid(x))|} - (1 - y) * {|DSL0303:Log(1 - Sigmoid(x))|}, axis: -1);
+
+            [Loss]
+            static Tensor Nll([Shape("B", "N")] Tensor x) => Mean(-{|DSL0303:Log(Sigmoid(x + 1))|}, axis: -1);
+
+            [Loss]
+            static Tensor Cce([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor x)
+                => -Sum(y * {|DSL0303:Log(Softmax(x, axis: -1))|}, axis: -1);
+        }
+        """, """
+        public static partial class MyLosses
+        {
+            [Loss]
+            static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+                => Mean(-y * -Softplus(-x) - (1 - y) * -Softplus(x), axis: -1);
+
+            [Loss]
+            static Tensor Nll([Shape("B", "N")] Tensor x) => Mean(Softplus(-(x + 1)), axis: -1);
+
+            [Loss]
+            static Tensor Cce([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor x)
+                => -Sum(y * LogSoftmax(x, axis: -1), axis: -1);
+        }
+        """);
+
+    [Fact]
+    public Task Adds_fromLogits_true_where_the_loss_is_created() => Verify.CodeFix<LogitsAnalyzer, FromLogitsCodeFix>("""
+        class C
+        {
+            float M()
+            {
+                var bce = new BinaryCrossentropy(labelSmoothing: 0.1);
+                return bce.Compute(new float[] { 1, 0 }, {|DSL0301:new float[] { 2.5f, -1.3f }|});
+            }
+        }
+        """, """
+        class C
+        {
+            float M()
+            {
+                var bce = new BinaryCrossentropy(labelSmoothing: 0.1, fromLogits: true);
+                return bce.Compute(new float[] { 1, 0 }, new float[] { 2.5f, -1.3f });
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Flips_a_written_fromLogits_on_a_function_call() => Verify.CodeFix<LogitsAnalyzer, FromLogitsCodeFix>("""
+        class C
+        {
+            Tensor<float> M() => Losses.binary_crossentropy(new float[] { 1, 0 }, {|DSL0302:new float[] { 0.9f, 0.2f }|}, fromLogits: true);
+        }
+        """, """
+        class C
+        {
+            Tensor<float> M() => Losses.binary_crossentropy(new float[] { 1, 0 }, new float[] { 0.9f, 0.2f }, fromLogits: false);
+        }
+        """);
+}

@@ -1,0 +1,177 @@
+using System.Threading.Tasks;
+using DslLosses.Analyzers;
+using Xunit;
+
+namespace DslLosses.Tests.Analyzers;
+
+public class LabelSmoothingAnalyzerTests
+{
+    private static Task Check(string markup) => Verify.Analyzer<LabelSmoothingAnalyzer>(markup);
+
+    [Fact]
+    public Task Out_of_range_literals_consts_and_constant_expressions() => Check("""
+        class C
+        {
+            const double Smoothing = 0.5;
+            void M(float[] y, float[] p)
+            {
+                var a = new BinaryCrossentropy(labelSmoothing: {|DSL0201:1.5|});
+                var b = new CategoricalCrossentropy(true, {|DSL0201:-0.1|});
+                var c = new CategoricalCrossentropy(labelSmoothing: {|DSL0201:Smoothing * 3|});
+                var d = Losses.binary_crossentropy(y, p, labelSmoothing: {|DSL0201:-0.1f|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Generated_kernel_with_a_labelSmoothing_scalar() => Check("""
+        public static partial class MyLosses
+        {
+            [Loss]
+            static Tensor SmoothBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar labelSmoothing)
+            {
+                var y = yTrue * (1 - labelSmoothing) + 0.5 * labelSmoothing;
+                return Mean(Softplus(yPred) - yPred * y, axis: -1);
+            }
+        }
+        class C
+        {
+            float M(float[,] y, float[,] p) => MyLosses.SmoothBce(y, p, {|DSL0201:2f|});
+        }
+        """);
+
+    [Fact]
+    public Task In_range_and_non_constant_values_are_silent() => Check("""
+        class C
+        {
+            void M(double ls, float[] y, float[] p)
+            {
+                var a = new BinaryCrossentropy(labelSmoothing: 0.0);
+                var b = new BinaryCrossentropy(labelSmoothing: 1.0);
+                var c = new CategoricalCrossentropy(labelSmoothing: 0.1);
+                var d = new CategoricalCrossentropy(labelSmoothing: ls);
+                var e = Losses.binary_crossentropy(y, p, labelSmoothing: ls * 2);
+                var f = new SparseCategoricalCrossentropy(ignoreClass: -1);
+            }
+        }
+        """);
+}
+
+public class LogitsAnalyzerTests
+{
+    private static Task Check(string markup) => Verify.Analyzer<LogitsAnalyzer>(markup);
+
+    [Fact]
+    public Task Logits_read_as_probabilities() => Check("""
+        class C
+        {
+            float M()
+            {
+                var bce = new BinaryCrossentropy();
+                float[] logits = [2.5f, -1.3f, 0.4f];
+                return bce.Compute(new float[] { 1, 0, 1 }, {|DSL0301:logits|});
+            }
+            Tensor<float> N() => Losses.categorical_crossentropy(new float[] { 0, 1 }, {|DSL0301:new float[] { -3f, 4f }|});
+        }
+        """);
+
+    [Fact]
+    public Task Probabilities_read_as_logits() => Check("""
+        class C
+        {
+            private static readonly BinaryCrossentropy Bce = new(fromLogits: true);
+            float M() => Bce.Compute(new float[] { 1, 0, 1 }, {|DSL0302:new float[] { 0.9f, 0.2f, 0.7f }|});
+            float N() => new CategoricalCrossentropy(fromLogits: true).Compute(new float[,] { { 0, 1 }, { 1, 0 } }, {|DSL0302:new float[,] { { 0.3f, 0.7f }, { 0.6f, 0.4f } }|});
+            Tensor<float> O() => Nn.sigmoid_cross_entropy_with_logits(new float[] { 1, 0 }, {|DSL0302:new float[] { 0.8f, 0.1f }|});
+        }
+        """);
+
+    [Fact]
+    public Task Consistent_or_unknown_predictions_are_silent() => Check("""
+        class C
+        {
+            float M(float[] p, bool fromLogits)
+            {
+                var probs = new BinaryCrossentropy();
+                var logits = new BinaryCrossentropy(fromLogits: true);
+                var unknown = new BinaryCrossentropy(fromLogits: fromLogits);
+                float a = probs.Compute(new float[] { 1, 0 }, new float[] { 0.9f, 0.2f });
+                float b = logits.Compute(new float[] { 1, 0 }, new float[] { 2.5f, -1.3f });
+                float c = unknown.Compute(new float[] { 1, 0 }, new float[] { 2.5f, -1.3f });
+                float d = probs.Compute(new float[] { 1, 0 }, p);
+                float e = logits.Compute(new float[] { 1, 0 }, new float[] { 0f, 1f });
+                // softmax rows that do not sum to 1 are scores, not probabilities
+                float f = new CategoricalCrossentropy(fromLogits: true).Compute(new float[,] { { 0, 1 } }, new float[,] { { 0.2f, 0.3f } });
+                var mutated = new float[] { 0.9f, 0.2f };
+                Fill(mutated);
+                float g = logits.Compute(new float[] { 1, 0 }, mutated);
+                var uninitialised = new float[2];
+                float h = logits.Compute(new float[] { 1, 0 }, uninitialised);
+                return a + b + c + d + e + f + g + h;
+            }
+            static void Fill(float[] x) { }
+        }
+        """);
+}
+
+public class FormulaAnalyzerTests
+{
+    private static Task Check(string markup) => Verify.Analyzer<FormulaAnalyzer>(markup);
+
+    [Fact]
+    public Task Log_of_sigmoid_and_softmax_by_hand() => Check("""
+        public static partial class MyLosses
+        {
+            [Loss]
+            static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+                => -Mean(y * {|DSL0303:Log(Sigmoid(x))|} + (1 - y) * {|DSL0303:Log(1 - Sigmoid(x))|}, axis: -1);
+
+            [Loss]
+            static Tensor Cce([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor x)
+            {
+                var p = Softmax(x, axis: -1);
+                return -Sum(y * {|DSL0303:Log(p)|}, axis: -1);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Activation_fed_to_a_logits_operation() => Check("""
+        public static partial class MyLosses
+        {
+            [Loss]
+            static Tensor Twice([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor x)
+            {
+                var p = Softmax(x, axis: -1);
+                return -Sum(y * LogSoftmax({|DSL0304:p|}, axis: -1), axis: -1);
+            }
+
+            [Loss]
+            static Tensor SigmoidThenSoftplus([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+                => Mean(Softplus({|DSL0304:Sigmoid(x)|}) - y * x, axis: -1);
+        }
+        """);
+
+    [Fact]
+    public Task Stable_forms_and_code_outside_formulas_are_silent() => Check("""
+        public static partial class MyLosses
+        {
+            [Loss]
+            static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+                => Mean(y * Softplus(-x) + (1 - y) * Softplus(x), axis: -1);
+
+            [Loss]
+            static Tensor Probabilities([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p)
+                => -Mean(y * Log(Clip(p, Epsilon, 1 - Epsilon)) + (1 - y) * Log(1 - Clip(p, Epsilon, 1 - Epsilon)), axis: -1);
+
+            [Loss]
+            static Tensor Focal([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+            {
+                var p = Sigmoid(x);
+                return Mean(Square(y - p) + Softplus(-x) * y, axis: -1);
+            }
+
+            static Tensor NotAFormula(Tensor x) => Log(Sigmoid(x));
+        }
+        """);
+}
