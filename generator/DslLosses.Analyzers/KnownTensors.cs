@@ -239,7 +239,11 @@ internal static class KnownTensors
         UseKind uses = ClassifyUses(scope, local, declarator, model, symbols, ct);
         if (uses == UseKind.Written)
             return null;
-        KnownTensor? known = Infer(model.GetOperation(value, ct), symbols, depth + 1, ct);
+        IOperation? initial = model.GetOperation(value, ct);
+        // `float[,] a = { { ... } };` binds the braces alone to an initializer; its parent is the implicit array creation
+        if (initial is IArrayInitializerOperation { Parent: IArrayCreationOperation creation })
+            initial = creation;
+        KnownTensor? known = Infer(initial, symbols, depth + 1, ct);
         return uses == UseKind.ReadOnly ? known : known?.WithoutValues();
     }
 

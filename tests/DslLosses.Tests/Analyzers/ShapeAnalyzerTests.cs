@@ -64,6 +64,19 @@ public class ShapeAnalyzerTests
         """);
 
     [Fact]
+    public Task Bare_array_initializer_of_a_declared_local() => Check("""
+        class C
+        {
+            float M()
+            {
+                float[,] labels = { { 0, 1, 1 }, { 1, 0, 0 } };
+                float ok = new BinaryCrossentropy().Compute(labels, new float[2, 3]);
+                return ok + new BinaryCrossentropy().Compute(labels, {|DSL0106:new float[3, 3]|});
+            }
+        }
+        """);
+
+    [Fact]
     public Task Collection_expressions_and_readonly_fields() => Check("""
         class C
         {
