@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Reflection;
 using System.Text;
 using System.Xml.Linq;
 using Xunit;
@@ -189,8 +190,8 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
 
             Version = "0.0.0-test." + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture);
             string repo = RepoRoot();
-            // the tests run from tests/DslLosses.Tests/bin/<Configuration>/<tfm>/
-            string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            // the runtime and the generator were built with the tests, in the tests' configuration
+            string configuration = typeof(PackedPackage).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } c ? c : "Debug";
             (int exit, string output) = Dotnet(repo, "pack", Path.Combine(repo, "runtime", "DslLosses.csproj"), "--nologo",
                 "-c", configuration, "--no-build", "-o", Feed, "-p:Version=" + Version, "-p:NuspecOutputPath=" + Path.Combine(Root, "nuspec") + Path.DirectorySeparatorChar);
             NupkgPath = Path.Combine(Feed, $"DslLosses.{Version}.nupkg");
