@@ -34,6 +34,8 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
         Assert.Contains("lib/net10.0/DslLosses.dll", entries);
         Assert.Contains("lib/net10.0/DslLosses.xml", entries);
         Assert.Contains("analyzers/dotnet/cs/DslLosses.Generator.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/DslLosses.Analyzers.dll", entries);
+        Assert.Contains("analyzers/dotnet/cs/DslLosses.CodeFixes.dll", entries);
         Assert.Contains("README.md", entries);
 
         // nothing but the runtime in lib/, nothing but DslLosses Roslyn components in analyzers/
@@ -131,7 +133,47 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
     /// package's analyzers. Each case is (name, diagnostic ID, source of one file added to the consumer); the file
     /// may call <c>MyLosses.Mse</c> of the consumer.
     /// </summary>
-    public static IEnumerable<object[]> CallSiteMismatches() => Array.Empty<object[]>();
+    public static IEnumerable<object[]> CallSiteMismatches() => new[]
+    {
+        new object[]
+        {
+            "generated kernel called with arrays of different shapes", "DSL0106", """
+            public static class Planted
+            {
+                public static float Run() => MyLosses.Mse(new float[2, 3], new float[3, 3]);
+            }
+            """,
+        },
+        new object[]
+        {
+            "Keras's [B] against [B, 1]", "DSL0106", """
+            using DslLosses;
+
+            public static class Planted
+            {
+                public static float Run()
+                {
+                    float[] labels = { 0, 1, 1 };
+                    float[] probs = { 0.2f, 0.7f, 0.9f };
+                    return new BinaryCrossentropy().Compute(
+                        System.Numerics.Tensors.Tensor.Create(labels, [3]),
+                        System.Numerics.Tensors.Tensor.Create(probs, [3, 1]));
+                }
+            }
+            """,
+        },
+        new object[]
+        {
+            "label smoothing outside [0, 1]", "DSL0201", """
+            using DslLosses;
+
+            public static class Planted
+            {
+                public static readonly CategoricalCrossentropy Loss = new(labelSmoothing: 1.5);
+            }
+            """,
+        },
+    };
 
     public static IEnumerable<object[]> PlantedMismatches() => GeneratorReportedMismatches().Concat(CallSiteMismatches());
 
