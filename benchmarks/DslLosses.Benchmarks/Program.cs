@@ -1,0 +1,30 @@
+using System;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using DslLosses.Benchmarks;
+using Perfolizer.Horology;
+
+// TorchSharp's native bridge is patched in this program's own output folder before anything loads it (see TorchLoader).
+Console.WriteLine("TorchSharp loader: " + TorchLoader.EnsureLoadable());
+
+if (args.Length > 0 && args[0] == "--accuracy")
+{
+    Accuracy.Print();
+    return;
+}
+
+// One process (TorchSharp's patched library lives beside this program), short but repeated measurements.
+var job = Job.Default
+    .WithToolchain(InProcessEmitToolchain.Instance)
+    .WithLaunchCount(1)
+    .WithWarmupCount(3)
+    .WithIterationCount(7)
+    .WithIterationTime(TimeInterval.FromMilliseconds(250));
+var config = DefaultConfig.Instance
+    .AddJob(job)
+    .AddColumn(new NsPerElementColumn())
+    .WithOptions(ConfigOptions.DisableOptimizationsValidator | ConfigOptions.JoinSummary)
+    .HideColumns("Error", "StdDev", "RatioSD", "Gen0", "Gen1", "Gen2", "Alloc Ratio");
+BenchmarkSwitcher.FromAssembly(typeof(LossBenchmarks).Assembly).Run(args, config);
