@@ -19,12 +19,12 @@ if (args.Length > 0 && args[0] == "--accuracy")
 var job = Job.Default
     .WithToolchain(InProcessEmitToolchain.Instance)
     .WithLaunchCount(1)
-    .WithWarmupCount(3)
-    .WithIterationCount(7)
-    .WithIterationTime(TimeInterval.FromMilliseconds(250));
+    .WithWarmupCount(2)
+    .WithIterationCount(5)
+    .WithIterationTime(TimeInterval.FromMilliseconds(100));
 var config = DefaultConfig.Instance
     .AddJob(job)
     .AddColumn(new NsPerElementColumn())
-    .WithOptions(ConfigOptions.DisableOptimizationsValidator | ConfigOptions.JoinSummary)
+    .WithOptions(ConfigOptions.DisableOptimizationsValidator)
     .HideColumns("Error", "StdDev", "RatioSD", "Gen0", "Gen1", "Gen2", "Alloc Ratio");
 BenchmarkSwitcher.FromAssembly(typeof(LossBenchmarks).Assembly).Run(args, config);
