@@ -18,7 +18,7 @@ public static class VectorLanes
     {
         Vector512<float> u = Vector512<float>.One + x;
         Vector512<float> d = u - Vector512<float>.One;
-        Vector512<float> general = Vector512.ConditionalSelect(Vector512.IsPositiveInfinity(u), u, Vector512.Log(u) * (x / d));
+        Vector512<float> general = Vector512.ConditionalSelect(Vector512.IsPositiveInfinity(u), u, FastMath.Log(u) * (x / d));
         return Vector512.ConditionalSelect(Vector512.Equals(d, Vector512<float>.Zero), x, general);
     }
 
@@ -56,7 +56,7 @@ public static class VectorLanes
     {
         Vector256<float> u = Vector256<float>.One + x;
         Vector256<float> d = u - Vector256<float>.One;
-        Vector256<float> general = Vector256.ConditionalSelect(Vector256.IsPositiveInfinity(u), u, Vector256.Log(u) * (x / d));
+        Vector256<float> general = Vector256.ConditionalSelect(Vector256.IsPositiveInfinity(u), u, FastMath.Log(u) * (x / d));
         return Vector256.ConditionalSelect(Vector256.Equals(d, Vector256<float>.Zero), x, general);
     }
 
@@ -94,7 +94,7 @@ public static class VectorLanes
     {
         Vector128<float> u = Vector128<float>.One + x;
         Vector128<float> d = u - Vector128<float>.One;
-        Vector128<float> general = Vector128.ConditionalSelect(Vector128.IsPositiveInfinity(u), u, Vector128.Log(u) * (x / d));
+        Vector128<float> general = Vector128.ConditionalSelect(Vector128.IsPositiveInfinity(u), u, FastMath.Log(u) * (x / d));
         return Vector128.ConditionalSelect(Vector128.Equals(d, Vector128<float>.Zero), x, general);
     }
 

@@ -229,8 +229,14 @@ public class GradientTests
         var gt = new TensorSpan<float>(gf, Shape, default);
         loss.ComputeWithGradient(yt, xt, gt);
         for (int i = 0; i < gd.Length; i++)
-            Assert.Equal(gd[i], gf[i], 6);
+            Assert.True(Math.Abs(gd[i] - gf[i]) <= 1e-6, $"grad[{i}]: float {gf[i]:R}, double {gd[i]:R}");
 
+        // past tiered compilation's call counting, so only the calls themselves are measured
+        for (int i = 0; i < 100; i++)
+        {
+            loss.ComputeWithGradient(yt, xt, gt);
+            loss.Gradient(yt, xt, gt);
+        }
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++)
         {

@@ -171,7 +171,7 @@ namespace Snapshots
                     var v12 = v0 - v11;
                     var v14 = global::DslLosses.Kernels.VectorLanes.Pow(v12, v13);
                     var v15 = -v14;
-                    var v16 = global::System.Runtime.Intrinsics.Vector512.Log(v11);
+                    var v16 = global::DslLosses.Kernels.FastMath.Log(v11);
                     var v17 = v15 * v16;
                     vtotal += v17;
                     if (++fold == 64) { total += global::System.Runtime.Intrinsics.Vector512.Sum(vtotal); vtotal = global::System.Runtime.Intrinsics.Vector512<float>.Zero; fold = 0; }
@@ -220,7 +220,7 @@ namespace Snapshots
                     var v43 = v31 - v42;
                     var v45 = global::DslLosses.Kernels.VectorLanes.Pow(v43, v44);
                     var v46 = -v45;
-                    var v47 = global::System.Runtime.Intrinsics.Vector256.Log(v42);
+                    var v47 = global::DslLosses.Kernels.FastMath.Log(v42);
                     var v48 = v46 * v47;
                     vtotal += v48;
                     if (++fold == 128) { total += global::System.Runtime.Intrinsics.Vector256.Sum(vtotal); vtotal = global::System.Runtime.Intrinsics.Vector256<float>.Zero; fold = 0; }
@@ -302,7 +302,7 @@ namespace Snapshots
                         var v14 = v2 - v13;
                         var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
                         var v17 = -v16;
-                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
@@ -322,7 +322,7 @@ namespace Snapshots
                         var v30 = v2 - v29;
                         var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
                         var v32 = -v31;
-                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
                         var v34 = v32 * v33;
                         vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                     }
@@ -358,7 +358,7 @@ namespace Snapshots
                         var v50 = v38 - v49;
                         var v52 = global::DslLosses.Kernels.VectorLanes.Pow(v50, v51);
                         var v53 = -v52;
-                        var v54 = global::System.Runtime.Intrinsics.Vector256.Log(v49);
+                        var v54 = global::DslLosses.Kernels.FastMath.Log(v49);
                         var v55 = v53 * v54;
                         vr36 += v55;
                     }
@@ -378,7 +378,7 @@ namespace Snapshots
                         var v66 = v38 - v65;
                         var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v66, v51);
                         var v68 = -v67;
-                        var v69 = global::System.Runtime.Intrinsics.Vector256.Log(v65);
+                        var v69 = global::DslLosses.Kernels.FastMath.Log(v65);
                         var v70 = v68 * v69;
                         vr36 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m57, v70, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
@@ -414,7 +414,7 @@ namespace Snapshots
                         var v86 = v74 - v85;
                         var v88 = global::DslLosses.Kernels.VectorLanes.Pow(v86, v87);
                         var v89 = -v88;
-                        var v90 = global::System.Runtime.Intrinsics.Vector128.Log(v85);
+                        var v90 = global::DslLosses.Kernels.FastMath.Log(v85);
                         var v91 = v89 * v90;
                         vr72 += v91;
                     }
@@ -434,7 +434,7 @@ namespace Snapshots
                         var v102 = v74 - v101;
                         var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v102, v87);
                         var v104 = -v103;
-                        var v105 = global::System.Runtime.Intrinsics.Vector128.Log(v101);
+                        var v105 = global::DslLosses.Kernels.FastMath.Log(v101);
                         var v106 = v104 * v105;
                         vr72 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m93, v106, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
@@ -505,7 +505,7 @@ namespace Snapshots
                         var v14 = v2 - v13;
                         var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
                         var v17 = -v16;
-                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
@@ -525,7 +525,7 @@ namespace Snapshots
                         var v30 = v2 - v29;
                         var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
                         var v32 = -v31;
-                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
                         var v34 = v32 * v33;
                         vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                     }
@@ -561,7 +561,7 @@ namespace Snapshots
                         var v50 = v38 - v49;
                         var v52 = global::DslLosses.Kernels.VectorLanes.Pow(v50, v51);
                         var v53 = -v52;
-                        var v54 = global::System.Runtime.Intrinsics.Vector256.Log(v49);
+                        var v54 = global::DslLosses.Kernels.FastMath.Log(v49);
                         var v55 = v53 * v54;
                         vr36 += v55;
                     }
@@ -581,7 +581,7 @@ namespace Snapshots
                         var v66 = v38 - v65;
                         var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v66, v51);
                         var v68 = -v67;
-                        var v69 = global::System.Runtime.Intrinsics.Vector256.Log(v65);
+                        var v69 = global::DslLosses.Kernels.FastMath.Log(v65);
                         var v70 = v68 * v69;
                         vr36 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m57, v70, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
@@ -617,7 +617,7 @@ namespace Snapshots
                         var v86 = v74 - v85;
                         var v88 = global::DslLosses.Kernels.VectorLanes.Pow(v86, v87);
                         var v89 = -v88;
-                        var v90 = global::System.Runtime.Intrinsics.Vector128.Log(v85);
+                        var v90 = global::DslLosses.Kernels.FastMath.Log(v85);
                         var v91 = v89 * v90;
                         vr72 += v91;
                     }
@@ -637,7 +637,7 @@ namespace Snapshots
                         var v102 = v74 - v101;
                         var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v102, v87);
                         var v104 = -v103;
-                        var v105 = global::System.Runtime.Intrinsics.Vector128.Log(v101);
+                        var v105 = global::DslLosses.Kernels.FastMath.Log(v101);
                         var v106 = v104 * v105;
                         vr72 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m93, v106, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
@@ -707,7 +707,7 @@ namespace Snapshots
                         var v14 = v2 - v13;
                         var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
                         var v17 = -v16;
-                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
@@ -727,7 +727,7 @@ namespace Snapshots
                         var v30 = v2 - v29;
                         var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
                         var v32 = -v31;
-                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
                         var v34 = v32 * v33;
                         vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                     }
@@ -763,7 +763,7 @@ namespace Snapshots
                         var v50 = v38 - v49;
                         var v52 = global::DslLosses.Kernels.VectorLanes.Pow(v50, v51);
                         var v53 = -v52;
-                        var v54 = global::System.Runtime.Intrinsics.Vector256.Log(v49);
+                        var v54 = global::DslLosses.Kernels.FastMath.Log(v49);
                         var v55 = v53 * v54;
                         vr36 += v55;
                     }
@@ -783,7 +783,7 @@ namespace Snapshots
                         var v66 = v38 - v65;
                         var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v66, v51);
                         var v68 = -v67;
-                        var v69 = global::System.Runtime.Intrinsics.Vector256.Log(v65);
+                        var v69 = global::DslLosses.Kernels.FastMath.Log(v65);
                         var v70 = v68 * v69;
                         vr36 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m57, v70, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
@@ -819,7 +819,7 @@ namespace Snapshots
                         var v86 = v74 - v85;
                         var v88 = global::DslLosses.Kernels.VectorLanes.Pow(v86, v87);
                         var v89 = -v88;
-                        var v90 = global::System.Runtime.Intrinsics.Vector128.Log(v85);
+                        var v90 = global::DslLosses.Kernels.FastMath.Log(v85);
                         var v91 = v89 * v90;
                         vr72 += v91;
                     }
@@ -839,7 +839,7 @@ namespace Snapshots
                         var v102 = v74 - v101;
                         var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v102, v87);
                         var v104 = -v103;
-                        var v105 = global::System.Runtime.Intrinsics.Vector128.Log(v101);
+                        var v105 = global::DslLosses.Kernels.FastMath.Log(v101);
                         var v106 = v104 * v105;
                         vr72 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m93, v106, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
@@ -924,7 +924,7 @@ namespace Snapshots
                         var v30 = v20 * v29;
                         var v31 = v19 * v30;
                         var v32 = -v31;
-                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v25);
+                        var v33 = global::DslLosses.Kernels.FastMath.Log(v25);
                         var v34 = v32 * v33;
                         var v35 = global::DslLosses.Kernels.VectorLanes.Pow(v26, v20);
                         var v36 = -v35;
@@ -962,7 +962,7 @@ namespace Snapshots
                         var v63 = v20 * v62;
                         var v64 = v55 * v63;
                         var v65 = -v64;
-                        var v66 = global::System.Runtime.Intrinsics.Vector512.Log(v60);
+                        var v66 = global::DslLosses.Kernels.FastMath.Log(v60);
                         var v67 = v65 * v66;
                         var v68 = global::DslLosses.Kernels.VectorLanes.Pow(v61, v20);
                         var v69 = -v68;
@@ -1016,7 +1016,7 @@ namespace Snapshots
                         var v105 = v95 * v104;
                         var v106 = v94 * v105;
                         var v107 = -v106;
-                        var v108 = global::System.Runtime.Intrinsics.Vector256.Log(v100);
+                        var v108 = global::DslLosses.Kernels.FastMath.Log(v100);
                         var v109 = v107 * v108;
                         var v110 = global::DslLosses.Kernels.VectorLanes.Pow(v101, v95);
                         var v111 = -v110;
@@ -1054,7 +1054,7 @@ namespace Snapshots
                         var v138 = v95 * v137;
                         var v139 = v130 * v138;
                         var v140 = -v139;
-                        var v141 = global::System.Runtime.Intrinsics.Vector256.Log(v135);
+                        var v141 = global::DslLosses.Kernels.FastMath.Log(v135);
                         var v142 = v140 * v141;
                         var v143 = global::DslLosses.Kernels.VectorLanes.Pow(v136, v95);
                         var v144 = -v143;
@@ -1108,7 +1108,7 @@ namespace Snapshots
                         var v180 = v170 * v179;
                         var v181 = v169 * v180;
                         var v182 = -v181;
-                        var v183 = global::System.Runtime.Intrinsics.Vector128.Log(v175);
+                        var v183 = global::DslLosses.Kernels.FastMath.Log(v175);
                         var v184 = v182 * v183;
                         var v185 = global::DslLosses.Kernels.VectorLanes.Pow(v176, v170);
                         var v186 = -v185;
@@ -1146,7 +1146,7 @@ namespace Snapshots
                         var v213 = v170 * v212;
                         var v214 = v205 * v213;
                         var v215 = -v214;
-                        var v216 = global::System.Runtime.Intrinsics.Vector128.Log(v210);
+                        var v216 = global::DslLosses.Kernels.FastMath.Log(v210);
                         var v217 = v215 * v216;
                         var v218 = global::DslLosses.Kernels.VectorLanes.Pow(v211, v170);
                         var v219 = -v218;
@@ -1251,7 +1251,7 @@ namespace Snapshots
                         var v31 = v21 * v30;
                         var v32 = v20 * v31;
                         var v33 = -v32;
-                        var v34 = global::System.Runtime.Intrinsics.Vector512.Log(v26);
+                        var v34 = global::DslLosses.Kernels.FastMath.Log(v26);
                         var v35 = v33 * v34;
                         var v36 = global::DslLosses.Kernels.VectorLanes.Pow(v27, v21);
                         var v37 = -v36;
@@ -1289,7 +1289,7 @@ namespace Snapshots
                         var v64 = v21 * v63;
                         var v65 = v56 * v64;
                         var v66 = -v65;
-                        var v67 = global::System.Runtime.Intrinsics.Vector512.Log(v61);
+                        var v67 = global::DslLosses.Kernels.FastMath.Log(v61);
                         var v68 = v66 * v67;
                         var v69 = global::DslLosses.Kernels.VectorLanes.Pow(v62, v21);
                         var v70 = -v69;
@@ -1344,7 +1344,7 @@ namespace Snapshots
                         var v107 = v97 * v106;
                         var v108 = v96 * v107;
                         var v109 = -v108;
-                        var v110 = global::System.Runtime.Intrinsics.Vector256.Log(v102);
+                        var v110 = global::DslLosses.Kernels.FastMath.Log(v102);
                         var v111 = v109 * v110;
                         var v112 = global::DslLosses.Kernels.VectorLanes.Pow(v103, v97);
                         var v113 = -v112;
@@ -1382,7 +1382,7 @@ namespace Snapshots
                         var v140 = v97 * v139;
                         var v141 = v132 * v140;
                         var v142 = -v141;
-                        var v143 = global::System.Runtime.Intrinsics.Vector256.Log(v137);
+                        var v143 = global::DslLosses.Kernels.FastMath.Log(v137);
                         var v144 = v142 * v143;
                         var v145 = global::DslLosses.Kernels.VectorLanes.Pow(v138, v97);
                         var v146 = -v145;
@@ -1437,7 +1437,7 @@ namespace Snapshots
                         var v183 = v173 * v182;
                         var v184 = v172 * v183;
                         var v185 = -v184;
-                        var v186 = global::System.Runtime.Intrinsics.Vector128.Log(v178);
+                        var v186 = global::DslLosses.Kernels.FastMath.Log(v178);
                         var v187 = v185 * v186;
                         var v188 = global::DslLosses.Kernels.VectorLanes.Pow(v179, v173);
                         var v189 = -v188;
@@ -1475,7 +1475,7 @@ namespace Snapshots
                         var v216 = v173 * v215;
                         var v217 = v208 * v216;
                         var v218 = -v217;
-                        var v219 = global::System.Runtime.Intrinsics.Vector128.Log(v213);
+                        var v219 = global::DslLosses.Kernels.FastMath.Log(v213);
                         var v220 = v218 * v219;
                         var v221 = global::DslLosses.Kernels.VectorLanes.Pow(v214, v173);
                         var v222 = -v221;
@@ -1571,7 +1571,7 @@ namespace Snapshots
                         var v14 = v2 - v13;
                         var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
                         var v17 = -v16;
-                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
@@ -1591,7 +1591,7 @@ namespace Snapshots
                         var v30 = v2 - v29;
                         var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
                         var v32 = -v31;
-                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
                         var v34 = v32 * v33;
                         vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                     }
@@ -1625,7 +1625,7 @@ namespace Snapshots
                         var v61 = v15 * v60;
                         var v62 = v51 * v61;
                         var v63 = -v62;
-                        var v64 = global::System.Runtime.Intrinsics.Vector512.Log(v56);
+                        var v64 = global::DslLosses.Kernels.FastMath.Log(v56);
                         var v65 = v63 * v64;
                         var v66 = global::DslLosses.Kernels.VectorLanes.Pow(v57, v15);
                         var v67 = -v66;
@@ -1663,7 +1663,7 @@ namespace Snapshots
                         var v94 = v15 * v93;
                         var v95 = v86 * v94;
                         var v96 = -v95;
-                        var v97 = global::System.Runtime.Intrinsics.Vector512.Log(v91);
+                        var v97 = global::DslLosses.Kernels.FastMath.Log(v91);
                         var v98 = v96 * v97;
                         var v99 = global::DslLosses.Kernels.VectorLanes.Pow(v92, v15);
                         var v100 = -v99;
@@ -1707,7 +1707,7 @@ namespace Snapshots
                         var v120 = v108 - v119;
                         var v122 = global::DslLosses.Kernels.VectorLanes.Pow(v120, v121);
                         var v123 = -v122;
-                        var v124 = global::System.Runtime.Intrinsics.Vector256.Log(v119);
+                        var v124 = global::DslLosses.Kernels.FastMath.Log(v119);
                         var v125 = v123 * v124;
                         vr106 += v125;
                     }
@@ -1727,7 +1727,7 @@ namespace Snapshots
                         var v136 = v108 - v135;
                         var v137 = global::DslLosses.Kernels.VectorLanes.Pow(v136, v121);
                         var v138 = -v137;
-                        var v139 = global::System.Runtime.Intrinsics.Vector256.Log(v135);
+                        var v139 = global::DslLosses.Kernels.FastMath.Log(v135);
                         var v140 = v138 * v139;
                         vr106 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m127, v140, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
@@ -1761,7 +1761,7 @@ namespace Snapshots
                         var v167 = v121 * v166;
                         var v168 = v157 * v167;
                         var v169 = -v168;
-                        var v170 = global::System.Runtime.Intrinsics.Vector256.Log(v162);
+                        var v170 = global::DslLosses.Kernels.FastMath.Log(v162);
                         var v171 = v169 * v170;
                         var v172 = global::DslLosses.Kernels.VectorLanes.Pow(v163, v121);
                         var v173 = -v172;
@@ -1799,7 +1799,7 @@ namespace Snapshots
                         var v200 = v121 * v199;
                         var v201 = v192 * v200;
                         var v202 = -v201;
-                        var v203 = global::System.Runtime.Intrinsics.Vector256.Log(v197);
+                        var v203 = global::DslLosses.Kernels.FastMath.Log(v197);
                         var v204 = v202 * v203;
                         var v205 = global::DslLosses.Kernels.VectorLanes.Pow(v198, v121);
                         var v206 = -v205;
@@ -1843,7 +1843,7 @@ namespace Snapshots
                         var v226 = v214 - v225;
                         var v228 = global::DslLosses.Kernels.VectorLanes.Pow(v226, v227);
                         var v229 = -v228;
-                        var v230 = global::System.Runtime.Intrinsics.Vector128.Log(v225);
+                        var v230 = global::DslLosses.Kernels.FastMath.Log(v225);
                         var v231 = v229 * v230;
                         vr212 += v231;
                     }
@@ -1863,7 +1863,7 @@ namespace Snapshots
                         var v242 = v214 - v241;
                         var v243 = global::DslLosses.Kernels.VectorLanes.Pow(v242, v227);
                         var v244 = -v243;
-                        var v245 = global::System.Runtime.Intrinsics.Vector128.Log(v241);
+                        var v245 = global::DslLosses.Kernels.FastMath.Log(v241);
                         var v246 = v244 * v245;
                         vr212 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m233, v246, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
@@ -1897,7 +1897,7 @@ namespace Snapshots
                         var v273 = v227 * v272;
                         var v274 = v263 * v273;
                         var v275 = -v274;
-                        var v276 = global::System.Runtime.Intrinsics.Vector128.Log(v268);
+                        var v276 = global::DslLosses.Kernels.FastMath.Log(v268);
                         var v277 = v275 * v276;
                         var v278 = global::DslLosses.Kernels.VectorLanes.Pow(v269, v227);
                         var v279 = -v278;
@@ -1935,7 +1935,7 @@ namespace Snapshots
                         var v306 = v227 * v305;
                         var v307 = v298 * v306;
                         var v308 = -v307;
-                        var v309 = global::System.Runtime.Intrinsics.Vector128.Log(v303);
+                        var v309 = global::DslLosses.Kernels.FastMath.Log(v303);
                         var v310 = v308 * v309;
                         var v311 = global::DslLosses.Kernels.VectorLanes.Pow(v304, v227);
                         var v312 = -v311;
@@ -2052,7 +2052,7 @@ namespace Snapshots
                         var v14 = v2 - v13;
                         var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
                         var v17 = -v16;
-                        var v18 = global::System.Runtime.Intrinsics.Vector512.Log(v13);
+                        var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
                         var v19 = v17 * v18;
                         vr0 += v19;
                     }
@@ -2072,7 +2072,7 @@ namespace Snapshots
                         var v30 = v2 - v29;
                         var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
                         var v32 = -v31;
-                        var v33 = global::System.Runtime.Intrinsics.Vector512.Log(v29);
+                        var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
                         var v34 = v32 * v33;
                         vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                     }
@@ -2107,7 +2107,7 @@ namespace Snapshots
                         var v62 = v15 * v61;
                         var v63 = v52 * v62;
                         var v64 = -v63;
-                        var v65 = global::System.Runtime.Intrinsics.Vector512.Log(v57);
+                        var v65 = global::DslLosses.Kernels.FastMath.Log(v57);
                         var v66 = v64 * v65;
                         var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v58, v15);
                         var v68 = -v67;
@@ -2145,7 +2145,7 @@ namespace Snapshots
                         var v95 = v15 * v94;
                         var v96 = v87 * v95;
                         var v97 = -v96;
-                        var v98 = global::System.Runtime.Intrinsics.Vector512.Log(v92);
+                        var v98 = global::DslLosses.Kernels.FastMath.Log(v92);
                         var v99 = v97 * v98;
                         var v100 = global::DslLosses.Kernels.VectorLanes.Pow(v93, v15);
                         var v101 = -v100;
@@ -2189,7 +2189,7 @@ namespace Snapshots
                         var v121 = v109 - v120;
                         var v123 = global::DslLosses.Kernels.VectorLanes.Pow(v121, v122);
                         var v124 = -v123;
-                        var v125 = global::System.Runtime.Intrinsics.Vector256.Log(v120);
+                        var v125 = global::DslLosses.Kernels.FastMath.Log(v120);
                         var v126 = v124 * v125;
                         vr107 += v126;
                     }
@@ -2209,7 +2209,7 @@ namespace Snapshots
                         var v137 = v109 - v136;
                         var v138 = global::DslLosses.Kernels.VectorLanes.Pow(v137, v122);
                         var v139 = -v138;
-                        var v140 = global::System.Runtime.Intrinsics.Vector256.Log(v136);
+                        var v140 = global::DslLosses.Kernels.FastMath.Log(v136);
                         var v141 = v139 * v140;
                         vr107 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m128, v141, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
@@ -2244,7 +2244,7 @@ namespace Snapshots
                         var v169 = v122 * v168;
                         var v170 = v159 * v169;
                         var v171 = -v170;
-                        var v172 = global::System.Runtime.Intrinsics.Vector256.Log(v164);
+                        var v172 = global::DslLosses.Kernels.FastMath.Log(v164);
                         var v173 = v171 * v172;
                         var v174 = global::DslLosses.Kernels.VectorLanes.Pow(v165, v122);
                         var v175 = -v174;
@@ -2282,7 +2282,7 @@ namespace Snapshots
                         var v202 = v122 * v201;
                         var v203 = v194 * v202;
                         var v204 = -v203;
-                        var v205 = global::System.Runtime.Intrinsics.Vector256.Log(v199);
+                        var v205 = global::DslLosses.Kernels.FastMath.Log(v199);
                         var v206 = v204 * v205;
                         var v207 = global::DslLosses.Kernels.VectorLanes.Pow(v200, v122);
                         var v208 = -v207;
@@ -2326,7 +2326,7 @@ namespace Snapshots
                         var v228 = v216 - v227;
                         var v230 = global::DslLosses.Kernels.VectorLanes.Pow(v228, v229);
                         var v231 = -v230;
-                        var v232 = global::System.Runtime.Intrinsics.Vector128.Log(v227);
+                        var v232 = global::DslLosses.Kernels.FastMath.Log(v227);
                         var v233 = v231 * v232;
                         vr214 += v233;
                     }
@@ -2346,7 +2346,7 @@ namespace Snapshots
                         var v244 = v216 - v243;
                         var v245 = global::DslLosses.Kernels.VectorLanes.Pow(v244, v229);
                         var v246 = -v245;
-                        var v247 = global::System.Runtime.Intrinsics.Vector128.Log(v243);
+                        var v247 = global::DslLosses.Kernels.FastMath.Log(v243);
                         var v248 = v246 * v247;
                         vr214 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m235, v248, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
@@ -2381,7 +2381,7 @@ namespace Snapshots
                         var v276 = v229 * v275;
                         var v277 = v266 * v276;
                         var v278 = -v277;
-                        var v279 = global::System.Runtime.Intrinsics.Vector128.Log(v271);
+                        var v279 = global::DslLosses.Kernels.FastMath.Log(v271);
                         var v280 = v278 * v279;
                         var v281 = global::DslLosses.Kernels.VectorLanes.Pow(v272, v229);
                         var v282 = -v281;
@@ -2419,7 +2419,7 @@ namespace Snapshots
                         var v309 = v229 * v308;
                         var v310 = v301 * v309;
                         var v311 = -v310;
-                        var v312 = global::System.Runtime.Intrinsics.Vector128.Log(v306);
+                        var v312 = global::DslLosses.Kernels.FastMath.Log(v306);
                         var v313 = v311 * v312;
                         var v314 = global::DslLosses.Kernels.VectorLanes.Pow(v307, v229);
                         var v315 = -v314;

@@ -193,7 +193,7 @@ namespace Snapshots
                             nint e = e0 + j9;
                             var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
                             vr8 += v15;
                         }
                         if (j9 < c)
@@ -203,7 +203,7 @@ namespace Snapshots
                             var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
                             var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
                             vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
                         r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
@@ -262,7 +262,7 @@ namespace Snapshots
                             nint e = e0 + j35;
                             var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v40 = v36 - v39;
-                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
                             vr34 += v41;
                         }
                         if (j35 < c)
@@ -272,7 +272,7 @@ namespace Snapshots
                             var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
                             var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v45 = v44 - v39;
-                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
                             vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
                         r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
@@ -331,7 +331,7 @@ namespace Snapshots
                             nint e = e0 + j61;
                             var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
                             vr60 += v67;
                         }
                         if (j61 < c)
@@ -341,7 +341,7 @@ namespace Snapshots
                             var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
                             var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
                             vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
                         r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
@@ -503,7 +503,7 @@ namespace Snapshots
                             nint e = e0 + j9;
                             var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
                             vr8 += v15;
                         }
                         if (j9 < c)
@@ -513,7 +513,7 @@ namespace Snapshots
                             var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
                             var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
                             vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
                         r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
@@ -572,7 +572,7 @@ namespace Snapshots
                             nint e = e0 + j35;
                             var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v40 = v36 - v39;
-                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
                             vr34 += v41;
                         }
                         if (j35 < c)
@@ -582,7 +582,7 @@ namespace Snapshots
                             var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
                             var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v45 = v44 - v39;
-                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
                             vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
                         r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
@@ -641,7 +641,7 @@ namespace Snapshots
                             nint e = e0 + j61;
                             var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
                             vr60 += v67;
                         }
                         if (j61 < c)
@@ -651,7 +651,7 @@ namespace Snapshots
                             var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
                             var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
                             vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
                         r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
@@ -811,7 +811,7 @@ namespace Snapshots
                             nint e = e0 + j9;
                             var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
                             vr8 += v15;
                         }
                         if (j9 < c)
@@ -821,7 +821,7 @@ namespace Snapshots
                             var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
                             var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
                             vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
                         r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
@@ -880,7 +880,7 @@ namespace Snapshots
                             nint e = e0 + j35;
                             var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v40 = v36 - v39;
-                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
                             vr34 += v41;
                         }
                         if (j35 < c)
@@ -890,7 +890,7 @@ namespace Snapshots
                             var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
                             var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v45 = v44 - v39;
-                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
                             vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
                         r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
@@ -949,7 +949,7 @@ namespace Snapshots
                             nint e = e0 + j61;
                             var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
                             vr60 += v67;
                         }
                         if (j61 < c)
@@ -959,7 +959,7 @@ namespace Snapshots
                             var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
                             var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
                             vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
                         r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
@@ -1118,7 +1118,7 @@ namespace Snapshots
                             nint e = e0 + j9;
                             var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
                             vr8 += v15;
                         }
                         if (j9 < c)
@@ -1128,7 +1128,7 @@ namespace Snapshots
                             var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
                             var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
                             vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
                         r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
@@ -1187,7 +1187,7 @@ namespace Snapshots
                             nint e = e0 + j35;
                             var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v40 = v36 - v39;
-                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
                             vr34 += v41;
                         }
                         if (j35 < c)
@@ -1197,7 +1197,7 @@ namespace Snapshots
                             var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
                             var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v45 = v44 - v39;
-                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
                             vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
                         r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
@@ -1256,7 +1256,7 @@ namespace Snapshots
                             nint e = e0 + j61;
                             var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
                             vr60 += v67;
                         }
                         if (j61 < c)
@@ -1266,7 +1266,7 @@ namespace Snapshots
                             var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
                             var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
                             vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
                         r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
@@ -1427,7 +1427,7 @@ namespace Snapshots
                             nint e = e0 + j9;
                             var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
                             vr8 += v15;
                         }
                         if (j9 < c)
@@ -1437,7 +1437,7 @@ namespace Snapshots
                             var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
                             var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
                             vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
                         r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
@@ -1451,7 +1451,7 @@ namespace Snapshots
                             nint e = e0 + j21;
                             var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v25 = v24 - v13;
-                            var v26 = global::System.Runtime.Intrinsics.Vector512.Exp(v25);
+                            var v26 = global::DslLosses.Kernels.FastMath.Exp(v25);
                             var v27 = v23 * v26;
                             var v29 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j21) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v28);
                             var v32 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v29, v30, v31);
@@ -1467,7 +1467,7 @@ namespace Snapshots
                             var m37 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j21 - j36)));
                             var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v39 = v38 - v13;
-                            var v40 = global::System.Runtime.Intrinsics.Vector512.Exp(v39);
+                            var v40 = global::DslLosses.Kernels.FastMath.Exp(v39);
                             var v41 = v23 * v40;
                             var v42 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j36) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v28);
                             var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v30, v31);
@@ -1520,7 +1520,7 @@ namespace Snapshots
                             nint e = e0 + j56;
                             var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v61 = v57 - v60;
-                            var v62 = global::System.Runtime.Intrinsics.Vector256.Exp(v61);
+                            var v62 = global::DslLosses.Kernels.FastMath.Exp(v61);
                             vr55 += v62;
                         }
                         if (j56 < c)
@@ -1530,7 +1530,7 @@ namespace Snapshots
                             var m64 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j56 - j63)));
                             var v65 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v66 = v65 - v60;
-                            var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
+                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
                             vr55 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m64, v67, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
                         r55 += global::System.Runtime.Intrinsics.Vector256.Sum(vr55);
@@ -1544,7 +1544,7 @@ namespace Snapshots
                             nint e = e0 + j68;
                             var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v72 = v71 - v60;
-                            var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
+                            var v73 = global::DslLosses.Kernels.FastMath.Exp(v72);
                             var v74 = v70 * v73;
                             var v76 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j68) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v75);
                             var v79 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v76, v77, v78);
@@ -1560,7 +1560,7 @@ namespace Snapshots
                             var m84 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j68 - j83)));
                             var v85 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v86 = v85 - v60;
-                            var v87 = global::System.Runtime.Intrinsics.Vector256.Exp(v86);
+                            var v87 = global::DslLosses.Kernels.FastMath.Exp(v86);
                             var v88 = v70 * v87;
                             var v89 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j83) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v75);
                             var v90 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v89, v77, v78);
@@ -1613,7 +1613,7 @@ namespace Snapshots
                             nint e = e0 + j103;
                             var v104 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v108 = v104 - v107;
-                            var v109 = global::System.Runtime.Intrinsics.Vector128.Exp(v108);
+                            var v109 = global::DslLosses.Kernels.FastMath.Exp(v108);
                             vr102 += v109;
                         }
                         if (j103 < c)
@@ -1623,7 +1623,7 @@ namespace Snapshots
                             var m111 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j103 - j110)));
                             var v112 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v113 = v112 - v107;
-                            var v114 = global::System.Runtime.Intrinsics.Vector128.Exp(v113);
+                            var v114 = global::DslLosses.Kernels.FastMath.Exp(v113);
                             vr102 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m111, v114, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
                         r102 += global::System.Runtime.Intrinsics.Vector128.Sum(vr102);
@@ -1637,7 +1637,7 @@ namespace Snapshots
                             nint e = e0 + j115;
                             var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v119 = v118 - v107;
-                            var v120 = global::System.Runtime.Intrinsics.Vector128.Exp(v119);
+                            var v120 = global::DslLosses.Kernels.FastMath.Exp(v119);
                             var v121 = v117 * v120;
                             var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j115) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
                             var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
@@ -1653,7 +1653,7 @@ namespace Snapshots
                             var m131 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j115 - j130)));
                             var v132 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v133 = v132 - v107;
-                            var v134 = global::System.Runtime.Intrinsics.Vector128.Exp(v133);
+                            var v134 = global::DslLosses.Kernels.FastMath.Exp(v133);
                             var v135 = v117 * v134;
                             var v136 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j130) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
                             var v137 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v136, v124, v125);
@@ -1810,7 +1810,7 @@ namespace Snapshots
                             nint e = e0 + j9;
                             var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
                             vr8 += v15;
                         }
                         if (j9 < c)
@@ -1820,7 +1820,7 @@ namespace Snapshots
                             var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
                             var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
                             vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
                         r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
@@ -1835,7 +1835,7 @@ namespace Snapshots
                             nint e = e0 + j22;
                             var v25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v26 = v25 - v13;
-                            var v27 = global::System.Runtime.Intrinsics.Vector512.Exp(v26);
+                            var v27 = global::DslLosses.Kernels.FastMath.Exp(v26);
                             var v28 = v24 * v27;
                             var v30 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j22) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v29);
                             var v33 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v30, v31, v32);
@@ -1851,7 +1851,7 @@ namespace Snapshots
                             var m38 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j22 - j37)));
                             var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v40 = v39 - v13;
-                            var v41 = global::System.Runtime.Intrinsics.Vector512.Exp(v40);
+                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
                             var v42 = v24 * v41;
                             var v43 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j37) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v29);
                             var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v43, v31, v32);
@@ -1904,7 +1904,7 @@ namespace Snapshots
                             nint e = e0 + j57;
                             var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v62 = v58 - v61;
-                            var v63 = global::System.Runtime.Intrinsics.Vector256.Exp(v62);
+                            var v63 = global::DslLosses.Kernels.FastMath.Exp(v62);
                             vr56 += v63;
                         }
                         if (j57 < c)
@@ -1914,7 +1914,7 @@ namespace Snapshots
                             var m65 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j57 - j64)));
                             var v66 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v67 = v66 - v61;
-                            var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
+                            var v68 = global::DslLosses.Kernels.FastMath.Exp(v67);
                             vr56 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m65, v68, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
                         r56 += global::System.Runtime.Intrinsics.Vector256.Sum(vr56);
@@ -1929,7 +1929,7 @@ namespace Snapshots
                             nint e = e0 + j70;
                             var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v74 = v73 - v61;
-                            var v75 = global::System.Runtime.Intrinsics.Vector256.Exp(v74);
+                            var v75 = global::DslLosses.Kernels.FastMath.Exp(v74);
                             var v76 = v72 * v75;
                             var v78 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j70) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v77);
                             var v81 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v78, v79, v80);
@@ -1945,7 +1945,7 @@ namespace Snapshots
                             var m86 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j70 - j85)));
                             var v87 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v88 = v87 - v61;
-                            var v89 = global::System.Runtime.Intrinsics.Vector256.Exp(v88);
+                            var v89 = global::DslLosses.Kernels.FastMath.Exp(v88);
                             var v90 = v72 * v89;
                             var v91 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j85) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v77);
                             var v92 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v91, v79, v80);
@@ -1998,7 +1998,7 @@ namespace Snapshots
                             nint e = e0 + j105;
                             var v106 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v110 = v106 - v109;
-                            var v111 = global::System.Runtime.Intrinsics.Vector128.Exp(v110);
+                            var v111 = global::DslLosses.Kernels.FastMath.Exp(v110);
                             vr104 += v111;
                         }
                         if (j105 < c)
@@ -2008,7 +2008,7 @@ namespace Snapshots
                             var m113 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j105 - j112)));
                             var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v115 = v114 - v109;
-                            var v116 = global::System.Runtime.Intrinsics.Vector128.Exp(v115);
+                            var v116 = global::DslLosses.Kernels.FastMath.Exp(v115);
                             vr104 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m113, v116, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
                         r104 += global::System.Runtime.Intrinsics.Vector128.Sum(vr104);
@@ -2023,7 +2023,7 @@ namespace Snapshots
                             nint e = e0 + j118;
                             var v121 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v122 = v121 - v109;
-                            var v123 = global::System.Runtime.Intrinsics.Vector128.Exp(v122);
+                            var v123 = global::DslLosses.Kernels.FastMath.Exp(v122);
                             var v124 = v120 * v123;
                             var v126 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j118) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v125);
                             var v129 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v126, v127, v128);
@@ -2039,7 +2039,7 @@ namespace Snapshots
                             var m134 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j118 - j133)));
                             var v135 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v136 = v135 - v109;
-                            var v137 = global::System.Runtime.Intrinsics.Vector128.Exp(v136);
+                            var v137 = global::DslLosses.Kernels.FastMath.Exp(v136);
                             var v138 = v120 * v137;
                             var v139 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j133) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v125);
                             var v140 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v139, v127, v128);
@@ -2201,7 +2201,7 @@ namespace Snapshots
                             nint e = e0 + j9;
                             var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
                             vr8 += v15;
                         }
                         if (j9 < c)
@@ -2211,7 +2211,7 @@ namespace Snapshots
                             var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
                             var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
                             vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
                         r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
@@ -2237,7 +2237,7 @@ namespace Snapshots
                             nint e = e0 + j26;
                             var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v30 = v29 - v13;
-                            var v31 = global::System.Runtime.Intrinsics.Vector512.Exp(v30);
+                            var v31 = global::DslLosses.Kernels.FastMath.Exp(v30);
                             var v32 = v28 * v31;
                             var v34 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j26) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v33);
                             var v37 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v34, v35, v36);
@@ -2253,7 +2253,7 @@ namespace Snapshots
                             var m42 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j26 - j41)));
                             var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v44 = v43 - v13;
-                            var v45 = global::System.Runtime.Intrinsics.Vector512.Exp(v44);
+                            var v45 = global::DslLosses.Kernels.FastMath.Exp(v44);
                             var v46 = v28 * v45;
                             var v47 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j41) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v33);
                             var v48 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v35, v36);
@@ -2307,7 +2307,7 @@ namespace Snapshots
                             nint e = e0 + j61;
                             var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
+                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
                             vr60 += v67;
                         }
                         if (j61 < c)
@@ -2317,7 +2317,7 @@ namespace Snapshots
                             var m69 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j61 - j68)));
                             var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector256.Exp(v71);
+                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
                             vr60 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
                         r60 += global::System.Runtime.Intrinsics.Vector256.Sum(vr60);
@@ -2343,7 +2343,7 @@ namespace Snapshots
                             nint e = e0 + j78;
                             var v81 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v82 = v81 - v65;
-                            var v83 = global::System.Runtime.Intrinsics.Vector256.Exp(v82);
+                            var v83 = global::DslLosses.Kernels.FastMath.Exp(v82);
                             var v84 = v80 * v83;
                             var v86 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j78) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v85);
                             var v89 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v86, v87, v88);
@@ -2359,7 +2359,7 @@ namespace Snapshots
                             var m94 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j78 - j93)));
                             var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v96 = v95 - v65;
-                            var v97 = global::System.Runtime.Intrinsics.Vector256.Exp(v96);
+                            var v97 = global::DslLosses.Kernels.FastMath.Exp(v96);
                             var v98 = v80 * v97;
                             var v99 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j93) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v85);
                             var v100 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v99, v87, v88);
@@ -2413,7 +2413,7 @@ namespace Snapshots
                             nint e = e0 + j113;
                             var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v118 = v114 - v117;
-                            var v119 = global::System.Runtime.Intrinsics.Vector128.Exp(v118);
+                            var v119 = global::DslLosses.Kernels.FastMath.Exp(v118);
                             vr112 += v119;
                         }
                         if (j113 < c)
@@ -2423,7 +2423,7 @@ namespace Snapshots
                             var m121 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j113 - j120)));
                             var v122 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v123 = v122 - v117;
-                            var v124 = global::System.Runtime.Intrinsics.Vector128.Exp(v123);
+                            var v124 = global::DslLosses.Kernels.FastMath.Exp(v123);
                             vr112 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m121, v124, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
                         r112 += global::System.Runtime.Intrinsics.Vector128.Sum(vr112);
@@ -2449,7 +2449,7 @@ namespace Snapshots
                             nint e = e0 + j130;
                             var v133 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v134 = v133 - v117;
-                            var v135 = global::System.Runtime.Intrinsics.Vector128.Exp(v134);
+                            var v135 = global::DslLosses.Kernels.FastMath.Exp(v134);
                             var v136 = v132 * v135;
                             var v138 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j130) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v137);
                             var v141 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v138, v139, v140);
@@ -2465,7 +2465,7 @@ namespace Snapshots
                             var m146 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j130 - j145)));
                             var v147 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v148 = v147 - v117;
-                            var v149 = global::System.Runtime.Intrinsics.Vector128.Exp(v148);
+                            var v149 = global::DslLosses.Kernels.FastMath.Exp(v148);
                             var v150 = v132 * v149;
                             var v151 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j145) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v137);
                             var v152 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v151, v139, v140);
@@ -2652,7 +2652,7 @@ namespace Snapshots
                             nint e = e0 + j9;
                             var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
                             vr8 += v15;
                         }
                         if (j9 < c)
@@ -2662,7 +2662,7 @@ namespace Snapshots
                             var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
                             var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
                             vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                         }
                         r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
@@ -2689,7 +2689,7 @@ namespace Snapshots
                             nint e = e0 + j27;
                             var v30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v31 = v30 - v13;
-                            var v32 = global::System.Runtime.Intrinsics.Vector512.Exp(v31);
+                            var v32 = global::DslLosses.Kernels.FastMath.Exp(v31);
                             var v33 = v29 * v32;
                             var v35 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j27) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v34);
                             var v38 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v35, v36, v37);
@@ -2705,7 +2705,7 @@ namespace Snapshots
                             var m43 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j27 - j42)));
                             var v44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             var v45 = v44 - v13;
-                            var v46 = global::System.Runtime.Intrinsics.Vector512.Exp(v45);
+                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
                             var v47 = v29 * v46;
                             var v48 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j42) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v34);
                             var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v48, v36, v37);
@@ -2759,7 +2759,7 @@ namespace Snapshots
                             nint e = e0 + j62;
                             var v63 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v67 = v63 - v66;
-                            var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
+                            var v68 = global::DslLosses.Kernels.FastMath.Exp(v67);
                             vr61 += v68;
                         }
                         if (j62 < c)
@@ -2769,7 +2769,7 @@ namespace Snapshots
                             var m70 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j62 - j69)));
                             var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v72 = v71 - v66;
-                            var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
+                            var v73 = global::DslLosses.Kernels.FastMath.Exp(v72);
                             vr61 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m70, v73, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                         }
                         r61 += global::System.Runtime.Intrinsics.Vector256.Sum(vr61);
@@ -2796,7 +2796,7 @@ namespace Snapshots
                             nint e = e0 + j80;
                             var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v84 = v83 - v66;
-                            var v85 = global::System.Runtime.Intrinsics.Vector256.Exp(v84);
+                            var v85 = global::DslLosses.Kernels.FastMath.Exp(v84);
                             var v86 = v82 * v85;
                             var v88 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j80) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v87);
                             var v91 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v88, v89, v90);
@@ -2812,7 +2812,7 @@ namespace Snapshots
                             var m96 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j80 - j95)));
                             var v97 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             var v98 = v97 - v66;
-                            var v99 = global::System.Runtime.Intrinsics.Vector256.Exp(v98);
+                            var v99 = global::DslLosses.Kernels.FastMath.Exp(v98);
                             var v100 = v82 * v99;
                             var v101 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j95) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v87);
                             var v102 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v101, v89, v90);
@@ -2866,7 +2866,7 @@ namespace Snapshots
                             nint e = e0 + j115;
                             var v116 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v120 = v116 - v119;
-                            var v121 = global::System.Runtime.Intrinsics.Vector128.Exp(v120);
+                            var v121 = global::DslLosses.Kernels.FastMath.Exp(v120);
                             vr114 += v121;
                         }
                         if (j115 < c)
@@ -2876,7 +2876,7 @@ namespace Snapshots
                             var m123 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j115 - j122)));
                             var v124 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v125 = v124 - v119;
-                            var v126 = global::System.Runtime.Intrinsics.Vector128.Exp(v125);
+                            var v126 = global::DslLosses.Kernels.FastMath.Exp(v125);
                             vr114 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m123, v126, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                         }
                         r114 += global::System.Runtime.Intrinsics.Vector128.Sum(vr114);
@@ -2903,7 +2903,7 @@ namespace Snapshots
                             nint e = e0 + j133;
                             var v136 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v137 = v136 - v119;
-                            var v138 = global::System.Runtime.Intrinsics.Vector128.Exp(v137);
+                            var v138 = global::DslLosses.Kernels.FastMath.Exp(v137);
                             var v139 = v135 * v138;
                             var v141 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j133) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v140);
                             var v144 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v141, v142, v143);
@@ -2919,7 +2919,7 @@ namespace Snapshots
                             var m149 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j133 - j148)));
                             var v150 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             var v151 = v150 - v119;
-                            var v152 = global::System.Runtime.Intrinsics.Vector128.Exp(v151);
+                            var v152 = global::DslLosses.Kernels.FastMath.Exp(v151);
                             var v153 = v135 * v152;
                             var v154 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j148) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v140);
                             var v155 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v154, v142, v143);

@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using DslLosses.Kernels;
+using Xunit;
+
+namespace DslLosses.Tests;
+
+/// <summary>
+/// The generated kernels' inlined float exp/log against <see cref="Math.Exp"/>/<see cref="Math.Log"/> in double,
+/// rounded to float (the correctly rounded result up to double's own rounding), over a sweep of bit patterns and the edges.
+/// </summary>
+public class FastMathTests
+{
+    private const int MaxUlp = 1;
+
+    /// <summary>Every 257th positive and negative float bit pattern (about 8.3 million values of each sign), plus the edges.</summary>
+    private static IEnumerable<float> Sweep(float[] edges)
+    {
+        for (long bits = 0; bits < 0x7f800000L; bits += 257)
+        {
+            yield return BitConverter.Int32BitsToSingle((int)bits);
+            yield return -BitConverter.Int32BitsToSingle((int)bits);
+        }
+        foreach (float e in edges)
+        {
+            yield return e;
+            yield return MathF.BitIncrement(e);
+            yield return MathF.BitDecrement(e);
+        }
+    }
+
+    private static long Ulps(float actual, float expected)
+    {
+        if (float.IsNaN(expected))
+            return float.IsNaN(actual) ? 0 : long.MaxValue;
+        if (float.IsInfinity(expected) || float.IsInfinity(actual))
+            return actual == expected ? 0 : long.MaxValue;
+        static long Ordered(float f) { int b = BitConverter.SingleToInt32Bits(f); return b < 0 ? int.MinValue - (long)b : b; }
+        return Math.Abs(Ordered(actual) - Ordered(expected));
+    }
+
+    /// <summary>Runs <paramref name="vector"/> on Vector512, Vector256 and Vector128 with the values in lane order; returns the worst ulp error and where.</summary>
+    private static (long Ulp, float At) Check(IEnumerable<float> values, Func<double, double> reference,
+        Func<Vector512<float>, Vector512<float>> v512, Func<Vector256<float>, Vector256<float>> v256, Func<Vector128<float>, Vector128<float>> v128)
+    {
+        long worst = 0;
+        float at = 0;
+        var block = new float[16];
+        int filled = 0;
+        void Flush()
+        {
+            var results = new[] { ToArray(v512(Vector512.Create(block))), Concat(v256(Vector256.Create(block, 0)), v256(Vector256.Create(block, 8))), Concat4(block, v128) };
+            for (int i = 0; i < filled; i++)
+            {
+                float expected = (float)reference(block[i]);
+                foreach (float[] r in results)
+                {
+                    long u = Ulps(r[i], expected);
+                    if (u > worst)
+                    {
+                        worst = u;
+                        at = block[i];
+                    }
+                }
+            }
+        }
+        foreach (float v in values)
+        {
+            block[filled++] = v;
+            if (filled == 16)
+            {
+                Flush();
+                filled = 0;
+            }
+        }
+        if (filled > 0)
+            Flush();
+        return (worst, at);
+    }
+
+    private static float[] ToArray(Vector512<float> v)
+    {
+        var r = new float[16];
+        v.CopyTo(r);
+        return r;
+    }
+
+    private static float[] Concat(Vector256<float> a, Vector256<float> b)
+    {
+        var r = new float[16];
+        a.CopyTo(r, 0);
+        b.CopyTo(r, 8);
+        return r;
+    }
+
+    private static float[] Concat4(float[] block, Func<Vector128<float>, Vector128<float>> f)
+    {
+        var r = new float[16];
+        for (int i = 0; i < 16; i += 4)
+            f(Vector128.Create(block, i)).CopyTo(r, i);
+        return r;
+    }
+
+    [Fact]
+    public void Exp_is_within_one_ulp_everywhere_with_ieee_specials()
+    {
+        float[] edges = { 0f, -0f, float.Epsilon, 1.17549435e-38f, 88.72283f, 88.72284f, 88.7228394f, -87.33655f, -103.97208f, -103.97209f, -104f, -150f, 1f, -1f, 0.34657359f, -0.34657359f, 1e-30f };
+        (long ulp, float at) = Check(Sweep(edges), Math.Exp, FastMath.Exp, FastMath.Exp, FastMath.Exp);
+        Assert.True(ulp <= MaxUlp, $"exp: {ulp} ulp at {at:R}");
+
+        Vector512<float> specials = Vector512.Create(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 89f, 1000f, -1000f, 0f, -0f, 1f, float.MaxValue, float.MinValue, -103.5f, 88.7f, -87f, 2f, 0.5f);
+        float[] r = ToArray(FastMath.Exp(specials));
+        Assert.True(float.IsNaN(r[0]));
+        Assert.Equal(float.PositiveInfinity, r[1]);
+        Assert.Equal(0f, r[2]);
+        Assert.Equal(float.PositiveInfinity, r[3]);
+        Assert.Equal(float.PositiveInfinity, r[4]);
+        Assert.Equal(0f, r[5]);
+        Assert.Equal(1f, r[6]);
+        Assert.Equal(1f, r[7]);
+        Assert.Equal(float.PositiveInfinity, r[9]);
+        Assert.Equal(0f, r[10]);
+        Assert.True(r[11] > 0 && float.IsSubnormal(r[11]), $"exp(-103.5) = {r[11]:R} is a subnormal");
+        for (int i = 12; i < 16; i++)
+            Assert.True(Ulps(r[i], (float)Math.Exp(specials[i])) <= MaxUlp, $"lane {i}: independent of its neighbours");
+    }
+
+    [Fact]
+    public void Log_is_within_one_ulp_everywhere_with_ieee_specials()
+    {
+        float[] edges = { float.Epsilon, 1.17549435e-38f, 1.17549421e-38f, 1f, 2f, 0.70710677f, 1.4142135f, float.MaxValue, 1e-30f, 0.5f };
+        (long ulp, float at) = Check(Sweep(edges), v => v < 0 ? double.NaN : Math.Log(v), FastMath.Log, FastMath.Log, FastMath.Log);
+        Assert.True(ulp <= MaxUlp, $"log: {ulp} ulp at {at:R}");
+
+        Vector512<float> specials = Vector512.Create(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, -1f, float.Epsilon, 1f, -float.Epsilon, 2f, 10f, 1e-40f, 3f, 0.1f, 7f, 1e30f);
+        float[] r = ToArray(FastMath.Log(specials));
+        Assert.True(float.IsNaN(r[0]));
+        Assert.Equal(float.PositiveInfinity, r[1]);
+        Assert.True(float.IsNaN(r[2]));
+        Assert.Equal(float.NegativeInfinity, r[3]);
+        Assert.Equal(float.NegativeInfinity, r[4]);
+        Assert.True(float.IsNaN(r[5]));
+        Assert.Equal((float)Math.Log(float.Epsilon), r[6]);
+        Assert.Equal(0f, r[7]);
+        Assert.True(float.IsNaN(r[8]));
+        for (int i = 9; i < 16; i++)
+            Assert.True(Ulps(r[i], (float)Math.Log(specials[i])) <= MaxUlp, $"lane {i}: log({specials[i]:R}) = {r[i]:R}");
+    }
+}
