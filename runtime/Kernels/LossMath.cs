@@ -64,6 +64,14 @@ public static class LossMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Softplus(double x) => Math.Max(x, 0.0) + Log1p(Math.Exp(-Math.Abs(x)));
 
+    /// <summary><c>softplus(x) - y</c> in TensorFlow's order, <c>(max(x, 0) - y) + log1p(exp(-|x|))</c>: exact when <c>y</c> cancels <c>max(x, 0)</c> (sigmoid cross-entropy of a confident, correct logit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SoftplusMinus(float x, float y) => (MathF.Max(x, 0f) - y) + Log1p(MathF.Exp(-MathF.Abs(x)));
+
+    /// <summary><c>softplus(x) - y</c> in TensorFlow's order, <c>(max(x, 0) - y) + log1p(exp(-|x|))</c>: exact when <c>y</c> cancels <c>max(x, 0)</c> (sigmoid cross-entropy of a confident, correct logit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SoftplusMinus(double x, double y) => (Math.Max(x, 0.0) - y) + Log1p(Math.Exp(-Math.Abs(x)));
+
     /// <summary>TensorFlow's <c>clip_by_value</c>: <c>max(min(x, hi), lo)</c>; NaN stays NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Clip(float x, float lo, float hi) => MathF.Max(MathF.Min(x, hi), lo);

@@ -201,4 +201,30 @@ public class KerasEdgeCaseTests
             _output.WriteLine(row);
         Assert.Equal(7, rows.Count);
     }
+
+    [Theory]
+    [InlineData(4)]   // scalar loop
+    [InlineData(40)]  // vector loop and tail
+    public void Confident_correct_logits_keep_their_relative_precision_in_float32(int n)
+    {
+        // TensorFlow computes (max(x, 0) - x z) + log1p(exp(-|x|)): for x = 12, z = 1 the first part is exactly 0 and
+        // the loss, 6.1442e-6, keeps float precision; softplus(x) - x z would lose it to cancellation (7% off).
+        var x = new float[n];
+        var z = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = i % 2 == 0 ? 12f - i * 0.25f : -12f + i * 0.25f;
+            z[i] = i % 2 == 0 ? 1f : 0f;
+        }
+        float[] raw = Nn.sigmoid_cross_entropy_with_logits(z, x).ToArray();
+        float[] bce = new BinaryCrossentropy(fromLogits: true, axis: 0).ComputePerSample(
+            new ReadOnlyTensorSpan<float>(z, new nint[] { n, 1 }, default), new ReadOnlyTensorSpan<float>(x, new nint[] { n, 1 }, default)).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            double expected = Math.Log(1 + Math.Exp(-Math.Abs((double)x[i]))); // the first part is 0 for every element here
+            Assert.True(Math.Abs(raw[i] - expected) <= 1e-6 * expected, $"sigmoid CE [{i}] x={x[i]}: {raw[i]:R}, float64 {expected:R}");
+        }
+        double mean = Enumerable.Range(0, n).Average(i => Math.Log(1 + Math.Exp(-Math.Abs((double)x[i]))));
+        Assert.True(Math.Abs(bce[0] - mean) <= 1e-6 * mean, $"BCE over axis 0: {bce[0]:R}, float64 {mean:R}");
+    }
 }

@@ -716,6 +716,11 @@ internal sealed class KernelEmitter
             return $"{Value(b.Left, block)} {(b.Op == BinaryOp.And ? "&" : "|")} {Value(b.Right, block)}";
         if (b.Op is BinaryOp.Eq or BinaryOp.Ne && KindOf(b.Left) == Kind.Int && KindOf(b.Right) == Kind.Int)
             return $"{Value(b.Left, block)} {(b.Op == BinaryOp.Eq ? "==" : "!=")} {Value(b.Right, block)}";
+        if (b.Op == BinaryOp.Sub && b.Left is Unary { Op: UnaryOp.Softplus } softplus)
+        {
+            // TensorFlow's order, (max(x, 0) - y) + log1p(exp(-|x|)): no cancellation when y is close to max(x, 0)
+            return $"global::DslLosses.Kernels.LossMath.SoftplusMinus({Number(softplus.X, block)}, {Number(b.Right, block)})";
+        }
         string l = Number(b.Left, block), r = Number(b.Right, block);
         return b.Op switch
         {
@@ -817,6 +822,13 @@ internal sealed class KernelEmitter
 
     private string VBinary(Binary b, Block block)
     {
+        if (b.Op == BinaryOp.Sub && b.Left is Unary { Op: UnaryOp.Softplus } softplus)
+        {
+            // as in BinaryCode: (max(x, 0) - y) + log1p(exp(-|x|)), TensorFlow's order
+            string x = VValue(softplus.X, block), y = VValue(b.Right, block);
+            string math = _t.Compute == "float" ? "global::DslLosses.Kernels.FastMath" : V;
+            return $"({V}.Max({x}, {VT}.Zero) - {y}) + global::DslLosses.Kernels.VectorLanes.Log1p({math}.Exp(-{V}.Abs({x})))";
+        }
         string l = VValue(b.Left, block), r = VValue(b.Right, block);
         return b.Op switch
         {
