@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace DslLosses.Kernels;
 
@@ -45,30 +47,40 @@ public static class FastMath
     public static Vector128<float> Log(Vector128<float> x) => Log<Lanes128, Vector128<float>, Vector128<int>>(x);
 
     /// <summary>
-    /// Cody–Waite reduction <c>x = n ln2 + r</c>, |r| ≤ ln2/2, a degree-7 polynomial for <c>e^r</c> (Cephes <c>expf</c>),
-    /// and the scale <c>2^n</c> applied in two halves so that results near overflow and subnormal results are formed
-    /// without an intermediate overflow and rounded once.
+    /// Cody–Waite reduction <c>x = n ln2 + r</c>, |r| ≤ ln2/2, a degree-7 polynomial for <c>e^r</c> (Cephes <c>expf</c>)
+    /// evaluated with fused multiply-adds, and the scale <c>2^n</c>: one <c>vscalefps</c> where AVX-512 has it (exact
+    /// scaling, one rounding, overflow and subnormal results by the hardware), else applied in two halves so that
+    /// results near overflow and subnormal results are formed without an intermediate overflow and rounded once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF Exp<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
     {
         const float Magic = 12582912f; // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits
-        TF xc = L.Min(L.Max(x, L.Splat(-104f)), L.Splat(89f));
-        TF t = L.Add(L.Mul(xc, L.Splat(1.44269504088896341f)), L.Splat(Magic));
-        TI n = L.SubI(L.AsInt(t), L.AsInt(L.Splat(Magic)));
+        // NaN is restored at the end, so the clamp may use the native min/max (one instruction, NaN-unaware)
+        TF xc = L.MinNative(L.MaxNative(x, L.Splat(-104f)), L.Splat(89f));
+        TF t = L.Fma(xc, L.Splat(1.44269504088896341f), L.Splat(Magic));
         TF nf = L.Sub(t, L.Splat(Magic));
-        TF r = L.Sub(L.Sub(xc, L.Mul(nf, L.Splat(0.693359375f))), L.Mul(nf, L.Splat(-2.12194440e-4f)));
+        TF r = L.Fma(nf, L.Splat(2.12194440e-4f), L.Fma(nf, L.Splat(-0.693359375f), xc));
         TF p = L.Splat(1.9875691500e-4f);
-        p = L.Add(L.Mul(p, r), L.Splat(1.3981999507e-3f));
-        p = L.Add(L.Mul(p, r), L.Splat(8.3334519073e-3f));
-        p = L.Add(L.Mul(p, r), L.Splat(4.1665795894e-2f));
-        p = L.Add(L.Mul(p, r), L.Splat(1.6666665459e-1f));
-        p = L.Add(L.Mul(p, r), L.Splat(5.0000001201e-1f));
-        p = L.Add(L.Add(L.Mul(L.Mul(p, r), r), r), L.Splat(1f));
-        TI half = L.ShiftRightI(n, 1);
-        TF s1 = L.AsFloat(L.ShiftLeftI(L.AddI(half, L.SplatI(127)), 23));
-        TF s2 = L.AsFloat(L.ShiftLeftI(L.AddI(L.SubI(n, half), L.SplatI(127)), 23));
-        TF result = L.Mul(L.Mul(p, s1), s2);
+        p = L.Fma(p, r, L.Splat(1.3981999507e-3f));
+        p = L.Fma(p, r, L.Splat(8.3334519073e-3f));
+        p = L.Fma(p, r, L.Splat(4.1665795894e-2f));
+        p = L.Fma(p, r, L.Splat(1.6666665459e-1f));
+        p = L.Fma(p, r, L.Splat(5.0000001201e-1f));
+        p = L.Add(L.Fma(L.Mul(p, r), r, r), L.Splat(1f));
+        TF result;
+        if (L.HasScale)
+        {
+            result = L.Scale(p, nf);
+        }
+        else
+        {
+            TI n = L.SubI(L.AsInt(t), L.AsInt(L.Splat(Magic)));
+            TI half = L.ShiftRightI(n, 1);
+            TF s1 = L.AsFloat(L.ShiftLeftI(L.AddI(half, L.SplatI(127)), 23));
+            TF s2 = L.AsFloat(L.ShiftLeftI(L.AddI(L.SubI(n, half), L.SplatI(127)), 23));
+            result = L.Mul(L.Mul(p, s1), s2);
+        }
         return L.Select(L.IsNaN(x), x, result);
     }
 
@@ -89,11 +101,11 @@ public static class FastMath
         TF s = L.Div(f, L.Add(L.Splat(2f), f));
         TF z = L.Mul(s, s);
         TF w = L.Mul(z, z);
-        TF t1 = L.Mul(w, L.Add(L.Splat(0.40000972152f), L.Mul(w, L.Splat(0.24279078841f))));
-        TF t2 = L.Mul(z, L.Add(L.Splat(0.66666662693f), L.Mul(w, L.Splat(0.28498786688f))));
+        TF t1 = L.Mul(w, L.Fma(w, L.Splat(0.24279078841f), L.Splat(0.40000972152f)));
+        TF t2 = L.Mul(z, L.Fma(w, L.Splat(0.28498786688f), L.Splat(0.66666662693f)));
         TF hfsq = L.Mul(L.Mul(L.Splat(0.5f), f), f);
-        TF result = L.Add(L.Add(L.Sub(L.Add(L.Mul(s, L.Add(hfsq, L.Add(t2, t1))), L.Mul(kf, L.Splat(9.0580006145e-06f))), hfsq), f),
-            L.Mul(kf, L.Splat(6.9313812256e-01f)));
+        TF result = L.Fma(kf, L.Splat(6.9313812256e-01f),
+            L.Add(L.Sub(L.Fma(s, L.Add(hfsq, L.Add(t2, t1)), L.Mul(kf, L.Splat(9.0580006145e-06f))), hfsq), f));
         result = L.Select(L.Equals(x, L.Splat(float.PositiveInfinity)), x, result);
         result = L.Select(L.Equals(x, L.Splat(0f)), L.Splat(float.NegativeInfinity), result);
         result = L.Select(L.LessThan(x, L.Splat(0f)), L.Splat(float.NaN), result);
@@ -111,6 +123,16 @@ public static class FastMath
         static abstract TF Div(TF a, TF b);
         static abstract TF Min(TF a, TF b);
         static abstract TF Max(TF a, TF b);
+        /// <summary>The platform's min: one instruction, either operand when one is NaN.</summary>
+        static abstract TF MinNative(TF a, TF b);
+        /// <summary>The platform's max: one instruction, either operand when one is NaN.</summary>
+        static abstract TF MaxNative(TF a, TF b);
+        /// <summary><c>a * b + c</c>, rounded once where the hardware fuses it, else rounded twice (never emulated in software).</summary>
+        static abstract TF Fma(TF a, TF b, TF c);
+        /// <summary>Whether <see cref="Scale"/> is one hardware instruction here.</summary>
+        static abstract bool HasScale { get; }
+        /// <summary><c>a * 2^n</c> for integral <paramref name="n"/>, rounded once (only when <see cref="HasScale"/>).</summary>
+        static abstract TF Scale(TF a, TF n);
         static abstract TF LessThan(TF a, TF b);
         static abstract TF Equals(TF a, TF b);
         static abstract TF IsNaN(TF a);
@@ -135,6 +157,11 @@ public static class FastMath
         public static Vector512<float> Div(Vector512<float> a, Vector512<float> b) => a / b;
         public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
         public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+        public static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) => Vector512.MinNative(a, b);
+        public static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
+        public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.IsSupported ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
+        public static bool HasScale => Avx512F.IsSupported;
+        public static Vector512<float> Scale(Vector512<float> a, Vector512<float> n) => Avx512F.Scale(a, n);
         public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
         public static Vector512<float> Equals(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b);
         public static Vector512<float> IsNaN(Vector512<float> a) => Vector512.IsNaN(a);
@@ -159,6 +186,11 @@ public static class FastMath
         public static Vector256<float> Div(Vector256<float> a, Vector256<float> b) => a / b;
         public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
         public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+        public static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) => Vector256.MinNative(a, b);
+        public static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
+        public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
+        public static bool HasScale => Avx512F.VL.IsSupported;
+        public static Vector256<float> Scale(Vector256<float> a, Vector256<float> n) => Avx512F.VL.Scale(a, n);
         public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
         public static Vector256<float> Equals(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
         public static Vector256<float> IsNaN(Vector256<float> a) => Vector256.IsNaN(a);
@@ -183,6 +215,11 @@ public static class FastMath
         public static Vector128<float> Div(Vector128<float> a, Vector128<float> b) => a / b;
         public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
         public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+        public static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.MinNative(a, b);
+        public static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
+        public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
+        public static bool HasScale => Avx512F.VL.IsSupported;
+        public static Vector128<float> Scale(Vector128<float> a, Vector128<float> n) => Avx512F.VL.Scale(a, n);
         public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
         public static Vector128<float> Equals(Vector128<float> a, Vector128<float> b) => Vector128.Equals(a, b);
         public static Vector128<float> IsNaN(Vector128<float> a) => Vector128.IsNaN(a);
