@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DslLosses.Kernels;
 
@@ -123,6 +124,110 @@ public static class VectorLanes
         Vector128<double> result = Vector128<double>.Zero;
         for (int i = 0; i < Vector128<double>.Count; i++)
             result = result.WithElement(i, Math.Pow(x.GetElement(i), y.GetElement(i)));
+        return result;
+    }
+
+    // ---- across the lanes: Math.Max/Math.Min semantics (NaN wins, -0 < +0), in log2(lanes) steps ----------------
+
+    /// <summary>The max of every lane, as a chain of <see cref="Math.Max(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector512<float> v) => MaxAcross(Vector256.Max(v.GetLower(), v.GetUpper()));
+
+    /// <summary>The max of every lane, as a chain of <see cref="Math.Max(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector256<float> v) => MaxAcross(Vector128.Max(v.GetLower(), v.GetUpper()));
+
+    /// <summary>The max of every lane, as a chain of <see cref="Math.Max(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector128<float> v)
+    {
+        v = Vector128.Max(v, Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1)));
+        v = Vector128.Max(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2)));
+        return v.ToScalar();
+    }
+
+    /// <summary>The max of every lane, as a chain of <see cref="Math.Max(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector512<double> v) => MaxAcross(Vector256.Max(v.GetLower(), v.GetUpper()));
+
+    /// <summary>The max of every lane, as a chain of <see cref="Math.Max(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector256<double> v) => MaxAcross(Vector128.Max(v.GetLower(), v.GetUpper()));
+
+    /// <summary>The max of every lane, as a chain of <see cref="Math.Max(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector128<double> v)
+    {
+        v = Vector128.Max(v, Vector128.Shuffle(v, Vector128.Create(1L, 0L)));
+        return v.ToScalar();
+    }
+
+    /// <summary>The min of every lane, as a chain of <see cref="Math.Min(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MinAcross(Vector512<float> v) => MinAcross(Vector256.Min(v.GetLower(), v.GetUpper()));
+
+    /// <summary>The min of every lane, as a chain of <see cref="Math.Min(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MinAcross(Vector256<float> v) => MinAcross(Vector128.Min(v.GetLower(), v.GetUpper()));
+
+    /// <summary>The min of every lane, as a chain of <see cref="Math.Min(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MinAcross(Vector128<float> v)
+    {
+        v = Vector128.Min(v, Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1)));
+        v = Vector128.Min(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2)));
+        return v.ToScalar();
+    }
+
+    /// <summary>The min of every lane, as a chain of <see cref="Math.Min(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MinAcross(Vector512<double> v) => MinAcross(Vector256.Min(v.GetLower(), v.GetUpper()));
+
+    /// <summary>The min of every lane, as a chain of <see cref="Math.Min(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MinAcross(Vector256<double> v) => MinAcross(Vector128.Min(v.GetLower(), v.GetUpper()));
+
+    /// <summary>The min of every lane, as a chain of <see cref="Math.Min(double, double)"/> would give it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MinAcross(Vector128<double> v)
+    {
+        v = Vector128.Min(v, Vector128.Shuffle(v, Vector128.Create(1L, 0L)));
+        return v.ToScalar();
+    }
+
+    // ---- lanes from scattered elements: the row-tiled kernels of narrow class axes ---------------------------------
+
+    /// <summary>
+    /// <c>Unsafe.Add(ref start, index[l])</c> in lane <c>l</c>: two AVX2 gathers where the hardware has them (every
+    /// machine whose <see cref="Vector512"/> is accelerated), element by element otherwise. The caller guarantees every
+    /// index is inside the data.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<float> Gather(ref float start, Vector512<int> index)
+    {
+        if (Avx2.IsSupported)
+        {
+            fixed (float* p = &start)
+                return Vector512.Create(Avx2.GatherVector256(p, index.GetLower(), 4), Avx2.GatherVector256(p, index.GetUpper(), 4));
+        }
+        Vector512<float> result = default;
+        for (int l = 0; l < Vector512<float>.Count; l++)
+            result = result.WithElement(l, Unsafe.Add(ref start, index.GetElement(l)));
+        return result;
+    }
+
+    /// <inheritdoc cref="Gather(ref float, Vector512{int})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<float> Gather(ref float start, Vector256<int> index)
+    {
+        if (Avx2.IsSupported)
+        {
+            fixed (float* p = &start)
+                return Avx2.GatherVector256(p, index, 4);
+        }
+        Vector256<float> result = default;
+        for (int l = 0; l < Vector256<float>.Count; l++)
+            result = result.WithElement(l, Unsafe.Add(ref start, index.GetElement(l)));
         return result;
     }
 }

@@ -167,11 +167,19 @@ public class KerasEdgeCaseTests
             scce.Compute(floatLabels, yp);
         }
 
-        Once(losses, scce, yt, yp, d, labels, floatLabels);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 50; i++)
+        // past tiered compilation's call counting; then the least of five rounds, so that a one-off allocation by the
+        // runtime itself (a method promoted mid-round) is not charged to the calls: an allocation per call shows in all
+        for (int i = 0; i < 100; i++)
             Once(losses, scce, yt, yp, d, labels, floatLabels);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        long least = long.MaxValue;
+        for (int round = 0; round < 5; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++)
+                Once(losses, scce, yt, yp, d, labels, floatLabels);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, least);
     }
 
     /// <summary>The figures for the closing note and README: pass count per loss and the worst relative error.</summary>

@@ -133,4 +133,28 @@ public class VectorPathTests
                 Assert.True(r[i] == expected || Math.Abs(r[i] - expected) <= 2e-7 * Math.Abs(expected), $"log1p({xs[i]}) = {r[i]:R}, expected {expected:R}");
         }
     }
+
+    [Fact]
+    public void Max_and_min_across_lanes_are_a_chain_of_Math_Max_and_Math_Min()
+    {
+        var random = new Random(14);
+        float[][] cases =
+        {
+            Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() * 200 - 100)).ToArray(),
+            Enumerable.Range(0, 16).Select(i => i == 11 ? float.NaN : (float)random.NextDouble()).ToArray(),
+            Enumerable.Range(0, 16).Select(i => i % 2 == 0 ? -0f : 0f).ToArray(),
+            Enumerable.Range(0, 16).Select(i => i == 3 ? float.NegativeInfinity : i == 9 ? float.PositiveInfinity : 1f).ToArray(),
+        };
+        foreach (float[] lanes in cases)
+        {
+            float max = lanes.Aggregate(float.NegativeInfinity, MathF.Max), min = lanes.Aggregate(float.PositiveInfinity, MathF.Min);
+            var v = System.Runtime.Intrinsics.Vector512.Create(lanes);
+            Assert.Equal(BitConverter.SingleToInt32Bits(max), BitConverter.SingleToInt32Bits(DslLosses.Kernels.VectorLanes.MaxAcross(v)));
+            Assert.Equal(BitConverter.SingleToInt32Bits(min), BitConverter.SingleToInt32Bits(DslLosses.Kernels.VectorLanes.MinAcross(v)));
+            float max8 = lanes.Take(8).Aggregate(float.NegativeInfinity, MathF.Max);
+            Assert.Equal(BitConverter.SingleToInt32Bits(max8), BitConverter.SingleToInt32Bits(DslLosses.Kernels.VectorLanes.MaxAcross(System.Runtime.Intrinsics.Vector256.Create(lanes.Take(8).ToArray()))));
+            double[] d = lanes.Take(8).Select(x => (double)x).ToArray();
+            Assert.Equal(BitConverter.DoubleToInt64Bits(d.Aggregate(double.PositiveInfinity, Math.Min)), BitConverter.DoubleToInt64Bits(DslLosses.Kernels.VectorLanes.MinAcross(System.Runtime.Intrinsics.Vector512.Create(d))));
+        }
+    }
 }

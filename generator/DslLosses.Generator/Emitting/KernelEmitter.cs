@@ -144,6 +144,15 @@ internal sealed class KernelEmitter
     /// <summary>While emitting a row's overlapping last vector: the mask of its lanes not yet done.</summary>
     private string? _mask;
 
+    /// <summary>
+    /// While emitting a row-tiled variant: one lane per row, a tile of as many rows as lanes. Row values are vectors
+    /// across the tile's rows; a loop over the loss axis walks the columns, each element loaded by a gather.
+    /// </summary>
+    private bool _rowLanes;
+
+    /// <summary>In a row tile: the transposed copy of each tensor read along the loss axis (column j at j * lanes).</summary>
+    private readonly Dictionary<int, string> _tileColumns = new();
+
     private string V => "global::System.Runtime.Intrinsics." + _vec!.Value.Name;
 
     private string VT => V + "<" + _t.Compute + ">";
@@ -228,7 +237,9 @@ internal sealed class KernelEmitter
     /// <summary>The vectorised variants (widest accelerated width first, when the loop is long enough) and the scalar one.</summary>
     private void Variants(List<string> body, string length, bool innerIsOne)
     {
-        if (!innerIsOne || !Vectorizable)
+        bool rowLanes = length == "c" && RowLanesApplicable(innerIsOne);
+        bool vectors = innerIsOne && Vectorizable;
+        if (!rowLanes && !vectors)
         {
             AppendBlock(body, null, LoopNest(innerIsOne, null));
             return;
@@ -236,6 +247,15 @@ internal sealed class KernelEmitter
         string keyword = "if";
         foreach ((string Name, int FloatLanes) width in Widths)
         {
+            if (rowLanes && width.Name != "Vector128")
+            {
+                // a class axis narrower than a vector: one row per lane instead of a mostly masked vector per row
+                int tile = width.FloatLanes;
+                AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {_c} < {tile} && outer >= {tile})", RowLanesNest(width));
+                keyword = "else if";
+            }
+            if (!vectors)
+                continue;
             // Vector128 pays off for narrow rows (4 to 7 floats); a flat loop that short is not worth a variant
             if (width.Name == "Vector128" && length == "outer")
                 continue;
@@ -244,6 +264,97 @@ internal sealed class KernelEmitter
             keyword = "else if";
         }
         AppendBlock(body, "else", LoopNest(true, null));
+    }
+
+    /// <summary>
+    /// Whether the kernel gets row-tiled variants for narrow loss axes: float rows with the loss axis contiguous and
+    /// one loss per row, reduced or written per row, unweighted and unmasked, gathers only by integer labels.
+    /// </summary>
+    private bool RowLanesApplicable(bool innerIsOne)
+    {
+        if (!innerIsOne || _t.Widens || _t.Compute != "float" || _plan.Loops != LoopShape.Rows || _plan.LossHasAxis
+            || _weighted || _plan.Keep is not null || _output is not (KernelOutput.Sum or KernelOutput.None)
+            || _plan.LiteralAxisLength > MaxUnroll)
+            return false;
+        for (int i = 0; i < _plan.Formula.Parameters.Count; i++)
+        {
+            if (_plan.Formula.Parameters[i].Kind == ParamKind.Indices && _plan.Geometry.RoleOf(i) == TensorRole.Full)
+                return false;
+        }
+        return GathersByIndices(_plan.Loss);
+    }
+
+    /// <summary>The indices of the tensor parameters read element by element (along the loss axis) in <paramref name="node"/>.</summary>
+    private IEnumerable<int> FullTensorsOf(Expr node)
+    {
+        switch (node)
+        {
+            case Param { Kind: ParamKind.Tensor } p when _plan.Geometry.RoleOf(p.Index) == TensorRole.Full:
+                yield return p.Index;
+                break;
+            case Gather g:
+                // read at the label only, straight from the input
+                break;
+            case Reduce r:
+                foreach (int i in FullTensorsOf(r.X)) yield return i;
+                break;
+            case Unary u:
+                foreach (int i in FullTensorsOf(u.X)) yield return i;
+                break;
+            case Binary b:
+                foreach (int i in FullTensorsOf(b.Left).Concat(FullTensorsOf(b.Right))) yield return i;
+                break;
+            case Where w:
+                foreach (int i in FullTensorsOf(w.Condition).Concat(FullTensorsOf(w.WhenTrue)).Concat(FullTensorsOf(w.WhenFalse))) yield return i;
+                break;
+            case Clip c:
+                foreach (int i in FullTensorsOf(c.X).Concat(FullTensorsOf(c.Lo)).Concat(FullTensorsOf(c.Hi))) yield return i;
+                break;
+        }
+    }
+
+    private bool GathersByIndices(Expr node) => node switch
+    {
+        Gather g => g.Index is Param { Kind: ParamKind.Indices } && GathersByIndices(g.X),
+        Reduce r => GathersByIndices(r.X),
+        Unary u => GathersByIndices(u.X),
+        Binary b => GathersByIndices(b.Left) && GathersByIndices(b.Right),
+        Where w => GathersByIndices(w.Condition) && GathersByIndices(w.WhenTrue) && GathersByIndices(w.WhenFalse),
+        Clip c => GathersByIndices(c.X) && GathersByIndices(c.Lo) && GathersByIndices(c.Hi),
+        _ => true,
+    };
+
+    /// <summary>
+    /// The row-tiled loop: whole tiles of rows, one row per lane, then the remaining rows one by one (also from a tile
+    /// holding a label out of range, so that the row-by-row loop throws for the right row).
+    /// </summary>
+    private List<string> RowLanesNest((string Name, int FloatLanes) width)
+    {
+        _innerIsOne = true;
+        _vec = width;
+        _rowLanes = true;
+        var top = new Block(null, Level.Uniform, null);
+        top.Lines.Add($"var ls = {V}<int>.Indices * {V}.Create((int){_c}); // lane l starts l rows further");
+        top.Lines.Add("nint row = 0;");
+        var tile = new Block(top, Level.Row, null);
+        tile.Lines.Add($"nint e0 = row * {_c};");
+        // Each tensor read along the loss axis is gathered once per tile into a column-major copy on the stack, which
+        // every stage then reads with plain loads (the axis is shorter than a vector: the copy is at most lanes²).
+        _tileColumns.Clear();
+        foreach (int p in FullTensorsOf(_plan.Loss).Distinct().OrderBy(i => i))
+        {
+            string name = "tc" + (_temps++).ToString(CultureInfo.InvariantCulture);
+            _tileColumns[p] = name;
+            top.Lines.Add($"global::System.Span<{_t.Compute}> {name}s = stackalloc {_t.Compute}[(int){_c} * {Lanes}];");
+            top.Lines.Add($"ref {_t.Compute} {name} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({name}s);");
+            tile.Lines.Add($"for (nint j = 0; j < {_c}; j++) {V}.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(_plan.Formula.Parameters[p])}, e0 + j), ls), ref {name}, (nuint)(j * {Lanes}));");
+        }
+        RowBody(tile, null, "row");
+        _tileColumns.Clear();
+        top.AppendChild($"for (; row <= outer - {Lanes}; row += {Lanes})", tile);
+        _rowLanes = false;
+        top.Lines.AddRange(LoopNest(true, null, continueRows: true));
+        return top.Lines;
     }
 
     private static void AppendBlock(List<string> lines, string? header, List<string> inner)
@@ -256,7 +367,7 @@ internal sealed class KernelEmitter
     }
 
     /// <summary>One complete loop nest over the inputs, scalar or with vectors of one width.</summary>
-    private List<string> LoopNest(bool innerIsOne, (string Name, int FloatLanes)? vector)
+    private List<string> LoopNest(bool innerIsOne, (string Name, int FloatLanes)? vector, bool continueRows = false)
     {
         _innerIsOne = innerIsOne;
         _vec = vector;
@@ -278,7 +389,7 @@ internal sealed class KernelEmitter
         string header;
         if (_innerIsOne)
         {
-            header = "for (nint row = 0; row < outer; row++)";
+            header = continueRows ? "for (; row < outer; row++)" : "for (nint row = 0; row < outer; row++)";
             row.Lines.Add($"nint e0 = row * {_c};");
         }
         else
@@ -386,6 +497,11 @@ internal sealed class KernelEmitter
             List<Reduce> reduces = stages.Where(kv => kv.Value == s && kv.Key is Reduce).Select(kv => (Reduce)kv.Key).ToList();
             if (reduces.Count == 0)
                 continue;
+            if (_rowLanes)
+            {
+                RowLanesReduce(row, reduces);
+                continue;
+            }
             var accumulators = new List<string>();
             foreach (Reduce r in reduces)
             {
@@ -445,8 +561,8 @@ internal sealed class KernelEmitter
                     string acc = accumulators[k], va = vectors[k];
                     row.Lines.Add(reduces[k].Op switch
                     {
-                        ReduceOp.Max => $"for (int l = 0; l < {Lanes}; l++) {acc} = {_t.Math}.Max({acc}, {va}[l]);",
-                        ReduceOp.Min => $"for (int l = 0; l < {Lanes}; l++) {acc} = {_t.Math}.Min({acc}, {va}[l]);",
+                        ReduceOp.Max => $"{acc} = {_t.Math}.Max({acc}, global::DslLosses.Kernels.VectorLanes.MaxAcross({va}));",
+                        ReduceOp.Min => $"{acc} = {_t.Math}.Min({acc}, global::DslLosses.Kernels.VectorLanes.MinAcross({va}));",
                         _ => $"{acc} += {V}.Sum({va});",
                     });
                 }
@@ -479,6 +595,12 @@ internal sealed class KernelEmitter
             });
             return;
         }
+        if (_rowLanes)
+        {
+            string v = VValue(_plan.Loss, row);
+            row.Lines.Add(Totals ? $"total += {V}.Sum({v});" : $"{V}.StoreUnsafe({v}, ref dest, (nuint)row);");
+            return;
+        }
         if (WantsLoss)
             Consume(row, Value(_plan.Loss, row), lossIndex);
         if (WantsGradient)
@@ -488,6 +610,39 @@ internal sealed class KernelEmitter
                 ? $"{V}.StoreUnsafe({VValue(_plan.Gradient!, loop)} * {Broadcast(upstream, row)}, ref grad, (nuint)e);"
                 : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = {_t.Store($"{Number(_plan.Gradient!, loop)} * {upstream}")};"));
         }
+    }
+
+    /// <summary>One stage of reductions in a row tile: an accumulator vector per reduction, one lane per row.</summary>
+    private void RowLanesReduce(Block row, List<Reduce> reduces)
+    {
+        var accumulators = new List<string>();
+        foreach (Reduce r in reduces)
+        {
+            string acc = "vr" + (_temps++).ToString(CultureInfo.InvariantCulture);
+            string init = r.Op switch
+            {
+                ReduceOp.Max => $"{V}.Create({_t.Compute}.NegativeInfinity)",
+                ReduceOp.Min => $"{V}.Create({_t.Compute}.PositiveInfinity)",
+                _ => $"{VT}.Zero",
+            };
+            row.Lines.Add($"{VT} {acc} = {init};");
+            accumulators.Add(acc);
+        }
+        AxisLoop(row, (loop, _) =>
+        {
+            for (int k = 0; k < reduces.Count; k++)
+            {
+                string v = VValue(reduces[k].X, loop), acc = accumulators[k];
+                loop.Lines.Add(reduces[k].Op switch
+                {
+                    ReduceOp.Max => $"{acc} = {V}.Max({acc}, {v});",
+                    ReduceOp.Min => $"{acc} = {V}.Min({acc}, {v});",
+                    _ => $"{acc} += {v};",
+                });
+            }
+        });
+        for (int k = 0; k < reduces.Count; k++)
+            row.Names[new VectorOf(reduces[k])] = accumulators[k];
     }
 
     /// <summary>The factor every gradient of a loss entry is scaled by: its weight (when weighted) times the reduction's scale.</summary>
@@ -519,9 +674,20 @@ internal sealed class KernelEmitter
             {
                 var copy = new Block(row, Level.Elem, j.ToString(CultureInfo.InvariantCulture));
                 copy.Lines.Add($"nint e = {ElementIndex(j.ToString(CultureInfo.InvariantCulture))};");
-                body(copy, false);
+                if (_rowLanes)
+                    copy.Lanes("e", "ls", $"{V}.Create({_t.Literal(j)})");
+                body(copy, _rowLanes);
                 row.AppendChild($"// {(j == 0 ? "loss axis unrolled: " : "")}j = {j}", copy);
             }
+            return;
+        }
+        if (_rowLanes)
+        {
+            var column = new Block(row, Level.Elem, "j");
+            column.Lines.Add($"nint e = {ElementIndex("j")};");
+            column.Lanes("e", "ls", $"{V}.Create(({_t.Compute})j)");
+            body(column, true);
+            row.AppendChild($"for (nint j = 0; j < {_c}; j++)", column);
             return;
         }
         if (_vec is not null)
@@ -768,7 +934,9 @@ internal sealed class KernelEmitter
             return known;
 
         string code;
-        if (level < Level.Elem)
+        if (_rowLanes && level == Level.Row && node is Gather gather)
+            return RowLanesGather(gather, target);
+        if (level < Level.Elem && !(_rowLanes && level == Level.Row))
         {
             string scalar = Value(node, target);
             code = KindOf(node) switch
@@ -782,11 +950,14 @@ internal sealed class KernelEmitter
         {
             code = node switch
             {
+                Param p when _rowLanes => RowLanesLoad(p, target),
                 Param p => $"{V}.LoadUnsafe(ref {ParamName(_plan.Formula.Parameters[p.Index])}, (nuint)e)",
                 Unary u => VUnary(u, block),
                 Binary b => VBinary(b, block),
                 Where w => $"{V}.ConditionalSelect({VValue(w.Condition, block)}, {VValue(w.WhenTrue, block)}, {VValue(w.WhenFalse, block)})",
                 Clip c => $"{V}.Max({V}.Min({VValue(c.X, block)}, {VValue(c.Hi, block)}), {VValue(c.Lo, block)})",
+                AxisIndexIs a when _rowLanes => $"{V}.Equals({LaneBlock(target).LaneColumn}, {VValue(a.Index, block)})",
+                Reduce when _rowLanes => throw new InvalidOperationException("internal: a reduction was used before its stage was emitted"),
                 AxisIndexIs a => $"{V}.Equals({V}.Create(({_t.Compute}){target.AxisIndex}) + {VT}.Indices, {VValue(a.Index, block)})",
                 _ => throw new InvalidOperationException("internal: no vector emission for " + node.GetType().Name),
             };
@@ -851,6 +1022,54 @@ internal sealed class KernelEmitter
         };
     }
 
+    private static Block LaneBlock(Block block)
+    {
+        for (Block? b = block; b is not null; b = b.Parent)
+        {
+            if (b.LaneIndex is not null)
+                return b;
+        }
+        throw new InvalidOperationException("internal: an element of a row tile outside a loop over the loss axis or a gather");
+    }
+
+    /// <summary>A tensor in a row tile: per-row values are consecutive; elements are gathered, lane l from row l of the tile.</summary>
+    private string RowLanesLoad(Param p, Block target)
+    {
+        ParamModel param = _plan.Formula.Parameters[p.Index];
+        if (_plan.Geometry.RoleOf(p.Index) == TensorRole.Row)
+        {
+            string load = $"{V}.LoadUnsafe(ref {ParamName(param)}, (nuint)row)";
+            return param.Kind == ParamKind.Indices ? $"{V}.ConvertToSingle({load})" : load;
+        }
+        Block lanes = LaneBlock(target);
+        if (lanes.LaneBase == "e" && _tileColumns.TryGetValue(p.Index, out string? columns))
+            return $"{V}.LoadUnsafe(ref {columns}, (nuint)({lanes.AxisIndex} * {Lanes}))";
+        return $"global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(param)}, {lanes.LaneBase}), {lanes.LaneIndex})";
+    }
+
+    /// <summary>
+    /// The elements at each row's class index in a row tile. A tile with a label out of range is left to the row-by-row
+    /// loop after the tiles, which throws for the right row; nothing of the tile has been written or added by then.
+    /// </summary>
+    private string RowLanesGather(Gather g, Block row)
+    {
+        ParamModel index = _plan.Formula.Parameters[((Param)g.Index).Index];
+        string id = (_temps++).ToString(CultureInfo.InvariantCulture);
+        string labels = "g" + id + "i", offsets = "g" + id + "e", column = "g" + id + "f", value = "g" + id;
+        var at = new Block(row, Level.Elem, labels);
+        at.Lanes("e0", offsets, column);
+        string v = VValue(g.X, at);
+        at.Lines.Add($"{value} = {v};");
+        row.Lines.Add($"var {labels} = {V}.LoadUnsafe(ref {ParamName(index)}, (nuint)row);");
+        row.Lines.Add($"if ({V}.GreaterThanOrEqualAny({V}.AsUInt32({labels}), {V}.Create((uint){_c}))) break;");
+        row.Lines.Add($"var {offsets} = ls + {labels};");
+        row.Lines.Add($"var {column} = {V}.ConvertToSingle({labels});");
+        row.Lines.Add($"{VT} {value};");
+        row.AppendChild(null, at);
+        row.Names[new VectorOf(g)] = value;
+        return value;
+    }
+
     /// <summary>The element at the row's class index: range-checked, then the operand evaluated at that one element.</summary>
     private string GatherCode(Gather g, Block row)
     {
@@ -894,6 +1113,20 @@ internal sealed class KernelEmitter
         public List<string> Lines { get; } = new();
 
         public Dictionary<Expr, string> Names { get; } = new();
+
+        /// <summary>In a row tile: the base element index, the lane offsets from it, and the position along the loss axis as a vector.</summary>
+        public string? LaneBase { get; private set; }
+
+        public string? LaneIndex { get; private set; }
+
+        public string? LaneColumn { get; private set; }
+
+        public void Lanes(string baseIndex, string offsets, string column)
+        {
+            LaneBase = baseIndex;
+            LaneIndex = offsets;
+            LaneColumn = column;
+        }
 
         public string? Find(Expr node)
         {

@@ -478,201 +478,337 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __FocalBce_Single_None(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
         {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c < 16 && outer >= 16)
             {
-                var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-                var t5 = 1f - 1E-07f;
-                var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
-                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-                var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                var ls = global::System.Runtime.Intrinsics.Vector512<int>.Indices * global::System.Runtime.Intrinsics.Vector512.Create((int)c); // lane l starts l rows further
+                nint row = 0;
+                global::System.Span<float> tc0s = stackalloc float[(int)c * 16];
+                ref float tc0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc0s);
+                global::System.Span<float> tc1s = stackalloc float[(int)c * 16];
+                ref float tc1 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc1s);
+                var v3 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var t6 = 1f - 1E-07f;
+                var v7 = global::System.Runtime.Intrinsics.Vector512.Create(t6);
+                var v8 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v16 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
+                var v21 = global::System.Runtime.Intrinsics.Vector512.Create((float)c);
+                for (; row <= outer - 16; row += 16)
+                {
+                    nint e0 = row * c;
+                    for (nint j = 0; j < c; j++) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0 + j), ls), ref tc0, (nuint)(j * 16));
+                    for (nint j = 0; j < c; j++) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0 + j), ls), ref tc1, (nuint)(j * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(j * 16));
+                        var v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(j * 16));
+                        var v9 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v5, v7), v8);
+                        var v10 = v4 * v9;
+                        var v11 = v3 - v4;
+                        var v12 = v3 - v9;
+                        var v13 = v11 * v12;
+                        var v14 = v10 + v13;
+                        var v15 = v3 - v14;
+                        var v17 = global::DslLosses.Kernels.VectorLanes.Pow(v15, v16);
+                        var v18 = -v17;
+                        var v19 = global::DslLosses.Kernels.FastMath.Log(v14);
+                        var v20 = v18 * v19;
+                        vr2 += v20;
+                    }
+                    var v22 = vr2 / v21;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v22, ref dest, (nuint)row);
+                }
+                var t26 = 1f - 1E-07f;
+                for (; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r23 = 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t27 = global::DslLosses.Kernels.LossMath.Clip(t25, 1E-07f, t26);
+                        var t28 = t24 * t27;
+                        var t29 = 1f - t24;
+                        var t30 = 1f - t27;
+                        var t31 = t29 * t30;
+                        var t32 = t28 + t31;
+                        var t33 = 1f - t32;
+                        var t34 = global::System.MathF.Pow(t33, p_gamma);
+                        var t35 = -t34;
+                        var t36 = global::System.MathF.Log(t32);
+                        var t37 = t35 * t36;
+                        r23 += t37;
+                    }
+                    var t38 = r23 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t38;
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
+            {
+                var v41 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                var t44 = 1f - 1E-07f;
+                var v45 = global::System.Runtime.Intrinsics.Vector512.Create(t44);
+                var v46 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
+                var v54 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r0 = 0f;
-                    global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    nint j1 = 0;
-                    for (; j1 <= c - 16; j1 += 16)
+                    float r39 = 0f;
+                    global::System.Runtime.Intrinsics.Vector512<float> vr39 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    nint j40 = 0;
+                    for (; j40 <= c - 16; j40 += 16)
                     {
-                        nint e = e0 + j1;
-                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
-                        var v9 = v3 * v8;
-                        var v10 = v2 - v3;
-                        var v11 = v2 - v8;
-                        var v12 = v10 * v11;
-                        var v13 = v9 + v12;
-                        var v14 = v2 - v13;
-                        var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
-                        var v17 = -v16;
-                        var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
-                        var v19 = v17 * v18;
-                        vr0 += v19;
+                        nint e = e0 + j40;
+                        var v42 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v47 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v43, v45), v46);
+                        var v48 = v42 * v47;
+                        var v49 = v41 - v42;
+                        var v50 = v41 - v47;
+                        var v51 = v49 * v50;
+                        var v52 = v48 + v51;
+                        var v53 = v41 - v52;
+                        var v55 = global::DslLosses.Kernels.VectorLanes.Pow(v53, v54);
+                        var v56 = -v55;
+                        var v57 = global::DslLosses.Kernels.FastMath.Log(v52);
+                        var v58 = v56 * v57;
+                        vr39 += v58;
                     }
-                    if (j1 < c)
+                    if (j40 < c)
                     {
-                        nint j20 = c - 16;
-                        nint e = e0 + j20;
-                        var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
-                        var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
-                        var v25 = v22 * v24;
-                        var v26 = v2 - v22;
-                        var v27 = v2 - v24;
-                        var v28 = v26 * v27;
-                        var v29 = v25 + v28;
-                        var v30 = v2 - v29;
-                        var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
-                        var v32 = -v31;
-                        var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
-                        var v34 = v32 * v33;
-                        vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                        nint j59 = c - 16;
+                        nint e = e0 + j59;
+                        var m60 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j40 - j59)));
+                        var v61 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v62 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v63 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v62, v45), v46);
+                        var v64 = v61 * v63;
+                        var v65 = v41 - v61;
+                        var v66 = v41 - v63;
+                        var v67 = v65 * v66;
+                        var v68 = v64 + v67;
+                        var v69 = v41 - v68;
+                        var v70 = global::DslLosses.Kernels.VectorLanes.Pow(v69, v54);
+                        var v71 = -v70;
+                        var v72 = global::DslLosses.Kernels.FastMath.Log(v68);
+                        var v73 = v71 * v72;
+                        vr39 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m60, v73, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
                     }
-                    r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                    var t35 = r0 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t35;
+                    r39 += global::System.Runtime.Intrinsics.Vector512.Sum(vr39);
+                    var t74 = r39 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t74;
+                }
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c < 8 && outer >= 8)
+            {
+                var ls = global::System.Runtime.Intrinsics.Vector256<int>.Indices * global::System.Runtime.Intrinsics.Vector256.Create((int)c); // lane l starts l rows further
+                nint row = 0;
+                global::System.Span<float> tc75s = stackalloc float[(int)c * 8];
+                ref float tc75 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc75s);
+                global::System.Span<float> tc76s = stackalloc float[(int)c * 8];
+                ref float tc76 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc76s);
+                var v78 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t81 = 1f - 1E-07f;
+                var v82 = global::System.Runtime.Intrinsics.Vector256.Create(t81);
+                var v83 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v91 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var v96 = global::System.Runtime.Intrinsics.Vector256.Create((float)c);
+                for (; row <= outer - 8; row += 8)
+                {
+                    nint e0 = row * c;
+                    for (nint j = 0; j < c; j++) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0 + j), ls), ref tc75, (nuint)(j * 8));
+                    for (nint j = 0; j < c; j++) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0 + j), ls), ref tc76, (nuint)(j * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> vr77 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var v79 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc75, (nuint)(j * 8));
+                        var v80 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc76, (nuint)(j * 8));
+                        var v84 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v80, v82), v83);
+                        var v85 = v79 * v84;
+                        var v86 = v78 - v79;
+                        var v87 = v78 - v84;
+                        var v88 = v86 * v87;
+                        var v89 = v85 + v88;
+                        var v90 = v78 - v89;
+                        var v92 = global::DslLosses.Kernels.VectorLanes.Pow(v90, v91);
+                        var v93 = -v92;
+                        var v94 = global::DslLosses.Kernels.FastMath.Log(v89);
+                        var v95 = v93 * v94;
+                        vr77 += v95;
+                    }
+                    var v97 = vr77 / v96;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v97, ref dest, (nuint)row);
+                }
+                var t101 = 1f - 1E-07f;
+                for (; row < outer; row++)
+                {
+                    nint e0 = row * c;
+                    float r98 = 0f;
+                    for (nint j = 0; j < c; j++)
+                    {
+                        nint e = e0 + j;
+                        var t99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t100 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t102 = global::DslLosses.Kernels.LossMath.Clip(t100, 1E-07f, t101);
+                        var t103 = t99 * t102;
+                        var t104 = 1f - t99;
+                        var t105 = 1f - t102;
+                        var t106 = t104 * t105;
+                        var t107 = t103 + t106;
+                        var t108 = 1f - t107;
+                        var t109 = global::System.MathF.Pow(t108, p_gamma);
+                        var t110 = -t109;
+                        var t111 = global::System.MathF.Log(t107);
+                        var t112 = t110 * t111;
+                        r98 += t112;
+                    }
+                    var t113 = r98 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t113;
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
             {
-                var v38 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                var t41 = 1f - 1E-07f;
-                var v42 = global::System.Runtime.Intrinsics.Vector256.Create(t41);
-                var v43 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-                var v51 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
+                var v116 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                var t119 = 1f - 1E-07f;
+                var v120 = global::System.Runtime.Intrinsics.Vector256.Create(t119);
+                var v121 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
+                var v129 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r36 = 0f;
-                    global::System.Runtime.Intrinsics.Vector256<float> vr36 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    nint j37 = 0;
-                    for (; j37 <= c - 8; j37 += 8)
+                    float r114 = 0f;
+                    global::System.Runtime.Intrinsics.Vector256<float> vr114 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    nint j115 = 0;
+                    for (; j115 <= c - 8; j115 += 8)
                     {
-                        nint e = e0 + j37;
-                        var v39 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v44 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v40, v42), v43);
-                        var v45 = v39 * v44;
-                        var v46 = v38 - v39;
-                        var v47 = v38 - v44;
-                        var v48 = v46 * v47;
-                        var v49 = v45 + v48;
-                        var v50 = v38 - v49;
-                        var v52 = global::DslLosses.Kernels.VectorLanes.Pow(v50, v51);
-                        var v53 = -v52;
-                        var v54 = global::DslLosses.Kernels.FastMath.Log(v49);
-                        var v55 = v53 * v54;
-                        vr36 += v55;
+                        nint e = e0 + j115;
+                        var v117 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v118 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v122 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v118, v120), v121);
+                        var v123 = v117 * v122;
+                        var v124 = v116 - v117;
+                        var v125 = v116 - v122;
+                        var v126 = v124 * v125;
+                        var v127 = v123 + v126;
+                        var v128 = v116 - v127;
+                        var v130 = global::DslLosses.Kernels.VectorLanes.Pow(v128, v129);
+                        var v131 = -v130;
+                        var v132 = global::DslLosses.Kernels.FastMath.Log(v127);
+                        var v133 = v131 * v132;
+                        vr114 += v133;
                     }
-                    if (j37 < c)
+                    if (j115 < c)
                     {
-                        nint j56 = c - 8;
-                        nint e = e0 + j56;
-                        var m57 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j37 - j56)));
-                        var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v60 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v59, v42), v43);
-                        var v61 = v58 * v60;
-                        var v62 = v38 - v58;
-                        var v63 = v38 - v60;
-                        var v64 = v62 * v63;
-                        var v65 = v61 + v64;
-                        var v66 = v38 - v65;
-                        var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v66, v51);
-                        var v68 = -v67;
-                        var v69 = global::DslLosses.Kernels.FastMath.Log(v65);
-                        var v70 = v68 * v69;
-                        vr36 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m57, v70, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                        nint j134 = c - 8;
+                        nint e = e0 + j134;
+                        var m135 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j115 - j134)));
+                        var v136 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v137 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v138 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v137, v120), v121);
+                        var v139 = v136 * v138;
+                        var v140 = v116 - v136;
+                        var v141 = v116 - v138;
+                        var v142 = v140 * v141;
+                        var v143 = v139 + v142;
+                        var v144 = v116 - v143;
+                        var v145 = global::DslLosses.Kernels.VectorLanes.Pow(v144, v129);
+                        var v146 = -v145;
+                        var v147 = global::DslLosses.Kernels.FastMath.Log(v143);
+                        var v148 = v146 * v147;
+                        vr114 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m135, v148, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
                     }
-                    r36 += global::System.Runtime.Intrinsics.Vector256.Sum(vr36);
-                    var t71 = r36 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t71;
+                    r114 += global::System.Runtime.Intrinsics.Vector256.Sum(vr114);
+                    var t149 = r114 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t149;
                 }
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
             {
-                var v74 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                var t77 = 1f - 1E-07f;
-                var v78 = global::System.Runtime.Intrinsics.Vector128.Create(t77);
-                var v79 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-                var v87 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
+                var v152 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                var t155 = 1f - 1E-07f;
+                var v156 = global::System.Runtime.Intrinsics.Vector128.Create(t155);
+                var v157 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
+                var v165 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r72 = 0f;
-                    global::System.Runtime.Intrinsics.Vector128<float> vr72 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    nint j73 = 0;
-                    for (; j73 <= c - 4; j73 += 4)
+                    float r150 = 0f;
+                    global::System.Runtime.Intrinsics.Vector128<float> vr150 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    nint j151 = 0;
+                    for (; j151 <= c - 4; j151 += 4)
                     {
-                        nint e = e0 + j73;
-                        var v75 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v76 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v80 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v76, v78), v79);
-                        var v81 = v75 * v80;
-                        var v82 = v74 - v75;
-                        var v83 = v74 - v80;
-                        var v84 = v82 * v83;
-                        var v85 = v81 + v84;
-                        var v86 = v74 - v85;
-                        var v88 = global::DslLosses.Kernels.VectorLanes.Pow(v86, v87);
-                        var v89 = -v88;
-                        var v90 = global::DslLosses.Kernels.FastMath.Log(v85);
-                        var v91 = v89 * v90;
-                        vr72 += v91;
+                        nint e = e0 + j151;
+                        var v153 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v154 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v158 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v154, v156), v157);
+                        var v159 = v153 * v158;
+                        var v160 = v152 - v153;
+                        var v161 = v152 - v158;
+                        var v162 = v160 * v161;
+                        var v163 = v159 + v162;
+                        var v164 = v152 - v163;
+                        var v166 = global::DslLosses.Kernels.VectorLanes.Pow(v164, v165);
+                        var v167 = -v166;
+                        var v168 = global::DslLosses.Kernels.FastMath.Log(v163);
+                        var v169 = v167 * v168;
+                        vr150 += v169;
                     }
-                    if (j73 < c)
+                    if (j151 < c)
                     {
-                        nint j92 = c - 4;
-                        nint e = e0 + j92;
-                        var m93 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j73 - j92)));
-                        var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                        var v95 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                        var v96 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v95, v78), v79);
-                        var v97 = v94 * v96;
-                        var v98 = v74 - v94;
-                        var v99 = v74 - v96;
-                        var v100 = v98 * v99;
-                        var v101 = v97 + v100;
-                        var v102 = v74 - v101;
-                        var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v102, v87);
-                        var v104 = -v103;
-                        var v105 = global::DslLosses.Kernels.FastMath.Log(v101);
-                        var v106 = v104 * v105;
-                        vr72 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m93, v106, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                        nint j170 = c - 4;
+                        nint e = e0 + j170;
+                        var m171 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j151 - j170)));
+                        var v172 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
+                        var v173 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
+                        var v174 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v173, v156), v157);
+                        var v175 = v172 * v174;
+                        var v176 = v152 - v172;
+                        var v177 = v152 - v174;
+                        var v178 = v176 * v177;
+                        var v179 = v175 + v178;
+                        var v180 = v152 - v179;
+                        var v181 = global::DslLosses.Kernels.VectorLanes.Pow(v180, v165);
+                        var v182 = -v181;
+                        var v183 = global::DslLosses.Kernels.FastMath.Log(v179);
+                        var v184 = v182 * v183;
+                        vr150 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m171, v184, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
                     }
-                    r72 += global::System.Runtime.Intrinsics.Vector128.Sum(vr72);
-                    var t107 = r72 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t107;
+                    r150 += global::System.Runtime.Intrinsics.Vector128.Sum(vr150);
+                    var t185 = r150 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t185;
                 }
             }
             else
             {
-                var t111 = 1f - 1E-07f;
+                var t189 = 1f - 1E-07f;
                 for (nint row = 0; row < outer; row++)
                 {
                     nint e0 = row * c;
-                    float r108 = 0f;
+                    float r186 = 0f;
                     for (nint j = 0; j < c; j++)
                     {
                         nint e = e0 + j;
-                        var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                        var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                        var t112 = global::DslLosses.Kernels.LossMath.Clip(t110, 1E-07f, t111);
-                        var t113 = t109 * t112;
-                        var t114 = 1f - t109;
-                        var t115 = 1f - t112;
-                        var t116 = t114 * t115;
-                        var t117 = t113 + t116;
-                        var t118 = 1f - t117;
-                        var t119 = global::System.MathF.Pow(t118, p_gamma);
-                        var t120 = -t119;
-                        var t121 = global::System.MathF.Log(t117);
-                        var t122 = t120 * t121;
-                        r108 += t122;
+                        var t187 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
+                        var t188 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
+                        var t190 = global::DslLosses.Kernels.LossMath.Clip(t188, 1E-07f, t189);
+                        var t191 = t187 * t190;
+                        var t192 = 1f - t187;
+                        var t193 = 1f - t190;
+                        var t194 = t192 * t193;
+                        var t195 = t191 + t194;
+                        var t196 = 1f - t195;
+                        var t197 = global::System.MathF.Pow(t196, p_gamma);
+                        var t198 = -t197;
+                        var t199 = global::System.MathF.Log(t195);
+                        var t200 = t198 * t199;
+                        r186 += t200;
                     }
-                    var t123 = r108 / (float)c;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t123;
+                    var t201 = r186 / (float)c;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t201;
                 }
             }
         }

@@ -181,7 +181,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         float r8 = 0f;
                         global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         nint j9 = 0;
@@ -250,7 +250,7 @@ namespace Snapshots
                             var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r28 = global::System.MathF.Max(r28, vr28[l]);
+                        r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
                         float r34 = 0f;
                         global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         nint j35 = 0;
@@ -319,7 +319,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         float r60 = 0f;
                         global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         nint j61 = 0;
@@ -491,7 +491,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         float r8 = 0f;
                         global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         nint j9 = 0;
@@ -560,7 +560,7 @@ namespace Snapshots
                             var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r28 = global::System.MathF.Max(r28, vr28[l]);
+                        r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
                         float r34 = 0f;
                         global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         nint j35 = 0;
@@ -629,7 +629,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         float r60 = 0f;
                         global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         nint j61 = 0;
@@ -799,7 +799,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         float r8 = 0f;
                         global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         nint j9 = 0;
@@ -868,7 +868,7 @@ namespace Snapshots
                             var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r28 = global::System.MathF.Max(r28, vr28[l]);
+                        r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
                         float r34 = 0f;
                         global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         nint j35 = 0;
@@ -937,7 +937,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         float r60 = 0f;
                         global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         nint j61 = 0;
@@ -1106,7 +1106,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         float r8 = 0f;
                         global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         nint j9 = 0;
@@ -1175,7 +1175,7 @@ namespace Snapshots
                             var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r28 = global::System.MathF.Max(r28, vr28[l]);
+                        r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
                         float r34 = 0f;
                         global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         nint j35 = 0;
@@ -1244,7 +1244,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         float r60 = 0f;
                         global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         nint j61 = 0;
@@ -1415,7 +1415,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         float r8 = 0f;
                         global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         nint j9 = 0;
@@ -1508,7 +1508,7 @@ namespace Snapshots
                             var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r49 = global::System.MathF.Max(r49, vr49[l]);
+                        r49 = global::System.MathF.Max(r49, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr49));
                         float r55 = 0f;
                         global::System.Runtime.Intrinsics.Vector256<float> vr55 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         nint j56 = 0;
@@ -1601,7 +1601,7 @@ namespace Snapshots
                             var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r96 = global::System.MathF.Max(r96, vr96[l]);
+                        r96 = global::System.MathF.Max(r96, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr96));
                         float r102 = 0f;
                         global::System.Runtime.Intrinsics.Vector128<float> vr102 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         nint j103 = 0;
@@ -1798,7 +1798,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         float r8 = 0f;
                         global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         nint j9 = 0;
@@ -1892,7 +1892,7 @@ namespace Snapshots
                             var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r50 = global::System.MathF.Max(r50, vr50[l]);
+                        r50 = global::System.MathF.Max(r50, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr50));
                         float r56 = 0f;
                         global::System.Runtime.Intrinsics.Vector256<float> vr56 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         nint j57 = 0;
@@ -1986,7 +1986,7 @@ namespace Snapshots
                             var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r98 = global::System.MathF.Max(r98, vr98[l]);
+                        r98 = global::System.MathF.Max(r98, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr98));
                         float r104 = 0f;
                         global::System.Runtime.Intrinsics.Vector128<float> vr104 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         nint j105 = 0;
@@ -2189,7 +2189,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         float r8 = 0f;
                         global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         nint j9 = 0;
@@ -2295,7 +2295,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r54 = global::System.MathF.Max(r54, vr54[l]);
+                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         float r60 = 0f;
                         global::System.Runtime.Intrinsics.Vector256<float> vr60 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         nint j61 = 0;
@@ -2401,7 +2401,7 @@ namespace Snapshots
                             var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r106 = global::System.MathF.Max(r106, vr106[l]);
+                        r106 = global::System.MathF.Max(r106, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr106));
                         float r112 = 0f;
                         global::System.Runtime.Intrinsics.Vector128<float> vr112 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         nint j113 = 0;
@@ -2640,7 +2640,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 16; l++) r2 = global::System.MathF.Max(r2, vr2[l]);
+                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         float r8 = 0f;
                         global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                         nint j9 = 0;
@@ -2747,7 +2747,7 @@ namespace Snapshots
                             var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r55 = global::System.MathF.Max(r55, vr55[l]);
+                        r55 = global::System.MathF.Max(r55, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr55));
                         float r61 = 0f;
                         global::System.Runtime.Intrinsics.Vector256<float> vr61 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                         nint j62 = 0;
@@ -2854,7 +2854,7 @@ namespace Snapshots
                             var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r108 = global::System.MathF.Max(r108, vr108[l]);
+                        r108 = global::System.MathF.Max(r108, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr108));
                         float r114 = 0f;
                         global::System.Runtime.Intrinsics.Vector128<float> vr114 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                         nint j115 = 0;
@@ -3232,7 +3232,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         double r8 = 0.0;
                         global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         nint j9 = 0;
@@ -3301,7 +3301,7 @@ namespace Snapshots
                             var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r28 = global::System.Math.Max(r28, vr28[l]);
+                        r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
                         double r34 = 0.0;
                         global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         nint j35 = 0;
@@ -3370,7 +3370,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 2; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         double r60 = 0.0;
                         global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         nint j61 = 0;
@@ -3542,7 +3542,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         double r8 = 0.0;
                         global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         nint j9 = 0;
@@ -3611,7 +3611,7 @@ namespace Snapshots
                             var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r28 = global::System.Math.Max(r28, vr28[l]);
+                        r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
                         double r34 = 0.0;
                         global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         nint j35 = 0;
@@ -3680,7 +3680,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 2; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         double r60 = 0.0;
                         global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         nint j61 = 0;
@@ -3850,7 +3850,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         double r8 = 0.0;
                         global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         nint j9 = 0;
@@ -3919,7 +3919,7 @@ namespace Snapshots
                             var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r28 = global::System.Math.Max(r28, vr28[l]);
+                        r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
                         double r34 = 0.0;
                         global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         nint j35 = 0;
@@ -3988,7 +3988,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 2; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         double r60 = 0.0;
                         global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         nint j61 = 0;
@@ -4157,7 +4157,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         double r8 = 0.0;
                         global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         nint j9 = 0;
@@ -4226,7 +4226,7 @@ namespace Snapshots
                             var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r28 = global::System.Math.Max(r28, vr28[l]);
+                        r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
                         double r34 = 0.0;
                         global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         nint j35 = 0;
@@ -4295,7 +4295,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 2; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         double r60 = 0.0;
                         global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         nint j61 = 0;
@@ -4466,7 +4466,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         double r8 = 0.0;
                         global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         nint j9 = 0;
@@ -4559,7 +4559,7 @@ namespace Snapshots
                             var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r49 = global::System.Math.Max(r49, vr49[l]);
+                        r49 = global::System.Math.Max(r49, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr49));
                         double r55 = 0.0;
                         global::System.Runtime.Intrinsics.Vector256<double> vr55 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         nint j56 = 0;
@@ -4652,7 +4652,7 @@ namespace Snapshots
                             var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 2; l++) r96 = global::System.Math.Max(r96, vr96[l]);
+                        r96 = global::System.Math.Max(r96, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr96));
                         double r102 = 0.0;
                         global::System.Runtime.Intrinsics.Vector128<double> vr102 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         nint j103 = 0;
@@ -4849,7 +4849,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         double r8 = 0.0;
                         global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         nint j9 = 0;
@@ -4943,7 +4943,7 @@ namespace Snapshots
                             var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r50 = global::System.Math.Max(r50, vr50[l]);
+                        r50 = global::System.Math.Max(r50, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr50));
                         double r56 = 0.0;
                         global::System.Runtime.Intrinsics.Vector256<double> vr56 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         nint j57 = 0;
@@ -5037,7 +5037,7 @@ namespace Snapshots
                             var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 2; l++) r98 = global::System.Math.Max(r98, vr98[l]);
+                        r98 = global::System.Math.Max(r98, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr98));
                         double r104 = 0.0;
                         global::System.Runtime.Intrinsics.Vector128<double> vr104 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         nint j105 = 0;
@@ -5240,7 +5240,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         double r8 = 0.0;
                         global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         nint j9 = 0;
@@ -5346,7 +5346,7 @@ namespace Snapshots
                             var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r54 = global::System.Math.Max(r54, vr54[l]);
+                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
                         double r60 = 0.0;
                         global::System.Runtime.Intrinsics.Vector256<double> vr60 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         nint j61 = 0;
@@ -5452,7 +5452,7 @@ namespace Snapshots
                             var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 2; l++) r106 = global::System.Math.Max(r106, vr106[l]);
+                        r106 = global::System.Math.Max(r106, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr106));
                         double r112 = 0.0;
                         global::System.Runtime.Intrinsics.Vector128<double> vr112 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         nint j113 = 0;
@@ -5691,7 +5691,7 @@ namespace Snapshots
                             var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
                             vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 8; l++) r2 = global::System.Math.Max(r2, vr2[l]);
+                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
                         double r8 = 0.0;
                         global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                         nint j9 = 0;
@@ -5798,7 +5798,7 @@ namespace Snapshots
                             var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
                             vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 4; l++) r55 = global::System.Math.Max(r55, vr55[l]);
+                        r55 = global::System.Math.Max(r55, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr55));
                         double r61 = 0.0;
                         global::System.Runtime.Intrinsics.Vector256<double> vr61 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                         nint j62 = 0;
@@ -5905,7 +5905,7 @@ namespace Snapshots
                             var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
                             vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                         }
-                        for (int l = 0; l < 2; l++) r108 = global::System.Math.Max(r108, vr108[l]);
+                        r108 = global::System.Math.Max(r108, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr108));
                         double r114 = 0.0;
                         global::System.Runtime.Intrinsics.Vector128<double> vr114 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                         nint j115 = 0;
