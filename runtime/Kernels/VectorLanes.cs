@@ -13,15 +13,9 @@ namespace DslLosses.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class VectorLanes
 {
-    /// <summary><c>log(1 + x)</c> per lane, accurate for tiny <paramref name="x"/> (Goldberg: <c>log(u) * x / (u - 1)</c> with <c>u = 1 + x</c>).</summary>
+    /// <summary><c>log(1 + x)</c> per lane, accurate for tiny <paramref name="x"/>: <see cref="FastMath.Log1p(Vector512{float})"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Log1p(Vector512<float> x)
-    {
-        Vector512<float> u = Vector512<float>.One + x;
-        Vector512<float> d = u - Vector512<float>.One;
-        Vector512<float> general = Vector512.ConditionalSelect(Vector512.IsPositiveInfinity(u), u, FastMath.Log(u) * (x / d));
-        return Vector512.ConditionalSelect(Vector512.Equals(d, Vector512<float>.Zero), x, general);
-    }
+    public static Vector512<float> Log1p(Vector512<float> x) => FastMath.Log1p(x);
 
     /// <summary><c>x^y</c> per lane, exactly as <see cref="MathF.Pow(float, float)"/>.</summary>
     public static Vector512<float> Pow(Vector512<float> x, Vector512<float> y)
@@ -51,15 +45,9 @@ public static class VectorLanes
         return result;
     }
 
-    /// <summary><c>log(1 + x)</c> per lane, accurate for tiny <paramref name="x"/> (Goldberg: <c>log(u) * x / (u - 1)</c> with <c>u = 1 + x</c>).</summary>
+    /// <summary><c>log(1 + x)</c> per lane, accurate for tiny <paramref name="x"/>: <see cref="FastMath.Log1p(Vector256{float})"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Log1p(Vector256<float> x)
-    {
-        Vector256<float> u = Vector256<float>.One + x;
-        Vector256<float> d = u - Vector256<float>.One;
-        Vector256<float> general = Vector256.ConditionalSelect(Vector256.IsPositiveInfinity(u), u, FastMath.Log(u) * (x / d));
-        return Vector256.ConditionalSelect(Vector256.Equals(d, Vector256<float>.Zero), x, general);
-    }
+    public static Vector256<float> Log1p(Vector256<float> x) => FastMath.Log1p(x);
 
     /// <summary><c>x^y</c> per lane, exactly as <see cref="MathF.Pow(float, float)"/>.</summary>
     public static Vector256<float> Pow(Vector256<float> x, Vector256<float> y)
@@ -89,15 +77,9 @@ public static class VectorLanes
         return result;
     }
 
-    /// <summary><c>log(1 + x)</c> per lane, accurate for tiny <paramref name="x"/> (Goldberg: <c>log(u) * x / (u - 1)</c> with <c>u = 1 + x</c>).</summary>
+    /// <summary><c>log(1 + x)</c> per lane, accurate for tiny <paramref name="x"/>: <see cref="FastMath.Log1p(Vector128{float})"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Log1p(Vector128<float> x)
-    {
-        Vector128<float> u = Vector128<float>.One + x;
-        Vector128<float> d = u - Vector128<float>.One;
-        Vector128<float> general = Vector128.ConditionalSelect(Vector128.IsPositiveInfinity(u), u, FastMath.Log(u) * (x / d));
-        return Vector128.ConditionalSelect(Vector128.Equals(d, Vector128<float>.Zero), x, general);
-    }
+    public static Vector128<float> Log1p(Vector128<float> x) => FastMath.Log1p(x);
 
     /// <summary><c>x^y</c> per lane, exactly as <see cref="MathF.Pow(float, float)"/>.</summary>
     public static Vector128<float> Pow(Vector128<float> x, Vector128<float> y)
@@ -228,6 +210,171 @@ public static class VectorLanes
         Vector256<float> result = default;
         for (int l = 0; l < Vector256<float>.Count; l++)
             result = result.WithElement(l, Unsafe.Add(ref start, index.GetElement(l)));
+        return result;
+    }
+
+    /// <summary>
+    /// The row tile of a narrow class axis turned column-major: <paramref name="tile"/><c>[j * 16 + l]</c> becomes
+    /// <paramref name="rows"/><c>[l * c + j]</c> for 16 rows <c>l</c> and columns <c>j &lt; c</c> (<paramref name="c"/>
+    /// at most 15). On AVX-512 it is 16 row loads and a 16 x 16 in-register transpose (four rounds of shuffles): gathers
+    /// cost several times more per element on current cores. No element at or past <paramref name="available"/> (counted
+    /// from <paramref name="rows"/>) is read: the rows that would reach it are loaded under a mask.
+    /// </summary>
+    public static void RowsToColumns16(ref float rows, nint c, nint available, ref float tile)
+    {
+        if (c == 1)
+        {
+            Vector512.LoadUnsafe(ref rows).StoreUnsafe(ref tile);
+            return;
+        }
+        if (!Avx512F.IsSupported)
+        {
+            RowsToColumns(ref rows, c, 16, ref tile);
+            return;
+        }
+        var r0 = Row512(ref rows, 0, c, available); var r1 = Row512(ref rows, 1, c, available);
+        var r2 = Row512(ref rows, 2, c, available); var r3 = Row512(ref rows, 3, c, available);
+        var r4 = Row512(ref rows, 4, c, available); var r5 = Row512(ref rows, 5, c, available);
+        var r6 = Row512(ref rows, 6, c, available); var r7 = Row512(ref rows, 7, c, available);
+        var r8 = Row512(ref rows, 8, c, available); var r9 = Row512(ref rows, 9, c, available);
+        var r10 = Row512(ref rows, 10, c, available); var r11 = Row512(ref rows, 11, c, available);
+        var r12 = Row512(ref rows, 12, c, available); var r13 = Row512(ref rows, 13, c, available);
+        var r14 = Row512(ref rows, 14, c, available); var r15 = Row512(ref rows, 15, c, available);
+        // pairs of rows interleaved by element, then by pairs of elements, then by 128-bit quarters twice
+        var t0 = Avx512F.UnpackLow(r0, r1); var t1 = Avx512F.UnpackHigh(r0, r1);
+        var t2 = Avx512F.UnpackLow(r2, r3); var t3 = Avx512F.UnpackHigh(r2, r3);
+        var t4 = Avx512F.UnpackLow(r4, r5); var t5 = Avx512F.UnpackHigh(r4, r5);
+        var t6 = Avx512F.UnpackLow(r6, r7); var t7 = Avx512F.UnpackHigh(r6, r7);
+        var t8 = Avx512F.UnpackLow(r8, r9); var t9 = Avx512F.UnpackHigh(r8, r9);
+        var t10 = Avx512F.UnpackLow(r10, r11); var t11 = Avx512F.UnpackHigh(r10, r11);
+        var t12 = Avx512F.UnpackLow(r12, r13); var t13 = Avx512F.UnpackHigh(r12, r13);
+        var t14 = Avx512F.UnpackLow(r14, r15); var t15 = Avx512F.UnpackHigh(r14, r15);
+        r0 = PairsLow(t0, t2); r1 = PairsHigh(t0, t2); r2 = PairsLow(t1, t3); r3 = PairsHigh(t1, t3);
+        r4 = PairsLow(t4, t6); r5 = PairsHigh(t4, t6); r6 = PairsLow(t5, t7); r7 = PairsHigh(t5, t7);
+        r8 = PairsLow(t8, t10); r9 = PairsHigh(t8, t10); r10 = PairsLow(t9, t11); r11 = PairsHigh(t9, t11);
+        r12 = PairsLow(t12, t14); r13 = PairsHigh(t12, t14); r14 = PairsLow(t13, t15); r15 = PairsHigh(t13, t15);
+        t0 = Avx512F.Shuffle4x128(r0, r4, 0x88); t1 = Avx512F.Shuffle4x128(r1, r5, 0x88);
+        t2 = Avx512F.Shuffle4x128(r2, r6, 0x88); t3 = Avx512F.Shuffle4x128(r3, r7, 0x88);
+        t4 = Avx512F.Shuffle4x128(r0, r4, 0xDD); t5 = Avx512F.Shuffle4x128(r1, r5, 0xDD);
+        t6 = Avx512F.Shuffle4x128(r2, r6, 0xDD); t7 = Avx512F.Shuffle4x128(r3, r7, 0xDD);
+        t8 = Avx512F.Shuffle4x128(r8, r12, 0x88); t9 = Avx512F.Shuffle4x128(r9, r13, 0x88);
+        t10 = Avx512F.Shuffle4x128(r10, r14, 0x88); t11 = Avx512F.Shuffle4x128(r11, r15, 0x88);
+        t12 = Avx512F.Shuffle4x128(r8, r12, 0xDD); t13 = Avx512F.Shuffle4x128(r9, r13, 0xDD);
+        t14 = Avx512F.Shuffle4x128(r10, r14, 0xDD); t15 = Avx512F.Shuffle4x128(r11, r15, 0xDD);
+        // column j is the j-th result; only the first c are stored
+        Avx512F.Shuffle4x128(t0, t8, 0x88).StoreUnsafe(ref tile, 0);
+        Avx512F.Shuffle4x128(t1, t9, 0x88).StoreUnsafe(ref tile, 16);
+        if (c > 2) Avx512F.Shuffle4x128(t2, t10, 0x88).StoreUnsafe(ref tile, 32);
+        if (c > 3) Avx512F.Shuffle4x128(t3, t11, 0x88).StoreUnsafe(ref tile, 48);
+        if (c > 4) Avx512F.Shuffle4x128(t4, t12, 0x88).StoreUnsafe(ref tile, 64);
+        if (c > 5) Avx512F.Shuffle4x128(t5, t13, 0x88).StoreUnsafe(ref tile, 80);
+        if (c > 6) Avx512F.Shuffle4x128(t6, t14, 0x88).StoreUnsafe(ref tile, 96);
+        if (c > 7) Avx512F.Shuffle4x128(t7, t15, 0x88).StoreUnsafe(ref tile, 112);
+        if (c > 8) Avx512F.Shuffle4x128(t0, t8, 0xDD).StoreUnsafe(ref tile, 128);
+        if (c > 9) Avx512F.Shuffle4x128(t1, t9, 0xDD).StoreUnsafe(ref tile, 144);
+        if (c > 10) Avx512F.Shuffle4x128(t2, t10, 0xDD).StoreUnsafe(ref tile, 160);
+        if (c > 11) Avx512F.Shuffle4x128(t3, t11, 0xDD).StoreUnsafe(ref tile, 176);
+        if (c > 12) Avx512F.Shuffle4x128(t4, t12, 0xDD).StoreUnsafe(ref tile, 192);
+        if (c > 13) Avx512F.Shuffle4x128(t5, t13, 0xDD).StoreUnsafe(ref tile, 208);
+        if (c > 14) Avx512F.Shuffle4x128(t6, t14, 0xDD).StoreUnsafe(ref tile, 224);
+    }
+
+    /// <summary>
+    /// <see cref="RowsToColumns16"/> for a tile of 8 rows and <paramref name="c"/> at most 7: 8 row loads and an 8 x 8
+    /// transpose on AVX, element by element otherwise.
+    /// </summary>
+    public static void RowsToColumns8(ref float rows, nint c, nint available, ref float tile)
+    {
+        if (c == 1)
+        {
+            Vector256.LoadUnsafe(ref rows).StoreUnsafe(ref tile);
+            return;
+        }
+        if (!Avx.IsSupported)
+        {
+            RowsToColumns(ref rows, c, 8, ref tile);
+            return;
+        }
+        var r0 = Row256(ref rows, 0, c, available); var r1 = Row256(ref rows, 1, c, available);
+        var r2 = Row256(ref rows, 2, c, available); var r3 = Row256(ref rows, 3, c, available);
+        var r4 = Row256(ref rows, 4, c, available); var r5 = Row256(ref rows, 5, c, available);
+        var r6 = Row256(ref rows, 6, c, available); var r7 = Row256(ref rows, 7, c, available);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        r0 = Avx.Shuffle(t0, t2, 0x44); r1 = Avx.Shuffle(t0, t2, 0xEE);
+        r2 = Avx.Shuffle(t1, t3, 0x44); r3 = Avx.Shuffle(t1, t3, 0xEE);
+        r4 = Avx.Shuffle(t4, t6, 0x44); r5 = Avx.Shuffle(t4, t6, 0xEE);
+        r6 = Avx.Shuffle(t5, t7, 0x44); r7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(r0, r4, 0x20).StoreUnsafe(ref tile, 0);
+        Avx.Permute2x128(r1, r5, 0x20).StoreUnsafe(ref tile, 8);
+        if (c > 2) Avx.Permute2x128(r2, r6, 0x20).StoreUnsafe(ref tile, 16);
+        if (c > 3) Avx.Permute2x128(r3, r7, 0x20).StoreUnsafe(ref tile, 24);
+        if (c > 4) Avx.Permute2x128(r0, r4, 0x31).StoreUnsafe(ref tile, 32);
+        if (c > 5) Avx.Permute2x128(r1, r5, 0x31).StoreUnsafe(ref tile, 40);
+        if (c > 6) Avx.Permute2x128(r2, r6, 0x31).StoreUnsafe(ref tile, 48);
+    }
+
+    private static void RowsToColumns(ref float rows, nint c, int lanes, ref float tile)
+    {
+        for (nint l = 0; l < lanes; l++)
+        {
+            for (nint j = 0; j < c; j++)
+                Unsafe.Add(ref tile, j * lanes + l) = Unsafe.Add(ref rows, l * c + j);
+        }
+    }
+
+    /// <summary>Row <paramref name="l"/> of a tile and the elements after it, zero from <paramref name="available"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> Row512(ref float rows, nint l, nint c, nint available)
+    {
+        nint at = l * c;
+        if (at + 16 <= available)
+            return Vector512.LoadUnsafe(ref rows, (nuint)at);
+        Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create((int)(available - at))).AsSingle();
+        fixed (float* p = &rows)
+            return Avx512F.MaskLoad(p + at, inside, Vector512<float>.Zero);
+    }
+
+    /// <inheritdoc cref="Row512"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> Row256(ref float rows, nint l, nint c, nint available)
+    {
+        nint at = l * c;
+        if (at + 8 <= available)
+            return Vector256.LoadUnsafe(ref rows, (nuint)at);
+        Vector256<float> inside = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create((int)(available - at))).AsSingle();
+        fixed (float* p = &rows)
+            return Avx.MaskLoad(p + at, inside);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PairsLow(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PairsHigh(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).AsSingle();
+
+    /// <summary>
+    /// Lane <c>l</c> of column <paramref name="label"/><c>[l]</c> of a column-major tile (<see cref="RowsToColumns16"/>):
+    /// one compare and blend per column instead of a gather. Every label is below <paramref name="c"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> AtLabels(ref float tile, Vector512<int> label, nint c)
+    {
+        Vector512<float> result = Vector512.LoadUnsafe(ref tile);
+        for (nint j = 1; j < c; j++)
+            result = Vector512.ConditionalSelect(Vector512.Equals(label, Vector512.Create((int)j)).AsSingle(), Vector512.LoadUnsafe(ref tile, (nuint)(j * 16)), result);
+        return result;
+    }
+
+    /// <inheritdoc cref="AtLabels(ref float, Vector512{int}, nint)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> AtLabels(ref float tile, Vector256<int> label, nint c)
+    {
+        Vector256<float> result = Vector256.LoadUnsafe(ref tile);
+        for (nint j = 1; j < c; j++)
+            result = Vector256.ConditionalSelect(Vector256.Equals(label, Vector256.Create((int)j)).AsSingle(), Vector256.LoadUnsafe(ref tile, (nuint)(j * 8)), result);
         return result;
     }
 }

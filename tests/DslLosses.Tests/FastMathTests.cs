@@ -147,4 +147,30 @@ public class FastMathTests
         for (int i = 9; i < 16; i++)
             Assert.True(Ulps(r[i], (float)Math.Log(specials[i])) <= MaxUlp, $"lane {i}: log({specials[i]:R}) = {r[i]:R}");
     }
+
+    /// <summary>log(1 + x) in double without cancellation: the series where 1 + x would round away most of x.</summary>
+    private static double Log1pReference(double x)
+        => x < -1 ? double.NaN : Math.Abs(x) < 1e-4 ? x - x * x / 2 + x * x * x / 3 - x * x * x * x / 4 : Math.Log(1 + x);
+
+    [Fact]
+    public void Log1p_is_within_two_ulp_everywhere_with_ieee_specials()
+    {
+        float[] edges = { float.Epsilon, 1e-8f, 5.96e-8f, 1.2e-7f, 1e-4f, 0.41421357f, 1f, -0.29289323f, -0.5f, -1f, 1e30f, 1.2676506e30f, float.MaxValue };
+        (long ulp, float at) = Check(Sweep(edges), Log1pReference, FastMath.Log1p, FastMath.Log1p, FastMath.Log1p);
+        Assert.True(ulp <= 2, $"log1p: {ulp} ulp at {at:R}");
+
+        Vector512<float> specials = Vector512.Create(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, -1f, -2f, float.Epsilon, -float.Epsilon, 1e-30f, 3f, 0.1f, -0.9999999f, 1e38f, 1e-7f, 7f);
+        float[] r = ToArray(FastMath.Log1p(specials));
+        Assert.True(float.IsNaN(r[0]));
+        Assert.Equal(float.PositiveInfinity, r[1]);
+        Assert.True(float.IsNaN(r[2]));
+        Assert.Equal(0f, r[3]);
+        Assert.True(r[4] == 0f && float.IsNegative(r[4]), $"log1p(-0) = {r[4]:R}");
+        Assert.Equal(float.NegativeInfinity, r[5]);
+        Assert.True(float.IsNaN(r[6]));
+        Assert.Equal(float.Epsilon, r[7]);
+        Assert.Equal(-float.Epsilon, r[8]);
+        for (int i = 9; i < 16; i++)
+            Assert.True(Ulps(r[i], (float)Log1pReference(specials[i])) <= 2, $"lane {i}: log1p({specials[i]:R}) = {r[i]:R}");
+    }
 }

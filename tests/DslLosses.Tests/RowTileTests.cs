@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Xunit;
 
 namespace DslLosses.Tests;
@@ -137,5 +138,51 @@ public class RowTileTests
         double expected = Enumerable.Range(0, B).Sum(b => Enumerable.Range(0, N).Max(j => (double)values[b * N + j]) * scale[b]);
         float total = TestFormulas.WeightedRowMax(Matrix(values, B, N), new ReadOnlyTensorSpan<float>(scale), Reduction.Sum);
         Assert.True(Math.Abs(total - expected) <= 1e-5 * Math.Abs(expected), $"WeightedRowMax: {total:R}, float64 {expected:R}");
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(8)]
+    public void A_tile_of_rows_is_transposed_to_columns_for_every_narrow_axis(int lanes)
+    {
+        for (int c = 1; c < lanes; c++)
+        {
+            // the tile ends exactly at the end of the array (the last rows are read under a mask), or has data after it
+            foreach (int extra in new[] { 0, lanes })
+            {
+                float[] rows = Enumerable.Range(0, lanes * c + extra).Select(i => 1f + i).ToArray();
+                float[] tile = Enumerable.Repeat(float.NaN, lanes * c).ToArray();
+                if (lanes == 16)
+                    DslLosses.Kernels.VectorLanes.RowsToColumns16(ref rows[0], c, rows.Length, ref tile[0]);
+                else
+                    DslLosses.Kernels.VectorLanes.RowsToColumns8(ref rows[0], c, rows.Length, ref tile[0]);
+                for (int l = 0; l < lanes; l++)
+                {
+                    for (int j = 0; j < c; j++)
+                        Assert.True(tile[j * lanes + l] == rows[l * c + j], $"c = {c}, extra {extra}: column {j} lane {l} is {tile[j * lanes + l]}, row element {rows[l * c + j]}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_element_at_each_label_is_picked_from_a_column_major_tile()
+    {
+        var random = new Random(7);
+        for (int c = 1; c < 16; c++)
+        {
+            float[] tile = Enumerable.Range(0, 16 * c).Select(i => (float)i).ToArray();
+            int[] labels = Enumerable.Range(0, 16).Select(_ => random.Next(c)).ToArray();
+            var wide = DslLosses.Kernels.VectorLanes.AtLabels(ref tile[0], Vector512.Create(labels), c);
+            for (int l = 0; l < 16; l++)
+                Assert.Equal(labels[l] * 16 + l, wide.GetElement(l));
+            if (c < 8)
+            {
+                float[] narrowTile = Enumerable.Range(0, 8 * c).Select(i => (float)i).ToArray();
+                var narrow = DslLosses.Kernels.VectorLanes.AtLabels(ref narrowTile[0], Vector256.Create(labels.AsSpan(0, 8)), c);
+                for (int l = 0; l < 8; l++)
+                    Assert.Equal(labels[l] * 8 + l, narrow.GetElement(l));
+            }
+        }
     }
 }

@@ -284,31 +284,35 @@ internal sealed class KernelEmitter
         return GathersByIndices(_plan.Loss);
     }
 
-    /// <summary>The indices of the tensor parameters read element by element (along the loss axis) in <paramref name="node"/>.</summary>
-    private IEnumerable<int> FullTensorsOf(Expr node)
+    /// <summary>
+    /// The indices of the tensor parameters read element by element along the loss axis in <paramref name="node"/>:
+    /// under a gather an operand is read at the label only (<paramref name="atLabel"/>), unless a reduction inside the
+    /// gather reads it whole again.
+    /// </summary>
+    private IEnumerable<int> FullTensorsOf(Expr node, bool atLabel = false)
     {
         switch (node)
         {
-            case Param { Kind: ParamKind.Tensor } p when _plan.Geometry.RoleOf(p.Index) == TensorRole.Full:
+            case Param { Kind: ParamKind.Tensor } p when !atLabel && _plan.Geometry.RoleOf(p.Index) == TensorRole.Full:
                 yield return p.Index;
                 break;
             case Gather g:
-                // read at the label only, straight from the input
+                foreach (int i in FullTensorsOf(g.X, atLabel: true)) yield return i;
                 break;
             case Reduce r:
                 foreach (int i in FullTensorsOf(r.X)) yield return i;
                 break;
             case Unary u:
-                foreach (int i in FullTensorsOf(u.X)) yield return i;
+                foreach (int i in FullTensorsOf(u.X, atLabel)) yield return i;
                 break;
             case Binary b:
-                foreach (int i in FullTensorsOf(b.Left).Concat(FullTensorsOf(b.Right))) yield return i;
+                foreach (int i in FullTensorsOf(b.Left, atLabel).Concat(FullTensorsOf(b.Right, atLabel))) yield return i;
                 break;
             case Where w:
-                foreach (int i in FullTensorsOf(w.Condition).Concat(FullTensorsOf(w.WhenTrue)).Concat(FullTensorsOf(w.WhenFalse))) yield return i;
+                foreach (int i in FullTensorsOf(w.Condition, atLabel).Concat(FullTensorsOf(w.WhenTrue, atLabel)).Concat(FullTensorsOf(w.WhenFalse, atLabel))) yield return i;
                 break;
             case Clip c:
-                foreach (int i in FullTensorsOf(c.X).Concat(FullTensorsOf(c.Lo)).Concat(FullTensorsOf(c.Hi))) yield return i;
+                foreach (int i in FullTensorsOf(c.X, atLabel).Concat(FullTensorsOf(c.Lo, atLabel)).Concat(FullTensorsOf(c.Hi, atLabel))) yield return i;
                 break;
         }
     }
@@ -338,8 +342,9 @@ internal sealed class KernelEmitter
         top.Lines.Add("nint row = 0;");
         var tile = new Block(top, Level.Row, null);
         tile.Lines.Add($"nint e0 = row * {_c};");
-        // Each tensor read along the loss axis is gathered once per tile into a column-major copy on the stack, which
-        // every stage then reads with plain loads (the axis is shorter than a vector: the copy is at most lanes²).
+        // Each tensor read along the loss axis is transposed once per tile into a column-major copy on the stack, which
+        // every stage then reads with plain loads, and a gather at the labels with a blend per column (the axis is
+        // shorter than a vector: the copy is at most lanes²). A tensor read at the labels only is gathered there.
         _tileColumns.Clear();
         foreach (int p in FullTensorsOf(_plan.Loss).Distinct().OrderBy(i => i))
         {
@@ -347,7 +352,7 @@ internal sealed class KernelEmitter
             _tileColumns[p] = name;
             top.Lines.Add($"global::System.Span<{_t.Compute}> {name}s = stackalloc {_t.Compute}[(int){_c} * {Lanes}];");
             top.Lines.Add($"ref {_t.Compute} {name} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({name}s);");
-            tile.Lines.Add($"for (nint j = 0; j < {_c}; j++) {V}.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(_plan.Formula.Parameters[p])}, e0 + j), ls), ref {name}, (nuint)(j * {Lanes}));");
+            tile.Lines.Add($"global::DslLosses.Kernels.VectorLanes.RowsToColumns{Lanes}(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(_plan.Formula.Parameters[p])}, e0), {_c}, (outer - row) * {_c}, ref {name});");
         }
         RowBody(tile, null, "row");
         _tileColumns.Clear();
@@ -1042,8 +1047,12 @@ internal sealed class KernelEmitter
             return param.Kind == ParamKind.Indices ? $"{V}.ConvertToSingle({load})" : load;
         }
         Block lanes = LaneBlock(target);
-        if (lanes.LaneBase == "e" && _tileColumns.TryGetValue(p.Index, out string? columns))
-            return $"{V}.LoadUnsafe(ref {columns}, (nuint)({lanes.AxisIndex} * {Lanes}))";
+        if (_tileColumns.TryGetValue(p.Index, out string? columns))
+        {
+            return lanes.LaneBase == "e"
+                ? $"{V}.LoadUnsafe(ref {columns}, (nuint)({lanes.AxisIndex} * {Lanes}))"
+                : $"global::DslLosses.Kernels.VectorLanes.AtLabels(ref {columns}, {lanes.AxisIndex}, {_c})";
+        }
         return $"global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(param)}, {lanes.LaneBase}), {lanes.LaneIndex})";
     }
 

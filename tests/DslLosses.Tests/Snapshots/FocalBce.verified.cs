@@ -495,8 +495,8 @@ namespace Snapshots
                 for (; row <= outer - 16; row += 16)
                 {
                     nint e0 = row * c;
-                    for (nint j = 0; j < c; j++) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0 + j), ls), ref tc0, (nuint)(j * 16));
-                    for (nint j = 0; j < c; j++) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0 + j), ls), ref tc1, (nuint)(j * 16));
+                    global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref tc0);
+                    global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref tc1);
                     global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nint j = 0; j < c; j++)
                     {
@@ -619,8 +619,8 @@ namespace Snapshots
                 for (; row <= outer - 8; row += 8)
                 {
                     nint e0 = row * c;
-                    for (nint j = 0; j < c; j++) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0 + j), ls), ref tc75, (nuint)(j * 8));
-                    for (nint j = 0; j < c; j++) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0 + j), ls), ref tc76, (nuint)(j * 8));
+                    global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref tc75);
+                    global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref tc76);
                     global::System.Runtime.Intrinsics.Vector256<float> vr77 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nint j = 0; j < c; j++)
                     {

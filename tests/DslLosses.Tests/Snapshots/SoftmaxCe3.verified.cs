@@ -118,8 +118,8 @@ namespace Snapshots
                 for (; row <= outer - 16; row += 16)
                 {
                     nint e0 = row * 3;
-                    for (nint j = 0; j < 3; j++) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0 + j), ls), ref tc0, (nuint)(j * 16));
-                    for (nint j = 0; j < 3; j++) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0 + j), ls), ref tc1, (nuint)(j * 16));
+                    global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref tc0);
+                    global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref tc1);
                     global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
                     // loss axis unrolled: j = 0
                     {
@@ -293,8 +293,8 @@ namespace Snapshots
                 for (; row <= outer - 8; row += 8)
                 {
                     nint e0 = row * 3;
-                    for (nint j = 0; j < 3; j++) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0 + j), ls), ref tc66, (nuint)(j * 8));
-                    for (nint j = 0; j < 3; j++) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0 + j), ls), ref tc67, (nuint)(j * 8));
+                    global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref tc66);
+                    global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref tc67);
                     global::System.Runtime.Intrinsics.Vector256<float> vr68 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
                     // loss axis unrolled: j = 0
                     {
