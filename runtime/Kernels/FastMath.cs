@@ -48,6 +48,13 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Log(Vector128<float> x) => Log<Lanes128, Vector128<float>, Vector128<int>>(x);
 
+    /// <summary>
+    /// The natural logarithm of one float, inlined: the per-row <c>log Σ exp</c> of the vectorised kernels, where a call
+    /// into the C library would also make the JIT save and restore every vector register it keeps across the row loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Log(float x) => Log(Vector128.CreateScalarUnsafe(x)).ToScalar();
+
     /// <summary><c>log(1 + x)</c> per lane, accurate for tiny <paramref name="x"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Log1p(Vector512<float> x) => Log1p<Lanes512, Vector512<float>, Vector512<int>>(x);
@@ -60,6 +67,18 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Log1p(Vector128<float> x) => Log1p<Lanes128, Vector128<float>, Vector128<int>>(x);
 
+    /// <summary><c>log(1 + e^-|x|)</c> per lane (the softplus tail), fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Log1pExpNegAbs(Vector512<float> x) => Log1pExpNegAbs<Lanes512, Vector512<float>, Vector512<int>>(x);
+
+    /// <summary><c>log(1 + e^-|x|)</c> per lane (the softplus tail), fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Log1pExpNegAbs(Vector256<float> x) => Log1pExpNegAbs<Lanes256, Vector256<float>, Vector256<int>>(x);
+
+    /// <summary><c>log(1 + e^-|x|)</c> per lane (the softplus tail), fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Log1pExpNegAbs(Vector128<float> x) => Log1pExpNegAbs<Lanes128, Vector128<float>, Vector128<int>>(x);
+
     /// <summary>
     /// Cody–Waite reduction <c>x = n ln2 + r</c>, |r| ≤ ln2/2, a degree-7 polynomial for <c>e^r</c> (Cephes <c>expf</c>)
     /// evaluated with fused multiply-adds, and the scale <c>2^n</c>: one <c>vscalefps</c> where AVX-512 has it (exact
@@ -69,9 +88,16 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF Exp<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
     {
-        const float Magic = 12582912f; // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits
         // NaN is restored at the end, so the clamp may use the native min/max (one instruction, NaN-unaware)
         TF xc = L.MinNative(L.MaxNative(x, L.Splat(-104f)), L.Splat(89f));
+        return L.Select(L.IsNaN(x), x, ExpCore<L, TF, TI>(xc));
+    }
+
+    /// <summary><c>e^x</c> for <paramref name="xc"/> already clamped to [-104, 89] (no NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF ExpCore<L, TF, TI>(TF xc) where L : struct, IFloatLanes<TF, TI>
+    {
+        const float Magic = 12582912f; // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits
         TF t = L.Fma(xc, L.Splat(1.44269504088896341f), L.Splat(Magic));
         TF nf = L.Sub(t, L.Splat(Magic));
         TF r = L.Fma(nf, L.Splat(2.12194440e-4f), L.Fma(nf, L.Splat(-0.693359375f), xc));
@@ -95,7 +121,7 @@ public static class FastMath
             TF s2 = L.AsFloat(L.ShiftLeftI(L.AddI(L.SubI(n, half), L.SplatI(127)), 23));
             result = L.Mul(L.Mul(p, s1), s2);
         }
-        return L.Select(L.IsNaN(x), x, result);
+        return result;
     }
 
     /// <summary>
@@ -107,9 +133,23 @@ public static class FastMath
     {
         TF tiny = L.LessThan(x, L.Splat(1.17549435e-38f)); // below the smallest normal (zero and negatives too)
         TF xs = L.Select(tiny, L.Mul(x, L.Splat(8388608f)), x);
+        TF result = LogCore<L, TF, TI>(xs, L.Select(tiny, L.Splat(23f), L.Splat(0f)));
+        result = L.Select(L.Equals(x, L.Splat(float.PositiveInfinity)), x, result);
+        result = L.Select(L.Equals(x, L.Splat(0f)), L.Splat(float.NegativeInfinity), result);
+        result = L.Select(L.LessThan(x, L.Splat(0f)), L.Splat(float.NaN), result);
+        return L.Select(L.IsNaN(x), x, result);
+    }
+
+    /// <summary>
+    /// The logarithm of a positive normal finite <paramref name="xs"/> (no special values), less
+    /// <paramref name="kAdjust"/> ln2 (the scaling of a subnormal input).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF LogCore<L, TF, TI>(TF xs, TF kAdjust) where L : struct, IFloatLanes<TF, TI>
+    {
         TI ix = L.AddI(L.AsInt(xs), L.SplatI(0x3f800000 - 0x3f3504f3));
         TI k = L.SubI(L.ShiftRightI(ix, 23), L.SplatI(0x7f));
-        TF kf = L.Sub(L.ToFloat(k), L.Select(tiny, L.Splat(23f), L.Splat(0f)));
+        TF kf = L.Sub(L.ToFloat(k), kAdjust);
         TF m = L.AsFloat(L.AddI(L.AndI(ix, L.SplatI(0x007fffff)), L.SplatI(0x3f3504f3)));
         TF f = L.Sub(m, L.Splat(1f));
         TF s = L.Mul(f, L.Reciprocal(L.Add(L.Splat(2f), f))); // 2 + f is in [1.7, 2.5]: no special values
@@ -118,11 +158,23 @@ public static class FastMath
         TF t1 = L.Mul(w, L.Fma(w, L.Splat(0.24279078841f), L.Splat(0.40000972152f)));
         TF t2 = L.Mul(z, L.Fma(w, L.Splat(0.28498786688f), L.Splat(0.66666662693f)));
         TF hfsq = L.Mul(L.Mul(L.Splat(0.5f), f), f);
-        TF result = L.Fma(kf, L.Splat(6.9313812256e-01f),
+        return L.Fma(kf, L.Splat(6.9313812256e-01f),
             L.Add(L.Sub(L.Fma(s, L.Add(hfsq, L.Add(t2, t1)), L.Mul(kf, L.Splat(9.0580006145e-06f))), hfsq), f));
-        result = L.Select(L.Equals(x, L.Splat(float.PositiveInfinity)), x, result);
-        result = L.Select(L.Equals(x, L.Splat(0f)), L.Splat(float.NegativeInfinity), result);
-        result = L.Select(L.LessThan(x, L.Splat(0f)), L.Splat(float.NaN), result);
+    }
+
+    /// <summary>
+    /// <c>log(1 + e^-|x|)</c>, the tail of the softplus and of the sigmoid cross-entropy in TensorFlow's order, fused:
+    /// <c>e = e^-|x|</c> is in [0, 1], so neither the exponential nor the logarithm of <c>u = 1 + e</c> (in [1, 2]) meets a
+    /// special value, and the rounding of <c>u</c> is corrected by <c>c / u</c> with <c>c = e - (u - 1)</c> exact. About
+    /// two thirds of the work of <c>Log1p(Exp(-Abs(x)))</c>; NaN stays NaN, ±inf gives 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF Log1pExpNegAbs<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
+    {
+        TF e = ExpCore<L, TF, TI>(L.MaxNative(L.Or(x, L.Splat(-0f)), L.Splat(-104f)));
+        TF u = L.Add(L.Splat(1f), e);
+        TF c = L.Sub(e, L.Sub(u, L.Splat(1f)));
+        TF result = L.Fma(c, L.Reciprocal(u), LogCore<L, TF, TI>(u, L.Splat(0f)));
         return L.Select(L.IsNaN(x), x, result);
     }
 
@@ -176,6 +228,7 @@ public static class FastMath
         static abstract TF Equals(TF a, TF b);
         static abstract TF IsNaN(TF a);
         static abstract TF Select(TF mask, TF whenTrue, TF whenFalse);
+        static abstract TF Or(TF a, TF b);
         static abstract TI AsInt(TF a);
         static abstract TF AsFloat(TI a);
         static abstract TF ToFloat(TI a);
@@ -188,11 +241,17 @@ public static class FastMath
 
     private readonly struct Lanes512 : IFloatLanes<Vector512<float>, Vector512<int>>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Splat(float value) => Vector512.Create(value);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> SplatI(int value) => Vector512.Create(value);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Div(Vector512<float> a, Vector512<float> b) => a / b;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Reciprocal(Vector512<float> d)
@@ -202,34 +261,60 @@ public static class FastMath
             Vector512<float> r = Avx512F.Reciprocal14(d);
             return Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-d, r, Vector512<float>.One), r);
         }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) => Vector512.MinNative(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.IsSupported ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
         public static bool HasScale => Avx512F.IsSupported;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Scale(Vector512<float> a, Vector512<float> n) => Avx512F.Scale(a, n);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Equals(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> IsNaN(Vector512<float> a) => Vector512.IsNaN(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Select(Vector512<float> m, Vector512<float> t, Vector512<float> f) => Vector512.ConditionalSelect(m, t, f);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Or(Vector512<float> a, Vector512<float> b) => a | b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> AsInt(Vector512<float> a) => a.AsInt32();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> AsFloat(Vector512<int> a) => a.AsSingle();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> ToFloat(Vector512<int> a) => Vector512.ConvertToSingle(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> AddI(Vector512<int> a, Vector512<int> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> SubI(Vector512<int> a, Vector512<int> b) => a - b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> AndI(Vector512<int> a, Vector512<int> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> ShiftLeftI(Vector512<int> a, int count) => Vector512.ShiftLeft(a, count);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> ShiftRightI(Vector512<int> a, int count) => Vector512.ShiftRightArithmetic(a, count);
     }
 
     private readonly struct Lanes256 : IFloatLanes<Vector256<float>, Vector256<int>>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Splat(float value) => Vector256.Create(value);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> SplatI(int value) => Vector256.Create(value);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Mul(Vector256<float> a, Vector256<float> b) => a * b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Div(Vector256<float> a, Vector256<float> b) => a / b;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Reciprocal(Vector256<float> d)
@@ -239,34 +324,60 @@ public static class FastMath
             Vector256<float> r = Avx512F.VL.Reciprocal14(d);
             return Vector256.FusedMultiplyAdd(r, Vector256.FusedMultiplyAdd(-d, r, Vector256<float>.One), r);
         }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) => Vector256.MinNative(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
         public static bool HasScale => Avx512F.VL.IsSupported;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Scale(Vector256<float> a, Vector256<float> n) => Avx512F.VL.Scale(a, n);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Equals(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> IsNaN(Vector256<float> a) => Vector256.IsNaN(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Select(Vector256<float> m, Vector256<float> t, Vector256<float> f) => Vector256.ConditionalSelect(m, t, f);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Or(Vector256<float> a, Vector256<float> b) => a | b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> AsInt(Vector256<float> a) => a.AsInt32();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> AsFloat(Vector256<int> a) => a.AsSingle();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> ToFloat(Vector256<int> a) => Vector256.ConvertToSingle(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> AddI(Vector256<int> a, Vector256<int> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> SubI(Vector256<int> a, Vector256<int> b) => a - b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> AndI(Vector256<int> a, Vector256<int> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> ShiftLeftI(Vector256<int> a, int count) => Vector256.ShiftLeft(a, count);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> ShiftRightI(Vector256<int> a, int count) => Vector256.ShiftRightArithmetic(a, count);
     }
 
     private readonly struct Lanes128 : IFloatLanes<Vector128<float>, Vector128<int>>
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Splat(float value) => Vector128.Create(value);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<int> SplatI(int value) => Vector128.Create(value);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Sub(Vector128<float> a, Vector128<float> b) => a - b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Mul(Vector128<float> a, Vector128<float> b) => a * b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Div(Vector128<float> a, Vector128<float> b) => a / b;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Reciprocal(Vector128<float> d)
@@ -276,24 +387,44 @@ public static class FastMath
             Vector128<float> r = Avx512F.VL.Reciprocal14(d);
             return Vector128.FusedMultiplyAdd(r, Vector128.FusedMultiplyAdd(-d, r, Vector128<float>.One), r);
         }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.MinNative(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
         public static bool HasScale => Avx512F.VL.IsSupported;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Scale(Vector128<float> a, Vector128<float> n) => Avx512F.VL.Scale(a, n);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> LessThan(Vector128<float> a, Vector128<float> b) => Vector128.LessThan(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Equals(Vector128<float> a, Vector128<float> b) => Vector128.Equals(a, b);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> IsNaN(Vector128<float> a) => Vector128.IsNaN(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Select(Vector128<float> m, Vector128<float> t, Vector128<float> f) => Vector128.ConditionalSelect(m, t, f);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Or(Vector128<float> a, Vector128<float> b) => a | b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<int> AsInt(Vector128<float> a) => a.AsInt32();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> AsFloat(Vector128<int> a) => a.AsSingle();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> ToFloat(Vector128<int> a) => Vector128.ConvertToSingle(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<int> AddI(Vector128<int> a, Vector128<int> b) => a + b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<int> SubI(Vector128<int> a, Vector128<int> b) => a - b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<int> AndI(Vector128<int> a, Vector128<int> b) => a & b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<int> ShiftLeftI(Vector128<int> a, int count) => Vector128.ShiftLeft(a, count);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<int> ShiftRightI(Vector128<int> a, int count) => Vector128.ShiftRightArithmetic(a, count);
     }
 }

@@ -173,4 +173,23 @@ public class FastMathTests
         for (int i = 9; i < 16; i++)
             Assert.True(Ulps(r[i], (float)Log1pReference(specials[i])) <= 2, $"lane {i}: log1p({specials[i]:R}) = {r[i]:R}");
     }
+
+    [Fact]
+    public void Log1p_of_exp_of_minus_abs_is_within_two_ulp_everywhere()
+    {
+        float[] edges = { 0f, 1e-8f, 1e-4f, 0.5f, 1f, 16.6f, 17f, 87.3f, 88f, 103f, 103.9f, 104f, 200f, float.MaxValue };
+        (long ulp, float at) = Check(Sweep(edges), x => Log1pReference(Math.Exp(-Math.Abs(x))), FastMath.Log1pExpNegAbs, FastMath.Log1pExpNegAbs, FastMath.Log1pExpNegAbs);
+        Assert.True(ulp <= 2, $"log1p(exp(-|x|)): {ulp} ulp at {at:R}");
+
+        float[] r = ToArray(FastMath.Log1pExpNegAbs(Vector512.Create(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1f, -1f, 30f, -30f, 100f, 0f, 0f, 0f, 0f, 0f, 0f)));
+        Assert.True(float.IsNaN(r[0]));
+        Assert.Equal(0f, r[1]);
+        Assert.Equal(0f, r[2]);
+        Assert.Equal((float)Math.Log(2), r[3]);
+        Assert.Equal((float)Math.Log(2), r[4]);
+        Assert.Equal(r[5], r[6]);
+        Assert.Equal((float)Math.Exp(-30), r[7]);
+        Assert.Equal(r[7], r[8]);
+        Assert.Equal((float)Math.Exp(-100), r[9]);
+    }
 }

@@ -40,8 +40,18 @@ internal sealed class KernelEmitter
     private readonly string _c;
     private int _temps;
 
+    /// <summary>
+    /// The emitter whose kernel method the variants are called from (itself, or the row kernel a flat loop stands in
+    /// for): the variant methods take its signature.
+    /// </summary>
+    private KernelEmitter _host;
+
+    /// <summary>On the host: one method per variant, written after the kernel that dispatches to them.</summary>
+    private readonly List<List<string>> _variantMethods = new();
+
     public KernelEmitter(KernelPlan plan, DType type, KernelOutput output, bool weighted)
     {
+        _host = this;
         _plan = plan;
         _t = type;
         _output = output;
@@ -199,7 +209,7 @@ internal sealed class KernelEmitter
             // Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C: one flat loop, no per-row sums.
             var flat = new KernelEmitter(
                 _plan with { Loops = LoopShape.Elementwise, Loss = _plan.FlatTerm!, Keep = null, LossHasAxis = true, LiteralAxisLength = 0 },
-                _t, _output, weighted: false);
+                _t, _output, weighted: false) { _host = this };
             body.Add("outer = outer * c * inner; // the flat element count");
             flat.Variants(body, "outer", innerIsOne: true);
             body.Add(_plan.FlatMean ? "return c == 0 ? 0.0 : total / c;" : "return total;");
@@ -207,6 +217,7 @@ internal sealed class KernelEmitter
             {
                 w.Lines(body);
             }
+            WriteVariantMethods(w);
             return;
         }
 
@@ -232,6 +243,55 @@ internal sealed class KernelEmitter
         {
             w.Lines(body);
         }
+        WriteVariantMethods(w);
+    }
+
+    private void WriteVariantMethods(CodeWriter w)
+    {
+        foreach (List<string> method in _variantMethods)
+        {
+            w.Line();
+            w.Lines(method);
+        }
+    }
+
+    /// <summary>
+    /// Moves one variant's loop nest into a method of its own (with the host kernel's signature) and returns the lines
+    /// that call it. Each variant is then compiled on its own: in one method holding every width, the JIT runs out of
+    /// inlining budget (FastMath calls stay calls) and keeps vectors in stack slots across the row loop.
+    /// </summary>
+    private List<string> AsVariantMethod(List<string> nest)
+    {
+        KernelEmitter host = _host;
+        string name = KernelName(host._plan.Formula, host._t, host._output, host._weighted) + "_V" + (host._variantMethods.Count + 1).ToString(CultureInfo.InvariantCulture);
+        List<string> parameters = Signature(host._plan, host._t, host._output, host._weighted).ToList();
+        var method = new List<string>
+        {
+            "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]",
+            $"private static {(host.Totals ? "double" : "void")} {name}({string.Join(", ", parameters)})",
+            "{",
+        };
+        if (host.Totals)
+        {
+            method.Add("    double total = 0.0;");
+            if (host._plan.Keep is not null)
+                method.Add("    kept = 0;");
+        }
+        method.AddRange(nest.Select(l => "    " + l));
+        if (host.Totals)
+            method.Add("    return total;");
+        method.Add("}");
+        host._variantMethods.Add(method);
+
+        string call = $"{name}({string.Join(", ", parameters.Select(Argument))})";
+        return new List<string> { host.Totals ? $"total = {call};" : call + ";" };
+
+        static string Argument(string parameter)
+        {
+            string[] parts = parameter.Split(' ');
+            string last = parts[parts.Length - 1];
+            return parts[0] is "ref" or "in" or "out" ? parts[0] + " " + last : last;
+        }
     }
 
     /// <summary>The vectorised variants (widest accelerated width first, when the loop is long enough) and the scalar one.</summary>
@@ -251,7 +311,7 @@ internal sealed class KernelEmitter
             {
                 // a class axis narrower than a vector: one row per lane instead of a mostly masked vector per row
                 int tile = width.FloatLanes;
-                AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {_c} < {tile} && outer >= {tile})", RowLanesNest(width));
+                AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {_c} < {tile} && outer >= {tile})", AsVariantMethod(RowLanesNest(width)));
                 keyword = "else if";
             }
             if (!vectors)
@@ -260,10 +320,10 @@ internal sealed class KernelEmitter
             if (width.Name == "Vector128" && length == "outer")
                 continue;
             int lanes = _t.Compute == "float" ? width.FloatLanes : width.FloatLanes / 2;
-            AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {length} >= {lanes})", LoopNest(true, width));
+            AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {length} >= {lanes})", AsVariantMethod(LoopNest(true, width)));
             keyword = "else if";
         }
-        AppendBlock(body, "else", LoopNest(true, null));
+        AppendBlock(body, "else", AsVariantMethod(LoopNest(true, null)));
     }
 
     /// <summary>
@@ -868,6 +928,9 @@ internal sealed class KernelEmitter
         return u.Op switch
         {
             UnaryOp.Neg => "-" + x,
+            // a per-row log inside a vectorised nest (log Σ exp): inlined, where a call into the C library would also
+            // make the JIT save and restore every vector register live across the row loop
+            UnaryOp.Log when _vec is not null && _t.Compute == "float" => $"global::DslLosses.Kernels.FastMath.Log({x})",
             UnaryOp.Log => $"{m}.Log({x})",
             UnaryOp.Log1p => $"global::DslLosses.Kernels.LossMath.Log1p({x})",
             UnaryOp.Exp => $"{m}.Exp({x})",
@@ -990,11 +1053,17 @@ internal sealed class KernelEmitter
             UnaryOp.Sqrt => $"{V}.Sqrt({x})",
             UnaryOp.Square => $"{x} * {x}",
             UnaryOp.Sigmoid => $"{one} / ({one} + {math}.Exp(-{x}))",
-            UnaryOp.Softplus => $"{V}.Max({x}, {VT}.Zero) + global::DslLosses.Kernels.VectorLanes.Log1p({math}.Exp(-{V}.Abs({x})))",
+            UnaryOp.Softplus => $"{V}.Max({x}, {VT}.Zero) + {SoftplusTail(x)}",
             UnaryOp.IsFinite => $"~({V}.IsNaN({x}) | {V}.IsPositiveInfinity({x}) | {V}.IsNegativeInfinity({x}))",
             _ => throw new InvalidOperationException("internal: vector unary " + u.Op),
         };
     }
+
+    /// <summary><c>log1p(exp(-|x|))</c>: fused on float lanes (FastMath, no special values to handle inside), composed on double lanes.</summary>
+    private string SoftplusTail(string x)
+        => _t.Compute == "float"
+            ? $"global::DslLosses.Kernels.FastMath.Log1pExpNegAbs({x})"
+            : $"global::DslLosses.Kernels.VectorLanes.Log1p({V}.Exp(-{V}.Abs({x})))";
 
     private string VBinary(Binary b, Block block)
     {
@@ -1002,8 +1071,7 @@ internal sealed class KernelEmitter
         {
             // as in BinaryCode: (max(x, 0) - y) + log1p(exp(-|x|)), TensorFlow's order
             string x = VValue(softplus.X, block), y = VValue(b.Right, block);
-            string math = _t.Compute == "float" ? "global::DslLosses.Kernels.FastMath" : V;
-            return $"({V}.Max({x}, {VT}.Zero) - {y}) + global::DslLosses.Kernels.VectorLanes.Log1p({math}.Exp(-{V}.Abs({x})))";
+            return $"({V}.Max({x}, {VT}.Zero) - {y}) + {SoftplusTail(x)}";
         }
         string l = VValue(b.Left, block), r = VValue(b.Right, block);
         return b.Op switch

@@ -109,438 +109,462 @@ namespace Snapshots
             double total = 0.0;
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 3 < 16 && outer >= 16)
             {
-                var ls = global::System.Runtime.Intrinsics.Vector512<int>.Indices * global::System.Runtime.Intrinsics.Vector512.Create((int)3); // lane l starts l rows further
-                nint row = 0;
-                global::System.Span<float> tc0s = stackalloc float[(int)3 * 16];
-                ref float tc0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc0s);
-                global::System.Span<float> tc1s = stackalloc float[(int)3 * 16];
-                ref float tc1 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc1s);
-                for (; row <= outer - 16; row += 16)
-                {
-                    nint e0 = row * 3;
-                    global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref tc0);
-                    global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref tc1);
-                    global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
-                        vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v3);
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
-                        vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
-                        vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v5);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
-                        var v8 = v7 - vr2;
-                        var v9 = global::DslLosses.Kernels.FastMath.Exp(v8);
-                        vr6 += v9;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
-                        var v11 = v10 - vr2;
-                        var v12 = global::DslLosses.Kernels.FastMath.Exp(v11);
-                        vr6 += v12;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
-                        var v14 = v13 - vr2;
-                        var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                        vr6 += v15;
-                    }
-                    global::System.Runtime.Intrinsics.Vector512<float> vr16 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    var v20 = global::DslLosses.Kernels.FastMath.Log(vr6);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var v17 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(0 * 16));
-                        var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
-                        var v19 = v18 - vr2;
-                        var v21 = v19 - v20;
-                        var v22 = v17 * v21;
-                        vr16 += v22;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(1 * 16));
-                        var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
-                        var v25 = v24 - vr2;
-                        var v26 = v25 - v20;
-                        var v27 = v23 * v26;
-                        vr16 += v27;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var v28 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(2 * 16));
-                        var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
-                        var v30 = v29 - vr2;
-                        var v31 = v30 - v20;
-                        var v32 = v28 * v31;
-                        vr16 += v32;
-                    }
-                    var v33 = -vr16;
-                    total += global::System.Runtime.Intrinsics.Vector512.Sum(v33);
-                }
-                for (; row < outer; row++)
-                {
-                    nint e0 = row * 3;
-                    float r34 = float.NegativeInfinity;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t35 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r34 = global::System.MathF.Max(r34, t35);
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r34 = global::System.MathF.Max(r34, t36);
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r34 = global::System.MathF.Max(r34, t37);
-                    }
-                    float r38 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t39 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t40 = t39 - r34;
-                        var t41 = global::System.MathF.Exp(t40);
-                        r38 += t41;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t43 = t42 - r34;
-                        var t44 = global::System.MathF.Exp(t43);
-                        r38 += t44;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t46 = t45 - r34;
-                        var t47 = global::System.MathF.Exp(t46);
-                        r38 += t47;
-                    }
-                    float r48 = 0f;
-                    var t52 = global::System.MathF.Log(r38);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t51 = t50 - r34;
-                        var t53 = t51 - t52;
-                        var t54 = t49 * t53;
-                        r48 += t54;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t56 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t57 = t56 - r34;
-                        var t58 = t57 - t52;
-                        var t59 = t55 * t58;
-                        r48 += t59;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t60 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t61 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t62 = t61 - r34;
-                        var t63 = t62 - t52;
-                        var t64 = t60 * t63;
-                        r48 += t64;
-                    }
-                    var t65 = -r48;
-                    total += t65;
-                }
+                total = __SoftmaxCe3_Single_Sum_V1(ref p_labels, ref p_logits, outer, c, inner);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && 3 < 8 && outer >= 8)
             {
-                var ls = global::System.Runtime.Intrinsics.Vector256<int>.Indices * global::System.Runtime.Intrinsics.Vector256.Create((int)3); // lane l starts l rows further
-                nint row = 0;
-                global::System.Span<float> tc66s = stackalloc float[(int)3 * 8];
-                ref float tc66 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc66s);
-                global::System.Span<float> tc67s = stackalloc float[(int)3 * 8];
-                ref float tc67 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc67s);
-                for (; row <= outer - 8; row += 8)
-                {
-                    nint e0 = row * 3;
-                    global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref tc66);
-                    global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref tc67);
-                    global::System.Runtime.Intrinsics.Vector256<float> vr68 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var v69 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
-                        vr68 = global::System.Runtime.Intrinsics.Vector256.Max(vr68, v69);
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
-                        vr68 = global::System.Runtime.Intrinsics.Vector256.Max(vr68, v70);
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
-                        vr68 = global::System.Runtime.Intrinsics.Vector256.Max(vr68, v71);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256<float> vr72 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
-                        var v74 = v73 - vr68;
-                        var v75 = global::DslLosses.Kernels.FastMath.Exp(v74);
-                        vr72 += v75;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var v76 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
-                        var v77 = v76 - vr68;
-                        var v78 = global::DslLosses.Kernels.FastMath.Exp(v77);
-                        vr72 += v78;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var v79 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
-                        var v80 = v79 - vr68;
-                        var v81 = global::DslLosses.Kernels.FastMath.Exp(v80);
-                        vr72 += v81;
-                    }
-                    global::System.Runtime.Intrinsics.Vector256<float> vr82 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    var v86 = global::DslLosses.Kernels.FastMath.Log(vr72);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc66, (nuint)(0 * 8));
-                        var v84 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
-                        var v85 = v84 - vr68;
-                        var v87 = v85 - v86;
-                        var v88 = v83 * v87;
-                        vr82 += v88;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var v89 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc66, (nuint)(1 * 8));
-                        var v90 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
-                        var v91 = v90 - vr68;
-                        var v92 = v91 - v86;
-                        var v93 = v89 * v92;
-                        vr82 += v93;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var v94 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc66, (nuint)(2 * 8));
-                        var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
-                        var v96 = v95 - vr68;
-                        var v97 = v96 - v86;
-                        var v98 = v94 * v97;
-                        vr82 += v98;
-                    }
-                    var v99 = -vr82;
-                    total += global::System.Runtime.Intrinsics.Vector256.Sum(v99);
-                }
-                for (; row < outer; row++)
-                {
-                    nint e0 = row * 3;
-                    float r100 = float.NegativeInfinity;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t101 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r100 = global::System.MathF.Max(r100, t101);
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r100 = global::System.MathF.Max(r100, t102);
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r100 = global::System.MathF.Max(r100, t103);
-                    }
-                    float r104 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t106 = t105 - r100;
-                        var t107 = global::System.MathF.Exp(t106);
-                        r104 += t107;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t108 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t109 = t108 - r100;
-                        var t110 = global::System.MathF.Exp(t109);
-                        r104 += t110;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t111 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t112 = t111 - r100;
-                        var t113 = global::System.MathF.Exp(t112);
-                        r104 += t113;
-                    }
-                    float r114 = 0f;
-                    var t118 = global::System.MathF.Log(r104);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t115 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t116 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t117 = t116 - r100;
-                        var t119 = t117 - t118;
-                        var t120 = t115 * t119;
-                        r114 += t120;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t121 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t123 = t122 - r100;
-                        var t124 = t123 - t118;
-                        var t125 = t121 * t124;
-                        r114 += t125;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t126 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t128 = t127 - r100;
-                        var t129 = t128 - t118;
-                        var t130 = t126 * t129;
-                        r114 += t130;
-                    }
-                    var t131 = -r114;
-                    total += t131;
-                }
+                total = __SoftmaxCe3_Single_Sum_V2(ref p_labels, ref p_logits, outer, c, inner);
             }
             else
             {
-                for (nint row = 0; row < outer; row++)
+                total = __SoftmaxCe3_Single_Sum_V3(ref p_labels, ref p_logits, outer, c, inner);
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SoftmaxCe3_Single_Sum_V1(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
+        {
+            double total = 0.0;
+            var ls = global::System.Runtime.Intrinsics.Vector512<int>.Indices * global::System.Runtime.Intrinsics.Vector512.Create((int)3); // lane l starts l rows further
+            nint row = 0;
+            global::System.Span<float> tc0s = stackalloc float[(int)3 * 16];
+            ref float tc0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc0s);
+            global::System.Span<float> tc1s = stackalloc float[(int)3 * 16];
+            ref float tc1 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc1s);
+            for (; row <= outer - 16; row += 16)
+            {
+                nint e0 = row * 3;
+                global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref tc0);
+                global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref tc1);
+                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                // loss axis unrolled: j = 0
                 {
-                    nint e0 = row * 3;
-                    float r132 = float.NegativeInfinity;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t133 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r132 = global::System.MathF.Max(r132, t133);
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t134 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r132 = global::System.MathF.Max(r132, t134);
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r132 = global::System.MathF.Max(r132, t135);
-                    }
-                    float r136 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t137 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t138 = t137 - r132;
-                        var t139 = global::System.MathF.Exp(t138);
-                        r136 += t139;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t140 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t141 = t140 - r132;
-                        var t142 = global::System.MathF.Exp(t141);
-                        r136 += t142;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t144 = t143 - r132;
-                        var t145 = global::System.MathF.Exp(t144);
-                        r136 += t145;
-                    }
-                    float r146 = 0f;
-                    var t150 = global::System.MathF.Log(r136);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t147 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t149 = t148 - r132;
-                        var t151 = t149 - t150;
-                        var t152 = t147 * t151;
-                        r146 += t152;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t154 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t155 = t154 - r132;
-                        var t156 = t155 - t150;
-                        var t157 = t153 * t156;
-                        r146 += t157;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t158 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t160 = t159 - r132;
-                        var t161 = t160 - t150;
-                        var t162 = t158 * t161;
-                        r146 += t162;
-                    }
-                    var t163 = -r146;
-                    total += t163;
+                    nint e = e0;
+                    var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v3);
                 }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v5);
+                }
+                global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
+                    var v8 = v7 - vr2;
+                    var v9 = global::DslLosses.Kernels.FastMath.Exp(v8);
+                    vr6 += v9;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
+                    var v11 = v10 - vr2;
+                    var v12 = global::DslLosses.Kernels.FastMath.Exp(v11);
+                    vr6 += v12;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
+                    var v14 = v13 - vr2;
+                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
+                    vr6 += v15;
+                }
+                global::System.Runtime.Intrinsics.Vector512<float> vr16 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                var v20 = global::DslLosses.Kernels.FastMath.Log(vr6);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v17 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(0 * 16));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
+                    var v19 = v18 - vr2;
+                    var v21 = v19 - v20;
+                    var v22 = v17 * v21;
+                    vr16 += v22;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(1 * 16));
+                    var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
+                    var v25 = v24 - vr2;
+                    var v26 = v25 - v20;
+                    var v27 = v23 * v26;
+                    vr16 += v27;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v28 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(2 * 16));
+                    var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
+                    var v30 = v29 - vr2;
+                    var v31 = v30 - v20;
+                    var v32 = v28 * v31;
+                    vr16 += v32;
+                }
+                var v33 = -vr16;
+                total += global::System.Runtime.Intrinsics.Vector512.Sum(v33);
+            }
+            for (; row < outer; row++)
+            {
+                nint e0 = row * 3;
+                float r34 = float.NegativeInfinity;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var t35 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r34 = global::System.MathF.Max(r34, t35);
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r34 = global::System.MathF.Max(r34, t36);
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r34 = global::System.MathF.Max(r34, t37);
+                }
+                float r38 = 0f;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var t39 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t40 = t39 - r34;
+                    var t41 = global::System.MathF.Exp(t40);
+                    r38 += t41;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t43 = t42 - r34;
+                    var t44 = global::System.MathF.Exp(t43);
+                    r38 += t44;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t46 = t45 - r34;
+                    var t47 = global::System.MathF.Exp(t46);
+                    r38 += t47;
+                }
+                float r48 = 0f;
+                var t52 = global::System.MathF.Log(r38);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t51 = t50 - r34;
+                    var t53 = t51 - t52;
+                    var t54 = t49 * t53;
+                    r48 += t54;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                    var t56 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t57 = t56 - r34;
+                    var t58 = t57 - t52;
+                    var t59 = t55 * t58;
+                    r48 += t59;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var t60 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                    var t61 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t62 = t61 - r34;
+                    var t63 = t62 - t52;
+                    var t64 = t60 * t63;
+                    r48 += t64;
+                }
+                var t65 = -r48;
+                total += t65;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SoftmaxCe3_Single_Sum_V2(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
+        {
+            double total = 0.0;
+            var ls = global::System.Runtime.Intrinsics.Vector256<int>.Indices * global::System.Runtime.Intrinsics.Vector256.Create((int)3); // lane l starts l rows further
+            nint row = 0;
+            global::System.Span<float> tc66s = stackalloc float[(int)3 * 8];
+            ref float tc66 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc66s);
+            global::System.Span<float> tc67s = stackalloc float[(int)3 * 8];
+            ref float tc67 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc67s);
+            for (; row <= outer - 8; row += 8)
+            {
+                nint e0 = row * 3;
+                global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref tc66);
+                global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref tc67);
+                global::System.Runtime.Intrinsics.Vector256<float> vr68 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v69 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
+                    vr68 = global::System.Runtime.Intrinsics.Vector256.Max(vr68, v69);
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
+                    vr68 = global::System.Runtime.Intrinsics.Vector256.Max(vr68, v70);
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
+                    vr68 = global::System.Runtime.Intrinsics.Vector256.Max(vr68, v71);
+                }
+                global::System.Runtime.Intrinsics.Vector256<float> vr72 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
+                    var v74 = v73 - vr68;
+                    var v75 = global::DslLosses.Kernels.FastMath.Exp(v74);
+                    vr72 += v75;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v76 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
+                    var v77 = v76 - vr68;
+                    var v78 = global::DslLosses.Kernels.FastMath.Exp(v77);
+                    vr72 += v78;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v79 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
+                    var v80 = v79 - vr68;
+                    var v81 = global::DslLosses.Kernels.FastMath.Exp(v80);
+                    vr72 += v81;
+                }
+                global::System.Runtime.Intrinsics.Vector256<float> vr82 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                var v86 = global::DslLosses.Kernels.FastMath.Log(vr72);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc66, (nuint)(0 * 8));
+                    var v84 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
+                    var v85 = v84 - vr68;
+                    var v87 = v85 - v86;
+                    var v88 = v83 * v87;
+                    vr82 += v88;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v89 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc66, (nuint)(1 * 8));
+                    var v90 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
+                    var v91 = v90 - vr68;
+                    var v92 = v91 - v86;
+                    var v93 = v89 * v92;
+                    vr82 += v93;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v94 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc66, (nuint)(2 * 8));
+                    var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
+                    var v96 = v95 - vr68;
+                    var v97 = v96 - v86;
+                    var v98 = v94 * v97;
+                    vr82 += v98;
+                }
+                var v99 = -vr82;
+                total += global::System.Runtime.Intrinsics.Vector256.Sum(v99);
+            }
+            for (; row < outer; row++)
+            {
+                nint e0 = row * 3;
+                float r100 = float.NegativeInfinity;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var t101 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r100 = global::System.MathF.Max(r100, t101);
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r100 = global::System.MathF.Max(r100, t102);
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r100 = global::System.MathF.Max(r100, t103);
+                }
+                float r104 = 0f;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t106 = t105 - r100;
+                    var t107 = global::System.MathF.Exp(t106);
+                    r104 += t107;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var t108 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t109 = t108 - r100;
+                    var t110 = global::System.MathF.Exp(t109);
+                    r104 += t110;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var t111 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t112 = t111 - r100;
+                    var t113 = global::System.MathF.Exp(t112);
+                    r104 += t113;
+                }
+                float r114 = 0f;
+                var t118 = global::System.MathF.Log(r104);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var t115 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                    var t116 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t117 = t116 - r100;
+                    var t119 = t117 - t118;
+                    var t120 = t115 * t119;
+                    r114 += t120;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var t121 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                    var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t123 = t122 - r100;
+                    var t124 = t123 - t118;
+                    var t125 = t121 * t124;
+                    r114 += t125;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var t126 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                    var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t128 = t127 - r100;
+                    var t129 = t128 - t118;
+                    var t130 = t126 * t129;
+                    r114 += t130;
+                }
+                var t131 = -r114;
+                total += t131;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SoftmaxCe3_Single_Sum_V3(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
+        {
+            double total = 0.0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * 3;
+                float r132 = float.NegativeInfinity;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var t133 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r132 = global::System.MathF.Max(r132, t133);
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var t134 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r132 = global::System.MathF.Max(r132, t134);
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r132 = global::System.MathF.Max(r132, t135);
+                }
+                float r136 = 0f;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var t137 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t138 = t137 - r132;
+                    var t139 = global::System.MathF.Exp(t138);
+                    r136 += t139;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var t140 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t141 = t140 - r132;
+                    var t142 = global::System.MathF.Exp(t141);
+                    r136 += t142;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t144 = t143 - r132;
+                    var t145 = global::System.MathF.Exp(t144);
+                    r136 += t145;
+                }
+                float r146 = 0f;
+                var t150 = global::System.MathF.Log(r136);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var t147 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                    var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t149 = t148 - r132;
+                    var t151 = t149 - t150;
+                    var t152 = t147 * t151;
+                    r146 += t152;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var t153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                    var t154 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t155 = t154 - r132;
+                    var t156 = t155 - t150;
+                    var t157 = t153 * t156;
+                    r146 += t157;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var t158 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
+                    var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t160 = t159 - r132;
+                    var t161 = t160 - t150;
+                    var t162 = t158 * t161;
+                    r146 += t162;
+                }
+                var t163 = -r146;
+                total += t163;
             }
             return total;
         }

@@ -154,254 +154,19 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        float r2 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 16; j3 += 16)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 16;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
-                        }
-                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        float r8 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j9 = 0;
-                        var t11 = float.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0f;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 16; j9 += 16)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 16;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.MathF.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        float g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        total += t25;
-                    }
+                    total = __SparseNll_Single_Sum_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t27 = t26 != p_ignore;
-                        if (!t27)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        float r28 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j29 = 0;
-                        for (; j29 <= c - 8; j29 += 8)
-                        {
-                            nint e = e0 + j29;
-                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
-                        }
-                        if (j29 < c)
-                        {
-                            nint j31 = c - 8;
-                            nint e = e0 + j31;
-                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
-                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
-                        }
-                        r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
-                        float r34 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j35 = 0;
-                        var t37 = float.IsFinite(r28);
-                        var t38 = t37 ? r28 : 0f;
-                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
-                        for (; j35 <= c - 8; j35 += 8)
-                        {
-                            nint e = e0 + j35;
-                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v36 - v39;
-                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
-                            vr34 += v41;
-                        }
-                        if (j35 < c)
-                        {
-                            nint j42 = c - 8;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v39;
-                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
-                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                        }
-                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                        var t47 = global::System.MathF.Log(r34);
-                        var t48 = t47 + t38;
-                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
-                        float g49;
-                        {
-                            nint e = e0 + g49i;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g49 = t50;
-                        }
-                        var t51 = t48 - g49;
-                        total += t51;
-                    }
+                    total = __SparseNll_Single_Sum_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        float r54 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 4; j55 += 4)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 4;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
-                        }
-                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        float r60 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j61 = 0;
-                        var t63 = float.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0f;
-                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
-                        for (; j61 <= c - 4; j61 += 4)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 4;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
-                        var t73 = global::System.MathF.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        float g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        total += t77;
-                    }
+                    total = __SparseNll_Single_Sum_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, out kept);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t79 = t78 != p_ignore;
-                        if (!t79)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        float r80 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r80 = global::System.MathF.Max(r80, t81);
-                        }
-                        float r82 = 0f;
-                        var t84 = float.IsFinite(r80);
-                        var t85 = t84 ? r80 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t86 = t83 - t85;
-                            var t87 = global::System.MathF.Exp(t86);
-                            r82 += t87;
-                        }
-                        var t88 = global::System.MathF.Log(r82);
-                        var t89 = t88 + t85;
-                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
-                        float g90;
-                        {
-                            nint e = e0 + g90i;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g90 = t91;
-                        }
-                        var t92 = t89 - g90;
-                        total += t92;
-                    }
+                    total = __SparseNll_Single_Sum_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, out kept);
                 }
             }
             else
@@ -456,6 +221,277 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_Sum_V1(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    continue;
+                }
+                kept++;
+                float r2 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 16; j3 += 16)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 16;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                }
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                float r8 = 0f;
+                global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                nint j9 = 0;
+                var t11 = float.IsFinite(r2);
+                var t12 = t11 ? r2 : 0f;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 16; j9 += 16)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 16;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::DslLosses.Kernels.FastMath.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                float g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                total += t25;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_Sum_V2(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t27 = t26 != p_ignore;
+                if (!t27)
+                {
+                    continue;
+                }
+                kept++;
+                float r28 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                nint j29 = 0;
+                for (; j29 <= c - 8; j29 += 8)
+                {
+                    nint e = e0 + j29;
+                    var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                }
+                if (j29 < c)
+                {
+                    nint j31 = c - 8;
+                    nint e = e0 + j31;
+                    var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
+                    var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                }
+                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                float r34 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                nint j35 = 0;
+                var t37 = float.IsFinite(r28);
+                var t38 = t37 ? r28 : 0f;
+                var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                for (; j35 <= c - 8; j35 += 8)
+                {
+                    nint e = e0 + j35;
+                    var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v36 - v39;
+                    var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
+                    vr34 += v41;
+                }
+                if (j35 < c)
+                {
+                    nint j42 = c - 8;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v39;
+                    var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
+                    vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                }
+                r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                var t47 = global::DslLosses.Kernels.FastMath.Log(r34);
+                var t48 = t47 + t38;
+                int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                float g49;
+                {
+                    nint e = e0 + g49i;
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g49 = t50;
+                }
+                var t51 = t48 - g49;
+                total += t51;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_Sum_V3(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    continue;
+                }
+                kept++;
+                float r54 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 4; j55 += 4)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 4;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                }
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                float r60 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nint j61 = 0;
+                var t63 = float.IsFinite(r54);
+                var t64 = t63 ? r54 : 0f;
+                var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                for (; j61 <= c - 4; j61 += 4)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 4;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                var t73 = global::DslLosses.Kernels.FastMath.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                float g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                total += t77;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_Sum_V4(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t79 = t78 != p_ignore;
+                if (!t79)
+                {
+                    continue;
+                }
+                kept++;
+                float r80 = float.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r80 = global::System.MathF.Max(r80, t81);
+                }
+                float r82 = 0f;
+                var t84 = float.IsFinite(r80);
+                var t85 = t84 ? r80 : 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t86 = t83 - t85;
+                    var t87 = global::System.MathF.Exp(t86);
+                    r82 += t87;
+                }
+                var t88 = global::System.MathF.Log(r82);
+                var t89 = t88 + t85;
+                int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                float g90;
+                {
+                    nint e = e0 + g90i;
+                    var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g90 = t91;
+                }
+                var t92 = t89 - g90;
+                total += t92;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double __SparseNll_Single_Sum_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
         {
             double total = 0.0;
@@ -464,254 +500,19 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        float r2 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 16; j3 += 16)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 16;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
-                        }
-                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        float r8 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j9 = 0;
-                        var t11 = float.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0f;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 16; j9 += 16)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 16;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.MathF.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        float g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    total = __SparseNll_Single_Sum_Weighted_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t27 = t26 != p_ignore;
-                        if (!t27)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        float r28 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j29 = 0;
-                        for (; j29 <= c - 8; j29 += 8)
-                        {
-                            nint e = e0 + j29;
-                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
-                        }
-                        if (j29 < c)
-                        {
-                            nint j31 = c - 8;
-                            nint e = e0 + j31;
-                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
-                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
-                        }
-                        r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
-                        float r34 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j35 = 0;
-                        var t37 = float.IsFinite(r28);
-                        var t38 = t37 ? r28 : 0f;
-                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
-                        for (; j35 <= c - 8; j35 += 8)
-                        {
-                            nint e = e0 + j35;
-                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v36 - v39;
-                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
-                            vr34 += v41;
-                        }
-                        if (j35 < c)
-                        {
-                            nint j42 = c - 8;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v39;
-                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
-                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                        }
-                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                        var t47 = global::System.MathF.Log(r34);
-                        var t48 = t47 + t38;
-                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
-                        float g49;
-                        {
-                            nint e = e0 + g49i;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g49 = t50;
-                        }
-                        var t51 = t48 - g49;
-                        total += t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    total = __SparseNll_Single_Sum_Weighted_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        float r54 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 4; j55 += 4)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 4;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
-                        }
-                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        float r60 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j61 = 0;
-                        var t63 = float.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0f;
-                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
-                        for (; j61 <= c - 4; j61 += 4)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 4;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
-                        var t73 = global::System.MathF.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        float g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        total += t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    total = __SparseNll_Single_Sum_Weighted_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, out kept);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t79 = t78 != p_ignore;
-                        if (!t79)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        float r80 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r80 = global::System.MathF.Max(r80, t81);
-                        }
-                        float r82 = 0f;
-                        var t84 = float.IsFinite(r80);
-                        var t85 = t84 ? r80 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t86 = t83 - t85;
-                            var t87 = global::System.MathF.Exp(t86);
-                            r82 += t87;
-                        }
-                        var t88 = global::System.MathF.Log(r82);
-                        var t89 = t88 + t85;
-                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
-                        float g90;
-                        {
-                            nint e = e0 + g90i;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g90 = t91;
-                        }
-                        var t92 = t89 - g90;
-                        total += t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    total = __SparseNll_Single_Sum_Weighted_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, out kept);
                 }
             }
             else
@@ -766,260 +567,296 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_Sum_Weighted_V1(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    continue;
+                }
+                kept++;
+                float r2 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 16; j3 += 16)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 16;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                }
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                float r8 = 0f;
+                global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                nint j9 = 0;
+                var t11 = float.IsFinite(r2);
+                var t12 = t11 ? r2 : 0f;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 16; j9 += 16)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 16;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::DslLosses.Kernels.FastMath.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                float g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_Sum_Weighted_V2(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t27 = t26 != p_ignore;
+                if (!t27)
+                {
+                    continue;
+                }
+                kept++;
+                float r28 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                nint j29 = 0;
+                for (; j29 <= c - 8; j29 += 8)
+                {
+                    nint e = e0 + j29;
+                    var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                }
+                if (j29 < c)
+                {
+                    nint j31 = c - 8;
+                    nint e = e0 + j31;
+                    var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
+                    var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                }
+                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                float r34 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                nint j35 = 0;
+                var t37 = float.IsFinite(r28);
+                var t38 = t37 ? r28 : 0f;
+                var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                for (; j35 <= c - 8; j35 += 8)
+                {
+                    nint e = e0 + j35;
+                    var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v36 - v39;
+                    var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
+                    vr34 += v41;
+                }
+                if (j35 < c)
+                {
+                    nint j42 = c - 8;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v39;
+                    var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
+                    vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                }
+                r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                var t47 = global::DslLosses.Kernels.FastMath.Log(r34);
+                var t48 = t47 + t38;
+                int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                float g49;
+                {
+                    nint e = e0 + g49i;
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g49 = t50;
+                }
+                var t51 = t48 - g49;
+                total += t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_Sum_Weighted_V3(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    continue;
+                }
+                kept++;
+                float r54 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 4; j55 += 4)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 4;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                }
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                float r60 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nint j61 = 0;
+                var t63 = float.IsFinite(r54);
+                var t64 = t63 ? r54 : 0f;
+                var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                for (; j61 <= c - 4; j61 += 4)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 4;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                var t73 = global::DslLosses.Kernels.FastMath.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                float g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                total += t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_Sum_Weighted_V4(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t79 = t78 != p_ignore;
+                if (!t79)
+                {
+                    continue;
+                }
+                kept++;
+                float r80 = float.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r80 = global::System.MathF.Max(r80, t81);
+                }
+                float r82 = 0f;
+                var t84 = float.IsFinite(r80);
+                var t85 = t84 ? r80 : 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t86 = t83 - t85;
+                    var t87 = global::System.MathF.Exp(t86);
+                    r82 += t87;
+                }
+                var t88 = global::System.MathF.Log(r82);
+                var t89 = t88 + t85;
+                int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                float g90;
+                {
+                    nint e = e0 + g90i;
+                    var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g90 = t91;
+                }
+                var t92 = t89 - g90;
+                total += t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Single_None(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float dest)
         {
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                            continue;
-                        }
-                        float r2 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 16; j3 += 16)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 16;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
-                        }
-                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        float r8 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j9 = 0;
-                        var t11 = float.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0f;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 16; j9 += 16)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 16;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.MathF.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        float g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25;
-                    }
+                    __SparseNll_Single_None_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref dest);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t27 = t26 != p_ignore;
-                        if (!t27)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                            continue;
-                        }
-                        float r28 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j29 = 0;
-                        for (; j29 <= c - 8; j29 += 8)
-                        {
-                            nint e = e0 + j29;
-                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
-                        }
-                        if (j29 < c)
-                        {
-                            nint j31 = c - 8;
-                            nint e = e0 + j31;
-                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
-                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
-                        }
-                        r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
-                        float r34 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j35 = 0;
-                        var t37 = float.IsFinite(r28);
-                        var t38 = t37 ? r28 : 0f;
-                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
-                        for (; j35 <= c - 8; j35 += 8)
-                        {
-                            nint e = e0 + j35;
-                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v36 - v39;
-                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
-                            vr34 += v41;
-                        }
-                        if (j35 < c)
-                        {
-                            nint j42 = c - 8;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v39;
-                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
-                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                        }
-                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                        var t47 = global::System.MathF.Log(r34);
-                        var t48 = t47 + t38;
-                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
-                        float g49;
-                        {
-                            nint e = e0 + g49i;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g49 = t50;
-                        }
-                        var t51 = t48 - g49;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51;
-                    }
+                    __SparseNll_Single_None_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref dest);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                            continue;
-                        }
-                        float r54 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 4; j55 += 4)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 4;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
-                        }
-                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        float r60 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j61 = 0;
-                        var t63 = float.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0f;
-                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
-                        for (; j61 <= c - 4; j61 += 4)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 4;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
-                        var t73 = global::System.MathF.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        float g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77;
-                    }
+                    __SparseNll_Single_None_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref dest);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t79 = t78 != p_ignore;
-                        if (!t79)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                            continue;
-                        }
-                        float r80 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r80 = global::System.MathF.Max(r80, t81);
-                        }
-                        float r82 = 0f;
-                        var t84 = float.IsFinite(r80);
-                        var t85 = t84 ? r80 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t86 = t83 - t85;
-                            var t87 = global::System.MathF.Exp(t86);
-                            r82 += t87;
-                        }
-                        var t88 = global::System.MathF.Log(r82);
-                        var t89 = t88 + t85;
-                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
-                        float g90;
-                        {
-                            nint e = e0 + g90i;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g90 = t91;
-                        }
-                        var t92 = t89 - g90;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92;
-                    }
+                    __SparseNll_Single_None_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref dest);
                 }
             }
             else
@@ -1073,260 +910,284 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_None_V1(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                    continue;
+                }
+                float r2 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 16; j3 += 16)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 16;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                }
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                float r8 = 0f;
+                global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                nint j9 = 0;
+                var t11 = float.IsFinite(r2);
+                var t12 = t11 ? r2 : 0f;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 16; j9 += 16)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 16;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::DslLosses.Kernels.FastMath.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                float g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25;
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_None_V2(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t27 = t26 != p_ignore;
+                if (!t27)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                    continue;
+                }
+                float r28 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                nint j29 = 0;
+                for (; j29 <= c - 8; j29 += 8)
+                {
+                    nint e = e0 + j29;
+                    var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                }
+                if (j29 < c)
+                {
+                    nint j31 = c - 8;
+                    nint e = e0 + j31;
+                    var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
+                    var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                }
+                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                float r34 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                nint j35 = 0;
+                var t37 = float.IsFinite(r28);
+                var t38 = t37 ? r28 : 0f;
+                var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                for (; j35 <= c - 8; j35 += 8)
+                {
+                    nint e = e0 + j35;
+                    var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v36 - v39;
+                    var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
+                    vr34 += v41;
+                }
+                if (j35 < c)
+                {
+                    nint j42 = c - 8;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v39;
+                    var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
+                    vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                }
+                r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                var t47 = global::DslLosses.Kernels.FastMath.Log(r34);
+                var t48 = t47 + t38;
+                int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                float g49;
+                {
+                    nint e = e0 + g49i;
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g49 = t50;
+                }
+                var t51 = t48 - g49;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51;
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_None_V3(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                    continue;
+                }
+                float r54 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 4; j55 += 4)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 4;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                }
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                float r60 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nint j61 = 0;
+                var t63 = float.IsFinite(r54);
+                var t64 = t63 ? r54 : 0f;
+                var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                for (; j61 <= c - 4; j61 += 4)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 4;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                var t73 = global::DslLosses.Kernels.FastMath.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                float g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77;
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_None_V4(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t79 = t78 != p_ignore;
+                if (!t79)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                    continue;
+                }
+                float r80 = float.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r80 = global::System.MathF.Max(r80, t81);
+                }
+                float r82 = 0f;
+                var t84 = float.IsFinite(r80);
+                var t85 = t84 ? r80 : 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t86 = t83 - t85;
+                    var t87 = global::System.MathF.Exp(t86);
+                    r82 += t87;
+                }
+                var t88 = global::System.MathF.Log(r82);
+                var t89 = t88 + t85;
+                int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                float g90;
+                {
+                    nint e = e0 + g90i;
+                    var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g90 = t91;
+                }
+                var t92 = t89 - g90;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92;
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Single_None_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
         {
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                            continue;
-                        }
-                        float r2 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 16; j3 += 16)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 16;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
-                        }
-                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        float r8 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j9 = 0;
-                        var t11 = float.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0f;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 16; j9 += 16)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 16;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.MathF.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        float g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    __SparseNll_Single_None_Weighted_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref dest);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t27 = t26 != p_ignore;
-                        if (!t27)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                            continue;
-                        }
-                        float r28 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j29 = 0;
-                        for (; j29 <= c - 8; j29 += 8)
-                        {
-                            nint e = e0 + j29;
-                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
-                        }
-                        if (j29 < c)
-                        {
-                            nint j31 = c - 8;
-                            nint e = e0 + j31;
-                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
-                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
-                        }
-                        r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
-                        float r34 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j35 = 0;
-                        var t37 = float.IsFinite(r28);
-                        var t38 = t37 ? r28 : 0f;
-                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
-                        for (; j35 <= c - 8; j35 += 8)
-                        {
-                            nint e = e0 + j35;
-                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v36 - v39;
-                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
-                            vr34 += v41;
-                        }
-                        if (j35 < c)
-                        {
-                            nint j42 = c - 8;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v39;
-                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
-                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                        }
-                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                        var t47 = global::System.MathF.Log(r34);
-                        var t48 = t47 + t38;
-                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
-                        float g49;
-                        {
-                            nint e = e0 + g49i;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g49 = t50;
-                        }
-                        var t51 = t48 - g49;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    __SparseNll_Single_None_Weighted_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref dest);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                            continue;
-                        }
-                        float r54 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 4; j55 += 4)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 4;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
-                        }
-                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        float r60 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j61 = 0;
-                        var t63 = float.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0f;
-                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
-                        for (; j61 <= c - 4; j61 += 4)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 4;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
-                        var t73 = global::System.MathF.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        float g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    __SparseNll_Single_None_Weighted_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref dest);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t79 = t78 != p_ignore;
-                        if (!t79)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
-                            continue;
-                        }
-                        float r80 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r80 = global::System.MathF.Max(r80, t81);
-                        }
-                        float r82 = 0f;
-                        var t84 = float.IsFinite(r80);
-                        var t85 = t84 ? r80 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t86 = t83 - t85;
-                            var t87 = global::System.MathF.Exp(t86);
-                            r82 += t87;
-                        }
-                        var t88 = global::System.MathF.Log(r82);
-                        var t89 = t88 + t85;
-                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
-                        float g90;
-                        {
-                            nint e = e0 + g90i;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g90 = t91;
-                        }
-                        var t92 = t89 - g90;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    __SparseNll_Single_None_Weighted_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref dest);
                 }
             }
             else
@@ -1380,334 +1241,284 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_None_Weighted_V1(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                    continue;
+                }
+                float r2 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 16; j3 += 16)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 16;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                }
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                float r8 = 0f;
+                global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                nint j9 = 0;
+                var t11 = float.IsFinite(r2);
+                var t12 = t11 ? r2 : 0f;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 16; j9 += 16)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 16;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::DslLosses.Kernels.FastMath.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                float g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_None_Weighted_V2(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t27 = t26 != p_ignore;
+                if (!t27)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                    continue;
+                }
+                float r28 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<float> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                nint j29 = 0;
+                for (; j29 <= c - 8; j29 += 8)
+                {
+                    nint e = e0 + j29;
+                    var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                }
+                if (j29 < c)
+                {
+                    nint j31 = c - 8;
+                    nint e = e0 + j31;
+                    var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
+                    var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                }
+                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                float r34 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                nint j35 = 0;
+                var t37 = float.IsFinite(r28);
+                var t38 = t37 ? r28 : 0f;
+                var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                for (; j35 <= c - 8; j35 += 8)
+                {
+                    nint e = e0 + j35;
+                    var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v36 - v39;
+                    var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
+                    vr34 += v41;
+                }
+                if (j35 < c)
+                {
+                    nint j42 = c - 8;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j35 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v39;
+                    var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
+                    vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                }
+                r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                var t47 = global::DslLosses.Kernels.FastMath.Log(r34);
+                var t48 = t47 + t38;
+                int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                float g49;
+                {
+                    nint e = e0 + g49i;
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g49 = t50;
+                }
+                var t51 = t48 - g49;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_None_Weighted_V3(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                    continue;
+                }
+                float r54 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<float> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 4; j55 += 4)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 4;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                }
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                float r60 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nint j61 = 0;
+                var t63 = float.IsFinite(r54);
+                var t64 = t63 ? r54 : 0f;
+                var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                for (; j61 <= c - 4; j61 += 4)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 4;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                var t73 = global::DslLosses.Kernels.FastMath.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                float g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_None_Weighted_V4(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t79 = t78 != p_ignore;
+                if (!t79)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0f;
+                    continue;
+                }
+                float r80 = float.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r80 = global::System.MathF.Max(r80, t81);
+                }
+                float r82 = 0f;
+                var t84 = float.IsFinite(r80);
+                var t85 = t84 ? r80 : 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t86 = t83 - t85;
+                    var t87 = global::System.MathF.Exp(t86);
+                    r82 += t87;
+                }
+                var t88 = global::System.MathF.Log(r82);
+                var t89 = t88 + t85;
+                int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                float g90;
+                {
+                    nint e = e0 + g90i;
+                    var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g90 = t91;
+                }
+                var t92 = t89 - g90;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Single_Gradient(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale)
         {
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    var v30 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-                    var v31 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r2 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 16; j3 += 16)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 16;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
-                        }
-                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        float r8 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j9 = 0;
-                        var t11 = float.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0f;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 16; j9 += 16)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 16;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        nint j21 = 0;
-                        var t22 = 1f / r8;
-                        var v23 = global::System.Runtime.Intrinsics.Vector512.Create(t22);
-                        var v28 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
-                        var b35 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        for (; j21 <= c - 16; j21 += 16)
-                        {
-                            nint e = e0 + j21;
-                            var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v25 = v24 - v13;
-                            var v26 = global::DslLosses.Kernels.FastMath.Exp(v25);
-                            var v27 = v23 * v26;
-                            var v29 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j21) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v28);
-                            var v32 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v29, v30, v31);
-                            var v33 = -v32;
-                            var v34 = v27 + v33;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v34 * b35, ref grad, (nuint)e);
-                        }
-                        var b46 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        if (j21 < c)
-                        {
-                            nint j36 = c - 16;
-                            nint e = e0 + j36;
-                            var m37 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j21 - j36)));
-                            var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v39 = v38 - v13;
-                            var v40 = global::DslLosses.Kernels.FastMath.Exp(v39);
-                            var v41 = v23 * v40;
-                            var v42 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j36) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v28);
-                            var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v30, v31);
-                            var v44 = -v43;
-                            var v45 = v41 + v44;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v45 * b46, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Single_Gradient_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    var v77 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                    var v78 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t48 = t47 != p_ignore;
-                        if (!t48)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r49 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr49 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j50 = 0;
-                        for (; j50 <= c - 8; j50 += 8)
-                        {
-                            nint e = e0 + j50;
-                            var v51 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, v51);
-                        }
-                        if (j50 < c)
-                        {
-                            nint j52 = c - 8;
-                            nint e = e0 + j52;
-                            var m53 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j50 - j52)));
-                            var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
-                        }
-                        r49 = global::System.MathF.Max(r49, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr49));
-                        float r55 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr55 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j56 = 0;
-                        var t58 = float.IsFinite(r49);
-                        var t59 = t58 ? r49 : 0f;
-                        var v60 = global::System.Runtime.Intrinsics.Vector256.Create(t59);
-                        for (; j56 <= c - 8; j56 += 8)
-                        {
-                            nint e = e0 + j56;
-                            var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v61 = v57 - v60;
-                            var v62 = global::DslLosses.Kernels.FastMath.Exp(v61);
-                            vr55 += v62;
-                        }
-                        if (j56 < c)
-                        {
-                            nint j63 = c - 8;
-                            nint e = e0 + j63;
-                            var m64 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j56 - j63)));
-                            var v65 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v65 - v60;
-                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
-                            vr55 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m64, v67, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                        }
-                        r55 += global::System.Runtime.Intrinsics.Vector256.Sum(vr55);
-                        nint j68 = 0;
-                        var t69 = 1f / r55;
-                        var v70 = global::System.Runtime.Intrinsics.Vector256.Create(t69);
-                        var v75 = global::System.Runtime.Intrinsics.Vector256.Create((float)t47);
-                        var b82 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        for (; j68 <= c - 8; j68 += 8)
-                        {
-                            nint e = e0 + j68;
-                            var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v72 = v71 - v60;
-                            var v73 = global::DslLosses.Kernels.FastMath.Exp(v72);
-                            var v74 = v70 * v73;
-                            var v76 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j68) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v75);
-                            var v79 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v76, v77, v78);
-                            var v80 = -v79;
-                            var v81 = v74 + v80;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v81 * b82, ref grad, (nuint)e);
-                        }
-                        var b93 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        if (j68 < c)
-                        {
-                            nint j83 = c - 8;
-                            nint e = e0 + j83;
-                            var m84 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j68 - j83)));
-                            var v85 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v86 = v85 - v60;
-                            var v87 = global::DslLosses.Kernels.FastMath.Exp(v86);
-                            var v88 = v70 * v87;
-                            var v89 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j83) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v75);
-                            var v90 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v89, v77, v78);
-                            var v91 = -v90;
-                            var v92 = v88 + v91;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v92 * b93, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Single_Gradient_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                    var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t95 = t94 != p_ignore;
-                        if (!t95)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r96 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr96 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j97 = 0;
-                        for (; j97 <= c - 4; j97 += 4)
-                        {
-                            nint e = e0 + j97;
-                            var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, v98);
-                        }
-                        if (j97 < c)
-                        {
-                            nint j99 = c - 4;
-                            nint e = e0 + j99;
-                            var m100 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j97 - j99)));
-                            var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
-                        }
-                        r96 = global::System.MathF.Max(r96, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr96));
-                        float r102 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr102 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j103 = 0;
-                        var t105 = float.IsFinite(r96);
-                        var t106 = t105 ? r96 : 0f;
-                        var v107 = global::System.Runtime.Intrinsics.Vector128.Create(t106);
-                        for (; j103 <= c - 4; j103 += 4)
-                        {
-                            nint e = e0 + j103;
-                            var v104 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v108 = v104 - v107;
-                            var v109 = global::DslLosses.Kernels.FastMath.Exp(v108);
-                            vr102 += v109;
-                        }
-                        if (j103 < c)
-                        {
-                            nint j110 = c - 4;
-                            nint e = e0 + j110;
-                            var m111 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j103 - j110)));
-                            var v112 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v113 = v112 - v107;
-                            var v114 = global::DslLosses.Kernels.FastMath.Exp(v113);
-                            vr102 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m111, v114, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                        }
-                        r102 += global::System.Runtime.Intrinsics.Vector128.Sum(vr102);
-                        nint j115 = 0;
-                        var t116 = 1f / r102;
-                        var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
-                        var v122 = global::System.Runtime.Intrinsics.Vector128.Create((float)t94);
-                        var b129 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        for (; j115 <= c - 4; j115 += 4)
-                        {
-                            nint e = e0 + j115;
-                            var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v119 = v118 - v107;
-                            var v120 = global::DslLosses.Kernels.FastMath.Exp(v119);
-                            var v121 = v117 * v120;
-                            var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j115) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
-                            var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
-                            var v127 = -v126;
-                            var v128 = v121 + v127;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
-                        }
-                        var b140 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        if (j115 < c)
-                        {
-                            nint j130 = c - 4;
-                            nint e = e0 + j130;
-                            var m131 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j115 - j130)));
-                            var v132 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v133 = v132 - v107;
-                            var v134 = global::DslLosses.Kernels.FastMath.Exp(v133);
-                            var v135 = v117 * v134;
-                            var v136 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j130) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
-                            var v137 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v136, v124, v125);
-                            var v138 = -v137;
-                            var v139 = v135 + v138;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v139 * b140, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Single_Gradient_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t142 = t141 != p_ignore;
-                        if (!t142)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r143 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r143 = global::System.MathF.Max(r143, t144);
-                        }
-                        float r145 = 0f;
-                        var t147 = float.IsFinite(r143);
-                        var t148 = t147 ? r143 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t149 = t146 - t148;
-                            var t150 = global::System.MathF.Exp(t149);
-                            r145 += t150;
-                        }
-                        var t151 = 1f / r145;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t152 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t153 = t152 - t148;
-                            var t154 = global::System.MathF.Exp(t153);
-                            var t155 = t151 * t154;
-                            var t156 = j == (nint)t141;
-                            var t157 = t156 ? 1f : 0f;
-                            var t158 = -t157;
-                            var t159 = t155 + t158;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t159 * scale;
-                        }
-                    }
+                    __SparseNll_Single_Gradient_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale);
                 }
             }
             else
@@ -1763,338 +1574,358 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient_V1(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale)
+        {
+            var v30 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+            var v31 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                float r2 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 16; j3 += 16)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 16;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                }
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                float r8 = 0f;
+                global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                nint j9 = 0;
+                var t11 = float.IsFinite(r2);
+                var t12 = t11 ? r2 : 0f;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 16; j9 += 16)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 16;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                nint j21 = 0;
+                var t22 = 1f / r8;
+                var v23 = global::System.Runtime.Intrinsics.Vector512.Create(t22);
+                var v28 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                var b35 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j21 <= c - 16; j21 += 16)
+                {
+                    nint e = e0 + j21;
+                    var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v25 = v24 - v13;
+                    var v26 = global::DslLosses.Kernels.FastMath.Exp(v25);
+                    var v27 = v23 * v26;
+                    var v29 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j21) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v28);
+                    var v32 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v29, v30, v31);
+                    var v33 = -v32;
+                    var v34 = v27 + v33;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v34 * b35, ref grad, (nuint)e);
+                }
+                var b46 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                if (j21 < c)
+                {
+                    nint j36 = c - 16;
+                    nint e = e0 + j36;
+                    var m37 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j21 - j36)));
+                    var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v39 = v38 - v13;
+                    var v40 = global::DslLosses.Kernels.FastMath.Exp(v39);
+                    var v41 = v23 * v40;
+                    var v42 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j36) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v28);
+                    var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v30, v31);
+                    var v44 = -v43;
+                    var v45 = v41 + v44;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v45 * b46, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient_V2(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale)
+        {
+            var v77 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+            var v78 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t48 = t47 != p_ignore;
+                if (!t48)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                float r49 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<float> vr49 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                nint j50 = 0;
+                for (; j50 <= c - 8; j50 += 8)
+                {
+                    nint e = e0 + j50;
+                    var v51 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, v51);
+                }
+                if (j50 < c)
+                {
+                    nint j52 = c - 8;
+                    nint e = e0 + j52;
+                    var m53 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j50 - j52)));
+                    var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                }
+                r49 = global::System.MathF.Max(r49, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr49));
+                float r55 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> vr55 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                nint j56 = 0;
+                var t58 = float.IsFinite(r49);
+                var t59 = t58 ? r49 : 0f;
+                var v60 = global::System.Runtime.Intrinsics.Vector256.Create(t59);
+                for (; j56 <= c - 8; j56 += 8)
+                {
+                    nint e = e0 + j56;
+                    var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v61 = v57 - v60;
+                    var v62 = global::DslLosses.Kernels.FastMath.Exp(v61);
+                    vr55 += v62;
+                }
+                if (j56 < c)
+                {
+                    nint j63 = c - 8;
+                    nint e = e0 + j63;
+                    var m64 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j56 - j63)));
+                    var v65 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v65 - v60;
+                    var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
+                    vr55 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m64, v67, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                }
+                r55 += global::System.Runtime.Intrinsics.Vector256.Sum(vr55);
+                nint j68 = 0;
+                var t69 = 1f / r55;
+                var v70 = global::System.Runtime.Intrinsics.Vector256.Create(t69);
+                var v75 = global::System.Runtime.Intrinsics.Vector256.Create((float)t47);
+                var b82 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j68 <= c - 8; j68 += 8)
+                {
+                    nint e = e0 + j68;
+                    var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v72 = v71 - v60;
+                    var v73 = global::DslLosses.Kernels.FastMath.Exp(v72);
+                    var v74 = v70 * v73;
+                    var v76 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j68) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v75);
+                    var v79 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v76, v77, v78);
+                    var v80 = -v79;
+                    var v81 = v74 + v80;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v81 * b82, ref grad, (nuint)e);
+                }
+                var b93 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                if (j68 < c)
+                {
+                    nint j83 = c - 8;
+                    nint e = e0 + j83;
+                    var m84 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j68 - j83)));
+                    var v85 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v86 = v85 - v60;
+                    var v87 = global::DslLosses.Kernels.FastMath.Exp(v86);
+                    var v88 = v70 * v87;
+                    var v89 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j83) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v75);
+                    var v90 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v89, v77, v78);
+                    var v91 = -v90;
+                    var v92 = v88 + v91;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v92 * b93, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient_V3(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale)
+        {
+            var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+            var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t95 = t94 != p_ignore;
+                if (!t95)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                float r96 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<float> vr96 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                nint j97 = 0;
+                for (; j97 <= c - 4; j97 += 4)
+                {
+                    nint e = e0 + j97;
+                    var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, v98);
+                }
+                if (j97 < c)
+                {
+                    nint j99 = c - 4;
+                    nint e = e0 + j99;
+                    var m100 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j97 - j99)));
+                    var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                }
+                r96 = global::System.MathF.Max(r96, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr96));
+                float r102 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> vr102 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nint j103 = 0;
+                var t105 = float.IsFinite(r96);
+                var t106 = t105 ? r96 : 0f;
+                var v107 = global::System.Runtime.Intrinsics.Vector128.Create(t106);
+                for (; j103 <= c - 4; j103 += 4)
+                {
+                    nint e = e0 + j103;
+                    var v104 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v108 = v104 - v107;
+                    var v109 = global::DslLosses.Kernels.FastMath.Exp(v108);
+                    vr102 += v109;
+                }
+                if (j103 < c)
+                {
+                    nint j110 = c - 4;
+                    nint e = e0 + j110;
+                    var m111 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j103 - j110)));
+                    var v112 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v113 = v112 - v107;
+                    var v114 = global::DslLosses.Kernels.FastMath.Exp(v113);
+                    vr102 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m111, v114, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                }
+                r102 += global::System.Runtime.Intrinsics.Vector128.Sum(vr102);
+                nint j115 = 0;
+                var t116 = 1f / r102;
+                var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
+                var v122 = global::System.Runtime.Intrinsics.Vector128.Create((float)t94);
+                var b129 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                for (; j115 <= c - 4; j115 += 4)
+                {
+                    nint e = e0 + j115;
+                    var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v119 = v118 - v107;
+                    var v120 = global::DslLosses.Kernels.FastMath.Exp(v119);
+                    var v121 = v117 * v120;
+                    var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j115) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
+                    var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
+                    var v127 = -v126;
+                    var v128 = v121 + v127;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
+                }
+                var b140 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                if (j115 < c)
+                {
+                    nint j130 = c - 4;
+                    nint e = e0 + j130;
+                    var m131 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j115 - j130)));
+                    var v132 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v133 = v132 - v107;
+                    var v134 = global::DslLosses.Kernels.FastMath.Exp(v133);
+                    var v135 = v117 * v134;
+                    var v136 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j130) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v122);
+                    var v137 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v136, v124, v125);
+                    var v138 = -v137;
+                    var v139 = v135 + v138;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v139 * b140, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient_V4(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t142 = t141 != p_ignore;
+                if (!t142)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                float r143 = float.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r143 = global::System.MathF.Max(r143, t144);
+                }
+                float r145 = 0f;
+                var t147 = float.IsFinite(r143);
+                var t148 = t147 ? r143 : 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t149 = t146 - t148;
+                    var t150 = global::System.MathF.Exp(t149);
+                    r145 += t150;
+                }
+                var t151 = 1f / r145;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t152 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t153 = t152 - t148;
+                    var t154 = global::System.MathF.Exp(t153);
+                    var t155 = t151 * t154;
+                    var t156 = j == (nint)t141;
+                    var t157 = t156 ? 1f : 0f;
+                    var t158 = -t157;
+                    var t159 = t155 + t158;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t159 * scale;
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Single_Gradient_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
         {
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    var v31 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-                    var v32 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r2 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 16; j3 += 16)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 16;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
-                        }
-                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        float r8 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j9 = 0;
-                        var t11 = float.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0f;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 16; j9 += 16)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 16;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var u21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j22 = 0;
-                        var t23 = 1f / r8;
-                        var v24 = global::System.Runtime.Intrinsics.Vector512.Create(t23);
-                        var v29 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
-                        var b36 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
-                        for (; j22 <= c - 16; j22 += 16)
-                        {
-                            nint e = e0 + j22;
-                            var v25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v26 = v25 - v13;
-                            var v27 = global::DslLosses.Kernels.FastMath.Exp(v26);
-                            var v28 = v24 * v27;
-                            var v30 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j22) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v29);
-                            var v33 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v30, v31, v32);
-                            var v34 = -v33;
-                            var v35 = v28 + v34;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v35 * b36, ref grad, (nuint)e);
-                        }
-                        var b47 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
-                        if (j22 < c)
-                        {
-                            nint j37 = c - 16;
-                            nint e = e0 + j37;
-                            var m38 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j22 - j37)));
-                            var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v39 - v13;
-                            var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
-                            var v42 = v24 * v41;
-                            var v43 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j37) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v29);
-                            var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v43, v31, v32);
-                            var v45 = -v44;
-                            var v46 = v42 + v45;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v46 * b47, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Single_Gradient_Weighted_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    var v79 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                    var v80 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t48 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t49 = t48 != p_ignore;
-                        if (!t49)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r50 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr50 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j51 = 0;
-                        for (; j51 <= c - 8; j51 += 8)
-                        {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, v52);
-                        }
-                        if (j51 < c)
-                        {
-                            nint j53 = c - 8;
-                            nint e = e0 + j53;
-                            var m54 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j51 - j53)));
-                            var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
-                        }
-                        r50 = global::System.MathF.Max(r50, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr50));
-                        float r56 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr56 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j57 = 0;
-                        var t59 = float.IsFinite(r50);
-                        var t60 = t59 ? r50 : 0f;
-                        var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
-                        for (; j57 <= c - 8; j57 += 8)
-                        {
-                            nint e = e0 + j57;
-                            var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v62 = v58 - v61;
-                            var v63 = global::DslLosses.Kernels.FastMath.Exp(v62);
-                            vr56 += v63;
-                        }
-                        if (j57 < c)
-                        {
-                            nint j64 = c - 8;
-                            nint e = e0 + j64;
-                            var m65 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j57 - j64)));
-                            var v66 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v67 = v66 - v61;
-                            var v68 = global::DslLosses.Kernels.FastMath.Exp(v67);
-                            vr56 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m65, v68, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                        }
-                        r56 += global::System.Runtime.Intrinsics.Vector256.Sum(vr56);
-                        var u69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j70 = 0;
-                        var t71 = 1f / r56;
-                        var v72 = global::System.Runtime.Intrinsics.Vector256.Create(t71);
-                        var v77 = global::System.Runtime.Intrinsics.Vector256.Create((float)t48);
-                        var b84 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
-                        for (; j70 <= c - 8; j70 += 8)
-                        {
-                            nint e = e0 + j70;
-                            var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v74 = v73 - v61;
-                            var v75 = global::DslLosses.Kernels.FastMath.Exp(v74);
-                            var v76 = v72 * v75;
-                            var v78 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j70) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v77);
-                            var v81 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v78, v79, v80);
-                            var v82 = -v81;
-                            var v83 = v76 + v82;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v83 * b84, ref grad, (nuint)e);
-                        }
-                        var b95 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
-                        if (j70 < c)
-                        {
-                            nint j85 = c - 8;
-                            nint e = e0 + j85;
-                            var m86 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j70 - j85)));
-                            var v87 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v88 = v87 - v61;
-                            var v89 = global::DslLosses.Kernels.FastMath.Exp(v88);
-                            var v90 = v72 * v89;
-                            var v91 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j85) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v77);
-                            var v92 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v91, v79, v80);
-                            var v93 = -v92;
-                            var v94 = v90 + v93;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v94 * b95, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Single_Gradient_Weighted_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    var v127 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                    var v128 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t97 = t96 != p_ignore;
-                        if (!t97)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r98 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr98 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j99 = 0;
-                        for (; j99 <= c - 4; j99 += 4)
-                        {
-                            nint e = e0 + j99;
-                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, v100);
-                        }
-                        if (j99 < c)
-                        {
-                            nint j101 = c - 4;
-                            nint e = e0 + j101;
-                            var m102 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j99 - j101)));
-                            var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
-                        }
-                        r98 = global::System.MathF.Max(r98, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr98));
-                        float r104 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr104 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j105 = 0;
-                        var t107 = float.IsFinite(r98);
-                        var t108 = t107 ? r98 : 0f;
-                        var v109 = global::System.Runtime.Intrinsics.Vector128.Create(t108);
-                        for (; j105 <= c - 4; j105 += 4)
-                        {
-                            nint e = e0 + j105;
-                            var v106 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v110 = v106 - v109;
-                            var v111 = global::DslLosses.Kernels.FastMath.Exp(v110);
-                            vr104 += v111;
-                        }
-                        if (j105 < c)
-                        {
-                            nint j112 = c - 4;
-                            nint e = e0 + j112;
-                            var m113 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j105 - j112)));
-                            var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v115 = v114 - v109;
-                            var v116 = global::DslLosses.Kernels.FastMath.Exp(v115);
-                            vr104 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m113, v116, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                        }
-                        r104 += global::System.Runtime.Intrinsics.Vector128.Sum(vr104);
-                        var u117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j118 = 0;
-                        var t119 = 1f / r104;
-                        var v120 = global::System.Runtime.Intrinsics.Vector128.Create(t119);
-                        var v125 = global::System.Runtime.Intrinsics.Vector128.Create((float)t96);
-                        var b132 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
-                        for (; j118 <= c - 4; j118 += 4)
-                        {
-                            nint e = e0 + j118;
-                            var v121 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v122 = v121 - v109;
-                            var v123 = global::DslLosses.Kernels.FastMath.Exp(v122);
-                            var v124 = v120 * v123;
-                            var v126 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j118) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v125);
-                            var v129 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v126, v127, v128);
-                            var v130 = -v129;
-                            var v131 = v124 + v130;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v131 * b132, ref grad, (nuint)e);
-                        }
-                        var b143 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
-                        if (j118 < c)
-                        {
-                            nint j133 = c - 4;
-                            nint e = e0 + j133;
-                            var m134 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j118 - j133)));
-                            var v135 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v136 = v135 - v109;
-                            var v137 = global::DslLosses.Kernels.FastMath.Exp(v136);
-                            var v138 = v120 * v137;
-                            var v139 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j133) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v125);
-                            var v140 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v139, v127, v128);
-                            var v141 = -v140;
-                            var v142 = v138 + v141;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v142 * b143, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Single_Gradient_Weighted_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t145 = t144 != p_ignore;
-                        if (!t145)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        float r146 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t147 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r146 = global::System.MathF.Max(r146, t147);
-                        }
-                        float r148 = 0f;
-                        var t150 = float.IsFinite(r146);
-                        var t151 = t150 ? r146 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t149 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t152 = t149 - t151;
-                            var t153 = global::System.MathF.Exp(t152);
-                            r148 += t153;
-                        }
-                        var u154 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t155 = 1f / r148;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t157 = t156 - t151;
-                            var t158 = global::System.MathF.Exp(t157);
-                            var t159 = t155 * t158;
-                            var t160 = j == (nint)t144;
-                            var t161 = t160 ? 1f : 0f;
-                            var t162 = -t161;
-                            var t163 = t159 + t162;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t163 * u154;
-                        }
-                    }
+                    __SparseNll_Single_Gradient_Weighted_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale);
                 }
             }
             else
@@ -2151,6 +1982,343 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient_Weighted_V1(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
+        {
+            var v31 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+            var v32 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                float r2 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 16; j3 += 16)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 16;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                }
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                float r8 = 0f;
+                global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                nint j9 = 0;
+                var t11 = float.IsFinite(r2);
+                var t12 = t11 ? r2 : 0f;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 16; j9 += 16)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 16;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var u21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j22 = 0;
+                var t23 = 1f / r8;
+                var v24 = global::System.Runtime.Intrinsics.Vector512.Create(t23);
+                var v29 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                var b36 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
+                for (; j22 <= c - 16; j22 += 16)
+                {
+                    nint e = e0 + j22;
+                    var v25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v26 = v25 - v13;
+                    var v27 = global::DslLosses.Kernels.FastMath.Exp(v26);
+                    var v28 = v24 * v27;
+                    var v30 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j22) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v29);
+                    var v33 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v30, v31, v32);
+                    var v34 = -v33;
+                    var v35 = v28 + v34;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v35 * b36, ref grad, (nuint)e);
+                }
+                var b47 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
+                if (j22 < c)
+                {
+                    nint j37 = c - 16;
+                    nint e = e0 + j37;
+                    var m38 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j22 - j37)));
+                    var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v39 - v13;
+                    var v41 = global::DslLosses.Kernels.FastMath.Exp(v40);
+                    var v42 = v24 * v41;
+                    var v43 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j37) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v29);
+                    var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v43, v31, v32);
+                    var v45 = -v44;
+                    var v46 = v42 + v45;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v46 * b47, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient_Weighted_V2(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
+        {
+            var v79 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+            var v80 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t48 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t49 = t48 != p_ignore;
+                if (!t49)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                float r50 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<float> vr50 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                nint j51 = 0;
+                for (; j51 <= c - 8; j51 += 8)
+                {
+                    nint e = e0 + j51;
+                    var v52 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, v52);
+                }
+                if (j51 < c)
+                {
+                    nint j53 = c - 8;
+                    nint e = e0 + j53;
+                    var m54 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j51 - j53)));
+                    var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                }
+                r50 = global::System.MathF.Max(r50, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr50));
+                float r56 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> vr56 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                nint j57 = 0;
+                var t59 = float.IsFinite(r50);
+                var t60 = t59 ? r50 : 0f;
+                var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
+                for (; j57 <= c - 8; j57 += 8)
+                {
+                    nint e = e0 + j57;
+                    var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v62 = v58 - v61;
+                    var v63 = global::DslLosses.Kernels.FastMath.Exp(v62);
+                    vr56 += v63;
+                }
+                if (j57 < c)
+                {
+                    nint j64 = c - 8;
+                    nint e = e0 + j64;
+                    var m65 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j57 - j64)));
+                    var v66 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v67 = v66 - v61;
+                    var v68 = global::DslLosses.Kernels.FastMath.Exp(v67);
+                    vr56 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m65, v68, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                }
+                r56 += global::System.Runtime.Intrinsics.Vector256.Sum(vr56);
+                var u69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j70 = 0;
+                var t71 = 1f / r56;
+                var v72 = global::System.Runtime.Intrinsics.Vector256.Create(t71);
+                var v77 = global::System.Runtime.Intrinsics.Vector256.Create((float)t48);
+                var b84 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
+                for (; j70 <= c - 8; j70 += 8)
+                {
+                    nint e = e0 + j70;
+                    var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v74 = v73 - v61;
+                    var v75 = global::DslLosses.Kernels.FastMath.Exp(v74);
+                    var v76 = v72 * v75;
+                    var v78 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j70) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v77);
+                    var v81 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v78, v79, v80);
+                    var v82 = -v81;
+                    var v83 = v76 + v82;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v83 * b84, ref grad, (nuint)e);
+                }
+                var b95 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
+                if (j70 < c)
+                {
+                    nint j85 = c - 8;
+                    nint e = e0 + j85;
+                    var m86 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j70 - j85)));
+                    var v87 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v88 = v87 - v61;
+                    var v89 = global::DslLosses.Kernels.FastMath.Exp(v88);
+                    var v90 = v72 * v89;
+                    var v91 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j85) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v77);
+                    var v92 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v91, v79, v80);
+                    var v93 = -v92;
+                    var v94 = v90 + v93;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v94 * b95, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient_Weighted_V3(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
+        {
+            var v127 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+            var v128 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t97 = t96 != p_ignore;
+                if (!t97)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                float r98 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<float> vr98 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                nint j99 = 0;
+                for (; j99 <= c - 4; j99 += 4)
+                {
+                    nint e = e0 + j99;
+                    var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, v100);
+                }
+                if (j99 < c)
+                {
+                    nint j101 = c - 4;
+                    nint e = e0 + j101;
+                    var m102 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j99 - j101)));
+                    var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                }
+                r98 = global::System.MathF.Max(r98, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr98));
+                float r104 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> vr104 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nint j105 = 0;
+                var t107 = float.IsFinite(r98);
+                var t108 = t107 ? r98 : 0f;
+                var v109 = global::System.Runtime.Intrinsics.Vector128.Create(t108);
+                for (; j105 <= c - 4; j105 += 4)
+                {
+                    nint e = e0 + j105;
+                    var v106 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v110 = v106 - v109;
+                    var v111 = global::DslLosses.Kernels.FastMath.Exp(v110);
+                    vr104 += v111;
+                }
+                if (j105 < c)
+                {
+                    nint j112 = c - 4;
+                    nint e = e0 + j112;
+                    var m113 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j105 - j112)));
+                    var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v115 = v114 - v109;
+                    var v116 = global::DslLosses.Kernels.FastMath.Exp(v115);
+                    vr104 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m113, v116, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                }
+                r104 += global::System.Runtime.Intrinsics.Vector128.Sum(vr104);
+                var u117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j118 = 0;
+                var t119 = 1f / r104;
+                var v120 = global::System.Runtime.Intrinsics.Vector128.Create(t119);
+                var v125 = global::System.Runtime.Intrinsics.Vector128.Create((float)t96);
+                var b132 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
+                for (; j118 <= c - 4; j118 += 4)
+                {
+                    nint e = e0 + j118;
+                    var v121 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v122 = v121 - v109;
+                    var v123 = global::DslLosses.Kernels.FastMath.Exp(v122);
+                    var v124 = v120 * v123;
+                    var v126 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j118) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v125);
+                    var v129 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v126, v127, v128);
+                    var v130 = -v129;
+                    var v131 = v124 + v130;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v131 * b132, ref grad, (nuint)e);
+                }
+                var b143 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
+                if (j118 < c)
+                {
+                    nint j133 = c - 4;
+                    nint e = e0 + j133;
+                    var m134 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j118 - j133)));
+                    var v135 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v136 = v135 - v109;
+                    var v137 = global::DslLosses.Kernels.FastMath.Exp(v136);
+                    var v138 = v120 * v137;
+                    var v139 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j133) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v125);
+                    var v140 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v139, v127, v128);
+                    var v141 = -v140;
+                    var v142 = v138 + v141;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v142 * b143, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Single_Gradient_Weighted_V4(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t145 = t144 != p_ignore;
+                if (!t145)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                float r146 = float.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t147 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r146 = global::System.MathF.Max(r146, t147);
+                }
+                float r148 = 0f;
+                var t150 = float.IsFinite(r146);
+                var t151 = t150 ? r146 : 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t149 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t152 = t149 - t151;
+                    var t153 = global::System.MathF.Exp(t152);
+                    r148 += t153;
+                }
+                var u154 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                var t155 = 1f / r148;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t157 = t156 - t151;
+                    var t158 = global::System.MathF.Exp(t157);
+                    var t159 = t155 * t158;
+                    var t160 = j == (nint)t144;
+                    var t161 = t160 ? 1f : 0f;
+                    var t162 = -t161;
+                    var t163 = t159 + t162;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t163 * u154;
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double __SparseNll_Single_SumAndGradient(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale, out nint kept)
         {
             double total = 0.0;
@@ -2159,380 +2327,19 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    var v35 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-                    var v36 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        kept++;
-                        float r2 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 16; j3 += 16)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 16;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
-                        }
-                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        float r8 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j9 = 0;
-                        var t11 = float.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0f;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 16; j9 += 16)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 16;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.MathF.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        float g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        total += t25;
-                        nint j26 = 0;
-                        var t27 = 1f / r8;
-                        var v28 = global::System.Runtime.Intrinsics.Vector512.Create(t27);
-                        var v33 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
-                        var b40 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        for (; j26 <= c - 16; j26 += 16)
-                        {
-                            nint e = e0 + j26;
-                            var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v30 = v29 - v13;
-                            var v31 = global::DslLosses.Kernels.FastMath.Exp(v30);
-                            var v32 = v28 * v31;
-                            var v34 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j26) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v33);
-                            var v37 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v34, v35, v36);
-                            var v38 = -v37;
-                            var v39 = v32 + v38;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v39 * b40, ref grad, (nuint)e);
-                        }
-                        var b51 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        if (j26 < c)
-                        {
-                            nint j41 = c - 16;
-                            nint e = e0 + j41;
-                            var m42 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j26 - j41)));
-                            var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v44 = v43 - v13;
-                            var v45 = global::DslLosses.Kernels.FastMath.Exp(v44);
-                            var v46 = v28 * v45;
-                            var v47 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j41) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v33);
-                            var v48 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v35, v36);
-                            var v49 = -v48;
-                            var v50 = v46 + v49;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v50 * b51, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Single_SumAndGradient_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    var v87 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                    var v88 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        kept++;
-                        float r54 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr54 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 8; j55 += 8)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 8;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
-                        }
-                        r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        float r60 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr60 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j61 = 0;
-                        var t63 = float.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0f;
-                        var v65 = global::System.Runtime.Intrinsics.Vector256.Create(t64);
-                        for (; j61 <= c - 8; j61 += 8)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 8;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector256.Sum(vr60);
-                        var t73 = global::System.MathF.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        float g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        total += t77;
-                        nint j78 = 0;
-                        var t79 = 1f / r60;
-                        var v80 = global::System.Runtime.Intrinsics.Vector256.Create(t79);
-                        var v85 = global::System.Runtime.Intrinsics.Vector256.Create((float)t52);
-                        var b92 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        for (; j78 <= c - 8; j78 += 8)
-                        {
-                            nint e = e0 + j78;
-                            var v81 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v82 = v81 - v65;
-                            var v83 = global::DslLosses.Kernels.FastMath.Exp(v82);
-                            var v84 = v80 * v83;
-                            var v86 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j78) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v85);
-                            var v89 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v86, v87, v88);
-                            var v90 = -v89;
-                            var v91 = v84 + v90;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v91 * b92, ref grad, (nuint)e);
-                        }
-                        var b103 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        if (j78 < c)
-                        {
-                            nint j93 = c - 8;
-                            nint e = e0 + j93;
-                            var m94 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j78 - j93)));
-                            var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v96 = v95 - v65;
-                            var v97 = global::DslLosses.Kernels.FastMath.Exp(v96);
-                            var v98 = v80 * v97;
-                            var v99 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j93) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v85);
-                            var v100 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v99, v87, v88);
-                            var v101 = -v100;
-                            var v102 = v98 + v101;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v102 * b103, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Single_SumAndGradient_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    var v139 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                    var v140 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t105 = t104 != p_ignore;
-                        if (!t105)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        kept++;
-                        float r106 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr106 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j107 = 0;
-                        for (; j107 <= c - 4; j107 += 4)
-                        {
-                            nint e = e0 + j107;
-                            var v108 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, v108);
-                        }
-                        if (j107 < c)
-                        {
-                            nint j109 = c - 4;
-                            nint e = e0 + j109;
-                            var m110 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j107 - j109)));
-                            var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
-                        }
-                        r106 = global::System.MathF.Max(r106, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr106));
-                        float r112 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr112 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j113 = 0;
-                        var t115 = float.IsFinite(r106);
-                        var t116 = t115 ? r106 : 0f;
-                        var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
-                        for (; j113 <= c - 4; j113 += 4)
-                        {
-                            nint e = e0 + j113;
-                            var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v118 = v114 - v117;
-                            var v119 = global::DslLosses.Kernels.FastMath.Exp(v118);
-                            vr112 += v119;
-                        }
-                        if (j113 < c)
-                        {
-                            nint j120 = c - 4;
-                            nint e = e0 + j120;
-                            var m121 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j113 - j120)));
-                            var v122 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v123 = v122 - v117;
-                            var v124 = global::DslLosses.Kernels.FastMath.Exp(v123);
-                            vr112 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m121, v124, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                        }
-                        r112 += global::System.Runtime.Intrinsics.Vector128.Sum(vr112);
-                        var t125 = global::System.MathF.Log(r112);
-                        var t126 = t125 + t116;
-                        int g127i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g127i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g127i, c, row);
-                        float g127;
-                        {
-                            nint e = e0 + g127i;
-                            var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g127 = t128;
-                        }
-                        var t129 = t126 - g127;
-                        total += t129;
-                        nint j130 = 0;
-                        var t131 = 1f / r112;
-                        var v132 = global::System.Runtime.Intrinsics.Vector128.Create(t131);
-                        var v137 = global::System.Runtime.Intrinsics.Vector128.Create((float)t104);
-                        var b144 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        for (; j130 <= c - 4; j130 += 4)
-                        {
-                            nint e = e0 + j130;
-                            var v133 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v134 = v133 - v117;
-                            var v135 = global::DslLosses.Kernels.FastMath.Exp(v134);
-                            var v136 = v132 * v135;
-                            var v138 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j130) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v137);
-                            var v141 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v138, v139, v140);
-                            var v142 = -v141;
-                            var v143 = v136 + v142;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v143 * b144, ref grad, (nuint)e);
-                        }
-                        var b155 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        if (j130 < c)
-                        {
-                            nint j145 = c - 4;
-                            nint e = e0 + j145;
-                            var m146 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j130 - j145)));
-                            var v147 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v148 = v147 - v117;
-                            var v149 = global::DslLosses.Kernels.FastMath.Exp(v148);
-                            var v150 = v132 * v149;
-                            var v151 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j145) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v137);
-                            var v152 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v151, v139, v140);
-                            var v153 = -v152;
-                            var v154 = v150 + v153;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v154 * b155, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Single_SumAndGradient_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale, out kept);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t157 = t156 != p_ignore;
-                        if (!t157)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        kept++;
-                        float r158 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r158 = global::System.MathF.Max(r158, t159);
-                        }
-                        float r160 = 0f;
-                        var t162 = float.IsFinite(r158);
-                        var t163 = t162 ? r158 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t161 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t164 = t161 - t163;
-                            var t165 = global::System.MathF.Exp(t164);
-                            r160 += t165;
-                        }
-                        var t166 = global::System.MathF.Log(r160);
-                        var t167 = t166 + t163;
-                        int g168i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g168i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g168i, c, row);
-                        float g168;
-                        {
-                            nint e = e0 + g168i;
-                            var t169 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g168 = t169;
-                        }
-                        var t170 = t167 - g168;
-                        total += t170;
-                        var t171 = 1f / r160;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t173 = t172 - t163;
-                            var t174 = global::System.MathF.Exp(t173);
-                            var t175 = t171 * t174;
-                            var t176 = j == (nint)t156;
-                            var t177 = t176 ? 1f : 0f;
-                            var t178 = -t177;
-                            var t179 = t175 + t178;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t179 * scale;
-                        }
-                    }
+                    total = __SparseNll_Single_SumAndGradient_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale, out kept);
                 }
             }
             else
@@ -2602,6 +2409,403 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_V1(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v35 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+            var v36 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                kept++;
+                float r2 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 16; j3 += 16)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 16;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                }
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                float r8 = 0f;
+                global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                nint j9 = 0;
+                var t11 = float.IsFinite(r2);
+                var t12 = t11 ? r2 : 0f;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 16; j9 += 16)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 16;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::DslLosses.Kernels.FastMath.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                float g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                total += t25;
+                nint j26 = 0;
+                var t27 = 1f / r8;
+                var v28 = global::System.Runtime.Intrinsics.Vector512.Create(t27);
+                var v33 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                var b40 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j26 <= c - 16; j26 += 16)
+                {
+                    nint e = e0 + j26;
+                    var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v30 = v29 - v13;
+                    var v31 = global::DslLosses.Kernels.FastMath.Exp(v30);
+                    var v32 = v28 * v31;
+                    var v34 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j26) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v33);
+                    var v37 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v34, v35, v36);
+                    var v38 = -v37;
+                    var v39 = v32 + v38;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v39 * b40, ref grad, (nuint)e);
+                }
+                var b51 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                if (j26 < c)
+                {
+                    nint j41 = c - 16;
+                    nint e = e0 + j41;
+                    var m42 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j26 - j41)));
+                    var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v44 = v43 - v13;
+                    var v45 = global::DslLosses.Kernels.FastMath.Exp(v44);
+                    var v46 = v28 * v45;
+                    var v47 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j41) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v33);
+                    var v48 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v35, v36);
+                    var v49 = -v48;
+                    var v50 = v46 + v49;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v50 * b51, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_V2(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v87 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+            var v88 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                kept++;
+                float r54 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<float> vr54 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 8; j55 += 8)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 8;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                }
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                float r60 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> vr60 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                nint j61 = 0;
+                var t63 = float.IsFinite(r54);
+                var t64 = t63 ? r54 : 0f;
+                var v65 = global::System.Runtime.Intrinsics.Vector256.Create(t64);
+                for (; j61 <= c - 8; j61 += 8)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::DslLosses.Kernels.FastMath.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 8;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::DslLosses.Kernels.FastMath.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector256.Sum(vr60);
+                var t73 = global::DslLosses.Kernels.FastMath.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                float g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                total += t77;
+                nint j78 = 0;
+                var t79 = 1f / r60;
+                var v80 = global::System.Runtime.Intrinsics.Vector256.Create(t79);
+                var v85 = global::System.Runtime.Intrinsics.Vector256.Create((float)t52);
+                var b92 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j78 <= c - 8; j78 += 8)
+                {
+                    nint e = e0 + j78;
+                    var v81 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v82 = v81 - v65;
+                    var v83 = global::DslLosses.Kernels.FastMath.Exp(v82);
+                    var v84 = v80 * v83;
+                    var v86 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j78) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v85);
+                    var v89 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v86, v87, v88);
+                    var v90 = -v89;
+                    var v91 = v84 + v90;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v91 * b92, ref grad, (nuint)e);
+                }
+                var b103 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                if (j78 < c)
+                {
+                    nint j93 = c - 8;
+                    nint e = e0 + j93;
+                    var m94 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j78 - j93)));
+                    var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v96 = v95 - v65;
+                    var v97 = global::DslLosses.Kernels.FastMath.Exp(v96);
+                    var v98 = v80 * v97;
+                    var v99 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j93) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v85);
+                    var v100 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v99, v87, v88);
+                    var v101 = -v100;
+                    var v102 = v98 + v101;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v102 * b103, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_V3(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v139 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+            var v140 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t105 = t104 != p_ignore;
+                if (!t105)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                kept++;
+                float r106 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<float> vr106 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                nint j107 = 0;
+                for (; j107 <= c - 4; j107 += 4)
+                {
+                    nint e = e0 + j107;
+                    var v108 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, v108);
+                }
+                if (j107 < c)
+                {
+                    nint j109 = c - 4;
+                    nint e = e0 + j109;
+                    var m110 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j107 - j109)));
+                    var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                }
+                r106 = global::System.MathF.Max(r106, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr106));
+                float r112 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> vr112 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nint j113 = 0;
+                var t115 = float.IsFinite(r106);
+                var t116 = t115 ? r106 : 0f;
+                var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
+                for (; j113 <= c - 4; j113 += 4)
+                {
+                    nint e = e0 + j113;
+                    var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v118 = v114 - v117;
+                    var v119 = global::DslLosses.Kernels.FastMath.Exp(v118);
+                    vr112 += v119;
+                }
+                if (j113 < c)
+                {
+                    nint j120 = c - 4;
+                    nint e = e0 + j120;
+                    var m121 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j113 - j120)));
+                    var v122 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v123 = v122 - v117;
+                    var v124 = global::DslLosses.Kernels.FastMath.Exp(v123);
+                    vr112 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m121, v124, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                }
+                r112 += global::System.Runtime.Intrinsics.Vector128.Sum(vr112);
+                var t125 = global::DslLosses.Kernels.FastMath.Log(r112);
+                var t126 = t125 + t116;
+                int g127i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g127i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g127i, c, row);
+                float g127;
+                {
+                    nint e = e0 + g127i;
+                    var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g127 = t128;
+                }
+                var t129 = t126 - g127;
+                total += t129;
+                nint j130 = 0;
+                var t131 = 1f / r112;
+                var v132 = global::System.Runtime.Intrinsics.Vector128.Create(t131);
+                var v137 = global::System.Runtime.Intrinsics.Vector128.Create((float)t104);
+                var b144 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                for (; j130 <= c - 4; j130 += 4)
+                {
+                    nint e = e0 + j130;
+                    var v133 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v134 = v133 - v117;
+                    var v135 = global::DslLosses.Kernels.FastMath.Exp(v134);
+                    var v136 = v132 * v135;
+                    var v138 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j130) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v137);
+                    var v141 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v138, v139, v140);
+                    var v142 = -v141;
+                    var v143 = v136 + v142;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v143 * b144, ref grad, (nuint)e);
+                }
+                var b155 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                if (j130 < c)
+                {
+                    nint j145 = c - 4;
+                    nint e = e0 + j145;
+                    var m146 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j130 - j145)));
+                    var v147 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v148 = v147 - v117;
+                    var v149 = global::DslLosses.Kernels.FastMath.Exp(v148);
+                    var v150 = v132 * v149;
+                    var v151 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j145) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v137);
+                    var v152 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v151, v139, v140);
+                    var v153 = -v152;
+                    var v154 = v150 + v153;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v154 * b155, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_V4(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t157 = t156 != p_ignore;
+                if (!t157)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                kept++;
+                float r158 = float.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r158 = global::System.MathF.Max(r158, t159);
+                }
+                float r160 = 0f;
+                var t162 = float.IsFinite(r158);
+                var t163 = t162 ? r158 : 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t161 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t164 = t161 - t163;
+                    var t165 = global::System.MathF.Exp(t164);
+                    r160 += t165;
+                }
+                var t166 = global::System.MathF.Log(r160);
+                var t167 = t166 + t163;
+                int g168i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g168i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g168i, c, row);
+                float g168;
+                {
+                    nint e = e0 + g168i;
+                    var t169 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g168 = t169;
+                }
+                var t170 = t167 - g168;
+                total += t170;
+                var t171 = 1f / r160;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t173 = t172 - t163;
+                    var t174 = global::System.MathF.Exp(t173);
+                    var t175 = t171 * t174;
+                    var t176 = j == (nint)t156;
+                    var t177 = t176 ? 1f : 0f;
+                    var t178 = -t177;
+                    var t179 = t175 + t178;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t179 * scale;
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double __SparseNll_Single_SumAndGradient_Weighted(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale, out nint kept)
         {
             double total = 0.0;
@@ -2610,384 +2814,19 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
                 {
-                    var v36 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-                    var v37 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        kept++;
-                        float r2 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 16; j3 += 16)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 16;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
-                        }
-                        r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        float r8 = 0f;
-                        global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        nint j9 = 0;
-                        var t11 = float.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0f;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 16; j9 += 16)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 16;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.MathF.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        float g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j27 = 0;
-                        var t28 = 1f / r8;
-                        var v29 = global::System.Runtime.Intrinsics.Vector512.Create(t28);
-                        var v34 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
-                        var b41 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
-                        for (; j27 <= c - 16; j27 += 16)
-                        {
-                            nint e = e0 + j27;
-                            var v30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v31 = v30 - v13;
-                            var v32 = global::DslLosses.Kernels.FastMath.Exp(v31);
-                            var v33 = v29 * v32;
-                            var v35 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j27) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v34);
-                            var v38 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v35, v36, v37);
-                            var v39 = -v38;
-                            var v40 = v33 + v39;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v40 * b41, ref grad, (nuint)e);
-                        }
-                        var b52 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
-                        if (j27 < c)
-                        {
-                            nint j42 = c - 16;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j27 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v13;
-                            var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
-                            var v47 = v29 * v46;
-                            var v48 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j42) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v34);
-                            var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v48, v36, v37);
-                            var v50 = -v49;
-                            var v51 = v47 + v50;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v51 * b52, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Single_SumAndGradient_Weighted_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
                 {
-                    var v89 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-                    var v90 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t53 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t54 = t53 != p_ignore;
-                        if (!t54)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        kept++;
-                        float r55 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr55 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                        nint j56 = 0;
-                        for (; j56 <= c - 8; j56 += 8)
-                        {
-                            nint e = e0 + j56;
-                            var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, v57);
-                        }
-                        if (j56 < c)
-                        {
-                            nint j58 = c - 8;
-                            nint e = e0 + j58;
-                            var m59 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j56 - j58)));
-                            var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
-                        }
-                        r55 = global::System.MathF.Max(r55, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr55));
-                        float r61 = 0f;
-                        global::System.Runtime.Intrinsics.Vector256<float> vr61 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        nint j62 = 0;
-                        var t64 = float.IsFinite(r55);
-                        var t65 = t64 ? r55 : 0f;
-                        var v66 = global::System.Runtime.Intrinsics.Vector256.Create(t65);
-                        for (; j62 <= c - 8; j62 += 8)
-                        {
-                            nint e = e0 + j62;
-                            var v63 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v67 = v63 - v66;
-                            var v68 = global::DslLosses.Kernels.FastMath.Exp(v67);
-                            vr61 += v68;
-                        }
-                        if (j62 < c)
-                        {
-                            nint j69 = c - 8;
-                            nint e = e0 + j69;
-                            var m70 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j62 - j69)));
-                            var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v72 = v71 - v66;
-                            var v73 = global::DslLosses.Kernels.FastMath.Exp(v72);
-                            vr61 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m70, v73, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                        }
-                        r61 += global::System.Runtime.Intrinsics.Vector256.Sum(vr61);
-                        var t74 = global::System.MathF.Log(r61);
-                        var t75 = t74 + t65;
-                        int g76i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g76i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g76i, c, row);
-                        float g76;
-                        {
-                            nint e = e0 + g76i;
-                            var t77 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g76 = t77;
-                        }
-                        var t78 = t75 - g76;
-                        total += t78 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j80 = 0;
-                        var t81 = 1f / r61;
-                        var v82 = global::System.Runtime.Intrinsics.Vector256.Create(t81);
-                        var v87 = global::System.Runtime.Intrinsics.Vector256.Create((float)t53);
-                        var b94 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
-                        for (; j80 <= c - 8; j80 += 8)
-                        {
-                            nint e = e0 + j80;
-                            var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v84 = v83 - v66;
-                            var v85 = global::DslLosses.Kernels.FastMath.Exp(v84);
-                            var v86 = v82 * v85;
-                            var v88 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j80) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v87);
-                            var v91 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v88, v89, v90);
-                            var v92 = -v91;
-                            var v93 = v86 + v92;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v93 * b94, ref grad, (nuint)e);
-                        }
-                        var b105 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
-                        if (j80 < c)
-                        {
-                            nint j95 = c - 8;
-                            nint e = e0 + j95;
-                            var m96 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j80 - j95)));
-                            var v97 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v98 = v97 - v66;
-                            var v99 = global::DslLosses.Kernels.FastMath.Exp(v98);
-                            var v100 = v82 * v99;
-                            var v101 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j95) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v87);
-                            var v102 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v101, v89, v90);
-                            var v103 = -v102;
-                            var v104 = v100 + v103;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v104 * b105, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Single_SumAndGradient_Weighted_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
                 {
-                    var v142 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-                    var v143 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t107 = t106 != p_ignore;
-                        if (!t107)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        kept++;
-                        float r108 = float.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr108 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
-                        nint j109 = 0;
-                        for (; j109 <= c - 4; j109 += 4)
-                        {
-                            nint e = e0 + j109;
-                            var v110 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, v110);
-                        }
-                        if (j109 < c)
-                        {
-                            nint j111 = c - 4;
-                            nint e = e0 + j111;
-                            var m112 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j109 - j111)));
-                            var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
-                        }
-                        r108 = global::System.MathF.Max(r108, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr108));
-                        float r114 = 0f;
-                        global::System.Runtime.Intrinsics.Vector128<float> vr114 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        nint j115 = 0;
-                        var t117 = float.IsFinite(r108);
-                        var t118 = t117 ? r108 : 0f;
-                        var v119 = global::System.Runtime.Intrinsics.Vector128.Create(t118);
-                        for (; j115 <= c - 4; j115 += 4)
-                        {
-                            nint e = e0 + j115;
-                            var v116 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v120 = v116 - v119;
-                            var v121 = global::DslLosses.Kernels.FastMath.Exp(v120);
-                            vr114 += v121;
-                        }
-                        if (j115 < c)
-                        {
-                            nint j122 = c - 4;
-                            nint e = e0 + j122;
-                            var m123 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j115 - j122)));
-                            var v124 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v125 = v124 - v119;
-                            var v126 = global::DslLosses.Kernels.FastMath.Exp(v125);
-                            vr114 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m123, v126, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                        }
-                        r114 += global::System.Runtime.Intrinsics.Vector128.Sum(vr114);
-                        var t127 = global::System.MathF.Log(r114);
-                        var t128 = t127 + t118;
-                        int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
-                        float g129;
-                        {
-                            nint e = e0 + g129i;
-                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g129 = t130;
-                        }
-                        var t131 = t128 - g129;
-                        total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j133 = 0;
-                        var t134 = 1f / r114;
-                        var v135 = global::System.Runtime.Intrinsics.Vector128.Create(t134);
-                        var v140 = global::System.Runtime.Intrinsics.Vector128.Create((float)t106);
-                        var b147 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
-                        for (; j133 <= c - 4; j133 += 4)
-                        {
-                            nint e = e0 + j133;
-                            var v136 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v137 = v136 - v119;
-                            var v138 = global::DslLosses.Kernels.FastMath.Exp(v137);
-                            var v139 = v135 * v138;
-                            var v141 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j133) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v140);
-                            var v144 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v141, v142, v143);
-                            var v145 = -v144;
-                            var v146 = v139 + v145;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v146 * b147, ref grad, (nuint)e);
-                        }
-                        var b158 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
-                        if (j133 < c)
-                        {
-                            nint j148 = c - 4;
-                            nint e = e0 + j148;
-                            var m149 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j133 - j148)));
-                            var v150 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v151 = v150 - v119;
-                            var v152 = global::DslLosses.Kernels.FastMath.Exp(v151);
-                            var v153 = v135 * v152;
-                            var v154 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j148) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v140);
-                            var v155 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v154, v142, v143);
-                            var v156 = -v155;
-                            var v157 = v153 + v156;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v157 * b158, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Single_SumAndGradient_Weighted_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale, out kept);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t160 = t159 != p_ignore;
-                        if (!t160)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
-                            continue;
-                        }
-                        kept++;
-                        float r161 = float.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r161 = global::System.MathF.Max(r161, t162);
-                        }
-                        float r163 = 0f;
-                        var t165 = float.IsFinite(r161);
-                        var t166 = t165 ? r161 : 0f;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t167 = t164 - t166;
-                            var t168 = global::System.MathF.Exp(t167);
-                            r163 += t168;
-                        }
-                        var t169 = global::System.MathF.Log(r163);
-                        var t170 = t169 + t166;
-                        int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
-                        float g171;
-                        {
-                            nint e = e0 + g171i;
-                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g171 = t172;
-                        }
-                        var t173 = t170 - g171;
-                        total += t173 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t175 = 1f / r163;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t177 = t176 - t166;
-                            var t178 = global::System.MathF.Exp(t177);
-                            var t179 = t175 * t178;
-                            var t180 = j == (nint)t159;
-                            var t181 = t180 ? 1f : 0f;
-                            var t182 = -t181;
-                            var t183 = t179 + t182;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t183 * u174;
-                        }
-                    }
+                    total = __SparseNll_Single_SumAndGradient_Weighted_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale, out kept);
                 }
             }
             else
@@ -3052,6 +2891,407 @@ namespace Snapshots
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t208 * u199;
                         }
                     }
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_Weighted_V1(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v36 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+            var v37 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                kept++;
+                float r2 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 16; j3 += 16)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 16;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                }
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                float r8 = 0f;
+                global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                nint j9 = 0;
+                var t11 = float.IsFinite(r2);
+                var t12 = t11 ? r2 : 0f;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 16; j9 += 16)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 16;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::DslLosses.Kernels.FastMath.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::DslLosses.Kernels.FastMath.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                float g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                var u26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j27 = 0;
+                var t28 = 1f / r8;
+                var v29 = global::System.Runtime.Intrinsics.Vector512.Create(t28);
+                var v34 = global::System.Runtime.Intrinsics.Vector512.Create((float)t0);
+                var b41 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
+                for (; j27 <= c - 16; j27 += 16)
+                {
+                    nint e = e0 + j27;
+                    var v30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v31 = v30 - v13;
+                    var v32 = global::DslLosses.Kernels.FastMath.Exp(v31);
+                    var v33 = v29 * v32;
+                    var v35 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j27) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v34);
+                    var v38 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v35, v36, v37);
+                    var v39 = -v38;
+                    var v40 = v33 + v39;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v40 * b41, ref grad, (nuint)e);
+                }
+                var b52 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
+                if (j27 < c)
+                {
+                    nint j42 = c - 16;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j27 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v13;
+                    var v46 = global::DslLosses.Kernels.FastMath.Exp(v45);
+                    var v47 = v29 * v46;
+                    var v48 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((float)j42) + global::System.Runtime.Intrinsics.Vector512<float>.Indices, v34);
+                    var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v48, v36, v37);
+                    var v50 = -v49;
+                    var v51 = v47 + v50;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v51 * b52, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_Weighted_V2(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v89 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+            var v90 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t53 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t54 = t53 != p_ignore;
+                if (!t54)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                kept++;
+                float r55 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<float> vr55 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
+                nint j56 = 0;
+                for (; j56 <= c - 8; j56 += 8)
+                {
+                    nint e = e0 + j56;
+                    var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, v57);
+                }
+                if (j56 < c)
+                {
+                    nint j58 = c - 8;
+                    nint e = e0 + j58;
+                    var m59 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j56 - j58)));
+                    var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                }
+                r55 = global::System.MathF.Max(r55, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr55));
+                float r61 = 0f;
+                global::System.Runtime.Intrinsics.Vector256<float> vr61 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                nint j62 = 0;
+                var t64 = float.IsFinite(r55);
+                var t65 = t64 ? r55 : 0f;
+                var v66 = global::System.Runtime.Intrinsics.Vector256.Create(t65);
+                for (; j62 <= c - 8; j62 += 8)
+                {
+                    nint e = e0 + j62;
+                    var v63 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v67 = v63 - v66;
+                    var v68 = global::DslLosses.Kernels.FastMath.Exp(v67);
+                    vr61 += v68;
+                }
+                if (j62 < c)
+                {
+                    nint j69 = c - 8;
+                    nint e = e0 + j69;
+                    var m70 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j62 - j69)));
+                    var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v72 = v71 - v66;
+                    var v73 = global::DslLosses.Kernels.FastMath.Exp(v72);
+                    vr61 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m70, v73, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
+                }
+                r61 += global::System.Runtime.Intrinsics.Vector256.Sum(vr61);
+                var t74 = global::DslLosses.Kernels.FastMath.Log(r61);
+                var t75 = t74 + t65;
+                int g76i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g76i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g76i, c, row);
+                float g76;
+                {
+                    nint e = e0 + g76i;
+                    var t77 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g76 = t77;
+                }
+                var t78 = t75 - g76;
+                total += t78 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                var u79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j80 = 0;
+                var t81 = 1f / r61;
+                var v82 = global::System.Runtime.Intrinsics.Vector256.Create(t81);
+                var v87 = global::System.Runtime.Intrinsics.Vector256.Create((float)t53);
+                var b94 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
+                for (; j80 <= c - 8; j80 += 8)
+                {
+                    nint e = e0 + j80;
+                    var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v84 = v83 - v66;
+                    var v85 = global::DslLosses.Kernels.FastMath.Exp(v84);
+                    var v86 = v82 * v85;
+                    var v88 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j80) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v87);
+                    var v91 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v88, v89, v90);
+                    var v92 = -v91;
+                    var v93 = v86 + v92;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v93 * b94, ref grad, (nuint)e);
+                }
+                var b105 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
+                if (j80 < c)
+                {
+                    nint j95 = c - 8;
+                    nint e = e0 + j95;
+                    var m96 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j80 - j95)));
+                    var v97 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v98 = v97 - v66;
+                    var v99 = global::DslLosses.Kernels.FastMath.Exp(v98);
+                    var v100 = v82 * v99;
+                    var v101 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((float)j95) + global::System.Runtime.Intrinsics.Vector256<float>.Indices, v87);
+                    var v102 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v101, v89, v90);
+                    var v103 = -v102;
+                    var v104 = v100 + v103;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v104 * b105, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_Weighted_V3(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v142 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+            var v143 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t107 = t106 != p_ignore;
+                if (!t107)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                kept++;
+                float r108 = float.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<float> vr108 = global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity);
+                nint j109 = 0;
+                for (; j109 <= c - 4; j109 += 4)
+                {
+                    nint e = e0 + j109;
+                    var v110 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, v110);
+                }
+                if (j109 < c)
+                {
+                    nint j111 = c - 4;
+                    nint e = e0 + j111;
+                    var m112 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j109 - j111)));
+                    var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                }
+                r108 = global::System.MathF.Max(r108, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr108));
+                float r114 = 0f;
+                global::System.Runtime.Intrinsics.Vector128<float> vr114 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                nint j115 = 0;
+                var t117 = float.IsFinite(r108);
+                var t118 = t117 ? r108 : 0f;
+                var v119 = global::System.Runtime.Intrinsics.Vector128.Create(t118);
+                for (; j115 <= c - 4; j115 += 4)
+                {
+                    nint e = e0 + j115;
+                    var v116 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v120 = v116 - v119;
+                    var v121 = global::DslLosses.Kernels.FastMath.Exp(v120);
+                    vr114 += v121;
+                }
+                if (j115 < c)
+                {
+                    nint j122 = c - 4;
+                    nint e = e0 + j122;
+                    var m123 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j115 - j122)));
+                    var v124 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v125 = v124 - v119;
+                    var v126 = global::DslLosses.Kernels.FastMath.Exp(v125);
+                    vr114 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m123, v126, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
+                }
+                r114 += global::System.Runtime.Intrinsics.Vector128.Sum(vr114);
+                var t127 = global::DslLosses.Kernels.FastMath.Log(r114);
+                var t128 = t127 + t118;
+                int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
+                float g129;
+                {
+                    nint e = e0 + g129i;
+                    var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g129 = t130;
+                }
+                var t131 = t128 - g129;
+                total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j133 = 0;
+                var t134 = 1f / r114;
+                var v135 = global::System.Runtime.Intrinsics.Vector128.Create(t134);
+                var v140 = global::System.Runtime.Intrinsics.Vector128.Create((float)t106);
+                var b147 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
+                for (; j133 <= c - 4; j133 += 4)
+                {
+                    nint e = e0 + j133;
+                    var v136 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v137 = v136 - v119;
+                    var v138 = global::DslLosses.Kernels.FastMath.Exp(v137);
+                    var v139 = v135 * v138;
+                    var v141 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j133) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v140);
+                    var v144 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v141, v142, v143);
+                    var v145 = -v144;
+                    var v146 = v139 + v145;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v146 * b147, ref grad, (nuint)e);
+                }
+                var b158 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
+                if (j133 < c)
+                {
+                    nint j148 = c - 4;
+                    nint e = e0 + j148;
+                    var m149 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j133 - j148)));
+                    var v150 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v151 = v150 - v119;
+                    var v152 = global::DslLosses.Kernels.FastMath.Exp(v151);
+                    var v153 = v135 * v152;
+                    var v154 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((float)j148) + global::System.Runtime.Intrinsics.Vector128<float>.Indices, v140);
+                    var v155 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v154, v142, v143);
+                    var v156 = -v155;
+                    var v157 = v153 + v156;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v157 * b158, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Single_SumAndGradient_Weighted_V4(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t160 = t159 != p_ignore;
+                if (!t160)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0f;
+                    continue;
+                }
+                kept++;
+                float r161 = float.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r161 = global::System.MathF.Max(r161, t162);
+                }
+                float r163 = 0f;
+                var t165 = float.IsFinite(r161);
+                var t166 = t165 ? r161 : 0f;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t167 = t164 - t166;
+                    var t168 = global::System.MathF.Exp(t167);
+                    r163 += t168;
+                }
+                var t169 = global::System.MathF.Log(r163);
+                var t170 = t169 + t166;
+                int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
+                float g171;
+                {
+                    nint e = e0 + g171i;
+                    var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g171 = t172;
+                }
+                var t173 = t170 - g171;
+                total += t173 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                var u174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                var t175 = 1f / r163;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t177 = t176 - t166;
+                    var t178 = global::System.MathF.Exp(t177);
+                    var t179 = t175 * t178;
+                    var t180 = j == (nint)t159;
+                    var t181 = t180 ? 1f : 0f;
+                    var t182 = -t181;
+                    var t183 = t179 + t182;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t183 * u174;
                 }
             }
             return total;
@@ -3205,254 +3445,19 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        double r2 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 8; j3 += 8)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 8;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
-                        }
-                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        double r8 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j9 = 0;
-                        var t11 = double.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0.0;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 8; j9 += 8)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 8;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.Math.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        double g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        total += t25;
-                    }
+                    total = __SparseNll_Double_Sum_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t27 = t26 != p_ignore;
-                        if (!t27)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        double r28 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j29 = 0;
-                        for (; j29 <= c - 4; j29 += 4)
-                        {
-                            nint e = e0 + j29;
-                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
-                        }
-                        if (j29 < c)
-                        {
-                            nint j31 = c - 4;
-                            nint e = e0 + j31;
-                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
-                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
-                        }
-                        r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
-                        double r34 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j35 = 0;
-                        var t37 = double.IsFinite(r28);
-                        var t38 = t37 ? r28 : 0.0;
-                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
-                        for (; j35 <= c - 4; j35 += 4)
-                        {
-                            nint e = e0 + j35;
-                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v36 - v39;
-                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
-                            vr34 += v41;
-                        }
-                        if (j35 < c)
-                        {
-                            nint j42 = c - 4;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v39;
-                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
-                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
-                        }
-                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                        var t47 = global::System.Math.Log(r34);
-                        var t48 = t47 + t38;
-                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
-                        double g49;
-                        {
-                            nint e = e0 + g49i;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g49 = t50;
-                        }
-                        var t51 = t48 - g49;
-                        total += t51;
-                    }
+                    total = __SparseNll_Double_Sum_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        double r54 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 2; j55 += 2)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 2;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
-                        }
-                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        double r60 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j61 = 0;
-                        var t63 = double.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0.0;
-                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
-                        for (; j61 <= c - 2; j61 += 2)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 2;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
-                        var t73 = global::System.Math.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        double g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        total += t77;
-                    }
+                    total = __SparseNll_Double_Sum_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, out kept);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t79 = t78 != p_ignore;
-                        if (!t79)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        double r80 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r80 = global::System.Math.Max(r80, t81);
-                        }
-                        double r82 = 0.0;
-                        var t84 = double.IsFinite(r80);
-                        var t85 = t84 ? r80 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t86 = t83 - t85;
-                            var t87 = global::System.Math.Exp(t86);
-                            r82 += t87;
-                        }
-                        var t88 = global::System.Math.Log(r82);
-                        var t89 = t88 + t85;
-                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
-                        double g90;
-                        {
-                            nint e = e0 + g90i;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g90 = t91;
-                        }
-                        var t92 = t89 - g90;
-                        total += t92;
-                    }
+                    total = __SparseNll_Double_Sum_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, out kept);
                 }
             }
             else
@@ -3507,6 +3512,277 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_Sum_V1(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    continue;
+                }
+                kept++;
+                double r2 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 8; j3 += 8)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 8;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                }
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                double r8 = 0.0;
+                global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                nint j9 = 0;
+                var t11 = double.IsFinite(r2);
+                var t12 = t11 ? r2 : 0.0;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 8; j9 += 8)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 8;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::System.Math.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                double g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                total += t25;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_Sum_V2(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t27 = t26 != p_ignore;
+                if (!t27)
+                {
+                    continue;
+                }
+                kept++;
+                double r28 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                nint j29 = 0;
+                for (; j29 <= c - 4; j29 += 4)
+                {
+                    nint e = e0 + j29;
+                    var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                }
+                if (j29 < c)
+                {
+                    nint j31 = c - 4;
+                    nint e = e0 + j31;
+                    var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
+                    var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                }
+                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                double r34 = 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                nint j35 = 0;
+                var t37 = double.IsFinite(r28);
+                var t38 = t37 ? r28 : 0.0;
+                var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                for (; j35 <= c - 4; j35 += 4)
+                {
+                    nint e = e0 + j35;
+                    var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v36 - v39;
+                    var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                    vr34 += v41;
+                }
+                if (j35 < c)
+                {
+                    nint j42 = c - 4;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v39;
+                    var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                    vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                }
+                r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                var t47 = global::System.Math.Log(r34);
+                var t48 = t47 + t38;
+                int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                double g49;
+                {
+                    nint e = e0 + g49i;
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g49 = t50;
+                }
+                var t51 = t48 - g49;
+                total += t51;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_Sum_V3(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    continue;
+                }
+                kept++;
+                double r54 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 2; j55 += 2)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 2;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                }
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                double r60 = 0.0;
+                global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                nint j61 = 0;
+                var t63 = double.IsFinite(r54);
+                var t64 = t63 ? r54 : 0.0;
+                var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                for (; j61 <= c - 2; j61 += 2)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 2;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                var t73 = global::System.Math.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                double g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                total += t77;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_Sum_V4(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t79 = t78 != p_ignore;
+                if (!t79)
+                {
+                    continue;
+                }
+                kept++;
+                double r80 = double.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r80 = global::System.Math.Max(r80, t81);
+                }
+                double r82 = 0.0;
+                var t84 = double.IsFinite(r80);
+                var t85 = t84 ? r80 : 0.0;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t86 = t83 - t85;
+                    var t87 = global::System.Math.Exp(t86);
+                    r82 += t87;
+                }
+                var t88 = global::System.Math.Log(r82);
+                var t89 = t88 + t85;
+                int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                double g90;
+                {
+                    nint e = e0 + g90i;
+                    var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g90 = t91;
+                }
+                var t92 = t89 - g90;
+                total += t92;
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double __SparseNll_Double_Sum_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
         {
             double total = 0.0;
@@ -3515,254 +3791,19 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        double r2 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 8; j3 += 8)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 8;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
-                        }
-                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        double r8 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j9 = 0;
-                        var t11 = double.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0.0;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 8; j9 += 8)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 8;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.Math.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        double g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    total = __SparseNll_Double_Sum_Weighted_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t27 = t26 != p_ignore;
-                        if (!t27)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        double r28 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j29 = 0;
-                        for (; j29 <= c - 4; j29 += 4)
-                        {
-                            nint e = e0 + j29;
-                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
-                        }
-                        if (j29 < c)
-                        {
-                            nint j31 = c - 4;
-                            nint e = e0 + j31;
-                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
-                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
-                        }
-                        r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
-                        double r34 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j35 = 0;
-                        var t37 = double.IsFinite(r28);
-                        var t38 = t37 ? r28 : 0.0;
-                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
-                        for (; j35 <= c - 4; j35 += 4)
-                        {
-                            nint e = e0 + j35;
-                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v36 - v39;
-                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
-                            vr34 += v41;
-                        }
-                        if (j35 < c)
-                        {
-                            nint j42 = c - 4;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v39;
-                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
-                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
-                        }
-                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                        var t47 = global::System.Math.Log(r34);
-                        var t48 = t47 + t38;
-                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
-                        double g49;
-                        {
-                            nint e = e0 + g49i;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g49 = t50;
-                        }
-                        var t51 = t48 - g49;
-                        total += t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    total = __SparseNll_Double_Sum_Weighted_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        double r54 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 2; j55 += 2)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 2;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
-                        }
-                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        double r60 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j61 = 0;
-                        var t63 = double.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0.0;
-                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
-                        for (; j61 <= c - 2; j61 += 2)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 2;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
-                        var t73 = global::System.Math.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        double g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        total += t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    total = __SparseNll_Double_Sum_Weighted_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, out kept);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t79 = t78 != p_ignore;
-                        if (!t79)
-                        {
-                            continue;
-                        }
-                        kept++;
-                        double r80 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r80 = global::System.Math.Max(r80, t81);
-                        }
-                        double r82 = 0.0;
-                        var t84 = double.IsFinite(r80);
-                        var t85 = t84 ? r80 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t86 = t83 - t85;
-                            var t87 = global::System.Math.Exp(t86);
-                            r82 += t87;
-                        }
-                        var t88 = global::System.Math.Log(r82);
-                        var t89 = t88 + t85;
-                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
-                        double g90;
-                        {
-                            nint e = e0 + g90i;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g90 = t91;
-                        }
-                        var t92 = t89 - g90;
-                        total += t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    total = __SparseNll_Double_Sum_Weighted_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, out kept);
                 }
             }
             else
@@ -3817,260 +3858,296 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_Sum_Weighted_V1(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    continue;
+                }
+                kept++;
+                double r2 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 8; j3 += 8)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 8;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                }
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                double r8 = 0.0;
+                global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                nint j9 = 0;
+                var t11 = double.IsFinite(r2);
+                var t12 = t11 ? r2 : 0.0;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 8; j9 += 8)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 8;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::System.Math.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                double g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_Sum_Weighted_V2(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t27 = t26 != p_ignore;
+                if (!t27)
+                {
+                    continue;
+                }
+                kept++;
+                double r28 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                nint j29 = 0;
+                for (; j29 <= c - 4; j29 += 4)
+                {
+                    nint e = e0 + j29;
+                    var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                }
+                if (j29 < c)
+                {
+                    nint j31 = c - 4;
+                    nint e = e0 + j31;
+                    var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
+                    var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                }
+                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                double r34 = 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                nint j35 = 0;
+                var t37 = double.IsFinite(r28);
+                var t38 = t37 ? r28 : 0.0;
+                var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                for (; j35 <= c - 4; j35 += 4)
+                {
+                    nint e = e0 + j35;
+                    var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v36 - v39;
+                    var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                    vr34 += v41;
+                }
+                if (j35 < c)
+                {
+                    nint j42 = c - 4;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v39;
+                    var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                    vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                }
+                r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                var t47 = global::System.Math.Log(r34);
+                var t48 = t47 + t38;
+                int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                double g49;
+                {
+                    nint e = e0 + g49i;
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g49 = t50;
+                }
+                var t51 = t48 - g49;
+                total += t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_Sum_Weighted_V3(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    continue;
+                }
+                kept++;
+                double r54 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 2; j55 += 2)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 2;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                }
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                double r60 = 0.0;
+                global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                nint j61 = 0;
+                var t63 = double.IsFinite(r54);
+                var t64 = t63 ? r54 : 0.0;
+                var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                for (; j61 <= c - 2; j61 += 2)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 2;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                var t73 = global::System.Math.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                double g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                total += t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_Sum_Weighted_V4(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t79 = t78 != p_ignore;
+                if (!t79)
+                {
+                    continue;
+                }
+                kept++;
+                double r80 = double.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r80 = global::System.Math.Max(r80, t81);
+                }
+                double r82 = 0.0;
+                var t84 = double.IsFinite(r80);
+                var t85 = t84 ? r80 : 0.0;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t86 = t83 - t85;
+                    var t87 = global::System.Math.Exp(t86);
+                    r82 += t87;
+                }
+                var t88 = global::System.Math.Log(r82);
+                var t89 = t88 + t85;
+                int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                double g90;
+                {
+                    nint e = e0 + g90i;
+                    var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g90 = t91;
+                }
+                var t92 = t89 - g90;
+                total += t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Double_None(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double dest)
         {
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                            continue;
-                        }
-                        double r2 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 8; j3 += 8)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 8;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
-                        }
-                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        double r8 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j9 = 0;
-                        var t11 = double.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0.0;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 8; j9 += 8)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 8;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.Math.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        double g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25;
-                    }
+                    __SparseNll_Double_None_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref dest);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t27 = t26 != p_ignore;
-                        if (!t27)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                            continue;
-                        }
-                        double r28 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j29 = 0;
-                        for (; j29 <= c - 4; j29 += 4)
-                        {
-                            nint e = e0 + j29;
-                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
-                        }
-                        if (j29 < c)
-                        {
-                            nint j31 = c - 4;
-                            nint e = e0 + j31;
-                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
-                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
-                        }
-                        r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
-                        double r34 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j35 = 0;
-                        var t37 = double.IsFinite(r28);
-                        var t38 = t37 ? r28 : 0.0;
-                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
-                        for (; j35 <= c - 4; j35 += 4)
-                        {
-                            nint e = e0 + j35;
-                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v36 - v39;
-                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
-                            vr34 += v41;
-                        }
-                        if (j35 < c)
-                        {
-                            nint j42 = c - 4;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v39;
-                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
-                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
-                        }
-                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                        var t47 = global::System.Math.Log(r34);
-                        var t48 = t47 + t38;
-                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
-                        double g49;
-                        {
-                            nint e = e0 + g49i;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g49 = t50;
-                        }
-                        var t51 = t48 - g49;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51;
-                    }
+                    __SparseNll_Double_None_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref dest);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                            continue;
-                        }
-                        double r54 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 2; j55 += 2)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 2;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
-                        }
-                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        double r60 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j61 = 0;
-                        var t63 = double.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0.0;
-                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
-                        for (; j61 <= c - 2; j61 += 2)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 2;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
-                        var t73 = global::System.Math.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        double g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77;
-                    }
+                    __SparseNll_Double_None_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref dest);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t79 = t78 != p_ignore;
-                        if (!t79)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                            continue;
-                        }
-                        double r80 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r80 = global::System.Math.Max(r80, t81);
-                        }
-                        double r82 = 0.0;
-                        var t84 = double.IsFinite(r80);
-                        var t85 = t84 ? r80 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t86 = t83 - t85;
-                            var t87 = global::System.Math.Exp(t86);
-                            r82 += t87;
-                        }
-                        var t88 = global::System.Math.Log(r82);
-                        var t89 = t88 + t85;
-                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
-                        double g90;
-                        {
-                            nint e = e0 + g90i;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g90 = t91;
-                        }
-                        var t92 = t89 - g90;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92;
-                    }
+                    __SparseNll_Double_None_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref dest);
                 }
             }
             else
@@ -4124,260 +4201,284 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_None_V1(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                    continue;
+                }
+                double r2 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 8; j3 += 8)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 8;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                }
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                double r8 = 0.0;
+                global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                nint j9 = 0;
+                var t11 = double.IsFinite(r2);
+                var t12 = t11 ? r2 : 0.0;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 8; j9 += 8)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 8;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::System.Math.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                double g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25;
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_None_V2(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t27 = t26 != p_ignore;
+                if (!t27)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                    continue;
+                }
+                double r28 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                nint j29 = 0;
+                for (; j29 <= c - 4; j29 += 4)
+                {
+                    nint e = e0 + j29;
+                    var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                }
+                if (j29 < c)
+                {
+                    nint j31 = c - 4;
+                    nint e = e0 + j31;
+                    var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
+                    var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                }
+                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                double r34 = 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                nint j35 = 0;
+                var t37 = double.IsFinite(r28);
+                var t38 = t37 ? r28 : 0.0;
+                var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                for (; j35 <= c - 4; j35 += 4)
+                {
+                    nint e = e0 + j35;
+                    var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v36 - v39;
+                    var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                    vr34 += v41;
+                }
+                if (j35 < c)
+                {
+                    nint j42 = c - 4;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v39;
+                    var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                    vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                }
+                r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                var t47 = global::System.Math.Log(r34);
+                var t48 = t47 + t38;
+                int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                double g49;
+                {
+                    nint e = e0 + g49i;
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g49 = t50;
+                }
+                var t51 = t48 - g49;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51;
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_None_V3(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                    continue;
+                }
+                double r54 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 2; j55 += 2)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 2;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                }
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                double r60 = 0.0;
+                global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                nint j61 = 0;
+                var t63 = double.IsFinite(r54);
+                var t64 = t63 ? r54 : 0.0;
+                var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                for (; j61 <= c - 2; j61 += 2)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 2;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                var t73 = global::System.Math.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                double g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77;
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_None_V4(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t79 = t78 != p_ignore;
+                if (!t79)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                    continue;
+                }
+                double r80 = double.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r80 = global::System.Math.Max(r80, t81);
+                }
+                double r82 = 0.0;
+                var t84 = double.IsFinite(r80);
+                var t85 = t84 ? r80 : 0.0;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t86 = t83 - t85;
+                    var t87 = global::System.Math.Exp(t86);
+                    r82 += t87;
+                }
+                var t88 = global::System.Math.Log(r82);
+                var t89 = t88 + t85;
+                int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                double g90;
+                {
+                    nint e = e0 + g90i;
+                    var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g90 = t91;
+                }
+                var t92 = t89 - g90;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92;
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Double_None_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double dest)
         {
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                            continue;
-                        }
-                        double r2 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 8; j3 += 8)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 8;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
-                        }
-                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        double r8 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j9 = 0;
-                        var t11 = double.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0.0;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 8; j9 += 8)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 8;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.Math.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        double g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    __SparseNll_Double_None_Weighted_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref dest);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t27 = t26 != p_ignore;
-                        if (!t27)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                            continue;
-                        }
-                        double r28 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j29 = 0;
-                        for (; j29 <= c - 4; j29 += 4)
-                        {
-                            nint e = e0 + j29;
-                            var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
-                        }
-                        if (j29 < c)
-                        {
-                            nint j31 = c - 4;
-                            nint e = e0 + j31;
-                            var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
-                            var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
-                        }
-                        r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
-                        double r34 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j35 = 0;
-                        var t37 = double.IsFinite(r28);
-                        var t38 = t37 ? r28 : 0.0;
-                        var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
-                        for (; j35 <= c - 4; j35 += 4)
-                        {
-                            nint e = e0 + j35;
-                            var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v36 - v39;
-                            var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
-                            vr34 += v41;
-                        }
-                        if (j35 < c)
-                        {
-                            nint j42 = c - 4;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v39;
-                            var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
-                            vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
-                        }
-                        r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
-                        var t47 = global::System.Math.Log(r34);
-                        var t48 = t47 + t38;
-                        int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
-                        double g49;
-                        {
-                            nint e = e0 + g49i;
-                            var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g49 = t50;
-                        }
-                        var t51 = t48 - g49;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    __SparseNll_Double_None_Weighted_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref dest);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                            continue;
-                        }
-                        double r54 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 2; j55 += 2)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 2;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
-                        }
-                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        double r60 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j61 = 0;
-                        var t63 = double.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0.0;
-                        var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
-                        for (; j61 <= c - 2; j61 += 2)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 2;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
-                        var t73 = global::System.Math.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        double g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    __SparseNll_Double_None_Weighted_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref dest);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t79 = t78 != p_ignore;
-                        if (!t79)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
-                            continue;
-                        }
-                        double r80 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r80 = global::System.Math.Max(r80, t81);
-                        }
-                        double r82 = 0.0;
-                        var t84 = double.IsFinite(r80);
-                        var t85 = t84 ? r80 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t86 = t83 - t85;
-                            var t87 = global::System.Math.Exp(t86);
-                            r82 += t87;
-                        }
-                        var t88 = global::System.Math.Log(r82);
-                        var t89 = t88 + t85;
-                        int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
-                        double g90;
-                        {
-                            nint e = e0 + g90i;
-                            var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g90 = t91;
-                        }
-                        var t92 = t89 - g90;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    }
+                    __SparseNll_Double_None_Weighted_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref dest);
                 }
             }
             else
@@ -4431,334 +4532,284 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_None_Weighted_V1(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                    continue;
+                }
+                double r2 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 8; j3 += 8)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 8;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                }
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                double r8 = 0.0;
+                global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                nint j9 = 0;
+                var t11 = double.IsFinite(r2);
+                var t12 = t11 ? r2 : 0.0;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 8; j9 += 8)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 8;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::System.Math.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                double g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_None_Weighted_V2(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t27 = t26 != p_ignore;
+                if (!t27)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                    continue;
+                }
+                double r28 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<double> vr28 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                nint j29 = 0;
+                for (; j29 <= c - 4; j29 += 4)
+                {
+                    nint e = e0 + j29;
+                    var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                }
+                if (j29 < c)
+                {
+                    nint j31 = c - 4;
+                    nint e = e0 + j31;
+                    var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
+                    var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                }
+                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                double r34 = 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                nint j35 = 0;
+                var t37 = double.IsFinite(r28);
+                var t38 = t37 ? r28 : 0.0;
+                var v39 = global::System.Runtime.Intrinsics.Vector256.Create(t38);
+                for (; j35 <= c - 4; j35 += 4)
+                {
+                    nint e = e0 + j35;
+                    var v36 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v36 - v39;
+                    var v41 = global::System.Runtime.Intrinsics.Vector256.Exp(v40);
+                    vr34 += v41;
+                }
+                if (j35 < c)
+                {
+                    nint j42 = c - 4;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j35 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v39;
+                    var v46 = global::System.Runtime.Intrinsics.Vector256.Exp(v45);
+                    vr34 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m43, v46, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                }
+                r34 += global::System.Runtime.Intrinsics.Vector256.Sum(vr34);
+                var t47 = global::System.Math.Log(r34);
+                var t48 = t47 + t38;
+                int g49i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g49i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g49i, c, row);
+                double g49;
+                {
+                    nint e = e0 + g49i;
+                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g49 = t50;
+                }
+                var t51 = t48 - g49;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t51 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_None_Weighted_V3(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                    continue;
+                }
+                double r54 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<double> vr54 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 2; j55 += 2)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 2;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                }
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                double r60 = 0.0;
+                global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                nint j61 = 0;
+                var t63 = double.IsFinite(r54);
+                var t64 = t63 ? r54 : 0.0;
+                var v65 = global::System.Runtime.Intrinsics.Vector128.Create(t64);
+                for (; j61 <= c - 2; j61 += 2)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::System.Runtime.Intrinsics.Vector128.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 2;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::System.Runtime.Intrinsics.Vector128.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector128.Sum(vr60);
+                var t73 = global::System.Math.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                double g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t77 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_None_Weighted_V4(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double dest)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t78 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t79 = t78 != p_ignore;
+                if (!t79)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = 0.0;
+                    continue;
+                }
+                double r80 = double.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t81 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r80 = global::System.Math.Max(r80, t81);
+                }
+                double r82 = 0.0;
+                var t84 = double.IsFinite(r80);
+                var t85 = t84 ? r80 : 0.0;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t83 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t86 = t83 - t85;
+                    var t87 = global::System.Math.Exp(t86);
+                    r82 += t87;
+                }
+                var t88 = global::System.Math.Log(r82);
+                var t89 = t88 + t85;
+                int g90i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g90i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g90i, c, row);
+                double g90;
+                {
+                    nint e = e0 + g90i;
+                    var t91 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g90 = t91;
+                }
+                var t92 = t89 - g90;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t92 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Double_Gradient(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale)
         {
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    var v30 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
-                    var v31 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r2 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 8; j3 += 8)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 8;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
-                        }
-                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        double r8 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j9 = 0;
-                        var t11 = double.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0.0;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 8; j9 += 8)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 8;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        nint j21 = 0;
-                        var t22 = 1.0 / r8;
-                        var v23 = global::System.Runtime.Intrinsics.Vector512.Create(t22);
-                        var v28 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
-                        var b35 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        for (; j21 <= c - 8; j21 += 8)
-                        {
-                            nint e = e0 + j21;
-                            var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v25 = v24 - v13;
-                            var v26 = global::System.Runtime.Intrinsics.Vector512.Exp(v25);
-                            var v27 = v23 * v26;
-                            var v29 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j21) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v28);
-                            var v32 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v29, v30, v31);
-                            var v33 = -v32;
-                            var v34 = v27 + v33;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v34 * b35, ref grad, (nuint)e);
-                        }
-                        var b46 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        if (j21 < c)
-                        {
-                            nint j36 = c - 8;
-                            nint e = e0 + j36;
-                            var m37 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j21 - j36)));
-                            var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v39 = v38 - v13;
-                            var v40 = global::System.Runtime.Intrinsics.Vector512.Exp(v39);
-                            var v41 = v23 * v40;
-                            var v42 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j36) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v28);
-                            var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v30, v31);
-                            var v44 = -v43;
-                            var v45 = v41 + v44;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v45 * b46, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Double_Gradient_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    var v77 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-                    var v78 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t48 = t47 != p_ignore;
-                        if (!t48)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r49 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr49 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j50 = 0;
-                        for (; j50 <= c - 4; j50 += 4)
-                        {
-                            nint e = e0 + j50;
-                            var v51 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, v51);
-                        }
-                        if (j50 < c)
-                        {
-                            nint j52 = c - 4;
-                            nint e = e0 + j52;
-                            var m53 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j50 - j52)));
-                            var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
-                        }
-                        r49 = global::System.Math.Max(r49, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr49));
-                        double r55 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr55 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j56 = 0;
-                        var t58 = double.IsFinite(r49);
-                        var t59 = t58 ? r49 : 0.0;
-                        var v60 = global::System.Runtime.Intrinsics.Vector256.Create(t59);
-                        for (; j56 <= c - 4; j56 += 4)
-                        {
-                            nint e = e0 + j56;
-                            var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v61 = v57 - v60;
-                            var v62 = global::System.Runtime.Intrinsics.Vector256.Exp(v61);
-                            vr55 += v62;
-                        }
-                        if (j56 < c)
-                        {
-                            nint j63 = c - 4;
-                            nint e = e0 + j63;
-                            var m64 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j56 - j63)));
-                            var v65 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v65 - v60;
-                            var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
-                            vr55 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m64, v67, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
-                        }
-                        r55 += global::System.Runtime.Intrinsics.Vector256.Sum(vr55);
-                        nint j68 = 0;
-                        var t69 = 1.0 / r55;
-                        var v70 = global::System.Runtime.Intrinsics.Vector256.Create(t69);
-                        var v75 = global::System.Runtime.Intrinsics.Vector256.Create((double)t47);
-                        var b82 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        for (; j68 <= c - 4; j68 += 4)
-                        {
-                            nint e = e0 + j68;
-                            var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v72 = v71 - v60;
-                            var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
-                            var v74 = v70 * v73;
-                            var v76 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j68) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v75);
-                            var v79 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v76, v77, v78);
-                            var v80 = -v79;
-                            var v81 = v74 + v80;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v81 * b82, ref grad, (nuint)e);
-                        }
-                        var b93 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        if (j68 < c)
-                        {
-                            nint j83 = c - 4;
-                            nint e = e0 + j83;
-                            var m84 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j68 - j83)));
-                            var v85 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v86 = v85 - v60;
-                            var v87 = global::System.Runtime.Intrinsics.Vector256.Exp(v86);
-                            var v88 = v70 * v87;
-                            var v89 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j83) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v75);
-                            var v90 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v89, v77, v78);
-                            var v91 = -v90;
-                            var v92 = v88 + v91;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v92 * b93, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Double_Gradient_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
-                    var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t95 = t94 != p_ignore;
-                        if (!t95)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r96 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr96 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j97 = 0;
-                        for (; j97 <= c - 2; j97 += 2)
-                        {
-                            nint e = e0 + j97;
-                            var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, v98);
-                        }
-                        if (j97 < c)
-                        {
-                            nint j99 = c - 2;
-                            nint e = e0 + j99;
-                            var m100 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j97 - j99)));
-                            var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
-                        }
-                        r96 = global::System.Math.Max(r96, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr96));
-                        double r102 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr102 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j103 = 0;
-                        var t105 = double.IsFinite(r96);
-                        var t106 = t105 ? r96 : 0.0;
-                        var v107 = global::System.Runtime.Intrinsics.Vector128.Create(t106);
-                        for (; j103 <= c - 2; j103 += 2)
-                        {
-                            nint e = e0 + j103;
-                            var v104 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v108 = v104 - v107;
-                            var v109 = global::System.Runtime.Intrinsics.Vector128.Exp(v108);
-                            vr102 += v109;
-                        }
-                        if (j103 < c)
-                        {
-                            nint j110 = c - 2;
-                            nint e = e0 + j110;
-                            var m111 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j103 - j110)));
-                            var v112 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v113 = v112 - v107;
-                            var v114 = global::System.Runtime.Intrinsics.Vector128.Exp(v113);
-                            vr102 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m111, v114, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
-                        }
-                        r102 += global::System.Runtime.Intrinsics.Vector128.Sum(vr102);
-                        nint j115 = 0;
-                        var t116 = 1.0 / r102;
-                        var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
-                        var v122 = global::System.Runtime.Intrinsics.Vector128.Create((double)t94);
-                        var b129 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        for (; j115 <= c - 2; j115 += 2)
-                        {
-                            nint e = e0 + j115;
-                            var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v119 = v118 - v107;
-                            var v120 = global::System.Runtime.Intrinsics.Vector128.Exp(v119);
-                            var v121 = v117 * v120;
-                            var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j115) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v122);
-                            var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
-                            var v127 = -v126;
-                            var v128 = v121 + v127;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
-                        }
-                        var b140 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        if (j115 < c)
-                        {
-                            nint j130 = c - 2;
-                            nint e = e0 + j130;
-                            var m131 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j115 - j130)));
-                            var v132 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v133 = v132 - v107;
-                            var v134 = global::System.Runtime.Intrinsics.Vector128.Exp(v133);
-                            var v135 = v117 * v134;
-                            var v136 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j130) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v122);
-                            var v137 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v136, v124, v125);
-                            var v138 = -v137;
-                            var v139 = v135 + v138;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v139 * b140, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Double_Gradient_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t142 = t141 != p_ignore;
-                        if (!t142)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r143 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r143 = global::System.Math.Max(r143, t144);
-                        }
-                        double r145 = 0.0;
-                        var t147 = double.IsFinite(r143);
-                        var t148 = t147 ? r143 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t149 = t146 - t148;
-                            var t150 = global::System.Math.Exp(t149);
-                            r145 += t150;
-                        }
-                        var t151 = 1.0 / r145;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t152 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t153 = t152 - t148;
-                            var t154 = global::System.Math.Exp(t153);
-                            var t155 = t151 * t154;
-                            var t156 = j == (nint)t141;
-                            var t157 = t156 ? 1.0 : 0.0;
-                            var t158 = -t157;
-                            var t159 = t155 + t158;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t159 * scale;
-                        }
-                    }
+                    __SparseNll_Double_Gradient_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale);
                 }
             }
             else
@@ -4814,338 +4865,358 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient_V1(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale)
+        {
+            var v30 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+            var v31 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                double r2 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 8; j3 += 8)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 8;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                }
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                double r8 = 0.0;
+                global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                nint j9 = 0;
+                var t11 = double.IsFinite(r2);
+                var t12 = t11 ? r2 : 0.0;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 8; j9 += 8)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 8;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                nint j21 = 0;
+                var t22 = 1.0 / r8;
+                var v23 = global::System.Runtime.Intrinsics.Vector512.Create(t22);
+                var v28 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                var b35 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j21 <= c - 8; j21 += 8)
+                {
+                    nint e = e0 + j21;
+                    var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v25 = v24 - v13;
+                    var v26 = global::System.Runtime.Intrinsics.Vector512.Exp(v25);
+                    var v27 = v23 * v26;
+                    var v29 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j21) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v28);
+                    var v32 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v29, v30, v31);
+                    var v33 = -v32;
+                    var v34 = v27 + v33;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v34 * b35, ref grad, (nuint)e);
+                }
+                var b46 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                if (j21 < c)
+                {
+                    nint j36 = c - 8;
+                    nint e = e0 + j36;
+                    var m37 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j21 - j36)));
+                    var v38 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v39 = v38 - v13;
+                    var v40 = global::System.Runtime.Intrinsics.Vector512.Exp(v39);
+                    var v41 = v23 * v40;
+                    var v42 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j36) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v28);
+                    var v43 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v30, v31);
+                    var v44 = -v43;
+                    var v45 = v41 + v44;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v45 * b46, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient_V2(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale)
+        {
+            var v77 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            var v78 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t48 = t47 != p_ignore;
+                if (!t48)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                double r49 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<double> vr49 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                nint j50 = 0;
+                for (; j50 <= c - 4; j50 += 4)
+                {
+                    nint e = e0 + j50;
+                    var v51 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, v51);
+                }
+                if (j50 < c)
+                {
+                    nint j52 = c - 4;
+                    nint e = e0 + j52;
+                    var m53 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j50 - j52)));
+                    var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                }
+                r49 = global::System.Math.Max(r49, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr49));
+                double r55 = 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> vr55 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                nint j56 = 0;
+                var t58 = double.IsFinite(r49);
+                var t59 = t58 ? r49 : 0.0;
+                var v60 = global::System.Runtime.Intrinsics.Vector256.Create(t59);
+                for (; j56 <= c - 4; j56 += 4)
+                {
+                    nint e = e0 + j56;
+                    var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v61 = v57 - v60;
+                    var v62 = global::System.Runtime.Intrinsics.Vector256.Exp(v61);
+                    vr55 += v62;
+                }
+                if (j56 < c)
+                {
+                    nint j63 = c - 4;
+                    nint e = e0 + j63;
+                    var m64 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j56 - j63)));
+                    var v65 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v65 - v60;
+                    var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
+                    vr55 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m64, v67, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                }
+                r55 += global::System.Runtime.Intrinsics.Vector256.Sum(vr55);
+                nint j68 = 0;
+                var t69 = 1.0 / r55;
+                var v70 = global::System.Runtime.Intrinsics.Vector256.Create(t69);
+                var v75 = global::System.Runtime.Intrinsics.Vector256.Create((double)t47);
+                var b82 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j68 <= c - 4; j68 += 4)
+                {
+                    nint e = e0 + j68;
+                    var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v72 = v71 - v60;
+                    var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
+                    var v74 = v70 * v73;
+                    var v76 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j68) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v75);
+                    var v79 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v76, v77, v78);
+                    var v80 = -v79;
+                    var v81 = v74 + v80;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v81 * b82, ref grad, (nuint)e);
+                }
+                var b93 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                if (j68 < c)
+                {
+                    nint j83 = c - 4;
+                    nint e = e0 + j83;
+                    var m84 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j68 - j83)));
+                    var v85 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v86 = v85 - v60;
+                    var v87 = global::System.Runtime.Intrinsics.Vector256.Exp(v86);
+                    var v88 = v70 * v87;
+                    var v89 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j83) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v75);
+                    var v90 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v89, v77, v78);
+                    var v91 = -v90;
+                    var v92 = v88 + v91;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v92 * b93, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient_V3(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale)
+        {
+            var v124 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+            var v125 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t94 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t95 = t94 != p_ignore;
+                if (!t95)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                double r96 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<double> vr96 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                nint j97 = 0;
+                for (; j97 <= c - 2; j97 += 2)
+                {
+                    nint e = e0 + j97;
+                    var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, v98);
+                }
+                if (j97 < c)
+                {
+                    nint j99 = c - 2;
+                    nint e = e0 + j99;
+                    var m100 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j97 - j99)));
+                    var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                }
+                r96 = global::System.Math.Max(r96, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr96));
+                double r102 = 0.0;
+                global::System.Runtime.Intrinsics.Vector128<double> vr102 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                nint j103 = 0;
+                var t105 = double.IsFinite(r96);
+                var t106 = t105 ? r96 : 0.0;
+                var v107 = global::System.Runtime.Intrinsics.Vector128.Create(t106);
+                for (; j103 <= c - 2; j103 += 2)
+                {
+                    nint e = e0 + j103;
+                    var v104 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v108 = v104 - v107;
+                    var v109 = global::System.Runtime.Intrinsics.Vector128.Exp(v108);
+                    vr102 += v109;
+                }
+                if (j103 < c)
+                {
+                    nint j110 = c - 2;
+                    nint e = e0 + j110;
+                    var m111 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j103 - j110)));
+                    var v112 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v113 = v112 - v107;
+                    var v114 = global::System.Runtime.Intrinsics.Vector128.Exp(v113);
+                    vr102 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m111, v114, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                }
+                r102 += global::System.Runtime.Intrinsics.Vector128.Sum(vr102);
+                nint j115 = 0;
+                var t116 = 1.0 / r102;
+                var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
+                var v122 = global::System.Runtime.Intrinsics.Vector128.Create((double)t94);
+                var b129 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                for (; j115 <= c - 2; j115 += 2)
+                {
+                    nint e = e0 + j115;
+                    var v118 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v119 = v118 - v107;
+                    var v120 = global::System.Runtime.Intrinsics.Vector128.Exp(v119);
+                    var v121 = v117 * v120;
+                    var v123 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j115) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v122);
+                    var v126 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v123, v124, v125);
+                    var v127 = -v126;
+                    var v128 = v121 + v127;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v128 * b129, ref grad, (nuint)e);
+                }
+                var b140 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                if (j115 < c)
+                {
+                    nint j130 = c - 2;
+                    nint e = e0 + j130;
+                    var m131 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j115 - j130)));
+                    var v132 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v133 = v132 - v107;
+                    var v134 = global::System.Runtime.Intrinsics.Vector128.Exp(v133);
+                    var v135 = v117 * v134;
+                    var v136 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j130) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v122);
+                    var v137 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v136, v124, v125);
+                    var v138 = -v137;
+                    var v139 = v135 + v138;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v139 * b140, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient_V4(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t141 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t142 = t141 != p_ignore;
+                if (!t142)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                double r143 = double.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r143 = global::System.Math.Max(r143, t144);
+                }
+                double r145 = 0.0;
+                var t147 = double.IsFinite(r143);
+                var t148 = t147 ? r143 : 0.0;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t146 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t149 = t146 - t148;
+                    var t150 = global::System.Math.Exp(t149);
+                    r145 += t150;
+                }
+                var t151 = 1.0 / r145;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t152 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t153 = t152 - t148;
+                    var t154 = global::System.Math.Exp(t153);
+                    var t155 = t151 * t154;
+                    var t156 = j == (nint)t141;
+                    var t157 = t156 ? 1.0 : 0.0;
+                    var t158 = -t157;
+                    var t159 = t155 + t158;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t159 * scale;
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __SparseNll_Double_Gradient_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale)
         {
             if (inner == 1)
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    var v31 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
-                    var v32 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r2 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 8; j3 += 8)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 8;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
-                        }
-                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        double r8 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j9 = 0;
-                        var t11 = double.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0.0;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 8; j9 += 8)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 8;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var u21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j22 = 0;
-                        var t23 = 1.0 / r8;
-                        var v24 = global::System.Runtime.Intrinsics.Vector512.Create(t23);
-                        var v29 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
-                        var b36 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
-                        for (; j22 <= c - 8; j22 += 8)
-                        {
-                            nint e = e0 + j22;
-                            var v25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v26 = v25 - v13;
-                            var v27 = global::System.Runtime.Intrinsics.Vector512.Exp(v26);
-                            var v28 = v24 * v27;
-                            var v30 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j22) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v29);
-                            var v33 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v30, v31, v32);
-                            var v34 = -v33;
-                            var v35 = v28 + v34;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v35 * b36, ref grad, (nuint)e);
-                        }
-                        var b47 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
-                        if (j22 < c)
-                        {
-                            nint j37 = c - 8;
-                            nint e = e0 + j37;
-                            var m38 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j22 - j37)));
-                            var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v40 = v39 - v13;
-                            var v41 = global::System.Runtime.Intrinsics.Vector512.Exp(v40);
-                            var v42 = v24 * v41;
-                            var v43 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j37) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v29);
-                            var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v43, v31, v32);
-                            var v45 = -v44;
-                            var v46 = v42 + v45;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v46 * b47, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Double_Gradient_Weighted_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    var v79 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-                    var v80 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t48 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t49 = t48 != p_ignore;
-                        if (!t49)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r50 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr50 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j51 = 0;
-                        for (; j51 <= c - 4; j51 += 4)
-                        {
-                            nint e = e0 + j51;
-                            var v52 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, v52);
-                        }
-                        if (j51 < c)
-                        {
-                            nint j53 = c - 4;
-                            nint e = e0 + j53;
-                            var m54 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j51 - j53)));
-                            var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
-                        }
-                        r50 = global::System.Math.Max(r50, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr50));
-                        double r56 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr56 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j57 = 0;
-                        var t59 = double.IsFinite(r50);
-                        var t60 = t59 ? r50 : 0.0;
-                        var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
-                        for (; j57 <= c - 4; j57 += 4)
-                        {
-                            nint e = e0 + j57;
-                            var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v62 = v58 - v61;
-                            var v63 = global::System.Runtime.Intrinsics.Vector256.Exp(v62);
-                            vr56 += v63;
-                        }
-                        if (j57 < c)
-                        {
-                            nint j64 = c - 4;
-                            nint e = e0 + j64;
-                            var m65 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j57 - j64)));
-                            var v66 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v67 = v66 - v61;
-                            var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
-                            vr56 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m65, v68, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
-                        }
-                        r56 += global::System.Runtime.Intrinsics.Vector256.Sum(vr56);
-                        var u69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j70 = 0;
-                        var t71 = 1.0 / r56;
-                        var v72 = global::System.Runtime.Intrinsics.Vector256.Create(t71);
-                        var v77 = global::System.Runtime.Intrinsics.Vector256.Create((double)t48);
-                        var b84 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
-                        for (; j70 <= c - 4; j70 += 4)
-                        {
-                            nint e = e0 + j70;
-                            var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v74 = v73 - v61;
-                            var v75 = global::System.Runtime.Intrinsics.Vector256.Exp(v74);
-                            var v76 = v72 * v75;
-                            var v78 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j70) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v77);
-                            var v81 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v78, v79, v80);
-                            var v82 = -v81;
-                            var v83 = v76 + v82;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v83 * b84, ref grad, (nuint)e);
-                        }
-                        var b95 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
-                        if (j70 < c)
-                        {
-                            nint j85 = c - 4;
-                            nint e = e0 + j85;
-                            var m86 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j70 - j85)));
-                            var v87 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v88 = v87 - v61;
-                            var v89 = global::System.Runtime.Intrinsics.Vector256.Exp(v88);
-                            var v90 = v72 * v89;
-                            var v91 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j85) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v77);
-                            var v92 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v91, v79, v80);
-                            var v93 = -v92;
-                            var v94 = v90 + v93;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v94 * b95, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Double_Gradient_Weighted_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    var v127 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
-                    var v128 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t97 = t96 != p_ignore;
-                        if (!t97)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r98 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr98 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j99 = 0;
-                        for (; j99 <= c - 2; j99 += 2)
-                        {
-                            nint e = e0 + j99;
-                            var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, v100);
-                        }
-                        if (j99 < c)
-                        {
-                            nint j101 = c - 2;
-                            nint e = e0 + j101;
-                            var m102 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j99 - j101)));
-                            var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
-                        }
-                        r98 = global::System.Math.Max(r98, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr98));
-                        double r104 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr104 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j105 = 0;
-                        var t107 = double.IsFinite(r98);
-                        var t108 = t107 ? r98 : 0.0;
-                        var v109 = global::System.Runtime.Intrinsics.Vector128.Create(t108);
-                        for (; j105 <= c - 2; j105 += 2)
-                        {
-                            nint e = e0 + j105;
-                            var v106 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v110 = v106 - v109;
-                            var v111 = global::System.Runtime.Intrinsics.Vector128.Exp(v110);
-                            vr104 += v111;
-                        }
-                        if (j105 < c)
-                        {
-                            nint j112 = c - 2;
-                            nint e = e0 + j112;
-                            var m113 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j105 - j112)));
-                            var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v115 = v114 - v109;
-                            var v116 = global::System.Runtime.Intrinsics.Vector128.Exp(v115);
-                            vr104 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m113, v116, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
-                        }
-                        r104 += global::System.Runtime.Intrinsics.Vector128.Sum(vr104);
-                        var u117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j118 = 0;
-                        var t119 = 1.0 / r104;
-                        var v120 = global::System.Runtime.Intrinsics.Vector128.Create(t119);
-                        var v125 = global::System.Runtime.Intrinsics.Vector128.Create((double)t96);
-                        var b132 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
-                        for (; j118 <= c - 2; j118 += 2)
-                        {
-                            nint e = e0 + j118;
-                            var v121 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v122 = v121 - v109;
-                            var v123 = global::System.Runtime.Intrinsics.Vector128.Exp(v122);
-                            var v124 = v120 * v123;
-                            var v126 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j118) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v125);
-                            var v129 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v126, v127, v128);
-                            var v130 = -v129;
-                            var v131 = v124 + v130;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v131 * b132, ref grad, (nuint)e);
-                        }
-                        var b143 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
-                        if (j118 < c)
-                        {
-                            nint j133 = c - 2;
-                            nint e = e0 + j133;
-                            var m134 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j118 - j133)));
-                            var v135 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v136 = v135 - v109;
-                            var v137 = global::System.Runtime.Intrinsics.Vector128.Exp(v136);
-                            var v138 = v120 * v137;
-                            var v139 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j133) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v125);
-                            var v140 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v139, v127, v128);
-                            var v141 = -v140;
-                            var v142 = v138 + v141;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v142 * b143, ref grad, (nuint)e);
-                        }
-                    }
+                    __SparseNll_Double_Gradient_Weighted_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t145 = t144 != p_ignore;
-                        if (!t145)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        double r146 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t147 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r146 = global::System.Math.Max(r146, t147);
-                        }
-                        double r148 = 0.0;
-                        var t150 = double.IsFinite(r146);
-                        var t151 = t150 ? r146 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t149 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t152 = t149 - t151;
-                            var t153 = global::System.Math.Exp(t152);
-                            r148 += t153;
-                        }
-                        var u154 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t155 = 1.0 / r148;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t157 = t156 - t151;
-                            var t158 = global::System.Math.Exp(t157);
-                            var t159 = t155 * t158;
-                            var t160 = j == (nint)t144;
-                            var t161 = t160 ? 1.0 : 0.0;
-                            var t162 = -t161;
-                            var t163 = t159 + t162;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t163 * u154;
-                        }
-                    }
+                    __SparseNll_Double_Gradient_Weighted_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale);
                 }
             }
             else
@@ -5202,6 +5273,343 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient_Weighted_V1(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale)
+        {
+            var v31 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+            var v32 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                double r2 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 8; j3 += 8)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 8;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                }
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                double r8 = 0.0;
+                global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                nint j9 = 0;
+                var t11 = double.IsFinite(r2);
+                var t12 = t11 ? r2 : 0.0;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 8; j9 += 8)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 8;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var u21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j22 = 0;
+                var t23 = 1.0 / r8;
+                var v24 = global::System.Runtime.Intrinsics.Vector512.Create(t23);
+                var v29 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                var b36 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
+                for (; j22 <= c - 8; j22 += 8)
+                {
+                    nint e = e0 + j22;
+                    var v25 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v26 = v25 - v13;
+                    var v27 = global::System.Runtime.Intrinsics.Vector512.Exp(v26);
+                    var v28 = v24 * v27;
+                    var v30 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j22) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v29);
+                    var v33 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v30, v31, v32);
+                    var v34 = -v33;
+                    var v35 = v28 + v34;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v35 * b36, ref grad, (nuint)e);
+                }
+                var b47 = global::System.Runtime.Intrinsics.Vector512.Create(u21);
+                if (j22 < c)
+                {
+                    nint j37 = c - 8;
+                    nint e = e0 + j37;
+                    var m38 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j22 - j37)));
+                    var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v40 = v39 - v13;
+                    var v41 = global::System.Runtime.Intrinsics.Vector512.Exp(v40);
+                    var v42 = v24 * v41;
+                    var v43 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j37) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v29);
+                    var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v43, v31, v32);
+                    var v45 = -v44;
+                    var v46 = v42 + v45;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v46 * b47, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient_Weighted_V2(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale)
+        {
+            var v79 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            var v80 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t48 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t49 = t48 != p_ignore;
+                if (!t49)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                double r50 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<double> vr50 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                nint j51 = 0;
+                for (; j51 <= c - 4; j51 += 4)
+                {
+                    nint e = e0 + j51;
+                    var v52 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, v52);
+                }
+                if (j51 < c)
+                {
+                    nint j53 = c - 4;
+                    nint e = e0 + j53;
+                    var m54 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j51 - j53)));
+                    var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                }
+                r50 = global::System.Math.Max(r50, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr50));
+                double r56 = 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> vr56 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                nint j57 = 0;
+                var t59 = double.IsFinite(r50);
+                var t60 = t59 ? r50 : 0.0;
+                var v61 = global::System.Runtime.Intrinsics.Vector256.Create(t60);
+                for (; j57 <= c - 4; j57 += 4)
+                {
+                    nint e = e0 + j57;
+                    var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v62 = v58 - v61;
+                    var v63 = global::System.Runtime.Intrinsics.Vector256.Exp(v62);
+                    vr56 += v63;
+                }
+                if (j57 < c)
+                {
+                    nint j64 = c - 4;
+                    nint e = e0 + j64;
+                    var m65 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j57 - j64)));
+                    var v66 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v67 = v66 - v61;
+                    var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
+                    vr56 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m65, v68, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                }
+                r56 += global::System.Runtime.Intrinsics.Vector256.Sum(vr56);
+                var u69 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j70 = 0;
+                var t71 = 1.0 / r56;
+                var v72 = global::System.Runtime.Intrinsics.Vector256.Create(t71);
+                var v77 = global::System.Runtime.Intrinsics.Vector256.Create((double)t48);
+                var b84 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
+                for (; j70 <= c - 4; j70 += 4)
+                {
+                    nint e = e0 + j70;
+                    var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v74 = v73 - v61;
+                    var v75 = global::System.Runtime.Intrinsics.Vector256.Exp(v74);
+                    var v76 = v72 * v75;
+                    var v78 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j70) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v77);
+                    var v81 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v78, v79, v80);
+                    var v82 = -v81;
+                    var v83 = v76 + v82;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v83 * b84, ref grad, (nuint)e);
+                }
+                var b95 = global::System.Runtime.Intrinsics.Vector256.Create(u69);
+                if (j70 < c)
+                {
+                    nint j85 = c - 4;
+                    nint e = e0 + j85;
+                    var m86 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j70 - j85)));
+                    var v87 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v88 = v87 - v61;
+                    var v89 = global::System.Runtime.Intrinsics.Vector256.Exp(v88);
+                    var v90 = v72 * v89;
+                    var v91 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j85) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v77);
+                    var v92 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v91, v79, v80);
+                    var v93 = -v92;
+                    var v94 = v90 + v93;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v94 * b95, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient_Weighted_V3(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale)
+        {
+            var v127 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+            var v128 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t96 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t97 = t96 != p_ignore;
+                if (!t97)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                double r98 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<double> vr98 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                nint j99 = 0;
+                for (; j99 <= c - 2; j99 += 2)
+                {
+                    nint e = e0 + j99;
+                    var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, v100);
+                }
+                if (j99 < c)
+                {
+                    nint j101 = c - 2;
+                    nint e = e0 + j101;
+                    var m102 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j99 - j101)));
+                    var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                }
+                r98 = global::System.Math.Max(r98, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr98));
+                double r104 = 0.0;
+                global::System.Runtime.Intrinsics.Vector128<double> vr104 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                nint j105 = 0;
+                var t107 = double.IsFinite(r98);
+                var t108 = t107 ? r98 : 0.0;
+                var v109 = global::System.Runtime.Intrinsics.Vector128.Create(t108);
+                for (; j105 <= c - 2; j105 += 2)
+                {
+                    nint e = e0 + j105;
+                    var v106 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v110 = v106 - v109;
+                    var v111 = global::System.Runtime.Intrinsics.Vector128.Exp(v110);
+                    vr104 += v111;
+                }
+                if (j105 < c)
+                {
+                    nint j112 = c - 2;
+                    nint e = e0 + j112;
+                    var m113 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j105 - j112)));
+                    var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v115 = v114 - v109;
+                    var v116 = global::System.Runtime.Intrinsics.Vector128.Exp(v115);
+                    vr104 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m113, v116, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                }
+                r104 += global::System.Runtime.Intrinsics.Vector128.Sum(vr104);
+                var u117 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j118 = 0;
+                var t119 = 1.0 / r104;
+                var v120 = global::System.Runtime.Intrinsics.Vector128.Create(t119);
+                var v125 = global::System.Runtime.Intrinsics.Vector128.Create((double)t96);
+                var b132 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
+                for (; j118 <= c - 2; j118 += 2)
+                {
+                    nint e = e0 + j118;
+                    var v121 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v122 = v121 - v109;
+                    var v123 = global::System.Runtime.Intrinsics.Vector128.Exp(v122);
+                    var v124 = v120 * v123;
+                    var v126 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j118) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v125);
+                    var v129 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v126, v127, v128);
+                    var v130 = -v129;
+                    var v131 = v124 + v130;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v131 * b132, ref grad, (nuint)e);
+                }
+                var b143 = global::System.Runtime.Intrinsics.Vector128.Create(u117);
+                if (j118 < c)
+                {
+                    nint j133 = c - 2;
+                    nint e = e0 + j133;
+                    var m134 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j118 - j133)));
+                    var v135 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v136 = v135 - v109;
+                    var v137 = global::System.Runtime.Intrinsics.Vector128.Exp(v136);
+                    var v138 = v120 * v137;
+                    var v139 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j133) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v125);
+                    var v140 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v139, v127, v128);
+                    var v141 = -v140;
+                    var v142 = v138 + v141;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v142 * b143, ref grad, (nuint)e);
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void __SparseNll_Double_Gradient_Weighted_V4(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale)
+        {
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t144 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t145 = t144 != p_ignore;
+                if (!t145)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                double r146 = double.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t147 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r146 = global::System.Math.Max(r146, t147);
+                }
+                double r148 = 0.0;
+                var t150 = double.IsFinite(r146);
+                var t151 = t150 ? r146 : 0.0;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t149 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t152 = t149 - t151;
+                    var t153 = global::System.Math.Exp(t152);
+                    r148 += t153;
+                }
+                var u154 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                var t155 = 1.0 / r148;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t157 = t156 - t151;
+                    var t158 = global::System.Math.Exp(t157);
+                    var t159 = t155 * t158;
+                    var t160 = j == (nint)t144;
+                    var t161 = t160 ? 1.0 : 0.0;
+                    var t162 = -t161;
+                    var t163 = t159 + t162;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t163 * u154;
+                }
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double __SparseNll_Double_SumAndGradient(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale, out nint kept)
         {
             double total = 0.0;
@@ -5210,380 +5618,19 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    var v35 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
-                    var v36 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        kept++;
-                        double r2 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 8; j3 += 8)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 8;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
-                        }
-                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        double r8 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j9 = 0;
-                        var t11 = double.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0.0;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 8; j9 += 8)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 8;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.Math.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        double g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        total += t25;
-                        nint j26 = 0;
-                        var t27 = 1.0 / r8;
-                        var v28 = global::System.Runtime.Intrinsics.Vector512.Create(t27);
-                        var v33 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
-                        var b40 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        for (; j26 <= c - 8; j26 += 8)
-                        {
-                            nint e = e0 + j26;
-                            var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v30 = v29 - v13;
-                            var v31 = global::System.Runtime.Intrinsics.Vector512.Exp(v30);
-                            var v32 = v28 * v31;
-                            var v34 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j26) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v33);
-                            var v37 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v34, v35, v36);
-                            var v38 = -v37;
-                            var v39 = v32 + v38;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v39 * b40, ref grad, (nuint)e);
-                        }
-                        var b51 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                        if (j26 < c)
-                        {
-                            nint j41 = c - 8;
-                            nint e = e0 + j41;
-                            var m42 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j26 - j41)));
-                            var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v44 = v43 - v13;
-                            var v45 = global::System.Runtime.Intrinsics.Vector512.Exp(v44);
-                            var v46 = v28 * v45;
-                            var v47 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j41) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v33);
-                            var v48 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v35, v36);
-                            var v49 = -v48;
-                            var v50 = v46 + v49;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v50 * b51, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Double_SumAndGradient_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    var v87 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-                    var v88 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t53 = t52 != p_ignore;
-                        if (!t53)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        kept++;
-                        double r54 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr54 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j55 = 0;
-                        for (; j55 <= c - 4; j55 += 4)
-                        {
-                            nint e = e0 + j55;
-                            var v56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, v56);
-                        }
-                        if (j55 < c)
-                        {
-                            nint j57 = c - 4;
-                            nint e = e0 + j57;
-                            var m58 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j55 - j57)));
-                            var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
-                        }
-                        r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
-                        double r60 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr60 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j61 = 0;
-                        var t63 = double.IsFinite(r54);
-                        var t64 = t63 ? r54 : 0.0;
-                        var v65 = global::System.Runtime.Intrinsics.Vector256.Create(t64);
-                        for (; j61 <= c - 4; j61 += 4)
-                        {
-                            nint e = e0 + j61;
-                            var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v66 = v62 - v65;
-                            var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
-                            vr60 += v67;
-                        }
-                        if (j61 < c)
-                        {
-                            nint j68 = c - 4;
-                            nint e = e0 + j68;
-                            var m69 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j61 - j68)));
-                            var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v71 = v70 - v65;
-                            var v72 = global::System.Runtime.Intrinsics.Vector256.Exp(v71);
-                            vr60 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
-                        }
-                        r60 += global::System.Runtime.Intrinsics.Vector256.Sum(vr60);
-                        var t73 = global::System.Math.Log(r60);
-                        var t74 = t73 + t64;
-                        int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
-                        double g75;
-                        {
-                            nint e = e0 + g75i;
-                            var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g75 = t76;
-                        }
-                        var t77 = t74 - g75;
-                        total += t77;
-                        nint j78 = 0;
-                        var t79 = 1.0 / r60;
-                        var v80 = global::System.Runtime.Intrinsics.Vector256.Create(t79);
-                        var v85 = global::System.Runtime.Intrinsics.Vector256.Create((double)t52);
-                        var b92 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        for (; j78 <= c - 4; j78 += 4)
-                        {
-                            nint e = e0 + j78;
-                            var v81 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v82 = v81 - v65;
-                            var v83 = global::System.Runtime.Intrinsics.Vector256.Exp(v82);
-                            var v84 = v80 * v83;
-                            var v86 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j78) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v85);
-                            var v89 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v86, v87, v88);
-                            var v90 = -v89;
-                            var v91 = v84 + v90;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v91 * b92, ref grad, (nuint)e);
-                        }
-                        var b103 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                        if (j78 < c)
-                        {
-                            nint j93 = c - 4;
-                            nint e = e0 + j93;
-                            var m94 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j78 - j93)));
-                            var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v96 = v95 - v65;
-                            var v97 = global::System.Runtime.Intrinsics.Vector256.Exp(v96);
-                            var v98 = v80 * v97;
-                            var v99 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j93) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v85);
-                            var v100 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v99, v87, v88);
-                            var v101 = -v100;
-                            var v102 = v98 + v101;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v102 * b103, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Double_SumAndGradient_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    var v139 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
-                    var v140 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t105 = t104 != p_ignore;
-                        if (!t105)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        kept++;
-                        double r106 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr106 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j107 = 0;
-                        for (; j107 <= c - 2; j107 += 2)
-                        {
-                            nint e = e0 + j107;
-                            var v108 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, v108);
-                        }
-                        if (j107 < c)
-                        {
-                            nint j109 = c - 2;
-                            nint e = e0 + j109;
-                            var m110 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j107 - j109)));
-                            var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
-                        }
-                        r106 = global::System.Math.Max(r106, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr106));
-                        double r112 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr112 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j113 = 0;
-                        var t115 = double.IsFinite(r106);
-                        var t116 = t115 ? r106 : 0.0;
-                        var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
-                        for (; j113 <= c - 2; j113 += 2)
-                        {
-                            nint e = e0 + j113;
-                            var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v118 = v114 - v117;
-                            var v119 = global::System.Runtime.Intrinsics.Vector128.Exp(v118);
-                            vr112 += v119;
-                        }
-                        if (j113 < c)
-                        {
-                            nint j120 = c - 2;
-                            nint e = e0 + j120;
-                            var m121 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j113 - j120)));
-                            var v122 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v123 = v122 - v117;
-                            var v124 = global::System.Runtime.Intrinsics.Vector128.Exp(v123);
-                            vr112 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m121, v124, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
-                        }
-                        r112 += global::System.Runtime.Intrinsics.Vector128.Sum(vr112);
-                        var t125 = global::System.Math.Log(r112);
-                        var t126 = t125 + t116;
-                        int g127i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g127i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g127i, c, row);
-                        double g127;
-                        {
-                            nint e = e0 + g127i;
-                            var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g127 = t128;
-                        }
-                        var t129 = t126 - g127;
-                        total += t129;
-                        nint j130 = 0;
-                        var t131 = 1.0 / r112;
-                        var v132 = global::System.Runtime.Intrinsics.Vector128.Create(t131);
-                        var v137 = global::System.Runtime.Intrinsics.Vector128.Create((double)t104);
-                        var b144 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        for (; j130 <= c - 2; j130 += 2)
-                        {
-                            nint e = e0 + j130;
-                            var v133 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v134 = v133 - v117;
-                            var v135 = global::System.Runtime.Intrinsics.Vector128.Exp(v134);
-                            var v136 = v132 * v135;
-                            var v138 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j130) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v137);
-                            var v141 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v138, v139, v140);
-                            var v142 = -v141;
-                            var v143 = v136 + v142;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v143 * b144, ref grad, (nuint)e);
-                        }
-                        var b155 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                        if (j130 < c)
-                        {
-                            nint j145 = c - 2;
-                            nint e = e0 + j145;
-                            var m146 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j130 - j145)));
-                            var v147 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v148 = v147 - v117;
-                            var v149 = global::System.Runtime.Intrinsics.Vector128.Exp(v148);
-                            var v150 = v132 * v149;
-                            var v151 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j145) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v137);
-                            var v152 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v151, v139, v140);
-                            var v153 = -v152;
-                            var v154 = v150 + v153;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v154 * b155, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Double_SumAndGradient_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale, out kept);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t157 = t156 != p_ignore;
-                        if (!t157)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        kept++;
-                        double r158 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r158 = global::System.Math.Max(r158, t159);
-                        }
-                        double r160 = 0.0;
-                        var t162 = double.IsFinite(r158);
-                        var t163 = t162 ? r158 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t161 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t164 = t161 - t163;
-                            var t165 = global::System.Math.Exp(t164);
-                            r160 += t165;
-                        }
-                        var t166 = global::System.Math.Log(r160);
-                        var t167 = t166 + t163;
-                        int g168i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g168i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g168i, c, row);
-                        double g168;
-                        {
-                            nint e = e0 + g168i;
-                            var t169 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g168 = t169;
-                        }
-                        var t170 = t167 - g168;
-                        total += t170;
-                        var t171 = 1.0 / r160;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t173 = t172 - t163;
-                            var t174 = global::System.Math.Exp(t173);
-                            var t175 = t171 * t174;
-                            var t176 = j == (nint)t156;
-                            var t177 = t176 ? 1.0 : 0.0;
-                            var t178 = -t177;
-                            var t179 = t175 + t178;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t179 * scale;
-                        }
-                    }
+                    total = __SparseNll_Double_SumAndGradient_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref grad, scale, out kept);
                 }
             }
             else
@@ -5653,6 +5700,403 @@ namespace Snapshots
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_V1(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v35 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+            var v36 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                kept++;
+                double r2 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 8; j3 += 8)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 8;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                }
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                double r8 = 0.0;
+                global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                nint j9 = 0;
+                var t11 = double.IsFinite(r2);
+                var t12 = t11 ? r2 : 0.0;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 8; j9 += 8)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 8;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::System.Math.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                double g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                total += t25;
+                nint j26 = 0;
+                var t27 = 1.0 / r8;
+                var v28 = global::System.Runtime.Intrinsics.Vector512.Create(t27);
+                var v33 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                var b40 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                for (; j26 <= c - 8; j26 += 8)
+                {
+                    nint e = e0 + j26;
+                    var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v30 = v29 - v13;
+                    var v31 = global::System.Runtime.Intrinsics.Vector512.Exp(v30);
+                    var v32 = v28 * v31;
+                    var v34 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j26) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v33);
+                    var v37 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v34, v35, v36);
+                    var v38 = -v37;
+                    var v39 = v32 + v38;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v39 * b40, ref grad, (nuint)e);
+                }
+                var b51 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
+                if (j26 < c)
+                {
+                    nint j41 = c - 8;
+                    nint e = e0 + j41;
+                    var m42 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j26 - j41)));
+                    var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v44 = v43 - v13;
+                    var v45 = global::System.Runtime.Intrinsics.Vector512.Exp(v44);
+                    var v46 = v28 * v45;
+                    var v47 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j41) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v33);
+                    var v48 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v35, v36);
+                    var v49 = -v48;
+                    var v50 = v46 + v49;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v50 * b51, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_V2(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v87 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            var v88 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t52 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t53 = t52 != p_ignore;
+                if (!t53)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                kept++;
+                double r54 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<double> vr54 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                nint j55 = 0;
+                for (; j55 <= c - 4; j55 += 4)
+                {
+                    nint e = e0 + j55;
+                    var v56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, v56);
+                }
+                if (j55 < c)
+                {
+                    nint j57 = c - 4;
+                    nint e = e0 + j57;
+                    var m58 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j55 - j57)));
+                    var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                }
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                double r60 = 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> vr60 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                nint j61 = 0;
+                var t63 = double.IsFinite(r54);
+                var t64 = t63 ? r54 : 0.0;
+                var v65 = global::System.Runtime.Intrinsics.Vector256.Create(t64);
+                for (; j61 <= c - 4; j61 += 4)
+                {
+                    nint e = e0 + j61;
+                    var v62 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v66 = v62 - v65;
+                    var v67 = global::System.Runtime.Intrinsics.Vector256.Exp(v66);
+                    vr60 += v67;
+                }
+                if (j61 < c)
+                {
+                    nint j68 = c - 4;
+                    nint e = e0 + j68;
+                    var m69 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j61 - j68)));
+                    var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v71 = v70 - v65;
+                    var v72 = global::System.Runtime.Intrinsics.Vector256.Exp(v71);
+                    vr60 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m69, v72, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                }
+                r60 += global::System.Runtime.Intrinsics.Vector256.Sum(vr60);
+                var t73 = global::System.Math.Log(r60);
+                var t74 = t73 + t64;
+                int g75i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g75i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g75i, c, row);
+                double g75;
+                {
+                    nint e = e0 + g75i;
+                    var t76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g75 = t76;
+                }
+                var t77 = t74 - g75;
+                total += t77;
+                nint j78 = 0;
+                var t79 = 1.0 / r60;
+                var v80 = global::System.Runtime.Intrinsics.Vector256.Create(t79);
+                var v85 = global::System.Runtime.Intrinsics.Vector256.Create((double)t52);
+                var b92 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                for (; j78 <= c - 4; j78 += 4)
+                {
+                    nint e = e0 + j78;
+                    var v81 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v82 = v81 - v65;
+                    var v83 = global::System.Runtime.Intrinsics.Vector256.Exp(v82);
+                    var v84 = v80 * v83;
+                    var v86 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j78) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v85);
+                    var v89 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v86, v87, v88);
+                    var v90 = -v89;
+                    var v91 = v84 + v90;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v91 * b92, ref grad, (nuint)e);
+                }
+                var b103 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
+                if (j78 < c)
+                {
+                    nint j93 = c - 4;
+                    nint e = e0 + j93;
+                    var m94 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j78 - j93)));
+                    var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v96 = v95 - v65;
+                    var v97 = global::System.Runtime.Intrinsics.Vector256.Exp(v96);
+                    var v98 = v80 * v97;
+                    var v99 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j93) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v85);
+                    var v100 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v99, v87, v88);
+                    var v101 = -v100;
+                    var v102 = v98 + v101;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v102 * b103, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_V3(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v139 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+            var v140 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t104 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t105 = t104 != p_ignore;
+                if (!t105)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                kept++;
+                double r106 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<double> vr106 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                nint j107 = 0;
+                for (; j107 <= c - 2; j107 += 2)
+                {
+                    nint e = e0 + j107;
+                    var v108 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, v108);
+                }
+                if (j107 < c)
+                {
+                    nint j109 = c - 2;
+                    nint e = e0 + j109;
+                    var m110 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j107 - j109)));
+                    var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                }
+                r106 = global::System.Math.Max(r106, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr106));
+                double r112 = 0.0;
+                global::System.Runtime.Intrinsics.Vector128<double> vr112 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                nint j113 = 0;
+                var t115 = double.IsFinite(r106);
+                var t116 = t115 ? r106 : 0.0;
+                var v117 = global::System.Runtime.Intrinsics.Vector128.Create(t116);
+                for (; j113 <= c - 2; j113 += 2)
+                {
+                    nint e = e0 + j113;
+                    var v114 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v118 = v114 - v117;
+                    var v119 = global::System.Runtime.Intrinsics.Vector128.Exp(v118);
+                    vr112 += v119;
+                }
+                if (j113 < c)
+                {
+                    nint j120 = c - 2;
+                    nint e = e0 + j120;
+                    var m121 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j113 - j120)));
+                    var v122 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v123 = v122 - v117;
+                    var v124 = global::System.Runtime.Intrinsics.Vector128.Exp(v123);
+                    vr112 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m121, v124, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                }
+                r112 += global::System.Runtime.Intrinsics.Vector128.Sum(vr112);
+                var t125 = global::System.Math.Log(r112);
+                var t126 = t125 + t116;
+                int g127i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g127i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g127i, c, row);
+                double g127;
+                {
+                    nint e = e0 + g127i;
+                    var t128 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g127 = t128;
+                }
+                var t129 = t126 - g127;
+                total += t129;
+                nint j130 = 0;
+                var t131 = 1.0 / r112;
+                var v132 = global::System.Runtime.Intrinsics.Vector128.Create(t131);
+                var v137 = global::System.Runtime.Intrinsics.Vector128.Create((double)t104);
+                var b144 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                for (; j130 <= c - 2; j130 += 2)
+                {
+                    nint e = e0 + j130;
+                    var v133 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v134 = v133 - v117;
+                    var v135 = global::System.Runtime.Intrinsics.Vector128.Exp(v134);
+                    var v136 = v132 * v135;
+                    var v138 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j130) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v137);
+                    var v141 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v138, v139, v140);
+                    var v142 = -v141;
+                    var v143 = v136 + v142;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v143 * b144, ref grad, (nuint)e);
+                }
+                var b155 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
+                if (j130 < c)
+                {
+                    nint j145 = c - 2;
+                    nint e = e0 + j145;
+                    var m146 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j130 - j145)));
+                    var v147 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v148 = v147 - v117;
+                    var v149 = global::System.Runtime.Intrinsics.Vector128.Exp(v148);
+                    var v150 = v132 * v149;
+                    var v151 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j145) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v137);
+                    var v152 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v151, v139, v140);
+                    var v153 = -v152;
+                    var v154 = v150 + v153;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v154 * b155, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_V4(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t156 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t157 = t156 != p_ignore;
+                if (!t157)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                kept++;
+                double r158 = double.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r158 = global::System.Math.Max(r158, t159);
+                }
+                double r160 = 0.0;
+                var t162 = double.IsFinite(r158);
+                var t163 = t162 ? r158 : 0.0;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t161 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t164 = t161 - t163;
+                    var t165 = global::System.Math.Exp(t164);
+                    r160 += t165;
+                }
+                var t166 = global::System.Math.Log(r160);
+                var t167 = t166 + t163;
+                int g168i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g168i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g168i, c, row);
+                double g168;
+                {
+                    nint e = e0 + g168i;
+                    var t169 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g168 = t169;
+                }
+                var t170 = t167 - g168;
+                total += t170;
+                var t171 = 1.0 / r160;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t173 = t172 - t163;
+                    var t174 = global::System.Math.Exp(t173);
+                    var t175 = t171 * t174;
+                    var t176 = j == (nint)t156;
+                    var t177 = t176 ? 1.0 : 0.0;
+                    var t178 = -t177;
+                    var t179 = t175 + t178;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t179 * scale;
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double __SparseNll_Double_SumAndGradient_Weighted(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale, out nint kept)
         {
             double total = 0.0;
@@ -5661,384 +6105,19 @@ namespace Snapshots
             {
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 8)
                 {
-                    var v36 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
-                    var v37 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t1 = t0 != p_ignore;
-                        if (!t1)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        kept++;
-                        double r2 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
-                        nint j3 = 0;
-                        for (; j3 <= c - 8; j3 += 8)
-                        {
-                            nint e = e0 + j3;
-                            var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
-                        }
-                        if (j3 < c)
-                        {
-                            nint j5 = c - 8;
-                            nint e = e0 + j5;
-                            var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
-                            var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
-                        }
-                        r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
-                        double r8 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
-                        nint j9 = 0;
-                        var t11 = double.IsFinite(r2);
-                        var t12 = t11 ? r2 : 0.0;
-                        var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
-                        for (; j9 <= c - 8; j9 += 8)
-                        {
-                            nint e = e0 + j9;
-                            var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v14 = v10 - v13;
-                            var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
-                            vr8 += v15;
-                        }
-                        if (j9 < c)
-                        {
-                            nint j16 = c - 8;
-                            nint e = e0 + j16;
-                            var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
-                            var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v19 = v18 - v13;
-                            var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
-                            vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
-                        }
-                        r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
-                        var t21 = global::System.Math.Log(r8);
-                        var t22 = t21 + t12;
-                        int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
-                        double g23;
-                        {
-                            nint e = e0 + g23i;
-                            var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g23 = t24;
-                        }
-                        var t25 = t22 - g23;
-                        total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j27 = 0;
-                        var t28 = 1.0 / r8;
-                        var v29 = global::System.Runtime.Intrinsics.Vector512.Create(t28);
-                        var v34 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
-                        var b41 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
-                        for (; j27 <= c - 8; j27 += 8)
-                        {
-                            nint e = e0 + j27;
-                            var v30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v31 = v30 - v13;
-                            var v32 = global::System.Runtime.Intrinsics.Vector512.Exp(v31);
-                            var v33 = v29 * v32;
-                            var v35 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j27) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v34);
-                            var v38 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v35, v36, v37);
-                            var v39 = -v38;
-                            var v40 = v33 + v39;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v40 * b41, ref grad, (nuint)e);
-                        }
-                        var b52 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
-                        if (j27 < c)
-                        {
-                            nint j42 = c - 8;
-                            nint e = e0 + j42;
-                            var m43 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j27 - j42)));
-                            var v44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v45 = v44 - v13;
-                            var v46 = global::System.Runtime.Intrinsics.Vector512.Exp(v45);
-                            var v47 = v29 * v46;
-                            var v48 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j42) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v34);
-                            var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v48, v36, v37);
-                            var v50 = -v49;
-                            var v51 = v47 + v50;
-                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v51 * b52, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Double_SumAndGradient_Weighted_V1(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 4)
                 {
-                    var v89 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
-                    var v90 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t53 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t54 = t53 != p_ignore;
-                        if (!t54)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        kept++;
-                        double r55 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr55 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
-                        nint j56 = 0;
-                        for (; j56 <= c - 4; j56 += 4)
-                        {
-                            nint e = e0 + j56;
-                            var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, v57);
-                        }
-                        if (j56 < c)
-                        {
-                            nint j58 = c - 4;
-                            nint e = e0 + j58;
-                            var m59 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j56 - j58)));
-                            var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
-                        }
-                        r55 = global::System.Math.Max(r55, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr55));
-                        double r61 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector256<double> vr61 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
-                        nint j62 = 0;
-                        var t64 = double.IsFinite(r55);
-                        var t65 = t64 ? r55 : 0.0;
-                        var v66 = global::System.Runtime.Intrinsics.Vector256.Create(t65);
-                        for (; j62 <= c - 4; j62 += 4)
-                        {
-                            nint e = e0 + j62;
-                            var v63 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v67 = v63 - v66;
-                            var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
-                            vr61 += v68;
-                        }
-                        if (j62 < c)
-                        {
-                            nint j69 = c - 4;
-                            nint e = e0 + j69;
-                            var m70 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j62 - j69)));
-                            var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v72 = v71 - v66;
-                            var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
-                            vr61 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m70, v73, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
-                        }
-                        r61 += global::System.Runtime.Intrinsics.Vector256.Sum(vr61);
-                        var t74 = global::System.Math.Log(r61);
-                        var t75 = t74 + t65;
-                        int g76i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g76i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g76i, c, row);
-                        double g76;
-                        {
-                            nint e = e0 + g76i;
-                            var t77 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g76 = t77;
-                        }
-                        var t78 = t75 - g76;
-                        total += t78 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j80 = 0;
-                        var t81 = 1.0 / r61;
-                        var v82 = global::System.Runtime.Intrinsics.Vector256.Create(t81);
-                        var v87 = global::System.Runtime.Intrinsics.Vector256.Create((double)t53);
-                        var b94 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
-                        for (; j80 <= c - 4; j80 += 4)
-                        {
-                            nint e = e0 + j80;
-                            var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v84 = v83 - v66;
-                            var v85 = global::System.Runtime.Intrinsics.Vector256.Exp(v84);
-                            var v86 = v82 * v85;
-                            var v88 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j80) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v87);
-                            var v91 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v88, v89, v90);
-                            var v92 = -v91;
-                            var v93 = v86 + v92;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v93 * b94, ref grad, (nuint)e);
-                        }
-                        var b105 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
-                        if (j80 < c)
-                        {
-                            nint j95 = c - 4;
-                            nint e = e0 + j95;
-                            var m96 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j80 - j95)));
-                            var v97 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v98 = v97 - v66;
-                            var v99 = global::System.Runtime.Intrinsics.Vector256.Exp(v98);
-                            var v100 = v82 * v99;
-                            var v101 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j95) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v87);
-                            var v102 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v101, v89, v90);
-                            var v103 = -v102;
-                            var v104 = v100 + v103;
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v104 * b105, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Double_SumAndGradient_Weighted_V2(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale, out kept);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 2)
                 {
-                    var v142 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
-                    var v143 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t107 = t106 != p_ignore;
-                        if (!t107)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        kept++;
-                        double r108 = double.NegativeInfinity;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr108 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
-                        nint j109 = 0;
-                        for (; j109 <= c - 2; j109 += 2)
-                        {
-                            nint e = e0 + j109;
-                            var v110 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, v110);
-                        }
-                        if (j109 < c)
-                        {
-                            nint j111 = c - 2;
-                            nint e = e0 + j111;
-                            var m112 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j109 - j111)));
-                            var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
-                        }
-                        r108 = global::System.Math.Max(r108, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr108));
-                        double r114 = 0.0;
-                        global::System.Runtime.Intrinsics.Vector128<double> vr114 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
-                        nint j115 = 0;
-                        var t117 = double.IsFinite(r108);
-                        var t118 = t117 ? r108 : 0.0;
-                        var v119 = global::System.Runtime.Intrinsics.Vector128.Create(t118);
-                        for (; j115 <= c - 2; j115 += 2)
-                        {
-                            nint e = e0 + j115;
-                            var v116 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v120 = v116 - v119;
-                            var v121 = global::System.Runtime.Intrinsics.Vector128.Exp(v120);
-                            vr114 += v121;
-                        }
-                        if (j115 < c)
-                        {
-                            nint j122 = c - 2;
-                            nint e = e0 + j122;
-                            var m123 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j115 - j122)));
-                            var v124 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v125 = v124 - v119;
-                            var v126 = global::System.Runtime.Intrinsics.Vector128.Exp(v125);
-                            vr114 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m123, v126, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
-                        }
-                        r114 += global::System.Runtime.Intrinsics.Vector128.Sum(vr114);
-                        var t127 = global::System.Math.Log(r114);
-                        var t128 = t127 + t118;
-                        int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
-                        double g129;
-                        {
-                            nint e = e0 + g129i;
-                            var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g129 = t130;
-                        }
-                        var t131 = t128 - g129;
-                        total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        nint j133 = 0;
-                        var t134 = 1.0 / r114;
-                        var v135 = global::System.Runtime.Intrinsics.Vector128.Create(t134);
-                        var v140 = global::System.Runtime.Intrinsics.Vector128.Create((double)t106);
-                        var b147 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
-                        for (; j133 <= c - 2; j133 += 2)
-                        {
-                            nint e = e0 + j133;
-                            var v136 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v137 = v136 - v119;
-                            var v138 = global::System.Runtime.Intrinsics.Vector128.Exp(v137);
-                            var v139 = v135 * v138;
-                            var v141 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j133) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v140);
-                            var v144 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v141, v142, v143);
-                            var v145 = -v144;
-                            var v146 = v139 + v145;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v146 * b147, ref grad, (nuint)e);
-                        }
-                        var b158 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
-                        if (j133 < c)
-                        {
-                            nint j148 = c - 2;
-                            nint e = e0 + j148;
-                            var m149 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j133 - j148)));
-                            var v150 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                            var v151 = v150 - v119;
-                            var v152 = global::System.Runtime.Intrinsics.Vector128.Exp(v151);
-                            var v153 = v135 * v152;
-                            var v154 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j148) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v140);
-                            var v155 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v154, v142, v143);
-                            var v156 = -v155;
-                            var v157 = v153 + v156;
-                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v157 * b158, ref grad, (nuint)e);
-                        }
-                    }
+                    total = __SparseNll_Double_SumAndGradient_Weighted_V3(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale, out kept);
                 }
                 else
                 {
-                    for (nint row = 0; row < outer; row++)
-                    {
-                        nint e0 = row * c;
-                        var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        var t160 = t159 != p_ignore;
-                        if (!t160)
-                        {
-                            for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
-                            continue;
-                        }
-                        kept++;
-                        double r161 = double.NegativeInfinity;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            r161 = global::System.Math.Max(r161, t162);
-                        }
-                        double r163 = 0.0;
-                        var t165 = double.IsFinite(r161);
-                        var t166 = t165 ? r161 : 0.0;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t167 = t164 - t166;
-                            var t168 = global::System.Math.Exp(t167);
-                            r163 += t168;
-                        }
-                        var t169 = global::System.Math.Log(r163);
-                        var t170 = t169 + t166;
-                        int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
-                        double g171;
-                        {
-                            nint e = e0 + g171i;
-                            var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            g171 = t172;
-                        }
-                        var t173 = t170 - g171;
-                        total += t173 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                        var u174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                        var t175 = 1.0 / r163;
-                        for (nint j = 0; j < c; j++)
-                        {
-                            nint e = e0 + j;
-                            var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                            var t177 = t176 - t166;
-                            var t178 = global::System.Math.Exp(t177);
-                            var t179 = t175 * t178;
-                            var t180 = j == (nint)t159;
-                            var t181 = t180 ? 1.0 : 0.0;
-                            var t182 = -t181;
-                            var t183 = t179 + t182;
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t183 * u174;
-                        }
-                    }
+                    total = __SparseNll_Double_SumAndGradient_Weighted_V4(ref p_logits, ref p_labels, p_ignore, outer, c, inner, ref sw, in wm, ref grad, scale, out kept);
                 }
             }
             else
@@ -6103,6 +6182,407 @@ namespace Snapshots
                             global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t208 * u199;
                         }
                     }
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_Weighted_V1(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v36 = global::System.Runtime.Intrinsics.Vector512.Create(1.0);
+            var v37 = global::System.Runtime.Intrinsics.Vector512.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                kept++;
+                double r2 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector512<double> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - 8; j3 += 8)
+                {
+                    nint e = e0 + j3;
+                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                }
+                if (j3 < c)
+                {
+                    nint j5 = c - 8;
+                    nint e = e0 + j5;
+                    var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
+                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                }
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                double r8 = 0.0;
+                global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
+                nint j9 = 0;
+                var t11 = double.IsFinite(r2);
+                var t12 = t11 ? r2 : 0.0;
+                var v13 = global::System.Runtime.Intrinsics.Vector512.Create(t12);
+                for (; j9 <= c - 8; j9 += 8)
+                {
+                    nint e = e0 + j9;
+                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v14 = v10 - v13;
+                    var v15 = global::System.Runtime.Intrinsics.Vector512.Exp(v14);
+                    vr8 += v15;
+                }
+                if (j9 < c)
+                {
+                    nint j16 = c - 8;
+                    nint e = e0 + j16;
+                    var m17 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j9 - j16)));
+                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v19 = v18 - v13;
+                    var v20 = global::System.Runtime.Intrinsics.Vector512.Exp(v19);
+                    vr8 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m17, v20, global::System.Runtime.Intrinsics.Vector512<double>.Zero);
+                }
+                r8 += global::System.Runtime.Intrinsics.Vector512.Sum(vr8);
+                var t21 = global::System.Math.Log(r8);
+                var t22 = t21 + t12;
+                int g23i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g23i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g23i, c, row);
+                double g23;
+                {
+                    nint e = e0 + g23i;
+                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g23 = t24;
+                }
+                var t25 = t22 - g23;
+                total += t25 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                var u26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j27 = 0;
+                var t28 = 1.0 / r8;
+                var v29 = global::System.Runtime.Intrinsics.Vector512.Create(t28);
+                var v34 = global::System.Runtime.Intrinsics.Vector512.Create((double)t0);
+                var b41 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
+                for (; j27 <= c - 8; j27 += 8)
+                {
+                    nint e = e0 + j27;
+                    var v30 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v31 = v30 - v13;
+                    var v32 = global::System.Runtime.Intrinsics.Vector512.Exp(v31);
+                    var v33 = v29 * v32;
+                    var v35 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j27) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v34);
+                    var v38 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v35, v36, v37);
+                    var v39 = -v38;
+                    var v40 = v33 + v39;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v40 * b41, ref grad, (nuint)e);
+                }
+                var b52 = global::System.Runtime.Intrinsics.Vector512.Create(u26);
+                if (j27 < c)
+                {
+                    nint j42 = c - 8;
+                    nint e = e0 + j42;
+                    var m43 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j27 - j42)));
+                    var v44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v45 = v44 - v13;
+                    var v46 = global::System.Runtime.Intrinsics.Vector512.Exp(v45);
+                    var v47 = v29 * v46;
+                    var v48 = global::System.Runtime.Intrinsics.Vector512.Equals(global::System.Runtime.Intrinsics.Vector512.Create((double)j42) + global::System.Runtime.Intrinsics.Vector512<double>.Indices, v34);
+                    var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v48, v36, v37);
+                    var v50 = -v49;
+                    var v51 = v47 + v50;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v51 * b52, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_Weighted_V2(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v89 = global::System.Runtime.Intrinsics.Vector256.Create(1.0);
+            var v90 = global::System.Runtime.Intrinsics.Vector256.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t53 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t54 = t53 != p_ignore;
+                if (!t54)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                kept++;
+                double r55 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector256<double> vr55 = global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity);
+                nint j56 = 0;
+                for (; j56 <= c - 4; j56 += 4)
+                {
+                    nint e = e0 + j56;
+                    var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, v57);
+                }
+                if (j56 < c)
+                {
+                    nint j58 = c - 4;
+                    nint e = e0 + j58;
+                    var m59 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j56 - j58)));
+                    var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                }
+                r55 = global::System.Math.Max(r55, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr55));
+                double r61 = 0.0;
+                global::System.Runtime.Intrinsics.Vector256<double> vr61 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+                nint j62 = 0;
+                var t64 = double.IsFinite(r55);
+                var t65 = t64 ? r55 : 0.0;
+                var v66 = global::System.Runtime.Intrinsics.Vector256.Create(t65);
+                for (; j62 <= c - 4; j62 += 4)
+                {
+                    nint e = e0 + j62;
+                    var v63 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v67 = v63 - v66;
+                    var v68 = global::System.Runtime.Intrinsics.Vector256.Exp(v67);
+                    vr61 += v68;
+                }
+                if (j62 < c)
+                {
+                    nint j69 = c - 4;
+                    nint e = e0 + j69;
+                    var m70 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j62 - j69)));
+                    var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v72 = v71 - v66;
+                    var v73 = global::System.Runtime.Intrinsics.Vector256.Exp(v72);
+                    vr61 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m70, v73, global::System.Runtime.Intrinsics.Vector256<double>.Zero);
+                }
+                r61 += global::System.Runtime.Intrinsics.Vector256.Sum(vr61);
+                var t74 = global::System.Math.Log(r61);
+                var t75 = t74 + t65;
+                int g76i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g76i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g76i, c, row);
+                double g76;
+                {
+                    nint e = e0 + g76i;
+                    var t77 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g76 = t77;
+                }
+                var t78 = t75 - g76;
+                total += t78 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                var u79 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j80 = 0;
+                var t81 = 1.0 / r61;
+                var v82 = global::System.Runtime.Intrinsics.Vector256.Create(t81);
+                var v87 = global::System.Runtime.Intrinsics.Vector256.Create((double)t53);
+                var b94 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
+                for (; j80 <= c - 4; j80 += 4)
+                {
+                    nint e = e0 + j80;
+                    var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v84 = v83 - v66;
+                    var v85 = global::System.Runtime.Intrinsics.Vector256.Exp(v84);
+                    var v86 = v82 * v85;
+                    var v88 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j80) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v87);
+                    var v91 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v88, v89, v90);
+                    var v92 = -v91;
+                    var v93 = v86 + v92;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v93 * b94, ref grad, (nuint)e);
+                }
+                var b105 = global::System.Runtime.Intrinsics.Vector256.Create(u79);
+                if (j80 < c)
+                {
+                    nint j95 = c - 4;
+                    nint e = e0 + j95;
+                    var m96 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j80 - j95)));
+                    var v97 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v98 = v97 - v66;
+                    var v99 = global::System.Runtime.Intrinsics.Vector256.Exp(v98);
+                    var v100 = v82 * v99;
+                    var v101 = global::System.Runtime.Intrinsics.Vector256.Equals(global::System.Runtime.Intrinsics.Vector256.Create((double)j95) + global::System.Runtime.Intrinsics.Vector256<double>.Indices, v87);
+                    var v102 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v101, v89, v90);
+                    var v103 = -v102;
+                    var v104 = v100 + v103;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v104 * b105, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_Weighted_V3(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            var v142 = global::System.Runtime.Intrinsics.Vector128.Create(1.0);
+            var v143 = global::System.Runtime.Intrinsics.Vector128.Create(0.0);
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t106 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t107 = t106 != p_ignore;
+                if (!t107)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                kept++;
+                double r108 = double.NegativeInfinity;
+                global::System.Runtime.Intrinsics.Vector128<double> vr108 = global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity);
+                nint j109 = 0;
+                for (; j109 <= c - 2; j109 += 2)
+                {
+                    nint e = e0 + j109;
+                    var v110 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, v110);
+                }
+                if (j109 < c)
+                {
+                    nint j111 = c - 2;
+                    nint e = e0 + j111;
+                    var m112 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j109 - j111)));
+                    var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                }
+                r108 = global::System.Math.Max(r108, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr108));
+                double r114 = 0.0;
+                global::System.Runtime.Intrinsics.Vector128<double> vr114 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
+                nint j115 = 0;
+                var t117 = double.IsFinite(r108);
+                var t118 = t117 ? r108 : 0.0;
+                var v119 = global::System.Runtime.Intrinsics.Vector128.Create(t118);
+                for (; j115 <= c - 2; j115 += 2)
+                {
+                    nint e = e0 + j115;
+                    var v116 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v120 = v116 - v119;
+                    var v121 = global::System.Runtime.Intrinsics.Vector128.Exp(v120);
+                    vr114 += v121;
+                }
+                if (j115 < c)
+                {
+                    nint j122 = c - 2;
+                    nint e = e0 + j122;
+                    var m123 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j115 - j122)));
+                    var v124 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v125 = v124 - v119;
+                    var v126 = global::System.Runtime.Intrinsics.Vector128.Exp(v125);
+                    vr114 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m123, v126, global::System.Runtime.Intrinsics.Vector128<double>.Zero);
+                }
+                r114 += global::System.Runtime.Intrinsics.Vector128.Sum(vr114);
+                var t127 = global::System.Math.Log(r114);
+                var t128 = t127 + t118;
+                int g129i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g129i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g129i, c, row);
+                double g129;
+                {
+                    nint e = e0 + g129i;
+                    var t130 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g129 = t130;
+                }
+                var t131 = t128 - g129;
+                total += t131 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                var u132 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                nint j133 = 0;
+                var t134 = 1.0 / r114;
+                var v135 = global::System.Runtime.Intrinsics.Vector128.Create(t134);
+                var v140 = global::System.Runtime.Intrinsics.Vector128.Create((double)t106);
+                var b147 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
+                for (; j133 <= c - 2; j133 += 2)
+                {
+                    nint e = e0 + j133;
+                    var v136 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v137 = v136 - v119;
+                    var v138 = global::System.Runtime.Intrinsics.Vector128.Exp(v137);
+                    var v139 = v135 * v138;
+                    var v141 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j133) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v140);
+                    var v144 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v141, v142, v143);
+                    var v145 = -v144;
+                    var v146 = v139 + v145;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v146 * b147, ref grad, (nuint)e);
+                }
+                var b158 = global::System.Runtime.Intrinsics.Vector128.Create(u132);
+                if (j133 < c)
+                {
+                    nint j148 = c - 2;
+                    nint e = e0 + j148;
+                    var m149 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j133 - j148)));
+                    var v150 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
+                    var v151 = v150 - v119;
+                    var v152 = global::System.Runtime.Intrinsics.Vector128.Exp(v151);
+                    var v153 = v135 * v152;
+                    var v154 = global::System.Runtime.Intrinsics.Vector128.Equals(global::System.Runtime.Intrinsics.Vector128.Create((double)j148) + global::System.Runtime.Intrinsics.Vector128<double>.Indices, v140);
+                    var v155 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v154, v142, v143);
+                    var v156 = -v155;
+                    var v157 = v153 + v156;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v157 * b158, ref grad, (nuint)e);
+                }
+            }
+            return total;
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_Double_SumAndGradient_Weighted_V4(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale, out nint kept)
+        {
+            double total = 0.0;
+            kept = 0;
+            for (nint row = 0; row < outer; row++)
+            {
+                nint e0 = row * c;
+                var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t160 = t159 != p_ignore;
+                if (!t160)
+                {
+                    for (nint j = 0; j < c; j++) global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e0 + j) = 0.0;
+                    continue;
+                }
+                kept++;
+                double r161 = double.NegativeInfinity;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t162 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    r161 = global::System.Math.Max(r161, t162);
+                }
+                double r163 = 0.0;
+                var t165 = double.IsFinite(r161);
+                var t166 = t165 ? r161 : 0.0;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t164 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t167 = t164 - t166;
+                    var t168 = global::System.Math.Exp(t167);
+                    r163 += t168;
+                }
+                var t169 = global::System.Math.Log(r163);
+                var t170 = t169 + t166;
+                int g171i = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)g171i >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", g171i, c, row);
+                double g171;
+                {
+                    nint e = e0 + g171i;
+                    var t172 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    g171 = t172;
+                }
+                var t173 = t170 - g171;
+                total += t173 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
+                var u174 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
+                var t175 = 1.0 / r163;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var t176 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
+                    var t177 = t176 - t166;
+                    var t178 = global::System.Math.Exp(t177);
+                    var t179 = t175 * t178;
+                    var t180 = j == (nint)t159;
+                    var t181 = t180 ? 1.0 : 0.0;
+                    var t182 = -t181;
+                    var t183 = t179 + t182;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t183 * u174;
                 }
             }
             return total;
