@@ -15,8 +15,7 @@ namespace DslLosses.Kernels;
 /// <remarks>
 /// Accuracy (tested over a sweep of every 2^k-th float bit pattern and the edges): <c>Exp</c> within 1 ulp of the
 /// correctly rounded result, subnormal results included; <c>Log</c> within 1 ulp, subnormal inputs included;
-/// <c>Log1p</c> within 2 ulp, tiny inputs included. Neither divides: where AVX-512 has the 14-bit reciprocal estimate,
-/// one Newton step replaces the division (a division costs as much as the rest of a logarithm). Special
+/// <c>Log1p</c> within 2 ulp, tiny inputs included. Special
 /// values as IEEE 754: <c>exp(NaN) = NaN</c>, <c>exp(+inf) = +inf</c>, <c>exp(-inf) = 0</c>, overflow to +inf, underflow
 /// to 0; <c>log(NaN) = NaN</c>, <c>log(+inf) = +inf</c>, <c>log(±0) = -inf</c>, <c>log(x &lt; 0) = NaN</c>. Used by
 /// generated code; not meant to be called directly.
@@ -152,7 +151,7 @@ public static class FastMath
         TF kf = L.Sub(L.ToFloat(k), kAdjust);
         TF m = L.AsFloat(L.AddI(L.AndI(ix, L.SplatI(0x007fffff)), L.SplatI(0x3f3504f3)));
         TF f = L.Sub(m, L.Splat(1f));
-        TF s = L.Mul(f, L.Reciprocal(L.Add(L.Splat(2f), f))); // 2 + f is in [1.7, 2.5]: no special values
+        TF s = L.Div(f, L.Add(L.Splat(2f), f));
         TF z = L.Mul(s, s);
         TF w = L.Mul(z, z);
         TF t1 = L.Mul(w, L.Fma(w, L.Splat(0.24279078841f), L.Splat(0.40000972152f)));
@@ -174,15 +173,14 @@ public static class FastMath
         TF e = ExpCore<L, TF, TI>(L.MaxNative(L.Or(x, L.Splat(-0f)), L.Splat(-104f)));
         TF u = L.Add(L.Splat(1f), e);
         TF c = L.Sub(e, L.Sub(u, L.Splat(1f)));
-        TF result = L.Fma(c, L.Reciprocal(u), LogCore<L, TF, TI>(u, L.Splat(0f)));
+        TF result = L.Add(LogCore<L, TF, TI>(u, L.Splat(0f)), L.Div(c, u));
         return L.Select(L.IsNaN(x), x, result);
     }
 
     /// <summary>
     /// Goldberg's <c>log1p(x) = log(u) * x / (u - 1)</c> with <c>u = 1 + x</c> rounded: the ratio corrects the rounding
     /// of <c>u</c>. <c>d = u - 1</c> is exact, and so is <c>x - d</c> where it matters (|x| ≤ 1), so the ratio is formed
-    /// as <c>1 + (x - d) / d</c> with a fast reciprocal: its error is far below an ulp of the ratio, and the product is
-    /// one fused multiply-add. <c>d = 0</c> gives <c>x</c> itself. Within 2 ulp over the tested sweep.
+    /// as <c>1 + (x - d) / d</c> and the product is one fused multiply-add. <c>d = 0</c> gives <c>x</c> itself. Within 2 ulp over the tested sweep.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF Log1p<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
@@ -190,7 +188,7 @@ public static class FastMath
         TF u = L.Add(L.Splat(1f), x);
         TF d = L.Sub(u, L.Splat(1f));
         TF logU = Log<L, TF, TI>(u);
-        TF general = L.Fma(logU, L.Mul(L.Sub(x, d), L.Reciprocal(d)), logU);
+        TF general = L.Fma(logU, L.Div(L.Sub(x, d), d), logU);
         // the infinite logarithms (u = +inf, u = 0) are returned as they are: the correction would turn them into NaN
         general = L.Select(L.Equals(u, L.Splat(float.PositiveInfinity)), u, general);
         general = L.Select(L.Equals(u, L.Splat(0f)), L.Splat(float.NegativeInfinity), general);
@@ -206,12 +204,6 @@ public static class FastMath
         static abstract TF Sub(TF a, TF b);
         static abstract TF Mul(TF a, TF b);
         static abstract TF Div(TF a, TF b);
-        /// <summary>
-        /// <c>1 / d</c> within about 2^-27 relative for normal <paramref name="d"/> whose reciprocal is normal: the
-        /// AVX-512 14-bit estimate refined by one Newton step (two fused multiply-adds, a fraction of a division's
-        /// cost), or a division where that estimate is missing.
-        /// </summary>
-        static abstract TF Reciprocal(TF d);
         static abstract TF Min(TF a, TF b);
         static abstract TF Max(TF a, TF b);
         /// <summary>The platform's min: one instruction, either operand when one is NaN.</summary>
@@ -253,14 +245,6 @@ public static class FastMath
         public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Div(Vector512<float> a, Vector512<float> b) => a / b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Reciprocal(Vector512<float> d)
-        {
-            if (!Avx512F.IsSupported)
-                return Vector512<float>.One / d;
-            Vector512<float> r = Avx512F.Reciprocal14(d);
-            return Vector512.FusedMultiplyAdd(r, Vector512.FusedMultiplyAdd(-d, r, Vector512<float>.One), r);
-        }
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -317,14 +301,6 @@ public static class FastMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Div(Vector256<float> a, Vector256<float> b) => a / b;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Reciprocal(Vector256<float> d)
-        {
-            if (!Avx512F.VL.IsSupported)
-                return Vector256<float>.One / d;
-            Vector256<float> r = Avx512F.VL.Reciprocal14(d);
-            return Vector256.FusedMultiplyAdd(r, Vector256.FusedMultiplyAdd(-d, r, Vector256<float>.One), r);
-        }
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
@@ -379,14 +355,6 @@ public static class FastMath
         public static Vector128<float> Mul(Vector128<float> a, Vector128<float> b) => a * b;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Div(Vector128<float> a, Vector128<float> b) => a / b;
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Reciprocal(Vector128<float> d)
-        {
-            if (!Avx512F.VL.IsSupported)
-                return Vector128<float>.One / d;
-            Vector128<float> r = Avx512F.VL.Reciprocal14(d);
-            return Vector128.FusedMultiplyAdd(r, Vector128.FusedMultiplyAdd(-d, r, Vector128<float>.One), r);
-        }
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
