@@ -87,12 +87,11 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF Exp<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
     {
-        // NaN is restored at the end, so the clamp may use the native min/max (one instruction, NaN-unaware)
-        TF xc = L.MinNative(L.MaxNative(x, L.Splat(-104f)), L.Splat(89f));
-        return L.Select(L.IsNaN(x), x, ExpCore<L, TF, TI>(xc));
+        // the clamp keeps NaN, and NaN then flows through the polynomial into the result
+        return ExpCore<L, TF, TI>(L.AtMost(L.AtLeast(x, -104f), 89f));
     }
 
-    /// <summary><c>e^x</c> for <paramref name="xc"/> already clamped to [-104, 89] (no NaN).</summary>
+    /// <summary><c>e^x</c> for <paramref name="xc"/> already clamped to [-104, 89] (NaN gives NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF ExpCore<L, TF, TI>(TF xc) where L : struct, IFloatLanes<TF, TI>
     {
@@ -170,11 +169,11 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF Log1pExpNegAbs<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
     {
-        TF e = ExpCore<L, TF, TI>(L.MaxNative(L.Or(x, L.Splat(-0f)), L.Splat(-104f)));
+        // NaN passes the clamp and the exponential; the logarithm of its bits is some finite number, but c / u is NaN
+        TF e = ExpCore<L, TF, TI>(L.AtLeast(L.Or(x, L.Splat(-0f)), -104f));
         TF u = L.Add(L.Splat(1f), e);
         TF c = L.Sub(e, L.Sub(u, L.Splat(1f)));
-        TF result = L.Add(LogCore<L, TF, TI>(u, L.Splat(0f)), L.Div(c, u));
-        return L.Select(L.IsNaN(x), x, result);
+        return L.Add(LogCore<L, TF, TI>(u, L.Splat(0f)), L.Div(c, u));
     }
 
     /// <summary>
@@ -206,10 +205,10 @@ public static class FastMath
         static abstract TF Div(TF a, TF b);
         static abstract TF Min(TF a, TF b);
         static abstract TF Max(TF a, TF b);
-        /// <summary>The platform's min: one instruction, either operand when one is NaN.</summary>
-        static abstract TF MinNative(TF a, TF b);
-        /// <summary>The platform's max: one instruction, either operand when one is NaN.</summary>
-        static abstract TF MaxNative(TF a, TF b);
+        /// <summary><c>max(x, lo)</c> in one instruction, NaN kept (x86's max returns its second operand when either is NaN).</summary>
+        static abstract TF AtLeast(TF x, float lo);
+        /// <summary><c>min(x, hi)</c> in one instruction, NaN kept.</summary>
+        static abstract TF AtMost(TF x, float hi);
         /// <summary><c>a * b + c</c>, rounded once where the hardware fuses it, else rounded twice (never emulated in software).</summary>
         static abstract TF Fma(TF a, TF b, TF c);
         /// <summary>Whether <see cref="Scale"/> is one hardware instruction here.</summary>
@@ -250,9 +249,9 @@ public static class FastMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) => Vector512.MinNative(a, b);
+        public static Vector512<float> AtLeast(Vector512<float> x, float lo) => Avx512F.IsSupported ? Avx512F.Max(Vector512.Create(lo), x) : Vector512.Max(x, Vector512.Create(lo));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
+        public static Vector512<float> AtMost(Vector512<float> x, float hi) => Avx512F.IsSupported ? Avx512F.Min(Vector512.Create(hi), x) : Vector512.Min(x, Vector512.Create(hi));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.IsSupported ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
         public static bool HasScale => Avx512F.IsSupported;
@@ -305,9 +304,9 @@ public static class FastMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) => Vector256.MinNative(a, b);
+        public static Vector256<float> AtLeast(Vector256<float> x, float lo) => Avx.IsSupported ? Avx.Max(Vector256.Create(lo), x) : Vector256.Max(x, Vector256.Create(lo));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
+        public static Vector256<float> AtMost(Vector256<float> x, float hi) => Avx.IsSupported ? Avx.Min(Vector256.Create(hi), x) : Vector256.Min(x, Vector256.Create(hi));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
         public static bool HasScale => Avx512F.VL.IsSupported;
@@ -360,9 +359,9 @@ public static class FastMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.MinNative(a, b);
+        public static Vector128<float> AtLeast(Vector128<float> x, float lo) => Sse.IsSupported ? Sse.Max(Vector128.Create(lo), x) : Vector128.Max(x, Vector128.Create(lo));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
+        public static Vector128<float> AtMost(Vector128<float> x, float hi) => Sse.IsSupported ? Sse.Min(Vector128.Create(hi), x) : Vector128.Min(x, Vector128.Create(hi));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
         public static bool HasScale => Avx512F.VL.IsSupported;
