@@ -36,17 +36,7 @@ public sealed class CategoricalCrossentropy : KerasLoss
     /// <summary>The class axis.</summary>
     public int Axis { get; }
 
-    private protected override float ReduceSingle(in ReadOnlyTensorSpan<float> yTrue, in ReadOnlyTensorSpan<float> yPred, in ReadOnlyTensorSpan<float> sampleWeight)
-        => ReduceCore(yTrue, yPred, sampleWeight);
-
-    private protected override double ReduceDouble(in ReadOnlyTensorSpan<double> yTrue, in ReadOnlyTensorSpan<double> yPred, in ReadOnlyTensorSpan<double> sampleWeight)
-        => ReduceCore(yTrue, yPred, sampleWeight);
-
     private protected override T Reduce<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
-        => ReduceCore(yTrue, yPred, sampleWeight);
-
-    private T ReduceCore<T>(in ReadOnlyTensorSpan<T> yTrue, in ReadOnlyTensorSpan<T> yPred, in ReadOnlyTensorSpan<T> sampleWeight)
-        where T : unmanaged
         => FromLogits
             ? KerasFormulas.CategoricalCrossentropyLogits(yTrue, yPred, Scalar<T>(LabelSmoothing), Reduction, sampleWeight, Axis)
             : KerasFormulas.CategoricalCrossentropyProbabilities(yTrue, yPred, Scalar<T>(LabelSmoothing), Reduction, sampleWeight, Axis);

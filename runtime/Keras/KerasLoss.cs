@@ -35,11 +35,11 @@ public abstract class KerasLoss
     /// <exception cref="ShapeMismatchException">The shapes differ or the weights do not broadcast; the message names both shapes.</exception>
     /// <exception cref="ArgumentException"><see cref="Reduction"/> is <see cref="Reduction.None"/>: call an overload with a destination or <c>ComputePerSample</c>.</exception>
     public float Compute(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, ReadOnlyTensorSpan<float> sampleWeight = default)
-        => ReduceSingle(in yTrue, in yPred, in sampleWeight);
+        => Reduce(yTrue, yPred, sampleWeight);
 
     /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
     public double Compute(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
-        => ReduceDouble(in yTrue, in yPred, in sampleWeight);
+        => Reduce(yTrue, yPred, sampleWeight);
 
     /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
     public Half Compute(ReadOnlyTensorSpan<Half> yTrue, ReadOnlyTensorSpan<Half> yPred, ReadOnlyTensorSpan<Half> sampleWeight = default)
@@ -126,12 +126,6 @@ public abstract class KerasLoss
 
     private protected abstract void GradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
         where T : unmanaged;
-
-    // The float and double entry points dispatch through plain virtual methods: a generic virtual method call is
-    // resolved through a runtime lookup, a measurable part of a call on a small batch.
-    private protected abstract float ReduceSingle(in ReadOnlyTensorSpan<float> yTrue, in ReadOnlyTensorSpan<float> yPred, in ReadOnlyTensorSpan<float> sampleWeight);
-
-    private protected abstract double ReduceDouble(in ReadOnlyTensorSpan<double> yTrue, in ReadOnlyTensorSpan<double> yPred, in ReadOnlyTensorSpan<double> sampleWeight);
 
     private protected abstract T Reduce<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
         where T : unmanaged;

@@ -17,17 +17,7 @@ public sealed class Poisson : KerasLoss
     {
     }
 
-    private protected override float ReduceSingle(in ReadOnlyTensorSpan<float> yTrue, in ReadOnlyTensorSpan<float> yPred, in ReadOnlyTensorSpan<float> sampleWeight)
-        => ReduceCore(yTrue, yPred, sampleWeight);
-
-    private protected override double ReduceDouble(in ReadOnlyTensorSpan<double> yTrue, in ReadOnlyTensorSpan<double> yPred, in ReadOnlyTensorSpan<double> sampleWeight)
-        => ReduceCore(yTrue, yPred, sampleWeight);
-
     private protected override T Reduce<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
-        => ReduceCore(yTrue, yPred, sampleWeight);
-
-    private T ReduceCore<T>(in ReadOnlyTensorSpan<T> yTrue, in ReadOnlyTensorSpan<T> yPred, in ReadOnlyTensorSpan<T> sampleWeight)
-        where T : unmanaged
         => KerasFormulas.Poisson(yTrue, yPred, Reduction, sampleWeight);
 
     private protected override void PerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight)
@@ -58,17 +48,7 @@ public sealed class KLDivergence : KerasLoss
     {
     }
 
-    private protected override float ReduceSingle(in ReadOnlyTensorSpan<float> yTrue, in ReadOnlyTensorSpan<float> yPred, in ReadOnlyTensorSpan<float> sampleWeight)
-        => ReduceCore(yTrue, yPred, sampleWeight);
-
-    private protected override double ReduceDouble(in ReadOnlyTensorSpan<double> yTrue, in ReadOnlyTensorSpan<double> yPred, in ReadOnlyTensorSpan<double> sampleWeight)
-        => ReduceCore(yTrue, yPred, sampleWeight);
-
     private protected override T Reduce<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
-        => ReduceCore(yTrue, yPred, sampleWeight);
-
-    private T ReduceCore<T>(in ReadOnlyTensorSpan<T> yTrue, in ReadOnlyTensorSpan<T> yPred, in ReadOnlyTensorSpan<T> sampleWeight)
-        where T : unmanaged
         => KerasFormulas.KLDivergence(yTrue, yPred, Reduction, sampleWeight);
 
     private protected override void PerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight)

@@ -156,7 +156,7 @@ internal sealed class KernelEmitter
 
     /// <summary>
     /// While emitting a row-tiled variant: one lane per row, a tile of as many rows as lanes. Row values are vectors
-    /// across the tile's rows; a loop over the loss axis walks the columns, each element loaded by a gather.
+    /// across the tile's rows; a loop over the loss axis walks the columns of the tile's transposed copy.
     /// </summary>
     private bool _rowLanes;
 
