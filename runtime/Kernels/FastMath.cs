@@ -48,6 +48,22 @@ public static class FastMath
     public static Vector128<float> Log(Vector128<float> x) => Log<Lanes128, Vector128<float>, Vector128<int>>(x);
 
     /// <summary>
+    /// The natural logarithm per lane of a positive normal finite <paramref name="x"/> (NaN gives NaN): <see cref="Log(Vector512{float})"/>
+    /// without the handling of zero, subnormal, negative and infinite inputs, for arguments the generator has proved
+    /// positive, normal and finite (a clipped probability plus epsilon, say). Other inputs give unspecified finite values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LogPositive(Vector512<float> x) => LogPositive<Lanes512, Vector512<float>, Vector512<int>>(x);
+
+    /// <inheritdoc cref="LogPositive(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LogPositive(Vector256<float> x) => LogPositive<Lanes256, Vector256<float>, Vector256<int>>(x);
+
+    /// <inheritdoc cref="LogPositive(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LogPositive(Vector128<float> x) => LogPositive<Lanes128, Vector128<float>, Vector128<int>>(x);
+
+    /// <summary>
     /// The natural logarithm of one float, inlined: the per-row <c>log Σ exp</c> of the vectorised kernels, where a call
     /// into the C library would also make the JIT save and restore every vector register it keeps across the row loop.
     /// </summary>
@@ -78,6 +94,123 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Log1pExpNegAbs(Vector128<float> x) => Log1pExpNegAbs<Lanes128, Vector128<float>, Vector128<int>>(x);
 
+    // ---- min and max in one instruction --------------------------------------------------------------------------
+    // .NET's Vector*.Max/Min follow IEEE 754-2019 (NaN wins, -0 < +0), which costs about eight instructions per call on
+    // x86. x86's own max/min return the second operand when either is NaN or both are zeros; with x second, a NaN in x
+    // is kept, and only the sign of a zero result can differ from Math.Max/Min. The kernels use these where that sign
+    // cannot show: against a bound that is not a zero, or where the result feeds only a shift.
+
+    /// <summary>
+    /// <c>max(x, lo)</c> in one instruction where the hardware has it; NaN in <paramref name="x"/> is kept. Equal to
+    /// <c>Vector512.Max(x, lo)</c> whenever <paramref name="lo"/> is not a zero (for a zero bound, <c>x = -0</c> gives <c>-0</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> AtLeast(Vector512<float> x, Vector512<float> lo) => Avx512F.IsSupported ? Avx512F.Max(lo, x) : Vector512.Max(x, lo);
+
+    /// <inheritdoc cref="AtLeast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> AtLeast(Vector256<float> x, Vector256<float> lo) => Avx.IsSupported ? Avx.Max(lo, x) : Vector256.Max(x, lo);
+
+    /// <inheritdoc cref="AtLeast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> AtLeast(Vector128<float> x, Vector128<float> lo) => Sse.IsSupported ? Sse.Max(lo, x) : Vector128.Max(x, lo);
+
+    /// <inheritdoc cref="AtLeast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> AtLeast(Vector512<double> x, Vector512<double> lo) => Avx512F.IsSupported ? Avx512F.Max(lo, x) : Vector512.Max(x, lo);
+
+    /// <inheritdoc cref="AtLeast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> AtLeast(Vector256<double> x, Vector256<double> lo) => Avx.IsSupported ? Avx.Max(lo, x) : Vector256.Max(x, lo);
+
+    /// <inheritdoc cref="AtLeast(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> AtLeast(Vector128<double> x, Vector128<double> lo) => Sse2.IsSupported ? Sse2.Max(lo, x) : Vector128.Max(x, lo);
+
+    /// <summary>
+    /// <c>min(x, hi)</c> in one instruction where the hardware has it; NaN in <paramref name="x"/> is kept. Equal to
+    /// <c>Vector512.Min(x, hi)</c> whenever <paramref name="hi"/> is not a zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> AtMost(Vector512<float> x, Vector512<float> hi) => Avx512F.IsSupported ? Avx512F.Min(hi, x) : Vector512.Min(x, hi);
+
+    /// <inheritdoc cref="AtMost(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> AtMost(Vector256<float> x, Vector256<float> hi) => Avx.IsSupported ? Avx.Min(hi, x) : Vector256.Min(x, hi);
+
+    /// <inheritdoc cref="AtMost(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> AtMost(Vector128<float> x, Vector128<float> hi) => Sse.IsSupported ? Sse.Min(hi, x) : Vector128.Min(x, hi);
+
+    /// <inheritdoc cref="AtMost(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> AtMost(Vector512<double> x, Vector512<double> hi) => Avx512F.IsSupported ? Avx512F.Min(hi, x) : Vector512.Min(x, hi);
+
+    /// <inheritdoc cref="AtMost(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> AtMost(Vector256<double> x, Vector256<double> hi) => Avx.IsSupported ? Avx.Min(hi, x) : Vector256.Min(x, hi);
+
+    /// <inheritdoc cref="AtMost(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> AtMost(Vector128<double> x, Vector128<double> hi) => Sse2.IsSupported ? Sse2.Min(hi, x) : Vector128.Min(x, hi);
+
+    /// <summary>
+    /// The running max of a softmax or log-sum-exp shift, in one instruction: which of two zeros it keeps, and whether
+    /// a NaN survives, are left to the hardware. Neither can show: a NaN element is shifted and exponentiated like every
+    /// other, so the row's result is NaN whatever the max, and <c>x - (+0)</c> and <c>x - (-0)</c> have the same exponential.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ShiftMax(Vector512<float> a, Vector512<float> b) => Avx512F.IsSupported ? Avx512F.Max(a, b) : Vector512.Max(a, b);
+
+    /// <inheritdoc cref="ShiftMax(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ShiftMax(Vector256<float> a, Vector256<float> b) => Avx.IsSupported ? Avx.Max(a, b) : Vector256.Max(a, b);
+
+    /// <inheritdoc cref="ShiftMax(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ShiftMax(Vector128<float> a, Vector128<float> b) => Sse.IsSupported ? Sse.Max(a, b) : Vector128.Max(a, b);
+
+    /// <inheritdoc cref="ShiftMax(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> ShiftMax(Vector512<double> a, Vector512<double> b) => Avx512F.IsSupported ? Avx512F.Max(a, b) : Vector512.Max(a, b);
+
+    /// <inheritdoc cref="ShiftMax(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> ShiftMax(Vector256<double> a, Vector256<double> b) => Avx.IsSupported ? Avx.Max(a, b) : Vector256.Max(a, b);
+
+    /// <inheritdoc cref="ShiftMax(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> ShiftMax(Vector128<double> a, Vector128<double> b) => Sse2.IsSupported ? Sse2.Max(a, b) : Vector128.Max(a, b);
+
+    /// <summary>The largest lane of a shift (<see cref="ShiftMax(Vector512{float}, Vector512{float})"/>'s terms).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ShiftMaxAcross(Vector512<float> v) => ShiftMaxAcross(ShiftMax(v.GetLower(), v.GetUpper()));
+
+    /// <inheritdoc cref="ShiftMaxAcross(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ShiftMaxAcross(Vector256<float> v) => ShiftMaxAcross(ShiftMax(v.GetLower(), v.GetUpper()));
+
+    /// <inheritdoc cref="ShiftMaxAcross(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ShiftMaxAcross(Vector128<float> v)
+    {
+        v = ShiftMax(v, Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1)));
+        v = ShiftMax(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2)));
+        return v.ToScalar();
+    }
+
+    /// <inheritdoc cref="ShiftMaxAcross(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ShiftMaxAcross(Vector512<double> v) => ShiftMaxAcross(ShiftMax(v.GetLower(), v.GetUpper()));
+
+    /// <inheritdoc cref="ShiftMaxAcross(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ShiftMaxAcross(Vector256<double> v) => ShiftMaxAcross(ShiftMax(v.GetLower(), v.GetUpper()));
+
+    /// <inheritdoc cref="ShiftMaxAcross(Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ShiftMaxAcross(Vector128<double> v) => ShiftMax(v, Vector128.Shuffle(v, Vector128.Create(1L, 0L))).ToScalar();
+
     /// <summary>
     /// Cody–Waite reduction <c>x = n ln2 + r</c>, |r| ≤ ln2/2, a degree-7 polynomial for <c>e^r</c> (Cephes <c>expf</c>)
     /// evaluated with fused multiply-adds, and the scale <c>2^n</c>: one <c>vscalefps</c> where AVX-512 has it (exact
@@ -87,25 +220,55 @@ public static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF Exp<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
     {
+        // |x| <= 87 in every lane (NaN compares false and flows through the polynomial): 2^n is a normal float, formed
+        // from n's bits in two integer operations, with no clamp. Only where vscalefps is missing; rare lanes beyond go
+        // the two-step way.
+        if (!L.HasScale && !L.AnyAbove(L.Abs(x), InRange))
+            return ExpInRange<L, TF, TI>(x);
         // the clamp keeps NaN, and NaN then flows through the polynomial into the result
         return ExpCore<L, TF, TI>(L.AtMost(L.AtLeast(x, -104f), 89f));
     }
 
-    /// <summary><c>e^x</c> for <paramref name="xc"/> already clamped to [-104, 89] (NaN gives NaN).</summary>
+    /// <summary>The bound below which <see cref="ExpInRange"/> applies: |x ln2| ≤ 125.6, so |n| ≤ 126.</summary>
+    private const float InRange = 87f;
+
+    /// <summary>
+    /// <c>e^x</c> for |x| ≤ 87 (or NaN): the polynomial of <see cref="ExpCore"/>, scaled by <c>2^n</c> built directly
+    /// in the exponent field (<c>t</c>'s low bits hold <c>n</c>, so <c>t &lt;&lt; 23</c> is <c>n &lt;&lt; 23</c>), one rounding.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TF ExpCore<L, TF, TI>(TF xc) where L : struct, IFloatLanes<TF, TI>
+    private static TF ExpInRange<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
     {
-        const float Magic = 12582912f; // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits
-        TF t = L.Fma(xc, L.Splat(1.44269504088896341f), L.Splat(Magic));
-        TF nf = L.Sub(t, L.Splat(Magic));
-        TF r = L.Fma(nf, L.Splat(2.12194440e-4f), L.Fma(nf, L.Splat(-0.693359375f), xc));
+        TF t = L.Fma(x, L.Splat(1.44269504088896341f), L.Splat(Magic));
+        TF p = ExpPolynomial<L, TF, TI>(x, L.Sub(t, L.Splat(Magic)));
+        TF scale = L.AsFloat(L.AddI(L.ShiftLeftI(L.AsInt(t), 23), L.SplatI(0x3f800000)));
+        return L.Mul(p, scale);
+    }
+
+    /// <summary>1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits.</summary>
+    private const float Magic = 12582912f;
+
+    /// <summary><c>e^r</c> for <c>r = x - n ln2</c> (Cody–Waite, in two parts), |r| ≤ ln2/2: Cephes <c>expf</c>'s polynomial.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF ExpPolynomial<L, TF, TI>(TF x, TF nf) where L : struct, IFloatLanes<TF, TI>
+    {
+        TF r = L.Fma(nf, L.Splat(2.12194440e-4f), L.Fma(nf, L.Splat(-0.693359375f), x));
         TF p = L.Splat(1.9875691500e-4f);
         p = L.Fma(p, r, L.Splat(1.3981999507e-3f));
         p = L.Fma(p, r, L.Splat(8.3334519073e-3f));
         p = L.Fma(p, r, L.Splat(4.1665795894e-2f));
         p = L.Fma(p, r, L.Splat(1.6666665459e-1f));
         p = L.Fma(p, r, L.Splat(5.0000001201e-1f));
-        p = L.Add(L.Fma(L.Mul(p, r), r, r), L.Splat(1f));
+        return L.Add(L.Fma(L.Mul(p, r), r, r), L.Splat(1f));
+    }
+
+    /// <summary><c>e^x</c> for <paramref name="xc"/> already clamped to [-104, 89] (NaN gives NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF ExpCore<L, TF, TI>(TF xc) where L : struct, IFloatLanes<TF, TI>
+    {
+        TF t = L.Fma(xc, L.Splat(1.44269504088896341f), L.Splat(Magic));
+        TF nf = L.Sub(t, L.Splat(Magic));
+        TF p = ExpPolynomial<L, TF, TI>(xc, nf);
         TF result;
         if (L.HasScale)
         {
@@ -137,6 +300,11 @@ public static class FastMath
         result = L.Select(L.LessThan(x, L.Splat(0f)), L.Splat(float.NaN), result);
         return L.Select(L.IsNaN(x), x, result);
     }
+
+    /// <summary>The logarithm of a positive normal finite <paramref name="x"/>, NaN passed through.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF LogPositive<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
+        => L.Select(L.IsNaN(x), x, LogCore<L, TF, TI>(x, L.Splat(0f)));
 
     /// <summary>
     /// The logarithm of a positive normal finite <paramref name="xs"/> (no special values), less
@@ -170,7 +338,8 @@ public static class FastMath
     private static TF Log1pExpNegAbs<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
     {
         // NaN passes the clamp and the exponential; the logarithm of its bits is some finite number, but c / u is NaN
-        TF e = ExpCore<L, TF, TI>(L.AtLeast(L.Or(x, L.Splat(-0f)), -104f));
+        TF negAbs = L.Or(x, L.Splat(-0f));
+        TF e = !L.HasScale && !L.AnyAbove(L.Abs(x), InRange) ? ExpInRange<L, TF, TI>(negAbs) : ExpCore<L, TF, TI>(L.AtLeast(negAbs, -104f));
         TF u = L.Add(L.Splat(1f), e);
         TF c = L.Sub(e, L.Sub(u, L.Splat(1f)));
         return L.Add(LogCore<L, TF, TI>(u, L.Splat(0f)), L.Div(c, u));
@@ -220,6 +389,9 @@ public static class FastMath
         static abstract TF IsNaN(TF a);
         static abstract TF Select(TF mask, TF whenTrue, TF whenFalse);
         static abstract TF Or(TF a, TF b);
+        static abstract TF Abs(TF a);
+        /// <summary>Whether any lane of <paramref name="a"/> is above <paramref name="limit"/> (NaN is not).</summary>
+        static abstract bool AnyAbove(TF a, float limit);
         static abstract TI AsInt(TF a);
         static abstract TF AsFloat(TI a);
         static abstract TF ToFloat(TI a);
@@ -267,6 +439,10 @@ public static class FastMath
         public static Vector512<float> Select(Vector512<float> m, Vector512<float> t, Vector512<float> f) => Vector512.ConditionalSelect(m, t, f);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Or(Vector512<float> a, Vector512<float> b) => a | b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool AnyAbove(Vector512<float> a, float limit) => Vector512.GreaterThanAny(a, Vector512.Create(limit));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<int> AsInt(Vector512<float> a) => a.AsInt32();
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -323,6 +499,10 @@ public static class FastMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Or(Vector256<float> a, Vector256<float> b) => a | b;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Abs(Vector256<float> a) => Vector256.Abs(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool AnyAbove(Vector256<float> a, float limit) => Vector256.GreaterThanAny(a, Vector256.Create(limit));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> AsInt(Vector256<float> a) => a.AsInt32();
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> AsFloat(Vector256<int> a) => a.AsSingle();
@@ -377,6 +557,10 @@ public static class FastMath
         public static Vector128<float> Select(Vector128<float> m, Vector128<float> t, Vector128<float> f) => Vector128.ConditionalSelect(m, t, f);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Or(Vector128<float> a, Vector128<float> b) => a | b;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Abs(Vector128<float> a) => Vector128.Abs(a);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool AnyAbove(Vector128<float> a, float limit) => Vector128.GreaterThanAny(a, Vector128.Create(limit));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<int> AsInt(Vector128<float> a) => a.AsInt32();
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

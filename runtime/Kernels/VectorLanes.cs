@@ -280,10 +280,11 @@ public static class VectorLanes
     }
 
     /// <summary>
-    /// <see cref="RowsToColumns16"/> for a tile of 8 rows and <paramref name="c"/> at most 7: 8 row loads and an 8 x 8
-    /// transpose on AVX, element by element otherwise.
+    /// <see cref="RowsToColumns16"/> for a tile of 8 rows and any <paramref name="c"/>: on AVX, 8 x 8 blocks of 8 row
+    /// loads and an in-register transpose each (the last block of a row reads on into the next row or, at the end of
+    /// the data, under a mask); element by element otherwise. <paramref name="tile"/> holds <c>c * 8</c> floats.
     /// </summary>
-    public static void RowsToColumns8(ref float rows, nint c, nint available, ref float tile)
+    public static unsafe void RowsToColumns8(ref float rows, nint c, nint available, ref float tile)
     {
         if (c == 1)
         {
@@ -295,25 +296,71 @@ public static class VectorLanes
             RowsToColumns(ref rows, c, 8, ref tile);
             return;
         }
+        nint j = 0;
+        // whole blocks (eight columns, every row's eight elements inside the data): plain loads and stores
+        for (; j <= c - 8 && 7 * c + j + 8 <= available; j += 8)
+        {
+            ref float block = ref Unsafe.Add(ref rows, j);
+            var r0 = Vector256.LoadUnsafe(ref block); var r1 = Vector256.LoadUnsafe(ref block, (nuint)c);
+            var r2 = Vector256.LoadUnsafe(ref block, (nuint)(2 * c)); var r3 = Vector256.LoadUnsafe(ref block, (nuint)(3 * c));
+            var r4 = Vector256.LoadUnsafe(ref block, (nuint)(4 * c)); var r5 = Vector256.LoadUnsafe(ref block, (nuint)(5 * c));
+            var r6 = Vector256.LoadUnsafe(ref block, (nuint)(6 * c)); var r7 = Vector256.LoadUnsafe(ref block, (nuint)(7 * c));
+            Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            // the next tile's rows (contiguous, 8c floats), four cache lines per block of this one: eight rows read
+            // side by side are eight streams the hardware prefetchers follow less well than one
+            if (Sse.IsSupported)
+            {
+                ref float ahead = ref Unsafe.Add(ref block, 8 * c + 7 * j);
+                Sse.Prefetch0(Unsafe.AsPointer(ref ahead));
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref ahead, 16)));
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref ahead, 32)));
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref ahead, 48)));
+            }
+            ref float to = ref Unsafe.Add(ref tile, j * 8);
+            r0.StoreUnsafe(ref to, 0); r1.StoreUnsafe(ref to, 8); r2.StoreUnsafe(ref to, 16); r3.StoreUnsafe(ref to, 24);
+            r4.StoreUnsafe(ref to, 32); r5.StoreUnsafe(ref to, 40); r6.StoreUnsafe(ref to, 48); r7.StoreUnsafe(ref to, 56);
+        }
+        // the rest: a block narrower than eight columns, or one that reaches the end of the data
+        for (; j < c; j += 8)
+            Block8(ref Unsafe.Add(ref rows, j), c, available - j, c - j, ref Unsafe.Add(ref tile, j * 8));
+    }
+
+    /// <summary>Columns <c>0 .. min(n, 8) - 1</c> of an 8-row block transposed into <paramref name="tile"/>, loads masked at the end of the data.</summary>
+    private static void Block8(ref float rows, nint c, nint available, nint n, ref float tile)
+    {
         var r0 = Row256(ref rows, 0, c, available); var r1 = Row256(ref rows, 1, c, available);
         var r2 = Row256(ref rows, 2, c, available); var r3 = Row256(ref rows, 3, c, available);
         var r4 = Row256(ref rows, 4, c, available); var r5 = Row256(ref rows, 5, c, available);
         var r6 = Row256(ref rows, 6, c, available); var r7 = Row256(ref rows, 7, c, available);
+        Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        r0.StoreUnsafe(ref tile, 0);
+        if (n > 1) r1.StoreUnsafe(ref tile, 8);
+        if (n > 2) r2.StoreUnsafe(ref tile, 16);
+        if (n > 3) r3.StoreUnsafe(ref tile, 24);
+        if (n > 4) r4.StoreUnsafe(ref tile, 32);
+        if (n > 5) r5.StoreUnsafe(ref tile, 40);
+        if (n > 6) r6.StoreUnsafe(ref tile, 48);
+        if (n > 7) r7.StoreUnsafe(ref tile, 56);
+    }
+
+    /// <summary>An 8 x 8 transpose in registers: element k of row l becomes element l of row k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
+        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
+    {
+        // pairs of rows interleaved by element, then by pairs of elements, then the 128-bit halves exchanged
         var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
         var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
         var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-        r0 = Avx.Shuffle(t0, t2, 0x44); r1 = Avx.Shuffle(t0, t2, 0xEE);
-        r2 = Avx.Shuffle(t1, t3, 0x44); r3 = Avx.Shuffle(t1, t3, 0xEE);
-        r4 = Avx.Shuffle(t4, t6, 0x44); r5 = Avx.Shuffle(t4, t6, 0xEE);
-        r6 = Avx.Shuffle(t5, t7, 0x44); r7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Permute2x128(r0, r4, 0x20).StoreUnsafe(ref tile, 0);
-        Avx.Permute2x128(r1, r5, 0x20).StoreUnsafe(ref tile, 8);
-        if (c > 2) Avx.Permute2x128(r2, r6, 0x20).StoreUnsafe(ref tile, 16);
-        if (c > 3) Avx.Permute2x128(r3, r7, 0x20).StoreUnsafe(ref tile, 24);
-        if (c > 4) Avx.Permute2x128(r0, r4, 0x31).StoreUnsafe(ref tile, 32);
-        if (c > 5) Avx.Permute2x128(r1, r5, 0x31).StoreUnsafe(ref tile, 40);
-        if (c > 6) Avx.Permute2x128(r2, r6, 0x31).StoreUnsafe(ref tile, 48);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        r0 = Avx.Permute2x128(s0, s4, 0x20); r1 = Avx.Permute2x128(s1, s5, 0x20);
+        r2 = Avx.Permute2x128(s2, s6, 0x20); r3 = Avx.Permute2x128(s3, s7, 0x20);
+        r4 = Avx.Permute2x128(s0, s4, 0x31); r5 = Avx.Permute2x128(s1, s5, 0x31);
+        r6 = Avx.Permute2x128(s2, s6, 0x31); r7 = Avx.Permute2x128(s3, s7, 0x31);
     }
 
     private static void RowsToColumns(ref float rows, nint c, int lanes, ref float tile)
@@ -367,6 +414,34 @@ public static class VectorLanes
             result = Vector512.ConditionalSelect(Vector512.Equals(label, Vector512.Create((int)j)).AsSingle(), Vector512.LoadUnsafe(ref tile, (nuint)(j * 16)), result);
         return result;
     }
+
+    /// <summary>
+    /// Lane <c>l</c> of row <c>l</c> at column <paramref name="label"/><c>[l]</c>, from the tile's column-major copy
+    /// (<paramref name="tile"/>, a blend per column) for axes of up to 16, else from the rows themselves
+    /// (<paramref name="rows"/>, row <c>l</c> at <c>l * c</c>; one load per lane instead of a blend per column).
+    /// Every label is below <paramref name="c"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> AtLabels(ref float tile, ref float rows, Vector256<int> label, nint c)
+    {
+        if (c <= 16)
+            return AtLabels(ref tile, label, c);
+        return Vector256.Create(
+            rows.At(label.GetElement(0)), rows.At(c + label.GetElement(1)), rows.At(2 * c + label.GetElement(2)), rows.At(3 * c + label.GetElement(3)),
+            rows.At(4 * c + label.GetElement(4)), rows.At(5 * c + label.GetElement(5)), rows.At(6 * c + label.GetElement(6)), rows.At(7 * c + label.GetElement(7)));
+    }
+
+    /// <inheritdoc cref="AtLabels(ref float, ref float, Vector256{int}, nint)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> AtLabels(ref float tile, ref float rows, Vector512<int> label, nint c)
+    {
+        if (c <= 16)
+            return AtLabels(ref tile, label, c);
+        return Vector512.Create(AtLabels(ref tile, ref rows, label.GetLower(), c), AtLabels(ref tile, ref Unsafe.Add(ref rows, 8 * c), label.GetUpper(), c));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float At(this ref float start, nint index) => Unsafe.Add(ref start, index);
 
     /// <inheritdoc cref="AtLabels(ref float, Vector512{int}, nint)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using DslLosses.Kernels;
 using Xunit;
@@ -124,6 +125,18 @@ public class FastMathTests
         Assert.True(r[11] > 0 && float.IsSubnormal(r[11]), $"exp(-103.5) = {r[11]:R} is a subnormal");
         for (int i = 12; i < 16; i++)
             Assert.True(Ulps(r[i], (float)Math.Exp(specials[i])) <= MaxUlp, $"lane {i}: independent of its neighbours");
+
+        // every lane within |x| <= 87: 2^n is built in the exponent field, without the clamp; NaN still flows through
+        float[] inRange = { 87f, -87f, 86.99999f, -86.99999f, 0f, -0f, 1e-30f, -1e-30f, 0.5f, -0.5f, 44.4f, -44.4f, 1f, float.NaN, 60f, -60f };
+        float[] fast = ToArray(FastMath.Exp(Vector512.Create(inRange)));
+        float[] fast8 = Concat(FastMath.Exp(Vector256.Create(inRange, 0)), FastMath.Exp(Vector256.Create(inRange, 8)));
+        float[] fast4 = Concat4(inRange, FastMath.Exp);
+        for (int i = 0; i < inRange.Length; i++)
+        {
+            float expected = (float)Math.Exp(inRange[i]);
+            foreach (float[] result in new[] { fast, fast8, fast4 })
+                Assert.True(Ulps(result[i], expected) <= MaxUlp, $"exp({inRange[i]:R}) = {result[i]:R}, expected {expected:R}");
+        }
     }
 
     [Fact]
@@ -191,5 +204,73 @@ public class FastMathTests
         Assert.Equal((float)Math.Exp(-30), r[7]);
         Assert.Equal(r[7], r[8]);
         Assert.Equal((float)Math.Exp(-100), r[9]);
+    }
+
+    [Fact]
+    public void LogPositive_is_within_one_ulp_on_positive_normal_finite_inputs_and_keeps_NaN()
+    {
+        // only positive normal finite values: the domain the generator proves before it chooses LogPositive
+        IEnumerable<float> PositiveNormals()
+        {
+            for (long bits = 0x00800000L; bits < 0x7f800000L; bits += 257)
+                yield return BitConverter.Int32BitsToSingle((int)bits);
+            foreach (float e in new[] { 1.17549435e-38f, 1f, 2f, 0.70710677f, 1.4142135f, float.MaxValue, 1e-7f, 2e-7f, 0.99999988f, 1.0000001f })
+                yield return e;
+        }
+        (long ulp, float at) = Check(PositiveNormals(), Math.Log, FastMath.LogPositive, FastMath.LogPositive, FastMath.LogPositive);
+        Assert.True(ulp <= MaxUlp, $"log of positive normals: {ulp} ulp at {at:R}");
+
+        float[] r = ToArray(FastMath.LogPositive(Vector512.Create(float.NaN, 1f, -float.NaN, 0.5f, 2f, 1e-7f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f)));
+        Assert.True(float.IsNaN(r[0]) && float.IsNaN(r[2]), "NaN stays NaN");
+        Assert.Equal(0f, r[1]);
+        Assert.Equal((float)Math.Log(0.5), r[3]);
+    }
+
+    private static bool Same(float a, float b) => BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b);
+
+    [Fact]
+    public void One_instruction_bounds_keep_NaN_and_equal_IEEE_max_and_min_against_a_nonzero_bound()
+    {
+        float[] xs = { float.NaN, -0f, 0f, 1e-7f, 0.5f, -3f, float.PositiveInfinity, float.NegativeInfinity, 1e-8f, 0.99999988f, 1f, 2f, float.Epsilon, -float.Epsilon, 1e-7f, 7f };
+        foreach (float bound in new[] { 1e-7f, 0.99999988f, -2f, 1f })
+        {
+            var x = Vector512.Create(xs);
+            float[] lower = ToArray(FastMath.AtLeast(x, Vector512.Create(bound)));
+            float[] upper = ToArray(FastMath.AtMost(x, Vector512.Create(bound)));
+            float[] lower8 = Concat(FastMath.AtLeast(Vector256.Create(xs, 0), Vector256.Create(bound)), FastMath.AtLeast(Vector256.Create(xs, 8), Vector256.Create(bound)));
+            float[] upper4 = Concat4(xs, v => FastMath.AtMost(v, Vector128.Create(bound)));
+            for (int i = 0; i < xs.Length; i++)
+            {
+                float max = MathF.Max(xs[i], bound), min = MathF.Min(xs[i], bound);
+                Assert.True(float.IsNaN(max) ? float.IsNaN(lower[i]) && float.IsNaN(lower8[i]) : Same(lower[i], max) && Same(lower8[i], max), $"max({xs[i]}, {bound}) = {lower[i]}, {lower8[i]}");
+                Assert.True(float.IsNaN(min) ? float.IsNaN(upper[i]) && float.IsNaN(upper4[i]) : Same(upper[i], min) && Same(upper4[i], min), $"min({xs[i]}, {bound}) = {upper[i]}, {upper4[i]}");
+            }
+        }
+        // double lanes
+        var d = Vector256.Create(double.NaN, -1.0, 0.5, 3.0);
+        var dl = FastMath.AtLeast(d, Vector256.Create(1e-7));
+        Assert.True(double.IsNaN(dl[0]) && dl[1] == 1e-7 && dl[2] == 0.5 && dl[3] == 3.0);
+        var du = FastMath.AtMost(Vector128.Create(double.NaN, 2.0), Vector128.Create(1.0));
+        Assert.True(double.IsNaN(du[0]) && du[1] == 1.0);
+    }
+
+    [Fact]
+    public void Shift_max_finds_the_largest_lane_of_finite_rows()
+    {
+        var random = new Random(21);
+        for (int round = 0; round < 100; round++)
+        {
+            float[] lanes = Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() * 2000 - 1000)).ToArray();
+            if (round % 10 == 0)
+                lanes[round % 16] = float.PositiveInfinity;
+            float max = lanes.Max();
+            Assert.Equal(max, FastMath.ShiftMaxAcross(Vector512.Create(lanes)));
+            Assert.Equal(lanes.Take(8).Max(), FastMath.ShiftMaxAcross(Vector256.Create(lanes, 0)));
+            Assert.Equal(lanes.Take(4).Max(), FastMath.ShiftMaxAcross(Vector128.Create(lanes, 0)));
+            Assert.Equal(Math.Max(lanes[0], lanes[8]), FastMath.ShiftMax(Vector256.Create(lanes, 0), Vector256.Create(lanes, 8))[0]);
+            double[] d = lanes.Take(8).Select(v => (double)v).ToArray();
+            Assert.Equal(d.Max(), FastMath.ShiftMaxAcross(Vector512.Create(d)));
+            Assert.Equal(d.Take(4).Max(), FastMath.ShiftMaxAcross(Vector256.Create(d)));
+        }
     }
 }

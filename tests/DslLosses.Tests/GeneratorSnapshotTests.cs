@@ -1,6 +1,5 @@
 using System.Linq;
 using DslLosses.Tests.Infrastructure;
-using Microsoft.CodeAnalysis;
 using Xunit;
 
 namespace DslLosses.Tests;
@@ -11,13 +10,7 @@ namespace DslLosses.Tests;
 /// </summary>
 public class GeneratorSnapshotTests
 {
-    private static string Generate(string formulas)
-    {
-        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + "namespace Snapshots;\n\npublic static partial class Losses\n{\n" + formulas + "\n}\n");
-        Assert.Empty(run.Diagnostics);
-        Assert.Empty(compilation.Where(d => d.Severity == DiagnosticSeverity.Error));
-        return run.GeneratedTrees.Single().ToString();
-    }
+    private static string Generate(string members) => GeneratorHarness.GeneratedSource("Snapshots", members);
 
     [Fact]
     public void Focal_bce_single()

@@ -13,8 +13,13 @@ namespace DslLosses.Tests;
 public class RowTileTests
 {
     // (rows, classes): 37 rows are two tiles of 16 (four of 8) and a tail; 15 is the widest axis still tiled on
-    // Vector512, 1 the narrowest; 16 x 5 is exactly one tile; 8 x 7 a single Vector256 tile and no Vector512 one
-    public static readonly TheoryData<int, int> Shapes = new() { { 37, 10 }, { 37, 15 }, { 16, 5 }, { 37, 1 }, { 8, 7 }, { 33, 3 } };
+    // Vector512, 1 the narrowest; 16 x 5 is exactly one tile; 8 x 7 a single Vector256 tile and no Vector512 one.
+    // Vector256 tiles take axes up to 256 in blocks of 8 columns: 17 ends in a block of one column, 100 in one of
+    // four, 256 in whole blocks (the widest tiled), 257 is the narrowest left to the row loops
+    public static readonly TheoryData<int, int> Shapes = new()
+    {
+        { 37, 10 }, { 37, 15 }, { 16, 5 }, { 37, 1 }, { 8, 7 }, { 33, 3 }, { 9, 17 }, { 37, 100 }, { 19, 256 }, { 11, 257 },
+    };
 
     private static float[] Uniform(Random random, int n, double lo, double hi)
         => Enumerable.Range(0, n).Select(_ => (float)(lo + (hi - lo) * random.NextDouble())).ToArray();
@@ -145,7 +150,8 @@ public class RowTileTests
     [InlineData(8)]
     public void A_tile_of_rows_is_transposed_to_columns_for_every_narrow_axis(int lanes)
     {
-        for (int c = 1; c < lanes; c++)
+        // 16-row tiles serve axes below 16; 8-row tiles any axis, in blocks of 8 columns
+        foreach (int c in Enumerable.Range(1, lanes == 16 ? 15 : 41).Append(100))
         {
             // the tile ends exactly at the end of the array (the last rows are read under a mask), or has data after it
             foreach (int extra in new[] { 0, lanes })
@@ -183,6 +189,32 @@ public class RowTileTests
                 for (int l = 0; l < 8; l++)
                     Assert.Equal(labels[l] * 8 + l, narrow.GetElement(l));
             }
+        }
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(100)]
+    public void The_element_at_each_label_is_picked_from_the_tile_or_the_rows(int c)
+    {
+        // up to 16 columns the pick blends the tile's columns; wider, it loads each row's element from the rows
+        var random = new Random(c);
+        float[] rows = Enumerable.Range(0, 16 * c).Select(i => 0.5f + i).ToArray();
+        float[] tile8 = new float[8 * c], tile16 = new float[16 * c];
+        DslLosses.Kernels.VectorLanes.RowsToColumns8(ref rows[0], c, rows.Length, ref tile8[0]);
+        if (c < 16)
+            DslLosses.Kernels.VectorLanes.RowsToColumns16(ref rows[0], c, rows.Length, ref tile16[0]);
+        int[] labels = Enumerable.Range(0, 16).Select(l => l == 0 ? c - 1 : random.Next(c)).ToArray();
+        var narrow = DslLosses.Kernels.VectorLanes.AtLabels(ref tile8[0], ref rows[0], Vector256.Create(labels.AsSpan(0, 8)), c);
+        for (int l = 0; l < 8; l++)
+            Assert.Equal(rows[l * c + labels[l]], narrow.GetElement(l));
+        if (c != 16)
+        {
+            var wide = DslLosses.Kernels.VectorLanes.AtLabels(ref tile16[0], ref rows[0], Vector512.Create(labels), c);
+            for (int l = 0; l < 16; l++)
+                Assert.Equal(rows[l * c + labels[l]], wide.GetElement(l));
         }
     }
 }

@@ -39,4 +39,12 @@ public static partial class TestFormulas
     /// <summary>A row-level weight tensor next to full tensors, and only the Sum reduction generated.</summary>
     [Loss(Reductions = LossReductions.Sum)]
     static Tensor WeightedRowMax([Shape("B", "N")] Tensor x, [Shape("B")] Tensor rowScale) => Max(x, axis: -1) * rowScale;
+
+    /// <summary>The largest absolute error of a row: a row max the user asked for (NaN must win), not a softmax shift.</summary>
+    [Loss]
+    static Tensor MaxAbsError([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b) => Max(Abs(a - b), axis: -1);
+
+    /// <summary>A clip whose lower bound is a run-time scalar (IEEE max) and whose upper bound is a constant (one instruction).</summary>
+    [Loss]
+    static Tensor ClippedMean([Shape("B", "N")] Tensor x, Scalar lo) => Mean(Clip(x, lo, 1), axis: -1);
 }

@@ -157,4 +157,47 @@ public class VectorPathTests
             Assert.Equal(BitConverter.DoubleToInt64Bits(d.Aggregate(double.PositiveInfinity, Math.Min)), BitConverter.DoubleToInt64Bits(DslLosses.Kernels.VectorLanes.MinAcross(System.Runtime.Intrinsics.Vector512.Create(d))));
         }
     }
+
+    [Theory]
+    [InlineData(37)]
+    [InlineData(100)]
+    public void NaN_in_a_wide_row_makes_that_row_NaN_and_leaves_the_others_finite(int C)
+    {
+        // wide rows take the vector loops and row tiles, whose clips and shift maxima are single x86 instructions:
+        // NaN must still reach the row's loss, on either input, at the start, the middle or the last lane of a row
+        const int Rows = 20;
+        var random = new Random(C);
+        foreach (int column in new[] { 0, C / 2, C - 1 })
+        {
+            float[] y = Enumerable.Range(0, Rows * C).Select(_ => (float)random.NextDouble()).ToArray();
+            float[] p = Enumerable.Range(0, Rows * C).Select(_ => (float)(0.01 + 0.98 * random.NextDouble())).ToArray();
+            int[] labels = Enumerable.Range(0, Rows).Select(_ => random.Next(C)).ToArray();
+            p[3 * C + column] = float.NaN;      // row 3: NaN prediction
+            y[11 * C + column] = float.NaN;     // row 11: NaN label (not for the sparse losses, whose labels are integers)
+            var yt = new ReadOnlyTensorSpan<float>(y, new nint[] { Rows, C }, default);
+            var yp = new ReadOnlyTensorSpan<float>(p, new nint[] { Rows, C }, default);
+            var sparse = new ReadOnlyTensorSpan<int>(labels);
+            var cases = new (string Name, float[] PerRow, bool LabelsCount)[]
+            {
+                ("bce", new BinaryCrossentropy().ComputePerSample(yt, yp).ToArray(), true),
+                ("bce logits", new BinaryCrossentropy(fromLogits: true).ComputePerSample(yt, yp).ToArray(), true),
+                ("cce", new CategoricalCrossentropy().ComputePerSample(yt, yp).ToArray(), true),
+                ("cce logits", new CategoricalCrossentropy(fromLogits: true).ComputePerSample(yt, yp).ToArray(), true),
+                ("scce", new SparseCategoricalCrossentropy().ComputePerSample(sparse, yp).ToArray(), false),
+                ("scce logits", new SparseCategoricalCrossentropy(fromLogits: true).ComputePerSample(sparse, yp).ToArray(), false),
+                ("poisson", new Poisson().ComputePerSample(yt, yp).ToArray(), true),
+                ("kld", new KLDivergence().ComputePerSample(yt, yp).ToArray(), true),
+            };
+            foreach ((string name, float[] perRow, bool labelsCount) in cases)
+            {
+                for (int r = 0; r < Rows; r++)
+                {
+                    bool nan = r == 3 || (labelsCount && r == 11);
+                    Assert.True(nan ? float.IsNaN(perRow[r]) : float.IsFinite(perRow[r]), $"{name}, NaN at column {column}: row {r} gives {perRow[r]}");
+                }
+            }
+            Assert.True(float.IsNaN(new CategoricalCrossentropy(fromLogits: true).Compute(yt, yp)), "the mean of a batch with a NaN row");
+            Assert.True(float.IsNaN(new SparseCategoricalCrossentropy(fromLogits: true).Compute(sparse, yp)), "the mean of a batch with a NaN row");
+        }
+    }
 }

@@ -40,6 +40,14 @@ internal sealed class KernelEmitter
     private readonly string _c;
     private int _temps;
 
+    /// <summary>The row maxima that only shift a softmax or log-sum-exp: one-instruction max (<see cref="Lowerer.ShiftMaxima"/>).</summary>
+    private readonly HashSet<Expr> _shifts;
+
+    /// <summary>What the values of each subexpression can be, in the compute type (<see cref="Ranges"/>).</summary>
+    private readonly Ranges _ranges;
+
+    private const string Fast = "global::DslLosses.Kernels.FastMath";
+
     /// <summary>
     /// The emitter whose kernel method the variants are called from (itself, or the row kernel a flat loop stands in
     /// for): the variant methods take its signature.
@@ -59,6 +67,8 @@ internal sealed class KernelEmitter
         // Fixed ranks with the loss axis last: consecutive elements of a row are adjacent, no inner loop.
         _innerIsOne = !plan.Geometry.Variadic && plan.Formula.LossAxis == plan.Geometry.FullRank - 1;
         _c = plan.LiteralAxisLength > 0 ? plan.LiteralAxisLength.ToString(CultureInfo.InvariantCulture) : "c";
+        _shifts = Lowerer.ShiftMaxima(plan);
+        _ranges = new Ranges(single: type.Compute == "float");
     }
 
     public static string KernelName(FormulaModel formula, DType type, KernelOutput output, bool weighted)
@@ -311,7 +321,7 @@ internal sealed class KernelEmitter
             {
                 // a class axis narrower than a vector: one row per lane instead of a mostly masked vector per row
                 int tile = width.FloatLanes;
-                AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {_c} < {tile} && outer >= {tile})", AsVariantMethod(RowLanesNest(width)));
+                AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {_c} <= {MaxTileColumns(width.Name)} && outer >= {tile})", AsVariantMethod(RowLanesNest(width)));
                 keyword = "else if";
             }
             if (!vectors)
@@ -325,6 +335,14 @@ internal sealed class KernelEmitter
         }
         AppendBlock(body, "else", AsVariantMethod(LoopNest(true, null)));
     }
+
+    /// <summary>
+    /// The widest loss axis a row tile of this width takes. 16-row tiles (AVX-512) stay below one vector per row: wider
+    /// rows have whole vectors of their own there. 8-row tiles (AVX2) take rows of up to 256: row by row, each row's
+    /// chain of max, exponentials, horizontal sums and log waits on the one before it, while the tile's lanes are
+    /// independent rows; its transposed copy (8 KiB per tensor at 256) still fits in L1.
+    /// </summary>
+    private static int MaxTileColumns(string width) => width == "Vector512" ? 15 : 256;
 
     /// <summary>
     /// Whether the kernel gets row-tiled variants for narrow loss axes: float rows with the loss axis contiguous and
@@ -600,6 +618,7 @@ internal sealed class KernelEmitter
                     string math = vector ? V : _t.Math;
                     loop.Lines.Add(reduces[k].Op switch
                     {
+                        ReduceOp.Max when vector && _shifts.Contains(reduces[k]) => $"{acc} = {Fast}.ShiftMax({acc}, {v});",
                         ReduceOp.Max => $"{acc} = {math}.Max({acc}, {v});",
                         ReduceOp.Min => $"{acc} = {math}.Min({acc}, {v});",
                         _ => $"{acc} += {v};",
@@ -626,6 +645,7 @@ internal sealed class KernelEmitter
                     string acc = accumulators[k], va = vectors[k];
                     row.Lines.Add(reduces[k].Op switch
                     {
+                        ReduceOp.Max when _shifts.Contains(reduces[k]) => $"{acc} = {_t.Math}.Max({acc}, {Fast}.ShiftMaxAcross({va}));",
                         ReduceOp.Max => $"{acc} = {_t.Math}.Max({acc}, global::DslLosses.Kernels.VectorLanes.MaxAcross({va}));",
                         ReduceOp.Min => $"{acc} = {_t.Math}.Min({acc}, global::DslLosses.Kernels.VectorLanes.MinAcross({va}));",
                         _ => $"{acc} += {V}.Sum({va});",
@@ -700,6 +720,7 @@ internal sealed class KernelEmitter
                 string v = VValue(reduces[k].X, loop), acc = accumulators[k];
                 loop.Lines.Add(reduces[k].Op switch
                 {
+                    ReduceOp.Max when _shifts.Contains(reduces[k]) => $"{acc} = {Fast}.ShiftMax({acc}, {v});",
                     ReduceOp.Max => $"{acc} = {V}.Max({acc}, {v});",
                     ReduceOp.Min => $"{acc} = {V}.Min({acc}, {v});",
                     _ => $"{acc} += {v};",
@@ -1023,7 +1044,7 @@ internal sealed class KernelEmitter
                 Unary u => VUnary(u, block),
                 Binary b => VBinary(b, block),
                 Where w => $"{V}.ConditionalSelect({VValue(w.Condition, block)}, {VValue(w.WhenTrue, block)}, {VValue(w.WhenFalse, block)})",
-                Clip c => $"{V}.Max({V}.Min({VValue(c.X, block)}, {VValue(c.Hi, block)}), {VValue(c.Lo, block)})",
+                Clip c => VLower(VUpper(VValue(c.X, block), c.Hi, block), c.Lo, block),
                 AxisIndexIs a when _rowLanes => $"{V}.Equals({LaneBlock(target).LaneColumn}, {VValue(a.Index, block)})",
                 Reduce when _rowLanes => throw new InvalidOperationException("internal: a reduction was used before its stage was emitted"),
                 AxisIndexIs a => $"{V}.Equals({V}.Create(({_t.Compute}){target.AxisIndex}) + {VT}.Indices, {VValue(a.Index, block)})",
@@ -1046,6 +1067,8 @@ internal sealed class KernelEmitter
         {
             UnaryOp.Neg => "-" + x,
             UnaryOp.Not => "~" + x,
+            // an argument that is provably a positive normal finite number (or NaN): no special values to handle
+            UnaryOp.Log when _t.Compute == "float" && _ranges.IsPositiveNormalFinite(u.X) => $"{math}.LogPositive({x})",
             UnaryOp.Log => $"{math}.Log({x})",
             UnaryOp.Exp => $"{math}.Exp({x})",
             UnaryOp.Log1p => $"global::DslLosses.Kernels.VectorLanes.Log1p({x})",
@@ -1053,7 +1076,7 @@ internal sealed class KernelEmitter
             UnaryOp.Sqrt => $"{V}.Sqrt({x})",
             UnaryOp.Square => $"{x} * {x}",
             UnaryOp.Sigmoid => $"{one} / ({one} + {math}.Exp(-{x}))",
-            UnaryOp.Softplus => $"{V}.Max({x}, {VT}.Zero) + {SoftplusTail(x)}",
+            UnaryOp.Softplus => $"{PositivePart(x)} + {SoftplusTail(x)}",
             UnaryOp.IsFinite => $"~({V}.IsNaN({x}) | {V}.IsPositiveInfinity({x}) | {V}.IsNegativeInfinity({x}))",
             _ => throw new InvalidOperationException("internal: vector unary " + u.Op),
         };
@@ -1071,8 +1094,16 @@ internal sealed class KernelEmitter
         {
             // as in BinaryCode: (max(x, 0) - y) + log1p(exp(-|x|)), TensorFlow's order
             string x = VValue(softplus.X, block), y = VValue(b.Right, block);
-            return $"({V}.Max({x}, {VT}.Zero) - {y}) + {SoftplusTail(x)}";
+            return $"({PositivePart(x)} - {y}) + {SoftplusTail(x)}";
         }
+        if (b.Op == BinaryOp.Max && NonZeroConstant(b.Left))
+            return VLower(VValue(b.Right, block), b.Left, block);
+        if (b.Op == BinaryOp.Max && NonZeroConstant(b.Right))
+            return VLower(VValue(b.Left, block), b.Right, block);
+        if (b.Op == BinaryOp.Min && NonZeroConstant(b.Left))
+            return VUpper(VValue(b.Right, block), b.Left, block);
+        if (b.Op == BinaryOp.Min && NonZeroConstant(b.Right))
+            return VUpper(VValue(b.Left, block), b.Right, block);
         string l = VValue(b.Left, block), r = VValue(b.Right, block);
         return b.Op switch
         {
@@ -1094,6 +1125,40 @@ internal sealed class KernelEmitter
             _ => throw new InvalidOperationException("internal: vector binary " + b.Op),
         };
     }
+
+    /// <summary>A subexpression of constants only whose value (folded in the compute type) is neither a zero nor NaN.</summary>
+    private bool NonZeroConstant(Expr node)
+    {
+        if (!ConstantsOnly(node))
+            return false;
+        Interval r = _ranges.Of(node);
+        return r.IsPoint && r.Lo != 0 && !double.IsNaN(r.Lo);
+    }
+
+    private static bool ConstantsOnly(Expr node) => node switch
+    {
+        Const => true,
+        Unary u => ConstantsOnly(u.X),
+        Binary b => ConstantsOnly(b.Left) && ConstantsOnly(b.Right),
+        _ => false,
+    };
+
+    /// <summary>
+    /// <c>max(x, lo)</c>: one instruction against a constant bound that is not a zero (NaN in x kept, and no zero whose
+    /// sign could differ from <c>Vector.Max</c>'s), IEEE's <c>Vector.Max</c> otherwise.
+    /// </summary>
+    private string VLower(string x, Expr lo, Block block)
+        => NonZeroConstant(lo) ? $"{Fast}.AtLeast({x}, {VValue(lo, block)})" : $"{V}.Max({x}, {VValue(lo, block)})";
+
+    /// <summary><c>min(x, hi)</c>, as <see cref="VLower"/>.</summary>
+    private string VUpper(string x, Expr hi, Block block)
+        => NonZeroConstant(hi) ? $"{Fast}.AtMost({x}, {VValue(hi, block)})" : $"{V}.Min({x}, {VValue(hi, block)})";
+
+    /// <summary>
+    /// <c>max(x, 0)</c> of a softplus, in one instruction: at <c>x = ±0</c> it is added to <c>log1p(e^0) = ln 2</c>, so the
+    /// sign of the zero never shows; NaN in x is kept.
+    /// </summary>
+    private string PositivePart(string x) => $"{Fast}.AtLeast({x}, {VT}.Zero)";
 
     private static Block LaneBlock(Block block)
     {
@@ -1119,7 +1184,7 @@ internal sealed class KernelEmitter
         {
             return lanes.LaneBase == "e"
                 ? $"{V}.LoadUnsafe(ref {columns}, (nuint)({lanes.AxisIndex} * {Lanes}))"
-                : $"global::DslLosses.Kernels.VectorLanes.AtLabels(ref {columns}, {lanes.AxisIndex}, {_c})";
+                : $"global::DslLosses.Kernels.VectorLanes.AtLabels(ref {columns}, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(param)}, {lanes.LaneBase}), {lanes.AxisIndex}, {_c})";
         }
         return $"global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(param)}, {lanes.LaneBase}), {lanes.LaneIndex})";
     }

@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+
 namespace DslLosses.Generator.Ir;
 
 /// <summary>Elementwise operations of one operand.</summary>
@@ -106,3 +109,22 @@ internal sealed record AxisIndexIs(Expr Index) : Expr;
 
 /// <summary>The loss with the entries where <see cref="Keep"/> is false taken out of per-sample results and reductions.</summary>
 internal sealed record Masked(Expr Loss, Expr Keep) : Expr;
+
+/// <summary>Walks of the IR.</summary>
+internal static class ExprTree
+{
+    /// <summary>The direct operands of <paramref name="node"/>.</summary>
+    public static IEnumerable<Expr> Children(Expr node) => node switch
+    {
+        Unary u => new[] { u.X },
+        Binary b => new[] { b.Left, b.Right },
+        Where w => new[] { w.Condition, w.WhenTrue, w.WhenFalse },
+        Clip c => new[] { c.X, c.Lo, c.Hi },
+        Reduce r => new[] { r.X },
+        AxisMap a => new[] { a.X },
+        Gather g => new[] { g.X, g.Index },
+        AxisIndexIs a => new[] { a.Index },
+        Masked m => new[] { m.Loss, m.Keep },
+        _ => Array.Empty<Expr>(),
+    };
+}

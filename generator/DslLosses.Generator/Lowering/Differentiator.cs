@@ -105,7 +105,7 @@ internal static class Differentiator
     {
         if (rank.TryGetValue(node, out int known))
             return known;
-        int inner = Children(node).Select(c => Rank(c, rank)).DefaultIfEmpty(0).Max();
+        int inner = ExprTree.Children(node).Select(c => Rank(c, rank)).DefaultIfEmpty(0).Max();
         switch (node)
         {
             case Reduce:
@@ -118,18 +118,6 @@ internal static class Differentiator
                 return inner;
         }
     }
-
-    private static IEnumerable<Expr> Children(Expr node) => node switch
-    {
-        Unary u => new[] { u.X },
-        Binary b => new[] { b.Left, b.Right },
-        Where w => new[] { w.Condition, w.WhenTrue, w.WhenFalse },
-        Clip c => new[] { c.X, c.Lo, c.Hi },
-        Reduce r => new[] { r.X },
-        Gather g => new[] { g.X, g.Index },
-        AxisIndexIs a => new[] { a.Index },
-        _ => Array.Empty<Expr>(),
-    };
 
     /// <summary>
     /// The partial derivative of <paramref name="e"/> by <paramref name="wrt"/> (a parameter or a barrier), holding every

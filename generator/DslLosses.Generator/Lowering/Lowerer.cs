@@ -178,6 +178,36 @@ internal static class Lowerer
         }
     }
 
+    /// <summary>
+    /// The row maxima that only shift a softmax or log-sum-exp (every use is under <see cref="UnaryOp.StopGradient"/>):
+    /// their elements are shifted and exponentiated again, so a NaN reaches the result whatever the max is, and the
+    /// sign of a zero max cannot show. The emitter computes these with the one-instruction max of the hardware.
+    /// </summary>
+    public static HashSet<Expr> ShiftMaxima(KernelPlan plan)
+    {
+        var shifts = new HashSet<Expr>();
+        var plain = new HashSet<Expr>();
+        var seen = new HashSet<(Expr, bool)>();
+        void Walk(Expr node, bool underStop)
+        {
+            if (!seen.Add((node, underStop)))
+                return;
+            if (node is Reduce { Op: ReduceOp.Max } r)
+                (underStop ? shifts : plain).Add(r);
+            foreach (Expr child in ExprTree.Children(node))
+                Walk(child, underStop || node is Unary { Op: UnaryOp.StopGradient });
+        }
+        Walk(plan.Loss, false);
+        if (plan.Keep is not null)
+            Walk(plan.Keep, false);
+        if (plan.Gradient is not null)
+            Walk(plan.Gradient, false);
+        if (plan.FlatTerm is not null)
+            Walk(plan.FlatTerm, false);
+        shifts.ExceptWith(plain);
+        return shifts;
+    }
+
     /// <summary><c>tf.nn.log_softmax</c>: <c>s = x - max(x)</c>, <c>s - log(Σ exp(s))</c>.</summary>
     private static Expr LogSoftmax(Expr x)
     {

@@ -49,6 +49,18 @@ public static class GeneratorHarness
     }
 
     /// <summary>
+    /// The one generated file for <paramref name="members"/> declared in a partial class of namespace
+    /// <paramref name="ns"/>; asserts the generator reports nothing and the result compiles without errors.
+    /// </summary>
+    public static string GeneratedSource(string ns, string members)
+    {
+        (GeneratorDriverRunResult run, var compilation) = Run(Usings + $"namespace {ns};\n\npublic static partial class Losses\n{{\n" + members + "\n}\n");
+        Xunit.Assert.Empty(run.Diagnostics);
+        Xunit.Assert.Empty(compilation.Where(d => d.Severity == DiagnosticSeverity.Error));
+        return run.GeneratedTrees.Single().ToString();
+    }
+
+    /// <summary>
     /// Source with markup <c>{|DSL0101:text|}</c>: the marked spans are where that diagnostic is expected. Returns the
     /// plain source and the expected (id, span) pairs.
     /// </summary>

@@ -179,7 +179,7 @@ namespace Snapshots
                 nint e = k;
                 var v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                 var v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                var v6 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v2, v4), v5);
+                var v6 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v2, v4), v5);
                 var v7 = v1 * v6;
                 var v8 = v0 - v1;
                 var v9 = v0 - v6;
@@ -232,7 +232,7 @@ namespace Snapshots
                 nint e = k;
                 var v32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                 var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                var v37 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v33, v35), v36);
+                var v37 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v33, v35), v36);
                 var v38 = v32 * v37;
                 var v39 = v31 - v32;
                 var v40 = v31 - v37;
@@ -338,7 +338,7 @@ namespace Snapshots
                     nint e = e0 + j1;
                     var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                    var v8 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v6), v7);
                     var v9 = v3 * v8;
                     var v10 = v2 - v3;
                     var v11 = v2 - v8;
@@ -358,7 +358,7 @@ namespace Snapshots
                     var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
                     var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
+                    var v24 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v23, v6), v7);
                     var v25 = v22 * v24;
                     var v26 = v2 - v22;
                     var v27 = v2 - v24;
@@ -398,7 +398,7 @@ namespace Snapshots
                     nint e = e0 + j37;
                     var v39 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v44 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v40, v42), v43);
+                    var v44 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v40, v42), v43);
                     var v45 = v39 * v44;
                     var v46 = v38 - v39;
                     var v47 = v38 - v44;
@@ -418,7 +418,7 @@ namespace Snapshots
                     var m57 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j37 - j56)));
                     var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v60 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v59, v42), v43);
+                    var v60 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v59, v42), v43);
                     var v61 = v58 * v60;
                     var v62 = v38 - v58;
                     var v63 = v38 - v60;
@@ -458,7 +458,7 @@ namespace Snapshots
                     nint e = e0 + j73;
                     var v75 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v76 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v80 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v76, v78), v79);
+                    var v80 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v76, v78), v79);
                     var v81 = v75 * v80;
                     var v82 = v74 - v75;
                     var v83 = v74 - v80;
@@ -478,7 +478,7 @@ namespace Snapshots
                     var m93 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j73 - j92)));
                     var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v95 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v96 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v95, v78), v79);
+                    var v96 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v95, v78), v79);
                     var v97 = v94 * v96;
                     var v98 = v74 - v94;
                     var v99 = v74 - v96;
@@ -534,7 +534,7 @@ namespace Snapshots
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void __FocalBce_Single_None(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
         {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c < 16 && outer >= 16)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c <= 15 && outer >= 16)
             {
                 __FocalBce_Single_None_V1(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
             }
@@ -542,7 +542,7 @@ namespace Snapshots
             {
                 __FocalBce_Single_None_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
             }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c < 8 && outer >= 8)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c <= 256 && outer >= 8)
             {
                 __FocalBce_Single_None_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
             }
@@ -586,7 +586,7 @@ namespace Snapshots
                     nint e = e0 + j;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(j * 16));
                     var v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(j * 16));
-                    var v9 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v5, v7), v8);
+                    var v9 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v5, v7), v8);
                     var v10 = v4 * v9;
                     var v11 = v3 - v4;
                     var v12 = v3 - v9;
@@ -649,7 +649,7 @@ namespace Snapshots
                     nint e = e0 + j40;
                     var v42 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v47 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v43, v45), v46);
+                    var v47 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v43, v45), v46);
                     var v48 = v42 * v47;
                     var v49 = v41 - v42;
                     var v50 = v41 - v47;
@@ -669,7 +669,7 @@ namespace Snapshots
                     var m60 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j40 - j59)));
                     var v61 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v62 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v63 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v62, v45), v46);
+                    var v63 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v62, v45), v46);
                     var v64 = v61 * v63;
                     var v65 = v41 - v61;
                     var v66 = v41 - v63;
@@ -714,7 +714,7 @@ namespace Snapshots
                     nint e = e0 + j;
                     var v79 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc75, (nuint)(j * 8));
                     var v80 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc76, (nuint)(j * 8));
-                    var v84 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v80, v82), v83);
+                    var v84 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v80, v82), v83);
                     var v85 = v79 * v84;
                     var v86 = v78 - v79;
                     var v87 = v78 - v84;
@@ -777,7 +777,7 @@ namespace Snapshots
                     nint e = e0 + j115;
                     var v117 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v118 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v122 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v118, v120), v121);
+                    var v122 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v118, v120), v121);
                     var v123 = v117 * v122;
                     var v124 = v116 - v117;
                     var v125 = v116 - v122;
@@ -797,7 +797,7 @@ namespace Snapshots
                     var m135 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j115 - j134)));
                     var v136 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v137 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v138 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v137, v120), v121);
+                    var v138 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v137, v120), v121);
                     var v139 = v136 * v138;
                     var v140 = v116 - v136;
                     var v141 = v116 - v138;
@@ -835,7 +835,7 @@ namespace Snapshots
                     nint e = e0 + j151;
                     var v153 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v154 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v158 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v154, v156), v157);
+                    var v158 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v154, v156), v157);
                     var v159 = v153 * v158;
                     var v160 = v152 - v153;
                     var v161 = v152 - v158;
@@ -855,7 +855,7 @@ namespace Snapshots
                     var m171 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j151 - j170)));
                     var v172 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v173 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v174 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v173, v156), v157);
+                    var v174 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v173, v156), v157);
                     var v175 = v172 * v174;
                     var v176 = v152 - v172;
                     var v177 = v152 - v174;
@@ -945,7 +945,7 @@ namespace Snapshots
                     nint e = e0 + j1;
                     var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                    var v8 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v6), v7);
                     var v9 = v3 * v8;
                     var v10 = v2 - v3;
                     var v11 = v2 - v8;
@@ -965,7 +965,7 @@ namespace Snapshots
                     var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
                     var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
+                    var v24 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v23, v6), v7);
                     var v25 = v22 * v24;
                     var v26 = v2 - v22;
                     var v27 = v2 - v24;
@@ -1003,7 +1003,7 @@ namespace Snapshots
                     nint e = e0 + j37;
                     var v39 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v44 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v40, v42), v43);
+                    var v44 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v40, v42), v43);
                     var v45 = v39 * v44;
                     var v46 = v38 - v39;
                     var v47 = v38 - v44;
@@ -1023,7 +1023,7 @@ namespace Snapshots
                     var m57 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j37 - j56)));
                     var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v60 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v59, v42), v43);
+                    var v60 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v59, v42), v43);
                     var v61 = v58 * v60;
                     var v62 = v38 - v58;
                     var v63 = v38 - v60;
@@ -1061,7 +1061,7 @@ namespace Snapshots
                     nint e = e0 + j73;
                     var v75 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v76 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v80 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v76, v78), v79);
+                    var v80 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v76, v78), v79);
                     var v81 = v75 * v80;
                     var v82 = v74 - v75;
                     var v83 = v74 - v80;
@@ -1081,7 +1081,7 @@ namespace Snapshots
                     var m93 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j73 - j92)));
                     var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v95 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v96 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v95, v78), v79);
+                    var v96 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v95, v78), v79);
                     var v97 = v94 * v96;
                     var v98 = v74 - v94;
                     var v99 = v74 - v96;
@@ -1185,7 +1185,7 @@ namespace Snapshots
                     var v17 = v15 * v16;
                     var v18 = v14 + v17;
                     var v19 = -v18;
-                    var v21 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v9), v5);
+                    var v21 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v9), v5);
                     var v22 = v3 * v21;
                     var v23 = v11 - v21;
                     var v24 = v15 * v23;
@@ -1223,7 +1223,7 @@ namespace Snapshots
                     var v53 = v51 * v52;
                     var v54 = v50 + v53;
                     var v55 = -v54;
-                    var v56 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v45, v9), v5);
+                    var v56 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v45, v9), v5);
                     var v57 = v44 * v56;
                     var v58 = v11 - v56;
                     var v59 = v51 * v58;
@@ -1279,7 +1279,7 @@ namespace Snapshots
                     var v92 = v90 * v91;
                     var v93 = v89 + v92;
                     var v94 = -v93;
-                    var v96 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v79, v84), v80);
+                    var v96 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v79, v84), v80);
                     var v97 = v78 * v96;
                     var v98 = v86 - v96;
                     var v99 = v90 * v98;
@@ -1317,7 +1317,7 @@ namespace Snapshots
                     var v128 = v126 * v127;
                     var v129 = v125 + v128;
                     var v130 = -v129;
-                    var v131 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v120, v84), v80);
+                    var v131 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v120, v84), v80);
                     var v132 = v119 * v131;
                     var v133 = v86 - v131;
                     var v134 = v126 * v133;
@@ -1373,7 +1373,7 @@ namespace Snapshots
                     var v167 = v165 * v166;
                     var v168 = v164 + v167;
                     var v169 = -v168;
-                    var v171 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v154, v159), v155);
+                    var v171 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v154, v159), v155);
                     var v172 = v153 * v171;
                     var v173 = v161 - v171;
                     var v174 = v165 * v173;
@@ -1411,7 +1411,7 @@ namespace Snapshots
                     var v203 = v201 * v202;
                     var v204 = v200 + v203;
                     var v205 = -v204;
-                    var v206 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v195, v159), v155);
+                    var v206 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v195, v159), v155);
                     var v207 = v194 * v206;
                     var v208 = v161 - v206;
                     var v209 = v201 * v208;
@@ -1536,7 +1536,7 @@ namespace Snapshots
                     var v18 = v16 * v17;
                     var v19 = v15 + v18;
                     var v20 = -v19;
-                    var v22 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v5, v10), v6);
+                    var v22 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v5, v10), v6);
                     var v23 = v4 * v22;
                     var v24 = v12 - v22;
                     var v25 = v16 * v24;
@@ -1574,7 +1574,7 @@ namespace Snapshots
                     var v54 = v52 * v53;
                     var v55 = v51 + v54;
                     var v56 = -v55;
-                    var v57 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v46, v10), v6);
+                    var v57 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v46, v10), v6);
                     var v58 = v45 * v57;
                     var v59 = v12 - v57;
                     var v60 = v52 * v59;
@@ -1631,7 +1631,7 @@ namespace Snapshots
                     var v94 = v92 * v93;
                     var v95 = v91 + v94;
                     var v96 = -v95;
-                    var v98 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v81, v86), v82);
+                    var v98 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v81, v86), v82);
                     var v99 = v80 * v98;
                     var v100 = v88 - v98;
                     var v101 = v92 * v100;
@@ -1669,7 +1669,7 @@ namespace Snapshots
                     var v130 = v128 * v129;
                     var v131 = v127 + v130;
                     var v132 = -v131;
-                    var v133 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v122, v86), v82);
+                    var v133 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v122, v86), v82);
                     var v134 = v121 * v133;
                     var v135 = v88 - v133;
                     var v136 = v128 * v135;
@@ -1726,7 +1726,7 @@ namespace Snapshots
                     var v170 = v168 * v169;
                     var v171 = v167 + v170;
                     var v172 = -v171;
-                    var v174 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v157, v162), v158);
+                    var v174 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v157, v162), v158);
                     var v175 = v156 * v174;
                     var v176 = v164 - v174;
                     var v177 = v168 * v176;
@@ -1764,7 +1764,7 @@ namespace Snapshots
                     var v206 = v204 * v205;
                     var v207 = v203 + v206;
                     var v208 = -v207;
-                    var v209 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v198, v162), v158);
+                    var v209 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v198, v162), v158);
                     var v210 = v197 * v209;
                     var v211 = v164 - v209;
                     var v212 = v204 * v211;
@@ -1883,7 +1883,7 @@ namespace Snapshots
                     nint e = e0 + j1;
                     var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                    var v8 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v6), v7);
                     var v9 = v3 * v8;
                     var v10 = v2 - v3;
                     var v11 = v2 - v8;
@@ -1903,7 +1903,7 @@ namespace Snapshots
                     var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
                     var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
+                    var v24 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v23, v6), v7);
                     var v25 = v22 * v24;
                     var v26 = v2 - v22;
                     var v27 = v2 - v24;
@@ -1936,7 +1936,7 @@ namespace Snapshots
                     var v49 = v47 * v48;
                     var v50 = v46 + v49;
                     var v51 = -v50;
-                    var v52 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v40, v6), v7);
+                    var v52 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v40, v6), v7);
                     var v53 = v39 * v52;
                     var v54 = v2 - v52;
                     var v55 = v47 * v54;
@@ -1974,7 +1974,7 @@ namespace Snapshots
                     var v84 = v82 * v83;
                     var v85 = v81 + v84;
                     var v86 = -v85;
-                    var v87 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v76, v6), v7);
+                    var v87 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v76, v6), v7);
                     var v88 = v75 * v87;
                     var v89 = v2 - v87;
                     var v90 = v82 * v89;
@@ -2023,7 +2023,7 @@ namespace Snapshots
                     nint e = e0 + j107;
                     var v109 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v110 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v114 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v110, v112), v113);
+                    var v114 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v110, v112), v113);
                     var v115 = v109 * v114;
                     var v116 = v108 - v109;
                     var v117 = v108 - v114;
@@ -2043,7 +2043,7 @@ namespace Snapshots
                     var m127 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j107 - j126)));
                     var v128 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v129 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v130 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v129, v112), v113);
+                    var v130 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v129, v112), v113);
                     var v131 = v128 * v130;
                     var v132 = v108 - v128;
                     var v133 = v108 - v130;
@@ -2076,7 +2076,7 @@ namespace Snapshots
                     var v155 = v153 * v154;
                     var v156 = v152 + v155;
                     var v157 = -v156;
-                    var v158 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v146, v112), v113);
+                    var v158 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v146, v112), v113);
                     var v159 = v145 * v158;
                     var v160 = v108 - v158;
                     var v161 = v153 * v160;
@@ -2114,7 +2114,7 @@ namespace Snapshots
                     var v190 = v188 * v189;
                     var v191 = v187 + v190;
                     var v192 = -v191;
-                    var v193 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v182, v112), v113);
+                    var v193 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v182, v112), v113);
                     var v194 = v181 * v193;
                     var v195 = v108 - v193;
                     var v196 = v188 * v195;
@@ -2163,7 +2163,7 @@ namespace Snapshots
                     nint e = e0 + j213;
                     var v215 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v216 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v220 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v216, v218), v219);
+                    var v220 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v216, v218), v219);
                     var v221 = v215 * v220;
                     var v222 = v214 - v215;
                     var v223 = v214 - v220;
@@ -2183,7 +2183,7 @@ namespace Snapshots
                     var m233 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j213 - j232)));
                     var v234 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v235 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v236 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v235, v218), v219);
+                    var v236 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v235, v218), v219);
                     var v237 = v234 * v236;
                     var v238 = v214 - v234;
                     var v239 = v214 - v236;
@@ -2216,7 +2216,7 @@ namespace Snapshots
                     var v261 = v259 * v260;
                     var v262 = v258 + v261;
                     var v263 = -v262;
-                    var v264 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v252, v218), v219);
+                    var v264 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v252, v218), v219);
                     var v265 = v251 * v264;
                     var v266 = v214 - v264;
                     var v267 = v259 * v266;
@@ -2254,7 +2254,7 @@ namespace Snapshots
                     var v296 = v294 * v295;
                     var v297 = v293 + v296;
                     var v298 = -v297;
-                    var v299 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v288, v218), v219);
+                    var v299 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v288, v218), v219);
                     var v300 = v287 * v299;
                     var v301 = v214 - v299;
                     var v302 = v294 * v301;
@@ -2396,7 +2396,7 @@ namespace Snapshots
                     nint e = e0 + j1;
                     var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v8 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v4, v6), v7);
+                    var v8 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v6), v7);
                     var v9 = v3 * v8;
                     var v10 = v2 - v3;
                     var v11 = v2 - v8;
@@ -2416,7 +2416,7 @@ namespace Snapshots
                     var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
                     var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v24 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v23, v6), v7);
+                    var v24 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v23, v6), v7);
                     var v25 = v22 * v24;
                     var v26 = v2 - v22;
                     var v27 = v2 - v24;
@@ -2450,7 +2450,7 @@ namespace Snapshots
                     var v50 = v48 * v49;
                     var v51 = v47 + v50;
                     var v52 = -v51;
-                    var v53 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v41, v6), v7);
+                    var v53 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v41, v6), v7);
                     var v54 = v40 * v53;
                     var v55 = v2 - v53;
                     var v56 = v48 * v55;
@@ -2488,7 +2488,7 @@ namespace Snapshots
                     var v85 = v83 * v84;
                     var v86 = v82 + v85;
                     var v87 = -v86;
-                    var v88 = global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Min(v77, v6), v7);
+                    var v88 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v77, v6), v7);
                     var v89 = v76 * v88;
                     var v90 = v2 - v88;
                     var v91 = v83 * v90;
@@ -2537,7 +2537,7 @@ namespace Snapshots
                     nint e = e0 + j108;
                     var v110 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v111 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v115 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v111, v113), v114);
+                    var v115 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v111, v113), v114);
                     var v116 = v110 * v115;
                     var v117 = v109 - v110;
                     var v118 = v109 - v115;
@@ -2557,7 +2557,7 @@ namespace Snapshots
                     var m128 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j108 - j127)));
                     var v129 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v130 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v131 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v130, v113), v114);
+                    var v131 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v130, v113), v114);
                     var v132 = v129 * v131;
                     var v133 = v109 - v129;
                     var v134 = v109 - v131;
@@ -2591,7 +2591,7 @@ namespace Snapshots
                     var v157 = v155 * v156;
                     var v158 = v154 + v157;
                     var v159 = -v158;
-                    var v160 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v148, v113), v114);
+                    var v160 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v148, v113), v114);
                     var v161 = v147 * v160;
                     var v162 = v109 - v160;
                     var v163 = v155 * v162;
@@ -2629,7 +2629,7 @@ namespace Snapshots
                     var v192 = v190 * v191;
                     var v193 = v189 + v192;
                     var v194 = -v193;
-                    var v195 = global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Min(v184, v113), v114);
+                    var v195 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v184, v113), v114);
                     var v196 = v183 * v195;
                     var v197 = v109 - v195;
                     var v198 = v190 * v197;
@@ -2678,7 +2678,7 @@ namespace Snapshots
                     nint e = e0 + j215;
                     var v217 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v218 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v222 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v218, v220), v221);
+                    var v222 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v218, v220), v221);
                     var v223 = v217 * v222;
                     var v224 = v216 - v217;
                     var v225 = v216 - v222;
@@ -2698,7 +2698,7 @@ namespace Snapshots
                     var m235 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j215 - j234)));
                     var v236 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
                     var v237 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v238 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v237, v220), v221);
+                    var v238 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v237, v220), v221);
                     var v239 = v236 * v238;
                     var v240 = v216 - v236;
                     var v241 = v216 - v238;
@@ -2732,7 +2732,7 @@ namespace Snapshots
                     var v264 = v262 * v263;
                     var v265 = v261 + v264;
                     var v266 = -v265;
-                    var v267 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v255, v220), v221);
+                    var v267 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v255, v220), v221);
                     var v268 = v254 * v267;
                     var v269 = v216 - v267;
                     var v270 = v262 * v269;
@@ -2770,7 +2770,7 @@ namespace Snapshots
                     var v299 = v297 * v298;
                     var v300 = v296 + v299;
                     var v301 = -v300;
-                    var v302 = global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Min(v291, v220), v221);
+                    var v302 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v291, v220), v221);
                     var v303 = v290 * v302;
                     var v304 = v216 - v302;
                     var v305 = v297 * v304;

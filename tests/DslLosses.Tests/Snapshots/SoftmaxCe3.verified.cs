@@ -107,11 +107,11 @@ namespace Snapshots
         private static double __SoftmaxCe3_Single_Sum(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
         {
             double total = 0.0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 3 < 16 && outer >= 16)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 3 <= 15 && outer >= 16)
             {
                 total = __SoftmaxCe3_Single_Sum_V1(ref p_labels, ref p_logits, outer, c, inner);
             }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && 3 < 8 && outer >= 8)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && 3 <= 256 && outer >= 8)
             {
                 total = __SoftmaxCe3_Single_Sum_V2(ref p_labels, ref p_logits, outer, c, inner);
             }
@@ -142,19 +142,19 @@ namespace Snapshots
                 {
                     nint e = e0;
                     var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v3);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v3);
                 }
                 // j = 1
                 {
                     nint e = e0 + 1;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 // j = 2
                 {
                     nint e = e0 + 2;
                     var v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v5);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v5);
                 }
                 global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 // loss axis unrolled: j = 0
@@ -321,19 +321,19 @@ namespace Snapshots
                 {
                     nint e = e0;
                     var v69 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
-                    vr68 = global::System.Runtime.Intrinsics.Vector256.Max(vr68, v69);
+                    vr68 = global::DslLosses.Kernels.FastMath.ShiftMax(vr68, v69);
                 }
                 // j = 1
                 {
                     nint e = e0 + 1;
                     var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
-                    vr68 = global::System.Runtime.Intrinsics.Vector256.Max(vr68, v70);
+                    vr68 = global::DslLosses.Kernels.FastMath.ShiftMax(vr68, v70);
                 }
                 // j = 2
                 {
                     nint e = e0 + 2;
                     var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
-                    vr68 = global::System.Runtime.Intrinsics.Vector256.Max(vr68, v71);
+                    vr68 = global::DslLosses.Kernels.FastMath.ShiftMax(vr68, v71);
                 }
                 global::System.Runtime.Intrinsics.Vector256<float> vr72 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 // loss axis unrolled: j = 0

@@ -242,7 +242,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -250,9 +250,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                 }
-                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 float r8 = 0f;
                 global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 nint j9 = 0;
@@ -316,7 +316,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j29;
                     var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, v30);
                 }
                 if (j29 < c)
                 {
@@ -324,9 +324,9 @@ namespace Snapshots
                     nint e = e0 + j31;
                     var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
                     var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                 }
-                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr28));
                 float r34 = 0f;
                 global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 nint j35 = 0;
@@ -390,7 +390,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -398,9 +398,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                 }
-                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 float r60 = 0f;
                 global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 nint j61 = 0;
@@ -588,7 +588,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -596,9 +596,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                 }
-                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 float r8 = 0f;
                 global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 nint j9 = 0;
@@ -662,7 +662,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j29;
                     var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, v30);
                 }
                 if (j29 < c)
                 {
@@ -670,9 +670,9 @@ namespace Snapshots
                     nint e = e0 + j31;
                     var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
                     var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                 }
-                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr28));
                 float r34 = 0f;
                 global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 nint j35 = 0;
@@ -736,7 +736,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -744,9 +744,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                 }
-                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 float r60 = 0f;
                 global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 nint j61 = 0;
@@ -929,7 +929,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -937,9 +937,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                 }
-                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 float r8 = 0f;
                 global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 nint j9 = 0;
@@ -1000,7 +1000,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j29;
                     var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, v30);
                 }
                 if (j29 < c)
                 {
@@ -1008,9 +1008,9 @@ namespace Snapshots
                     nint e = e0 + j31;
                     var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
                     var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                 }
-                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr28));
                 float r34 = 0f;
                 global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 nint j35 = 0;
@@ -1071,7 +1071,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -1079,9 +1079,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                 }
-                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 float r60 = 0f;
                 global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 nint j61 = 0;
@@ -1260,7 +1260,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -1268,9 +1268,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                 }
-                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 float r8 = 0f;
                 global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 nint j9 = 0;
@@ -1331,7 +1331,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j29;
                     var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, v30);
                 }
                 if (j29 < c)
                 {
@@ -1339,9 +1339,9 @@ namespace Snapshots
                     nint e = e0 + j31;
                     var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j29 - j31)));
                     var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                 }
-                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                r28 = global::System.MathF.Max(r28, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr28));
                 float r34 = 0f;
                 global::System.Runtime.Intrinsics.Vector256<float> vr34 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 nint j35 = 0;
@@ -1402,7 +1402,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -1410,9 +1410,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                 }
-                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 float r60 = 0f;
                 global::System.Runtime.Intrinsics.Vector128<float> vr60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 nint j61 = 0;
@@ -1595,7 +1595,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -1603,9 +1603,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                 }
-                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 float r8 = 0f;
                 global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 nint j9 = 0;
@@ -1690,7 +1690,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j50;
                     var v51 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, v51);
+                    vr49 = global::DslLosses.Kernels.FastMath.ShiftMax(vr49, v51);
                 }
                 if (j50 < c)
                 {
@@ -1698,9 +1698,9 @@ namespace Snapshots
                     nint e = e0 + j52;
                     var m53 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j50 - j52)));
                     var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                    vr49 = global::DslLosses.Kernels.FastMath.ShiftMax(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                 }
-                r49 = global::System.MathF.Max(r49, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr49));
+                r49 = global::System.MathF.Max(r49, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr49));
                 float r55 = 0f;
                 global::System.Runtime.Intrinsics.Vector256<float> vr55 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 nint j56 = 0;
@@ -1785,7 +1785,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j97;
                     var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, v98);
+                    vr96 = global::DslLosses.Kernels.FastMath.ShiftMax(vr96, v98);
                 }
                 if (j97 < c)
                 {
@@ -1793,9 +1793,9 @@ namespace Snapshots
                     nint e = e0 + j99;
                     var m100 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j97 - j99)));
                     var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                    vr96 = global::DslLosses.Kernels.FastMath.ShiftMax(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                 }
-                r96 = global::System.MathF.Max(r96, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr96));
+                r96 = global::System.MathF.Max(r96, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr96));
                 float r102 = 0f;
                 global::System.Runtime.Intrinsics.Vector128<float> vr102 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 nint j103 = 0;
@@ -2003,7 +2003,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -2011,9 +2011,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                 }
-                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 float r8 = 0f;
                 global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 nint j9 = 0;
@@ -2099,7 +2099,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j51;
                     var v52 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, v52);
+                    vr50 = global::DslLosses.Kernels.FastMath.ShiftMax(vr50, v52);
                 }
                 if (j51 < c)
                 {
@@ -2107,9 +2107,9 @@ namespace Snapshots
                     nint e = e0 + j53;
                     var m54 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j51 - j53)));
                     var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                    vr50 = global::DslLosses.Kernels.FastMath.ShiftMax(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                 }
-                r50 = global::System.MathF.Max(r50, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr50));
+                r50 = global::System.MathF.Max(r50, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr50));
                 float r56 = 0f;
                 global::System.Runtime.Intrinsics.Vector256<float> vr56 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 nint j57 = 0;
@@ -2195,7 +2195,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j99;
                     var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, v100);
+                    vr98 = global::DslLosses.Kernels.FastMath.ShiftMax(vr98, v100);
                 }
                 if (j99 < c)
                 {
@@ -2203,9 +2203,9 @@ namespace Snapshots
                     nint e = e0 + j101;
                     var m102 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j99 - j101)));
                     var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                    vr98 = global::DslLosses.Kernels.FastMath.ShiftMax(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                 }
-                r98 = global::System.MathF.Max(r98, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr98));
+                r98 = global::System.MathF.Max(r98, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr98));
                 float r104 = 0f;
                 global::System.Runtime.Intrinsics.Vector128<float> vr104 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 nint j105 = 0;
@@ -2433,7 +2433,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -2441,9 +2441,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                 }
-                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 float r8 = 0f;
                 global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 nint j9 = 0;
@@ -2544,7 +2544,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -2552,9 +2552,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                 }
-                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.MathF.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 float r60 = 0f;
                 global::System.Runtime.Intrinsics.Vector256<float> vr60 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 nint j61 = 0;
@@ -2655,7 +2655,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j107;
                     var v108 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, v108);
+                    vr106 = global::DslLosses.Kernels.FastMath.ShiftMax(vr106, v108);
                 }
                 if (j107 < c)
                 {
@@ -2663,9 +2663,9 @@ namespace Snapshots
                     nint e = e0 + j109;
                     var m110 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j107 - j109)));
                     var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                    vr106 = global::DslLosses.Kernels.FastMath.ShiftMax(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                 }
-                r106 = global::System.MathF.Max(r106, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr106));
+                r106 = global::System.MathF.Max(r106, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr106));
                 float r112 = 0f;
                 global::System.Runtime.Intrinsics.Vector128<float> vr112 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 nint j113 = 0;
@@ -2921,7 +2921,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -2929,9 +2929,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity)));
                 }
-                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.MathF.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 float r8 = 0f;
                 global::System.Runtime.Intrinsics.Vector512<float> vr8 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 nint j9 = 0;
@@ -3033,7 +3033,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j56;
                     var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, v57);
+                    vr55 = global::DslLosses.Kernels.FastMath.ShiftMax(vr55, v57);
                 }
                 if (j56 < c)
                 {
@@ -3041,9 +3041,9 @@ namespace Snapshots
                     nint e = e0 + j58;
                     var m59 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j56 - j58)));
                     var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
+                    vr55 = global::DslLosses.Kernels.FastMath.ShiftMax(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity)));
                 }
-                r55 = global::System.MathF.Max(r55, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr55));
+                r55 = global::System.MathF.Max(r55, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr55));
                 float r61 = 0f;
                 global::System.Runtime.Intrinsics.Vector256<float> vr61 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 nint j62 = 0;
@@ -3145,7 +3145,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j109;
                     var v110 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, v110);
+                    vr108 = global::DslLosses.Kernels.FastMath.ShiftMax(vr108, v110);
                 }
                 if (j109 < c)
                 {
@@ -3153,9 +3153,9 @@ namespace Snapshots
                     nint e = e0 + j111;
                     var m112 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j109 - j111)));
                     var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
+                    vr108 = global::DslLosses.Kernels.FastMath.ShiftMax(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity)));
                 }
-                r108 = global::System.MathF.Max(r108, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr108));
+                r108 = global::System.MathF.Max(r108, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr108));
                 float r114 = 0f;
                 global::System.Runtime.Intrinsics.Vector128<float> vr114 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 nint j115 = 0;
@@ -3533,7 +3533,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -3541,9 +3541,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                 }
-                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 double r8 = 0.0;
                 global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 nint j9 = 0;
@@ -3607,7 +3607,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j29;
                     var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, v30);
                 }
                 if (j29 < c)
                 {
@@ -3615,9 +3615,9 @@ namespace Snapshots
                     nint e = e0 + j31;
                     var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
                     var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                 }
-                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr28));
                 double r34 = 0.0;
                 global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 nint j35 = 0;
@@ -3681,7 +3681,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -3689,9 +3689,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                 }
-                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 double r60 = 0.0;
                 global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 nint j61 = 0;
@@ -3879,7 +3879,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -3887,9 +3887,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                 }
-                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 double r8 = 0.0;
                 global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 nint j9 = 0;
@@ -3953,7 +3953,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j29;
                     var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, v30);
                 }
                 if (j29 < c)
                 {
@@ -3961,9 +3961,9 @@ namespace Snapshots
                     nint e = e0 + j31;
                     var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
                     var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                 }
-                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr28));
                 double r34 = 0.0;
                 global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 nint j35 = 0;
@@ -4027,7 +4027,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -4035,9 +4035,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                 }
-                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 double r60 = 0.0;
                 global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 nint j61 = 0;
@@ -4220,7 +4220,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -4228,9 +4228,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                 }
-                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 double r8 = 0.0;
                 global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 nint j9 = 0;
@@ -4291,7 +4291,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j29;
                     var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, v30);
                 }
                 if (j29 < c)
                 {
@@ -4299,9 +4299,9 @@ namespace Snapshots
                     nint e = e0 + j31;
                     var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
                     var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                 }
-                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr28));
                 double r34 = 0.0;
                 global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 nint j35 = 0;
@@ -4362,7 +4362,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -4370,9 +4370,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                 }
-                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 double r60 = 0.0;
                 global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 nint j61 = 0;
@@ -4551,7 +4551,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -4559,9 +4559,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                 }
-                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 double r8 = 0.0;
                 global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 nint j9 = 0;
@@ -4622,7 +4622,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j29;
                     var v30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, v30);
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, v30);
                 }
                 if (j29 < c)
                 {
@@ -4630,9 +4630,9 @@ namespace Snapshots
                     nint e = e0 + j31;
                     var m32 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j29 - j31)));
                     var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr28 = global::System.Runtime.Intrinsics.Vector256.Max(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                    vr28 = global::DslLosses.Kernels.FastMath.ShiftMax(vr28, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m32, v33, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                 }
-                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr28));
+                r28 = global::System.Math.Max(r28, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr28));
                 double r34 = 0.0;
                 global::System.Runtime.Intrinsics.Vector256<double> vr34 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 nint j35 = 0;
@@ -4693,7 +4693,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -4701,9 +4701,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector128.Max(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                 }
-                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 double r60 = 0.0;
                 global::System.Runtime.Intrinsics.Vector128<double> vr60 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 nint j61 = 0;
@@ -4886,7 +4886,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -4894,9 +4894,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                 }
-                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 double r8 = 0.0;
                 global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 nint j9 = 0;
@@ -4981,7 +4981,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j50;
                     var v51 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, v51);
+                    vr49 = global::DslLosses.Kernels.FastMath.ShiftMax(vr49, v51);
                 }
                 if (j50 < c)
                 {
@@ -4989,9 +4989,9 @@ namespace Snapshots
                     nint e = e0 + j52;
                     var m53 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j50 - j52)));
                     var v54 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr49 = global::System.Runtime.Intrinsics.Vector256.Max(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                    vr49 = global::DslLosses.Kernels.FastMath.ShiftMax(vr49, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m53, v54, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                 }
-                r49 = global::System.Math.Max(r49, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr49));
+                r49 = global::System.Math.Max(r49, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr49));
                 double r55 = 0.0;
                 global::System.Runtime.Intrinsics.Vector256<double> vr55 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 nint j56 = 0;
@@ -5076,7 +5076,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j97;
                     var v98 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, v98);
+                    vr96 = global::DslLosses.Kernels.FastMath.ShiftMax(vr96, v98);
                 }
                 if (j97 < c)
                 {
@@ -5084,9 +5084,9 @@ namespace Snapshots
                     nint e = e0 + j99;
                     var m100 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j97 - j99)));
                     var v101 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr96 = global::System.Runtime.Intrinsics.Vector128.Max(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                    vr96 = global::DslLosses.Kernels.FastMath.ShiftMax(vr96, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m100, v101, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                 }
-                r96 = global::System.Math.Max(r96, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr96));
+                r96 = global::System.Math.Max(r96, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr96));
                 double r102 = 0.0;
                 global::System.Runtime.Intrinsics.Vector128<double> vr102 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 nint j103 = 0;
@@ -5294,7 +5294,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -5302,9 +5302,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                 }
-                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 double r8 = 0.0;
                 global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 nint j9 = 0;
@@ -5390,7 +5390,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j51;
                     var v52 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, v52);
+                    vr50 = global::DslLosses.Kernels.FastMath.ShiftMax(vr50, v52);
                 }
                 if (j51 < c)
                 {
@@ -5398,9 +5398,9 @@ namespace Snapshots
                     nint e = e0 + j53;
                     var m54 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j51 - j53)));
                     var v55 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr50 = global::System.Runtime.Intrinsics.Vector256.Max(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                    vr50 = global::DslLosses.Kernels.FastMath.ShiftMax(vr50, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m54, v55, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                 }
-                r50 = global::System.Math.Max(r50, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr50));
+                r50 = global::System.Math.Max(r50, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr50));
                 double r56 = 0.0;
                 global::System.Runtime.Intrinsics.Vector256<double> vr56 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 nint j57 = 0;
@@ -5486,7 +5486,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j99;
                     var v100 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, v100);
+                    vr98 = global::DslLosses.Kernels.FastMath.ShiftMax(vr98, v100);
                 }
                 if (j99 < c)
                 {
@@ -5494,9 +5494,9 @@ namespace Snapshots
                     nint e = e0 + j101;
                     var m102 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j99 - j101)));
                     var v103 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr98 = global::System.Runtime.Intrinsics.Vector128.Max(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                    vr98 = global::DslLosses.Kernels.FastMath.ShiftMax(vr98, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m102, v103, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                 }
-                r98 = global::System.Math.Max(r98, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr98));
+                r98 = global::System.Math.Max(r98, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr98));
                 double r104 = 0.0;
                 global::System.Runtime.Intrinsics.Vector128<double> vr104 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 nint j105 = 0;
@@ -5724,7 +5724,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -5732,9 +5732,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                 }
-                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 double r8 = 0.0;
                 global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 nint j9 = 0;
@@ -5835,7 +5835,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j55;
                     var v56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, v56);
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, v56);
                 }
                 if (j55 < c)
                 {
@@ -5843,9 +5843,9 @@ namespace Snapshots
                     nint e = e0 + j57;
                     var m58 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j55 - j57)));
                     var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr54 = global::System.Runtime.Intrinsics.Vector256.Max(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                    vr54 = global::DslLosses.Kernels.FastMath.ShiftMax(vr54, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m58, v59, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                 }
-                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr54));
+                r54 = global::System.Math.Max(r54, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr54));
                 double r60 = 0.0;
                 global::System.Runtime.Intrinsics.Vector256<double> vr60 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 nint j61 = 0;
@@ -5946,7 +5946,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j107;
                     var v108 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, v108);
+                    vr106 = global::DslLosses.Kernels.FastMath.ShiftMax(vr106, v108);
                 }
                 if (j107 < c)
                 {
@@ -5954,9 +5954,9 @@ namespace Snapshots
                     nint e = e0 + j109;
                     var m110 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j107 - j109)));
                     var v111 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr106 = global::System.Runtime.Intrinsics.Vector128.Max(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                    vr106 = global::DslLosses.Kernels.FastMath.ShiftMax(vr106, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m110, v111, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                 }
-                r106 = global::System.Math.Max(r106, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr106));
+                r106 = global::System.Math.Max(r106, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr106));
                 double r112 = 0.0;
                 global::System.Runtime.Intrinsics.Vector128<double> vr112 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 nint j113 = 0;
@@ -6212,7 +6212,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j3;
                     var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, v4);
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
                 }
                 if (j3 < c)
                 {
@@ -6220,9 +6220,9 @@ namespace Snapshots
                     nint e = e0 + j5;
                     var m6 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<double>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((double)(j3 - j5)));
                     var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr2 = global::System.Runtime.Intrinsics.Vector512.Max(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
+                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m6, v7, global::System.Runtime.Intrinsics.Vector512.Create(double.NegativeInfinity)));
                 }
-                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr2));
+                r2 = global::System.Math.Max(r2, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr2));
                 double r8 = 0.0;
                 global::System.Runtime.Intrinsics.Vector512<double> vr8 = global::System.Runtime.Intrinsics.Vector512<double>.Zero;
                 nint j9 = 0;
@@ -6324,7 +6324,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j56;
                     var v57 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, v57);
+                    vr55 = global::DslLosses.Kernels.FastMath.ShiftMax(vr55, v57);
                 }
                 if (j56 < c)
                 {
@@ -6332,9 +6332,9 @@ namespace Snapshots
                     nint e = e0 + j58;
                     var m59 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<double>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((double)(j56 - j58)));
                     var v60 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr55 = global::System.Runtime.Intrinsics.Vector256.Max(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
+                    vr55 = global::DslLosses.Kernels.FastMath.ShiftMax(vr55, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m59, v60, global::System.Runtime.Intrinsics.Vector256.Create(double.NegativeInfinity)));
                 }
-                r55 = global::System.Math.Max(r55, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr55));
+                r55 = global::System.Math.Max(r55, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr55));
                 double r61 = 0.0;
                 global::System.Runtime.Intrinsics.Vector256<double> vr61 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
                 nint j62 = 0;
@@ -6436,7 +6436,7 @@ namespace Snapshots
                 {
                     nint e = e0 + j109;
                     var v110 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, v110);
+                    vr108 = global::DslLosses.Kernels.FastMath.ShiftMax(vr108, v110);
                 }
                 if (j109 < c)
                 {
@@ -6444,9 +6444,9 @@ namespace Snapshots
                     nint e = e0 + j111;
                     var m112 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<double>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((double)(j109 - j111)));
                     var v113 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_logits, (nuint)e);
-                    vr108 = global::System.Runtime.Intrinsics.Vector128.Max(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
+                    vr108 = global::DslLosses.Kernels.FastMath.ShiftMax(vr108, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m112, v113, global::System.Runtime.Intrinsics.Vector128.Create(double.NegativeInfinity)));
                 }
-                r108 = global::System.Math.Max(r108, global::DslLosses.Kernels.VectorLanes.MaxAcross(vr108));
+                r108 = global::System.Math.Max(r108, global::DslLosses.Kernels.FastMath.ShiftMaxAcross(vr108));
                 double r114 = 0.0;
                 global::System.Runtime.Intrinsics.Vector128<double> vr114 = global::System.Runtime.Intrinsics.Vector128<double>.Zero;
                 nint j115 = 0;
