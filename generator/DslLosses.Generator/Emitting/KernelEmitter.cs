@@ -338,11 +338,14 @@ internal sealed class KernelEmitter
 
     /// <summary>
     /// The widest loss axis a row tile of this width takes. 16-row tiles (AVX-512) stay below one vector per row: wider
-    /// rows have whole vectors of their own there. 8-row tiles (AVX2) take rows of up to 256: row by row, each row's
-    /// chain of max, exponentials, horizontal sums and log waits on the one before it, while the tile's lanes are
-    /// independent rows; its transposed copy (8 KiB per tensor at 256) still fits in L1.
+    /// rows have whole vectors of their own there. 8-row tiles (AVX2) take wider rows: row by row, each row's chain of
+    /// max, exponentials, horizontal sums and log waits on the one before it, while a tile's lanes are independent
+    /// rows. But a tile reads 8 rows side by side per transposed tensor, which the hardware prefetchers follow less
+    /// well than one stream: measured on Zen 2, tiles win up to about 128 columns with one tensor transposed (sparse
+    /// labels) and 64 with two, and lose beyond, most of all on inputs larger than the caches.
     /// </summary>
-    private static int MaxTileColumns(string width) => width == "Vector512" ? 15 : 256;
+    private int MaxTileColumns(string width)
+        => width == "Vector512" ? 15 : 128 / Math.Max(1, FullTensorsOf(_plan.Loss).Distinct().Count());
 
     /// <summary>
     /// Whether the kernel gets row-tiled variants for narrow loss axes: float rows with the loss axis contiguous and

@@ -542,7 +542,7 @@ namespace Snapshots
             {
                 __FocalBce_Single_None_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
             }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c <= 256 && outer >= 8)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c <= 64 && outer >= 8)
             {
                 __FocalBce_Single_None_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
             }

@@ -111,7 +111,7 @@ namespace Snapshots
             {
                 total = __SoftmaxCe3_Single_Sum_V1(ref p_labels, ref p_logits, outer, c, inner);
             }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && 3 <= 256 && outer >= 8)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && 3 <= 64 && outer >= 8)
             {
                 total = __SoftmaxCe3_Single_Sum_V2(ref p_labels, ref p_logits, outer, c, inner);
             }
