@@ -7,7 +7,7 @@ using Xunit;
 namespace DslLosses.Tests;
 
 /// <summary>
-/// The row-tiled kernels (a class axis narrower than a vector: one row per lane, tiles of 16 or 8 rows, the rest row by
+/// The row-tiled kernels (a narrow class axis: one row per lane, tiles of 16 or 8 rows, the rest row by
 /// row) against float64 references worked here, for the built-in losses and for formulas of this project.
 /// </summary>
 public class RowTileTests

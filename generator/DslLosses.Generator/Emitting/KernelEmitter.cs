@@ -319,7 +319,7 @@ internal sealed class KernelEmitter
         {
             if (rowLanes && width.Name != "Vector128")
             {
-                // a class axis narrower than a vector: one row per lane instead of a mostly masked vector per row
+                // a narrow class axis (MaxTileColumns): one row per lane instead of a row at a time
                 int tile = width.FloatLanes;
                 AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {_c} <= {MaxTileColumns(width.Name)} && outer >= {tile})", AsVariantMethod(RowLanesNest(width)));
                 keyword = "else if";
