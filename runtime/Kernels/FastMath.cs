@@ -253,13 +253,15 @@ public static class FastMath
     private static TF ExpPolynomial<L, TF, TI>(TF x, TF nf) where L : struct, IFloatLanes<TF, TI>
     {
         TF r = L.Fma(nf, L.Splat(2.12194440e-4f), L.Fma(nf, L.Splat(-0.693359375f), x));
-        TF p = L.Splat(1.9875691500e-4f);
-        p = L.Fma(p, r, L.Splat(1.3981999507e-3f));
-        p = L.Fma(p, r, L.Splat(8.3334519073e-3f));
-        p = L.Fma(p, r, L.Splat(4.1665795894e-2f));
-        p = L.Fma(p, r, L.Splat(1.6666665459e-1f));
-        p = L.Fma(p, r, L.Splat(5.0000001201e-1f));
-        return L.Add(L.Fma(L.Mul(p, r), r, r), L.Splat(1f));
+        // Estrin's scheme: three independent pairs, then two steps, instead of a chain of five fused multiply-adds
+        // (the exponential is latency-bound where its chain fills the out-of-order window)
+        TF r2 = L.Mul(r, r);
+        TF p01 = L.Fma(L.Splat(1.6666665459e-1f), r, L.Splat(5.0000001201e-1f));
+        TF p23 = L.Fma(L.Splat(8.3334519073e-3f), r, L.Splat(4.1665795894e-2f));
+        TF p45 = L.Fma(L.Splat(1.9875691500e-4f), r, L.Splat(1.3981999507e-3f));
+        TF r4 = L.Mul(r2, r2);
+        TF p = L.Fma(p45, r4, L.Fma(p23, r2, p01));
+        return L.Add(L.Fma(p, r2, r), L.Splat(1f));
     }
 
     /// <summary><c>e^x</c> for <paramref name="xc"/> already clamped to [-104, 89] (NaN gives NaN).</summary>
