@@ -223,7 +223,7 @@ public static class FastMath
         // |x| <= 87 in every lane (NaN compares false and flows through the polynomial): 2^n is a normal float, formed
         // from n's bits in two integer operations, with no clamp. Only where vscalefps is missing; rare lanes beyond go
         // the two-step way.
-        if (!L.HasScale && !L.AnyAbove(L.Abs(x), InRange))
+        if (ScalesDirectly<L, TF, TI>(x))
             return ExpInRange<L, TF, TI>(x);
         // the clamp keeps NaN, and NaN then flows through the polynomial into the result
         return ExpCore<L, TF, TI>(L.AtMost(L.AtLeast(x, -104f), 89f));
@@ -231,6 +231,11 @@ public static class FastMath
 
     /// <summary>The bound below which <see cref="ExpInRange"/> applies: |x ln2| ≤ 125.6, so |n| ≤ 126.</summary>
     private const float InRange = 87f;
+
+    /// <summary>Whether <see cref="ExpInRange"/> takes every lane of <c>±x</c>: no vscalefps here and no |x| above <see cref="InRange"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ScalesDirectly<L, TF, TI>(TF x) where L : struct, IFloatLanes<TF, TI>
+        => !L.HasScale && !L.AnyAbove(L.Abs(x), InRange);
 
     /// <summary>
     /// <c>e^x</c> for |x| ≤ 87 (or NaN): the polynomial of <see cref="ExpCore"/>, scaled by <c>2^n</c> built directly
@@ -341,7 +346,7 @@ public static class FastMath
     {
         // NaN passes the clamp and the exponential; the logarithm of its bits is some finite number, but c / u is NaN
         TF negAbs = L.Or(x, L.Splat(-0f));
-        TF e = !L.HasScale && !L.AnyAbove(L.Abs(x), InRange) ? ExpInRange<L, TF, TI>(negAbs) : ExpCore<L, TF, TI>(L.AtLeast(negAbs, -104f));
+        TF e = ScalesDirectly<L, TF, TI>(x) ? ExpInRange<L, TF, TI>(negAbs) : ExpCore<L, TF, TI>(L.AtLeast(negAbs, -104f));
         TF u = L.Add(L.Splat(1f), e);
         TF c = L.Sub(e, L.Sub(u, L.Splat(1f)));
         return L.Add(LogCore<L, TF, TI>(u, L.Splat(0f)), L.Div(c, u));
@@ -423,9 +428,9 @@ public static class FastMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> AtLeast(Vector512<float> x, float lo) => Avx512F.IsSupported ? Avx512F.Max(Vector512.Create(lo), x) : Vector512.Max(x, Vector512.Create(lo));
+        public static Vector512<float> AtLeast(Vector512<float> x, float lo) => FastMath.AtLeast(x, Vector512.Create(lo));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> AtMost(Vector512<float> x, float hi) => Avx512F.IsSupported ? Avx512F.Min(Vector512.Create(hi), x) : Vector512.Min(x, Vector512.Create(hi));
+        public static Vector512<float> AtMost(Vector512<float> x, float hi) => FastMath.AtMost(x, Vector512.Create(hi));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.IsSupported ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
         public static bool HasScale => Avx512F.IsSupported;
@@ -482,9 +487,9 @@ public static class FastMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> AtLeast(Vector256<float> x, float lo) => Avx.IsSupported ? Avx.Max(Vector256.Create(lo), x) : Vector256.Max(x, Vector256.Create(lo));
+        public static Vector256<float> AtLeast(Vector256<float> x, float lo) => FastMath.AtLeast(x, Vector256.Create(lo));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> AtMost(Vector256<float> x, float hi) => Avx.IsSupported ? Avx.Min(Vector256.Create(hi), x) : Vector256.Min(x, Vector256.Create(hi));
+        public static Vector256<float> AtMost(Vector256<float> x, float hi) => FastMath.AtMost(x, Vector256.Create(hi));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
         public static bool HasScale => Avx512F.VL.IsSupported;
@@ -541,9 +546,9 @@ public static class FastMath
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> AtLeast(Vector128<float> x, float lo) => Sse.IsSupported ? Sse.Max(Vector128.Create(lo), x) : Vector128.Max(x, Vector128.Create(lo));
+        public static Vector128<float> AtLeast(Vector128<float> x, float lo) => FastMath.AtLeast(x, Vector128.Create(lo));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> AtMost(Vector128<float> x, float hi) => Sse.IsSupported ? Sse.Min(Vector128.Create(hi), x) : Vector128.Min(x, Vector128.Create(hi));
+        public static Vector128<float> AtMost(Vector128<float> x, float hi) => FastMath.AtMost(x, Vector128.Create(hi));
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
         public static bool HasScale => Avx512F.VL.IsSupported;
