@@ -55,6 +55,6 @@ public class GeneratorIncrementalityTests
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
         var lowered = result.TrackedSteps[LossGenerator.Steps.Lower].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.Contains(IncrementalStepRunReason.Modified, lowered);
-        Assert.Contains("Math.Abs", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("TL.Abs(", result.GeneratedSources.Single().SourceText.ToString());
     }
 }

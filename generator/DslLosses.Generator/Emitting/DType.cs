@@ -11,6 +11,12 @@ internal sealed record DType(string Name, string Type, string Compute, string Ma
 
     public static readonly DType[] All = { Single, Double, Half };
 
+    /// <summary>The compute types the kernel bodies are written in: float (for float and Half data) and double.</summary>
+    public static readonly DType[] ComputeFamilies = { Single, Double };
+
+    /// <summary>The element type whose kernel bodies this one runs: float data and Half data both compute in float.</summary>
+    public DType ComputeFamily => Compute == "float" ? Single : Double;
+
     /// <summary>Whether values are stored in another type than they are computed in.</summary>
     public bool Widens => Type != Compute;
 

@@ -9,34 +9,53 @@ using DslLosses.Generator.Models;
 
 namespace DslLosses.Generator.Emitting;
 
-/// <summary>What a kernel does with each loss value.</summary>
+/// <summary>What an entry point asks of a kernel (the output type argument it passes to the dispatcher).</summary>
 internal enum KernelOutput
 {
-    /// <summary>Adds every (weighted) loss into a double total: the Sum and SumOverBatchSize kernels.</summary>
+    /// <summary>Adds every (weighted) loss into a double total: <c>Totals</c>.</summary>
     Sum,
-    /// <summary>Writes every (weighted) loss into the destination: the None kernels.</summary>
+    /// <summary>Writes every (weighted) loss into the destination: <c>PerSample</c>.</summary>
     None,
-    /// <summary>Writes the gradient of the reduced loss by the differentiable input.</summary>
+    /// <summary>Writes the gradient of the reduced loss by the differentiable input: <c>GradientOnly</c>.</summary>
     Gradient,
-    /// <summary>Adds every (weighted) loss into a double total and writes the gradient, in the same pass.</summary>
+    /// <summary>Adds every (weighted) loss into a double total and writes the gradient, in the same pass: <c>GradientAndTotal</c>.</summary>
     SumAndGradient,
 }
 
+/// <summary>Which of a formula's kernel bodies: the loss values, or the gradient (and optionally the loss total in the same pass).</summary>
+internal enum KernelKind
+{
+    /// <summary>Loss values, added into a total (<c>Totals</c>) or written per sample (<c>PerSample</c>).</summary>
+    Loss,
+    /// <summary>The gradient by the differentiable input (<c>GradientOnly</c>), and the loss total too (<c>GradientAndTotal</c>).</summary>
+    Gradient,
+}
+
 /// <summary>
-/// Emits one kernel body: a single pass over the inputs in which every reduction along the loss axis is fused into
-/// staged row loops (one loop per dependency level, all reductions of a level share it), values that do not vary along
-/// a loop are hoisted out of it, equal subexpressions are computed once, and literal axis lengths are unrolled.
+/// Emits one kernel body, generic over the SIMD width (<c>TL</c>, an <c>ILanes</c> struct of the runtime), the stored
+/// element type (<c>TS</c>), what it does with each loss value (<c>TOut</c>) and whether it reads sample weights
+/// (<c>TW</c>). The JIT compiles it once per instantiation and folds every test of those type arguments, so the one body
+/// written here is, at run time, a specialised kernel per width, output and weighting.
+/// <para>
+/// Inside the body: a single pass over the inputs in which every reduction along the loss axis is fused into staged row
+/// loops (one loop per dependency level; all reductions of a level share it), values that do not vary along a loop are
+/// hoisted out of it, equal subexpressions are computed once, and literal axis lengths are unrolled. Values that vary along
+/// the loss axis are lanes (<c>TL</c>); row and uniform values are scalars of the compute type.
+/// </para>
 /// </summary>
 internal sealed class KernelEmitter
 {
     /// <summary>Loss axes of at most this literal length are unrolled.</summary>
     public const int MaxUnroll = 16;
 
+    private const string K = "global::DslLosses.Kernels.";
+    private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string Fast = "global::DslLosses.Kernels.FastMath";
+
     private readonly KernelPlan _plan;
     private readonly DType _t;
-    private readonly KernelOutput _output;
-    private readonly bool _weighted;
-    private bool _innerIsOne;
+    private readonly KernelKind _kind;
+    private readonly bool _innerIsOne;
     private readonly string _c;
     private int _temps;
 
@@ -46,93 +65,274 @@ internal sealed class KernelEmitter
     /// <summary>What the values of each subexpression can be, in the compute type (<see cref="Ranges"/>).</summary>
     private readonly Ranges _ranges;
 
-    private const string Fast = "global::DslLosses.Kernels.FastMath";
+    /// <summary>The level of each subexpression (memoised: a formula's shared subtrees are visited once).</summary>
+    private readonly Dictionary<Expr, Level> _levels = new();
 
-    /// <summary>
-    /// The emitter whose kernel method the variants are called from (itself, or the row kernel a flat loop stands in
-    /// for): the variant methods take its signature.
-    /// </summary>
-    private KernelEmitter _host;
+    /// <summary>While emitting a row's overlapping last vector: the mask of its lanes not yet done.</summary>
+    private string? _mask;
 
-    /// <summary>On the host: one method per variant, written after the kernel that dispatches to them.</summary>
-    private readonly List<List<string>> _variantMethods = new();
+    /// <summary>While emitting the row-tiled body: one lane per row, a tile of as many rows as lanes.</summary>
+    private bool _rowLanes;
 
-    public KernelEmitter(KernelPlan plan, DType type, KernelOutput output, bool weighted)
+    /// <summary>In a row tile: the transposed copy of each tensor read along the loss axis (column j at j * lanes).</summary>
+    private readonly Dictionary<int, string> _tileColumns = new();
+
+    /// <param name="plan">The lowered formula.</param>
+    /// <param name="compute">The compute type: <see cref="DType.Single"/> (for float and Half storage) or <see cref="DType.Double"/>.</param>
+    /// <param name="kind">Loss or gradient body.</param>
+    public KernelEmitter(KernelPlan plan, DType compute, KernelKind kind)
     {
-        _host = this;
         _plan = plan;
-        _t = type;
-        _output = output;
-        _weighted = weighted;
+        _t = compute;
+        _kind = kind;
         // Fixed ranks with the loss axis last: consecutive elements of a row are adjacent, no inner loop.
         _innerIsOne = !plan.Geometry.Variadic && plan.Formula.LossAxis == plan.Geometry.FullRank - 1;
         _c = plan.LiteralAxisLength > 0 ? plan.LiteralAxisLength.ToString(CultureInfo.InvariantCulture) : "c";
         _shifts = Lowerer.ShiftMaxima(plan);
-        _ranges = new Ranges(single: type.Compute == "float");
+        _ranges = new Ranges(single: compute.Compute == "float");
     }
 
-    public static string KernelName(FormulaModel formula, DType type, KernelOutput output, bool weighted)
-        => "__" + formula.MethodName + "_" + type.Name + "_" + output + (weighted ? "_Weighted" : "");
+    // ---- names and signatures --------------------------------------------------------------------------------
+
+    /// <summary>The compute-type suffix of body names: <c>InFloat</c> or <c>InDouble</c>.</summary>
+    public static string In(DType compute) => compute.Compute == "float" ? "InFloat" : "InDouble";
+
+    public static string BodyName(FormulaModel f, KernelKind kind, DType compute) => "__" + f.MethodName + "_" + kind + In(compute);
+
+    public static string FlatBodyName(FormulaModel f, DType compute) => "__" + f.MethodName + "_FlatTotal" + In(compute);
+
+    public static string TileBodyName(FormulaModel f) => "__" + f.MethodName + "_LossInRowTiles";
+
+    public static string KeptCountName(FormulaModel f, DType compute) => "__" + f.MethodName + "_Kept" + In(compute);
 
     public static string ParamName(ParamModel p) => "p_" + p.Name;
 
-    /// <summary>The kernel's parameter list, shared with the call sites.</summary>
-    public static IEnumerable<string> Signature(KernelPlan plan, DType type, KernelOutput output, bool weighted)
+    /// <summary>
+    /// The parameter list of a body (and of its dispatchers, with <paramref name="store"/> the concrete element type):
+    /// the formula's inputs, the loop geometry, the first row, the sample weights, the output and the kept count.
+    /// </summary>
+    public static IEnumerable<string> Signature(KernelPlan plan, string store, string compute, KernelKind kind)
     {
         foreach (ParamModel p in plan.Formula.Parameters)
         {
             yield return p.Kind switch
             {
-                ParamKind.Tensor => "ref " + type.Type + " " + ParamName(p),
+                ParamKind.Tensor => "ref " + store + " " + ParamName(p),
                 ParamKind.Indices => "ref int " + ParamName(p),
-                ParamKind.Scalar => type.Compute + " " + ParamName(p),
+                ParamKind.Scalar => compute + " " + ParamName(p),
                 _ => "int " + ParamName(p),
             };
         }
         yield return "nint outer";
         yield return "nint c";
         yield return "nint inner";
-        if (weighted)
+        yield return "nint start";
+        yield return "ref " + store + " sw";
+        yield return "in " + K + "WeightMap wm";
+        if (kind == KernelKind.Loss)
         {
-            yield return "ref " + type.Type + " sw";
-            yield return "in global::DslLosses.Kernels.WeightMap wm";
+            yield return "ref " + store + " dest";
         }
-        if (output == KernelOutput.None)
-            yield return "ref " + type.Type + " dest";
-        if (output is KernelOutput.Gradient or KernelOutput.SumAndGradient)
+        else
         {
-            yield return "ref " + type.Type + " grad";
-            yield return type.Compute + " scale";
+            yield return "ref " + store + " grad";
+            yield return compute + " scale";
         }
-        if (output is KernelOutput.Sum or KernelOutput.SumAndGradient && plan.Keep is not null)
+        if (plan.Keep is not null)
             yield return "out nint kept";
     }
 
-    private bool WantsLoss => _output != KernelOutput.Gradient;
+    /// <summary>The arguments that forward a signature's parameters unchanged.</summary>
+    public static string Forward(IEnumerable<string> parameters)
+        => string.Join(", ", parameters.Select(parameter =>
+        {
+            string[] parts = parameter.Split(' ');
+            string last = parts[parts.Length - 1];
+            return parts[0] is "ref" or "in" or "out" ? parts[0] + " " + last : last;
+        }));
 
-    private bool WantsGradient => _output is KernelOutput.Gradient or KernelOutput.SumAndGradient;
+    // ---- what the dispatchers may choose -----------------------------------------------------------------------
 
-    private bool Totals => _output is KernelOutput.Sum or KernelOutput.SumAndGradient;
+    /// <summary>
+    /// Whether lanes wider than one element may run this body: not for unrolled literal axes (each position is its own
+    /// block), not with per-element integer inputs, not with a per-element keep mask. Per-element weights and strided
+    /// loss axes are decided at the call (<see cref="WeightsArePerElement"/>, <c>inner == 1</c>).
+    /// </summary>
+    public static bool Vectorizable(KernelPlan plan)
+    {
+        if (plan.LiteralAxisLength > 0 && plan.LiteralAxisLength <= MaxUnroll)
+            return false;
+        for (int i = 0; i < plan.Formula.Parameters.Count; i++)
+        {
+            if (plan.Formula.Parameters[i].Kind == ParamKind.Indices && plan.Geometry.RoleOf(i) == TensorRole.Full)
+                return false;
+        }
+        return !(plan.Loops == LoopShape.Elementwise && plan.Keep is not null);
+    }
 
-    public static string KeptCountName(FormulaModel formula, DType type) => "__" + formula.MethodName + "_" + type.Name + "_Kept";
+    /// <summary>Whether a sample weight applies per element (then weighted kernels run one element per lane).</summary>
+    public static bool WeightsArePerElement(KernelPlan plan) => plan.Loops == LoopShape.Elementwise || plan.LossHasAxis;
+
+    /// <summary>Whether the loop of a whole-width body runs along the loss axis (<c>c</c>) or over every element (<c>outer</c>).</summary>
+    public static string VectorLength(KernelPlan plan) => plan.Loops == LoopShape.Elementwise ? "outer" : "c";
+
+    /// <summary>
+    /// Whether the formula gets the row-tiled body for narrow loss axes: rows with the loss axis contiguous and one loss
+    /// per row, unmasked, gathers only by integer labels.
+    /// </summary>
+    public static bool RowTilesApplicable(KernelPlan plan)
+    {
+        bool innerIsOne = plan.Geometry.Variadic || plan.Formula.LossAxis == plan.Geometry.FullRank - 1;
+        if (!innerIsOne || plan.Loops != LoopShape.Rows || plan.LossHasAxis || plan.Keep is not null || plan.LiteralAxisLength > MaxUnroll)
+            return false;
+        for (int i = 0; i < plan.Formula.Parameters.Count; i++)
+        {
+            if (plan.Formula.Parameters[i].Kind == ParamKind.Indices && plan.Geometry.RoleOf(i) == TensorRole.Full)
+                return false;
+        }
+        return GathersByIndices(plan.Loss, new Dictionary<Expr, bool>());
+    }
+
+    /// <summary>How many tensors a row tile transposes: those read element by element along the loss axis.</summary>
+    public static int TransposedTensors(KernelPlan plan) => FullTensorsOf(plan, plan.Loss).Count;
+
+    private static bool GathersByIndices(Expr node, Dictionary<Expr, bool> memo)
+    {
+        if (memo.TryGetValue(node, out bool known))
+            return known;
+        bool result = node is Gather g
+            ? g.Index is Param { Kind: ParamKind.Indices } && GathersByIndices(g.X, memo)
+            : ExprTree.Children(node).All(child => GathersByIndices(child, memo));
+        memo[node] = result;
+        return result;
+    }
+
+    /// <summary>
+    /// The tensor parameters read element by element along the loss axis: under a gather an operand is read at the label
+    /// only, unless a reduction inside the gather reads it whole again. Each (node, under-gather) pair is visited once.
+    /// </summary>
+    private static List<int> FullTensorsOf(KernelPlan plan, Expr root)
+    {
+        var found = new SortedSet<int>();
+        var seen = new HashSet<(Expr, bool)>();
+        void Walk(Expr node, bool atLabel)
+        {
+            if (!seen.Add((node, atLabel)))
+                return;
+            switch (node)
+            {
+                case Param { Kind: ParamKind.Tensor } p when !atLabel && plan.Geometry.RoleOf(p.Index) == TensorRole.Full:
+                    found.Add(p.Index);
+                    return;
+                case Gather g:
+                    Walk(g.X, atLabel: true);
+                    return;
+                case Reduce r:
+                    Walk(r.X, atLabel: false);
+                    return;
+            }
+            foreach (Expr child in ExprTree.Children(node))
+                Walk(child, atLabel);
+        }
+        Walk(root, false);
+        return found.ToList();
+    }
+
+    // ---- bodies -------------------------------------------------------------------------------------------------
+
+    private bool IsLoss => _kind == KernelKind.Loss;
+
+    private string Compute => _t.Compute;
+
+    /// <summary>Emits the body generic over <c>TS</c>, <c>TL</c>, <c>TOut</c> and <c>TW</c>.</summary>
+    public void EmitBody(CodeWriter w, string name, string summary)
+    {
+        w.Line("/// <summary>" + summary + "</summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"private static double {name}<TS, TL, TOut, TW>({string.Join(", ", Signature(_plan, "TS", Compute, _kind))})");
+        w.Line("    where TS : unmanaged");
+        w.Line($"    where TL : struct, {K}ILanes<TL, TS, {Compute}>");
+        w.Line($"    where TOut : struct, {K}IKernelOutput");
+        w.Line($"    where TW : struct, {K}IWeighting");
+        var top = new Block(null, Level.Uniform, null);
+        top.Lines.Add("double total = 0.0;");
+        if (_plan.Keep is not null)
+            top.Lines.Add("kept = 0;");
+        if (!IsLoss)
+            top.Lines.Add("var vscale = TL.Create(scale);");
+        if (_plan.Loops == LoopShape.Elementwise)
+            ElementwiseNest(top);
+        else
+            RowNest(top);
+        top.Lines.Add("return total;");
+        using (w.Block())
+        {
+            w.Lines(top.Lines);
+        }
+    }
+
+    /// <summary>
+    /// Emits the row-tiled body (float only): whole tiles of rows, one row per lane; returns the total and, in
+    /// <c>rows</c>, how many rows it did (it stops before a tile holding a label out of range, so that the body that does
+    /// the remaining rows throws for the right row; nothing of that tile has been written or added).
+    /// </summary>
+    public void EmitTileBody(CodeWriter w, string name)
+    {
+        _rowLanes = true;
+        w.Line("/// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+        var parameters = Signature(_plan, "float", "float", KernelKind.Loss).Where(p => !p.EndsWith(" kept", StringComparison.Ordinal)).ToList();
+        parameters.Add("out nint rows");
+        w.Line($"private static double {name}<TL, TOut>({string.Join(", ", parameters)})");
+        w.Line($"    where TL : struct, {K}IRowTileLanes<TL>");
+        w.Line($"    where TOut : struct, {K}IKernelOutput");
+        var top = new Block(null, Level.Uniform, null);
+        top.Lines.Add("double total = 0.0;");
+        top.Lines.Add("nint row = start;");
+        var tile = new Block(top, Level.Row, null);
+        tile.Lines.Add($"nint e0 = row * {_c};");
+        // Each tensor read along the loss axis is transposed once per tile into a column-major copy on the stack, which
+        // every stage then reads with plain loads, and a gather at the labels with a blend per column.
+        foreach (int p in FullTensorsOf(_plan, _plan.Loss))
+        {
+            string columns = "columns_" + _plan.Formula.Parameters[p].Name;
+            _tileColumns[p] = columns;
+            top.Lines.Add($"global::System.Span<float> {columns}Buffer = stackalloc float[(int){_c} * TL.Count];");
+            top.Lines.Add($"ref float {columns} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({columns}Buffer);");
+            tile.Lines.Add($"TL.RowsToColumns(ref {U}.Add(ref {ParamName(_plan.Formula.Parameters[p])}, e0), {_c}, (outer - row) * {_c}, ref {columns});");
+        }
+        RowBody(tile, elementwise: null, "row");
+        top.AppendChild($"for (; row <= outer - TL.Count; row += TL.Count)", tile);
+        top.Lines.Add("rows = row;");
+        top.Lines.Add("return total;");
+        using (w.Block())
+        {
+            w.Lines(top.Lines);
+        }
+        _rowLanes = false;
+        _tileColumns.Clear();
+    }
 
     /// <summary>How many loss entries the keep mask keeps (the SumOverBatchSize divisor, needed before the gradient is written).</summary>
-    public void EmitKeptCount(CodeWriter w)
+    public void EmitKeptCount(CodeWriter w, string name)
     {
-        var args = Signature(_plan, _t, KernelOutput.None, false).Where(a => !a.EndsWith(" dest", StringComparison.Ordinal));
-        w.Line($"private static nint {KeptCountName(_plan.Formula, _t)}({string.Join(", ", args)})");
+        var parameters = Signature(_plan, "TS", Compute, KernelKind.Loss).Where(p => !p.EndsWith(" kept", StringComparison.Ordinal) && !p.EndsWith(" dest", StringComparison.Ordinal));
+        w.Line("/// <summary>How many loss entries the keep mask keeps: the SumOverBatchSize divisor, needed before the gradient is written.</summary>");
+        w.Line($"private static nint {name}<TS, TL>({string.Join(", ", parameters)})");
+        w.Line("    where TS : unmanaged");
+        w.Line($"    where TL : struct, {K}ILanes<TL, TS, {Compute}>");
         var top = new Block(null, Level.Uniform, null);
         top.Lines.Add("nint kept = 0;");
         var row = new Block(top, _plan.Loops == LoopShape.Rows ? Level.Row : Level.Elem, null);
         string header;
         if (_plan.Loops == LoopShape.Elementwise)
         {
-            header = "for (nint k = 0; k < outer; k++)";
+            header = "for (nint k = start; k < outer; k++)";
             row.Lines.Add("nint e = k;");
         }
         else
         {
-            header = "for (nint o = 0; o < outer; o++)";
+            header = "for (nint o = start; o < outer; o++)";
             row.Lines.Add("nint row = o * inner + i;");
             row.Lines.Add($"nint e0 = o * {_c} * inner + i;");
         }
@@ -156,616 +356,274 @@ internal sealed class KernelEmitter
         }
     }
 
-    /// <summary>Vector widths the kernels may use, widest first; each variant runs only where the hardware accelerates it.</summary>
-    private static readonly (string Name, int FloatLanes)[] Widths = { ("Vector512", 16), ("Vector256", 8), ("Vector128", 4) };
-
-    private (string Name, int FloatLanes)? _vec;
-
-    /// <summary>While emitting a row's overlapping last vector: the mask of its lanes not yet done.</summary>
-    private string? _mask;
-
     /// <summary>
-    /// While emitting a row-tiled variant: one lane per row, a tile of as many rows as lanes. Row values are vectors
-    /// across the tile's rows; a loop over the loss axis walks the columns of the tile's transposed copy.
+    /// The elementwise loop: whole vectors, then one more vector ending at the last element with the lanes already done
+    /// masked out of the total (stores of those lanes rewrite the values they already hold). Float lanes are folded into
+    /// the double total every 1024 elements at most; one-element lanes add into it directly.
     /// </summary>
-    private bool _rowLanes;
-
-    /// <summary>In a row tile: the transposed copy of each tensor read along the loss axis (column j at j * lanes).</summary>
-    private readonly Dictionary<int, string> _tileColumns = new();
-
-    private string V => "global::System.Runtime.Intrinsics." + _vec!.Value.Name;
-
-    private string VT => V + "<" + _t.Compute + ">";
-
-    private int Lanes => _t.Compute == "float" ? _vec!.Value.FloatLanes : _vec!.Value.FloatLanes / 2;
-
-    /// <summary>
-    /// Whether this kernel gets vectorised variants: not for Half (stored in 16 bits), not for unrolled literal axes,
-    /// not with per-element integer inputs, per-element weights or per-element masks (their lanes would be gathered).
-    /// </summary>
-    private bool Vectorizable
+    private void ElementwiseNest(Block top)
     {
-        get
-        {
-            if (_t.Widens || (_plan.LiteralAxisLength > 0 && _plan.LiteralAxisLength <= MaxUnroll))
-                return false;
-            for (int i = 0; i < _plan.Formula.Parameters.Count; i++)
-            {
-                if (_plan.Formula.Parameters[i].Kind == ParamKind.Indices && _plan.Geometry.RoleOf(i) == TensorRole.Full)
-                    return false;
-            }
-            if (_plan.Loops == LoopShape.Elementwise)
-                return !_weighted && _plan.Keep is null;
-            return !(_plan.LossHasAxis && _weighted);
-        }
-    }
-
-    public void Emit(CodeWriter w)
-    {
-        string returns = Totals ? "double" : "void";
-        string name = KernelName(_plan.Formula, _t, _output, _weighted);
-        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        w.Line($"private static {returns} {name}({string.Join(", ", Signature(_plan, _t, _output, _weighted))})");
-        var body = new List<string>();
-        if (Totals)
-        {
-            body.Add("double total = 0.0;");
-            if (_plan.Keep is not null)
-                body.Add("kept = 0;");
-        }
-
-        if (_output == KernelOutput.Sum && !_weighted && _plan.HasFlatSum)
-        {
-            // Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C: one flat loop, no per-row sums.
-            var flat = new KernelEmitter(
-                _plan with { Loops = LoopShape.Elementwise, Loss = _plan.FlatTerm!, Keep = null, LossHasAxis = true, LiteralAxisLength = 0 },
-                _t, _output, weighted: false) { _host = this };
-            body.Add("outer = outer * c * inner; // the flat element count");
-            flat.Variants(body, "outer", innerIsOne: true);
-            body.Add(_plan.FlatMean ? "return c == 0 ? 0.0 : total / c;" : "return total;");
-            using (w.Block())
-            {
-                w.Lines(body);
-            }
-            WriteVariantMethods(w);
-            return;
-        }
-
-        if (_plan.Loops == LoopShape.Elementwise)
-        {
-            Variants(body, "outer", innerIsOne: true);
-        }
-        else if (_plan.Geometry.Variadic)
-        {
-            var contiguous = new List<string>();
-            Variants(contiguous, "c", innerIsOne: true);
-            AppendBlock(body, "if (inner == 1)", contiguous);
-            AppendBlock(body, "else", LoopNest(innerIsOne: false, null));
-        }
-        else
-        {
-            Variants(body, "c", innerIsOne: _plan.Formula.LossAxis == _plan.Geometry.FullRank - 1);
-        }
-        if (Totals)
-            body.Add("return total;");
-
-        using (w.Block())
-        {
-            w.Lines(body);
-        }
-        WriteVariantMethods(w);
-    }
-
-    private void WriteVariantMethods(CodeWriter w)
-    {
-        foreach (List<string> method in _variantMethods)
-        {
-            w.Line();
-            w.Lines(method);
-        }
-    }
-
-    /// <summary>
-    /// Moves one variant's loop nest into a method of its own (with the host kernel's signature) and returns the lines
-    /// that call it. Each variant is then compiled on its own: in one method holding every width, the JIT runs out of
-    /// inlining budget (FastMath calls stay calls) and keeps vectors in stack slots across the row loop.
-    /// </summary>
-    private List<string> AsVariantMethod(List<string> nest)
-    {
-        KernelEmitter host = _host;
-        string name = KernelName(host._plan.Formula, host._t, host._output, host._weighted) + "_V" + (host._variantMethods.Count + 1).ToString(CultureInfo.InvariantCulture);
-        List<string> parameters = Signature(host._plan, host._t, host._output, host._weighted).ToList();
-        var method = new List<string>
-        {
-            "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]",
-            $"private static {(host.Totals ? "double" : "void")} {name}({string.Join(", ", parameters)})",
-            "{",
-        };
-        if (host.Totals)
-        {
-            method.Add("    double total = 0.0;");
-            if (host._plan.Keep is not null)
-                method.Add("    kept = 0;");
-        }
-        method.AddRange(nest.Select(l => "    " + l));
-        if (host.Totals)
-            method.Add("    return total;");
-        method.Add("}");
-        host._variantMethods.Add(method);
-
-        string call = $"{name}({string.Join(", ", parameters.Select(Argument))})";
-        return new List<string> { host.Totals ? $"total = {call};" : call + ";" };
-
-        static string Argument(string parameter)
-        {
-            string[] parts = parameter.Split(' ');
-            string last = parts[parts.Length - 1];
-            return parts[0] is "ref" or "in" or "out" ? parts[0] + " " + last : last;
-        }
-    }
-
-    /// <summary>The vectorised variants (widest accelerated width first, when the loop is long enough) and the scalar one.</summary>
-    private void Variants(List<string> body, string length, bool innerIsOne)
-    {
-        bool rowLanes = length == "c" && RowLanesApplicable(innerIsOne);
-        bool vectors = innerIsOne && Vectorizable;
-        if (!rowLanes && !vectors)
-        {
-            AppendBlock(body, null, LoopNest(innerIsOne, null));
-            return;
-        }
-        string keyword = "if";
-        foreach ((string Name, int FloatLanes) width in Widths)
-        {
-            if (rowLanes && width.Name != "Vector128")
-            {
-                // a narrow class axis (MaxTileColumns): one row per lane instead of a row at a time
-                int tile = width.FloatLanes;
-                AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {_c} <= {MaxTileColumns(width.Name)} && outer >= {tile})", AsVariantMethod(RowLanesNest(width)));
-                keyword = "else if";
-            }
-            if (!vectors)
-                continue;
-            // Vector128 pays off for narrow rows (4 to 7 floats); a flat loop that short is not worth a variant
-            if (width.Name == "Vector128" && length == "outer")
-                continue;
-            int lanes = _t.Compute == "float" ? width.FloatLanes : width.FloatLanes / 2;
-            AppendBlock(body, $"{keyword} (global::System.Runtime.Intrinsics.{width.Name}.IsHardwareAccelerated && {length} >= {lanes})", AsVariantMethod(LoopNest(true, width)));
-            keyword = "else if";
-        }
-        AppendBlock(body, "else", AsVariantMethod(LoopNest(true, null)));
-    }
-
-    /// <summary>
-    /// The widest loss axis a row tile of this width takes. 16-row tiles (AVX-512) stay below one vector per row: wider
-    /// rows have whole vectors of their own there. 8-row tiles (AVX2) take wider rows: row by row, each row's chain of
-    /// max, exponentials, horizontal sums and log waits on the one before it, while a tile's lanes are independent
-    /// rows. But a tile reads 8 rows side by side per transposed tensor, which the hardware prefetchers follow less
-    /// well than one stream: measured on Zen 2, tiles win up to about 128 columns with one tensor transposed (sparse
-    /// labels) and 64 with two, and lose beyond, most of all on inputs larger than the caches.
-    /// </summary>
-    private int MaxTileColumns(string width)
-        => width == "Vector512" ? 15 : 128 / Math.Max(1, FullTensorsOf(_plan.Loss).Distinct().Count());
-
-    /// <summary>
-    /// Whether the kernel gets row-tiled variants for narrow loss axes: float rows with the loss axis contiguous and
-    /// one loss per row, reduced or written per row, unweighted and unmasked, gathers only by integer labels.
-    /// </summary>
-    private bool RowLanesApplicable(bool innerIsOne)
-    {
-        if (!innerIsOne || _t.Widens || _t.Compute != "float" || _plan.Loops != LoopShape.Rows || _plan.LossHasAxis
-            || _weighted || _plan.Keep is not null || _output is not (KernelOutput.Sum or KernelOutput.None)
-            || _plan.LiteralAxisLength > MaxUnroll)
-            return false;
-        for (int i = 0; i < _plan.Formula.Parameters.Count; i++)
-        {
-            if (_plan.Formula.Parameters[i].Kind == ParamKind.Indices && _plan.Geometry.RoleOf(i) == TensorRole.Full)
-                return false;
-        }
-        return GathersByIndices(_plan.Loss);
-    }
-
-    /// <summary>
-    /// The indices of the tensor parameters read element by element along the loss axis in <paramref name="node"/>:
-    /// under a gather an operand is read at the label only (<paramref name="atLabel"/>), unless a reduction inside the
-    /// gather reads it whole again.
-    /// </summary>
-    private IEnumerable<int> FullTensorsOf(Expr node, bool atLabel = false)
-    {
-        switch (node)
-        {
-            case Param { Kind: ParamKind.Tensor } p when !atLabel && _plan.Geometry.RoleOf(p.Index) == TensorRole.Full:
-                yield return p.Index;
-                break;
-            case Gather g:
-                foreach (int i in FullTensorsOf(g.X, atLabel: true)) yield return i;
-                break;
-            case Reduce r:
-                foreach (int i in FullTensorsOf(r.X)) yield return i;
-                break;
-            case Unary u:
-                foreach (int i in FullTensorsOf(u.X, atLabel)) yield return i;
-                break;
-            case Binary b:
-                foreach (int i in FullTensorsOf(b.Left, atLabel).Concat(FullTensorsOf(b.Right, atLabel))) yield return i;
-                break;
-            case Where w:
-                foreach (int i in FullTensorsOf(w.Condition, atLabel).Concat(FullTensorsOf(w.WhenTrue, atLabel)).Concat(FullTensorsOf(w.WhenFalse, atLabel))) yield return i;
-                break;
-            case Clip c:
-                foreach (int i in FullTensorsOf(c.X, atLabel).Concat(FullTensorsOf(c.Lo, atLabel)).Concat(FullTensorsOf(c.Hi, atLabel))) yield return i;
-                break;
-        }
-    }
-
-    private bool GathersByIndices(Expr node) => node switch
-    {
-        Gather g => g.Index is Param { Kind: ParamKind.Indices } && GathersByIndices(g.X),
-        Reduce r => GathersByIndices(r.X),
-        Unary u => GathersByIndices(u.X),
-        Binary b => GathersByIndices(b.Left) && GathersByIndices(b.Right),
-        Where w => GathersByIndices(w.Condition) && GathersByIndices(w.WhenTrue) && GathersByIndices(w.WhenFalse),
-        Clip c => GathersByIndices(c.X) && GathersByIndices(c.Lo) && GathersByIndices(c.Hi),
-        _ => true,
-    };
-
-    /// <summary>
-    /// The row-tiled loop: whole tiles of rows, one row per lane, then the remaining rows one by one (also from a tile
-    /// holding a label out of range, so that the row-by-row loop throws for the right row).
-    /// </summary>
-    private List<string> RowLanesNest((string Name, int FloatLanes) width)
-    {
-        _innerIsOne = true;
-        _vec = width;
-        _rowLanes = true;
-        var top = new Block(null, Level.Uniform, null);
-        top.Lines.Add($"var ls = {V}<int>.Indices * {V}.Create((int){_c}); // lane l starts l rows further");
-        top.Lines.Add("nint row = 0;");
-        var tile = new Block(top, Level.Row, null);
-        tile.Lines.Add($"nint e0 = row * {_c};");
-        // Each tensor read along the loss axis is transposed once per tile into a column-major copy on the stack, which
-        // every stage then reads with plain loads, and a gather at the labels with a blend per column (the axis is
-        // shorter than a vector: the copy is at most lanes²). A tensor read at the labels only is gathered there.
-        _tileColumns.Clear();
-        foreach (int p in FullTensorsOf(_plan.Loss).Distinct().OrderBy(i => i))
-        {
-            string name = "tc" + (_temps++).ToString(CultureInfo.InvariantCulture);
-            _tileColumns[p] = name;
-            top.Lines.Add($"global::System.Span<{_t.Compute}> {name}s = stackalloc {_t.Compute}[(int){_c} * {Lanes}];");
-            top.Lines.Add($"ref {_t.Compute} {name} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({name}s);");
-            tile.Lines.Add($"global::DslLosses.Kernels.VectorLanes.RowsToColumns{Lanes}(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(_plan.Formula.Parameters[p])}, e0), {_c}, (outer - row) * {_c}, ref {name});");
-        }
-        RowBody(tile, null, "row");
-        _tileColumns.Clear();
-        top.AppendChild($"for (; row <= outer - {Lanes}; row += {Lanes})", tile);
-        _rowLanes = false;
-        top.Lines.AddRange(LoopNest(true, null, continueRows: true));
-        return top.Lines;
-    }
-
-    private static void AppendBlock(List<string> lines, string? header, List<string> inner)
-    {
-        if (header is not null)
-            lines.Add(header);
-        lines.Add("{");
-        lines.AddRange(inner.Select(l => "    " + l));
-        lines.Add("}");
-    }
-
-    /// <summary>One complete loop nest over the inputs, scalar or with vectors of one width.</summary>
-    private List<string> LoopNest(bool innerIsOne, (string Name, int FloatLanes)? vector, bool continueRows = false)
-    {
-        _innerIsOne = innerIsOne;
-        _vec = vector;
-        var top = new Block(null, Level.Uniform, null);
-        if (_plan.Loops == LoopShape.Elementwise)
-        {
-            top.Lines.Add("nint k = 0;");
-            if (_vec is not null)
-                ElementwiseVector(top);
-            var loop = new Block(top, Level.Elem, null);
-            loop.Lines.Add("nint e = k;");
-            _vec = null;
-            RowBody(loop, loop, "e");
-            top.AppendChild("for (; k < outer; k++)", loop);
-            return top.Lines;
-        }
-
-        var row = new Block(top, Level.Row, null);
-        string header;
-        if (_innerIsOne)
-        {
-            header = continueRows ? "for (; row < outer; row++)" : "for (nint row = 0; row < outer; row++)";
-            row.Lines.Add($"nint e0 = row * {_c};");
-        }
-        else
-        {
-            header = "for (nint o = 0; o < outer; o++)";
-            row.Lines.Add("nint row = o * inner + i;");
-            row.Lines.Add($"nint e0 = o * {_c} * inner + i;");
-        }
-        RowBody(row, null, "row");
-        if (_innerIsOne)
-        {
-            top.AppendChild(header, row);
-        }
-        else
-        {
-            var inner = new Block(top, Level.Uniform, null);
-            inner.AppendChild("for (nint i = 0; i < inner; i++)", row);
-            top.AppendChild(header, inner);
-        }
-        _vec = null;
-        return top.Lines;
-    }
-
-    /// <summary>
-    /// The elementwise loop on whole vectors; the scalar loop that follows finishes the tail. Float sums are folded into
-    /// the double total every 1024 elements at most.
-    /// </summary>
-    private void ElementwiseVector(Block top)
-    {
+        bool tail = _plan.Keep is null;
+        top.Lines.Add("nint k = start;");
+        top.Lines.Add("var vtotal = TL.Zero;");
+        top.Lines.Add("int fold = 0;");
         var loop = new Block(top, Level.Elem, null);
         loop.Lines.Add("nint e = k;");
-        int foldEvery = 1024 / Lanes;
-        if (Totals)
+        RowBody(loop, loop, "e");
+        top.AppendChild("for (; k <= outer - TL.Count; k += TL.Count)", loop);
+        if (tail)
         {
-            top.Lines.Add($"{VT} vtotal = {VT}.Zero;");
-            top.Lines.Add("int fold = 0;");
+            var last = new Block(top, Level.Elem, null);
+            last.Lines.Add("nint e = outer - TL.Count;");
+            _mask = "done";
+            last.Lines.Add("var done = TL.From(k - e);");
+            RowBody(last, last, "e");
+            _mask = null;
+            top.AppendChild("if (k < outer) // the rest: one more vector ending at the last element", last);
         }
-        if (WantsLoss)
-        {
-            string v = VValue(_plan.Loss, loop);
-            if (Totals)
-            {
-                loop.Lines.Add($"vtotal += {v};");
-                loop.Lines.Add($"if (++fold == {foldEvery}) {{ total += {V}.Sum(vtotal); vtotal = {VT}.Zero; fold = 0; }}");
-            }
-            else
-            {
-                loop.Lines.Add($"{V}.StoreUnsafe({v}, ref dest, (nuint)e);");
-            }
-        }
-        if (WantsGradient)
-        {
-            string g = VValue(_plan.Gradient!, loop);
-            string scale = Broadcast("scale", top);
-            loop.Lines.Add($"{V}.StoreUnsafe({g} * {scale}, ref grad, (nuint)e);");
-        }
-        top.AppendChild($"for (; k <= outer - {Lanes}; k += {Lanes})", loop);
-        if (Totals)
-            top.Lines.Add($"total += {V}.Sum(vtotal);");
+        top.Lines.Add("total += TL.Sum(vtotal);");
     }
 
-    /// <summary>The work for one row (or, elementwise, one element): keep test, staged reductions, the loss, its output.</summary>
+    private void RowNest(Block top)
+    {
+        var row = new Block(top, Level.Row, null);
+        if (_innerIsOne)
+        {
+            row.Lines.Add($"nint e0 = row * {_c};");
+            RowBody(row, null, "row");
+            top.AppendChild("for (nint row = start; row < outer; row++)", row);
+            return;
+        }
+        row.Lines.Add("nint row = o * inner + i;");
+        row.Lines.Add($"nint e0 = o * {_c} * inner + i;");
+        RowBody(row, null, "row");
+        var inner = new Block(top, Level.Uniform, null);
+        inner.AppendChild("for (nint i = 0; i < inner; i++)", row);
+        top.AppendChild("for (nint o = start; o < outer; o++)", inner);
+    }
+
+    /// <summary>The work for one row (or, elementwise, one vector of elements): keep test, staged reductions, the loss and its gradient.</summary>
     private void RowBody(Block row, Block? elementwise, string lossIndex)
     {
         if (_plan.Keep is { } keep)
         {
             string k = Value(keep, row);
             var skip = new Block(row, row.Level, null);
-            if (_output == KernelOutput.None)
+            if (IsLoss)
             {
+                string zero = _t.Literal(0);
                 if (_plan.LossHasAxis && elementwise is null)
-                    skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) {ZeroAt("dest", ElementIndex("j"))}");
+                    skip.Lines.Add($"if (!TOut.AddsTotal) for (nint j = 0; j < {_c}; j++) TL.Write({zero}, ref dest, {ElementIndex("j")});");
                 else
-                    skip.Lines.Add(ZeroAt("dest", lossIndex));
+                    skip.Lines.Add($"if (!TOut.AddsTotal) TL.Write({zero}, ref dest, {lossIndex});");
             }
-            if (WantsGradient)
+            else
             {
                 if (elementwise is null)
-                    skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) {ZeroAt("grad", ElementIndex("j"))}");
+                    skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) TL.Write({_t.Literal(0)}, ref grad, {ElementIndex("j")});");
                 else
-                    skip.Lines.Add(ZeroAt("grad", "e"));
+                    skip.Lines.Add($"TL.Write({_t.Literal(0)}, ref grad, e);");
             }
             skip.Lines.Add("continue;");
-            row.AppendChild($"if (!{k})", skip);
-            if (Totals)
-                row.Lines.Add(_plan.LossHasAxis && elementwise is null ? $"kept += {_c};" : "kept++;");
+            row.AppendChild($"if (!{k}) // left out by the keep mask", skip);
+            row.Lines.Add(_plan.LossHasAxis && elementwise is null ? $"kept += {_c};" : "kept++;");
         }
 
         if (elementwise is not null)
         {
-            if (WantsLoss)
-                Consume(row, Value(_plan.Loss, row), lossIndex);
-            if (WantsGradient)
-                WriteGradient(row, "e");
+            if (!IsLoss)
+            {
+                string g = VValue(_plan.Gradient!, row);
+                string u = VUpstream(row, "e");
+                row.Lines.Add($"TL.Store({g} * {u}, ref grad, e);");
+            }
+            EmitGuarded(row, block => VectorLoss(block, VValue(_plan.Loss, block)));
             return;
         }
 
         // Stages: a reduction can start once every reduction (and gather) inside its operand is known.
         var stages = new Dictionary<Expr, int>();
-        int last = Math.Max(WantsLoss ? StageOf(_plan.Loss, stages) : 0, _plan.Keep is null ? 0 : StageOf(_plan.Keep, stages));
-        if (WantsGradient)
+        int last = StageOf(_plan.Loss, stages);
+        if (_plan.Keep is not null)
+            last = Math.Max(last, StageOf(_plan.Keep, stages));
+        if (!IsLoss)
             last = Math.Max(last, StageOf(_plan.Gradient!, stages));
         for (int s = 1; s <= last; s++)
         {
             List<Reduce> reduces = stages.Where(kv => kv.Value == s && kv.Key is Reduce).Select(kv => (Reduce)kv.Key).ToList();
-            if (reduces.Count == 0)
-                continue;
-            if (_rowLanes)
-            {
-                RowLanesReduce(row, reduces);
-                continue;
-            }
-            var accumulators = new List<string>();
-            foreach (Reduce r in reduces)
-            {
-                string acc = "r" + (_temps++).ToString(CultureInfo.InvariantCulture);
-                string init = r.Op switch
-                {
-                    ReduceOp.Max => _t.Compute + ".NegativeInfinity",
-                    ReduceOp.Min => _t.Compute + ".PositiveInfinity",
-                    _ => _t.Literal(0),
-                };
-                row.Lines.Add($"{_t.Compute} {acc} = {init};");
-                accumulators.Add(acc);
-            }
-            var vectors = accumulators.Select(a => "v" + a).ToList();
-            AxisLoop(row, (loop, vector) =>
-            {
-                for (int k = 0; k < reduces.Count; k++)
-                {
-                    string v = vector ? VValue(reduces[k].X, loop) : Number(reduces[k].X, loop);
-                    if (vector && _mask is not null)
-                    {
-                        string identity = reduces[k].Op switch
-                        {
-                            ReduceOp.Max => $"{V}.Create({_t.Compute}.NegativeInfinity)",
-                            ReduceOp.Min => $"{V}.Create({_t.Compute}.PositiveInfinity)",
-                            _ => $"{VT}.Zero",
-                        };
-                        v = $"{V}.ConditionalSelect({_mask}, {v}, {identity})";
-                    }
-                    string acc = vector ? vectors[k] : accumulators[k];
-                    string math = vector ? V : _t.Math;
-                    loop.Lines.Add(reduces[k].Op switch
-                    {
-                        ReduceOp.Max when vector && _shifts.Contains(reduces[k]) => $"{acc} = {Fast}.ShiftMax({acc}, {v});",
-                        ReduceOp.Max => $"{acc} = {math}.Max({acc}, {v});",
-                        ReduceOp.Min => $"{acc} = {math}.Min({acc}, {v});",
-                        _ => $"{acc} += {v};",
-                    });
-                }
-            },
-            beforeVector: () =>
-            {
-                for (int k = 0; k < reduces.Count; k++)
-                {
-                    string init = reduces[k].Op switch
-                    {
-                        ReduceOp.Max => $"{V}.Create({_t.Compute}.NegativeInfinity)",
-                        ReduceOp.Min => $"{V}.Create({_t.Compute}.PositiveInfinity)",
-                        _ => $"{VT}.Zero",
-                    };
-                    row.Lines.Add($"{VT} {vectors[k]} = {init};");
-                }
-            },
-            afterVector: () =>
-            {
-                for (int k = 0; k < reduces.Count; k++)
-                {
-                    string acc = accumulators[k], va = vectors[k];
-                    row.Lines.Add(reduces[k].Op switch
-                    {
-                        ReduceOp.Max when _shifts.Contains(reduces[k]) => $"{acc} = {_t.Math}.Max({acc}, {Fast}.ShiftMaxAcross({va}));",
-                        ReduceOp.Max => $"{acc} = {_t.Math}.Max({acc}, global::DslLosses.Kernels.VectorLanes.MaxAcross({va}));",
-                        ReduceOp.Min => $"{acc} = {_t.Math}.Min({acc}, global::DslLosses.Kernels.VectorLanes.MinAcross({va}));",
-                        _ => $"{acc} += {V}.Sum({va});",
-                    });
-                }
-            });
-            for (int k = 0; k < reduces.Count; k++)
-                row.Names[reduces[k]] = accumulators[k];
+            if (reduces.Count > 0)
+                ReduceStage(row, reduces, s);
         }
 
         if (_plan.LossHasAxis)
         {
-            AxisLoop(row, (loop, vector) =>
+            AxisLoop(row, loop =>
             {
-                if (vector)
+                if (!IsLoss)
                 {
-                    if (WantsLoss)
-                    {
-                        string v = VValue(_plan.Loss, loop);
-                        if (Totals && _mask is not null)
-                            v = $"{V}.ConditionalSelect({_mask}, {v}, {VT}.Zero)";
-                        loop.Lines.Add(Totals ? $"total += {V}.Sum({v});" : $"{V}.StoreUnsafe({v}, ref dest, (nuint)e);");
-                    }
-                    if (WantsGradient)
-                        loop.Lines.Add($"{V}.StoreUnsafe({VValue(_plan.Gradient!, loop)} * {Broadcast("scale", row)}, ref grad, (nuint)e);");
-                    return;
+                    string g = VValue(_plan.Gradient!, loop);
+                    string u = VUpstream(loop, "e");
+                    loop.Lines.Add($"TL.Store({g} * {u}, ref grad, e);");
                 }
-                if (WantsLoss)
-                    Consume(loop, Value(_plan.Loss, loop), "e");
-                if (WantsGradient)
-                    WriteGradient(loop, "e");
+                EmitGuarded(loop, block => VectorLoss(block, VValue(_plan.Loss, block)));
             });
             return;
         }
         if (_rowLanes)
         {
             string v = VValue(_plan.Loss, row);
-            row.Lines.Add(Totals ? $"total += {V}.Sum({v});" : $"{V}.StoreUnsafe({v}, ref dest, (nuint)row);");
+            row.Lines.Add($"if (TOut.AddsTotal) total += TL.Sum({v});");
+            row.Lines.Add($"else TL.Store({v}, ref dest, row);");
             return;
         }
-        if (WantsLoss)
-            Consume(row, Value(_plan.Loss, row), lossIndex);
-        if (WantsGradient)
+        if (!IsLoss)
         {
             string upstream = Upstream(row, lossIndex);
-            AxisLoop(row, (loop, vector) => loop.Lines.Add(vector
-                ? $"{V}.StoreUnsafe({VValue(_plan.Gradient!, loop)} * {Broadcast(upstream, row)}, ref grad, (nuint)e);"
-                : $"global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = {_t.Store($"{Number(_plan.Gradient!, loop)} * {upstream}")};"));
+            AxisLoop(row, loop => loop.Lines.Add($"TL.Store({VValue(_plan.Gradient!, loop)} * {Broadcast(upstream, row)}, ref grad, e);"));
+        }
+        EmitGuarded(row, block => ScalarLoss(block, Value(_plan.Loss, block), lossIndex));
+    }
+
+    /// <summary>
+    /// The loss sink: in a loss body unconditionally; in a gradient body inside <c>if (TOut.AddsTotal)</c>, after the
+    /// gradient, so that the loss reuses the gradient's temporaries and only what the loss alone needs is in the block.
+    /// </summary>
+    private void EmitGuarded(Block block, Action<Block> emit)
+    {
+        if (IsLoss)
+        {
+            emit(block);
+            return;
+        }
+        var guarded = new Block(block, block.Level, block.AxisIndex);
+        emit(guarded);
+        block.AppendChild("if (TOut.AddsTotal) // the loss total in the same pass", guarded);
+    }
+
+    /// <summary>A vector of loss values (one per element): weighted, then added into the total or stored.</summary>
+    private void VectorLoss(Block block, string v)
+    {
+        string index = block.Level == Level.Elem ? "e" : "row";
+        string weighted = "l" + Next();
+        block.Lines.Add($"var {weighted} = TW.IsWeighted ? {v} * TL.Create(TL.Read(ref sw, wm.Index({index}))) : {v}; // a weight per element: weighted, this body runs one element per lane");
+        string summed = _mask is null ? weighted : $"TL.Select({_mask}, {weighted}, TL.Zero)";
+        if (_plan.Loops == LoopShape.Elementwise)
+        {
+            string add = $"if (TL.Count == 1) total += TL.Sum({summed}); else if (++fold < 1024 / TL.Count) vtotal += {summed}; else {{ total += TL.Sum(vtotal + {summed}); vtotal = TL.Zero; fold = 0; }}";
+            block.Lines.Add(IsLoss ? $"if (TOut.AddsTotal) {{ {add} }}" : add);
+        }
+        else
+        {
+            block.Lines.Add(IsLoss ? $"if (TOut.AddsTotal) total += TL.Sum({summed});" : $"total += TL.Sum({summed});");
+        }
+        if (IsLoss)
+            block.Lines.Add($"else TL.Store({weighted}, ref dest, {index});");
+    }
+
+    /// <summary>A row's loss value: weighted, then added into the total or written.</summary>
+    private void ScalarLoss(Block block, string value, string index)
+    {
+        string v = "l" + Next();
+        block.Lines.Add($"var {v} = TW.IsWeighted ? {value} * TL.Read(ref sw, wm.Index({index})) : {value};");
+        if (IsLoss)
+        {
+            block.Lines.Add($"if (TOut.AddsTotal) total += {v};");
+            block.Lines.Add($"else TL.Write({v}, ref dest, {index});");
+        }
+        else
+        {
+            block.Lines.Add($"total += {v};");
         }
     }
 
-    /// <summary>One stage of reductions in a row tile: an accumulator vector per reduction, one lane per row.</summary>
-    private void RowLanesReduce(Block row, List<Reduce> reduces)
+    /// <summary>The factor a row's gradient is scaled by: its weight (when weighted) times the reduction's scale.</summary>
+    private string Upstream(Block block, string lossIndex)
+    {
+        string u = "u" + Next();
+        block.Lines.Add($"var {u} = TW.IsWeighted ? TL.Read(ref sw, wm.Index({lossIndex})) * scale : scale;");
+        return u;
+    }
+
+    /// <summary>The per-element factor of the gradient: the weight of the element (one per lane: weighted bodies of per-element losses run on one-element lanes) times the scale.</summary>
+    private string VUpstream(Block block, string index)
+    {
+        string u = "u" + Next();
+        block.Lines.Add($"var {u} = TW.IsWeighted ? TL.Create(TL.Read(ref sw, wm.Index({index})) * scale) : vscale;");
+        return u;
+    }
+
+    /// <summary>One stage of reductions along the loss axis: an accumulator per reduction, one loop for all of them.</summary>
+    private void ReduceStage(Block row, List<Reduce> reduces, int stage)
     {
         var accumulators = new List<string>();
+        row.Lines.Add($"// stage {stage}: " + string.Join("; ", reduces.Select(r => r.Op + " over the loss axis of " + ExprText.Print(r.X, _plan.Formula, 60))));
         foreach (Reduce r in reduces)
         {
-            string acc = "vr" + (_temps++).ToString(CultureInfo.InvariantCulture);
-            string init = r.Op switch
-            {
-                ReduceOp.Max => $"{V}.Create({_t.Compute}.NegativeInfinity)",
-                ReduceOp.Min => $"{V}.Create({_t.Compute}.PositiveInfinity)",
-                _ => $"{VT}.Zero",
-            };
-            row.Lines.Add($"{VT} {acc} = {init};");
+            string acc = "vr" + Next();
+            row.Lines.Add($"var {acc} = {Identity(r.Op)};");
             accumulators.Add(acc);
         }
-        AxisLoop(row, (loop, _) =>
+        AxisLoop(row, loop =>
         {
             for (int k = 0; k < reduces.Count; k++)
             {
-                string v = VValue(reduces[k].X, loop), acc = accumulators[k];
+                string v = VValue(reduces[k].X, loop);
+                if (_mask is not null)
+                    v = $"TL.Select({_mask}, {v}, {Identity(reduces[k].Op)})";
+                string acc = accumulators[k];
                 loop.Lines.Add(reduces[k].Op switch
                 {
-                    ReduceOp.Max when _shifts.Contains(reduces[k]) => $"{acc} = {Fast}.ShiftMax({acc}, {v});",
-                    ReduceOp.Max => $"{acc} = {V}.Max({acc}, {v});",
-                    ReduceOp.Min => $"{acc} = {V}.Min({acc}, {v});",
+                    ReduceOp.Max when _shifts.Contains(reduces[k]) => $"{acc} = TL.ShiftMax({acc}, {v});",
+                    ReduceOp.Max => $"{acc} = TL.Max({acc}, {v});",
+                    ReduceOp.Min => $"{acc} = TL.Min({acc}, {v});",
                     _ => $"{acc} += {v};",
                 });
             }
         });
         for (int k = 0; k < reduces.Count; k++)
-            row.Names[new VectorOf(reduces[k])] = accumulators[k];
+        {
+            if (_rowLanes)
+            {
+                row.VNames[reduces[k]] = accumulators[k];
+                continue;
+            }
+            string r = "r" + Next();
+            row.Lines.Add($"var {r} = " + (reduces[k].Op switch
+            {
+                ReduceOp.Max when _shifts.Contains(reduces[k]) => $"TL.ShiftMaxAcross({accumulators[k]});",
+                ReduceOp.Max => $"TL.MaxAcross({accumulators[k]});",
+                ReduceOp.Min => $"TL.MinAcross({accumulators[k]});",
+                _ => $"TL.Sum({accumulators[k]});",
+            }));
+            row.Names[reduces[k]] = r;
+        }
     }
 
-    /// <summary>The factor every gradient of a loss entry is scaled by: its weight (when weighted) times the reduction's scale.</summary>
-    private string Upstream(Block block, string lossIndex)
+    private string Identity(ReduceOp op) => op switch
     {
-        if (!_weighted)
-            return "scale";
-        string u = "u" + (_temps++).ToString(CultureInfo.InvariantCulture);
-        block.Lines.Add($"var {u} = {_t.Load($"global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index({lossIndex}))")} * scale;");
-        return u;
-    }
-
-    private void WriteGradient(Block block, string index)
-    {
-        string upstream = Upstream(block, index);
-        block.Lines.Add($"global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, {index}) = {_t.Store($"{Number(_plan.Gradient!, block)} * {upstream}")};");
-    }
+        ReduceOp.Max => $"TL.Create({Compute}.NegativeInfinity)",
+        ReduceOp.Min => $"TL.Create({Compute}.PositiveInfinity)",
+        _ => "TL.Zero",
+    };
 
     /// <summary>
-    /// A loop over the loss axis: unrolled when its length is a small literal; with vectors (then a scalar tail) when
-    /// this variant is vectorised; a plain loop otherwise.
+    /// A loop over the loss axis: unrolled when its length is a small literal (then the body runs on one-element lanes);
+    /// in a row tile one column at a time; otherwise whole vectors, then one more vector ending at the row's end with the
+    /// lanes already done masked out of every sum, max and total (the body runs only when a row holds a whole vector).
     /// </summary>
-    private void AxisLoop(Block row, Action<Block, bool> body, Action? beforeVector = null, Action? afterVector = null)
+    private void AxisLoop(Block row, Action<Block> body)
     {
         int n = _plan.LiteralAxisLength;
         if (n > 0 && n <= MaxUnroll)
         {
             for (int j = 0; j < n; j++)
             {
-                var copy = new Block(row, Level.Elem, j.ToString(CultureInfo.InvariantCulture));
-                copy.Lines.Add($"nint e = {ElementIndex(j.ToString(CultureInfo.InvariantCulture))};");
+                string js = j.ToString(CultureInfo.InvariantCulture);
+                var copy = new Block(row, Level.Elem, js);
+                copy.Lines.Add($"nint e = {ElementIndex(js)};");
                 if (_rowLanes)
-                    copy.Lanes("e", "ls", $"{V}.Create({_t.Literal(j)})");
-                body(copy, _rowLanes);
+                    copy.LaneColumn = $"TL.Create({_t.Literal(j)})";
+                body(copy);
                 row.AppendChild($"// {(j == 0 ? "loss axis unrolled: " : "")}j = {j}", copy);
             }
             return;
@@ -774,82 +632,78 @@ internal sealed class KernelEmitter
         {
             var column = new Block(row, Level.Elem, "j");
             column.Lines.Add($"nint e = {ElementIndex("j")};");
-            column.Lanes("e", "ls", $"{V}.Create(({_t.Compute})j)");
-            body(column, true);
+            column.LaneColumn = $"TL.Create(({Compute})j)";
+            body(column);
             row.AppendChild($"for (nint j = 0; j < {_c}; j++)", column);
             return;
         }
-        if (_vec is not null)
-        {
-            string jv = "j" + (_temps++).ToString(CultureInfo.InvariantCulture);
-            beforeVector?.Invoke();
-            row.Lines.Add($"nint {jv} = 0;");
-            var vloop = new Block(row, Level.Elem, jv);
-            vloop.Lines.Add($"nint e = e0 + {jv};");
-            body(vloop, true);
-            row.AppendChild($"for (; {jv} <= {_c} - {Lanes}; {jv} += {Lanes})", vloop);
-            // The rest of the row (the variant runs only when the row holds a whole vector): one more vector ending at
-            // the row's end, its lanes already done masked out of every sum, max and total. Stores of those lanes
-            // rewrite the values they already hold, so they need no mask.
-            string jt = "j" + (_temps++).ToString(CultureInfo.InvariantCulture);
-            var last = new Block(row, Level.Elem, jt);
-            last.Lines.Add($"nint {jt} = {_c} - {Lanes};");
-            last.Lines.Add($"nint e = e0 + {jt};");
-            _mask = "m" + (_temps++).ToString(CultureInfo.InvariantCulture);
-            last.Lines.Add($"var {_mask} = {V}.GreaterThanOrEqual({VT}.Indices, {V}.Create(({_t.Compute})({jv} - {jt})));");
-            body(last, true);
-            _mask = null;
-            row.AppendChild($"if ({jv} < {_c})", last);
-            afterVector?.Invoke();
-            return;
-        }
-        var loop = new Block(row, Level.Elem, "j");
-        loop.Lines.Add($"nint e = {ElementIndex("j")};");
-        body(loop, false);
-        row.AppendChild($"for (nint j = 0; j < {_c}; j++)", loop);
+        string jv = "j" + Next();
+        row.Lines.Add($"nint {jv} = 0;");
+        var vloop = new Block(row, Level.Elem, jv);
+        vloop.Lines.Add($"nint e = {ElementIndex(jv)};");
+        body(vloop);
+        row.AppendChild($"for (; {jv} <= {_c} - TL.Count; {jv} += TL.Count)", vloop);
+        string jt = "j" + Next();
+        var last = new Block(row, Level.Elem, jt);
+        last.Lines.Add($"nint {jt} = {_c} - TL.Count;");
+        last.Lines.Add($"nint e = {ElementIndex(jt)};");
+        _mask = "m" + Next();
+        last.Lines.Add($"var {_mask} = TL.From({jv} - {jt});");
+        body(last);
+        _mask = null;
+        row.AppendChild($"if ({jv} < {_c}) // the rest of the row: one more vector ending at its end", last);
     }
 
     private string ElementIndex(string j)
     {
         if (j == "0")
             return "e0";
-        return _innerIsOne ? $"e0 + {j}" : $"e0 + {j} * inner";
+        return _innerIsOne || _rowLanes ? $"e0 + {j}" : $"e0 + {j} * inner";
     }
 
-    private string ZeroAt(string target, string index) => $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {target}, {index}) = {(_t.Widens ? "(" + _t.Type + ")0f" : _t.Literal(0))};";
-
-    private void Consume(Block block, string value, string index)
-    {
-        string v = value;
-        if (_weighted)
-            v = $"{value} * {_t.Load($"global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index({index}))")}";
-        if (Totals)
-            block.Lines.Add($"total += {v};");
-        else
-            block.Lines.Add($"global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, {index}) = {_t.Store(v)};");
-    }
-
-    /// <summary>Stage of a row-level barrier: reductions run one loop after everything inside them; gathers right after.</summary>
+    /// <summary>Stage of a row-level barrier: reductions run one loop after everything inside them; gathers right after. Memoised per node.</summary>
     private static int StageOf(Expr node, Dictionary<Expr, int> stages)
     {
-        if (stages.TryGetValue(node, out int known))
-            return known;
-        int stage = node switch
+        var memo = new Dictionary<Expr, int>();
+        return Walk(node);
+
+        int Walk(Expr n)
         {
-            Reduce r => StageOf(r.X, stages) + 1,
-            Gather g => StageOf(g.X, stages),
-            Unary u => StageOf(u.X, stages),
-            Binary b => Math.Max(StageOf(b.Left, stages), StageOf(b.Right, stages)),
-            Where w => Math.Max(StageOf(w.Condition, stages), Math.Max(StageOf(w.WhenTrue, stages), StageOf(w.WhenFalse, stages))),
-            Clip c => Math.Max(StageOf(c.X, stages), Math.Max(StageOf(c.Lo, stages), StageOf(c.Hi, stages))),
-            _ => 0,
-        };
-        if (node is Reduce or Gather)
-            stages[node] = stage;
-        return stage;
+            if (memo.TryGetValue(n, out int known))
+                return known;
+            int stage = n switch
+            {
+                Reduce r => Walk(r.X) + 1,
+                _ => ExprTree.Children(n).Select(Walk).DefaultIfEmpty(0).Max(),
+            };
+            memo[n] = stage;
+            if (n is Reduce or Gather)
+                stages[n] = stage;
+            return stage;
+        }
     }
 
-    // ---- values ---------------------------------------------------------------------------------------------
+    private int Next() => _temps++;
+
+    // ---- levels -------------------------------------------------------------------------------------------------
+
+    private Level LevelOf(Expr node)
+    {
+        if (_levels.TryGetValue(node, out Level known))
+            return known;
+        Level level = node switch
+        {
+            Param p => _plan.Geometry.RoleOf(p.Index) switch { TensorRole.Full => Level.Elem, TensorRole.Row => Level.Row, _ => Level.Uniform },
+            Reduce or Gather => Level.Row,
+            Const or AxisLength => Level.Uniform,
+            Unary or Binary or Where or Clip => ExprTree.Children(node).Select(LevelOf).Max(),
+            _ => Level.Elem,
+        };
+        _levels[node] = level;
+        return level;
+    }
+
+    // ---- scalar values (row and uniform levels, and the element at a label) -------------------------------------
 
     private enum Kind
     {
@@ -858,7 +712,7 @@ internal sealed class KernelEmitter
         Int,
     }
 
-    private Kind KindOf(Expr node) => node switch
+    private static Kind KindOf(Expr node) => node switch
     {
         Param { Kind: ParamKind.Indices or ParamKind.Int } => Kind.Int,
         Unary { Op: UnaryOp.Not or UnaryOp.IsFinite } => Kind.Bool,
@@ -872,10 +726,10 @@ internal sealed class KernelEmitter
     private string Number(Expr node, Block block)
     {
         string code = Value(node, block);
-        return KindOf(node) == Kind.Int ? "(" + _t.Compute + ")" + code : code;
+        return KindOf(node) == Kind.Int ? "(" + Compute + ")" + code : code;
     }
 
-    /// <summary>Emits <paramref name="node"/> (once per scope) and returns the C# expression that holds it.</summary>
+    /// <summary>Emits <paramref name="node"/> as a scalar (once per scope) and returns the C# expression that holds it.</summary>
     private string Value(Expr node, Block block)
     {
         if (node is Const constant)
@@ -883,11 +737,11 @@ internal sealed class KernelEmitter
         if (node is Param { Kind: ParamKind.Scalar or ParamKind.Int } scalar)
             return ParamName(_plan.Formula.Parameters[scalar.Index]);
         if (node is AxisLength)
-            return _plan.LiteralAxisLength > 0 ? _t.Literal(_plan.LiteralAxisLength) : "(" + _t.Compute + ")c";
+            return _plan.LiteralAxisLength > 0 ? _t.Literal(_plan.LiteralAxisLength) : "(" + Compute + ")c";
         if (node is Unary { Op: UnaryOp.StopGradient } stop)
             return Value(stop.X, block);
 
-        Level level = Lowerer.LevelOf(node, _plan.Geometry);
+        Level level = LevelOf(node);
         Block target = block;
         while (target.Level > level && target.Parent is not null)
             target = target.Parent;
@@ -900,8 +754,8 @@ internal sealed class KernelEmitter
             case Param p:
             {
                 string index = _plan.Geometry.RoleOf(p.Index) == TensorRole.Row && _plan.Loops == LoopShape.Rows ? "row" : "e";
-                string load = $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(_plan.Formula.Parameters[p.Index])}, {index})";
-                code = p.Kind == ParamKind.Indices ? load : _t.Load(load);
+                string pointer = ParamName(_plan.Formula.Parameters[p.Index]);
+                code = p.Kind == ParamKind.Indices ? $"{U}.Add(ref {pointer}, {index})" : $"TL.Read(ref {pointer}, {index})";
                 break;
             }
             case Unary u:
@@ -920,7 +774,7 @@ internal sealed class KernelEmitter
                 break;
             }
             case Clip clip:
-                code = $"global::DslLosses.Kernels.LossMath.Clip({Number(clip.X, block)}, {Number(clip.Lo, block)}, {Number(clip.Hi, block)})";
+                code = $"{K}LossMath.Clip({Number(clip.X, block)}, {Number(clip.Lo, block)}, {Number(clip.Hi, block)})";
                 break;
             case AxisIndexIs at:
             {
@@ -937,7 +791,7 @@ internal sealed class KernelEmitter
                 throw new InvalidOperationException("internal: no emission for " + node.GetType().Name);
         }
 
-        string temp = "t" + (_temps++).ToString(CultureInfo.InvariantCulture);
+        string temp = "t" + Next();
         target.Lines.Add($"var {temp} = {code};");
         target.Names[node] = temp;
         return temp;
@@ -952,18 +806,18 @@ internal sealed class KernelEmitter
         return u.Op switch
         {
             UnaryOp.Neg => "-" + x,
-            // a per-row log inside a vectorised nest (log Σ exp): inlined, where a call into the C library would also
-            // make the JIT save and restore every vector register live across the row loop
-            UnaryOp.Log when _vec is not null && _t.Compute == "float" => $"global::DslLosses.Kernels.FastMath.Log({x})",
+            // a per-row log (log Σ exp): inlined, where a call into the C library would also make the JIT save and
+            // restore every vector register live across the row loop
+            UnaryOp.Log when Compute == "float" => $"{Fast}.Log({x})",
             UnaryOp.Log => $"{m}.Log({x})",
-            UnaryOp.Log1p => $"global::DslLosses.Kernels.LossMath.Log1p({x})",
+            UnaryOp.Log1p => $"{K}LossMath.Log1p({x})",
             UnaryOp.Exp => $"{m}.Exp({x})",
             UnaryOp.Abs => $"{m}.Abs({x})",
             UnaryOp.Sqrt => $"{m}.Sqrt({x})",
             UnaryOp.Square => $"{x} * {x}",
-            UnaryOp.Sigmoid => $"global::DslLosses.Kernels.LossMath.Sigmoid({x})",
-            UnaryOp.Softplus => $"global::DslLosses.Kernels.LossMath.Softplus({x})",
-            UnaryOp.IsFinite => $"{_t.Compute}.IsFinite({x})",
+            UnaryOp.Sigmoid => $"{K}LossMath.Sigmoid({x})",
+            UnaryOp.Softplus => $"{K}LossMath.Softplus({x})",
+            UnaryOp.IsFinite => $"{Compute}.IsFinite({x})",
             _ => throw new InvalidOperationException("internal: unary " + u.Op),
         };
     }
@@ -977,7 +831,7 @@ internal sealed class KernelEmitter
         if (b.Op == BinaryOp.Sub && b.Left is Unary { Op: UnaryOp.Softplus } softplus)
         {
             // TensorFlow's order, (max(x, 0) - y) + log1p(exp(-|x|)): no cancellation when y is close to max(x, 0)
-            return $"global::DslLosses.Kernels.LossMath.SoftplusMinus({Number(softplus.X, block)}, {Number(b.Right, block)})";
+            return $"{K}LossMath.SoftplusMinus({Number(softplus.X, block)}, {Number(b.Right, block)})";
         }
         string l = Number(b.Left, block), r = Number(b.Right, block);
         return b.Op switch
@@ -999,30 +853,53 @@ internal sealed class KernelEmitter
         };
     }
 
-    /// <summary>A vector key in the value caches (the same node can be held as a scalar and as a vector).</summary>
-    private sealed record VectorOf(Expr X) : Expr;
+    /// <summary>The element at the row's class index: range-checked, then the operand evaluated at that one element.</summary>
+    private string GatherCode(Gather g, Block row)
+    {
+        var param = (Param)g.Index;
+        ParamModel index = _plan.Formula.Parameters[param.Index];
+        int id = Next();
+        string label = "label" + id, value = "g" + id;
+        var at = new Block(row, Level.Elem, label);
+        at.Lines.Add($"nint e = {(_innerIsOne ? $"e0 + {label}" : $"e0 + {label} * inner")};");
+        string v = Number(g.X, at);
+        at.Lines.Add($"{value} = {v};");
 
-    /// <summary>A scalar expression repeated in every lane, hoisted into <paramref name="block"/>.</summary>
+        string load = $"{U}.Add(ref {ParamName(index)}, row)";
+        row.Lines.Add(param.Kind == ParamKind.Indices ? $"int {label} = {load};" : $"int {label} = (int)TL.Read(ref {ParamName(index)}, row);");
+        row.Lines.Add($"if ((uint){label} >= (ulong){_c}) throw {K}Shapes.IndexOutOfRange({Quote(_plan.Formula.LossName)}, {Quote(index.Name)}, {label}, {_c}, row);");
+        row.Lines.Add($"{Compute} {value};");
+        row.AppendChild($"// {ExprText.Print(g.X, _plan.Formula, 60)} at {index.Name}[row]", at);
+        row.Names[g] = value;
+        return value;
+    }
+
+    // ---- lanes (values that vary along the loss axis; in a row tile, also row values) ----------------------------
+
+    /// <summary>A scalar repeated in every lane, hoisted into <paramref name="block"/>.</summary>
     private string Broadcast(string scalar, Block block)
     {
-        string temp = "b" + (_temps++).ToString(CultureInfo.InvariantCulture);
-        block.Lines.Add($"var {temp} = {V}.Create({scalar});");
+        string key = "broadcast:" + scalar;
+        if (block.Broadcasts.TryGetValue(key, out string? known))
+            return known;
+        string temp = "b" + Next();
+        block.Lines.Add($"var {temp} = TL.Create({scalar});");
+        block.Broadcasts[key] = temp;
         return temp;
     }
 
-    /// <summary>Emits <paramref name="node"/> as a vector of consecutive elements along the loss axis (or the flat loop).</summary>
+    /// <summary>Emits <paramref name="node"/> as lanes of consecutive elements along the loss axis (or the flat loop).</summary>
     private string VValue(Expr node, Block block)
     {
         if (node is Unary { Op: UnaryOp.StopGradient } stop)
             return VValue(stop.X, block);
-        var key = new VectorOf(node);
-        Level level = Lowerer.LevelOf(node, _plan.Geometry);
+        Level level = LevelOf(node);
         if (node is Const or AxisLength or Param { Kind: ParamKind.Scalar or ParamKind.Int })
             level = Level.Uniform;
         Block target = block;
         while (target.Level > level && target.Parent is not null)
             target = target.Parent;
-        if (target.Find(key) is { } known)
+        if (target.FindVector(node) is { } known)
             return known;
 
         string code;
@@ -1033,9 +910,9 @@ internal sealed class KernelEmitter
             string scalar = Value(node, target);
             code = KindOf(node) switch
             {
-                Kind.Bool => $"{scalar} ? {VT}.AllBitsSet : {VT}.Zero",
-                Kind.Int => $"{V}.Create(({_t.Compute}){scalar})",
-                _ => $"{V}.Create({scalar})",
+                Kind.Bool => $"TL.Mask({scalar})",
+                Kind.Int => $"TL.Create(({Compute}){scalar})",
+                _ => $"TL.Create({scalar})",
             };
         }
         else
@@ -1043,62 +920,50 @@ internal sealed class KernelEmitter
             code = node switch
             {
                 Param p when _rowLanes => RowLanesLoad(p, target),
-                Param p => $"{V}.LoadUnsafe(ref {ParamName(_plan.Formula.Parameters[p.Index])}, (nuint)e)",
+                Param { Kind: ParamKind.Indices } p => $"TL.LoadIndices(ref {ParamName(_plan.Formula.Parameters[p.Index])}, e)",
+                Param p => $"TL.Load(ref {ParamName(_plan.Formula.Parameters[p.Index])}, e)",
                 Unary u => VUnary(u, block),
                 Binary b => VBinary(b, block),
-                Where w => $"{V}.ConditionalSelect({VValue(w.Condition, block)}, {VValue(w.WhenTrue, block)}, {VValue(w.WhenFalse, block)})",
+                Where w => $"TL.Select({VValue(w.Condition, block)}, {VValue(w.WhenTrue, block)}, {VValue(w.WhenFalse, block)})",
                 Clip c => VLower(VUpper(VValue(c.X, block), c.Hi, block), c.Lo, block),
-                AxisIndexIs a when _rowLanes => $"{V}.Equals({LaneBlock(target).LaneColumn}, {VValue(a.Index, block)})",
-                Reduce when _rowLanes => throw new InvalidOperationException("internal: a reduction was used before its stage was emitted"),
-                AxisIndexIs a => $"{V}.Equals({V}.Create(({_t.Compute}){target.AxisIndex}) + {VT}.Indices, {VValue(a.Index, block)})",
+                AxisIndexIs a when _rowLanes => $"TL.Equal({ColumnOf(target)}, {VValue(a.Index, block)})",
+                Reduce => throw new InvalidOperationException("internal: a reduction was used before its stage was emitted"),
+                AxisIndexIs a => $"TL.Equal(TL.Create(({Compute}){target.AxisIndex}) + TL.Indices, {VValue(a.Index, block)})",
                 _ => throw new InvalidOperationException("internal: no vector emission for " + node.GetType().Name),
             };
         }
-        string temp = "v" + (_temps++).ToString(CultureInfo.InvariantCulture);
+        string temp = "v" + Next();
         target.Lines.Add($"var {temp} = {code};");
-        target.Names[key] = temp;
+        target.VNames[node] = temp;
         return temp;
     }
 
     private string VUnary(Unary u, Block block)
     {
         string x = VValue(u.X, block);
-        string one = $"{V}.Create({_t.Literal(1)})";
-        // float lanes use the inlined exp/log of FastMath (≤ 1 ulp, tested); double lanes the BCL's
-        string math = _t.Compute == "float" ? "global::DslLosses.Kernels.FastMath" : V;
         return u.Op switch
         {
             UnaryOp.Neg => "-" + x,
             UnaryOp.Not => "~" + x,
             // an argument that is provably a positive normal finite number (or NaN): no special values to handle
-            UnaryOp.Log when _t.Compute == "float" && _ranges.IsPositiveNormalFinite(u.X) => $"{math}.LogPositive({x})",
-            UnaryOp.Log => $"{math}.Log({x})",
-            UnaryOp.Exp => $"{math}.Exp({x})",
-            UnaryOp.Log1p => $"global::DslLosses.Kernels.VectorLanes.Log1p({x})",
-            UnaryOp.Abs => $"{V}.Abs({x})",
-            UnaryOp.Sqrt => $"{V}.Sqrt({x})",
+            UnaryOp.Log when _ranges.IsPositiveNormalFinite(u.X) => $"TL.LogPositive({x})",
+            UnaryOp.Log => $"TL.Log({x})",
+            UnaryOp.Exp => $"TL.Exp({x})",
+            UnaryOp.Log1p => $"TL.Log1p({x})",
+            UnaryOp.Abs => $"TL.Abs({x})",
+            UnaryOp.Sqrt => $"TL.Sqrt({x})",
             UnaryOp.Square => $"{x} * {x}",
-            UnaryOp.Sigmoid => $"{one} / ({one} + {math}.Exp(-{x}))",
-            UnaryOp.Softplus => $"{PositivePart(x)} + {SoftplusTail(x)}",
-            UnaryOp.IsFinite => $"~({V}.IsNaN({x}) | {V}.IsPositiveInfinity({x}) | {V}.IsNegativeInfinity({x}))",
+            UnaryOp.Sigmoid => $"TL.Sigmoid({x})",
+            UnaryOp.Softplus => $"TL.Softplus({x})",
+            UnaryOp.IsFinite => $"TL.IsFinite({x})",
             _ => throw new InvalidOperationException("internal: vector unary " + u.Op),
         };
     }
 
-    /// <summary><c>log1p(exp(-|x|))</c>: fused on float lanes (FastMath, no special values to handle inside), composed on double lanes.</summary>
-    private string SoftplusTail(string x)
-        => _t.Compute == "float"
-            ? $"global::DslLosses.Kernels.FastMath.Log1pExpNegAbs({x})"
-            : $"global::DslLosses.Kernels.VectorLanes.Log1p({V}.Exp(-{V}.Abs({x})))";
-
     private string VBinary(Binary b, Block block)
     {
         if (b.Op == BinaryOp.Sub && b.Left is Unary { Op: UnaryOp.Softplus } softplus)
-        {
-            // as in BinaryCode: (max(x, 0) - y) + log1p(exp(-|x|)), TensorFlow's order
-            string x = VValue(softplus.X, block), y = VValue(b.Right, block);
-            return $"({PositivePart(x)} - {y}) + {SoftplusTail(x)}";
-        }
+            return $"TL.SoftplusMinus({VValue(softplus.X, block)}, {VValue(b.Right, block)})";
         if (b.Op == BinaryOp.Max && NonZeroConstant(b.Left))
             return VLower(VValue(b.Right, block), b.Left, block);
         if (b.Op == BinaryOp.Max && NonZeroConstant(b.Right))
@@ -1114,15 +979,15 @@ internal sealed class KernelEmitter
             BinaryOp.Sub => $"{l} - {r}",
             BinaryOp.Mul => $"{l} * {r}",
             BinaryOp.Div => $"{l} / {r}",
-            BinaryOp.Max => $"{V}.Max({l}, {r})",
-            BinaryOp.Min => $"{V}.Min({l}, {r})",
-            BinaryOp.Pow => $"global::DslLosses.Kernels.VectorLanes.Pow({l}, {r})",
-            BinaryOp.Lt => $"{V}.LessThan({l}, {r})",
-            BinaryOp.Gt => $"{V}.GreaterThan({l}, {r})",
-            BinaryOp.Le => $"{V}.LessThanOrEqual({l}, {r})",
-            BinaryOp.Ge => $"{V}.GreaterThanOrEqual({l}, {r})",
-            BinaryOp.Eq => $"{V}.Equals({l}, {r})",
-            BinaryOp.Ne => $"~{V}.Equals({l}, {r})",
+            BinaryOp.Max => $"TL.Max({l}, {r})",
+            BinaryOp.Min => $"TL.Min({l}, {r})",
+            BinaryOp.Pow => $"TL.Pow({l}, {r})",
+            BinaryOp.Lt => $"TL.LessThan({l}, {r})",
+            BinaryOp.Gt => $"TL.GreaterThan({l}, {r})",
+            BinaryOp.Le => $"TL.LessThanOrEqual({l}, {r})",
+            BinaryOp.Ge => $"TL.GreaterThanOrEqual({l}, {r})",
+            BinaryOp.Eq => $"TL.Equal({l}, {r})",
+            BinaryOp.Ne => $"~TL.Equal({l}, {r})",
             BinaryOp.And => $"{l} & {r}",
             BinaryOp.Or => $"{l} | {r}",
             _ => throw new InvalidOperationException("internal: vector binary " + b.Op),
@@ -1132,7 +997,7 @@ internal sealed class KernelEmitter
     /// <summary>A subexpression of constants only whose value (folded in the compute type) is neither a zero nor NaN.</summary>
     private bool NonZeroConstant(Expr node)
     {
-        if (!ConstantsOnly(node))
+        if (LevelOf(node) != Level.Uniform || !ConstantsOnly(node))
             return false;
         Interval r = _ranges.Of(node);
         return r.IsPoint && r.Lo != 0 && !double.IsNaN(r.Lo);
@@ -1146,93 +1011,75 @@ internal sealed class KernelEmitter
         _ => false,
     };
 
-    /// <summary>
-    /// <c>max(x, lo)</c>: one instruction against a constant bound that is not a zero (NaN in x kept, and no zero whose
-    /// sign could differ from <c>Vector.Max</c>'s), IEEE's <c>Vector.Max</c> otherwise.
-    /// </summary>
+    /// <summary><c>max(x, lo)</c>: one instruction against a constant bound that is not a zero (NaN in x kept), IEEE's max otherwise.</summary>
     private string VLower(string x, Expr lo, Block block)
-        => NonZeroConstant(lo) ? $"{Fast}.AtLeast({x}, {VValue(lo, block)})" : $"{V}.Max({x}, {VValue(lo, block)})";
+        => NonZeroConstant(lo) ? $"TL.AtLeast({x}, {VValue(lo, block)})" : $"TL.Max({x}, {VValue(lo, block)})";
 
     /// <summary><c>min(x, hi)</c>, as <see cref="VLower"/>.</summary>
     private string VUpper(string x, Expr hi, Block block)
-        => NonZeroConstant(hi) ? $"{Fast}.AtMost({x}, {VValue(hi, block)})" : $"{V}.Min({x}, {VValue(hi, block)})";
+        => NonZeroConstant(hi) ? $"TL.AtMost({x}, {VValue(hi, block)})" : $"TL.Min({x}, {VValue(hi, block)})";
 
-    /// <summary>
-    /// <c>max(x, 0)</c> of a softplus, in one instruction: at <c>x = ±0</c> it is added to <c>log1p(e^0) = ln 2</c>, so the
-    /// sign of the zero never shows; NaN in x is kept.
-    /// </summary>
-    private string PositivePart(string x) => $"{Fast}.AtLeast({x}, {VT}.Zero)";
+    // ---- row tiles ------------------------------------------------------------------------------------------------
 
-    private static Block LaneBlock(Block block)
+    private static string ColumnOf(Block block)
     {
         for (Block? b = block; b is not null; b = b.Parent)
         {
-            if (b.LaneIndex is not null)
-                return b;
+            if (b.LaneColumn is not null)
+                return b.LaneColumn;
         }
         throw new InvalidOperationException("internal: an element of a row tile outside a loop over the loss axis or a gather");
     }
 
-    /// <summary>A tensor in a row tile: per-row values are consecutive; elements are gathered, lane l from row l of the tile.</summary>
+    private static Block? GatherBlock(Block block)
+    {
+        for (Block? b = block; b is not null; b = b.Parent)
+        {
+            if (b.Labels is not null)
+                return b;
+            if (b.LaneColumn is not null)
+                return null;
+        }
+        return null;
+    }
+
+    /// <summary>A tensor in a row tile: per-row values are consecutive; elements come from the tile's transposed copy, or at the labels.</summary>
     private string RowLanesLoad(Param p, Block target)
     {
         ParamModel param = _plan.Formula.Parameters[p.Index];
+        string pointer = ParamName(param);
         if (_plan.Geometry.RoleOf(p.Index) == TensorRole.Row)
+            return param.Kind == ParamKind.Indices ? $"TL.LoadIndices(ref {pointer}, row)" : $"TL.Load(ref {pointer}, row)";
+        Block? gather = GatherBlock(target);
+        _tileColumns.TryGetValue(p.Index, out string? columns);
+        if (gather is not null)
         {
-            string load = $"{V}.LoadUnsafe(ref {ParamName(param)}, (nuint)row)";
-            return param.Kind == ParamKind.Indices ? $"{V}.ConvertToSingle({load})" : load;
+            return columns is not null
+                ? $"TL.AtLabels(ref {columns}, ref {U}.Add(ref {pointer}, e0), ref {gather.Labels}, row, {_c})"
+                : $"TL.GatherAtLabels(ref {U}.Add(ref {pointer}, e0), ref {gather.Labels}, row, {_c})";
         }
-        Block lanes = LaneBlock(target);
-        if (_tileColumns.TryGetValue(p.Index, out string? columns))
-        {
-            return lanes.LaneBase == "e"
-                ? $"{V}.LoadUnsafe(ref {columns}, (nuint)({lanes.AxisIndex} * {Lanes}))"
-                : $"global::DslLosses.Kernels.VectorLanes.AtLabels(ref {columns}, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(param)}, {lanes.LaneBase}), {lanes.AxisIndex}, {_c})";
-        }
-        return $"global::DslLosses.Kernels.VectorLanes.Gather(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(param)}, {lanes.LaneBase}), {lanes.LaneIndex})";
+        return columns is not null
+            ? $"TL.Load(ref {columns}, {target.AxisIndex} * TL.Count)"
+            : $"TL.GatherColumn(ref {U}.Add(ref {pointer}, e), {_c})";
     }
 
     /// <summary>
-    /// The elements at each row's class index in a row tile. A tile with a label out of range is left to the row-by-row
-    /// loop after the tiles, which throws for the right row; nothing of the tile has been written or added by then.
+    /// The elements at each row's class index in a row tile. A tile with a label out of range ends the tiles (the
+    /// row-by-row body throws for the right row); nothing of the tile has been written or added by then.
     /// </summary>
     private string RowLanesGather(Gather g, Block row)
     {
         ParamModel index = _plan.Formula.Parameters[((Param)g.Index).Index];
-        string id = (_temps++).ToString(CultureInfo.InvariantCulture);
-        string labels = "g" + id + "i", offsets = "g" + id + "e", column = "g" + id + "f", value = "g" + id;
-        var at = new Block(row, Level.Elem, labels);
-        at.Lanes("e0", offsets, column);
+        string labels = ParamName(index);
+        int id = Next();
+        string value = "g" + id;
+        var at = new Block(row, Level.Elem, null) { Labels = labels, LaneColumn = $"TL.Labels(ref {labels}, row)" };
         string v = VValue(g.X, at);
         at.Lines.Add($"{value} = {v};");
-        row.Lines.Add($"var {labels} = {V}.LoadUnsafe(ref {ParamName(index)}, (nuint)row);");
-        row.Lines.Add($"if ({V}.GreaterThanOrEqualAny({V}.AsUInt32({labels}), {V}.Create((uint){_c}))) break;");
-        row.Lines.Add($"var {offsets} = ls + {labels};");
-        row.Lines.Add($"var {column} = {V}.ConvertToSingle({labels});");
-        row.Lines.Add($"{VT} {value};");
-        row.AppendChild(null, at);
-        row.Names[new VectorOf(g)] = value;
-        return value;
-    }
-
-    /// <summary>The element at the row's class index: range-checked, then the operand evaluated at that one element.</summary>
-    private string GatherCode(Gather g, Block row)
-    {
-        var param = (Param)g.Index;
-        ParamModel index = _plan.Formula.Parameters[param.Index];
-        string id = (_temps++).ToString(CultureInfo.InvariantCulture);
-        string label = "g" + id + "i", value = "g" + id;
-        var at = new Block(row, Level.Elem, label);
-        at.Lines.Add($"nint e = {(_innerIsOne ? $"e0 + {label}" : $"e0 + {label} * inner")};");
-        string v = Number(g.X, at);
-        at.Lines.Add($"{value} = {v};");
-
-        string load = $"global::System.Runtime.CompilerServices.Unsafe.Add(ref {ParamName(index)}, row)";
-        row.Lines.Add(param.Kind == ParamKind.Indices ? $"int {label} = {load};" : $"int {label} = (int){load};");
-        row.Lines.Add($"if ((uint){label} >= (ulong){_c}) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange({Quote(_plan.Formula.LossName)}, {Quote(index.Name)}, {label}, {_c}, row);");
-        row.Lines.Add($"{_t.Compute} {value};");
-        row.AppendChild(null, at);
-        row.Names[g] = value;
+        row.Lines.Add($"if (TL.AnyLabelOutOfRange(ref {labels}, row, {_c})) break;");
+        row.Lines.Add($"TL {value};");
+        row.AppendChild($"// {ExprText.Print(g.X, _plan.Formula, 60)} at each row's {index.Name}", at);
+        row.VNames[g] = value;
         return value;
     }
 
@@ -1257,27 +1104,36 @@ internal sealed class KernelEmitter
 
         public List<string> Lines { get; } = new();
 
+        /// <summary>Scalars computed in this block.</summary>
         public Dictionary<Expr, string> Names { get; } = new();
 
-        /// <summary>In a row tile: the base element index, the lane offsets from it, and the position along the loss axis as a vector.</summary>
-        public string? LaneBase { get; private set; }
+        /// <summary>Lanes computed in this block.</summary>
+        public Dictionary<Expr, string> VNames { get; } = new();
 
-        public string? LaneIndex { get; private set; }
+        /// <summary>Scalars broadcast into lanes in this block.</summary>
+        public Dictionary<string, string> Broadcasts { get; } = new();
 
-        public string? LaneColumn { get; private set; }
+        /// <summary>In a row tile: the position along the loss axis of each lane (a column, or each row's label).</summary>
+        public string? LaneColumn { get; set; }
 
-        public void Lanes(string baseIndex, string offsets, string column)
-        {
-            LaneBase = baseIndex;
-            LaneIndex = offsets;
-            LaneColumn = column;
-        }
+        /// <summary>In a row tile's gather: the labels' pointer.</summary>
+        public string? Labels { get; set; }
 
         public string? Find(Expr node)
         {
             for (Block? b = this; b is not null; b = b.Parent)
             {
                 if (b.Names.TryGetValue(node, out string? name))
+                    return name;
+            }
+            return null;
+        }
+
+        public string? FindVector(Expr node)
+        {
+            for (Block? b = this; b is not null; b = b.Parent)
+            {
+                if (b.VNames.TryGetValue(node, out string? name))
                     return name;
             }
             return null;

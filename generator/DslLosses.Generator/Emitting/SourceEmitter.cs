@@ -20,7 +20,12 @@ internal static class SourceEmitter
     private const string Ts = "global::System.Numerics.Tensors.TensorSpan";
     private const string Shapes = "global::DslLosses.Kernels.Shapes";
     private const string Reduction = "global::DslLosses.Reduction";
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"DslLosses.Generator\", \"0.1.0\")]";
+    /// <summary>The generator's own version (its assembly's), so the attribute says which generator wrote the code.</summary>
+    private static readonly string GeneratorVersion = typeof(SourceEmitter).Assembly.GetName().Version is { } v
+        ? v.ToString(3)
+        : "0.0.0";
+
+    private static readonly string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"DslLosses.Generator\", \"" + GeneratorVersion + "\")]";
 
     public static string HintName(FormulaModel formula)
         => string.Join(".", new[] { formula.Namespace }.Concat(formula.ContainingTypes.Select(t => t.Name)).Where(s => s is not null)) + ".g.cs";
@@ -91,28 +96,44 @@ internal static class SourceEmitter
                 EmitGradient(w, plan, t, withLoss: false);
                 EmitGradient(w, plan, t, withLoss: true);
             }
-            foreach (KernelOutput output in new[] { KernelOutput.Sum, KernelOutput.None, KernelOutput.Gradient, KernelOutput.SumAndGradient })
-            {
-                if (output == KernelOutput.Sum && !total || output == KernelOutput.None && !perSample)
-                    continue;
-                if (output is KernelOutput.Gradient or KernelOutput.SumAndGradient && plan.Gradient is null)
-                    continue;
-                foreach (bool weighted in new[] { false, true })
-                {
-                    w.Line();
-                    new KernelEmitter(plan, t, output, weighted).Emit(w);
-                }
-            }
+            if (total || perSample)
+                EmitDispatcher(w, plan, t, KernelKind.Loss);
+            if (plan.Gradient is not null)
+                EmitDispatcher(w, plan, t, KernelKind.Gradient);
             if (total && split)
                 EmitSplit(w, plan, t);
         }
-        if (plan.Gradient is not null && plan.Keep is not null)
+        // The kernel bodies: one per compute type, generic over the width, the output and the weighting.
+        foreach (DType compute in DType.ComputeFamilies.Where(c => types.Any(t => t.ComputeFamily == c)))
         {
-            foreach (DType t in types)
+            if (total || perSample)
             {
                 w.Line();
-                new KernelEmitter(plan, t, KernelOutput.Gradient, false).EmitKeptCount(w);
+                new KernelEmitter(plan, compute, KernelKind.Loss).EmitBody(w, KernelEmitter.BodyName(f, KernelKind.Loss, compute),
+                    $"The loss values of <c>{Xml(f.LossName)}</c>, computed in {compute.Compute}: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.");
             }
+            if (total && plan.HasFlatSum)
+            {
+                w.Line();
+                new KernelEmitter(FlatPlan(plan), compute, KernelKind.Loss).EmitBody(w, KernelEmitter.FlatBodyName(f, compute),
+                    $"The unweighted total of <c>{Xml(f.LossName)}</c> as one flat loop over every element of {Xml(ExprText.Print(plan.FlatTerm!, f, 80))} (the per-row sums along the loss axis add up to it), computed in {compute.Compute}.");
+            }
+            if (plan.Gradient is not null)
+            {
+                w.Line();
+                new KernelEmitter(plan, compute, KernelKind.Gradient).EmitBody(w, KernelEmitter.BodyName(f, KernelKind.Gradient, compute),
+                    $"The gradient of <c>{Xml(f.LossName)}</c> by <c>{Xml(f.Parameters[f.DifferentiableParameter].Name)}</c>, computed in {compute.Compute}, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.");
+            }
+            if (plan.Gradient is not null && plan.Keep is not null)
+            {
+                w.Line();
+                new KernelEmitter(plan, compute, KernelKind.Loss).EmitKeptCount(w, KernelEmitter.KeptCountName(f, compute));
+            }
+        }
+        if ((total || perSample) && types.Contains(DType.Single) && KernelEmitter.RowTilesApplicable(plan))
+        {
+            w.Line();
+            new KernelEmitter(plan, DType.Single, KernelKind.Loss).EmitTileBody(w, KernelEmitter.TileBodyName(f));
         }
         if (total)
             EmitGenericTotal(w, plan, types);
@@ -302,36 +323,145 @@ internal static class SourceEmitter
         return $"{BindName(plan.Formula)}<{t.Type}>({string.Join(", ", args)});";
     }
 
-    private static string KernelCall(KernelPlan plan, DType t, KernelOutput output, bool weighted, string? name = null)
+    private static string DispatcherName(FormulaModel f, KernelKind kind, DType t) => "__" + f.MethodName + "_" + kind + "_" + t.Name;
+
+    private static string OutputType(KernelOutput output) => output switch
     {
-        var args = new List<string>();
-        foreach (ParamModel p in plan.Formula.Parameters)
+        KernelOutput.Sum => "global::DslLosses.Kernels.Totals",
+        KernelOutput.None => "global::DslLosses.Kernels.PerSample",
+        KernelOutput.Gradient => "global::DslLosses.Kernels.GradientOnly",
+        _ => "global::DslLosses.Kernels.GradientAndTotal",
+    };
+
+    private static string WeightingType(bool weighted) => weighted ? "global::DslLosses.Kernels.Weighted" : "global::DslLosses.Kernels.Unweighted";
+
+    private static string NullRef(DType t) => $"ref global::System.Runtime.CompilerServices.Unsafe.NullRef<{t.Type}>()";
+
+    /// <summary>The formula's inputs as kernel arguments: the first element of each tensor, scalars in the compute type.</summary>
+    private static IEnumerable<string> InputArguments(KernelPlan plan, DType t)
+        => plan.Formula.Parameters.Select(p => p.Kind switch
         {
-            args.Add(p.Kind switch
-            {
-                ParamKind.Tensor or ParamKind.Indices => $"ref {Shapes}.Data(in {p.Name})",
-                ParamKind.Scalar when t.Widens => $"({t.Compute}){p.Name}",
-                _ => p.Name,
-            });
-        }
+            ParamKind.Tensor or ParamKind.Indices => $"ref {Shapes}.Data(in {p.Name})",
+            ParamKind.Scalar when t.Widens => $"({t.Compute}){p.Name}",
+            _ => p.Name,
+        });
+
+    private static string KernelCall(KernelPlan plan, DType t, KernelOutput output, bool weighted)
+    {
+        KernelKind kind = output is KernelOutput.Sum or KernelOutput.None ? KernelKind.Loss : KernelKind.Gradient;
+        var args = InputArguments(plan, t).ToList();
         args.Add("__outer");
         args.Add("__c");
         args.Add("__inner");
-        if (weighted)
+        args.Add("0");
+        args.Add(weighted ? $"ref {Shapes}.Data(in sampleWeight)" : NullRef(t));
+        args.Add(weighted ? "in __wm" : "default");
+        if (kind == KernelKind.Loss)
         {
-            args.Add($"ref {Shapes}.Data(in sampleWeight)");
-            args.Add("in __wm");
+            args.Add(output == KernelOutput.None ? $"ref {Shapes}.Data(in destination)" : NullRef(t));
         }
-        if (output == KernelOutput.None)
-            args.Add($"ref {Shapes}.Data(in destination)");
-        if (output is KernelOutput.Gradient or KernelOutput.SumAndGradient)
+        else
         {
             args.Add($"ref {Shapes}.Data(in gradient)");
             args.Add("__scale");
         }
-        if (output is KernelOutput.Sum or KernelOutput.SumAndGradient && plan.Keep is not null)
-            args.Add("out __kept");
-        return $"{name ?? KernelEmitter.KernelName(plan.Formula, t, output, weighted)}({string.Join(", ", args)})";
+        if (plan.Keep is not null)
+            args.Add(output is KernelOutput.Sum or KernelOutput.SumAndGradient ? "out __kept" : "out _");
+        return $"{DispatcherName(plan.Formula, kind, t)}<{OutputType(output)}, {WeightingType(weighted)}>({string.Join(", ", args)})";
+    }
+
+    private static KernelPlan FlatPlan(KernelPlan plan)
+        => plan with { Loops = LoopShape.Elementwise, Loss = plan.FlatTerm!, Keep = null, LossHasAxis = true, LiteralAxisLength = 0 };
+
+    /// <summary>The lanes types of an element type, widest first, and its one-element lanes.</summary>
+    private static (string[] Vectors, string Scalar) LanesOf(DType t) => t.Name switch
+    {
+        "Single" => (new[] { "Float512", "Float256", "Float128" }, "FloatScalar"),
+        "Double" => (new[] { "Double512", "Double256", "Double128" }, "DoubleScalar"),
+        _ => (Array.Empty<string>(), "HalfScalar"),
+    };
+
+    /// <summary>
+    /// The dispatcher of one body for one element type: picks the row tiles for narrow loss axes, then the widest lanes
+    /// the hardware accelerates and the shape allows, else one element per lane. Generic over the output and the
+    /// weighting, which it passes on.
+    /// </summary>
+    private static void EmitDispatcher(CodeWriter w, KernelPlan plan, DType t, KernelKind kind)
+    {
+        FormulaModel f = plan.Formula;
+        const string L = "global::DslLosses.Kernels.";
+        var parameters = KernelEmitter.Signature(plan, t.Type, t.Compute, kind).ToList();
+        string forward = KernelEmitter.Forward(parameters);
+        string body = KernelEmitter.BodyName(f, kind, t.ComputeFamily);
+        (string[] vectors, string scalar) = LanesOf(t);
+        w.Line();
+        w.Line($"/// <summary>Runs the {(kind == KernelKind.Loss ? "loss" : "gradient")} body of <c>{Xml(f.LossName)}</c> on <see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>");
+        w.Line($"private static double {DispatcherName(f, kind, t)}<TOut, TW>({string.Join(", ", parameters)})");
+        w.Line($"    where TOut : struct, {L}IKernelOutput");
+        w.Line($"    where TW : struct, {L}IWeighting");
+        using (w.Block())
+        {
+            if (kind == KernelKind.Loss && plan.HasFlatSum && (f.Reductions & (FormulaModel.Sum | FormulaModel.SumOverBatchSize)) != 0)
+            {
+                w.Line($"// {(plan.FlatMean ? "Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C" : "Σ over rows of Σ_c h = Σ over every element of h")}: one flat loop, no per-row sums");
+                using (w.Block("if (TOut.AddsTotal && !TW.IsWeighted)"))
+                {
+                    string flatArgs = forward.Replace(", outer, c, inner, start,", ", outer * c * inner, c, 1, start * c * inner,");
+                    string flatBody = KernelEmitter.FlatBodyName(f, t.ComputeFamily);
+                    w.Line("double flat;");
+                    string keyword = "if";
+                    foreach (string lanes in vectors)
+                    {
+                        w.Line($"{keyword} ({L}{lanes}.IsHardwareAccelerated && (outer - start) * c * inner >= {L}{lanes}.Count)");
+                        w.Line($"    flat = {flatBody}<{t.Type}, {L}{lanes}, TOut, TW>({flatArgs});");
+                        keyword = "else if";
+                    }
+                    if (vectors.Length > 0)
+                        w.Line("else");
+                    w.Line($"{(vectors.Length > 0 ? "    " : "")}flat = {flatBody}<{t.Type}, {L}{scalar}, TOut, TW>({flatArgs});");
+                    w.Line(plan.FlatMean ? "return c == 0 ? 0.0 : flat / c;" : "return flat;");
+                }
+            }
+            bool tiles = kind == KernelKind.Loss && t == DType.Single && KernelEmitter.RowTilesApplicable(plan);
+            string prefix = "";
+            if (tiles)
+            {
+                int transposed = KernelEmitter.TransposedTensors(plan);
+                string tileArgs = forward + ", out start";
+                w.Line("// a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row");
+                w.Line("double tiles = 0.0;");
+                using (w.Block(plan.Geometry.Variadic ? "if (!TW.IsWeighted && inner == 1)" : "if (!TW.IsWeighted)"))
+                {
+                    string keyword = "if";
+                    foreach (string lanes in new[] { "Float512", "Float256" })
+                    {
+                        w.Line($"{keyword} ({L}{lanes}.IsHardwareAccelerated && c <= {L}{lanes}.MaxTileColumns({transposed}) && outer - start >= {L}{lanes}.Count)");
+                        w.Line($"    tiles = {KernelEmitter.TileBodyName(f)}<{L}{lanes}, TOut>({tileArgs});");
+                        keyword = "else if";
+                    }
+                }
+                prefix = "tiles + ";
+            }
+            if (vectors.Length > 0 && KernelEmitter.Vectorizable(plan))
+            {
+                var conditions = new List<string>();
+                if (KernelEmitter.WeightsArePerElement(plan))
+                    conditions.Add("!TW.IsWeighted");
+                bool innerIsOne = !plan.Geometry.Variadic && f.LossAxis == plan.Geometry.FullRank - 1;
+                if (plan.Loops == LoopShape.Rows && !innerIsOne)
+                    conditions.Add("inner == 1");
+                string length = plan.Loops == LoopShape.Elementwise ? "outer - start" : "c";
+                if (conditions.Count > 0)
+                    w.Line($"// whole vectors need {string.Join(" and ", conditions.Select(c => c == "inner == 1" ? "a contiguous loss axis" : "one weight per row (weighted, one element per lane)"))}");
+                foreach (string lanes in vectors)
+                {
+                    string test = string.Join(" && ", conditions.Concat(new[] { $"{L}{lanes}.IsHardwareAccelerated", $"{length} >= {L}{lanes}.Count" }));
+                    w.Line($"if ({test})");
+                    w.Line($"    return {prefix}{body}<{t.Type}, {L}{lanes}, TOut, TW>({forward});");
+                }
+            }
+            w.Line($"return {prefix}{body}<{t.Type}, {L}{scalar}, TOut, TW>({forward});");
+        }
     }
 
     // ---- chunked, multi-core totals -------------------------------------------------------------------------
@@ -346,7 +476,6 @@ internal static class SourceEmitter
     {
         FormulaModel f = plan.Formula;
         string job = "__" + f.MethodName + "_" + t.Name + "_SumJob";
-        string kernel = KernelEmitter.KernelName(f, t, KernelOutput.Sum, weighted: false);
         bool kept = plan.Keep is not null;
         var pointers = new List<(ParamModel P, string Type, string Offset)>();
         for (int i = 0; i < f.Parameters.Count; i++)
@@ -357,10 +486,12 @@ internal static class SourceEmitter
             string offset = plan.Geometry.RoleOf(i) == TensorRole.Row ? "start * inner" : "start * c * inner";
             pointers.Add((p, p.Kind == ParamKind.Indices ? "int" : t.Type, offset));
         }
+        var parameters = KernelEmitter.Signature(plan, t.Type, t.Compute, KernelKind.Loss)
+            .Where(p => !p.EndsWith(" start", StringComparison.Ordinal) && !p.EndsWith(" sw", StringComparison.Ordinal) && !p.EndsWith(" wm", StringComparison.Ordinal) && !p.EndsWith(" dest", StringComparison.Ordinal));
 
         w.Line();
         w.Line($"/// <summary>The unweighted total of <c>{Xml(f.LossName)}</c> over <see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/> inputs, in size-determined chunks on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads.</summary>");
-        w.Line($"private static unsafe double {SplitName(plan, t)}({string.Join(", ", KernelEmitter.Signature(plan, t, KernelOutput.Sum, weighted: false))})");
+        w.Line($"private static unsafe double {SplitName(plan, t)}({string.Join(", ", parameters)})");
         using (w.Block())
         {
             foreach (var (p, type, _) in pointers)
@@ -406,19 +537,12 @@ internal static class SourceEmitter
                     var ptr = pointers.FirstOrDefault(x => x.P == p);
                     args.Add(ptr.P is not null ? $"ref *({KernelEmitter.ParamName(p)} + {ptr.Offset})" : KernelEmitter.ParamName(p));
                 }
-                args.Add("count");
-                args.Add("c");
-                args.Add("inner");
+                args.AddRange(new[] { "count", "c", "inner", "0", NullRef(t), "default", NullRef(t) });
                 if (kept)
-                {
                     args.Add("out kept");
-                    w.Line($"return {kernel}({string.Join(", ", args)});");
-                }
                 else
-                {
                     w.Line("kept = 0;");
-                    w.Line($"return {kernel}({string.Join(", ", args)});");
-                }
+                w.Line($"return {DispatcherName(f, KernelKind.Loss, t)}<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
             }
         }
     }
@@ -462,7 +586,7 @@ internal static class SourceEmitter
             if (split)
             {
                 w.Line($"if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
-                w.Line($"    __total = {KernelCall(plan, t, KernelOutput.Sum, false, SplitName(plan, t))};");
+                w.Line($"    __total = {SplitName(plan, t)}({string.Join(", ", InputArguments(plan, t).Concat(new[] { "__outer", "__c", "__inner" }).Concat(plan.Keep is not null ? new[] { "out __kept" } : Array.Empty<string>()))});");
                 w.Line("else if (sampleWeight.Rank == 0)");
             }
             else
@@ -592,13 +716,9 @@ internal static class SourceEmitter
             string divisor = "__count";
             if (plan.Keep is not null)
             {
-                var args = plan.Formula.Parameters.Select(p => p.Kind switch
-                {
-                    ParamKind.Tensor or ParamKind.Indices => $"ref {Shapes}.Data(in {p.Name})",
-                    ParamKind.Scalar when t.Widens => $"({t.Compute}){p.Name}",
-                    _ => p.Name,
-                }).Concat(new[] { "__outer", "__c", "__inner" });
-                w.Line($"nint __keptBefore = reduction == {Reduction}.SumOverBatchSize ? {KernelEmitter.KeptCountName(f, t)}({string.Join(", ", args)}) : 0;");
+                var args = InputArguments(plan, t).Concat(new[] { "__outer", "__c", "__inner", "0", NullRef(t), "default" });
+                string lanes = "global::DslLosses.Kernels." + LanesOf(t).Scalar;
+                w.Line($"nint __keptBefore = reduction == {Reduction}.SumOverBatchSize ? {KernelEmitter.KeptCountName(f, t.ComputeFamily)}<{t.Type}, {lanes}>({string.Join(", ", args)}) : 0;");
                 divisor = "__keptBefore";
             }
             w.Line($"{t.Compute} __scale = reduction == {Reduction}.SumOverBatchSize ? ({divisor} == 0 ? 0 : 1 / ({t.Compute}){divisor}) : 1;");

@@ -45,11 +45,11 @@ namespace Snapshots
             if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
                 __total = __FocalBce_Single_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner);
             else if (sampleWeight.Rank == 0)
-                __total = __FocalBce_Single_Sum(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner);
+                __total = __FocalBce_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __FocalBce_Single_Sum_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm);
+                __total = __FocalBce_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
             }
             return reduction switch
             {
@@ -72,11 +72,11 @@ namespace Snapshots
             __FocalBce_Bind<float>(in yTrue, in yPred, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireDestination("FocalBce", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
             if (sampleWeight.Rank == 0)
-                __FocalBce_Single_None(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+                __FocalBce_Loss_Single<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination));
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __FocalBce_Single_None_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+                __FocalBce_Loss_Single<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination));
             }
         }
 
@@ -113,11 +113,11 @@ namespace Snapshots
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
             float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
             if (sampleWeight.Rank == 0)
-                __FocalBce_Single_Gradient(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __FocalBce_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __FocalBce_Single_Gradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __FocalBce_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
             }
         }
 
@@ -133,2736 +133,64 @@ namespace Snapshots
             float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
             double __total;
             if (sampleWeight.Rank == 0)
-                __total = __FocalBce_Single_SumAndGradient(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __total = __FocalBce_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __FocalBce_Single_SumAndGradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __total = __FocalBce_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
             }
             return reduction == global::DslLosses.Reduction.Sum ? (float)__total : (float)global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count);
         }
 
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_Sum(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner)
+        /// <summary>Runs the loss body of <c>FocalBce</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
+        private static double __FocalBce_Loss_Single<TOut, TW>(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            double total = 0.0;
-            outer = outer * c * inner; // the flat element count
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && outer >= 16)
+            // Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C: one flat loop, no per-row sums
+            if (TOut.AddsTotal && !TW.IsWeighted)
             {
-                total = __FocalBce_Single_Sum_V1(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner);
+                double flat;
+                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && (outer - start) * c * inner >= global::DslLosses.Kernels.Float512.Count)
+                    flat = __FocalBce_FlatTotalInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
+                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && (outer - start) * c * inner >= global::DslLosses.Kernels.Float256.Count)
+                    flat = __FocalBce_FlatTotalInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
+                else if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && (outer - start) * c * inner >= global::DslLosses.Kernels.Float128.Count)
+                    flat = __FocalBce_FlatTotalInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
+                else
+                    flat = __FocalBce_FlatTotalInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
+                return c == 0 ? 0.0 : flat / c;
             }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && outer >= 8)
+            // a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row
+            double tiles = 0.0;
+            if (!TW.IsWeighted)
             {
-                total = __FocalBce_Single_Sum_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner);
+                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float512.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float512.Count)
+                    tiles = __FocalBce_LossInRowTiles<global::DslLosses.Kernels.Float512, TOut>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest, out start);
+                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float256.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float256.Count)
+                    tiles = __FocalBce_LossInRowTiles<global::DslLosses.Kernels.Float256, TOut>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest, out start);
             }
-            else
-            {
-                total = __FocalBce_Single_Sum_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner);
-            }
-            return c == 0 ? 0.0 : total / c;
+            if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
+                return tiles + __FocalBce_LossInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest);
+            if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
+                return tiles + __FocalBce_LossInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest);
+            if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
+                return tiles + __FocalBce_LossInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest);
+            return tiles + __FocalBce_LossInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest);
         }
 
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_Sum_V1(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner)
+        /// <summary>Runs the gradient body of <c>FocalBce</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
+        private static double __FocalBce_Gradient_Single<TOut, TW>(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            double total = 0.0;
-            nint k = 0;
-            global::System.Runtime.Intrinsics.Vector512<float> vtotal = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            int fold = 0;
-            var v0 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            var t3 = 1f - 1E-07f;
-            var v4 = global::System.Runtime.Intrinsics.Vector512.Create(t3);
-            var v5 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-            var v13 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-            for (; k <= outer - 16; k += 16)
-            {
-                nint e = k;
-                var v1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                var v2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                var v6 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v2, v4), v5);
-                var v7 = v1 * v6;
-                var v8 = v0 - v1;
-                var v9 = v0 - v6;
-                var v10 = v8 * v9;
-                var v11 = v7 + v10;
-                var v12 = v0 - v11;
-                var v14 = global::DslLosses.Kernels.VectorLanes.Pow(v12, v13);
-                var v15 = -v14;
-                var v16 = global::DslLosses.Kernels.FastMath.Log(v11);
-                var v17 = v15 * v16;
-                vtotal += v17;
-                if (++fold == 64) { total += global::System.Runtime.Intrinsics.Vector512.Sum(vtotal); vtotal = global::System.Runtime.Intrinsics.Vector512<float>.Zero; fold = 0; }
-            }
-            total += global::System.Runtime.Intrinsics.Vector512.Sum(vtotal);
-            for (; k < outer; k++)
-            {
-                nint e = k;
-                var t18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                var t20 = global::DslLosses.Kernels.LossMath.Clip(t19, 1E-07f, t3);
-                var t21 = t18 * t20;
-                var t22 = 1f - t18;
-                var t23 = 1f - t20;
-                var t24 = t22 * t23;
-                var t25 = t21 + t24;
-                var t26 = 1f - t25;
-                var t27 = global::System.MathF.Pow(t26, p_gamma);
-                var t28 = -t27;
-                var t29 = global::System.MathF.Log(t25);
-                var t30 = t28 * t29;
-                total += t30;
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_Sum_V2(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner)
-        {
-            double total = 0.0;
-            nint k = 0;
-            global::System.Runtime.Intrinsics.Vector256<float> vtotal = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            int fold = 0;
-            var v31 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var t34 = 1f - 1E-07f;
-            var v35 = global::System.Runtime.Intrinsics.Vector256.Create(t34);
-            var v36 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-            var v44 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-            for (; k <= outer - 8; k += 8)
-            {
-                nint e = k;
-                var v32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                var v33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                var v37 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v33, v35), v36);
-                var v38 = v32 * v37;
-                var v39 = v31 - v32;
-                var v40 = v31 - v37;
-                var v41 = v39 * v40;
-                var v42 = v38 + v41;
-                var v43 = v31 - v42;
-                var v45 = global::DslLosses.Kernels.VectorLanes.Pow(v43, v44);
-                var v46 = -v45;
-                var v47 = global::DslLosses.Kernels.FastMath.Log(v42);
-                var v48 = v46 * v47;
-                vtotal += v48;
-                if (++fold == 128) { total += global::System.Runtime.Intrinsics.Vector256.Sum(vtotal); vtotal = global::System.Runtime.Intrinsics.Vector256<float>.Zero; fold = 0; }
-            }
-            total += global::System.Runtime.Intrinsics.Vector256.Sum(vtotal);
-            for (; k < outer; k++)
-            {
-                nint e = k;
-                var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                var t51 = global::DslLosses.Kernels.LossMath.Clip(t50, 1E-07f, t34);
-                var t52 = t49 * t51;
-                var t53 = 1f - t49;
-                var t54 = 1f - t51;
-                var t55 = t53 * t54;
-                var t56 = t52 + t55;
-                var t57 = 1f - t56;
-                var t58 = global::System.MathF.Pow(t57, p_gamma);
-                var t59 = -t58;
-                var t60 = global::System.MathF.Log(t56);
-                var t61 = t59 * t60;
-                total += t61;
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_Sum_V3(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner)
-        {
-            double total = 0.0;
-            nint k = 0;
-            var t64 = 1f - 1E-07f;
-            for (; k < outer; k++)
-            {
-                nint e = k;
-                var t62 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                var t63 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                var t65 = global::DslLosses.Kernels.LossMath.Clip(t63, 1E-07f, t64);
-                var t66 = t62 * t65;
-                var t67 = 1f - t62;
-                var t68 = 1f - t65;
-                var t69 = t67 * t68;
-                var t70 = t66 + t69;
-                var t71 = 1f - t70;
-                var t72 = global::System.MathF.Pow(t71, p_gamma);
-                var t73 = -t72;
-                var t74 = global::System.MathF.Log(t70);
-                var t75 = t73 * t74;
-                total += t75;
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_Sum_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm)
-        {
-            double total = 0.0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
-            {
-                total = __FocalBce_Single_Sum_Weighted_V1(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
-            {
-                total = __FocalBce_Single_Sum_Weighted_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
-            {
-                total = __FocalBce_Single_Sum_Weighted_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm);
-            }
-            else
-            {
-                total = __FocalBce_Single_Sum_Weighted_V4(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm);
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_Sum_Weighted_V1(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm)
-        {
-            double total = 0.0;
-            var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            var t5 = 1f - 1E-07f;
-            var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
-            var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-            var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r0 = 0f;
-                global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                nint j1 = 0;
-                for (; j1 <= c - 16; j1 += 16)
-                {
-                    nint e = e0 + j1;
-                    var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v8 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v6), v7);
-                    var v9 = v3 * v8;
-                    var v10 = v2 - v3;
-                    var v11 = v2 - v8;
-                    var v12 = v10 * v11;
-                    var v13 = v9 + v12;
-                    var v14 = v2 - v13;
-                    var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
-                    var v17 = -v16;
-                    var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
-                    var v19 = v17 * v18;
-                    vr0 += v19;
-                }
-                if (j1 < c)
-                {
-                    nint j20 = c - 16;
-                    nint e = e0 + j20;
-                    var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
-                    var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v24 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v23, v6), v7);
-                    var v25 = v22 * v24;
-                    var v26 = v2 - v22;
-                    var v27 = v2 - v24;
-                    var v28 = v26 * v27;
-                    var v29 = v25 + v28;
-                    var v30 = v2 - v29;
-                    var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
-                    var v32 = -v31;
-                    var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
-                    var v34 = v32 * v33;
-                    vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                }
-                r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                var t35 = r0 / (float)c;
-                total += t35 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_Sum_Weighted_V2(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm)
-        {
-            double total = 0.0;
-            var v38 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var t41 = 1f - 1E-07f;
-            var v42 = global::System.Runtime.Intrinsics.Vector256.Create(t41);
-            var v43 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-            var v51 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r36 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> vr36 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                nint j37 = 0;
-                for (; j37 <= c - 8; j37 += 8)
-                {
-                    nint e = e0 + j37;
-                    var v39 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v44 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v40, v42), v43);
-                    var v45 = v39 * v44;
-                    var v46 = v38 - v39;
-                    var v47 = v38 - v44;
-                    var v48 = v46 * v47;
-                    var v49 = v45 + v48;
-                    var v50 = v38 - v49;
-                    var v52 = global::DslLosses.Kernels.VectorLanes.Pow(v50, v51);
-                    var v53 = -v52;
-                    var v54 = global::DslLosses.Kernels.FastMath.Log(v49);
-                    var v55 = v53 * v54;
-                    vr36 += v55;
-                }
-                if (j37 < c)
-                {
-                    nint j56 = c - 8;
-                    nint e = e0 + j56;
-                    var m57 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j37 - j56)));
-                    var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v60 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v59, v42), v43);
-                    var v61 = v58 * v60;
-                    var v62 = v38 - v58;
-                    var v63 = v38 - v60;
-                    var v64 = v62 * v63;
-                    var v65 = v61 + v64;
-                    var v66 = v38 - v65;
-                    var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v66, v51);
-                    var v68 = -v67;
-                    var v69 = global::DslLosses.Kernels.FastMath.Log(v65);
-                    var v70 = v68 * v69;
-                    vr36 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m57, v70, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                }
-                r36 += global::System.Runtime.Intrinsics.Vector256.Sum(vr36);
-                var t71 = r36 / (float)c;
-                total += t71 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_Sum_Weighted_V3(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm)
-        {
-            double total = 0.0;
-            var v74 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-            var t77 = 1f - 1E-07f;
-            var v78 = global::System.Runtime.Intrinsics.Vector128.Create(t77);
-            var v79 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-            var v87 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r72 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> vr72 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                nint j73 = 0;
-                for (; j73 <= c - 4; j73 += 4)
-                {
-                    nint e = e0 + j73;
-                    var v75 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v76 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v80 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v76, v78), v79);
-                    var v81 = v75 * v80;
-                    var v82 = v74 - v75;
-                    var v83 = v74 - v80;
-                    var v84 = v82 * v83;
-                    var v85 = v81 + v84;
-                    var v86 = v74 - v85;
-                    var v88 = global::DslLosses.Kernels.VectorLanes.Pow(v86, v87);
-                    var v89 = -v88;
-                    var v90 = global::DslLosses.Kernels.FastMath.Log(v85);
-                    var v91 = v89 * v90;
-                    vr72 += v91;
-                }
-                if (j73 < c)
-                {
-                    nint j92 = c - 4;
-                    nint e = e0 + j92;
-                    var m93 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j73 - j92)));
-                    var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v95 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v96 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v95, v78), v79);
-                    var v97 = v94 * v96;
-                    var v98 = v74 - v94;
-                    var v99 = v74 - v96;
-                    var v100 = v98 * v99;
-                    var v101 = v97 + v100;
-                    var v102 = v74 - v101;
-                    var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v102, v87);
-                    var v104 = -v103;
-                    var v105 = global::DslLosses.Kernels.FastMath.Log(v101);
-                    var v106 = v104 * v105;
-                    vr72 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m93, v106, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                }
-                r72 += global::System.Runtime.Intrinsics.Vector128.Sum(vr72);
-                var t107 = r72 / (float)c;
-                total += t107 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_Sum_Weighted_V4(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm)
-        {
-            double total = 0.0;
-            var t111 = 1f - 1E-07f;
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r108 = 0f;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t112 = global::DslLosses.Kernels.LossMath.Clip(t110, 1E-07f, t111);
-                    var t113 = t109 * t112;
-                    var t114 = 1f - t109;
-                    var t115 = 1f - t112;
-                    var t116 = t114 * t115;
-                    var t117 = t113 + t116;
-                    var t118 = 1f - t117;
-                    var t119 = global::System.MathF.Pow(t118, p_gamma);
-                    var t120 = -t119;
-                    var t121 = global::System.MathF.Log(t117);
-                    var t122 = t120 * t121;
-                    r108 += t122;
-                }
-                var t123 = r108 / (float)c;
-                total += t123 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c <= 15 && outer >= 16)
-            {
-                __FocalBce_Single_None_V1(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
-            {
-                __FocalBce_Single_None_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c <= 64 && outer >= 8)
-            {
-                __FocalBce_Single_None_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
-            {
-                __FocalBce_Single_None_V4(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
-            {
-                __FocalBce_Single_None_V5(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
-            }
-            else
-            {
-                __FocalBce_Single_None_V6(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref dest);
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_V1(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
-        {
-            var ls = global::System.Runtime.Intrinsics.Vector512<int>.Indices * global::System.Runtime.Intrinsics.Vector512.Create((int)c); // lane l starts l rows further
-            nint row = 0;
-            global::System.Span<float> tc0s = stackalloc float[(int)c * 16];
-            ref float tc0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc0s);
-            global::System.Span<float> tc1s = stackalloc float[(int)c * 16];
-            ref float tc1 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc1s);
-            var v3 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            var t6 = 1f - 1E-07f;
-            var v7 = global::System.Runtime.Intrinsics.Vector512.Create(t6);
-            var v8 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-            var v16 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-            var v21 = global::System.Runtime.Intrinsics.Vector512.Create((float)c);
-            for (; row <= outer - 16; row += 16)
-            {
-                nint e0 = row * c;
-                global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref tc0);
-                global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref tc1);
-                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(j * 16));
-                    var v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(j * 16));
-                    var v9 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v5, v7), v8);
-                    var v10 = v4 * v9;
-                    var v11 = v3 - v4;
-                    var v12 = v3 - v9;
-                    var v13 = v11 * v12;
-                    var v14 = v10 + v13;
-                    var v15 = v3 - v14;
-                    var v17 = global::DslLosses.Kernels.VectorLanes.Pow(v15, v16);
-                    var v18 = -v17;
-                    var v19 = global::DslLosses.Kernels.FastMath.Log(v14);
-                    var v20 = v18 * v19;
-                    vr2 += v20;
-                }
-                var v22 = vr2 / v21;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v22, ref dest, (nuint)row);
-            }
-            var t26 = 1f - 1E-07f;
-            for (; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r23 = 0f;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t27 = global::DslLosses.Kernels.LossMath.Clip(t25, 1E-07f, t26);
-                    var t28 = t24 * t27;
-                    var t29 = 1f - t24;
-                    var t30 = 1f - t27;
-                    var t31 = t29 * t30;
-                    var t32 = t28 + t31;
-                    var t33 = 1f - t32;
-                    var t34 = global::System.MathF.Pow(t33, p_gamma);
-                    var t35 = -t34;
-                    var t36 = global::System.MathF.Log(t32);
-                    var t37 = t35 * t36;
-                    r23 += t37;
-                }
-                var t38 = r23 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t38;
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_V2(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
-        {
-            var v41 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            var t44 = 1f - 1E-07f;
-            var v45 = global::System.Runtime.Intrinsics.Vector512.Create(t44);
-            var v46 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-            var v54 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r39 = 0f;
-                global::System.Runtime.Intrinsics.Vector512<float> vr39 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                nint j40 = 0;
-                for (; j40 <= c - 16; j40 += 16)
-                {
-                    nint e = e0 + j40;
-                    var v42 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v43 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v47 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v43, v45), v46);
-                    var v48 = v42 * v47;
-                    var v49 = v41 - v42;
-                    var v50 = v41 - v47;
-                    var v51 = v49 * v50;
-                    var v52 = v48 + v51;
-                    var v53 = v41 - v52;
-                    var v55 = global::DslLosses.Kernels.VectorLanes.Pow(v53, v54);
-                    var v56 = -v55;
-                    var v57 = global::DslLosses.Kernels.FastMath.Log(v52);
-                    var v58 = v56 * v57;
-                    vr39 += v58;
-                }
-                if (j40 < c)
-                {
-                    nint j59 = c - 16;
-                    nint e = e0 + j59;
-                    var m60 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j40 - j59)));
-                    var v61 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v62 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v63 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v62, v45), v46);
-                    var v64 = v61 * v63;
-                    var v65 = v41 - v61;
-                    var v66 = v41 - v63;
-                    var v67 = v65 * v66;
-                    var v68 = v64 + v67;
-                    var v69 = v41 - v68;
-                    var v70 = global::DslLosses.Kernels.VectorLanes.Pow(v69, v54);
-                    var v71 = -v70;
-                    var v72 = global::DslLosses.Kernels.FastMath.Log(v68);
-                    var v73 = v71 * v72;
-                    vr39 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m60, v73, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                }
-                r39 += global::System.Runtime.Intrinsics.Vector512.Sum(vr39);
-                var t74 = r39 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t74;
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_V3(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
-        {
-            var ls = global::System.Runtime.Intrinsics.Vector256<int>.Indices * global::System.Runtime.Intrinsics.Vector256.Create((int)c); // lane l starts l rows further
-            nint row = 0;
-            global::System.Span<float> tc75s = stackalloc float[(int)c * 8];
-            ref float tc75 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc75s);
-            global::System.Span<float> tc76s = stackalloc float[(int)c * 8];
-            ref float tc76 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc76s);
-            var v78 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var t81 = 1f - 1E-07f;
-            var v82 = global::System.Runtime.Intrinsics.Vector256.Create(t81);
-            var v83 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-            var v91 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-            var v96 = global::System.Runtime.Intrinsics.Vector256.Create((float)c);
-            for (; row <= outer - 8; row += 8)
-            {
-                nint e0 = row * c;
-                global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref tc75);
-                global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref tc76);
-                global::System.Runtime.Intrinsics.Vector256<float> vr77 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var v79 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc75, (nuint)(j * 8));
-                    var v80 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc76, (nuint)(j * 8));
-                    var v84 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v80, v82), v83);
-                    var v85 = v79 * v84;
-                    var v86 = v78 - v79;
-                    var v87 = v78 - v84;
-                    var v88 = v86 * v87;
-                    var v89 = v85 + v88;
-                    var v90 = v78 - v89;
-                    var v92 = global::DslLosses.Kernels.VectorLanes.Pow(v90, v91);
-                    var v93 = -v92;
-                    var v94 = global::DslLosses.Kernels.FastMath.Log(v89);
-                    var v95 = v93 * v94;
-                    vr77 += v95;
-                }
-                var v97 = vr77 / v96;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v97, ref dest, (nuint)row);
-            }
-            var t101 = 1f - 1E-07f;
-            for (; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r98 = 0f;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t99 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t100 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t102 = global::DslLosses.Kernels.LossMath.Clip(t100, 1E-07f, t101);
-                    var t103 = t99 * t102;
-                    var t104 = 1f - t99;
-                    var t105 = 1f - t102;
-                    var t106 = t104 * t105;
-                    var t107 = t103 + t106;
-                    var t108 = 1f - t107;
-                    var t109 = global::System.MathF.Pow(t108, p_gamma);
-                    var t110 = -t109;
-                    var t111 = global::System.MathF.Log(t107);
-                    var t112 = t110 * t111;
-                    r98 += t112;
-                }
-                var t113 = r98 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t113;
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_V4(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
-        {
-            var v116 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var t119 = 1f - 1E-07f;
-            var v120 = global::System.Runtime.Intrinsics.Vector256.Create(t119);
-            var v121 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-            var v129 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r114 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> vr114 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                nint j115 = 0;
-                for (; j115 <= c - 8; j115 += 8)
-                {
-                    nint e = e0 + j115;
-                    var v117 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v118 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v122 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v118, v120), v121);
-                    var v123 = v117 * v122;
-                    var v124 = v116 - v117;
-                    var v125 = v116 - v122;
-                    var v126 = v124 * v125;
-                    var v127 = v123 + v126;
-                    var v128 = v116 - v127;
-                    var v130 = global::DslLosses.Kernels.VectorLanes.Pow(v128, v129);
-                    var v131 = -v130;
-                    var v132 = global::DslLosses.Kernels.FastMath.Log(v127);
-                    var v133 = v131 * v132;
-                    vr114 += v133;
-                }
-                if (j115 < c)
-                {
-                    nint j134 = c - 8;
-                    nint e = e0 + j134;
-                    var m135 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j115 - j134)));
-                    var v136 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v137 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v138 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v137, v120), v121);
-                    var v139 = v136 * v138;
-                    var v140 = v116 - v136;
-                    var v141 = v116 - v138;
-                    var v142 = v140 * v141;
-                    var v143 = v139 + v142;
-                    var v144 = v116 - v143;
-                    var v145 = global::DslLosses.Kernels.VectorLanes.Pow(v144, v129);
-                    var v146 = -v145;
-                    var v147 = global::DslLosses.Kernels.FastMath.Log(v143);
-                    var v148 = v146 * v147;
-                    vr114 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m135, v148, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                }
-                r114 += global::System.Runtime.Intrinsics.Vector256.Sum(vr114);
-                var t149 = r114 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t149;
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_V5(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
-        {
-            var v152 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-            var t155 = 1f - 1E-07f;
-            var v156 = global::System.Runtime.Intrinsics.Vector128.Create(t155);
-            var v157 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-            var v165 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r150 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> vr150 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                nint j151 = 0;
-                for (; j151 <= c - 4; j151 += 4)
-                {
-                    nint e = e0 + j151;
-                    var v153 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v154 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v158 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v154, v156), v157);
-                    var v159 = v153 * v158;
-                    var v160 = v152 - v153;
-                    var v161 = v152 - v158;
-                    var v162 = v160 * v161;
-                    var v163 = v159 + v162;
-                    var v164 = v152 - v163;
-                    var v166 = global::DslLosses.Kernels.VectorLanes.Pow(v164, v165);
-                    var v167 = -v166;
-                    var v168 = global::DslLosses.Kernels.FastMath.Log(v163);
-                    var v169 = v167 * v168;
-                    vr150 += v169;
-                }
-                if (j151 < c)
-                {
-                    nint j170 = c - 4;
-                    nint e = e0 + j170;
-                    var m171 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j151 - j170)));
-                    var v172 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v173 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v174 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v173, v156), v157);
-                    var v175 = v172 * v174;
-                    var v176 = v152 - v172;
-                    var v177 = v152 - v174;
-                    var v178 = v176 * v177;
-                    var v179 = v175 + v178;
-                    var v180 = v152 - v179;
-                    var v181 = global::DslLosses.Kernels.VectorLanes.Pow(v180, v165);
-                    var v182 = -v181;
-                    var v183 = global::DslLosses.Kernels.FastMath.Log(v179);
-                    var v184 = v182 * v183;
-                    vr150 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m171, v184, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                }
-                r150 += global::System.Runtime.Intrinsics.Vector128.Sum(vr150);
-                var t185 = r150 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t185;
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_V6(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float dest)
-        {
-            var t189 = 1f - 1E-07f;
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r186 = 0f;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t187 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t188 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t190 = global::DslLosses.Kernels.LossMath.Clip(t188, 1E-07f, t189);
-                    var t191 = t187 * t190;
-                    var t192 = 1f - t187;
-                    var t193 = 1f - t190;
-                    var t194 = t192 * t193;
-                    var t195 = t191 + t194;
-                    var t196 = 1f - t195;
-                    var t197 = global::System.MathF.Pow(t196, p_gamma);
-                    var t198 = -t197;
-                    var t199 = global::System.MathF.Log(t195);
-                    var t200 = t198 * t199;
-                    r186 += t200;
-                }
-                var t201 = r186 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t201;
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
-            {
-                __FocalBce_Single_None_Weighted_V1(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref dest);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
-            {
-                __FocalBce_Single_None_Weighted_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref dest);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
-            {
-                __FocalBce_Single_None_Weighted_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref dest);
-            }
-            else
-            {
-                __FocalBce_Single_None_Weighted_V4(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref dest);
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_Weighted_V1(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-        {
-            var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            var t5 = 1f - 1E-07f;
-            var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
-            var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-            var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r0 = 0f;
-                global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                nint j1 = 0;
-                for (; j1 <= c - 16; j1 += 16)
-                {
-                    nint e = e0 + j1;
-                    var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v8 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v6), v7);
-                    var v9 = v3 * v8;
-                    var v10 = v2 - v3;
-                    var v11 = v2 - v8;
-                    var v12 = v10 * v11;
-                    var v13 = v9 + v12;
-                    var v14 = v2 - v13;
-                    var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
-                    var v17 = -v16;
-                    var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
-                    var v19 = v17 * v18;
-                    vr0 += v19;
-                }
-                if (j1 < c)
-                {
-                    nint j20 = c - 16;
-                    nint e = e0 + j20;
-                    var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
-                    var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v24 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v23, v6), v7);
-                    var v25 = v22 * v24;
-                    var v26 = v2 - v22;
-                    var v27 = v2 - v24;
-                    var v28 = v26 * v27;
-                    var v29 = v25 + v28;
-                    var v30 = v2 - v29;
-                    var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
-                    var v32 = -v31;
-                    var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
-                    var v34 = v32 * v33;
-                    vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                }
-                r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                var t35 = r0 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t35 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_Weighted_V2(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-        {
-            var v38 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var t41 = 1f - 1E-07f;
-            var v42 = global::System.Runtime.Intrinsics.Vector256.Create(t41);
-            var v43 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-            var v51 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r36 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> vr36 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                nint j37 = 0;
-                for (; j37 <= c - 8; j37 += 8)
-                {
-                    nint e = e0 + j37;
-                    var v39 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v44 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v40, v42), v43);
-                    var v45 = v39 * v44;
-                    var v46 = v38 - v39;
-                    var v47 = v38 - v44;
-                    var v48 = v46 * v47;
-                    var v49 = v45 + v48;
-                    var v50 = v38 - v49;
-                    var v52 = global::DslLosses.Kernels.VectorLanes.Pow(v50, v51);
-                    var v53 = -v52;
-                    var v54 = global::DslLosses.Kernels.FastMath.Log(v49);
-                    var v55 = v53 * v54;
-                    vr36 += v55;
-                }
-                if (j37 < c)
-                {
-                    nint j56 = c - 8;
-                    nint e = e0 + j56;
-                    var m57 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j37 - j56)));
-                    var v58 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v59 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v60 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v59, v42), v43);
-                    var v61 = v58 * v60;
-                    var v62 = v38 - v58;
-                    var v63 = v38 - v60;
-                    var v64 = v62 * v63;
-                    var v65 = v61 + v64;
-                    var v66 = v38 - v65;
-                    var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v66, v51);
-                    var v68 = -v67;
-                    var v69 = global::DslLosses.Kernels.FastMath.Log(v65);
-                    var v70 = v68 * v69;
-                    vr36 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m57, v70, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                }
-                r36 += global::System.Runtime.Intrinsics.Vector256.Sum(vr36);
-                var t71 = r36 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t71 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_Weighted_V3(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-        {
-            var v74 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-            var t77 = 1f - 1E-07f;
-            var v78 = global::System.Runtime.Intrinsics.Vector128.Create(t77);
-            var v79 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-            var v87 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r72 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> vr72 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                nint j73 = 0;
-                for (; j73 <= c - 4; j73 += 4)
-                {
-                    nint e = e0 + j73;
-                    var v75 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v76 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v80 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v76, v78), v79);
-                    var v81 = v75 * v80;
-                    var v82 = v74 - v75;
-                    var v83 = v74 - v80;
-                    var v84 = v82 * v83;
-                    var v85 = v81 + v84;
-                    var v86 = v74 - v85;
-                    var v88 = global::DslLosses.Kernels.VectorLanes.Pow(v86, v87);
-                    var v89 = -v88;
-                    var v90 = global::DslLosses.Kernels.FastMath.Log(v85);
-                    var v91 = v89 * v90;
-                    vr72 += v91;
-                }
-                if (j73 < c)
-                {
-                    nint j92 = c - 4;
-                    nint e = e0 + j92;
-                    var m93 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j73 - j92)));
-                    var v94 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v95 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v96 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v95, v78), v79);
-                    var v97 = v94 * v96;
-                    var v98 = v74 - v94;
-                    var v99 = v74 - v96;
-                    var v100 = v98 * v99;
-                    var v101 = v97 + v100;
-                    var v102 = v74 - v101;
-                    var v103 = global::DslLosses.Kernels.VectorLanes.Pow(v102, v87);
-                    var v104 = -v103;
-                    var v105 = global::DslLosses.Kernels.FastMath.Log(v101);
-                    var v106 = v104 * v105;
-                    vr72 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m93, v106, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                }
-                r72 += global::System.Runtime.Intrinsics.Vector128.Sum(vr72);
-                var t107 = r72 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t107 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_None_Weighted_V4(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-        {
-            var t111 = 1f - 1E-07f;
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r108 = 0f;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t109 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t110 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t112 = global::DslLosses.Kernels.LossMath.Clip(t110, 1E-07f, t111);
-                    var t113 = t109 * t112;
-                    var t114 = 1f - t109;
-                    var t115 = 1f - t112;
-                    var t116 = t114 * t115;
-                    var t117 = t113 + t116;
-                    var t118 = 1f - t117;
-                    var t119 = global::System.MathF.Pow(t118, p_gamma);
-                    var t120 = -t119;
-                    var t121 = global::System.MathF.Log(t117);
-                    var t122 = t120 * t121;
-                    r108 += t122;
-                }
-                var t123 = r108 / (float)c;
-                global::System.Runtime.CompilerServices.Unsafe.Add(ref dest, row) = t123 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
-            {
-                __FocalBce_Single_Gradient_V1(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref grad, scale);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
-            {
-                __FocalBce_Single_Gradient_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref grad, scale);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
-            {
-                __FocalBce_Single_Gradient_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref grad, scale);
-            }
-            else
-            {
-                __FocalBce_Single_Gradient_V4(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref grad, scale);
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient_V1(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            var t1 = 1f / (float)c;
-            var v2 = global::System.Runtime.Intrinsics.Vector512.Create(t1);
-            var v5 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-            var v7 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-            var t8 = 1f - 1E-07f;
-            var v9 = global::System.Runtime.Intrinsics.Vector512.Create(t8);
-            var v11 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            var v20 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-            var t27 = p_gamma - 1f;
-            var v28 = global::System.Runtime.Intrinsics.Vector512.Create(t27);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                nint j0 = 0;
-                var b41 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                for (; j0 <= c - 16; j0 += 16)
-                {
-                    nint e = e0 + j0;
-                    var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v6 = global::System.Runtime.Intrinsics.Vector512.LessThan(v4, v5);
-                    var v10 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v4, v9);
-                    var v12 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v10, v7, v11);
-                    var v13 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v6, v7, v12);
-                    var v14 = v3 * v13;
-                    var v15 = v11 - v3;
-                    var v16 = -v13;
-                    var v17 = v15 * v16;
-                    var v18 = v14 + v17;
-                    var v19 = -v18;
-                    var v21 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v9), v5);
-                    var v22 = v3 * v21;
-                    var v23 = v11 - v21;
-                    var v24 = v15 * v23;
-                    var v25 = v22 + v24;
-                    var v26 = v11 - v25;
-                    var v29 = global::DslLosses.Kernels.VectorLanes.Pow(v26, v28);
-                    var v30 = v20 * v29;
-                    var v31 = v19 * v30;
-                    var v32 = -v31;
-                    var v33 = global::DslLosses.Kernels.FastMath.Log(v25);
-                    var v34 = v32 * v33;
-                    var v35 = global::DslLosses.Kernels.VectorLanes.Pow(v26, v20);
-                    var v36 = -v35;
-                    var v37 = v18 / v25;
-                    var v38 = v36 * v37;
-                    var v39 = v34 + v38;
-                    var v40 = v2 * v39;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v40 * b41, ref grad, (nuint)e);
-                }
-                var b74 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                if (j0 < c)
-                {
-                    nint j42 = c - 16;
-                    nint e = e0 + j42;
-                    var m43 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j0 - j42)));
-                    var v44 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v45 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v46 = global::System.Runtime.Intrinsics.Vector512.LessThan(v45, v5);
-                    var v47 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v45, v9);
-                    var v48 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v7, v11);
-                    var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v46, v7, v48);
-                    var v50 = v44 * v49;
-                    var v51 = v11 - v44;
-                    var v52 = -v49;
-                    var v53 = v51 * v52;
-                    var v54 = v50 + v53;
-                    var v55 = -v54;
-                    var v56 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v45, v9), v5);
-                    var v57 = v44 * v56;
-                    var v58 = v11 - v56;
-                    var v59 = v51 * v58;
-                    var v60 = v57 + v59;
-                    var v61 = v11 - v60;
-                    var v62 = global::DslLosses.Kernels.VectorLanes.Pow(v61, v28);
-                    var v63 = v20 * v62;
-                    var v64 = v55 * v63;
-                    var v65 = -v64;
-                    var v66 = global::DslLosses.Kernels.FastMath.Log(v60);
-                    var v67 = v65 * v66;
-                    var v68 = global::DslLosses.Kernels.VectorLanes.Pow(v61, v20);
-                    var v69 = -v68;
-                    var v70 = v54 / v60;
-                    var v71 = v69 * v70;
-                    var v72 = v67 + v71;
-                    var v73 = v2 * v72;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v73 * b74, ref grad, (nuint)e);
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient_V2(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            var t76 = 1f / (float)c;
-            var v77 = global::System.Runtime.Intrinsics.Vector256.Create(t76);
-            var v80 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-            var v82 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-            var t83 = 1f - 1E-07f;
-            var v84 = global::System.Runtime.Intrinsics.Vector256.Create(t83);
-            var v86 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var v95 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-            var t102 = p_gamma - 1f;
-            var v103 = global::System.Runtime.Intrinsics.Vector256.Create(t102);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                nint j75 = 0;
-                var b116 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                for (; j75 <= c - 8; j75 += 8)
-                {
-                    nint e = e0 + j75;
-                    var v78 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v79 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v81 = global::System.Runtime.Intrinsics.Vector256.LessThan(v79, v80);
-                    var v85 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v79, v84);
-                    var v87 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v85, v82, v86);
-                    var v88 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v81, v82, v87);
-                    var v89 = v78 * v88;
-                    var v90 = v86 - v78;
-                    var v91 = -v88;
-                    var v92 = v90 * v91;
-                    var v93 = v89 + v92;
-                    var v94 = -v93;
-                    var v96 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v79, v84), v80);
-                    var v97 = v78 * v96;
-                    var v98 = v86 - v96;
-                    var v99 = v90 * v98;
-                    var v100 = v97 + v99;
-                    var v101 = v86 - v100;
-                    var v104 = global::DslLosses.Kernels.VectorLanes.Pow(v101, v103);
-                    var v105 = v95 * v104;
-                    var v106 = v94 * v105;
-                    var v107 = -v106;
-                    var v108 = global::DslLosses.Kernels.FastMath.Log(v100);
-                    var v109 = v107 * v108;
-                    var v110 = global::DslLosses.Kernels.VectorLanes.Pow(v101, v95);
-                    var v111 = -v110;
-                    var v112 = v93 / v100;
-                    var v113 = v111 * v112;
-                    var v114 = v109 + v113;
-                    var v115 = v77 * v114;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v115 * b116, ref grad, (nuint)e);
-                }
-                var b149 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                if (j75 < c)
-                {
-                    nint j117 = c - 8;
-                    nint e = e0 + j117;
-                    var m118 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j75 - j117)));
-                    var v119 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v120 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v121 = global::System.Runtime.Intrinsics.Vector256.LessThan(v120, v80);
-                    var v122 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v120, v84);
-                    var v123 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v122, v82, v86);
-                    var v124 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v121, v82, v123);
-                    var v125 = v119 * v124;
-                    var v126 = v86 - v119;
-                    var v127 = -v124;
-                    var v128 = v126 * v127;
-                    var v129 = v125 + v128;
-                    var v130 = -v129;
-                    var v131 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v120, v84), v80);
-                    var v132 = v119 * v131;
-                    var v133 = v86 - v131;
-                    var v134 = v126 * v133;
-                    var v135 = v132 + v134;
-                    var v136 = v86 - v135;
-                    var v137 = global::DslLosses.Kernels.VectorLanes.Pow(v136, v103);
-                    var v138 = v95 * v137;
-                    var v139 = v130 * v138;
-                    var v140 = -v139;
-                    var v141 = global::DslLosses.Kernels.FastMath.Log(v135);
-                    var v142 = v140 * v141;
-                    var v143 = global::DslLosses.Kernels.VectorLanes.Pow(v136, v95);
-                    var v144 = -v143;
-                    var v145 = v129 / v135;
-                    var v146 = v144 * v145;
-                    var v147 = v142 + v146;
-                    var v148 = v77 * v147;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v148 * b149, ref grad, (nuint)e);
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient_V3(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            var t151 = 1f / (float)c;
-            var v152 = global::System.Runtime.Intrinsics.Vector128.Create(t151);
-            var v155 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-            var v157 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-            var t158 = 1f - 1E-07f;
-            var v159 = global::System.Runtime.Intrinsics.Vector128.Create(t158);
-            var v161 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-            var v170 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-            var t177 = p_gamma - 1f;
-            var v178 = global::System.Runtime.Intrinsics.Vector128.Create(t177);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                nint j150 = 0;
-                var b191 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                for (; j150 <= c - 4; j150 += 4)
-                {
-                    nint e = e0 + j150;
-                    var v153 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v154 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v156 = global::System.Runtime.Intrinsics.Vector128.LessThan(v154, v155);
-                    var v160 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v154, v159);
-                    var v162 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v160, v157, v161);
-                    var v163 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v156, v157, v162);
-                    var v164 = v153 * v163;
-                    var v165 = v161 - v153;
-                    var v166 = -v163;
-                    var v167 = v165 * v166;
-                    var v168 = v164 + v167;
-                    var v169 = -v168;
-                    var v171 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v154, v159), v155);
-                    var v172 = v153 * v171;
-                    var v173 = v161 - v171;
-                    var v174 = v165 * v173;
-                    var v175 = v172 + v174;
-                    var v176 = v161 - v175;
-                    var v179 = global::DslLosses.Kernels.VectorLanes.Pow(v176, v178);
-                    var v180 = v170 * v179;
-                    var v181 = v169 * v180;
-                    var v182 = -v181;
-                    var v183 = global::DslLosses.Kernels.FastMath.Log(v175);
-                    var v184 = v182 * v183;
-                    var v185 = global::DslLosses.Kernels.VectorLanes.Pow(v176, v170);
-                    var v186 = -v185;
-                    var v187 = v168 / v175;
-                    var v188 = v186 * v187;
-                    var v189 = v184 + v188;
-                    var v190 = v152 * v189;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v190 * b191, ref grad, (nuint)e);
-                }
-                var b224 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                if (j150 < c)
-                {
-                    nint j192 = c - 4;
-                    nint e = e0 + j192;
-                    var m193 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j150 - j192)));
-                    var v194 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v195 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v196 = global::System.Runtime.Intrinsics.Vector128.LessThan(v195, v155);
-                    var v197 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v195, v159);
-                    var v198 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v197, v157, v161);
-                    var v199 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v196, v157, v198);
-                    var v200 = v194 * v199;
-                    var v201 = v161 - v194;
-                    var v202 = -v199;
-                    var v203 = v201 * v202;
-                    var v204 = v200 + v203;
-                    var v205 = -v204;
-                    var v206 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v195, v159), v155);
-                    var v207 = v194 * v206;
-                    var v208 = v161 - v206;
-                    var v209 = v201 * v208;
-                    var v210 = v207 + v209;
-                    var v211 = v161 - v210;
-                    var v212 = global::DslLosses.Kernels.VectorLanes.Pow(v211, v178);
-                    var v213 = v170 * v212;
-                    var v214 = v205 * v213;
-                    var v215 = -v214;
-                    var v216 = global::DslLosses.Kernels.FastMath.Log(v210);
-                    var v217 = v215 * v216;
-                    var v218 = global::DslLosses.Kernels.VectorLanes.Pow(v211, v170);
-                    var v219 = -v218;
-                    var v220 = v204 / v210;
-                    var v221 = v219 * v220;
-                    var v222 = v217 + v221;
-                    var v223 = v152 * v222;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v223 * b224, ref grad, (nuint)e);
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient_V4(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            var t225 = 1f / (float)c;
-            var t229 = 1f - 1E-07f;
-            var t245 = p_gamma - 1f;
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t226 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t227 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t228 = t227 < 1E-07f;
-                    var t230 = t227 > t229;
-                    var t231 = t230 ? 0f : 1f;
-                    var t232 = t228 ? 0f : t231;
-                    var t233 = t226 * t232;
-                    var t234 = 1f - t226;
-                    var t235 = -t232;
-                    var t236 = t234 * t235;
-                    var t237 = t233 + t236;
-                    var t238 = -t237;
-                    var t239 = global::DslLosses.Kernels.LossMath.Clip(t227, 1E-07f, t229);
-                    var t240 = t226 * t239;
-                    var t241 = 1f - t239;
-                    var t242 = t234 * t241;
-                    var t243 = t240 + t242;
-                    var t244 = 1f - t243;
-                    var t246 = global::System.MathF.Pow(t244, t245);
-                    var t247 = p_gamma * t246;
-                    var t248 = t238 * t247;
-                    var t249 = -t248;
-                    var t250 = global::System.MathF.Log(t243);
-                    var t251 = t249 * t250;
-                    var t252 = global::System.MathF.Pow(t244, p_gamma);
-                    var t253 = -t252;
-                    var t254 = t237 / t243;
-                    var t255 = t253 * t254;
-                    var t256 = t251 + t255;
-                    var t257 = t225 * t256;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t257 * scale;
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
-            {
-                __FocalBce_Single_Gradient_Weighted_V1(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref grad, scale);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
-            {
-                __FocalBce_Single_Gradient_Weighted_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref grad, scale);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
-            {
-                __FocalBce_Single_Gradient_Weighted_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref grad, scale);
-            }
-            else
-            {
-                __FocalBce_Single_Gradient_Weighted_V4(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref grad, scale);
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient_Weighted_V1(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            var t2 = 1f / (float)c;
-            var v3 = global::System.Runtime.Intrinsics.Vector512.Create(t2);
-            var v6 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-            var v8 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-            var t9 = 1f - 1E-07f;
-            var v10 = global::System.Runtime.Intrinsics.Vector512.Create(t9);
-            var v12 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            var v21 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-            var t28 = p_gamma - 1f;
-            var v29 = global::System.Runtime.Intrinsics.Vector512.Create(t28);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                var u0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                nint j1 = 0;
-                var b42 = global::System.Runtime.Intrinsics.Vector512.Create(u0);
-                for (; j1 <= c - 16; j1 += 16)
-                {
-                    nint e = e0 + j1;
-                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v7 = global::System.Runtime.Intrinsics.Vector512.LessThan(v5, v6);
-                    var v11 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v5, v10);
-                    var v13 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v11, v8, v12);
-                    var v14 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v7, v8, v13);
-                    var v15 = v4 * v14;
-                    var v16 = v12 - v4;
-                    var v17 = -v14;
-                    var v18 = v16 * v17;
-                    var v19 = v15 + v18;
-                    var v20 = -v19;
-                    var v22 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v5, v10), v6);
-                    var v23 = v4 * v22;
-                    var v24 = v12 - v22;
-                    var v25 = v16 * v24;
-                    var v26 = v23 + v25;
-                    var v27 = v12 - v26;
-                    var v30 = global::DslLosses.Kernels.VectorLanes.Pow(v27, v29);
-                    var v31 = v21 * v30;
-                    var v32 = v20 * v31;
-                    var v33 = -v32;
-                    var v34 = global::DslLosses.Kernels.FastMath.Log(v26);
-                    var v35 = v33 * v34;
-                    var v36 = global::DslLosses.Kernels.VectorLanes.Pow(v27, v21);
-                    var v37 = -v36;
-                    var v38 = v19 / v26;
-                    var v39 = v37 * v38;
-                    var v40 = v35 + v39;
-                    var v41 = v3 * v40;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v41 * b42, ref grad, (nuint)e);
-                }
-                var b75 = global::System.Runtime.Intrinsics.Vector512.Create(u0);
-                if (j1 < c)
-                {
-                    nint j43 = c - 16;
-                    nint e = e0 + j43;
-                    var m44 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j43)));
-                    var v45 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v46 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v47 = global::System.Runtime.Intrinsics.Vector512.LessThan(v46, v6);
-                    var v48 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v46, v10);
-                    var v49 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v48, v8, v12);
-                    var v50 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v47, v8, v49);
-                    var v51 = v45 * v50;
-                    var v52 = v12 - v45;
-                    var v53 = -v50;
-                    var v54 = v52 * v53;
-                    var v55 = v51 + v54;
-                    var v56 = -v55;
-                    var v57 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v46, v10), v6);
-                    var v58 = v45 * v57;
-                    var v59 = v12 - v57;
-                    var v60 = v52 * v59;
-                    var v61 = v58 + v60;
-                    var v62 = v12 - v61;
-                    var v63 = global::DslLosses.Kernels.VectorLanes.Pow(v62, v29);
-                    var v64 = v21 * v63;
-                    var v65 = v56 * v64;
-                    var v66 = -v65;
-                    var v67 = global::DslLosses.Kernels.FastMath.Log(v61);
-                    var v68 = v66 * v67;
-                    var v69 = global::DslLosses.Kernels.VectorLanes.Pow(v62, v21);
-                    var v70 = -v69;
-                    var v71 = v55 / v61;
-                    var v72 = v70 * v71;
-                    var v73 = v68 + v72;
-                    var v74 = v3 * v73;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v74 * b75, ref grad, (nuint)e);
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient_Weighted_V2(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            var t78 = 1f / (float)c;
-            var v79 = global::System.Runtime.Intrinsics.Vector256.Create(t78);
-            var v82 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-            var v84 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-            var t85 = 1f - 1E-07f;
-            var v86 = global::System.Runtime.Intrinsics.Vector256.Create(t85);
-            var v88 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var v97 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-            var t104 = p_gamma - 1f;
-            var v105 = global::System.Runtime.Intrinsics.Vector256.Create(t104);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                var u76 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                nint j77 = 0;
-                var b118 = global::System.Runtime.Intrinsics.Vector256.Create(u76);
-                for (; j77 <= c - 8; j77 += 8)
-                {
-                    nint e = e0 + j77;
-                    var v80 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v81 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v83 = global::System.Runtime.Intrinsics.Vector256.LessThan(v81, v82);
-                    var v87 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v81, v86);
-                    var v89 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v87, v84, v88);
-                    var v90 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v83, v84, v89);
-                    var v91 = v80 * v90;
-                    var v92 = v88 - v80;
-                    var v93 = -v90;
-                    var v94 = v92 * v93;
-                    var v95 = v91 + v94;
-                    var v96 = -v95;
-                    var v98 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v81, v86), v82);
-                    var v99 = v80 * v98;
-                    var v100 = v88 - v98;
-                    var v101 = v92 * v100;
-                    var v102 = v99 + v101;
-                    var v103 = v88 - v102;
-                    var v106 = global::DslLosses.Kernels.VectorLanes.Pow(v103, v105);
-                    var v107 = v97 * v106;
-                    var v108 = v96 * v107;
-                    var v109 = -v108;
-                    var v110 = global::DslLosses.Kernels.FastMath.Log(v102);
-                    var v111 = v109 * v110;
-                    var v112 = global::DslLosses.Kernels.VectorLanes.Pow(v103, v97);
-                    var v113 = -v112;
-                    var v114 = v95 / v102;
-                    var v115 = v113 * v114;
-                    var v116 = v111 + v115;
-                    var v117 = v79 * v116;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v117 * b118, ref grad, (nuint)e);
-                }
-                var b151 = global::System.Runtime.Intrinsics.Vector256.Create(u76);
-                if (j77 < c)
-                {
-                    nint j119 = c - 8;
-                    nint e = e0 + j119;
-                    var m120 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j77 - j119)));
-                    var v121 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v122 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v123 = global::System.Runtime.Intrinsics.Vector256.LessThan(v122, v82);
-                    var v124 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v122, v86);
-                    var v125 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v124, v84, v88);
-                    var v126 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v123, v84, v125);
-                    var v127 = v121 * v126;
-                    var v128 = v88 - v121;
-                    var v129 = -v126;
-                    var v130 = v128 * v129;
-                    var v131 = v127 + v130;
-                    var v132 = -v131;
-                    var v133 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v122, v86), v82);
-                    var v134 = v121 * v133;
-                    var v135 = v88 - v133;
-                    var v136 = v128 * v135;
-                    var v137 = v134 + v136;
-                    var v138 = v88 - v137;
-                    var v139 = global::DslLosses.Kernels.VectorLanes.Pow(v138, v105);
-                    var v140 = v97 * v139;
-                    var v141 = v132 * v140;
-                    var v142 = -v141;
-                    var v143 = global::DslLosses.Kernels.FastMath.Log(v137);
-                    var v144 = v142 * v143;
-                    var v145 = global::DslLosses.Kernels.VectorLanes.Pow(v138, v97);
-                    var v146 = -v145;
-                    var v147 = v131 / v137;
-                    var v148 = v146 * v147;
-                    var v149 = v144 + v148;
-                    var v150 = v79 * v149;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v150 * b151, ref grad, (nuint)e);
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient_Weighted_V3(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            var t154 = 1f / (float)c;
-            var v155 = global::System.Runtime.Intrinsics.Vector128.Create(t154);
-            var v158 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-            var v160 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-            var t161 = 1f - 1E-07f;
-            var v162 = global::System.Runtime.Intrinsics.Vector128.Create(t161);
-            var v164 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-            var v173 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-            var t180 = p_gamma - 1f;
-            var v181 = global::System.Runtime.Intrinsics.Vector128.Create(t180);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                var u152 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                nint j153 = 0;
-                var b194 = global::System.Runtime.Intrinsics.Vector128.Create(u152);
-                for (; j153 <= c - 4; j153 += 4)
-                {
-                    nint e = e0 + j153;
-                    var v156 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v157 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v159 = global::System.Runtime.Intrinsics.Vector128.LessThan(v157, v158);
-                    var v163 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v157, v162);
-                    var v165 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v163, v160, v164);
-                    var v166 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v159, v160, v165);
-                    var v167 = v156 * v166;
-                    var v168 = v164 - v156;
-                    var v169 = -v166;
-                    var v170 = v168 * v169;
-                    var v171 = v167 + v170;
-                    var v172 = -v171;
-                    var v174 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v157, v162), v158);
-                    var v175 = v156 * v174;
-                    var v176 = v164 - v174;
-                    var v177 = v168 * v176;
-                    var v178 = v175 + v177;
-                    var v179 = v164 - v178;
-                    var v182 = global::DslLosses.Kernels.VectorLanes.Pow(v179, v181);
-                    var v183 = v173 * v182;
-                    var v184 = v172 * v183;
-                    var v185 = -v184;
-                    var v186 = global::DslLosses.Kernels.FastMath.Log(v178);
-                    var v187 = v185 * v186;
-                    var v188 = global::DslLosses.Kernels.VectorLanes.Pow(v179, v173);
-                    var v189 = -v188;
-                    var v190 = v171 / v178;
-                    var v191 = v189 * v190;
-                    var v192 = v187 + v191;
-                    var v193 = v155 * v192;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v193 * b194, ref grad, (nuint)e);
-                }
-                var b227 = global::System.Runtime.Intrinsics.Vector128.Create(u152);
-                if (j153 < c)
-                {
-                    nint j195 = c - 4;
-                    nint e = e0 + j195;
-                    var m196 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j153 - j195)));
-                    var v197 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v198 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v199 = global::System.Runtime.Intrinsics.Vector128.LessThan(v198, v158);
-                    var v200 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v198, v162);
-                    var v201 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v200, v160, v164);
-                    var v202 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v199, v160, v201);
-                    var v203 = v197 * v202;
-                    var v204 = v164 - v197;
-                    var v205 = -v202;
-                    var v206 = v204 * v205;
-                    var v207 = v203 + v206;
-                    var v208 = -v207;
-                    var v209 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v198, v162), v158);
-                    var v210 = v197 * v209;
-                    var v211 = v164 - v209;
-                    var v212 = v204 * v211;
-                    var v213 = v210 + v212;
-                    var v214 = v164 - v213;
-                    var v215 = global::DslLosses.Kernels.VectorLanes.Pow(v214, v181);
-                    var v216 = v173 * v215;
-                    var v217 = v208 * v216;
-                    var v218 = -v217;
-                    var v219 = global::DslLosses.Kernels.FastMath.Log(v213);
-                    var v220 = v218 * v219;
-                    var v221 = global::DslLosses.Kernels.VectorLanes.Pow(v214, v173);
-                    var v222 = -v221;
-                    var v223 = v207 / v213;
-                    var v224 = v222 * v223;
-                    var v225 = v220 + v224;
-                    var v226 = v155 * v225;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v226 * b227, ref grad, (nuint)e);
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __FocalBce_Single_Gradient_Weighted_V4(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            var t229 = 1f / (float)c;
-            var t233 = 1f - 1E-07f;
-            var t249 = p_gamma - 1f;
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                var u228 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t230 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t231 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t232 = t231 < 1E-07f;
-                    var t234 = t231 > t233;
-                    var t235 = t234 ? 0f : 1f;
-                    var t236 = t232 ? 0f : t235;
-                    var t237 = t230 * t236;
-                    var t238 = 1f - t230;
-                    var t239 = -t236;
-                    var t240 = t238 * t239;
-                    var t241 = t237 + t240;
-                    var t242 = -t241;
-                    var t243 = global::DslLosses.Kernels.LossMath.Clip(t231, 1E-07f, t233);
-                    var t244 = t230 * t243;
-                    var t245 = 1f - t243;
-                    var t246 = t238 * t245;
-                    var t247 = t244 + t246;
-                    var t248 = 1f - t247;
-                    var t250 = global::System.MathF.Pow(t248, t249);
-                    var t251 = p_gamma * t250;
-                    var t252 = t242 * t251;
-                    var t253 = -t252;
-                    var t254 = global::System.MathF.Log(t247);
-                    var t255 = t253 * t254;
-                    var t256 = global::System.MathF.Pow(t248, p_gamma);
-                    var t257 = -t256;
-                    var t258 = t241 / t247;
-                    var t259 = t257 * t258;
-                    var t260 = t255 + t259;
-                    var t261 = t229 * t260;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t261 * u228;
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            double total = 0.0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
-            {
-                total = __FocalBce_Single_SumAndGradient_V1(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref grad, scale);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
-            {
-                total = __FocalBce_Single_SumAndGradient_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref grad, scale);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
-            {
-                total = __FocalBce_Single_SumAndGradient_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref grad, scale);
-            }
-            else
-            {
-                total = __FocalBce_Single_SumAndGradient_V4(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref grad, scale);
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient_V1(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            double total = 0.0;
-            var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            var t5 = 1f - 1E-07f;
-            var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
-            var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-            var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-            var t37 = 1f / (float)c;
-            var v38 = global::System.Runtime.Intrinsics.Vector512.Create(t37);
-            var v42 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-            var t58 = p_gamma - 1f;
-            var v59 = global::System.Runtime.Intrinsics.Vector512.Create(t58);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r0 = 0f;
-                global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                nint j1 = 0;
-                for (; j1 <= c - 16; j1 += 16)
-                {
-                    nint e = e0 + j1;
-                    var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v8 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v6), v7);
-                    var v9 = v3 * v8;
-                    var v10 = v2 - v3;
-                    var v11 = v2 - v8;
-                    var v12 = v10 * v11;
-                    var v13 = v9 + v12;
-                    var v14 = v2 - v13;
-                    var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
-                    var v17 = -v16;
-                    var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
-                    var v19 = v17 * v18;
-                    vr0 += v19;
-                }
-                if (j1 < c)
-                {
-                    nint j20 = c - 16;
-                    nint e = e0 + j20;
-                    var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
-                    var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v24 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v23, v6), v7);
-                    var v25 = v22 * v24;
-                    var v26 = v2 - v22;
-                    var v27 = v2 - v24;
-                    var v28 = v26 * v27;
-                    var v29 = v25 + v28;
-                    var v30 = v2 - v29;
-                    var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
-                    var v32 = -v31;
-                    var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
-                    var v34 = v32 * v33;
-                    vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                }
-                r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                var t35 = r0 / (float)c;
-                total += t35;
-                nint j36 = 0;
-                var b72 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                for (; j36 <= c - 16; j36 += 16)
-                {
-                    nint e = e0 + j36;
-                    var v39 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v40 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v41 = global::System.Runtime.Intrinsics.Vector512.LessThan(v40, v7);
-                    var v43 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v40, v6);
-                    var v44 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v43, v42, v2);
-                    var v45 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v41, v42, v44);
-                    var v46 = v39 * v45;
-                    var v47 = v2 - v39;
-                    var v48 = -v45;
-                    var v49 = v47 * v48;
-                    var v50 = v46 + v49;
-                    var v51 = -v50;
-                    var v52 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v40, v6), v7);
-                    var v53 = v39 * v52;
-                    var v54 = v2 - v52;
-                    var v55 = v47 * v54;
-                    var v56 = v53 + v55;
-                    var v57 = v2 - v56;
-                    var v60 = global::DslLosses.Kernels.VectorLanes.Pow(v57, v59);
-                    var v61 = v15 * v60;
-                    var v62 = v51 * v61;
-                    var v63 = -v62;
-                    var v64 = global::DslLosses.Kernels.FastMath.Log(v56);
-                    var v65 = v63 * v64;
-                    var v66 = global::DslLosses.Kernels.VectorLanes.Pow(v57, v15);
-                    var v67 = -v66;
-                    var v68 = v50 / v56;
-                    var v69 = v67 * v68;
-                    var v70 = v65 + v69;
-                    var v71 = v38 * v70;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v71 * b72, ref grad, (nuint)e);
-                }
-                var b105 = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-                if (j36 < c)
-                {
-                    nint j73 = c - 16;
-                    nint e = e0 + j73;
-                    var m74 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j36 - j73)));
-                    var v75 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v76 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v77 = global::System.Runtime.Intrinsics.Vector512.LessThan(v76, v7);
-                    var v78 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v76, v6);
-                    var v79 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v78, v42, v2);
-                    var v80 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v77, v42, v79);
-                    var v81 = v75 * v80;
-                    var v82 = v2 - v75;
-                    var v83 = -v80;
-                    var v84 = v82 * v83;
-                    var v85 = v81 + v84;
-                    var v86 = -v85;
-                    var v87 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v76, v6), v7);
-                    var v88 = v75 * v87;
-                    var v89 = v2 - v87;
-                    var v90 = v82 * v89;
-                    var v91 = v88 + v90;
-                    var v92 = v2 - v91;
-                    var v93 = global::DslLosses.Kernels.VectorLanes.Pow(v92, v59);
-                    var v94 = v15 * v93;
-                    var v95 = v86 * v94;
-                    var v96 = -v95;
-                    var v97 = global::DslLosses.Kernels.FastMath.Log(v91);
-                    var v98 = v96 * v97;
-                    var v99 = global::DslLosses.Kernels.VectorLanes.Pow(v92, v15);
-                    var v100 = -v99;
-                    var v101 = v85 / v91;
-                    var v102 = v100 * v101;
-                    var v103 = v98 + v102;
-                    var v104 = v38 * v103;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v104 * b105, ref grad, (nuint)e);
-                }
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient_V2(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            double total = 0.0;
-            var v108 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var t111 = 1f - 1E-07f;
-            var v112 = global::System.Runtime.Intrinsics.Vector256.Create(t111);
-            var v113 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-            var v121 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-            var t143 = 1f / (float)c;
-            var v144 = global::System.Runtime.Intrinsics.Vector256.Create(t143);
-            var v148 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-            var t164 = p_gamma - 1f;
-            var v165 = global::System.Runtime.Intrinsics.Vector256.Create(t164);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r106 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> vr106 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                nint j107 = 0;
-                for (; j107 <= c - 8; j107 += 8)
-                {
-                    nint e = e0 + j107;
-                    var v109 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v110 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v114 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v110, v112), v113);
-                    var v115 = v109 * v114;
-                    var v116 = v108 - v109;
-                    var v117 = v108 - v114;
-                    var v118 = v116 * v117;
-                    var v119 = v115 + v118;
-                    var v120 = v108 - v119;
-                    var v122 = global::DslLosses.Kernels.VectorLanes.Pow(v120, v121);
-                    var v123 = -v122;
-                    var v124 = global::DslLosses.Kernels.FastMath.Log(v119);
-                    var v125 = v123 * v124;
-                    vr106 += v125;
-                }
-                if (j107 < c)
-                {
-                    nint j126 = c - 8;
-                    nint e = e0 + j126;
-                    var m127 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j107 - j126)));
-                    var v128 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v129 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v130 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v129, v112), v113);
-                    var v131 = v128 * v130;
-                    var v132 = v108 - v128;
-                    var v133 = v108 - v130;
-                    var v134 = v132 * v133;
-                    var v135 = v131 + v134;
-                    var v136 = v108 - v135;
-                    var v137 = global::DslLosses.Kernels.VectorLanes.Pow(v136, v121);
-                    var v138 = -v137;
-                    var v139 = global::DslLosses.Kernels.FastMath.Log(v135);
-                    var v140 = v138 * v139;
-                    vr106 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m127, v140, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                }
-                r106 += global::System.Runtime.Intrinsics.Vector256.Sum(vr106);
-                var t141 = r106 / (float)c;
-                total += t141;
-                nint j142 = 0;
-                var b178 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                for (; j142 <= c - 8; j142 += 8)
-                {
-                    nint e = e0 + j142;
-                    var v145 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v146 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v147 = global::System.Runtime.Intrinsics.Vector256.LessThan(v146, v113);
-                    var v149 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v146, v112);
-                    var v150 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v149, v148, v108);
-                    var v151 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v147, v148, v150);
-                    var v152 = v145 * v151;
-                    var v153 = v108 - v145;
-                    var v154 = -v151;
-                    var v155 = v153 * v154;
-                    var v156 = v152 + v155;
-                    var v157 = -v156;
-                    var v158 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v146, v112), v113);
-                    var v159 = v145 * v158;
-                    var v160 = v108 - v158;
-                    var v161 = v153 * v160;
-                    var v162 = v159 + v161;
-                    var v163 = v108 - v162;
-                    var v166 = global::DslLosses.Kernels.VectorLanes.Pow(v163, v165);
-                    var v167 = v121 * v166;
-                    var v168 = v157 * v167;
-                    var v169 = -v168;
-                    var v170 = global::DslLosses.Kernels.FastMath.Log(v162);
-                    var v171 = v169 * v170;
-                    var v172 = global::DslLosses.Kernels.VectorLanes.Pow(v163, v121);
-                    var v173 = -v172;
-                    var v174 = v156 / v162;
-                    var v175 = v173 * v174;
-                    var v176 = v171 + v175;
-                    var v177 = v144 * v176;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v177 * b178, ref grad, (nuint)e);
-                }
-                var b211 = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-                if (j142 < c)
-                {
-                    nint j179 = c - 8;
-                    nint e = e0 + j179;
-                    var m180 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j142 - j179)));
-                    var v181 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v182 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v183 = global::System.Runtime.Intrinsics.Vector256.LessThan(v182, v113);
-                    var v184 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v182, v112);
-                    var v185 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v184, v148, v108);
-                    var v186 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v183, v148, v185);
-                    var v187 = v181 * v186;
-                    var v188 = v108 - v181;
-                    var v189 = -v186;
-                    var v190 = v188 * v189;
-                    var v191 = v187 + v190;
-                    var v192 = -v191;
-                    var v193 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v182, v112), v113);
-                    var v194 = v181 * v193;
-                    var v195 = v108 - v193;
-                    var v196 = v188 * v195;
-                    var v197 = v194 + v196;
-                    var v198 = v108 - v197;
-                    var v199 = global::DslLosses.Kernels.VectorLanes.Pow(v198, v165);
-                    var v200 = v121 * v199;
-                    var v201 = v192 * v200;
-                    var v202 = -v201;
-                    var v203 = global::DslLosses.Kernels.FastMath.Log(v197);
-                    var v204 = v202 * v203;
-                    var v205 = global::DslLosses.Kernels.VectorLanes.Pow(v198, v121);
-                    var v206 = -v205;
-                    var v207 = v191 / v197;
-                    var v208 = v206 * v207;
-                    var v209 = v204 + v208;
-                    var v210 = v144 * v209;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v210 * b211, ref grad, (nuint)e);
-                }
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient_V3(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            double total = 0.0;
-            var v214 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-            var t217 = 1f - 1E-07f;
-            var v218 = global::System.Runtime.Intrinsics.Vector128.Create(t217);
-            var v219 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-            var v227 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-            var t249 = 1f / (float)c;
-            var v250 = global::System.Runtime.Intrinsics.Vector128.Create(t249);
-            var v254 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-            var t270 = p_gamma - 1f;
-            var v271 = global::System.Runtime.Intrinsics.Vector128.Create(t270);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r212 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> vr212 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                nint j213 = 0;
-                for (; j213 <= c - 4; j213 += 4)
-                {
-                    nint e = e0 + j213;
-                    var v215 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v216 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v220 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v216, v218), v219);
-                    var v221 = v215 * v220;
-                    var v222 = v214 - v215;
-                    var v223 = v214 - v220;
-                    var v224 = v222 * v223;
-                    var v225 = v221 + v224;
-                    var v226 = v214 - v225;
-                    var v228 = global::DslLosses.Kernels.VectorLanes.Pow(v226, v227);
-                    var v229 = -v228;
-                    var v230 = global::DslLosses.Kernels.FastMath.Log(v225);
-                    var v231 = v229 * v230;
-                    vr212 += v231;
-                }
-                if (j213 < c)
-                {
-                    nint j232 = c - 4;
-                    nint e = e0 + j232;
-                    var m233 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j213 - j232)));
-                    var v234 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v235 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v236 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v235, v218), v219);
-                    var v237 = v234 * v236;
-                    var v238 = v214 - v234;
-                    var v239 = v214 - v236;
-                    var v240 = v238 * v239;
-                    var v241 = v237 + v240;
-                    var v242 = v214 - v241;
-                    var v243 = global::DslLosses.Kernels.VectorLanes.Pow(v242, v227);
-                    var v244 = -v243;
-                    var v245 = global::DslLosses.Kernels.FastMath.Log(v241);
-                    var v246 = v244 * v245;
-                    vr212 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m233, v246, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                }
-                r212 += global::System.Runtime.Intrinsics.Vector128.Sum(vr212);
-                var t247 = r212 / (float)c;
-                total += t247;
-                nint j248 = 0;
-                var b284 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                for (; j248 <= c - 4; j248 += 4)
-                {
-                    nint e = e0 + j248;
-                    var v251 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v252 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v253 = global::System.Runtime.Intrinsics.Vector128.LessThan(v252, v219);
-                    var v255 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v252, v218);
-                    var v256 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v255, v254, v214);
-                    var v257 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v253, v254, v256);
-                    var v258 = v251 * v257;
-                    var v259 = v214 - v251;
-                    var v260 = -v257;
-                    var v261 = v259 * v260;
-                    var v262 = v258 + v261;
-                    var v263 = -v262;
-                    var v264 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v252, v218), v219);
-                    var v265 = v251 * v264;
-                    var v266 = v214 - v264;
-                    var v267 = v259 * v266;
-                    var v268 = v265 + v267;
-                    var v269 = v214 - v268;
-                    var v272 = global::DslLosses.Kernels.VectorLanes.Pow(v269, v271);
-                    var v273 = v227 * v272;
-                    var v274 = v263 * v273;
-                    var v275 = -v274;
-                    var v276 = global::DslLosses.Kernels.FastMath.Log(v268);
-                    var v277 = v275 * v276;
-                    var v278 = global::DslLosses.Kernels.VectorLanes.Pow(v269, v227);
-                    var v279 = -v278;
-                    var v280 = v262 / v268;
-                    var v281 = v279 * v280;
-                    var v282 = v277 + v281;
-                    var v283 = v250 * v282;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v283 * b284, ref grad, (nuint)e);
-                }
-                var b317 = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-                if (j248 < c)
-                {
-                    nint j285 = c - 4;
-                    nint e = e0 + j285;
-                    var m286 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j248 - j285)));
-                    var v287 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v288 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v289 = global::System.Runtime.Intrinsics.Vector128.LessThan(v288, v219);
-                    var v290 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v288, v218);
-                    var v291 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v290, v254, v214);
-                    var v292 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v289, v254, v291);
-                    var v293 = v287 * v292;
-                    var v294 = v214 - v287;
-                    var v295 = -v292;
-                    var v296 = v294 * v295;
-                    var v297 = v293 + v296;
-                    var v298 = -v297;
-                    var v299 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v288, v218), v219);
-                    var v300 = v287 * v299;
-                    var v301 = v214 - v299;
-                    var v302 = v294 * v301;
-                    var v303 = v300 + v302;
-                    var v304 = v214 - v303;
-                    var v305 = global::DslLosses.Kernels.VectorLanes.Pow(v304, v271);
-                    var v306 = v227 * v305;
-                    var v307 = v298 * v306;
-                    var v308 = -v307;
-                    var v309 = global::DslLosses.Kernels.FastMath.Log(v303);
-                    var v310 = v308 * v309;
-                    var v311 = global::DslLosses.Kernels.VectorLanes.Pow(v304, v227);
-                    var v312 = -v311;
-                    var v313 = v297 / v303;
-                    var v314 = v312 * v313;
-                    var v315 = v310 + v314;
-                    var v316 = v250 * v315;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v316 * b317, ref grad, (nuint)e);
-                }
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient_V4(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            double total = 0.0;
-            var t321 = 1f - 1E-07f;
-            var t334 = 1f / (float)c;
-            var t353 = p_gamma - 1f;
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r318 = 0f;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t319 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t320 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t322 = global::DslLosses.Kernels.LossMath.Clip(t320, 1E-07f, t321);
-                    var t323 = t319 * t322;
-                    var t324 = 1f - t319;
-                    var t325 = 1f - t322;
-                    var t326 = t324 * t325;
-                    var t327 = t323 + t326;
-                    var t328 = 1f - t327;
-                    var t329 = global::System.MathF.Pow(t328, p_gamma);
-                    var t330 = -t329;
-                    var t331 = global::System.MathF.Log(t327);
-                    var t332 = t330 * t331;
-                    r318 += t332;
-                }
-                var t333 = r318 / (float)c;
-                total += t333;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t335 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t336 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t337 = t336 < 1E-07f;
-                    var t338 = t336 > t321;
-                    var t339 = t338 ? 0f : 1f;
-                    var t340 = t337 ? 0f : t339;
-                    var t341 = t335 * t340;
-                    var t342 = 1f - t335;
-                    var t343 = -t340;
-                    var t344 = t342 * t343;
-                    var t345 = t341 + t344;
-                    var t346 = -t345;
-                    var t347 = global::DslLosses.Kernels.LossMath.Clip(t336, 1E-07f, t321);
-                    var t348 = t335 * t347;
-                    var t349 = 1f - t347;
-                    var t350 = t342 * t349;
-                    var t351 = t348 + t350;
-                    var t352 = 1f - t351;
-                    var t354 = global::System.MathF.Pow(t352, t353);
-                    var t355 = p_gamma * t354;
-                    var t356 = t346 * t355;
-                    var t357 = -t356;
-                    var t358 = global::System.MathF.Log(t351);
-                    var t359 = t357 * t358;
-                    var t360 = global::System.MathF.Pow(t352, p_gamma);
-                    var t361 = -t360;
-                    var t362 = t345 / t351;
-                    var t363 = t361 * t362;
-                    var t364 = t359 + t363;
-                    var t365 = t334 * t364;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t365 * scale;
-                }
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient_Weighted(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            double total = 0.0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && c >= 16)
-            {
-                total = __FocalBce_Single_SumAndGradient_Weighted_V1(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref grad, scale);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && c >= 8)
-            {
-                total = __FocalBce_Single_SumAndGradient_Weighted_V2(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref grad, scale);
-            }
-            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && c >= 4)
-            {
-                total = __FocalBce_Single_SumAndGradient_Weighted_V3(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref grad, scale);
-            }
-            else
-            {
-                total = __FocalBce_Single_SumAndGradient_Weighted_V4(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, ref sw, in wm, ref grad, scale);
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient_Weighted_V1(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            double total = 0.0;
-            var v2 = global::System.Runtime.Intrinsics.Vector512.Create(1f);
-            var t5 = 1f - 1E-07f;
-            var v6 = global::System.Runtime.Intrinsics.Vector512.Create(t5);
-            var v7 = global::System.Runtime.Intrinsics.Vector512.Create(1E-07f);
-            var v15 = global::System.Runtime.Intrinsics.Vector512.Create(p_gamma);
-            var t38 = 1f / (float)c;
-            var v39 = global::System.Runtime.Intrinsics.Vector512.Create(t38);
-            var v43 = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-            var t59 = p_gamma - 1f;
-            var v60 = global::System.Runtime.Intrinsics.Vector512.Create(t59);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r0 = 0f;
-                global::System.Runtime.Intrinsics.Vector512<float> vr0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                nint j1 = 0;
-                for (; j1 <= c - 16; j1 += 16)
-                {
-                    nint e = e0 + j1;
-                    var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v8 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v4, v6), v7);
-                    var v9 = v3 * v8;
-                    var v10 = v2 - v3;
-                    var v11 = v2 - v8;
-                    var v12 = v10 * v11;
-                    var v13 = v9 + v12;
-                    var v14 = v2 - v13;
-                    var v16 = global::DslLosses.Kernels.VectorLanes.Pow(v14, v15);
-                    var v17 = -v16;
-                    var v18 = global::DslLosses.Kernels.FastMath.Log(v13);
-                    var v19 = v17 * v18;
-                    vr0 += v19;
-                }
-                if (j1 < c)
-                {
-                    nint j20 = c - 16;
-                    nint e = e0 + j20;
-                    var m21 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j1 - j20)));
-                    var v22 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v24 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v23, v6), v7);
-                    var v25 = v22 * v24;
-                    var v26 = v2 - v22;
-                    var v27 = v2 - v24;
-                    var v28 = v26 * v27;
-                    var v29 = v25 + v28;
-                    var v30 = v2 - v29;
-                    var v31 = global::DslLosses.Kernels.VectorLanes.Pow(v30, v15);
-                    var v32 = -v31;
-                    var v33 = global::DslLosses.Kernels.FastMath.Log(v29);
-                    var v34 = v32 * v33;
-                    vr0 += global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(m21, v34, global::System.Runtime.Intrinsics.Vector512<float>.Zero);
-                }
-                r0 += global::System.Runtime.Intrinsics.Vector512.Sum(vr0);
-                var t35 = r0 / (float)c;
-                total += t35 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                var u36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                nint j37 = 0;
-                var b73 = global::System.Runtime.Intrinsics.Vector512.Create(u36);
-                for (; j37 <= c - 16; j37 += 16)
-                {
-                    nint e = e0 + j37;
-                    var v40 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v41 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v42 = global::System.Runtime.Intrinsics.Vector512.LessThan(v41, v7);
-                    var v44 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v41, v6);
-                    var v45 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v44, v43, v2);
-                    var v46 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v42, v43, v45);
-                    var v47 = v40 * v46;
-                    var v48 = v2 - v40;
-                    var v49 = -v46;
-                    var v50 = v48 * v49;
-                    var v51 = v47 + v50;
-                    var v52 = -v51;
-                    var v53 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v41, v6), v7);
-                    var v54 = v40 * v53;
-                    var v55 = v2 - v53;
-                    var v56 = v48 * v55;
-                    var v57 = v54 + v56;
-                    var v58 = v2 - v57;
-                    var v61 = global::DslLosses.Kernels.VectorLanes.Pow(v58, v60);
-                    var v62 = v15 * v61;
-                    var v63 = v52 * v62;
-                    var v64 = -v63;
-                    var v65 = global::DslLosses.Kernels.FastMath.Log(v57);
-                    var v66 = v64 * v65;
-                    var v67 = global::DslLosses.Kernels.VectorLanes.Pow(v58, v15);
-                    var v68 = -v67;
-                    var v69 = v51 / v57;
-                    var v70 = v68 * v69;
-                    var v71 = v66 + v70;
-                    var v72 = v39 * v71;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v72 * b73, ref grad, (nuint)e);
-                }
-                var b106 = global::System.Runtime.Intrinsics.Vector512.Create(u36);
-                if (j37 < c)
-                {
-                    nint j74 = c - 16;
-                    nint e = e0 + j74;
-                    var m75 = global::System.Runtime.Intrinsics.Vector512.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector512<float>.Indices, global::System.Runtime.Intrinsics.Vector512.Create((float)(j37 - j74)));
-                    var v76 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v77 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v78 = global::System.Runtime.Intrinsics.Vector512.LessThan(v77, v7);
-                    var v79 = global::System.Runtime.Intrinsics.Vector512.GreaterThan(v77, v6);
-                    var v80 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v79, v43, v2);
-                    var v81 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(v78, v43, v80);
-                    var v82 = v76 * v81;
-                    var v83 = v2 - v76;
-                    var v84 = -v81;
-                    var v85 = v83 * v84;
-                    var v86 = v82 + v85;
-                    var v87 = -v86;
-                    var v88 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v77, v6), v7);
-                    var v89 = v76 * v88;
-                    var v90 = v2 - v88;
-                    var v91 = v83 * v90;
-                    var v92 = v89 + v91;
-                    var v93 = v2 - v92;
-                    var v94 = global::DslLosses.Kernels.VectorLanes.Pow(v93, v60);
-                    var v95 = v15 * v94;
-                    var v96 = v87 * v95;
-                    var v97 = -v96;
-                    var v98 = global::DslLosses.Kernels.FastMath.Log(v92);
-                    var v99 = v97 * v98;
-                    var v100 = global::DslLosses.Kernels.VectorLanes.Pow(v93, v15);
-                    var v101 = -v100;
-                    var v102 = v86 / v92;
-                    var v103 = v101 * v102;
-                    var v104 = v99 + v103;
-                    var v105 = v39 * v104;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(v105 * b106, ref grad, (nuint)e);
-                }
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient_Weighted_V2(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            double total = 0.0;
-            var v109 = global::System.Runtime.Intrinsics.Vector256.Create(1f);
-            var t112 = 1f - 1E-07f;
-            var v113 = global::System.Runtime.Intrinsics.Vector256.Create(t112);
-            var v114 = global::System.Runtime.Intrinsics.Vector256.Create(1E-07f);
-            var v122 = global::System.Runtime.Intrinsics.Vector256.Create(p_gamma);
-            var t145 = 1f / (float)c;
-            var v146 = global::System.Runtime.Intrinsics.Vector256.Create(t145);
-            var v150 = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-            var t166 = p_gamma - 1f;
-            var v167 = global::System.Runtime.Intrinsics.Vector256.Create(t166);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r107 = 0f;
-                global::System.Runtime.Intrinsics.Vector256<float> vr107 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                nint j108 = 0;
-                for (; j108 <= c - 8; j108 += 8)
-                {
-                    nint e = e0 + j108;
-                    var v110 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v111 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v115 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v111, v113), v114);
-                    var v116 = v110 * v115;
-                    var v117 = v109 - v110;
-                    var v118 = v109 - v115;
-                    var v119 = v117 * v118;
-                    var v120 = v116 + v119;
-                    var v121 = v109 - v120;
-                    var v123 = global::DslLosses.Kernels.VectorLanes.Pow(v121, v122);
-                    var v124 = -v123;
-                    var v125 = global::DslLosses.Kernels.FastMath.Log(v120);
-                    var v126 = v124 * v125;
-                    vr107 += v126;
-                }
-                if (j108 < c)
-                {
-                    nint j127 = c - 8;
-                    nint e = e0 + j127;
-                    var m128 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j108 - j127)));
-                    var v129 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v130 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v131 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v130, v113), v114);
-                    var v132 = v129 * v131;
-                    var v133 = v109 - v129;
-                    var v134 = v109 - v131;
-                    var v135 = v133 * v134;
-                    var v136 = v132 + v135;
-                    var v137 = v109 - v136;
-                    var v138 = global::DslLosses.Kernels.VectorLanes.Pow(v137, v122);
-                    var v139 = -v138;
-                    var v140 = global::DslLosses.Kernels.FastMath.Log(v136);
-                    var v141 = v139 * v140;
-                    vr107 += global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(m128, v141, global::System.Runtime.Intrinsics.Vector256<float>.Zero);
-                }
-                r107 += global::System.Runtime.Intrinsics.Vector256.Sum(vr107);
-                var t142 = r107 / (float)c;
-                total += t142 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                var u143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                nint j144 = 0;
-                var b180 = global::System.Runtime.Intrinsics.Vector256.Create(u143);
-                for (; j144 <= c - 8; j144 += 8)
-                {
-                    nint e = e0 + j144;
-                    var v147 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v148 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v149 = global::System.Runtime.Intrinsics.Vector256.LessThan(v148, v114);
-                    var v151 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v148, v113);
-                    var v152 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v151, v150, v109);
-                    var v153 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v149, v150, v152);
-                    var v154 = v147 * v153;
-                    var v155 = v109 - v147;
-                    var v156 = -v153;
-                    var v157 = v155 * v156;
-                    var v158 = v154 + v157;
-                    var v159 = -v158;
-                    var v160 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v148, v113), v114);
-                    var v161 = v147 * v160;
-                    var v162 = v109 - v160;
-                    var v163 = v155 * v162;
-                    var v164 = v161 + v163;
-                    var v165 = v109 - v164;
-                    var v168 = global::DslLosses.Kernels.VectorLanes.Pow(v165, v167);
-                    var v169 = v122 * v168;
-                    var v170 = v159 * v169;
-                    var v171 = -v170;
-                    var v172 = global::DslLosses.Kernels.FastMath.Log(v164);
-                    var v173 = v171 * v172;
-                    var v174 = global::DslLosses.Kernels.VectorLanes.Pow(v165, v122);
-                    var v175 = -v174;
-                    var v176 = v158 / v164;
-                    var v177 = v175 * v176;
-                    var v178 = v173 + v177;
-                    var v179 = v146 * v178;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v179 * b180, ref grad, (nuint)e);
-                }
-                var b213 = global::System.Runtime.Intrinsics.Vector256.Create(u143);
-                if (j144 < c)
-                {
-                    nint j181 = c - 8;
-                    nint e = e0 + j181;
-                    var m182 = global::System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector256<float>.Indices, global::System.Runtime.Intrinsics.Vector256.Create((float)(j144 - j181)));
-                    var v183 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v184 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v185 = global::System.Runtime.Intrinsics.Vector256.LessThan(v184, v114);
-                    var v186 = global::System.Runtime.Intrinsics.Vector256.GreaterThan(v184, v113);
-                    var v187 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v186, v150, v109);
-                    var v188 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(v185, v150, v187);
-                    var v189 = v183 * v188;
-                    var v190 = v109 - v183;
-                    var v191 = -v188;
-                    var v192 = v190 * v191;
-                    var v193 = v189 + v192;
-                    var v194 = -v193;
-                    var v195 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v184, v113), v114);
-                    var v196 = v183 * v195;
-                    var v197 = v109 - v195;
-                    var v198 = v190 * v197;
-                    var v199 = v196 + v198;
-                    var v200 = v109 - v199;
-                    var v201 = global::DslLosses.Kernels.VectorLanes.Pow(v200, v167);
-                    var v202 = v122 * v201;
-                    var v203 = v194 * v202;
-                    var v204 = -v203;
-                    var v205 = global::DslLosses.Kernels.FastMath.Log(v199);
-                    var v206 = v204 * v205;
-                    var v207 = global::DslLosses.Kernels.VectorLanes.Pow(v200, v122);
-                    var v208 = -v207;
-                    var v209 = v193 / v199;
-                    var v210 = v208 * v209;
-                    var v211 = v206 + v210;
-                    var v212 = v146 * v211;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(v212 * b213, ref grad, (nuint)e);
-                }
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient_Weighted_V3(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            double total = 0.0;
-            var v216 = global::System.Runtime.Intrinsics.Vector128.Create(1f);
-            var t219 = 1f - 1E-07f;
-            var v220 = global::System.Runtime.Intrinsics.Vector128.Create(t219);
-            var v221 = global::System.Runtime.Intrinsics.Vector128.Create(1E-07f);
-            var v229 = global::System.Runtime.Intrinsics.Vector128.Create(p_gamma);
-            var t252 = 1f / (float)c;
-            var v253 = global::System.Runtime.Intrinsics.Vector128.Create(t252);
-            var v257 = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-            var t273 = p_gamma - 1f;
-            var v274 = global::System.Runtime.Intrinsics.Vector128.Create(t273);
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r214 = 0f;
-                global::System.Runtime.Intrinsics.Vector128<float> vr214 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                nint j215 = 0;
-                for (; j215 <= c - 4; j215 += 4)
-                {
-                    nint e = e0 + j215;
-                    var v217 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v218 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v222 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v218, v220), v221);
-                    var v223 = v217 * v222;
-                    var v224 = v216 - v217;
-                    var v225 = v216 - v222;
-                    var v226 = v224 * v225;
-                    var v227 = v223 + v226;
-                    var v228 = v216 - v227;
-                    var v230 = global::DslLosses.Kernels.VectorLanes.Pow(v228, v229);
-                    var v231 = -v230;
-                    var v232 = global::DslLosses.Kernels.FastMath.Log(v227);
-                    var v233 = v231 * v232;
-                    vr214 += v233;
-                }
-                if (j215 < c)
-                {
-                    nint j234 = c - 4;
-                    nint e = e0 + j234;
-                    var m235 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j215 - j234)));
-                    var v236 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v237 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v238 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v237, v220), v221);
-                    var v239 = v236 * v238;
-                    var v240 = v216 - v236;
-                    var v241 = v216 - v238;
-                    var v242 = v240 * v241;
-                    var v243 = v239 + v242;
-                    var v244 = v216 - v243;
-                    var v245 = global::DslLosses.Kernels.VectorLanes.Pow(v244, v229);
-                    var v246 = -v245;
-                    var v247 = global::DslLosses.Kernels.FastMath.Log(v243);
-                    var v248 = v246 * v247;
-                    vr214 += global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(m235, v248, global::System.Runtime.Intrinsics.Vector128<float>.Zero);
-                }
-                r214 += global::System.Runtime.Intrinsics.Vector128.Sum(vr214);
-                var t249 = r214 / (float)c;
-                total += t249 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                var u250 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                nint j251 = 0;
-                var b287 = global::System.Runtime.Intrinsics.Vector128.Create(u250);
-                for (; j251 <= c - 4; j251 += 4)
-                {
-                    nint e = e0 + j251;
-                    var v254 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v255 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v256 = global::System.Runtime.Intrinsics.Vector128.LessThan(v255, v221);
-                    var v258 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v255, v220);
-                    var v259 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v258, v257, v216);
-                    var v260 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v256, v257, v259);
-                    var v261 = v254 * v260;
-                    var v262 = v216 - v254;
-                    var v263 = -v260;
-                    var v264 = v262 * v263;
-                    var v265 = v261 + v264;
-                    var v266 = -v265;
-                    var v267 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v255, v220), v221);
-                    var v268 = v254 * v267;
-                    var v269 = v216 - v267;
-                    var v270 = v262 * v269;
-                    var v271 = v268 + v270;
-                    var v272 = v216 - v271;
-                    var v275 = global::DslLosses.Kernels.VectorLanes.Pow(v272, v274);
-                    var v276 = v229 * v275;
-                    var v277 = v266 * v276;
-                    var v278 = -v277;
-                    var v279 = global::DslLosses.Kernels.FastMath.Log(v271);
-                    var v280 = v278 * v279;
-                    var v281 = global::DslLosses.Kernels.VectorLanes.Pow(v272, v229);
-                    var v282 = -v281;
-                    var v283 = v265 / v271;
-                    var v284 = v282 * v283;
-                    var v285 = v280 + v284;
-                    var v286 = v253 * v285;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v286 * b287, ref grad, (nuint)e);
-                }
-                var b320 = global::System.Runtime.Intrinsics.Vector128.Create(u250);
-                if (j251 < c)
-                {
-                    nint j288 = c - 4;
-                    nint e = e0 + j288;
-                    var m289 = global::System.Runtime.Intrinsics.Vector128.GreaterThanOrEqual(global::System.Runtime.Intrinsics.Vector128<float>.Indices, global::System.Runtime.Intrinsics.Vector128.Create((float)(j251 - j288)));
-                    var v290 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yTrue, (nuint)e);
-                    var v291 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref p_yPred, (nuint)e);
-                    var v292 = global::System.Runtime.Intrinsics.Vector128.LessThan(v291, v221);
-                    var v293 = global::System.Runtime.Intrinsics.Vector128.GreaterThan(v291, v220);
-                    var v294 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v293, v257, v216);
-                    var v295 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(v292, v257, v294);
-                    var v296 = v290 * v295;
-                    var v297 = v216 - v290;
-                    var v298 = -v295;
-                    var v299 = v297 * v298;
-                    var v300 = v296 + v299;
-                    var v301 = -v300;
-                    var v302 = global::DslLosses.Kernels.FastMath.AtLeast(global::DslLosses.Kernels.FastMath.AtMost(v291, v220), v221);
-                    var v303 = v290 * v302;
-                    var v304 = v216 - v302;
-                    var v305 = v297 * v304;
-                    var v306 = v303 + v305;
-                    var v307 = v216 - v306;
-                    var v308 = global::DslLosses.Kernels.VectorLanes.Pow(v307, v274);
-                    var v309 = v229 * v308;
-                    var v310 = v301 * v309;
-                    var v311 = -v310;
-                    var v312 = global::DslLosses.Kernels.FastMath.Log(v306);
-                    var v313 = v311 * v312;
-                    var v314 = global::DslLosses.Kernels.VectorLanes.Pow(v307, v229);
-                    var v315 = -v314;
-                    var v316 = v300 / v306;
-                    var v317 = v315 * v316;
-                    var v318 = v313 + v317;
-                    var v319 = v253 * v318;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(v319 * b320, ref grad, (nuint)e);
-                }
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_Single_SumAndGradient_Weighted_V4(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            double total = 0.0;
-            var t324 = 1f - 1E-07f;
-            var t338 = 1f / (float)c;
-            var t357 = p_gamma - 1f;
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * c;
-                float r321 = 0f;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t322 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t323 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t325 = global::DslLosses.Kernels.LossMath.Clip(t323, 1E-07f, t324);
-                    var t326 = t322 * t325;
-                    var t327 = 1f - t322;
-                    var t328 = 1f - t325;
-                    var t329 = t327 * t328;
-                    var t330 = t326 + t329;
-                    var t331 = 1f - t330;
-                    var t332 = global::System.MathF.Pow(t331, p_gamma);
-                    var t333 = -t332;
-                    var t334 = global::System.MathF.Log(t330);
-                    var t335 = t333 * t334;
-                    r321 += t335;
-                }
-                var t336 = r321 / (float)c;
-                total += t336 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                var u337 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                for (nint j = 0; j < c; j++)
-                {
-                    nint e = e0 + j;
-                    var t339 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e);
-                    var t340 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e);
-                    var t341 = t340 < 1E-07f;
-                    var t342 = t340 > t324;
-                    var t343 = t342 ? 0f : 1f;
-                    var t344 = t341 ? 0f : t343;
-                    var t345 = t339 * t344;
-                    var t346 = 1f - t339;
-                    var t347 = -t344;
-                    var t348 = t346 * t347;
-                    var t349 = t345 + t348;
-                    var t350 = -t349;
-                    var t351 = global::DslLosses.Kernels.LossMath.Clip(t340, 1E-07f, t324);
-                    var t352 = t339 * t351;
-                    var t353 = 1f - t351;
-                    var t354 = t346 * t353;
-                    var t355 = t352 + t354;
-                    var t356 = 1f - t355;
-                    var t358 = global::System.MathF.Pow(t356, t357);
-                    var t359 = p_gamma * t358;
-                    var t360 = t350 * t359;
-                    var t361 = -t360;
-                    var t362 = global::System.MathF.Log(t355);
-                    var t363 = t361 * t362;
-                    var t364 = global::System.MathF.Pow(t356, p_gamma);
-                    var t365 = -t364;
-                    var t366 = t349 / t355;
-                    var t367 = t365 * t366;
-                    var t368 = t363 + t367;
-                    var t369 = t338 * t368;
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t369 * u337;
-                }
-            }
-            return total;
+            if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
+                return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
+            if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
+                return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
+            if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
+                return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
+            return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
         }
 
         /// <summary>The unweighted total of <c>FocalBce</c> over <see cref="float"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
@@ -2888,8 +216,338 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __FocalBce_Single_Sum(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner);
+                return __FocalBce_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
             }
+        }
+
+        /// <summary>The loss values of <c>FocalBce</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_LossInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+            where TS : unmanaged
+            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            double total = 0.0;
+            var v2 = TL.Create(1f);
+            var t5 = 1f - 1E-07f;
+            var v6 = TL.Create(t5);
+            var v7 = TL.Create(1E-07f);
+            var v15 = TL.Create(p_gamma);
+            for (nint row = start; row < outer; row++)
+            {
+                nint e0 = row * c;
+                // stage 1: Sum over the loss axis of -Pow(1 - ((yTrue * Clip(yPred, 1E-07, 1 - 1E-07)) + ((1 - yT...
+                var vr0 = TL.Zero;
+                nint j1 = 0;
+                for (; j1 <= c - TL.Count; j1 += TL.Count)
+                {
+                    nint e = e0 + j1;
+                    var v3 = TL.Load(ref p_yTrue, e);
+                    var v4 = TL.Load(ref p_yPred, e);
+                    var v8 = TL.AtLeast(TL.AtMost(v4, v6), v7);
+                    var v9 = v3 * v8;
+                    var v10 = v2 - v3;
+                    var v11 = v2 - v8;
+                    var v12 = v10 * v11;
+                    var v13 = v9 + v12;
+                    var v14 = v2 - v13;
+                    var v16 = TL.Pow(v14, v15);
+                    var v17 = -v16;
+                    var v18 = TL.Log(v13);
+                    var v19 = v17 * v18;
+                    vr0 += v19;
+                }
+                if (j1 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j20 = c - TL.Count;
+                    nint e = e0 + j20;
+                    var m21 = TL.From(j1 - j20);
+                    var v22 = TL.Load(ref p_yTrue, e);
+                    var v23 = TL.Load(ref p_yPred, e);
+                    var v24 = TL.AtLeast(TL.AtMost(v23, v6), v7);
+                    var v25 = v22 * v24;
+                    var v26 = v2 - v22;
+                    var v27 = v2 - v24;
+                    var v28 = v26 * v27;
+                    var v29 = v25 + v28;
+                    var v30 = v2 - v29;
+                    var v31 = TL.Pow(v30, v15);
+                    var v32 = -v31;
+                    var v33 = TL.Log(v29);
+                    var v34 = v32 * v33;
+                    vr0 += TL.Select(m21, v34, TL.Zero);
+                }
+                var r35 = TL.Sum(vr0);
+                var t36 = r35 / (float)c;
+                var l37 = TW.IsWeighted ? t36 * TL.Read(ref sw, wm.Index(row)) : t36;
+                if (TOut.AddsTotal) total += l37;
+                else TL.Write(l37, ref dest, row);
+            }
+            return total;
+        }
+
+        /// <summary>The unweighted total of <c>FocalBce</c> as one flat loop over every element of -Pow(1 - ((yTrue * Clip(yPred, 1E-07, 1 - 1E-07)) + ((1 - yTrue) * (1 - Clip(yPr... (the per-row sums along the loss axis add up to it), computed in float.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_FlatTotalInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+            where TS : unmanaged
+            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            double total = 0.0;
+            nint k = start;
+            var vtotal = TL.Zero;
+            int fold = 0;
+            var v0 = TL.Create(1f);
+            var t3 = 1f - 1E-07f;
+            var v4 = TL.Create(t3);
+            var v5 = TL.Create(1E-07f);
+            var v13 = TL.Create(p_gamma);
+            for (; k <= outer - TL.Count; k += TL.Count)
+            {
+                nint e = k;
+                var v1 = TL.Load(ref p_yTrue, e);
+                var v2 = TL.Load(ref p_yPred, e);
+                var v6 = TL.AtLeast(TL.AtMost(v2, v4), v5);
+                var v7 = v1 * v6;
+                var v8 = v0 - v1;
+                var v9 = v0 - v6;
+                var v10 = v8 * v9;
+                var v11 = v7 + v10;
+                var v12 = v0 - v11;
+                var v14 = TL.Pow(v12, v13);
+                var v15 = -v14;
+                var v16 = TL.Log(v11);
+                var v17 = v15 * v16;
+                var l18 = TW.IsWeighted ? v17 * TL.Create(TL.Read(ref sw, wm.Index(e))) : v17; // a weight per element: weighted, this body runs one element per lane
+                if (TOut.AddsTotal) { if (TL.Count == 1) total += TL.Sum(l18); else if (++fold < 1024 / TL.Count) vtotal += l18; else { total += TL.Sum(vtotal + l18); vtotal = TL.Zero; fold = 0; } }
+                else TL.Store(l18, ref dest, e);
+            }
+            if (k < outer) // the rest: one more vector ending at the last element
+            {
+                nint e = outer - TL.Count;
+                var done = TL.From(k - e);
+                var v19 = TL.Load(ref p_yTrue, e);
+                var v20 = TL.Load(ref p_yPred, e);
+                var v21 = TL.AtLeast(TL.AtMost(v20, v4), v5);
+                var v22 = v19 * v21;
+                var v23 = v0 - v19;
+                var v24 = v0 - v21;
+                var v25 = v23 * v24;
+                var v26 = v22 + v25;
+                var v27 = v0 - v26;
+                var v28 = TL.Pow(v27, v13);
+                var v29 = -v28;
+                var v30 = TL.Log(v26);
+                var v31 = v29 * v30;
+                var l32 = TW.IsWeighted ? v31 * TL.Create(TL.Read(ref sw, wm.Index(e))) : v31; // a weight per element: weighted, this body runs one element per lane
+                if (TOut.AddsTotal) { if (TL.Count == 1) total += TL.Sum(TL.Select(done, l32, TL.Zero)); else if (++fold < 1024 / TL.Count) vtotal += TL.Select(done, l32, TL.Zero); else { total += TL.Sum(vtotal + TL.Select(done, l32, TL.Zero)); vtotal = TL.Zero; fold = 0; } }
+                else TL.Store(l32, ref dest, e);
+            }
+            total += TL.Sum(vtotal);
+            return total;
+        }
+
+        /// <summary>The gradient of <c>FocalBce</c> by <c>yPred</c>, computed in float, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_GradientInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad, float scale)
+            where TS : unmanaged
+            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            double total = 0.0;
+            var vscale = TL.Create(scale);
+            var v2 = TL.Create(1f);
+            var t5 = 1f - 1E-07f;
+            var v6 = TL.Create(t5);
+            var v7 = TL.Create(1E-07f);
+            var v15 = TL.Create(p_gamma);
+            var t38 = 1f / (float)c;
+            var v39 = TL.Create(t38);
+            var v43 = TL.Create(0f);
+            var t59 = p_gamma - 1f;
+            var v60 = TL.Create(t59);
+            for (nint row = start; row < outer; row++)
+            {
+                nint e0 = row * c;
+                // stage 1: Sum over the loss axis of -Pow(1 - ((yTrue * Clip(yPred, 1E-07, 1 - 1E-07)) + ((1 - yT...
+                var vr0 = TL.Zero;
+                nint j1 = 0;
+                for (; j1 <= c - TL.Count; j1 += TL.Count)
+                {
+                    nint e = e0 + j1;
+                    var v3 = TL.Load(ref p_yTrue, e);
+                    var v4 = TL.Load(ref p_yPred, e);
+                    var v8 = TL.AtLeast(TL.AtMost(v4, v6), v7);
+                    var v9 = v3 * v8;
+                    var v10 = v2 - v3;
+                    var v11 = v2 - v8;
+                    var v12 = v10 * v11;
+                    var v13 = v9 + v12;
+                    var v14 = v2 - v13;
+                    var v16 = TL.Pow(v14, v15);
+                    var v17 = -v16;
+                    var v18 = TL.Log(v13);
+                    var v19 = v17 * v18;
+                    vr0 += v19;
+                }
+                if (j1 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j20 = c - TL.Count;
+                    nint e = e0 + j20;
+                    var m21 = TL.From(j1 - j20);
+                    var v22 = TL.Load(ref p_yTrue, e);
+                    var v23 = TL.Load(ref p_yPred, e);
+                    var v24 = TL.AtLeast(TL.AtMost(v23, v6), v7);
+                    var v25 = v22 * v24;
+                    var v26 = v2 - v22;
+                    var v27 = v2 - v24;
+                    var v28 = v26 * v27;
+                    var v29 = v25 + v28;
+                    var v30 = v2 - v29;
+                    var v31 = TL.Pow(v30, v15);
+                    var v32 = -v31;
+                    var v33 = TL.Log(v29);
+                    var v34 = v32 * v33;
+                    vr0 += TL.Select(m21, v34, TL.Zero);
+                }
+                var r35 = TL.Sum(vr0);
+                var u36 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
+                nint j37 = 0;
+                var b73 = TL.Create(u36);
+                for (; j37 <= c - TL.Count; j37 += TL.Count)
+                {
+                    nint e = e0 + j37;
+                    var v40 = TL.Load(ref p_yTrue, e);
+                    var v41 = TL.Load(ref p_yPred, e);
+                    var v42 = TL.LessThan(v41, v7);
+                    var v44 = TL.GreaterThan(v41, v6);
+                    var v45 = TL.Select(v44, v43, v2);
+                    var v46 = TL.Select(v42, v43, v45);
+                    var v47 = v40 * v46;
+                    var v48 = v2 - v40;
+                    var v49 = -v46;
+                    var v50 = v48 * v49;
+                    var v51 = v47 + v50;
+                    var v52 = -v51;
+                    var v53 = TL.AtLeast(TL.AtMost(v41, v6), v7);
+                    var v54 = v40 * v53;
+                    var v55 = v2 - v53;
+                    var v56 = v48 * v55;
+                    var v57 = v54 + v56;
+                    var v58 = v2 - v57;
+                    var v61 = TL.Pow(v58, v60);
+                    var v62 = v15 * v61;
+                    var v63 = v52 * v62;
+                    var v64 = -v63;
+                    var v65 = TL.Log(v57);
+                    var v66 = v64 * v65;
+                    var v67 = TL.Pow(v58, v15);
+                    var v68 = -v67;
+                    var v69 = v51 / v57;
+                    var v70 = v68 * v69;
+                    var v71 = v66 + v70;
+                    var v72 = v39 * v71;
+                    TL.Store(v72 * b73, ref grad, e);
+                }
+                if (j37 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j74 = c - TL.Count;
+                    nint e = e0 + j74;
+                    var m75 = TL.From(j37 - j74);
+                    var v76 = TL.Load(ref p_yTrue, e);
+                    var v77 = TL.Load(ref p_yPred, e);
+                    var v78 = TL.LessThan(v77, v7);
+                    var v79 = TL.GreaterThan(v77, v6);
+                    var v80 = TL.Select(v79, v43, v2);
+                    var v81 = TL.Select(v78, v43, v80);
+                    var v82 = v76 * v81;
+                    var v83 = v2 - v76;
+                    var v84 = -v81;
+                    var v85 = v83 * v84;
+                    var v86 = v82 + v85;
+                    var v87 = -v86;
+                    var v88 = TL.AtLeast(TL.AtMost(v77, v6), v7);
+                    var v89 = v76 * v88;
+                    var v90 = v2 - v88;
+                    var v91 = v83 * v90;
+                    var v92 = v89 + v91;
+                    var v93 = v2 - v92;
+                    var v94 = TL.Pow(v93, v60);
+                    var v95 = v15 * v94;
+                    var v96 = v87 * v95;
+                    var v97 = -v96;
+                    var v98 = TL.Log(v92);
+                    var v99 = v97 * v98;
+                    var v100 = TL.Pow(v93, v15);
+                    var v101 = -v100;
+                    var v102 = v86 / v92;
+                    var v103 = v101 * v102;
+                    var v104 = v99 + v103;
+                    var v105 = v39 * v104;
+                    TL.Store(v105 * b73, ref grad, e);
+                }
+                if (TOut.AddsTotal) // the loss total in the same pass
+                {
+                    var t106 = r35 / (float)c;
+                    var l107 = TW.IsWeighted ? t106 * TL.Read(ref sw, wm.Index(row)) : t106;
+                    total += l107;
+                }
+            }
+            return total;
+        }
+
+        /// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_LossInRowTiles<TL, TOut>(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest, out nint rows)
+            where TL : struct, global::DslLosses.Kernels.IRowTileLanes<TL>
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        {
+            double total = 0.0;
+            nint row = start;
+            global::System.Span<float> columns_yTrueBuffer = stackalloc float[(int)c * TL.Count];
+            ref float columns_yTrue = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_yTrueBuffer);
+            global::System.Span<float> columns_yPredBuffer = stackalloc float[(int)c * TL.Count];
+            ref float columns_yPred = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_yPredBuffer);
+            var v1 = TL.Create(1f);
+            var t4 = 1f - 1E-07f;
+            var v5 = TL.Create(t4);
+            var v6 = TL.Create(1E-07f);
+            var v14 = TL.Create(p_gamma);
+            var v19 = TL.Create((float)c);
+            for (; row <= outer - TL.Count; row += TL.Count)
+            {
+                nint e0 = row * c;
+                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref columns_yTrue);
+                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref columns_yPred);
+                // stage 1: Sum over the loss axis of -Pow(1 - ((yTrue * Clip(yPred, 1E-07, 1 - 1E-07)) + ((1 - yT...
+                var vr0 = TL.Zero;
+                for (nint j = 0; j < c; j++)
+                {
+                    nint e = e0 + j;
+                    var v2 = TL.Load(ref columns_yTrue, j * TL.Count);
+                    var v3 = TL.Load(ref columns_yPred, j * TL.Count);
+                    var v7 = TL.AtLeast(TL.AtMost(v3, v5), v6);
+                    var v8 = v2 * v7;
+                    var v9 = v1 - v2;
+                    var v10 = v1 - v7;
+                    var v11 = v9 * v10;
+                    var v12 = v8 + v11;
+                    var v13 = v1 - v12;
+                    var v15 = TL.Pow(v13, v14);
+                    var v16 = -v15;
+                    var v17 = TL.Log(v12);
+                    var v18 = v16 * v17;
+                    vr0 += v18;
+                }
+                var v20 = vr0 / v19;
+                if (TOut.AddsTotal) total += TL.Sum(v20);
+                else TL.Store(v20, ref dest, row);
+            }
+            rows = row;
+            return total;
         }
 
         /// <summary>Loss <c>FocalBce</c> for any generated element type (<c>float</c>): dispatches on <typeparamref name="T"/> to the specialized kernels.</summary>

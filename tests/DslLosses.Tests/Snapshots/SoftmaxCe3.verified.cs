@@ -45,11 +45,11 @@ namespace Snapshots
             if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
                 __total = __SoftmaxCe3_Single_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
             else if (sampleWeight.Rank == 0)
-                __total = __SoftmaxCe3_Single_Sum(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
+                __total = __SoftmaxCe3_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SoftmaxCe3_Single_Sum_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm);
+                __total = __SoftmaxCe3_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
             }
             return reduction switch
             {
@@ -74,11 +74,11 @@ namespace Snapshots
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
             float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
             if (sampleWeight.Rank == 0)
-                __SoftmaxCe3_Single_Gradient(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __SoftmaxCe3_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SoftmaxCe3_Single_Gradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __SoftmaxCe3_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
             }
         }
 
@@ -94,1052 +94,38 @@ namespace Snapshots
             float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
             double __total;
             if (sampleWeight.Rank == 0)
-                __total = __SoftmaxCe3_Single_SumAndGradient(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __total = __SoftmaxCe3_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SoftmaxCe3_Single_SumAndGradient_Weighted(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __total = __SoftmaxCe3_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
             }
             return reduction == global::DslLosses.Reduction.Sum ? (float)__total : (float)global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count);
         }
 
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_Single_Sum(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
+        /// <summary>Runs the loss body of <c>SoftmaxCe3</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
+        private static double __SoftmaxCe3_Loss_Single<TOut, TW>(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            double total = 0.0;
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && 3 <= 15 && outer >= 16)
+            // a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row
+            double tiles = 0.0;
+            if (!TW.IsWeighted)
             {
-                total = __SoftmaxCe3_Single_Sum_V1(ref p_labels, ref p_logits, outer, c, inner);
+                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float512.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float512.Count)
+                    tiles = __SoftmaxCe3_LossInRowTiles<global::DslLosses.Kernels.Float512, TOut>(ref p_labels, ref p_logits, outer, c, inner, start, ref sw, in wm, ref dest, out start);
+                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float256.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float256.Count)
+                    tiles = __SoftmaxCe3_LossInRowTiles<global::DslLosses.Kernels.Float256, TOut>(ref p_labels, ref p_logits, outer, c, inner, start, ref sw, in wm, ref dest, out start);
             }
-            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && 3 <= 64 && outer >= 8)
-            {
-                total = __SoftmaxCe3_Single_Sum_V2(ref p_labels, ref p_logits, outer, c, inner);
-            }
-            else
-            {
-                total = __SoftmaxCe3_Single_Sum_V3(ref p_labels, ref p_logits, outer, c, inner);
-            }
-            return total;
+            return tiles + __SoftmaxCe3_LossInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_labels, ref p_logits, outer, c, inner, start, ref sw, in wm, ref dest);
         }
 
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_Single_Sum_V1(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
+        /// <summary>Runs the gradient body of <c>SoftmaxCe3</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
+        private static double __SoftmaxCe3_Gradient_Single<TOut, TW>(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            double total = 0.0;
-            var ls = global::System.Runtime.Intrinsics.Vector512<int>.Indices * global::System.Runtime.Intrinsics.Vector512.Create((int)3); // lane l starts l rows further
-            nint row = 0;
-            global::System.Span<float> tc0s = stackalloc float[(int)3 * 16];
-            ref float tc0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc0s);
-            global::System.Span<float> tc1s = stackalloc float[(int)3 * 16];
-            ref float tc1 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc1s);
-            for (; row <= outer - 16; row += 16)
-            {
-                nint e0 = row * 3;
-                global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref tc0);
-                global::DslLosses.Kernels.VectorLanes.RowsToColumns16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref tc1);
-                global::System.Runtime.Intrinsics.Vector512<float> vr2 = global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var v3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
-                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v3);
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var v4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
-                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v4);
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var v5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
-                    vr2 = global::DslLosses.Kernels.FastMath.ShiftMax(vr2, v5);
-                }
-                global::System.Runtime.Intrinsics.Vector512<float> vr6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var v7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
-                    var v8 = v7 - vr2;
-                    var v9 = global::DslLosses.Kernels.FastMath.Exp(v8);
-                    vr6 += v9;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var v10 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
-                    var v11 = v10 - vr2;
-                    var v12 = global::DslLosses.Kernels.FastMath.Exp(v11);
-                    vr6 += v12;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var v13 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
-                    var v14 = v13 - vr2;
-                    var v15 = global::DslLosses.Kernels.FastMath.Exp(v14);
-                    vr6 += v15;
-                }
-                global::System.Runtime.Intrinsics.Vector512<float> vr16 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                var v20 = global::DslLosses.Kernels.FastMath.Log(vr6);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var v17 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(0 * 16));
-                    var v18 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(0 * 16));
-                    var v19 = v18 - vr2;
-                    var v21 = v19 - v20;
-                    var v22 = v17 * v21;
-                    vr16 += v22;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var v23 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(1 * 16));
-                    var v24 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(1 * 16));
-                    var v25 = v24 - vr2;
-                    var v26 = v25 - v20;
-                    var v27 = v23 * v26;
-                    vr16 += v27;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var v28 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc0, (nuint)(2 * 16));
-                    var v29 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref tc1, (nuint)(2 * 16));
-                    var v30 = v29 - vr2;
-                    var v31 = v30 - v20;
-                    var v32 = v28 * v31;
-                    vr16 += v32;
-                }
-                var v33 = -vr16;
-                total += global::System.Runtime.Intrinsics.Vector512.Sum(v33);
-            }
-            for (; row < outer; row++)
-            {
-                nint e0 = row * 3;
-                float r34 = float.NegativeInfinity;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t35 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r34 = global::System.MathF.Max(r34, t35);
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r34 = global::System.MathF.Max(r34, t36);
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r34 = global::System.MathF.Max(r34, t37);
-                }
-                float r38 = 0f;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t39 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t40 = t39 - r34;
-                    var t41 = global::System.MathF.Exp(t40);
-                    r38 += t41;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t43 = t42 - r34;
-                    var t44 = global::System.MathF.Exp(t43);
-                    r38 += t44;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t45 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t46 = t45 - r34;
-                    var t47 = global::System.MathF.Exp(t46);
-                    r38 += t47;
-                }
-                float r48 = 0f;
-                var t52 = global::System.MathF.Log(r38);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t51 = t50 - r34;
-                    var t53 = t51 - t52;
-                    var t54 = t49 * t53;
-                    r48 += t54;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t56 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t57 = t56 - r34;
-                    var t58 = t57 - t52;
-                    var t59 = t55 * t58;
-                    r48 += t59;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t60 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t61 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t62 = t61 - r34;
-                    var t63 = t62 - t52;
-                    var t64 = t60 * t63;
-                    r48 += t64;
-                }
-                var t65 = -r48;
-                total += t65;
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_Single_Sum_V2(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
-        {
-            double total = 0.0;
-            var ls = global::System.Runtime.Intrinsics.Vector256<int>.Indices * global::System.Runtime.Intrinsics.Vector256.Create((int)3); // lane l starts l rows further
-            nint row = 0;
-            global::System.Span<float> tc66s = stackalloc float[(int)3 * 8];
-            ref float tc66 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc66s);
-            global::System.Span<float> tc67s = stackalloc float[(int)3 * 8];
-            ref float tc67 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc67s);
-            for (; row <= outer - 8; row += 8)
-            {
-                nint e0 = row * 3;
-                global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref tc66);
-                global::DslLosses.Kernels.VectorLanes.RowsToColumns8(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref tc67);
-                global::System.Runtime.Intrinsics.Vector256<float> vr68 = global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var v69 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
-                    vr68 = global::DslLosses.Kernels.FastMath.ShiftMax(vr68, v69);
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var v70 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
-                    vr68 = global::DslLosses.Kernels.FastMath.ShiftMax(vr68, v70);
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var v71 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
-                    vr68 = global::DslLosses.Kernels.FastMath.ShiftMax(vr68, v71);
-                }
-                global::System.Runtime.Intrinsics.Vector256<float> vr72 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var v73 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
-                    var v74 = v73 - vr68;
-                    var v75 = global::DslLosses.Kernels.FastMath.Exp(v74);
-                    vr72 += v75;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var v76 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
-                    var v77 = v76 - vr68;
-                    var v78 = global::DslLosses.Kernels.FastMath.Exp(v77);
-                    vr72 += v78;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var v79 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
-                    var v80 = v79 - vr68;
-                    var v81 = global::DslLosses.Kernels.FastMath.Exp(v80);
-                    vr72 += v81;
-                }
-                global::System.Runtime.Intrinsics.Vector256<float> vr82 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                var v86 = global::DslLosses.Kernels.FastMath.Log(vr72);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var v83 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc66, (nuint)(0 * 8));
-                    var v84 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(0 * 8));
-                    var v85 = v84 - vr68;
-                    var v87 = v85 - v86;
-                    var v88 = v83 * v87;
-                    vr82 += v88;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var v89 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc66, (nuint)(1 * 8));
-                    var v90 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(1 * 8));
-                    var v91 = v90 - vr68;
-                    var v92 = v91 - v86;
-                    var v93 = v89 * v92;
-                    vr82 += v93;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var v94 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc66, (nuint)(2 * 8));
-                    var v95 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref tc67, (nuint)(2 * 8));
-                    var v96 = v95 - vr68;
-                    var v97 = v96 - v86;
-                    var v98 = v94 * v97;
-                    vr82 += v98;
-                }
-                var v99 = -vr82;
-                total += global::System.Runtime.Intrinsics.Vector256.Sum(v99);
-            }
-            for (; row < outer; row++)
-            {
-                nint e0 = row * 3;
-                float r100 = float.NegativeInfinity;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t101 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r100 = global::System.MathF.Max(r100, t101);
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t102 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r100 = global::System.MathF.Max(r100, t102);
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t103 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r100 = global::System.MathF.Max(r100, t103);
-                }
-                float r104 = 0f;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t105 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t106 = t105 - r100;
-                    var t107 = global::System.MathF.Exp(t106);
-                    r104 += t107;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t108 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t109 = t108 - r100;
-                    var t110 = global::System.MathF.Exp(t109);
-                    r104 += t110;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t111 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t112 = t111 - r100;
-                    var t113 = global::System.MathF.Exp(t112);
-                    r104 += t113;
-                }
-                float r114 = 0f;
-                var t118 = global::System.MathF.Log(r104);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t115 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t116 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t117 = t116 - r100;
-                    var t119 = t117 - t118;
-                    var t120 = t115 * t119;
-                    r114 += t120;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t121 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t122 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t123 = t122 - r100;
-                    var t124 = t123 - t118;
-                    var t125 = t121 * t124;
-                    r114 += t125;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t126 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t127 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t128 = t127 - r100;
-                    var t129 = t128 - t118;
-                    var t130 = t126 * t129;
-                    r114 += t130;
-                }
-                var t131 = -r114;
-                total += t131;
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_Single_Sum_V3(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
-        {
-            double total = 0.0;
-            for (nint row = 0; row < outer; row++)
-            {
-                nint e0 = row * 3;
-                float r132 = float.NegativeInfinity;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t133 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r132 = global::System.MathF.Max(r132, t133);
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t134 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r132 = global::System.MathF.Max(r132, t134);
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t135 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    r132 = global::System.MathF.Max(r132, t135);
-                }
-                float r136 = 0f;
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t137 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t138 = t137 - r132;
-                    var t139 = global::System.MathF.Exp(t138);
-                    r136 += t139;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t140 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t141 = t140 - r132;
-                    var t142 = global::System.MathF.Exp(t141);
-                    r136 += t142;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t143 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t144 = t143 - r132;
-                    var t145 = global::System.MathF.Exp(t144);
-                    r136 += t145;
-                }
-                float r146 = 0f;
-                var t150 = global::System.MathF.Log(r136);
-                // loss axis unrolled: j = 0
-                {
-                    nint e = e0;
-                    var t147 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t148 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t149 = t148 - r132;
-                    var t151 = t149 - t150;
-                    var t152 = t147 * t151;
-                    r146 += t152;
-                }
-                // j = 1
-                {
-                    nint e = e0 + 1;
-                    var t153 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t154 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t155 = t154 - r132;
-                    var t156 = t155 - t150;
-                    var t157 = t153 * t156;
-                    r146 += t157;
-                }
-                // j = 2
-                {
-                    nint e = e0 + 2;
-                    var t158 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                    var t159 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                    var t160 = t159 - r132;
-                    var t161 = t160 - t150;
-                    var t162 = t158 * t161;
-                    r146 += t162;
-                }
-                var t163 = -r146;
-                total += t163;
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_Single_Sum_Weighted(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm)
-        {
-            double total = 0.0;
-            {
-                for (nint row = 0; row < outer; row++)
-                {
-                    nint e0 = row * 3;
-                    float r0 = float.NegativeInfinity;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r0 = global::System.MathF.Max(r0, t1);
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r0 = global::System.MathF.Max(r0, t2);
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r0 = global::System.MathF.Max(r0, t3);
-                    }
-                    float r4 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t6 = t5 - r0;
-                        var t7 = global::System.MathF.Exp(t6);
-                        r4 += t7;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t8 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t9 = t8 - r0;
-                        var t10 = global::System.MathF.Exp(t9);
-                        r4 += t10;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t11 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t12 = t11 - r0;
-                        var t13 = global::System.MathF.Exp(t12);
-                        r4 += t13;
-                    }
-                    float r14 = 0f;
-                    var t18 = global::System.MathF.Log(r4);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t16 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t17 = t16 - r0;
-                        var t19 = t17 - t18;
-                        var t20 = t15 * t19;
-                        r14 += t20;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t21 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t22 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t23 = t22 - r0;
-                        var t24 = t23 - t18;
-                        var t25 = t21 * t24;
-                        r14 += t25;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t27 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t28 = t27 - r0;
-                        var t29 = t28 - t18;
-                        var t30 = t26 * t29;
-                        r14 += t30;
-                    }
-                    var t31 = -r14;
-                    total += t31 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                }
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __SoftmaxCe3_Single_Gradient(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            {
-                for (nint row = 0; row < outer; row++)
-                {
-                    nint e0 = row * 3;
-                    float r0 = 0f;
-                    float r1 = float.NegativeInfinity;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r0 += t2;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r1 = global::System.MathF.Max(r1, t3);
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r0 += t4;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r1 = global::System.MathF.Max(r1, t5);
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r0 += t6;
-                        var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r1 = global::System.MathF.Max(r1, t7);
-                    }
-                    float r8 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t10 = t9 - r1;
-                        var t11 = global::System.MathF.Exp(t10);
-                        r8 += t11;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t13 = t12 - r1;
-                        var t14 = global::System.MathF.Exp(t13);
-                        r8 += t14;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t16 = t15 - r1;
-                        var t17 = global::System.MathF.Exp(t16);
-                        r8 += t17;
-                    }
-                    var t20 = 1f / r8;
-                    var t21 = -t20;
-                    var t22 = r0 * t21;
-                    var t23 = -t22;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t19 = -t18;
-                        var t24 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t25 = t24 - r1;
-                        var t26 = global::System.MathF.Exp(t25);
-                        var t27 = t23 * t26;
-                        var t28 = t19 + t27;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t28 * scale;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t29 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t30 = -t29;
-                        var t31 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t32 = t31 - r1;
-                        var t33 = global::System.MathF.Exp(t32);
-                        var t34 = t23 * t33;
-                        var t35 = t30 + t34;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t35 * scale;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t37 = -t36;
-                        var t38 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t39 = t38 - r1;
-                        var t40 = global::System.MathF.Exp(t39);
-                        var t41 = t23 * t40;
-                        var t42 = t37 + t41;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t42 * scale;
-                    }
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void __SoftmaxCe3_Single_Gradient_Weighted(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            {
-                for (nint row = 0; row < outer; row++)
-                {
-                    nint e0 = row * 3;
-                    float r0 = 0f;
-                    float r1 = float.NegativeInfinity;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r0 += t2;
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r1 = global::System.MathF.Max(r1, t3);
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r0 += t4;
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r1 = global::System.MathF.Max(r1, t5);
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r0 += t6;
-                        var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r1 = global::System.MathF.Max(r1, t7);
-                    }
-                    float r8 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t10 = t9 - r1;
-                        var t11 = global::System.MathF.Exp(t10);
-                        r8 += t11;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t13 = t12 - r1;
-                        var t14 = global::System.MathF.Exp(t13);
-                        r8 += t14;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t16 = t15 - r1;
-                        var t17 = global::System.MathF.Exp(t16);
-                        r8 += t17;
-                    }
-                    var u18 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    var t21 = 1f / r8;
-                    var t22 = -t21;
-                    var t23 = r0 * t22;
-                    var t24 = -t23;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t20 = -t19;
-                        var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t26 = t25 - r1;
-                        var t27 = global::System.MathF.Exp(t26);
-                        var t28 = t24 * t27;
-                        var t29 = t20 + t28;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t29 * u18;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t30 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t31 = -t30;
-                        var t32 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t33 = t32 - r1;
-                        var t34 = global::System.MathF.Exp(t33);
-                        var t35 = t24 * t34;
-                        var t36 = t31 + t35;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t36 * u18;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t38 = -t37;
-                        var t39 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t40 = t39 - r1;
-                        var t41 = global::System.MathF.Exp(t40);
-                        var t42 = t24 * t41;
-                        var t43 = t38 + t42;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t43 * u18;
-                    }
-                }
-            }
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_Single_SumAndGradient(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float grad, float scale)
-        {
-            double total = 0.0;
-            {
-                for (nint row = 0; row < outer; row++)
-                {
-                    nint e0 = row * 3;
-                    float r0 = float.NegativeInfinity;
-                    float r1 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r0 = global::System.MathF.Max(r0, t2);
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r1 += t3;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r0 = global::System.MathF.Max(r0, t4);
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r1 += t5;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r0 = global::System.MathF.Max(r0, t6);
-                        var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r1 += t7;
-                    }
-                    float r8 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t10 = t9 - r0;
-                        var t11 = global::System.MathF.Exp(t10);
-                        r8 += t11;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t13 = t12 - r0;
-                        var t14 = global::System.MathF.Exp(t13);
-                        r8 += t14;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t16 = t15 - r0;
-                        var t17 = global::System.MathF.Exp(t16);
-                        r8 += t17;
-                    }
-                    float r18 = 0f;
-                    var t22 = global::System.MathF.Log(r8);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t21 = t20 - r0;
-                        var t23 = t21 - t22;
-                        var t24 = t19 * t23;
-                        r18 += t24;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t27 = t26 - r0;
-                        var t28 = t27 - t22;
-                        var t29 = t25 * t28;
-                        r18 += t29;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t30 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t31 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t32 = t31 - r0;
-                        var t33 = t32 - t22;
-                        var t34 = t30 * t33;
-                        r18 += t34;
-                    }
-                    var t35 = -r18;
-                    total += t35;
-                    var t38 = 1f / r8;
-                    var t39 = -t38;
-                    var t40 = r1 * t39;
-                    var t41 = -t40;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t37 = -t36;
-                        var t42 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t43 = t42 - r0;
-                        var t44 = global::System.MathF.Exp(t43);
-                        var t45 = t41 * t44;
-                        var t46 = t37 + t45;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t46 * scale;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t47 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t48 = -t47;
-                        var t49 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t50 = t49 - r0;
-                        var t51 = global::System.MathF.Exp(t50);
-                        var t52 = t41 * t51;
-                        var t53 = t48 + t52;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t53 * scale;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t54 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t55 = -t54;
-                        var t56 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t57 = t56 - r0;
-                        var t58 = global::System.MathF.Exp(t57);
-                        var t59 = t41 * t58;
-                        var t60 = t55 + t59;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t60 * scale;
-                    }
-                }
-            }
-            return total;
-        }
-
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_Single_SumAndGradient_Weighted(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-        {
-            double total = 0.0;
-            {
-                for (nint row = 0; row < outer; row++)
-                {
-                    nint e0 = row * 3;
-                    float r0 = float.NegativeInfinity;
-                    float r1 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r0 = global::System.MathF.Max(r0, t2);
-                        var t3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r1 += t3;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r0 = global::System.MathF.Max(r0, t4);
-                        var t5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r1 += t5;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t6 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        r0 = global::System.MathF.Max(r0, t6);
-                        var t7 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        r1 += t7;
-                    }
-                    float r8 = 0f;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t9 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t10 = t9 - r0;
-                        var t11 = global::System.MathF.Exp(t10);
-                        r8 += t11;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t12 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t13 = t12 - r0;
-                        var t14 = global::System.MathF.Exp(t13);
-                        r8 += t14;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t15 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t16 = t15 - r0;
-                        var t17 = global::System.MathF.Exp(t16);
-                        r8 += t17;
-                    }
-                    float r18 = 0f;
-                    var t22 = global::System.MathF.Log(r8);
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t19 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t20 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t21 = t20 - r0;
-                        var t23 = t21 - t22;
-                        var t24 = t19 * t23;
-                        r18 += t24;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t26 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t27 = t26 - r0;
-                        var t28 = t27 - t22;
-                        var t29 = t25 * t28;
-                        r18 += t29;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t30 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t31 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t32 = t31 - r0;
-                        var t33 = t32 - t22;
-                        var t34 = t30 * t33;
-                        r18 += t34;
-                    }
-                    var t35 = -r18;
-                    total += t35 * global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row));
-                    var u36 = global::System.Runtime.CompilerServices.Unsafe.Add(ref sw, wm.Index(row)) * scale;
-                    var t39 = 1f / r8;
-                    var t40 = -t39;
-                    var t41 = r1 * t40;
-                    var t42 = -t41;
-                    // loss axis unrolled: j = 0
-                    {
-                        nint e = e0;
-                        var t37 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t38 = -t37;
-                        var t43 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t44 = t43 - r0;
-                        var t45 = global::System.MathF.Exp(t44);
-                        var t46 = t42 * t45;
-                        var t47 = t38 + t46;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t47 * u36;
-                    }
-                    // j = 1
-                    {
-                        nint e = e0 + 1;
-                        var t48 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t49 = -t48;
-                        var t50 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t51 = t50 - r0;
-                        var t52 = global::System.MathF.Exp(t51);
-                        var t53 = t42 * t52;
-                        var t54 = t49 + t53;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t54 * u36;
-                    }
-                    // j = 2
-                    {
-                        nint e = e0 + 2;
-                        var t55 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e);
-                        var t56 = -t55;
-                        var t57 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e);
-                        var t58 = t57 - r0;
-                        var t59 = global::System.MathF.Exp(t58);
-                        var t60 = t42 * t59;
-                        var t61 = t56 + t60;
-                        global::System.Runtime.CompilerServices.Unsafe.Add(ref grad, e) = t61 * u36;
-                    }
-                }
-            }
-            return total;
+            return __SoftmaxCe3_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_labels, ref p_logits, outer, c, inner, start, ref sw, in wm, ref grad, scale);
         }
 
         /// <summary>The unweighted total of <c>SoftmaxCe3</c> over <see cref="float"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
@@ -1164,8 +150,374 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __SoftmaxCe3_Single_Sum(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner);
+                return __SoftmaxCe3_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
             }
+        }
+
+        /// <summary>The loss values of <c>SoftmaxCe3</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SoftmaxCe3_LossInFloat<TS, TL, TOut, TW>(ref TS p_labels, ref TS p_logits, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+            where TS : unmanaged
+            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            double total = 0.0;
+            for (nint row = start; row < outer; row++)
+            {
+                nint e0 = row * 3;
+                // stage 1: Max over the loss axis of logits
+                var vr0 = TL.Create(float.NegativeInfinity);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v1 = TL.Load(ref p_logits, e);
+                    vr0 = TL.ShiftMax(vr0, v1);
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v2 = TL.Load(ref p_logits, e);
+                    vr0 = TL.ShiftMax(vr0, v2);
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v3 = TL.Load(ref p_logits, e);
+                    vr0 = TL.ShiftMax(vr0, v3);
+                }
+                var r4 = TL.ShiftMaxAcross(vr0);
+                // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Max(logits)))
+                var vr5 = TL.Zero;
+                var v7 = TL.Create(r4);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v6 = TL.Load(ref p_logits, e);
+                    var v8 = v6 - v7;
+                    var v9 = TL.Exp(v8);
+                    vr5 += v9;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v10 = TL.Load(ref p_logits, e);
+                    var v11 = v10 - v7;
+                    var v12 = TL.Exp(v11);
+                    vr5 += v12;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v13 = TL.Load(ref p_logits, e);
+                    var v14 = v13 - v7;
+                    var v15 = TL.Exp(v14);
+                    vr5 += v15;
+                }
+                var r16 = TL.Sum(vr5);
+                // stage 3: Sum over the loss axis of labels * ((logits - StopGradient(Max(logits))) - Log(Sum(Exp...
+                var vr17 = TL.Zero;
+                var t21 = global::DslLosses.Kernels.FastMath.Log(r16);
+                var v22 = TL.Create(t21);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v18 = TL.Load(ref p_labels, e);
+                    var v19 = TL.Load(ref p_logits, e);
+                    var v20 = v19 - v7;
+                    var v23 = v20 - v22;
+                    var v24 = v18 * v23;
+                    vr17 += v24;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v25 = TL.Load(ref p_labels, e);
+                    var v26 = TL.Load(ref p_logits, e);
+                    var v27 = v26 - v7;
+                    var v28 = v27 - v22;
+                    var v29 = v25 * v28;
+                    vr17 += v29;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v30 = TL.Load(ref p_labels, e);
+                    var v31 = TL.Load(ref p_logits, e);
+                    var v32 = v31 - v7;
+                    var v33 = v32 - v22;
+                    var v34 = v30 * v33;
+                    vr17 += v34;
+                }
+                var r35 = TL.Sum(vr17);
+                var t36 = -r35;
+                var l37 = TW.IsWeighted ? t36 * TL.Read(ref sw, wm.Index(row)) : t36;
+                if (TOut.AddsTotal) total += l37;
+                else TL.Write(l37, ref dest, row);
+            }
+            return total;
+        }
+
+        /// <summary>The gradient of <c>SoftmaxCe3</c> by <c>logits</c>, computed in float, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SoftmaxCe3_GradientInFloat<TS, TL, TOut, TW>(ref TS p_labels, ref TS p_logits, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad, float scale)
+            where TS : unmanaged
+            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            double total = 0.0;
+            var vscale = TL.Create(scale);
+            for (nint row = start; row < outer; row++)
+            {
+                nint e0 = row * 3;
+                // stage 1: Max over the loss axis of logits; Sum over the loss axis of labels
+                var vr0 = TL.Create(float.NegativeInfinity);
+                var vr1 = TL.Zero;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v2 = TL.Load(ref p_logits, e);
+                    vr0 = TL.ShiftMax(vr0, v2);
+                    var v3 = TL.Load(ref p_labels, e);
+                    vr1 += v3;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v4 = TL.Load(ref p_logits, e);
+                    vr0 = TL.ShiftMax(vr0, v4);
+                    var v5 = TL.Load(ref p_labels, e);
+                    vr1 += v5;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v6 = TL.Load(ref p_logits, e);
+                    vr0 = TL.ShiftMax(vr0, v6);
+                    var v7 = TL.Load(ref p_labels, e);
+                    vr1 += v7;
+                }
+                var r8 = TL.ShiftMaxAcross(vr0);
+                var r9 = TL.Sum(vr1);
+                // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Max(logits)))
+                var vr10 = TL.Zero;
+                var v12 = TL.Create(r8);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v11 = TL.Load(ref p_logits, e);
+                    var v13 = v11 - v12;
+                    var v14 = TL.Exp(v13);
+                    vr10 += v14;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v15 = TL.Load(ref p_logits, e);
+                    var v16 = v15 - v12;
+                    var v17 = TL.Exp(v16);
+                    vr10 += v17;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v18 = TL.Load(ref p_logits, e);
+                    var v19 = v18 - v12;
+                    var v20 = TL.Exp(v19);
+                    vr10 += v20;
+                }
+                var r21 = TL.Sum(vr10);
+                // stage 3: Sum over the loss axis of labels * ((logits - StopGradient(Max(logits))) - Log(Sum(Exp...
+                var vr22 = TL.Zero;
+                var t26 = global::DslLosses.Kernels.FastMath.Log(r21);
+                var v27 = TL.Create(t26);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v23 = TL.Load(ref p_labels, e);
+                    var v24 = TL.Load(ref p_logits, e);
+                    var v25 = v24 - v12;
+                    var v28 = v25 - v27;
+                    var v29 = v23 * v28;
+                    vr22 += v29;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v30 = TL.Load(ref p_labels, e);
+                    var v31 = TL.Load(ref p_logits, e);
+                    var v32 = v31 - v12;
+                    var v33 = v32 - v27;
+                    var v34 = v30 * v33;
+                    vr22 += v34;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v35 = TL.Load(ref p_labels, e);
+                    var v36 = TL.Load(ref p_logits, e);
+                    var v37 = v36 - v12;
+                    var v38 = v37 - v27;
+                    var v39 = v35 * v38;
+                    vr22 += v39;
+                }
+                var r40 = TL.Sum(vr22);
+                var u41 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
+                var t44 = 1f / r21;
+                var t45 = -t44;
+                var t46 = r9 * t45;
+                var t47 = -t46;
+                var v48 = TL.Create(t47);
+                var b54 = TL.Create(u41);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v42 = TL.Load(ref p_labels, e);
+                    var v43 = -v42;
+                    var v49 = TL.Load(ref p_logits, e);
+                    var v50 = v49 - v12;
+                    var v51 = TL.Exp(v50);
+                    var v52 = v48 * v51;
+                    var v53 = v43 + v52;
+                    TL.Store(v53 * b54, ref grad, e);
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v55 = TL.Load(ref p_labels, e);
+                    var v56 = -v55;
+                    var v57 = TL.Load(ref p_logits, e);
+                    var v58 = v57 - v12;
+                    var v59 = TL.Exp(v58);
+                    var v60 = v48 * v59;
+                    var v61 = v56 + v60;
+                    TL.Store(v61 * b54, ref grad, e);
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v62 = TL.Load(ref p_labels, e);
+                    var v63 = -v62;
+                    var v64 = TL.Load(ref p_logits, e);
+                    var v65 = v64 - v12;
+                    var v66 = TL.Exp(v65);
+                    var v67 = v48 * v66;
+                    var v68 = v63 + v67;
+                    TL.Store(v68 * b54, ref grad, e);
+                }
+                if (TOut.AddsTotal) // the loss total in the same pass
+                {
+                    var t69 = -r40;
+                    var l70 = TW.IsWeighted ? t69 * TL.Read(ref sw, wm.Index(row)) : t69;
+                    total += l70;
+                }
+            }
+            return total;
+        }
+
+        /// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static double __SoftmaxCe3_LossInRowTiles<TL, TOut>(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest, out nint rows)
+            where TL : struct, global::DslLosses.Kernels.IRowTileLanes<TL>
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        {
+            double total = 0.0;
+            nint row = start;
+            global::System.Span<float> columns_labelsBuffer = stackalloc float[(int)3 * TL.Count];
+            ref float columns_labels = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_labelsBuffer);
+            global::System.Span<float> columns_logitsBuffer = stackalloc float[(int)3 * TL.Count];
+            ref float columns_logits = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_logitsBuffer);
+            for (; row <= outer - TL.Count; row += TL.Count)
+            {
+                nint e0 = row * 3;
+                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref columns_labels);
+                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref columns_logits);
+                // stage 1: Max over the loss axis of logits
+                var vr0 = TL.Create(float.NegativeInfinity);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v1 = TL.Load(ref columns_logits, 0 * TL.Count);
+                    vr0 = TL.ShiftMax(vr0, v1);
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v2 = TL.Load(ref columns_logits, 1 * TL.Count);
+                    vr0 = TL.ShiftMax(vr0, v2);
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v3 = TL.Load(ref columns_logits, 2 * TL.Count);
+                    vr0 = TL.ShiftMax(vr0, v3);
+                }
+                // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Max(logits)))
+                var vr4 = TL.Zero;
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v5 = TL.Load(ref columns_logits, 0 * TL.Count);
+                    var v6 = v5 - vr0;
+                    var v7 = TL.Exp(v6);
+                    vr4 += v7;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v8 = TL.Load(ref columns_logits, 1 * TL.Count);
+                    var v9 = v8 - vr0;
+                    var v10 = TL.Exp(v9);
+                    vr4 += v10;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v11 = TL.Load(ref columns_logits, 2 * TL.Count);
+                    var v12 = v11 - vr0;
+                    var v13 = TL.Exp(v12);
+                    vr4 += v13;
+                }
+                // stage 3: Sum over the loss axis of labels * ((logits - StopGradient(Max(logits))) - Log(Sum(Exp...
+                var vr14 = TL.Zero;
+                var v18 = TL.Log(vr4);
+                // loss axis unrolled: j = 0
+                {
+                    nint e = e0;
+                    var v15 = TL.Load(ref columns_labels, 0 * TL.Count);
+                    var v16 = TL.Load(ref columns_logits, 0 * TL.Count);
+                    var v17 = v16 - vr0;
+                    var v19 = v17 - v18;
+                    var v20 = v15 * v19;
+                    vr14 += v20;
+                }
+                // j = 1
+                {
+                    nint e = e0 + 1;
+                    var v21 = TL.Load(ref columns_labels, 1 * TL.Count);
+                    var v22 = TL.Load(ref columns_logits, 1 * TL.Count);
+                    var v23 = v22 - vr0;
+                    var v24 = v23 - v18;
+                    var v25 = v21 * v24;
+                    vr14 += v25;
+                }
+                // j = 2
+                {
+                    nint e = e0 + 2;
+                    var v26 = TL.Load(ref columns_labels, 2 * TL.Count);
+                    var v27 = TL.Load(ref columns_logits, 2 * TL.Count);
+                    var v28 = v27 - vr0;
+                    var v29 = v28 - v18;
+                    var v30 = v26 * v29;
+                    vr14 += v30;
+                }
+                var v31 = -vr14;
+                if (TOut.AddsTotal) total += TL.Sum(v31);
+                else TL.Store(v31, ref dest, row);
+            }
+            rows = row;
+            return total;
         }
 
         /// <summary>Loss <c>SoftmaxCe3</c> for any generated element type (<c>float</c>): dispatches on <typeparamref name="T"/> to the specialized kernels.</summary>
