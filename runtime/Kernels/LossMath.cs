@@ -80,6 +80,19 @@ public static class LossMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Clip(double x, double lo, double hi) => Math.Max(Math.Min(x, hi), lo);
 
+    /// <summary>A double total rounded once to the element type <typeparamref name="T"/> (float, double or Half).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Round<T>(double value) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+            return Unsafe.BitCast<float, T>((float)value);
+        if (typeof(T) == typeof(double))
+            return Unsafe.BitCast<double, T>(value);
+        if (typeof(T) == typeof(Half))
+            return Unsafe.BitCast<Half, T>((Half)value);
+        throw new NotSupportedException($"DslLosses computes losses in float, double and Half, not {typeof(T).Name}.");
+    }
+
     /// <summary>The reduced total divided by its count, 0 when the count is 0 (TensorFlow's <c>divide_no_nan</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double DivideNoNan(double total, nint count) => count == 0 ? 0.0 : total / count;

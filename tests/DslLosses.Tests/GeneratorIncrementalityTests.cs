@@ -57,4 +57,43 @@ public class GeneratorIncrementalityTests
         Assert.Contains(IncrementalStepRunReason.Modified, lowered);
         Assert.Contains("TL.Abs(", result.GeneratedSources.Single().SourceText.ToString());
     }
+
+    [Fact]
+    public void A_comment_in_the_formula_file_re_emits_nothing()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Formulas);
+        GeneratorDriver driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        // a comment above everything: every formula moves, none changes
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(tree,
+            CSharpSyntaxTree.ParseText("// a note on these losses\n" + Formulas, GeneratorHarness.ParseOptions, tree.FilePath));
+        driver = driver.RunGenerators(edited);
+
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        foreach (string step in new[] { LossGenerator.Steps.Lower, LossGenerator.Steps.Group })
+        {
+            var reasons = result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+            Assert.NotEmpty(reasons);
+            Assert.All(reasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {r}"));
+        }
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void Editing_one_formula_lowers_only_that_formula_again()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Formulas);
+        GeneratorDriver driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(tree,
+            CSharpSyntaxTree.ParseText(Formulas.Replace("Square(y - p)", "Abs(y - p)"), GeneratorHarness.ParseOptions, tree.FilePath));
+        driver = driver.RunGenerators(edited);
+
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        var lowered = result.TrackedSteps[LossGenerator.Steps.Lower].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Equal(2, lowered.Count);
+        Assert.Equal(1, lowered.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, lowered.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+    }
 }

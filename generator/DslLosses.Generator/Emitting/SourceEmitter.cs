@@ -77,31 +77,23 @@ internal static class SourceEmitter
         bool perSample = (f.Reductions & FormulaModel.PerSample) != 0;
         List<DType> types = DType.All.Where(t => (f.ElementTypes & t.Flag) != 0).ToList();
         foreach (DType t in types)
+            EmitPublic(w, plan, t, total, perSample);
+        EmitGenericPublic(w, plan, types, total, perSample);
+        EmitImplementations(w, plan, total, perSample, split);
+        if (total || perSample)
+            EmitTypeSwitch(w, plan, types, KernelKind.Loss);
+        if (plan.Gradient is not null)
+            EmitTypeSwitch(w, plan, types, KernelKind.Gradient);
+        if (plan.Gradient is not null && plan.Keep is not null)
+            EmitTypeSwitch(w, plan, types, null);
+        if (total && split)
+            EmitSplit(w, plan);
+        foreach (DType t in types)
         {
-            if (total)
-            {
-                EmitTotal(w, plan, t, twoDimensional: false, split);
-                if (HasMatrixOverload(plan))
-                    EmitTotal(w, plan, t, twoDimensional: true, split);
-            }
-            if (perSample)
-            {
-                EmitDestination(w, plan, t);
-                EmitPerSample(w, plan, t, twoDimensional: false);
-                if (HasMatrixOverload(plan))
-                    EmitPerSample(w, plan, t, twoDimensional: true);
-            }
-            if (plan.Gradient is not null)
-            {
-                EmitGradient(w, plan, t, withLoss: false);
-                EmitGradient(w, plan, t, withLoss: true);
-            }
             if (total || perSample)
                 EmitDispatcher(w, plan, t, KernelKind.Loss);
             if (plan.Gradient is not null)
                 EmitDispatcher(w, plan, t, KernelKind.Gradient);
-            if (total && split)
-                EmitSplit(w, plan, t);
         }
         // The kernel bodies: one per compute type, generic over the width, the output and the weighting.
         foreach (DType compute in DType.ComputeFamilies.Where(c => types.Any(t => t.ComputeFamily == c)))
@@ -134,18 +126,6 @@ internal static class SourceEmitter
         {
             w.Line();
             new KernelEmitter(plan, DType.Single, KernelKind.Loss).EmitTileBody(w, KernelEmitter.TileBodyName(f));
-        }
-        if (total)
-            EmitGenericTotal(w, plan, types);
-        if (plan.Gradient is not null)
-        {
-            EmitGenericGradient(w, plan, types, withLoss: false);
-            EmitGenericGradient(w, plan, types, withLoss: true);
-        }
-        if (perSample)
-        {
-            EmitGenericDestination(w, plan, types);
-            EmitGenericPerSample(w, plan, types);
         }
     }
 
@@ -308,21 +288,6 @@ internal static class SourceEmitter
     private static string AxisParameter(KernelPlan plan)
         => plan.Geometry.Variadic && plan.Geometry.HasLossAxis ? ", int axis = " + plan.Formula.LossAxis.ToString(CultureInfo.InvariantCulture) : "";
 
-    private static string AxisArgument(KernelPlan plan)
-        => plan.Geometry.Variadic && plan.Geometry.HasLossAxis ? "axis" : plan.Formula.LossAxis.ToString(CultureInfo.InvariantCulture);
-
-    private static string BindCall(KernelPlan plan, DType t)
-    {
-        var args = Tensors(plan.Formula).Select(p => "in " + p.Name).ToList();
-        args.Add(AxisArgument(plan));
-        args.Add("out nint __outer");
-        args.Add("out nint __c");
-        args.Add("out nint __inner");
-        args.Add("__lossShape");
-        args.Add("out int __lossRank");
-        return $"{BindName(plan.Formula)}<{t.Type}>({string.Join(", ", args)});";
-    }
-
     private static string DispatcherName(FormulaModel f, KernelKind kind, DType t) => "__" + f.MethodName + "_" + kind + "_" + t.Name;
 
     private static string OutputType(KernelOutput output) => output switch
@@ -337,37 +302,27 @@ internal static class SourceEmitter
 
     private static string NullRef(DType t) => $"ref global::System.Runtime.CompilerServices.Unsafe.NullRef<{t.Type}>()";
 
-    /// <summary>The formula's inputs as kernel arguments: the first element of each tensor, scalars in the compute type.</summary>
-    private static IEnumerable<string> InputArguments(KernelPlan plan, DType t)
-        => plan.Formula.Parameters.Select(p => p.Kind switch
-        {
-            ParamKind.Tensor or ParamKind.Indices => $"ref {Shapes}.Data(in {p.Name})",
-            ParamKind.Scalar when t.Widens => $"({t.Compute}){p.Name}",
-            _ => p.Name,
-        });
-
-    private static string KernelCall(KernelPlan plan, DType t, KernelOutput output, bool weighted)
+    /// <summary>The call of a generic entry (<c>T</c> unknown) into the element type's kernels, with the output and weighting as type arguments.</summary>
+    private static string KernelCall(KernelPlan plan, KernelOutput output, bool weighted)
     {
         KernelKind kind = output is KernelOutput.Sum or KernelOutput.None ? KernelKind.Loss : KernelKind.Gradient;
-        var args = InputArguments(plan, t).ToList();
-        args.Add("__outer");
-        args.Add("__c");
-        args.Add("__inner");
-        args.Add("0");
-        args.Add(weighted ? $"ref {Shapes}.Data(in sampleWeight)" : NullRef(t));
+        const string nullRef = "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()";
+        var args = GenericInputArguments(plan).ToList();
+        args.AddRange(new[] { "__outer", "__c", "__inner", "0" });
+        args.Add(weighted ? $"ref {Shapes}.Data(in sampleWeight)" : nullRef);
         args.Add(weighted ? "in __wm" : "default");
         if (kind == KernelKind.Loss)
         {
-            args.Add(output == KernelOutput.None ? $"ref {Shapes}.Data(in destination)" : NullRef(t));
+            args.Add(output == KernelOutput.None ? $"ref {Shapes}.Data(in destination)" : nullRef);
         }
         else
         {
             args.Add($"ref {Shapes}.Data(in gradient)");
-            args.Add("__scale");
+            args.Add("__divisor");
         }
         if (plan.Keep is not null)
             args.Add(output is KernelOutput.Sum or KernelOutput.SumAndGradient ? "out __kept" : "out _");
-        return $"{DispatcherName(plan.Formula, kind, t)}<{OutputType(output)}, {WeightingType(weighted)}>({string.Join(", ", args)})";
+        return $"__{plan.Formula.MethodName}_{kind}<T, {OutputType(output)}, {WeightingType(weighted)}>({string.Join(", ", args)})";
     }
 
     private static KernelPlan FlatPlan(KernelPlan plan)
@@ -466,16 +421,16 @@ internal static class SourceEmitter
 
     // ---- chunked, multi-core totals -------------------------------------------------------------------------
 
-    private static string SplitName(KernelPlan plan, DType t) => "__" + plan.Formula.MethodName + "_" + t.Name + "_SumSplit";
+    private static string SplitName(KernelPlan plan) => "__" + plan.Formula.MethodName + "_SumSplit";
 
     /// <summary>
-    /// The chunked total for large inputs: pins the inputs, wraps the unweighted Sum kernel in a job over a range of rows,
-    /// and lets <c>ParallelSum</c> run the size-determined chunks on the available cores.
+    /// The chunked total for large inputs: pins the inputs, wraps the unweighted total in a job over a range of rows, and
+    /// lets <c>ParallelSum</c> run the size-determined chunks on the available cores.
     /// </summary>
-    private static void EmitSplit(CodeWriter w, KernelPlan plan, DType t)
+    private static void EmitSplit(CodeWriter w, KernelPlan plan)
     {
         FormulaModel f = plan.Formula;
-        string job = "__" + f.MethodName + "_" + t.Name + "_SumJob";
+        string job = "__" + f.MethodName + "_SumJob";
         bool kept = plan.Keep is not null;
         var pointers = new List<(ParamModel P, string Type, string Offset)>();
         for (int i = 0; i < f.Parameters.Count; i++)
@@ -484,14 +439,19 @@ internal static class SourceEmitter
             if (p.Kind is not (ParamKind.Tensor or ParamKind.Indices))
                 continue;
             string offset = plan.Geometry.RoleOf(i) == TensorRole.Row ? "start * inner" : "start * c * inner";
-            pointers.Add((p, p.Kind == ParamKind.Indices ? "int" : t.Type, offset));
+            pointers.Add((p, p.Kind == ParamKind.Indices ? "int" : "T", offset));
         }
-        var parameters = KernelEmitter.Signature(plan, t.Type, t.Compute, KernelKind.Loss)
-            .Where(p => !p.EndsWith(" start", StringComparison.Ordinal) && !p.EndsWith(" sw", StringComparison.Ordinal) && !p.EndsWith(" wm", StringComparison.Ordinal) && !p.EndsWith(" dest", StringComparison.Ordinal));
+        var parameters = f.Parameters.Select(p => p.Kind switch
+        {
+            ParamKind.Tensor => "ref T " + KernelEmitter.ParamName(p),
+            ParamKind.Indices => "ref int " + KernelEmitter.ParamName(p),
+            ParamKind.Scalar => "T " + KernelEmitter.ParamName(p),
+            _ => "int " + KernelEmitter.ParamName(p),
+        }).Concat(new[] { "nint outer", "nint c", "nint inner" }).Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
 
         w.Line();
-        w.Line($"/// <summary>The unweighted total of <c>{Xml(f.LossName)}</c> over <see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/> inputs, in size-determined chunks on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads.</summary>");
-        w.Line($"private static unsafe double {SplitName(plan, t)}({string.Join(", ", parameters)})");
+        w.Line($"/// <summary>The unweighted total of <c>{Xml(f.LossName)}</c>, in size-determined chunks on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads.</summary>");
+        w.Line($"private static unsafe double {SplitName(plan)}<T>({string.Join(", ", parameters)}) where T : unmanaged");
         using (w.Block())
         {
             foreach (var (p, type, _) in pointers)
@@ -506,21 +466,21 @@ internal static class SourceEmitter
                 }
                 inits.Add("c = c");
                 inits.Add("inner = inner");
-                w.Line($"var job = new {job} {{ {string.Join(", ", inits)} }};");
+                w.Line($"var job = new {job}<T> {{ {string.Join(", ", inits)} }};");
                 w.Line($"return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
             }
         }
         w.Line();
         w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> total over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
-        using (w.Block($"private unsafe struct {job} : global::DslLosses.Kernels.IRowRangeSum"))
+        using (w.Block($"private unsafe struct {job}<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged"))
         {
             foreach (ParamModel p in f.Parameters)
             {
                 string type = p.Kind switch
                 {
-                    ParamKind.Tensor => t.Type + "*",
+                    ParamKind.Tensor => "T*",
                     ParamKind.Indices => "int*",
-                    ParamKind.Scalar => t.Compute,
+                    ParamKind.Scalar => "T",
                     _ => "int",
                 };
                 w.Line($"public {type} {KernelEmitter.ParamName(p)};");
@@ -537,12 +497,12 @@ internal static class SourceEmitter
                     var ptr = pointers.FirstOrDefault(x => x.P == p);
                     args.Add(ptr.P is not null ? $"ref *({KernelEmitter.ParamName(p)} + {ptr.Offset})" : KernelEmitter.ParamName(p));
                 }
-                args.AddRange(new[] { "count", "c", "inner", "0", NullRef(t), "default", NullRef(t) });
+                args.AddRange(new[] { "count", "c", "inner", "0", "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()", "default", "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()" });
                 if (kept)
                     args.Add("out kept");
                 else
                     w.Line("kept = 0;");
-                w.Line($"return {DispatcherName(f, KernelKind.Loss, t)}<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
+                w.Line($"return __{f.MethodName}_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
             }
         }
     }
@@ -550,296 +510,354 @@ internal static class SourceEmitter
     private static string ShapeSummary(FormulaModel f)
         => string.Join(", ", Tensors(f).Select(p => "<c>" + Xml(p.Name) + "</c> " + Xml(Decl(p))));
 
-    private static void EmitTotal(CodeWriter w, KernelPlan plan, DType t, bool twoDimensional, bool split)
+    private static string TypeDoc(DType t) => $"<see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/>";
+
+    private static string TotalName(FormulaModel f) => "__" + f.MethodName + "_Total";
+
+    private static string IntoName(FormulaModel f) => "__" + f.MethodName + "_PerSampleInto";
+
+    private static string NewName(FormulaModel f) => "__" + f.MethodName + "_PerSampleNew";
+
+    private static string GradientImplName(FormulaModel f) => "__" + f.MethodName + "_LossGradient";
+
+    /// <summary>The public parameters forwarded as they are (arrays wrapped in spans), plus the trailing ones.</summary>
+    private static string Forwarded(KernelPlan plan, string type, bool twoDimensional, params string[] trailing)
+    {
+        var args = new List<string>();
+        for (int i = 0; i < plan.Formula.Parameters.Count; i++)
+            args.Add(twoDimensional && IsMatrix(plan, i) ? $"new {Rots}<{type}>({plan.Formula.Parameters[i].Name})" : plan.Formula.Parameters[i].Name);
+        args.AddRange(trailing);
+        args.Add(AxisParameter(plan).Length > 0 ? "axis" : plan.Formula.LossAxis.ToString(CultureInfo.InvariantCulture));
+        return string.Join(", ", args);
+    }
+
+    /// <summary>The public entry points of one element type: each forwards to the generic implementation.</summary>
+    private static void EmitPublic(CodeWriter w, KernelPlan plan, DType t, bool total, bool perSample)
     {
         FormulaModel f = plan.Formula;
-        w.Line();
-        w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> over <see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/> inputs, reduced by <paramref name=\"reduction\"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name=\"sampleWeight\"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: {ShapeSummary(f)}.</summary>");
-        w.Line(GeneratedCode);
-        string head = $"public static {t.Type} {f.MethodName}({string.Join(", ", InputParameters(plan, t.Type, twoDimensional))}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{AxisParameter(plan)})";
-        if (twoDimensional)
+        string shapes = ShapeSummary(f);
+        string inputs(bool matrix) => string.Join(", ", InputParameters(plan, t.Type, matrix));
+        string axis = AxisParameter(plan);
+        if (total)
         {
-            var args = new List<string>();
-            for (int i = 0; i < f.Parameters.Count; i++)
-                args.Add(IsMatrix(plan, i) ? $"new {Rots}<{t.Type}>({f.Parameters[i].Name})" : f.Parameters[i].Name);
-            args.Add("reduction");
-            args.Add("sampleWeight");
-            if (AxisParameter(plan).Length > 0)
-                args.Add("axis");
-            w.Line(head);
-            w.Line($"    => {f.MethodName}({string.Join(", ", args)});");
-            return;
-        }
-        using (w.Block(head))
-        {
-            w.Line($"if (reduction == {Reduction}.None) throw {Shapes}.NoneNeedsDestination({KernelEmitter.Quote(f.LossName)});");
-            if ((f.Reductions & FormulaModel.Sum) == 0)
-                w.Line($"if (reduction == {Reduction}.Sum) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].\");");
-            if ((f.Reductions & FormulaModel.SumOverBatchSize) == 0)
-                w.Line($"if (reduction == {Reduction}.SumOverBatchSize) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.SumOverBatchSize: add LossReductions.SumOverBatchSize to [Loss(Reductions = ...)].\");");
-            w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
-            w.Line(BindCall(plan, t));
-            w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
-            w.Line("double __total;");
-            if (plan.Keep is not null)
-                w.Line("nint __kept;");
-            if (split)
+            foreach (bool matrix in HasMatrixOverload(plan) ? new[] { false, true } : new[] { false })
             {
-                w.Line($"if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
-                w.Line($"    __total = {SplitName(plan, t)}({string.Join(", ", InputArguments(plan, t).Concat(new[] { "__outer", "__c", "__inner" }).Concat(plan.Keep is not null ? new[] { "out __kept" } : Array.Empty<string>()))});");
-                w.Line("else if (sampleWeight.Rank == 0)");
+                w.Line();
+                w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs, reduced by <paramref name=\"reduction\"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name=\"sampleWeight\"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: {shapes}.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public static {t.Type} {f.MethodName}({inputs(matrix)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
+                w.Line($"    => {TotalName(f)}({Forwarded(plan, t.Type, matrix, "reduction", "sampleWeight")});");
             }
-            else
+        }
+        if (perSample)
+        {
+            w.Line();
+            w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> (Keras's <c>reduction=\"none\"</c>) over {TypeDoc(t)} inputs, weighted by <paramref name=\"sampleWeight\"/> when given, written into <paramref name=\"destination\"/> (the per-sample loss shape, or flat). Shapes: {shapes}.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public static void {f.MethodName}({inputs(false)}, {Ts}<{t.Type}> destination, {Rots}<{t.Type}> sampleWeight = default{axis})");
+            w.Line($"    => {IntoName(f)}({Forwarded(plan, t.Type, false, "destination", "sampleWeight")});");
+            foreach (bool matrix in HasMatrixOverload(plan) ? new[] { false, true } : new[] { false })
             {
+                w.Line();
+                w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public static global::System.Numerics.Tensors.Tensor<{t.Type}> {f.MethodName}PerSample({inputs(matrix)}, {Rots}<{t.Type}> sampleWeight = default{axis})");
+                w.Line($"    => {NewName(f)}({Forwarded(plan, t.Type, matrix, "sampleWeight")});");
+            }
+        }
+        if (plan.Gradient is not null)
+        {
+            ParamModel x = f.Parameters[f.DifferentiableParameter];
+            foreach (bool withLoss in new[] { false, true })
+            {
+                w.Line();
+                w.Line(withLoss
+                    ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs reduced by <paramref name=\"reduction\"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>{Xml(x.Name)}</c> written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). Sample weights scale both.</summary>"
+                    : $"/// <summary>The gradient of loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs, reduced by <paramref name=\"reduction\"/> and weighted by <paramref name=\"sampleWeight\"/>, by <c>{Xml(x.Name)}</c>, written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). <see cref=\"global::DslLosses.Reduction.None\"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name=\"sampleWeight\"/>.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public static {(withLoss ? t.Type : "void")} {GradientName(f, withLoss)}({inputs(false)}, {Ts}<{t.Type}> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
+                w.Line(withLoss
+                    ? $"    => {GradientImplName(f)}({Forwarded(plan, t.Type, false, "gradient", "reduction", "sampleWeight")}, withTotal: true);"
+                    : $"    => {GradientImplName(f)}({Forwarded(plan, t.Type, false, "gradient", "reduction", "sampleWeight")}, withTotal: false);");
+            }
+        }
+    }
+
+    /// <summary>The generic public entry points: <typeparamref name="T"/> is any generated element type.</summary>
+    private static void EmitGenericPublic(CodeWriter w, KernelPlan plan, List<DType> types, bool total, bool perSample)
+    {
+        FormulaModel f = plan.Formula;
+        string inputs = string.Join(", ", InputParameters(plan, "T", false));
+        string axis = AxisParameter(plan);
+        string any = $"any generated element type (<c>{string.Join("</c>, <c>", types.Select(t => t.Type.Replace("global::System.", "")))}</c>)";
+        if (total)
+        {
+            w.Line();
+            w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> for {any}, reduced by <paramref name=\"reduction\"/>, optionally weighted by <paramref name=\"sampleWeight\"/>.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public static T {f.MethodName}<T>({inputs}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
+            w.Line($"    => {TotalName(f)}({Forwarded(plan, "T", false, "reduction", "sampleWeight")});");
+        }
+        if (plan.Gradient is not null)
+        {
+            foreach (bool withLoss in new[] { false, true })
+            {
+                w.Line();
+                w.Line($"/// <summary>{(withLoss ? "Loss and gradient" : "Gradient")} of <c>{Xml(f.LossName)}</c> for {any}.</summary>");
+                w.Line(GeneratedCode);
+                w.Line($"public static {(withLoss ? "T" : "void")} {GradientName(f, withLoss)}<T>({inputs}, {Ts}<T> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
+                w.Line($"    => {GradientImplName(f)}({Forwarded(plan, "T", false, "gradient", "reduction", "sampleWeight")}, withTotal: {(withLoss ? "true" : "false")});");
+            }
+        }
+        if (perSample)
+        {
+            w.Line();
+            w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> into <paramref name=\"destination\"/> for {any}.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public static void {f.MethodName}<T>({inputs}, {Ts}<T> destination, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
+            w.Line($"    => {IntoName(f)}({Forwarded(plan, "T", false, "destination", "sampleWeight")});");
+            w.Line();
+            w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> in a new tensor for {any}.</summary>");
+            w.Line(GeneratedCode);
+            w.Line($"public static global::System.Numerics.Tensors.Tensor<T> {f.MethodName}PerSample<T>({inputs}, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
+            w.Line($"    => {NewName(f)}({Forwarded(plan, "T", false, "sampleWeight")});");
+        }
+    }
+
+    /// <summary>The implementation parameters: the inputs over <c>T</c>, then <paramref name="middle"/>, then the axis.</summary>
+    private static string ImplParameters(KernelPlan plan, params string[] middle)
+        => string.Join(", ", InputParameters(plan, "T", false).Concat(middle).Concat(new[] { "int __axis" }));
+
+    private static string BindCall(KernelPlan plan)
+    {
+        var args = Tensors(plan.Formula).Select(p => "in " + p.Name).ToList();
+        args.AddRange(new[] { "__axis", "out nint __outer", "out nint __c", "out nint __inner", "__lossShape", "out int __lossRank" });
+        return $"{BindName(plan.Formula)}({string.Join(", ", args)});";
+    }
+
+    private static string WeightMapLine(FormulaModel f)
+        => $"var __wm = global::DslLosses.Kernels.WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));";
+
+    /// <summary>The implementations shared by every element type: shape checks, weights, the kernel call, the reduction.</summary>
+    private static void EmitImplementations(CodeWriter w, KernelPlan plan, bool total, bool perSample, bool split)
+    {
+        FormulaModel f = plan.Formula;
+        string loss = KernelEmitter.Quote(f.LossName);
+        string mean = plan.Keep is not null
+            ? "global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count)"
+            : "global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count)";
+        string round = "global::DslLosses.Kernels.LossMath.Round<T>";
+        if (total)
+        {
+            w.Line();
+            w.Line($"/// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>");
+            using (w.Block($"private static T {TotalName(f)}<T>({ImplParameters(plan, $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
+            {
+                w.Line($"if (reduction == {Reduction}.None) throw {Shapes}.NoneNeedsDestination({loss});");
+                if ((f.Reductions & FormulaModel.Sum) == 0)
+                    w.Line($"if (reduction == {Reduction}.Sum) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].\");");
+                if ((f.Reductions & FormulaModel.SumOverBatchSize) == 0)
+                    w.Line($"if (reduction == {Reduction}.SumOverBatchSize) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.SumOverBatchSize: add LossReductions.SumOverBatchSize to [Loss(Reductions = ...)].\");");
+                w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
+                w.Line(BindCall(plan));
+                w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
+                w.Line("double __total;");
+                if (plan.Keep is not null)
+                    w.Line("nint __kept;");
+                if (split)
+                {
+                    w.Line($"if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+                    w.Line($"    __total = {SplitName(plan)}({string.Join(", ", GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" }).Concat(plan.Keep is not null ? new[] { "out __kept" } : Array.Empty<string>()))});");
+                    w.Line("else if (sampleWeight.Rank == 0)");
+                }
+                else
+                {
+                    w.Line("if (sampleWeight.Rank == 0)");
+                }
+                w.Line($"    __total = {KernelCall(plan, KernelOutput.Sum, false)};");
+                using (w.Block("else"))
+                {
+                    w.Line(WeightMapLine(f));
+                    w.Line($"__total = {KernelCall(plan, KernelOutput.Sum, true)};");
+                }
+                w.Line($"return {round}(reduction == {Reduction}.Sum ? __total : {mean});");
+            }
+        }
+        if (perSample)
+        {
+            w.Line();
+            w.Line("/// <summary>The per-sample losses for every element type, into a destination.</summary>");
+            using (w.Block($"private static void {IntoName(f)}<T>({ImplParameters(plan, $"{Ts}<T> destination", $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
+            {
+                w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
+                w.Line(BindCall(plan));
+                w.Line($"{Shapes}.RequireDestination({loss}, destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));");
                 w.Line("if (sampleWeight.Rank == 0)");
+                w.Line($"    {KernelCall(plan, KernelOutput.None, false)};");
+                using (w.Block("else"))
+                {
+                    w.Line(WeightMapLine(f));
+                    w.Line($"{KernelCall(plan, KernelOutput.None, true)};");
+                }
             }
-            w.Line($"    __total = {KernelCall(plan, t, KernelOutput.Sum, false)};");
-            using (w.Block("else"))
+            w.Line();
+            w.Line("/// <summary>The per-sample losses for every element type, in a new tensor.</summary>");
+            using (w.Block($"private static global::System.Numerics.Tensors.Tensor<T> {NewName(f)}<T>({ImplParameters(plan, $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
             {
-                w.Line($"var __wm = global::DslLosses.Kernels.WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));");
-                w.Line($"__total = {KernelCall(plan, t, KernelOutput.Sum, true)};");
+                w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
+                w.Line(BindCall(plan));
+                w.Line("if (__lossRank == 0)");
+                using (w.Block())
+                {
+                    w.Line("__lossShape[0] = 1;");
+                    w.Line("__lossRank = 1;");
+                }
+                w.Line($"var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));");
+                var call = f.Parameters.Select(p => p.Name).Concat(new[] { "__result.AsTensorSpan()", "sampleWeight", "__axis" });
+                w.Line($"{IntoName(f)}({string.Join(", ", call)});");
+                w.Line("return __result;");
             }
-            string mean = plan.Keep is not null
-                ? "global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count)"
-                : "global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count)";
-            w.Line("return reduction switch");
-            w.Line("{");
-            w.Line($"    {Reduction}.Sum => ({t.Type})__total,");
-            w.Line($"    {Reduction}.SumOverBatchSize => ({t.Type}){mean},");
-            w.Line($"    _ => throw new global::System.ArgumentOutOfRangeException(nameof(reduction), reduction, \"Use Reduction.None, Sum or SumOverBatchSize.\"),");
-            w.Line("};");
         }
-    }
-
-    private static void EmitDestination(CodeWriter w, KernelPlan plan, DType t)
-    {
-        FormulaModel f = plan.Formula;
-        w.Line();
-        w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> (Keras's <c>reduction=\"none\"</c>) over <see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/> inputs, weighted by <paramref name=\"sampleWeight\"/> when given, written into <paramref name=\"destination\"/> (the per-sample loss shape, or flat). Shapes: {ShapeSummary(f)}.</summary>");
-        w.Line(GeneratedCode);
-        using (w.Block($"public static void {f.MethodName}({string.Join(", ", InputParameters(plan, t.Type, false))}, {Ts}<{t.Type}> destination, {Rots}<{t.Type}> sampleWeight = default{AxisParameter(plan)})"))
+        if (plan.Gradient is not null)
         {
-            w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
-            w.Line(BindCall(plan, t));
-            w.Line($"{Shapes}.RequireDestination({KernelEmitter.Quote(f.LossName)}, destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));");
-            w.Line("if (sampleWeight.Rank == 0)");
-            w.Line($"    {KernelCall(plan, t, KernelOutput.None, false)};");
-            using (w.Block("else"))
+            ParamModel x = f.Parameters[f.DifferentiableParameter];
+            w.Line();
+            w.Line("/// <summary>The gradient for every element type, and with <paramref name=\"withTotal\"/> the reduced loss of the same pass.</summary>");
+            using (w.Block($"private static T {GradientImplName(f)}<T>({ImplParameters(plan, $"{Ts}<T> gradient", $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}, bool withTotal) where T : unmanaged"))
             {
-                w.Line($"var __wm = global::DslLosses.Kernels.WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));");
-                w.Line($"{KernelCall(plan, t, KernelOutput.None, true)};");
+                w.Line($"if (withTotal && reduction == {Reduction}.None) throw {Shapes}.WithGradientNeedsReduction({loss});");
+                w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
+                w.Line(BindCall(plan));
+                w.Line($"{Shapes}.RequireGradient({loss}, \"{x.Name}\", {x.Name}.Lengths, gradient.Lengths, gradient.Strides);");
+                w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
+                string divisor = "__count";
+                if (plan.Keep is not null)
+                {
+                    var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" });
+                    w.Line($"nint __keptBefore = reduction == {Reduction}.SumOverBatchSize ? {KeptShimName(f)}({string.Join(", ", args)}) : 0;");
+                    divisor = "__keptBefore";
+                }
+                w.Line("// the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type");
+                w.Line($"nint __divisor = reduction == {Reduction}.SumOverBatchSize ? {divisor} : -1;");
+                w.Line("double __total = 0.0;");
+                if (plan.Keep is not null)
+                    w.Line("nint __kept = 0;");
+                using (w.Block("if (withTotal)"))
+                {
+                    w.Line("if (sampleWeight.Rank == 0)");
+                    w.Line($"    __total = {KernelCall(plan, KernelOutput.SumAndGradient, false)};");
+                    using (w.Block("else"))
+                    {
+                        w.Line(WeightMapLine(f));
+                        w.Line($"__total = {KernelCall(plan, KernelOutput.SumAndGradient, true)};");
+                    }
+                }
+                w.Line("else if (sampleWeight.Rank == 0)");
+                w.Line($"    {KernelCall(plan, KernelOutput.Gradient, false)};");
+                using (w.Block("else"))
+                {
+                    w.Line(WeightMapLine(f));
+                    w.Line($"{KernelCall(plan, KernelOutput.Gradient, true)};");
+                }
+                w.Line($"return {round}(reduction == {Reduction}.Sum ? __total : {mean});");
             }
         }
     }
 
-    private static void EmitPerSample(CodeWriter w, KernelPlan plan, DType t, bool twoDimensional)
+    /// <summary>The formula's inputs as generic kernel arguments: the first element of each tensor, scalars as they are.</summary>
+    private static IEnumerable<string> GenericInputArguments(KernelPlan plan)
+        => plan.Formula.Parameters.Select(p => p.Kind is ParamKind.Tensor or ParamKind.Indices ? $"ref {Shapes}.Data(in {p.Name})" : p.Name);
+
+    private static string KeptShimName(FormulaModel f) => "__" + f.MethodName + "_Kept";
+
+    /// <summary>
+    /// The generic entry to one element type's dispatcher (and the kept count): <typeparamref name="T"/> is tested once,
+    /// and the JIT keeps only the branch of the type it compiles for.
+    /// </summary>
+    private static void EmitTypeSwitch(CodeWriter w, KernelPlan plan, List<DType> types, KernelKind? kind)
     {
         FormulaModel f = plan.Formula;
-        w.Line();
-        w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>");
-        w.Line(GeneratedCode);
-        using (w.Block($"public static global::System.Numerics.Tensors.Tensor<{t.Type}> {f.MethodName}PerSample({string.Join(", ", InputParameters(plan, t.Type, twoDimensional))}, {Rots}<{t.Type}> sampleWeight = default{AxisParameter(plan)})"))
+        const string U = "global::System.Runtime.CompilerServices.Unsafe";
+        var parameters = new List<string>();
+        foreach (ParamModel p in f.Parameters)
         {
-            if (twoDimensional)
+            parameters.Add(p.Kind switch
             {
-                var args = new List<string>();
-                for (int i = 0; i < f.Parameters.Count; i++)
-                    args.Add(IsMatrix(plan, i) ? $"new {Rots}<{t.Type}>({f.Parameters[i].Name})" : f.Parameters[i].Name);
-                args.Add("sampleWeight");
-                if (AxisParameter(plan).Length > 0)
-                    args.Add("axis");
-                w.Line($"return {f.MethodName}PerSample({string.Join(", ", args)});");
-                return;
-            }
-            w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
-            w.Line(BindCall(plan, t));
-            w.Line("if (__lossRank == 0)");
-            using (w.Block())
-            {
-                w.Line("__lossShape[0] = 1;");
-                w.Line("__lossRank = 1;");
-            }
-            w.Line($"var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<{t.Type}>(__lossShape.Slice(0, __lossRank));");
-            var call = f.Parameters.Select(p => p.Name).ToList();
-            call.Add("__result.AsTensorSpan()");
-            call.Add("sampleWeight");
-            if (AxisParameter(plan).Length > 0)
-                call.Add("axis");
-            w.Line($"{f.MethodName}({string.Join(", ", call)});");
-            w.Line("return __result;");
+                ParamKind.Tensor => "ref T " + KernelEmitter.ParamName(p),
+                ParamKind.Indices => "ref int " + KernelEmitter.ParamName(p),
+                ParamKind.Scalar => "T " + KernelEmitter.ParamName(p),
+                _ => "int " + KernelEmitter.ParamName(p),
+            });
         }
-    }
-
-    private static void EmitGenericTotal(CodeWriter w, KernelPlan plan, List<DType> types)
-    {
-        FormulaModel f = plan.Formula;
+        parameters.AddRange(new[] { "nint outer", "nint c", "nint inner" });
+        if (kind is not null)
+        {
+            parameters.AddRange(new[] { "nint start", "ref T sw", "in global::DslLosses.Kernels.WeightMap wm" });
+            parameters.AddRange(kind == KernelKind.Loss ? new[] { "ref T dest" } : new[] { "ref T grad", "nint divisor" });
+            if (plan.Keep is not null)
+                parameters.Add("out nint kept");
+        }
+        string name = kind is null ? KeptShimName(f) : "__" + f.MethodName + "_" + kind;
+        string returns = kind is null ? "nint" : "double";
+        string generics = kind is null ? "<T>" : "<T, TOut, TW>";
         w.Line();
-        w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> for any generated element type (<c>{string.Join("</c>, <c>", types.Select(t => t.Type.Replace("global::System.", "")))}</c>): dispatches on <typeparamref name=\"T\"/> to the specialized kernels.</summary>");
-        w.Line(GeneratedCode);
-        using (w.Block($"public static T {f.MethodName}<T>({string.Join(", ", InputParameters(plan, "T", false))}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{AxisParameter(plan)}) where T : unmanaged"))
+        w.Line(kind is null
+            ? "/// <summary>How many loss entries the keep mask keeps, for any generated element type.</summary>"
+            : $"/// <summary>The {(kind == KernelKind.Loss ? "loss" : "gradient")} kernel of any generated element type: the dispatcher of <typeparamref name=\"T\"/>.</summary>");
+        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.Line($"private static {returns} {name}{generics}({string.Join(", ", parameters)})");
+        w.Line("    where T : unmanaged");
+        if (kind is not null)
+        {
+            w.Line("    where TOut : struct, global::DslLosses.Kernels.IKernelOutput");
+            w.Line("    where TW : struct, global::DslLosses.Kernels.IWeighting");
+        }
+        using (w.Block())
         {
             foreach (DType t in types)
             {
-                var args = GenericArguments(plan, t).ToList();
-                args.Add("reduction");
-                args.Add($"{Shapes}.Reinterpret<T, {t.Type}>(sampleWeight)");
-                if (AxisParameter(plan).Length > 0)
-                    args.Add("axis");
+                var args = new List<string>();
+                foreach (ParamModel p in f.Parameters)
+                {
+                    string n = KernelEmitter.ParamName(p);
+                    args.Add(p.Kind switch
+                    {
+                        ParamKind.Tensor => $"ref {U}.As<T, {t.Type}>(ref {n})",
+                        ParamKind.Indices => $"ref {n}",
+                        ParamKind.Scalar when t.Widens => $"({t.Compute}){U}.BitCast<T, {t.Type}>({n})",
+                        ParamKind.Scalar => $"{U}.BitCast<T, {t.Type}>({n})",
+                        _ => n,
+                    });
+                }
+                args.AddRange(new[] { "outer", "c", "inner" });
+                if (kind is null)
+                {
+                    args.AddRange(new[] { "0", NullRef(t), "default" });
+                    string lanes = "global::DslLosses.Kernels." + LanesOf(t).Scalar;
+                    w.Line($"if (typeof(T) == typeof({t.Type}))");
+                    w.Line($"    return {KernelEmitter.KeptCountName(f, t.ComputeFamily)}<{t.Type}, {lanes}>({string.Join(", ", args)});");
+                    continue;
+                }
+                args.AddRange(new[] { "start", $"ref {U}.As<T, {t.Type}>(ref sw)", "in wm" });
+                if (kind == KernelKind.Loss)
+                {
+                    args.Add($"ref {U}.As<T, {t.Type}>(ref dest)");
+                }
+                else
+                {
+                    args.Add($"ref {U}.As<T, {t.Type}>(ref grad)");
+                    args.Add($"divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / ({t.Compute})divisor");
+                }
+                if (plan.Keep is not null)
+                    args.Add("out kept");
                 w.Line($"if (typeof(T) == typeof({t.Type}))");
-                w.Line($"    return global::System.Runtime.CompilerServices.Unsafe.BitCast<{t.Type}, T>({f.MethodName}({string.Join(", ", args)}));");
+                w.Line($"    return {DispatcherName(f, kind.Value, t)}<TOut, TW>({string.Join(", ", args)});");
             }
             w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
         }
     }
 
     private static string GradientName(FormulaModel f, bool withLoss) => f.MethodName + (withLoss ? "WithGradient" : "Gradient");
-
-    private static void EmitGradient(CodeWriter w, KernelPlan plan, DType t, bool withLoss)
-    {
-        FormulaModel f = plan.Formula;
-        ParamModel x = f.Parameters[f.DifferentiableParameter];
-        string loss = KernelEmitter.Quote(f.LossName);
-        w.Line();
-        w.Line(withLoss
-            ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> reduced by <paramref name=\"reduction\"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>{Xml(x.Name)}</c> written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). Sample weights scale both.</summary>"
-            : $"/// <summary>The gradient of loss <c>{Xml(f.LossName)}</c>, reduced by <paramref name=\"reduction\"/> and weighted by <paramref name=\"sampleWeight\"/>, by <c>{Xml(x.Name)}</c>, written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). <see cref=\"global::DslLosses.Reduction.None\"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name=\"sampleWeight\"/>.</summary>");
-        w.Line(GeneratedCode);
-        string returns = withLoss ? t.Type : "void";
-        using (w.Block($"public static {returns} {GradientName(f, withLoss)}({string.Join(", ", InputParameters(plan, t.Type, false))}, {Ts}<{t.Type}> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{AxisParameter(plan)})"))
-        {
-            if (withLoss)
-                w.Line($"if (reduction == {Reduction}.None) throw {Shapes}.WithGradientNeedsReduction({loss});");
-            w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
-            w.Line(BindCall(plan, t));
-            w.Line($"{Shapes}.RequireGradient({loss}, \"{x.Name}\", {x.Name}.Lengths, gradient.Lengths, gradient.Strides);");
-            w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
-            string divisor = "__count";
-            if (plan.Keep is not null)
-            {
-                var args = InputArguments(plan, t).Concat(new[] { "__outer", "__c", "__inner", "0", NullRef(t), "default" });
-                string lanes = "global::DslLosses.Kernels." + LanesOf(t).Scalar;
-                w.Line($"nint __keptBefore = reduction == {Reduction}.SumOverBatchSize ? {KernelEmitter.KeptCountName(f, t.ComputeFamily)}<{t.Type}, {lanes}>({string.Join(", ", args)}) : 0;");
-                divisor = "__keptBefore";
-            }
-            w.Line($"{t.Compute} __scale = reduction == {Reduction}.SumOverBatchSize ? ({divisor} == 0 ? 0 : 1 / ({t.Compute}){divisor}) : 1;");
-            KernelOutput output = withLoss ? KernelOutput.SumAndGradient : KernelOutput.Gradient;
-            if (withLoss)
-            {
-                w.Line("double __total;");
-                if (plan.Keep is not null)
-                    w.Line("nint __kept;");
-            }
-            string assign = withLoss ? "__total = " : "";
-            w.Line("if (sampleWeight.Rank == 0)");
-            w.Line($"    {assign}{KernelCall(plan, t, output, false)};");
-            using (w.Block("else"))
-            {
-                w.Line($"var __wm = global::DslLosses.Kernels.WeightMap.Bind({loss}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));");
-                w.Line($"{assign}{KernelCall(plan, t, output, true)};");
-            }
-            if (withLoss)
-            {
-                string mean = plan.Keep is not null
-                    ? "global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count)"
-                    : "global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count)";
-                w.Line($"return reduction == {Reduction}.Sum ? ({t.Type})__total : ({t.Type}){mean};");
-            }
-        }
-    }
-
-    private static void EmitGenericGradient(CodeWriter w, KernelPlan plan, List<DType> types, bool withLoss)
-    {
-        FormulaModel f = plan.Formula;
-        w.Line();
-        w.Line($"/// <summary>{(withLoss ? "Loss and gradient" : "Gradient")} of <c>{Xml(f.LossName)}</c> for any generated element type: dispatches on <typeparamref name=\"T\"/>.</summary>");
-        w.Line(GeneratedCode);
-        using (w.Block($"public static {(withLoss ? "T" : "void")} {GradientName(f, withLoss)}<T>({string.Join(", ", InputParameters(plan, "T", false))}, {Ts}<T> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{AxisParameter(plan)}) where T : unmanaged"))
-        {
-            foreach (DType t in types)
-            {
-                var args = GenericArguments(plan, t).ToList();
-                args.Add($"{Shapes}.Reinterpret<T, {t.Type}>(gradient)");
-                args.Add("reduction");
-                args.Add($"{Shapes}.Reinterpret<T, {t.Type}>(sampleWeight)");
-                if (AxisParameter(plan).Length > 0)
-                    args.Add("axis");
-                string call = $"{GradientName(f, withLoss)}({string.Join(", ", args)})";
-                if (withLoss)
-                {
-                    w.Line($"if (typeof(T) == typeof({t.Type}))");
-                    w.Line($"    return global::System.Runtime.CompilerServices.Unsafe.BitCast<{t.Type}, T>({call});");
-                }
-                else
-                {
-                    using (w.Block($"if (typeof(T) == typeof({t.Type}))"))
-                    {
-                        w.Line(call + ";");
-                        w.Line("return;");
-                    }
-                }
-            }
-            w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
-        }
-    }
-
-    private static void EmitGenericDestination(CodeWriter w, KernelPlan plan, List<DType> types)
-    {
-        FormulaModel f = plan.Formula;
-        w.Line();
-        w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> into <paramref name=\"destination\"/> for any generated element type: dispatches on <typeparamref name=\"T\"/>.</summary>");
-        w.Line(GeneratedCode);
-        using (w.Block($"public static void {f.MethodName}<T>({string.Join(", ", InputParameters(plan, "T", false))}, {Ts}<T> destination, {Rots}<T> sampleWeight = default{AxisParameter(plan)}) where T : unmanaged"))
-        {
-            foreach (DType t in types)
-            {
-                var args = GenericArguments(plan, t).ToList();
-                args.Add($"{Shapes}.Reinterpret<T, {t.Type}>(destination)");
-                args.Add($"{Shapes}.Reinterpret<T, {t.Type}>(sampleWeight)");
-                if (AxisParameter(plan).Length > 0)
-                    args.Add("axis");
-                using (w.Block($"if (typeof(T) == typeof({t.Type}))"))
-                {
-                    w.Line($"{f.MethodName}({string.Join(", ", args)});");
-                    w.Line("return;");
-                }
-            }
-            w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
-        }
-    }
-
-    private static void EmitGenericPerSample(CodeWriter w, KernelPlan plan, List<DType> types)
-    {
-        FormulaModel f = plan.Formula;
-        w.Line();
-        w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> in a new tensor for any generated element type: dispatches on <typeparamref name=\"T\"/>.</summary>");
-        w.Line(GeneratedCode);
-        using (w.Block($"public static global::System.Numerics.Tensors.Tensor<T> {f.MethodName}PerSample<T>({string.Join(", ", InputParameters(plan, "T", false))}, {Rots}<T> sampleWeight = default{AxisParameter(plan)}) where T : unmanaged"))
-        {
-            foreach (DType t in types)
-            {
-                var args = GenericArguments(plan, t).ToList();
-                args.Add($"{Shapes}.Reinterpret<T, {t.Type}>(sampleWeight)");
-                if (AxisParameter(plan).Length > 0)
-                    args.Add("axis");
-                w.Line($"if (typeof(T) == typeof({t.Type}))");
-                w.Line($"    return (global::System.Numerics.Tensors.Tensor<T>)(object){f.MethodName}PerSample({string.Join(", ", args)});");
-            }
-            w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
-        }
-    }
-
-    private static IEnumerable<string> GenericArguments(KernelPlan plan, DType t)
-    {
-        foreach (ParamModel p in plan.Formula.Parameters)
-        {
-            yield return p.Kind switch
-            {
-                ParamKind.Tensor => $"{Shapes}.Reinterpret<T, {t.Type}>({p.Name})",
-                ParamKind.Scalar => $"global::System.Runtime.CompilerServices.Unsafe.BitCast<T, {t.Type}>({p.Name})",
-                _ => p.Name,
-            };
-        }
-    }
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -36,110 +36,193 @@ namespace Snapshots
         /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-        {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("FocalBce");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __FocalBce_Bind<float>(in yTrue, in yPred, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            double __total;
-            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __total = __FocalBce_Single_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner);
-            else if (sampleWeight.Rank == 0)
-                __total = __FocalBce_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __FocalBce_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
-            }
-            return reduction switch
-            {
-                global::DslLosses.Reduction.Sum => (float)__total,
-                global::DslLosses.Reduction.SumOverBatchSize => (float)global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count),
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(reduction), reduction, "Use Reduction.None, Sum or SumOverBatchSize."),
-            };
-        }
+            => __FocalBce_Total(yTrue, yPred, gamma, reduction, sampleWeight, 1);
 
         /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBce(float[,] yTrue, float[,] yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => FocalBce(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, reduction, sampleWeight);
+            => __FocalBce_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, reduction, sampleWeight, 1);
 
         /// <summary>Per-sample losses of <c>FocalBce</c> (Keras's <c>reduction="none"</c>) over <see cref="float"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => __FocalBce_PerSampleInto(yTrue, yPred, gamma, destination, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => __FocalBce_PerSampleNew(yTrue, yPred, gamma, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(float[,] yTrue, float[,] yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => __FocalBce_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, sampleWeight, 1);
+
+        /// <summary>The gradient of loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void FocalBceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, withTotal: false);
+
+        /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float FocalBceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, withTotal: true);
+
+        /// <summary>Loss <c>FocalBce</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T FocalBce<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => __FocalBce_Total(yTrue, yPred, gamma, reduction, sampleWeight, 1);
+
+        /// <summary>Gradient of <c>FocalBce</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void FocalBceGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, withTotal: false);
+
+        /// <summary>Loss and gradient of <c>FocalBce</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T FocalBceWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, withTotal: true);
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> into <paramref name="destination"/> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void FocalBce<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => __FocalBce_PerSampleInto(yTrue, yPred, gamma, destination, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<T> FocalBcePerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => __FocalBce_PerSampleNew(yTrue, yPred, gamma, sampleWeight, 1);
+
+        /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
+        private static T __FocalBce_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
+            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("FocalBce");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __FocalBce_Bind<float>(in yTrue, in yPred, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireDestination("FocalBce", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
-            if (sampleWeight.Rank == 0)
-                __FocalBce_Loss_Single<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+            __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            double __total;
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __total = __FocalBce_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner);
+            else if (sampleWeight.Rank == 0)
+                __total = __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __FocalBce_Loss_Single<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+                __total = __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+            }
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+        }
+
+        /// <summary>The per-sample losses for every element type, into a destination.</summary>
+        private static void __FocalBce_PerSampleInto<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        {
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireDestination("FocalBce", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
+            if (sampleWeight.Rank == 0)
+                __FocalBce_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __FocalBce_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination));
             }
         }
 
-        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+        /// <summary>The per-sample losses for every element type, in a new tensor.</summary>
+        private static global::System.Numerics.Tensors.Tensor<T> __FocalBce_PerSampleNew<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __FocalBce_Bind<float>(in yTrue, in yPred, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             if (__lossRank == 0)
             {
                 __lossShape[0] = 1;
                 __lossRank = 1;
             }
-            var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<float>(__lossShape.Slice(0, __lossRank));
-            FocalBce(yTrue, yPred, gamma, __result.AsTensorSpan(), sampleWeight);
+            var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));
+            __FocalBce_PerSampleInto(yTrue, yPred, gamma, __result.AsTensorSpan(), sampleWeight, __axis);
             return __result;
         }
 
-        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(float[,] yTrue, float[,] yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+        /// <summary>The gradient for every element type, and with <paramref name="withTotal"/> the reduced loss of the same pass.</summary>
+        private static T __FocalBce_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool withTotal) where T : unmanaged
         {
-            return FocalBcePerSample(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, sampleWeight);
-        }
-
-        /// <summary>The gradient of loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void FocalBceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-        {
+            if (withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("FocalBce");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __FocalBce_Bind<float>(in yTrue, in yPred, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("FocalBce", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
-            if (sampleWeight.Rank == 0)
-                __FocalBce_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            // the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type
+            nint __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : -1;
+            double __total = 0.0;
+            if (withTotal)
+            {
+                if (sampleWeight.Rank == 0)
+                    __total = __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                else
+                {
+                    var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                    __total = __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                }
+            }
+            else if (sampleWeight.Rank == 0)
+                __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __FocalBce_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+            }
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+        }
+
+        /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static double __FocalBce_Loss<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
+            where T : unmanaged
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            if (typeof(T) == typeof(float))
+                return __FocalBce_Loss_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yTrue), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(p_gamma), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref dest));
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
+        }
+
+        /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static double __FocalBce_Gradient<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, nint divisor)
+            where T : unmanaged
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            if (typeof(T) == typeof(float))
+                return __FocalBce_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yTrue), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(p_gamma), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (float)divisor);
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
+        }
+
+        /// <summary>The unweighted total of <c>FocalBce</c>, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
+        private static unsafe double __FocalBce_SumSplit<T>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner) where T : unmanaged
+        {
+            fixed (T* f_yTrue = &p_yTrue)
+            fixed (T* f_yPred = &p_yPred)
+            {
+                var job = new __FocalBce_SumJob<T> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>Loss <c>FocalBce</c> reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float FocalBceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+        /// <summary>The unweighted <c>FocalBce</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __FocalBce_SumJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
         {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("FocalBce");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __FocalBce_Bind<float>(in yTrue, in yPred, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("FocalBce", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
-            double __total;
-            if (sampleWeight.Rank == 0)
-                __total = __FocalBce_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
-            else
+            public T* p_yTrue;
+            public T* p_yPred;
+            public T p_gamma;
+            public nint c;
+            public nint inner;
+
+            public double Sum(nint start, nint count, out nint kept)
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __FocalBce_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                kept = 0;
+                return __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
-            return reduction == global::DslLosses.Reduction.Sum ? (float)__total : (float)global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count);
         }
 
         /// <summary>Runs the loss body of <c>FocalBce</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
@@ -191,33 +274,6 @@ namespace Snapshots
             if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
                 return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
             return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
-        }
-
-        /// <summary>The unweighted total of <c>FocalBce</c> over <see cref="float"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __FocalBce_Single_SumSplit(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner)
-        {
-            fixed (float* f_yTrue = &p_yTrue)
-            fixed (float* f_yPred = &p_yPred)
-            {
-                var job = new __FocalBce_Single_SumJob { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
-            }
-        }
-
-        /// <summary>The unweighted <c>FocalBce</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __FocalBce_Single_SumJob : global::DslLosses.Kernels.IRowRangeSum
-        {
-            public float* p_yTrue;
-            public float* p_yPred;
-            public float p_gamma;
-            public nint c;
-            public nint inner;
-
-            public double Sum(nint start, nint count, out nint kept)
-            {
-                kept = 0;
-                return __FocalBce_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
-            }
         }
 
         /// <summary>The loss values of <c>FocalBce</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
@@ -548,57 +604,6 @@ namespace Snapshots
             }
             rows = row;
             return total;
-        }
-
-        /// <summary>Loss <c>FocalBce</c> for any generated element type (<c>float</c>): dispatches on <typeparamref name="T"/> to the specialized kernels.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T FocalBce<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<float, T>(FocalBce(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yTrue), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(gamma), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight)));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
-        }
-
-        /// <summary>Gradient of <c>FocalBce</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void FocalBceGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-            {
-                FocalBceGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yTrue), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(gamma), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight));
-                return;
-            }
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
-        }
-
-        /// <summary>Loss and gradient of <c>FocalBce</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T FocalBceWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<float, T>(FocalBceWithGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yTrue), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(gamma), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight)));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
-        }
-
-        /// <summary>Per-sample losses of <c>FocalBce</c> into <paramref name="destination"/> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void FocalBce<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-            {
-                FocalBce(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yTrue), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(gamma), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(destination), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight));
-                return;
-            }
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
-        }
-
-        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<T> FocalBcePerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-                return (global::System.Numerics.Tensors.Tensor<T>)(object)FocalBcePerSample(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yTrue), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(gamma), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
         }
     }
 }

@@ -35,72 +35,138 @@ namespace Snapshots
         /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SoftmaxCe3(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-        {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("SoftmaxCe3");
-            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SoftmaxCe3_Bind<float>(in labels, in logits, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            double __total;
-            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __total = __SoftmaxCe3_Single_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
-            else if (sampleWeight.Rank == 0)
-                __total = __SoftmaxCe3_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SoftmaxCe3_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
-            }
-            return reduction switch
-            {
-                global::DslLosses.Reduction.Sum => (float)__total,
-                global::DslLosses.Reduction.SumOverBatchSize => (float)global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count),
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(reduction), reduction, "Use Reduction.None, Sum or SumOverBatchSize."),
-            };
-        }
+            => __SoftmaxCe3_Total(labels, logits, reduction, sampleWeight, 1);
 
         /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SoftmaxCe3(float[,] labels, float[,] logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => SoftmaxCe3(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(labels), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), reduction, sampleWeight);
+            => __SoftmaxCe3_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(labels), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), reduction, sampleWeight, 1);
 
-        /// <summary>The gradient of loss <c>SoftmaxCe3</c>, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradient of loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SoftmaxCe3Gradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, withTotal: false);
+
+        /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float SoftmaxCe3WithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, withTotal: true);
+
+        /// <summary>Loss <c>SoftmaxCe3</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T SoftmaxCe3<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => __SoftmaxCe3_Total(labels, logits, reduction, sampleWeight, 1);
+
+        /// <summary>Gradient of <c>SoftmaxCe3</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SoftmaxCe3Gradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, withTotal: false);
+
+        /// <summary>Loss and gradient of <c>SoftmaxCe3</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T SoftmaxCe3WithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, withTotal: true);
+
+        /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
+        private static T __SoftmaxCe3_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
+            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("SoftmaxCe3");
+            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SoftmaxCe3_Bind<float>(in labels, in logits, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("SoftmaxCe3", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            __SoftmaxCe3_Bind(in labels, in logits, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
-            if (sampleWeight.Rank == 0)
-                __SoftmaxCe3_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+            double __total;
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __total = __SoftmaxCe3_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
+            else if (sampleWeight.Rank == 0)
+                __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SoftmaxCe3_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+            }
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+        }
+
+        /// <summary>The gradient for every element type, and with <paramref name="withTotal"/> the reduced loss of the same pass.</summary>
+        private static T __SoftmaxCe3_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool withTotal) where T : unmanaged
+        {
+            if (withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SoftmaxCe3");
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __SoftmaxCe3_Bind(in labels, in logits, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireGradient("SoftmaxCe3", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            // the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type
+            nint __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : -1;
+            double __total = 0.0;
+            if (withTotal)
+            {
+                if (sampleWeight.Rank == 0)
+                    __total = __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                else
+                {
+                    var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                    __total = __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                }
+            }
+            else if (sampleWeight.Rank == 0)
+                __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+            }
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+        }
+
+        /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static double __SoftmaxCe3_Loss<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
+            where T : unmanaged
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            if (typeof(T) == typeof(float))
+                return __SoftmaxCe3_Loss_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_labels), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref dest));
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SoftmaxCe3", typeof(T));
+        }
+
+        /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static double __SoftmaxCe3_Gradient<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, nint divisor)
+            where T : unmanaged
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            if (typeof(T) == typeof(float))
+                return __SoftmaxCe3_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_labels), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (float)divisor);
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SoftmaxCe3", typeof(T));
+        }
+
+        /// <summary>The unweighted total of <c>SoftmaxCe3</c>, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
+        private static unsafe double __SoftmaxCe3_SumSplit<T>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner) where T : unmanaged
+        {
+            fixed (T* f_labels = &p_labels)
+            fixed (T* f_logits = &p_logits)
+            {
+                var job = new __SoftmaxCe3_SumJob<T> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>Loss <c>SoftmaxCe3</c> reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float SoftmaxCe3WithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+        /// <summary>The unweighted <c>SoftmaxCe3</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SoftmaxCe3_SumJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
         {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SoftmaxCe3");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SoftmaxCe3_Bind<float>(in labels, in logits, 1, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("SoftmaxCe3", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__count == 0 ? 0 : 1 / (float)__count) : 1;
-            double __total;
-            if (sampleWeight.Rank == 0)
-                __total = __SoftmaxCe3_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
-            else
+            public T* p_labels;
+            public T* p_logits;
+            public nint c;
+            public nint inner;
+
+            public double Sum(nint start, nint count, out nint kept)
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SoftmaxCe3_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale);
+                kept = 0;
+                return __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
-            return reduction == global::DslLosses.Reduction.Sum ? (float)__total : (float)global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count);
         }
 
         /// <summary>Runs the loss body of <c>SoftmaxCe3</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
@@ -126,32 +192,6 @@ namespace Snapshots
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
             return __SoftmaxCe3_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_labels, ref p_logits, outer, c, inner, start, ref sw, in wm, ref grad, scale);
-        }
-
-        /// <summary>The unweighted total of <c>SoftmaxCe3</c> over <see cref="float"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __SoftmaxCe3_Single_SumSplit(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner)
-        {
-            fixed (float* f_labels = &p_labels)
-            fixed (float* f_logits = &p_logits)
-            {
-                var job = new __SoftmaxCe3_Single_SumJob { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
-            }
-        }
-
-        /// <summary>The unweighted <c>SoftmaxCe3</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SoftmaxCe3_Single_SumJob : global::DslLosses.Kernels.IRowRangeSum
-        {
-            public float* p_labels;
-            public float* p_logits;
-            public nint c;
-            public nint inner;
-
-            public double Sum(nint start, nint count, out nint kept)
-            {
-                kept = 0;
-                return __SoftmaxCe3_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
-            }
         }
 
         /// <summary>The loss values of <c>SoftmaxCe3</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
@@ -518,36 +558,6 @@ namespace Snapshots
             }
             rows = row;
             return total;
-        }
-
-        /// <summary>Loss <c>SoftmaxCe3</c> for any generated element type (<c>float</c>): dispatches on <typeparamref name="T"/> to the specialized kernels.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T SoftmaxCe3<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<float, T>(SoftmaxCe3(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(labels), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight)));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SoftmaxCe3", typeof(T));
-        }
-
-        /// <summary>Gradient of <c>SoftmaxCe3</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SoftmaxCe3Gradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-            {
-                SoftmaxCe3Gradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(labels), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight));
-                return;
-            }
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SoftmaxCe3", typeof(T));
-        }
-
-        /// <summary>Loss and gradient of <c>SoftmaxCe3</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T SoftmaxCe3WithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<float, T>(SoftmaxCe3WithGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(labels), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight)));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SoftmaxCe3", typeof(T));
         }
     }
 }

@@ -35,114 +35,287 @@ namespace Snapshots
         /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-        {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("SparseNll");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<float>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            double __total;
-            nint __kept;
-            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __total = __SparseNll_Single_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
-            else if (sampleWeight.Rank == 0)
-                __total = __SparseNll_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), out __kept);
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SparseNll_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), out __kept);
-            }
-            return reduction switch
-            {
-                global::DslLosses.Reduction.Sum => (float)__total,
-                global::DslLosses.Reduction.SumOverBatchSize => (float)global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count),
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(reduction), reduction, "Use Reduction.None, Sum or SumOverBatchSize."),
-            };
-        }
+            => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
 
         /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNll(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => SparseNll(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, reduction, sampleWeight, axis);
+            => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, reduction, sampleWeight, axis);
 
         /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="float"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, sampleWeight, axis);
+
+        /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: false);
+
+        /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: true);
+
+        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static double SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
+
+        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static double SparseNll(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, reduction, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="double"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="double"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="double"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, sampleWeight, axis);
+
+        /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: false);
+
+        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static double SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: true);
+
+        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Half SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
+
+        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Half SparseNll(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, reduction, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="System.Half"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="System.Half"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="System.Half"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, sampleWeight, axis);
+
+        /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: false);
+
+        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Half SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: true);
+
+        /// <summary>Loss <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T SparseNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
+
+        /// <summary>Gradient of <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: false);
+
+        /// <summary>Loss and gradient of <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T SparseNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: true);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> into <paramref name="destination"/> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<T> SparseNllPerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
+
+        /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
+        private static T __SparseNll_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
+            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("SparseNll");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<float>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireDestination("SparseNll", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
-            if (sampleWeight.Rank == 0)
-                __SparseNll_Loss_Single<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
+            __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            double __total;
+            nint __kept;
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __total = __SparseNll_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
+            else if (sampleWeight.Rank == 0)
+                __total = __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Loss_Single<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
+                __total = __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
+            }
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count));
+        }
+
+        /// <summary>The per-sample losses for every element type, into a destination.</summary>
+        private static void __SparseNll_PerSampleInto<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        {
+            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            global::DslLosses.Kernels.Shapes.RequireDestination("SparseNll", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
+            if (sampleWeight.Rank == 0)
+                __SparseNll_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
+            else
+            {
+                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __SparseNll_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
             }
         }
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+        /// <summary>The per-sample losses for every element type, in a new tensor.</summary>
+        private static global::System.Numerics.Tensors.Tensor<T> __SparseNll_PerSampleNew<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<float>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             if (__lossRank == 0)
             {
                 __lossShape[0] = 1;
                 __lossRank = 1;
             }
-            var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<float>(__lossShape.Slice(0, __lossRank));
-            SparseNll(logits, labels, ignore, __result.AsTensorSpan(), sampleWeight, axis);
+            var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));
+            __SparseNll_PerSampleInto(logits, labels, ignore, __result.AsTensorSpan(), sampleWeight, __axis);
             return __result;
         }
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+        /// <summary>The gradient for every element type, and with <paramref name="withTotal"/> the reduced loss of the same pass.</summary>
+        private static T __SparseNll_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool withTotal) where T : unmanaged
         {
-            return SparseNllPerSample(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, sampleWeight, axis);
-        }
-
-        /// <summary>The gradient of loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-        {
+            if (withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<float>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
+            __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_KeptInFloat<float, global::DslLosses.Kernels.FloatScalar>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default) : 0;
-            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (float)__keptBefore) : 1;
-            if (sampleWeight.Rank == 0)
-                __SparseNll_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out _);
+            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
+            // the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type
+            nint __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __keptBefore : -1;
+            double __total = 0.0;
+            nint __kept = 0;
+            if (withTotal)
+            {
+                if (sampleWeight.Rank == 0)
+                    __total = __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out __kept);
+                else
+                {
+                    var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                    __total = __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out __kept);
+                }
+            }
+            else if (sampleWeight.Rank == 0)
+                __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Gradient_Single<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out _);
+                __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
+            }
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count));
+        }
+
+        /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static double __SparseNll_Loss<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest, out nint kept)
+            where T : unmanaged
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            if (typeof(T) == typeof(float))
+                return __SparseNll_Loss_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref dest), out kept);
+            if (typeof(T) == typeof(double))
+                return __SparseNll_Loss_Double<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref dest), out kept);
+            if (typeof(T) == typeof(global::System.Half))
+                return __SparseNll_Loss_Half<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref dest), out kept);
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
+        }
+
+        /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static double __SparseNll_Gradient<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, nint divisor, out nint kept)
+            where T : unmanaged
+            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+            where TW : struct, global::DslLosses.Kernels.IWeighting
+        {
+            if (typeof(T) == typeof(float))
+                return __SparseNll_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (float)divisor, out kept);
+            if (typeof(T) == typeof(double))
+                return __SparseNll_Gradient_Double<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (double)divisor, out kept);
+            if (typeof(T) == typeof(global::System.Half))
+                return __SparseNll_Gradient_Half<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (float)divisor, out kept);
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
+        }
+
+        /// <summary>How many loss entries the keep mask keeps, for any generated element type.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static nint __SparseNll_Kept<T>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner)
+            where T : unmanaged
+        {
+            if (typeof(T) == typeof(float))
+                return __SparseNll_KeptInFloat<float, global::DslLosses.Kernels.FloatScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default);
+            if (typeof(T) == typeof(double))
+                return __SparseNll_KeptInDouble<double, global::DslLosses.Kernels.DoubleScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default);
+            if (typeof(T) == typeof(global::System.Half))
+                return __SparseNll_KeptInFloat<global::System.Half, global::DslLosses.Kernels.HalfScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default);
+            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
+        }
+
+        /// <summary>The unweighted total of <c>SparseNll</c>, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
+        private static unsafe double __SparseNll_SumSplit<T>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept) where T : unmanaged
+        {
+            fixed (T* f_logits = &p_logits)
+            fixed (int* f_labels = &p_labels)
+            {
+                var job = new __SparseNll_SumJob<T> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
             }
         }
 
-        /// <summary>Loss <c>SparseNll</c> reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+        /// <summary>The unweighted <c>SparseNll</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_SumJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
         {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<float>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_KeptInFloat<float, global::DslLosses.Kernels.FloatScalar>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default) : 0;
-            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (float)__keptBefore) : 1;
-            double __total;
-            nint __kept;
-            if (sampleWeight.Rank == 0)
-                __total = __SparseNll_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
-            else
+            public T* p_logits;
+            public int* p_labels;
+            public int p_ignore;
+            public nint c;
+            public nint inner;
+
+            public double Sum(nint start, nint count, out nint kept)
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SparseNll_Gradient_Single<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
+                return __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out kept);
             }
-            return reduction == global::DslLosses.Reduction.Sum ? (float)__total : (float)global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count);
         }
 
         /// <summary>Runs the loss body of <c>SparseNll</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
@@ -175,145 +348,6 @@ namespace Snapshots
             return __SparseNll_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
         }
 
-        /// <summary>The unweighted total of <c>SparseNll</c> over <see cref="float"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __SparseNll_Single_SumSplit(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
-        {
-            fixed (float* f_logits = &p_logits)
-            fixed (int* f_labels = &p_labels)
-            {
-                var job = new __SparseNll_Single_SumJob { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
-            }
-        }
-
-        /// <summary>The unweighted <c>SparseNll</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SparseNll_Single_SumJob : global::DslLosses.Kernels.IRowRangeSum
-        {
-            public float* p_logits;
-            public int* p_labels;
-            public int p_ignore;
-            public nint c;
-            public nint inner;
-
-            public double Sum(nint start, nint count, out nint kept)
-            {
-                return __SparseNll_Loss_Single<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), out kept);
-            }
-        }
-
-        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static double SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-        {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("SparseNll");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<double>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            double __total;
-            nint __kept;
-            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __total = __SparseNll_Double_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
-            else if (sampleWeight.Rank == 0)
-                __total = __SparseNll_Loss_Double<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), out __kept);
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SparseNll_Loss_Double<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), out __kept);
-            }
-            return reduction switch
-            {
-                global::DslLosses.Reduction.Sum => (double)__total,
-                global::DslLosses.Reduction.SumOverBatchSize => (double)global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count),
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(reduction), reduction, "Use Reduction.None, Sum or SumOverBatchSize."),
-            };
-        }
-
-        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static double SparseNll(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => SparseNll(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, reduction, sampleWeight, axis);
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="double"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-        {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<double>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireDestination("SparseNll", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
-            if (sampleWeight.Rank == 0)
-                __SparseNll_Loss_Double<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Loss_Double<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
-            }
-        }
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-        {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<double>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            if (__lossRank == 0)
-            {
-                __lossShape[0] = 1;
-                __lossRank = 1;
-            }
-            var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<double>(__lossShape.Slice(0, __lossRank));
-            SparseNll(logits, labels, ignore, __result.AsTensorSpan(), sampleWeight, axis);
-            return __result;
-        }
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-        {
-            return SparseNllPerSample(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, sampleWeight, axis);
-        }
-
-        /// <summary>The gradient of loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-        {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<double>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_KeptInDouble<double, global::DslLosses.Kernels.DoubleScalar>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default) : 0;
-            double __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (double)__keptBefore) : 1;
-            if (sampleWeight.Rank == 0)
-                __SparseNll_Gradient_Double<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out _);
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Gradient_Double<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out _);
-            }
-        }
-
-        /// <summary>Loss <c>SparseNll</c> reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static double SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-        {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<double>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_KeptInDouble<double, global::DslLosses.Kernels.DoubleScalar>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default) : 0;
-            double __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (double)__keptBefore) : 1;
-            double __total;
-            nint __kept;
-            if (sampleWeight.Rank == 0)
-                __total = __SparseNll_Gradient_Double<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SparseNll_Gradient_Double<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
-            }
-            return reduction == global::DslLosses.Reduction.Sum ? (double)__total : (double)global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count);
-        }
-
         /// <summary>Runs the loss body of <c>SparseNll</c> on <see cref="double"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
         private static double __SparseNll_Loss_Double<TOut, TW>(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double dest, out nint kept)
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
@@ -344,145 +378,6 @@ namespace Snapshots
             return __SparseNll_GradientInDouble<double, global::DslLosses.Kernels.DoubleScalar, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
         }
 
-        /// <summary>The unweighted total of <c>SparseNll</c> over <see cref="double"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __SparseNll_Double_SumSplit(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
-        {
-            fixed (double* f_logits = &p_logits)
-            fixed (int* f_labels = &p_labels)
-            {
-                var job = new __SparseNll_Double_SumJob { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
-            }
-        }
-
-        /// <summary>The unweighted <c>SparseNll</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SparseNll_Double_SumJob : global::DslLosses.Kernels.IRowRangeSum
-        {
-            public double* p_logits;
-            public int* p_labels;
-            public int p_ignore;
-            public nint c;
-            public nint inner;
-
-            public double Sum(nint start, nint count, out nint kept)
-            {
-                return __SparseNll_Loss_Double<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), out kept);
-            }
-        }
-
-        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Half SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-        {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("SparseNll");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<global::System.Half>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            double __total;
-            nint __kept;
-            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __total = __SparseNll_Half_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
-            else if (sampleWeight.Rank == 0)
-                __total = __SparseNll_Loss_Half<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), out __kept);
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SparseNll_Loss_Half<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), out __kept);
-            }
-            return reduction switch
-            {
-                global::DslLosses.Reduction.Sum => (global::System.Half)__total,
-                global::DslLosses.Reduction.SumOverBatchSize => (global::System.Half)global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count),
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(reduction), reduction, "Use Reduction.None, Sum or SumOverBatchSize."),
-            };
-        }
-
-        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Half SparseNll(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => SparseNll(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, reduction, sampleWeight, axis);
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="System.Half"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-        {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<global::System.Half>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireDestination("SparseNll", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
-            if (sampleWeight.Rank == 0)
-                __SparseNll_Loss_Half<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Loss_Half<global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
-            }
-        }
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-        {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<global::System.Half>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            if (__lossRank == 0)
-            {
-                __lossShape[0] = 1;
-                __lossRank = 1;
-            }
-            var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<global::System.Half>(__lossShape.Slice(0, __lossRank));
-            SparseNll(logits, labels, ignore, __result.AsTensorSpan(), sampleWeight, axis);
-            return __result;
-        }
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-        {
-            return SparseNllPerSample(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, sampleWeight, axis);
-        }
-
-        /// <summary>The gradient of loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-        {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<global::System.Half>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_KeptInFloat<global::System.Half, global::DslLosses.Kernels.HalfScalar>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default) : 0;
-            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (float)__keptBefore) : 1;
-            if (sampleWeight.Rank == 0)
-                __SparseNll_Gradient_Half<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out _);
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Gradient_Half<global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out _);
-            }
-        }
-
-        /// <summary>Loss <c>SparseNll</c> reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Half SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-        {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
-            __SparseNll_Bind<global::System.Half>(in logits, in labels, axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_KeptInFloat<global::System.Half, global::DslLosses.Kernels.HalfScalar>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default) : 0;
-            float __scale = reduction == global::DslLosses.Reduction.SumOverBatchSize ? (__keptBefore == 0 ? 0 : 1 / (float)__keptBefore) : 1;
-            double __total;
-            nint __kept;
-            if (sampleWeight.Rank == 0)
-                __total = __SparseNll_Gradient_Half<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
-            else
-            {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SparseNll_Gradient_Half<global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __scale, out __kept);
-            }
-            return reduction == global::DslLosses.Reduction.Sum ? (global::System.Half)__total : (global::System.Half)global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count);
-        }
-
         /// <summary>Runs the loss body of <c>SparseNll</c> on <see cref="System.Half"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
         private static double __SparseNll_Loss_Half<TOut, TW>(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref global::System.Half sw, in global::DslLosses.Kernels.WeightMap wm, ref global::System.Half dest, out nint kept)
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
@@ -497,32 +392,6 @@ namespace Snapshots
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
             return __SparseNll_GradientInFloat<global::System.Half, global::DslLosses.Kernels.HalfScalar, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
-        }
-
-        /// <summary>The unweighted total of <c>SparseNll</c> over <see cref="System.Half"/> inputs, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __SparseNll_Half_SumSplit(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept)
-        {
-            fixed (global::System.Half* f_logits = &p_logits)
-            fixed (int* f_labels = &p_labels)
-            {
-                var job = new __SparseNll_Half_SumJob { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
-            }
-        }
-
-        /// <summary>The unweighted <c>SparseNll</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SparseNll_Half_SumJob : global::DslLosses.Kernels.IRowRangeSum
-        {
-            public global::System.Half* p_logits;
-            public int* p_labels;
-            public int p_ignore;
-            public nint c;
-            public nint inner;
-
-            public double Sum(nint start, nint count, out nint kept)
-            {
-                return __SparseNll_Loss_Half<global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), out kept);
-            }
         }
 
         /// <summary>The loss values of <c>SparseNll</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
@@ -989,89 +858,6 @@ namespace Snapshots
                 }
             }
             return kept;
-        }
-
-        /// <summary>Loss <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>): dispatches on <typeparamref name="T"/> to the specialized kernels.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T SparseNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<float, T>(SparseNll(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), labels, ignore, reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight), axis));
-            if (typeof(T) == typeof(double))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<double, T>(SparseNll(global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(logits), labels, ignore, reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(sampleWeight), axis));
-            if (typeof(T) == typeof(global::System.Half))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<global::System.Half, T>(SparseNll(global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(logits), labels, ignore, reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(sampleWeight), axis));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
-        }
-
-        /// <summary>Gradient of <c>SparseNll</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-            {
-                SparseNllGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight), axis);
-                return;
-            }
-            if (typeof(T) == typeof(double))
-            {
-                SparseNllGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(sampleWeight), axis);
-                return;
-            }
-            if (typeof(T) == typeof(global::System.Half))
-            {
-                SparseNllGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(sampleWeight), axis);
-                return;
-            }
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
-        }
-
-        /// <summary>Loss and gradient of <c>SparseNll</c> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T SparseNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<float, T>(SparseNllWithGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight), axis));
-            if (typeof(T) == typeof(double))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<double, T>(SparseNllWithGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(sampleWeight), axis));
-            if (typeof(T) == typeof(global::System.Half))
-                return global::System.Runtime.CompilerServices.Unsafe.BitCast<global::System.Half, T>(SparseNllWithGradient(global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(gradient), reduction, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(sampleWeight), axis));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
-        }
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> into <paramref name="destination"/> for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-            {
-                SparseNll(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(destination), global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight), axis);
-                return;
-            }
-            if (typeof(T) == typeof(double))
-            {
-                SparseNll(global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(destination), global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(sampleWeight), axis);
-                return;
-            }
-            if (typeof(T) == typeof(global::System.Half))
-            {
-                SparseNll(global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(destination), global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(sampleWeight), axis);
-                return;
-            }
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
-        }
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor for any generated element type: dispatches on <typeparamref name="T"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<T> SparseNllPerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-        {
-            if (typeof(T) == typeof(float))
-                return (global::System.Numerics.Tensors.Tensor<T>)(object)SparseNllPerSample(global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, float>(sampleWeight), axis);
-            if (typeof(T) == typeof(double))
-                return (global::System.Numerics.Tensors.Tensor<T>)(object)SparseNllPerSample(global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, double>(sampleWeight), axis);
-            if (typeof(T) == typeof(global::System.Half))
-                return (global::System.Numerics.Tensors.Tensor<T>)(object)SparseNllPerSample(global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(logits), labels, ignore, global::DslLosses.Kernels.Shapes.Reinterpret<T, global::System.Half>(sampleWeight), axis);
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
         }
     }
 }
