@@ -39,7 +39,32 @@ internal sealed class FormulaChecker
     private int _axis;
     private bool _axisValid;
 
-    public FormulaChecker(string method, IReadOnlyList<ParamModel> parameters, IReadOnlyList<Location> parameterLocations, int declaredAxis,
+    /// <summary>
+    /// Checks <paramref name="parsed"/>, reporting into <paramref name="diagnostics"/>; the model the later stages work
+    /// on, or null when the formula has errors.
+    /// </summary>
+    public static FormulaModel? Check(ParsedFormula parsed, List<DiagnosticInfo> diagnostics)
+    {
+        var check = new FormulaChecker(parsed.MethodName, parsed.Parameters, parsed.ParameterLocations, parsed.DeclaredAxis, parsed.AttributeLocation,
+            parsed.SourceMap, diagnostics, parsed.MarkedDifferentiable, parsed.NameLocation);
+        int lossAxis = check.Run(parsed.Body);
+        if (DiagnosticInfo.AnyError(diagnostics))
+            return null;
+        return new FormulaModel(
+            parsed.Namespace,
+            parsed.ContainingTypes,
+            parsed.MethodName,
+            parsed.LossName,
+            lossAxis,
+            parsed.ElementTypes,
+            parsed.Reductions,
+            parsed.Parameters,
+            parsed.Body,
+            parsed.SourceLines,
+            check.DifferentiableParameter);
+    }
+
+    private FormulaChecker(string method, IReadOnlyList<ParamModel> parameters, IReadOnlyList<Location> parameterLocations, int declaredAxis,
         Location attributeLocation, SourceMap map, List<DiagnosticInfo> diagnostics, int marked, Location nameLocation)
     {
         _marked = marked;
