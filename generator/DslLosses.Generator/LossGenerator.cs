@@ -13,6 +13,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("DslLosses.Tests")]
+
 namespace DslLosses.Generator;
 
 /// <summary>
