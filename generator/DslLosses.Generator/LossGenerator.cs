@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
+using DslLosses.Generator.Checking;
 using DslLosses.Generator.Diagnostics;
 using DslLosses.Generator.Emitting;
 using DslLosses.Generator.Lowering;
@@ -10,11 +13,13 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("DslLosses.Tests")]
+
 namespace DslLosses.Generator;
 
 /// <summary>
 /// The DslLosses source generator: every <c>[Loss]</c> method becomes shape-checked kernels for each element type and
-/// reduction. Parse (with checks) → lower → emit, one generated file per type that holds formulas.
+/// reduction. Parse → check → lower → emit, one generated file per type that holds formulas.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class LossGenerator : IIncrementalGenerator
@@ -28,6 +33,38 @@ public sealed class LossGenerator : IIncrementalGenerator
         public const string Options = nameof(Options);
     }
 
+    /// <summary>
+    /// The first step: parse one annotated method, then check it. Both report at source locations, which the models
+    /// that leave this step no longer carry; every later step works on the checked model alone.
+    /// </summary>
+    internal static Result<FormulaModel?> ParseAndCheck(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
+            return new Result<FormulaModel?>(null, EquatableArray<DiagnosticInfo>.Empty);
+        return ParseAndCheck(method, syntax, context.SemanticModel, context.Attributes.FirstOrDefault(), cancellationToken);
+    }
+
+    /// <inheritdoc cref="ParseAndCheck(GeneratorAttributeSyntaxContext, CancellationToken)"/>
+    internal static Result<FormulaModel?> ParseAndCheck(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, AttributeData? lossAttribute, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        try
+        {
+            ParsedFormula? parsed = FormulaParser.Parse(method, syntax, model, lossAttribute, diagnostics, cancellationToken);
+            FormulaModel? formula = parsed is null ? null : FormulaChecker.Check(parsed, diagnostics);
+            return new Result<FormulaModel?>(DiagnosticInfo.AnyError(diagnostics) ? null : formula, diagnostics.ToEquatableArray());
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(), method.Name, ex.GetType().Name + ": " + ex.Message));
+            return new Result<FormulaModel?>(null, diagnostics.ToEquatableArray());
+        }
+    }
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -35,7 +72,7 @@ public sealed class LossGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 FormulaParser.LossAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, ct) => FormulaParser.Parse(ctx, ct))
+                static (ctx, ct) => ParseAndCheck(ctx, ct))
             .WithTrackingName(Steps.Parse);
 
         context.RegisterSourceOutput(parsed.SelectMany(static (r, _) => r.Diagnostics), static (spc, d) => spc.ReportDiagnostic(d.ToDiagnostic()));

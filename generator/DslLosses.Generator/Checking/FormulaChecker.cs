@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -38,7 +39,32 @@ internal sealed class FormulaChecker
     private int _axis;
     private bool _axisValid;
 
-    public FormulaChecker(string method, IReadOnlyList<ParamModel> parameters, IReadOnlyList<Location> parameterLocations, int declaredAxis,
+    /// <summary>
+    /// Checks <paramref name="parsed"/>, reporting into <paramref name="diagnostics"/>; the model the later stages work
+    /// on, or null when the formula has errors.
+    /// </summary>
+    public static FormulaModel? Check(ParsedFormula parsed, List<DiagnosticInfo> diagnostics)
+    {
+        var check = new FormulaChecker(parsed.MethodName, parsed.Parameters, parsed.ParameterLocations, parsed.DeclaredAxis, parsed.AttributeLocation,
+            parsed.SourceMap, diagnostics, parsed.MarkedDifferentiable, parsed.NameLocation);
+        int lossAxis = check.Run(parsed.Body);
+        if (DiagnosticInfo.AnyError(diagnostics))
+            return null;
+        return new FormulaModel(
+            parsed.Namespace,
+            parsed.ContainingTypes,
+            parsed.MethodName,
+            parsed.LossName,
+            lossAxis,
+            parsed.ElementTypes,
+            parsed.Reductions,
+            parsed.Parameters,
+            parsed.Body,
+            parsed.SourceLines,
+            check.DifferentiableParameter);
+    }
+
+    private FormulaChecker(string method, IReadOnlyList<ParamModel> parameters, IReadOnlyList<Location> parameterLocations, int declaredAxis,
         Location attributeLocation, SourceMap map, List<DiagnosticInfo> diagnostics, int marked, Location nameLocation)
     {
         _marked = marked;
@@ -116,21 +142,21 @@ internal sealed class FormulaChecker
         DifferentiableParameter = chosen;
     }
 
-    private static bool AppearsDifferentiably(Expr node, int parameter) => node switch
+    /// <summary>Whether <paramref name="parameter"/> reaches the loss through an operation with a derivative.</summary>
+    private static bool AppearsDifferentiably(Expr node, int parameter) => ExprTree.Exists(node, n => n is Param p && p.Index == parameter, static n => n switch
     {
-        Param p => p.Index == parameter,
-        Unary { Op: UnaryOp.Not or UnaryOp.IsFinite or UnaryOp.StopGradient } => false,
-        Unary u => AppearsDifferentiably(u.X, parameter),
-        Binary { Op: BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or } => false,
-        Binary b => AppearsDifferentiably(b.Left, parameter) || AppearsDifferentiably(b.Right, parameter),
-        Where w => AppearsDifferentiably(w.WhenTrue, parameter) || AppearsDifferentiably(w.WhenFalse, parameter),
-        Clip c => AppearsDifferentiably(c.X, parameter),
-        Reduce r => AppearsDifferentiably(r.X, parameter),
-        AxisMap a => AppearsDifferentiably(a.X, parameter),
-        Gather g => AppearsDifferentiably(g.X, parameter),
-        Masked m => AppearsDifferentiably(m.Loss, parameter),
-        _ => false,
-    };
+        Unary { Op: UnaryOp.Not or UnaryOp.IsFinite or UnaryOp.StopGradient } => Array.Empty<Expr>(),
+        Unary u => new[] { u.X },
+        Binary { Op: BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or } => Array.Empty<Expr>(),
+        Binary b => new[] { b.Left, b.Right },
+        Where w => new[] { w.WhenTrue, w.WhenFalse },
+        Clip c => new[] { c.X },
+        Reduce r => new[] { r.X },
+        AxisMap a => new[] { a.X },
+        Gather g => new[] { g.X },
+        Masked m => new[] { m.Loss },
+        _ => Array.Empty<Expr>(),
+    });
 
     // ---- declarations --------------------------------------------------------------------------------------
 
@@ -361,29 +387,14 @@ internal sealed class FormulaChecker
 
     private static Level Max(Level a, Level b) => a > b ? a : b;
 
-    private bool DependsOnTensor(Expr node) => node switch
+    private bool DependsOnTensor(Expr node) => ExprTree.Exists(node, n => n is Gather || (n is Param p && _parameters[p.Index].IsTensor), static n => n switch
     {
-        Param p => _parameters[p.Index].IsTensor,
-        Unary u => DependsOnTensor(u.X),
-        Binary b => DependsOnTensor(b.Left) || DependsOnTensor(b.Right),
-        Where w => DependsOnTensor(w.Condition) || DependsOnTensor(w.WhenTrue) || DependsOnTensor(w.WhenFalse),
-        Clip c => DependsOnTensor(c.X) || DependsOnTensor(c.Lo) || DependsOnTensor(c.Hi),
-        Reduce r => DependsOnTensor(r.X),
-        AxisMap a => DependsOnTensor(a.X),
-        Gather g => true,
-        Masked m => DependsOnTensor(m.Loss),
-        _ => false,
-    };
+        Masked m => new[] { m.Loss },
+        Unary or Binary or Where or Clip or Reduce or AxisMap => ExprTree.Children(n),
+        _ => Array.Empty<Expr>(),
+    });
 
-    private static bool ContainsAxisWork(Expr node) => node switch
-    {
-        Reduce or AxisMap or Gather => true,
-        Unary u => ContainsAxisWork(u.X),
-        Binary b => ContainsAxisWork(b.Left) || ContainsAxisWork(b.Right),
-        Where w => ContainsAxisWork(w.Condition) || ContainsAxisWork(w.WhenTrue) || ContainsAxisWork(w.WhenFalse),
-        Clip c => ContainsAxisWork(c.X) || ContainsAxisWork(c.Lo) || ContainsAxisWork(c.Hi),
-        _ => false,
-    };
+    private static bool ContainsAxisWork(Expr node) => ExprTree.Exists(node, static n => n is Reduce or AxisMap or Gather, ExprTree.ElementwiseChildren);
 
     private void Report(DiagnosticDescriptor descriptor, Expr node, params string[] arguments)
         => ReportAt(descriptor, _map[node] ?? _attributeLocation, arguments);

@@ -25,14 +25,15 @@ internal static class Differentiator
     {
         var x = new Param(parameter, ParamKind.Tensor);
         var rank = new Dictionary<Expr, int>();
-        Rank(loss, rank);
+        Rank(loss, rank, new Dictionary<Expr, int>());
+        var derivatives = new Derivatives();
         List<Expr> barriers = rank.Keys.OrderByDescending(b => rank[b]).ToList();
 
         var adjoint = new Dictionary<Expr, Expr>();
         foreach (Expr b in barriers)
-            adjoint[b] = D(loss, b);
+            adjoint[b] = derivatives.D(loss, b);
 
-        Expr gradient = D(loss, x); // elementwise losses (and row tensors broadcast along the axis) depend on x directly
+        Expr gradient = derivatives.D(loss, x); // elementwise losses (and row tensors broadcast along the axis) depend on x directly
         foreach (Expr b in barriers)
         {
             Expr a = adjoint[b];
@@ -43,10 +44,10 @@ internal static class Differentiator
                 case Reduce r:
                 {
                     Expr weight = r.Op == ReduceOp.Sum ? new Const(1) : TieShare(r);
-                    gradient = Add(gradient, Mul(a, Mul(weight, D(r.X, x))));
+                    gradient = Add(gradient, Mul(a, Mul(weight, derivatives.D(r.X, x))));
                     foreach (Expr v in barriers.Where(v => rank[v] < rank[b]))
                     {
-                        Expr local = Mul(weight, D(r.X, v));
+                        Expr local = Mul(weight, derivatives.D(r.X, v));
                         if (!IsZero(local))
                             adjoint[v] = Add(adjoint[v], Mul(a, SumAlongAxis(local, geometry)));
                     }
@@ -54,10 +55,10 @@ internal static class Differentiator
                 }
                 case Gather g:
                 {
-                    gradient = Add(gradient, Mul(a, Where(new AxisIndexIs(g.Index), D(g.X, x), new Const(0))));
+                    gradient = Add(gradient, Mul(a, Where(new AxisIndexIs(g.Index), derivatives.D(g.X, x), new Const(0))));
                     foreach (Expr v in barriers.Where(v => rank[v] < rank[b]))
                     {
-                        Expr local = D(g.X, v);
+                        Expr local = derivatives.D(g.X, v);
                         if (!IsZero(local))
                             adjoint[v] = Add(adjoint[v], Mul(a, HasElementDependence(local, geometry) ? new Gather(local, g.Index, 0) : local));
                     }
@@ -100,22 +101,38 @@ internal static class Differentiator
 
     private static bool HasElementDependence(Expr e, Geometry geometry) => Lowerer.LevelOf(e, geometry) == Level.Elem;
 
-    /// <summary>Orders the barriers: a reduction after everything inside it, a gather right after its operand.</summary>
-    private static int Rank(Expr node, Dictionary<Expr, int> rank)
+    /// <summary>
+    /// Orders the barriers: a reduction after everything inside it, a gather right after its operand. Only barriers go
+    /// into <paramref name="rank"/> (in the order they are first reached); <paramref name="all"/> remembers every node.
+    /// </summary>
+    private static int Rank(Expr node, Dictionary<Expr, int> rank, Dictionary<Expr, int> all)
     {
-        if (rank.TryGetValue(node, out int known))
+        if (all.TryGetValue(node, out int known))
             return known;
-        int inner = ExprTree.Children(node).Select(c => Rank(c, rank)).DefaultIfEmpty(0).Max();
-        switch (node)
+        int inner = ExprTree.Children(node).Select(c => Rank(c, rank, all)).DefaultIfEmpty(0).Max();
+        int result = node switch
         {
-            case Reduce:
-                rank[node] = inner + 2;
-                return inner + 2;
-            case Gather:
-                rank[node] = inner + 1;
-                return inner + 1;
-            default:
-                return inner;
+            Reduce => inner + 2,
+            Gather => inner + 1,
+            _ => inner,
+        };
+        if (node is Reduce or Gather)
+            rank[node] = result;
+        all[node] = result;
+        return result;
+    }
+
+    /// <summary>The partial derivatives asked for so far, per variable: each distinct subexpression is differentiated once.</summary>
+    private sealed class Derivatives
+    {
+        private readonly Dictionary<Expr, Dictionary<Expr, Expr>> _byVariable = new();
+
+        /// <summary>The partial derivative of <paramref name="e"/> by <paramref name="wrt"/>, barriers held fixed.</summary>
+        public Expr D(Expr e, Expr wrt)
+        {
+            if (!_byVariable.TryGetValue(wrt, out Dictionary<Expr, Expr>? memo))
+                _byVariable[wrt] = memo = new Dictionary<Expr, Expr>();
+            return Differentiator.D(e, wrt, memo);
         }
     }
 
@@ -123,7 +140,16 @@ internal static class Differentiator
     /// The partial derivative of <paramref name="e"/> by <paramref name="wrt"/> (a parameter or a barrier), holding every
     /// other barrier fixed: barriers are leaves here, their insides are reached through the adjoints.
     /// </summary>
-    private static Expr D(Expr e, Expr wrt)
+    private static Expr D(Expr e, Expr wrt, Dictionary<Expr, Expr> memo)
+    {
+        if (memo.TryGetValue(e, out Expr? known))
+            return known;
+        Expr d = DCore(e, wrt, memo);
+        memo[e] = d;
+        return d;
+    }
+
+    private static Expr DCore(Expr e, Expr wrt, Dictionary<Expr, Expr> memo)
     {
         if (e.Equals(wrt))
             return new Const(1);
@@ -135,7 +161,7 @@ internal static class Differentiator
             {
                 if (u.Op is UnaryOp.Not or UnaryOp.IsFinite or UnaryOp.StopGradient)
                     return new Const(0);
-                Expr d = D(u.X, wrt);
+                Expr d = D(u.X, wrt, memo);
                 if (IsZero(d))
                     return d;
                 Expr x = u.X;
@@ -157,7 +183,7 @@ internal static class Differentiator
             {
                 if (b.Op is BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or)
                     return new Const(0);
-                Expr dl = D(b.Left, wrt), dr = D(b.Right, wrt);
+                Expr dl = D(b.Left, wrt, memo), dr = D(b.Right, wrt, memo);
                 if (IsZero(dl) && IsZero(dr))
                     return new Const(0);
                 return b.Op switch
@@ -175,11 +201,11 @@ internal static class Differentiator
                 };
             }
             case Where w:
-                return Where(w.Condition, D(w.WhenTrue, wrt), D(w.WhenFalse, wrt));
+                return Where(w.Condition, D(w.WhenTrue, wrt, memo), D(w.WhenFalse, wrt, memo));
             case Clip c:
             {
                 // max(min(x, hi), lo): lo below, hi above, x inside (TensorFlow's clip_by_value gradient)
-                Expr dx = D(c.X, wrt), dlo = D(c.Lo, wrt), dhi = D(c.Hi, wrt);
+                Expr dx = D(c.X, wrt, memo), dlo = D(c.Lo, wrt, memo), dhi = D(c.Hi, wrt, memo);
                 return Where(new Binary(BinaryOp.Lt, c.X, c.Lo), dlo, Where(new Binary(BinaryOp.Gt, c.X, c.Hi), dhi, dx));
             }
             default:

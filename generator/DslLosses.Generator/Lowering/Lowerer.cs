@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using DslLosses.Generator.Checking;
 using DslLosses.Generator.Ir;
 using DslLosses.Generator.Models;
@@ -73,41 +74,46 @@ internal static class Lowerer
         return (negate ? new Unary(UnaryOp.Neg, sum.X) : sum.X, mean);
     }
 
-    private static bool ElementwiseOnly(Expr node, Geometry geometry) => node switch
+    private static bool ElementwiseOnly(Expr node, Geometry geometry) => !ExprTree.Exists(node, n => n switch
     {
-        Param p => geometry.RoleOf(p.Index) != TensorRole.Row && p.Kind != ParamKind.Indices,
-        Const => true,
-        Unary u => ElementwiseOnly(u.X, geometry),
-        Binary b => ElementwiseOnly(b.Left, geometry) && ElementwiseOnly(b.Right, geometry),
-        Where w => ElementwiseOnly(w.Condition, geometry) && ElementwiseOnly(w.WhenTrue, geometry) && ElementwiseOnly(w.WhenFalse, geometry),
-        Clip c => ElementwiseOnly(c.X, geometry) && ElementwiseOnly(c.Lo, geometry) && ElementwiseOnly(c.Hi, geometry),
-        _ => false,
-    };
+        Param p => geometry.RoleOf(p.Index) == TensorRole.Row || p.Kind == ParamKind.Indices,
+        Const or Unary or Binary or Where or Clip => false,
+        _ => true,
+    }, ExprTree.ElementwiseChildren);
+
+    /// <summary>The levels found so far, per geometry (by reference): the emitter asks for the level of every node it writes.</summary>
+    private static readonly ConditionalWeakTable<Geometry, Dictionary<Expr, Level>> s_levels = new();
 
     /// <summary>Row for reductions and gathers, Elem for anything touching a full tensor, Uniform otherwise.</summary>
-    public static Level LevelOf(Expr node, Geometry geometry) => node switch
+    public static Level LevelOf(Expr node, Geometry geometry)
     {
-        Param p => geometry.RoleOf(p.Index) switch { TensorRole.Full => Level.Elem, TensorRole.Row => Level.Row, _ => Level.Uniform },
-        Reduce or Gather => Level.Row,
-        Const or AxisLength => Level.Uniform,
-        Unary u => LevelOf(u.X, geometry),
-        Binary b => Max(LevelOf(b.Left, geometry), LevelOf(b.Right, geometry)),
-        Where w => Max(LevelOf(w.Condition, geometry), Max(LevelOf(w.WhenTrue, geometry), LevelOf(w.WhenFalse, geometry))),
-        Clip c => Max(LevelOf(c.X, geometry), Max(LevelOf(c.Lo, geometry), LevelOf(c.Hi, geometry))),
-        _ => Level.Elem,
-    };
+        Dictionary<Expr, Level> memo = s_levels.GetValue(geometry, static _ => new Dictionary<Expr, Level>());
+        lock (memo)
+            return LevelOf(node, geometry, memo);
+    }
+
+    private static Level LevelOf(Expr node, Geometry geometry, Dictionary<Expr, Level> memo)
+    {
+        if (memo.TryGetValue(node, out Level known))
+            return known;
+        Level level = node switch
+        {
+            Param p => geometry.RoleOf(p.Index) switch { TensorRole.Full => Level.Elem, TensorRole.Row => Level.Row, _ => Level.Uniform },
+            Reduce or Gather => Level.Row,
+            Const or AxisLength => Level.Uniform,
+            Unary u => LevelOf(u.X, geometry, memo),
+            Binary b => Max(LevelOf(b.Left, geometry, memo), LevelOf(b.Right, geometry, memo)),
+            Where w => Max(LevelOf(w.Condition, geometry, memo), Max(LevelOf(w.WhenTrue, geometry, memo), LevelOf(w.WhenFalse, geometry, memo))),
+            Clip c => Max(LevelOf(c.X, geometry, memo), Max(LevelOf(c.Lo, geometry, memo), LevelOf(c.Hi, geometry, memo))),
+            _ => Level.Elem,
+        };
+        memo[node] = level;
+        return level;
+    }
 
     private static Level Max(Level a, Level b) => a > b ? a : b;
 
-    private static bool HasAxisWork(Expr node) => node switch
-    {
-        Reduce or Gather or AxisLength => true,
-        Unary u => HasAxisWork(u.X),
-        Binary b => HasAxisWork(b.Left) || HasAxisWork(b.Right),
-        Where w => HasAxisWork(w.Condition) || HasAxisWork(w.WhenTrue) || HasAxisWork(w.WhenFalse),
-        Clip c => HasAxisWork(c.X) || HasAxisWork(c.Lo) || HasAxisWork(c.Hi),
-        _ => false,
-    };
+    private static bool HasAxisWork(Expr node) => ExprTree.Exists(node, static n => n is Reduce or Gather or AxisLength, ExprTree.ElementwiseChildren);
 
     private static Expr Rewrite(Expr node, Dictionary<Expr, Expr> memo)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -12,6 +13,9 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, SyntaxTre
 {
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
         => new(descriptor, location?.SourceTree, location?.SourceSpan ?? default, new EquatableArray<string>(arguments));
+
+    /// <summary>Whether any of <paramref name="diagnostics"/> is an error (a formula with one generates nothing).</summary>
+    public static bool AnyError(IEnumerable<DiagnosticInfo> diagnostics) => diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
 
     public Diagnostic ToDiagnostic()
     {

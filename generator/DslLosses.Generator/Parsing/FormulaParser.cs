@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
-using DslLosses.Generator.Checking;
 using DslLosses.Generator.Diagnostics;
 using DslLosses.Generator.Ir;
 using DslLosses.Generator.Models;
@@ -14,7 +13,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace DslLosses.Generator.Parsing;
 
 /// <summary>
-/// Turns a <c>[Loss]</c> method into a <see cref="FormulaModel"/>: declaration checks, body to IR, then the shape checker.
+/// Reads a <c>[Loss]</c> method into a <see cref="ParsedFormula"/>: the declaration (with its own checks: static,
+/// partial, parameter kinds, shapes as written, [Loss] options) and the body as IR. The shape checker runs after it.
 /// Every problem becomes a <see cref="DiagnosticInfo"/>; nothing here throws on user code.
 /// </summary>
 internal static partial class FormulaParser
@@ -31,35 +31,11 @@ internal static partial class FormulaParser
     /// <summary>Keras's <c>backend.epsilon()</c>.</summary>
     public const double Epsilon = 1e-7;
 
-    /// <summary>The generator's entry: parse and check one annotated method.</summary>
-    public static Result<FormulaModel?> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
-            return new Result<FormulaModel?>(null, EquatableArray<DiagnosticInfo>.Empty);
-        return Parse(method, syntax, context.SemanticModel, context.Attributes.FirstOrDefault(), cancellationToken);
-    }
-
-    /// <summary>Parse and check one annotated method (shared with the analyzers).</summary>
-    public static Result<FormulaModel?> Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, AttributeData? lossAttribute, CancellationToken cancellationToken)
-    {
-        var diagnostics = new List<DiagnosticInfo>();
-        try
-        {
-            FormulaModel? formula = ParseCore(method, syntax, model, lossAttribute, diagnostics, cancellationToken);
-            return new Result<FormulaModel?>(HasErrors(diagnostics) ? null : formula, diagnostics.ToEquatableArray());
-        }
-        catch (OperationCanceledException)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(), method.Name, ex.GetType().Name + ": " + ex.Message));
-            return new Result<FormulaModel?>(null, diagnostics.ToEquatableArray());
-        }
-    }
-
-    private static FormulaModel? ParseCore(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, AttributeData? lossAttribute, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one annotated method into a <see cref="ParsedFormula"/>, reporting into <paramref name="diagnostics"/>;
+    /// null when the declaration or the body has errors (the checker has nothing sound to check then).
+    /// </summary>
+    public static ParsedFormula? Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel model, AttributeData? lossAttribute, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         // Code the C# compiler rejects is reported by the compiler; a second report from us would only add noise.
         if (model.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
@@ -159,26 +135,25 @@ internal static partial class FormulaParser
         if (HasErrors(diagnostics))
             return null;
 
-        var check = new FormulaChecker(methodName, parameters, parameterLocations, axis, attributeLocation, sourceMap, diagnostics, marked, nameLocation);
-        int lossAxis = check.Run(result);
-        if (HasErrors(diagnostics))
-            return null;
-
-        return new FormulaModel(
+        return new ParsedFormula(
             method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
             containing.ToEquatableArray(),
             methodName,
             lossName,
-            lossAxis,
+            axis,
             elementTypes,
             reductions,
             parameters.ToEquatableArray(),
+            parameterLocations,
             result,
+            sourceMap,
             SourceLines(syntax),
-            check.DifferentiableParameter);
+            marked,
+            nameLocation,
+            attributeLocation);
     }
 
-    private static bool HasErrors(List<DiagnosticInfo> diagnostics) => diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+    private static bool HasErrors(List<DiagnosticInfo> diagnostics) => DiagnosticInfo.AnyError(diagnostics);
 
     private static ParamModel ParseParameter(IParameterSymbol parameter, string methodName, Location location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, out Location shapeLocation)
     {
