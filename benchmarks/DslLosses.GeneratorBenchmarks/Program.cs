@@ -31,13 +31,22 @@ public static class Program
         if (args.Length > 0 && args[0] == "--quick")
             return Quick(args);
 
-        IConfig config = DefaultConfig.Instance
-            .AddJob(Job.Default
+        // In process: the generator and the compiler are loaded from this program's folder, built against the checkout
+        // to measure; a job given on the command line (--job) runs in process too.
+        IConfig config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
+        if (args.Any(a => a is "--job" or "-j"))
+        {
+            if (!args.Contains("--inProcess"))
+                args = [.. args, "--inProcess"];
+        }
+        else
+        {
+            config = config.AddJob(Job.Default
                 .WithToolchain(InProcessEmitToolchain.Instance)
                 .WithWarmupCount(1)
                 .WithIterationCount(5)
-                .WithLaunchCount(1))
-            .WithOptions(ConfigOptions.DisableOptimizationsValidator);
+                .WithLaunchCount(1));
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;
     }
@@ -119,12 +128,12 @@ public static class Program
         {
             if (c.StartsWith("chain-", StringComparison.Ordinal) && chainGaveUp is not null)
             {
-                Console.WriteLine($"| {Label(c)} | - | - | 0 | - | not run: {chainGaveUp} did not finish within {timeout.ToString(Inv)} s |");
+                Console.WriteLine($"| {Label(c)} | - | - | 0 | - | not run: the chain of {chainGaveUp} did not finish within {timeout.ToString(Inv)} s |");
                 continue;
             }
             (List<(double Seconds, long Chars)> results, string note) = RunChild(c, runs, timeout);
             if (c.StartsWith("chain-", StringComparison.Ordinal) && results.Count == 0)
-                chainGaveUp = Label(c);
+                chainGaveUp = c["chain-".Length..];
             string first = results.Count > 0 ? Format(results[0].Seconds) : "-";
             string best = results.Count > 0 ? Format(results.Min(r => r.Seconds)) : "-";
             string chars = results.Count > 0 ? results[^1].Chars.ToString("N0", Inv) : "-";
