@@ -40,8 +40,10 @@ if [[ ${#files[@]} -eq 0 ]]; then
 fi
 
 commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+# the last commit that changed the generator or runtime (benchmarks/ commits do not change what is measured)
+code=$(git -C "$REPO" log -1 --format=%h -- generator runtime 2>/dev/null || echo unknown)
 dirty=$(git -C "$REPO" status --porcelain 2>/dev/null | grep -v '^??' | head -1 || true)
-echo "Generated source of $REPO (commit $commit${dirty:+, with uncommitted changes}), Release build"
+echo "Generated source of $REPO (commit $commit, generator and runtime as of $code${dirty:+, with uncommitted changes}), Release build"
 echo
 
 # project = the obj/<project> folder; the files of one project are split at the formula headers

@@ -36,6 +36,8 @@ fi
 dll=$(find "$OUT/artifacts/bin/DslLosses.GeneratorBenchmarks" -name DslLosses.GeneratorBenchmarks.dll | head -1)
 
 commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-echo "DslLosses generator of $REPO (commit $commit); dotnet $(dotnet --version)"
+# the last commit that changed the generator or runtime (benchmarks/ commits do not change what is measured)
+code=$(git -C "$REPO" log -1 --format=%h -- generator runtime 2>/dev/null || echo unknown)
+echo "DslLosses generator of $REPO (commit $commit, generator and runtime as of $code); dotnet $(dotnet --version)"
 cd "$OUT"   # BenchmarkDotNet writes its BenchmarkDotNet.Artifacts/ here
 exec dotnet "$dll" "$@"
