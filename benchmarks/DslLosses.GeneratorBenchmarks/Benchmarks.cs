@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace DslLosses.GeneratorBenchmarks;
+
+/// <summary>
+/// A full generator run (new driver, new compilation over already parsed trees) on 1, 10 and 100 typical formulas.
+/// </summary>
+[MemoryDiagnoser]
+public class FormulaCount
+{
+    private SyntaxTree[] _trees = [];
+
+    [Params(1, 10, 100)]
+    public int Formulas { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _trees = Workloads.Parse(Workloads.FormulaSources(Formulas).Append(Workloads.Other));
+        Workloads.Run(Workloads.Driver(), Workloads.Compile(_trees), check: true);
+    }
+
+    [Benchmark(Description = "full run")]
+    public GeneratorDriver FullRun() => Workloads.Run(Workloads.Driver(), Workloads.Compile(_trees));
+}
+
+/// <summary>
+/// A full generator run on one formula of N chained locals, each used twice by the next. The sizes run are those of
+/// <c>DSL_GENBENCH_CHAIN</c> (comma-separated; default 10,20,40,80,160): on a generator whose cost grows exponentially
+/// with N, keep it to sizes that finish (the quick mode finds them).
+/// </summary>
+[MemoryDiagnoser]
+public class ChainedLocals
+{
+    private SyntaxTree[] _trees = [];
+
+    public static IEnumerable<int> Sizes()
+        => (Environment.GetEnvironmentVariable("DSL_GENBENCH_CHAIN") is { Length: > 0 } s ? s : "10,20,40,80,160")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(x => int.Parse(x, CultureInfo.InvariantCulture));
+
+    [ParamsSource(nameof(Sizes))]
+    public int Locals { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _trees = Workloads.Parse([Workloads.ChainSource(Locals)]);
+        Workloads.Run(Workloads.Driver(), Workloads.Compile(_trees), check: true);
+    }
+
+    [Benchmark(Description = "full run")]
+    public GeneratorDriver FullRun() => Workloads.Run(Workloads.Driver(), Workloads.Compile(_trees));
+}
+
+/// <summary>
+/// The incremental re-run after an unrelated edit: a driver that has run on 100 formulas and a file without formulas
+/// runs again on the compilation where that file has a comment added. Each invocation starts from the same driver
+/// state and a new compilation (<see cref="Compilation.ReplaceSyntaxTree"/>, included in the time).
+/// </summary>
+[MemoryDiagnoser]
+public class Incremental
+{
+    private CSharpCompilation _compilation = null!;
+    private SyntaxTree _other = null!;
+    private SyntaxTree _edited = null!;
+    private GeneratorDriver _driver = null!;
+
+    [Params(100)]
+    public int Formulas { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        SyntaxTree[] trees = Workloads.Parse(Workloads.FormulaSources(Formulas).Append(Workloads.Other));
+        _other = trees[^1];
+        _edited = CSharpSyntaxTree.ParseText(Workloads.OtherEdited, Workloads.ParseOptions, _other.FilePath);
+        _compilation = Workloads.Compile(trees);
+        _driver = Workloads.Run(Workloads.Driver(), _compilation, check: true);
+    }
+
+    [Benchmark(Description = "re-run after an unrelated edit")]
+    public GeneratorDriver UnrelatedEdit() => Workloads.Run(_driver, _compilation.ReplaceSyntaxTree(_other, _edited));
+}
