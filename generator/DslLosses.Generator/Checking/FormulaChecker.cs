@@ -61,7 +61,8 @@ internal sealed class FormulaChecker
             parsed.Parameters,
             parsed.Body,
             parsed.SourceLines,
-            check.DifferentiableParameter);
+            check.DifferentiableParameter,
+            parsed.Locals);
     }
 
     private FormulaChecker(string method, IReadOnlyList<ParamModel> parameters, IReadOnlyList<Location> parameterLocations, int declaredAxis,

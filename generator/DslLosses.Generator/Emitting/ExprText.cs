@@ -44,9 +44,9 @@ internal static class ExprText
                 Call(u.Op.ToString(), text, f, max, u.X);
                 break;
             case Binary b when Infix(b.Op) is { } op:
-                Operand(b.Left, f, text, max);
+                Operand(b.Left, f, text, max, Precedence(b.Op), right: false, b.Op);
                 text.Append(' ').Append(op).Append(' ');
-                Operand(b.Right, f, text, max);
+                Operand(b.Right, f, text, max, Precedence(b.Op), right: true, b.Op);
                 break;
             case Binary b:
                 Call(b.Op.ToString(), text, f, max, b.Left, b.Right);
@@ -96,6 +96,26 @@ internal static class ExprText
         }
         text.Append(')');
     }
+
+    /// <summary>An operand of an infix operator: in parentheses only where precedence (or a right operand of - or /) needs them.</summary>
+    private static void Operand(Expr node, FormulaModel f, System.Text.StringBuilder text, int max, int parent, bool right, BinaryOp op)
+    {
+        bool parens = node is Binary b && Infix(b.Op) is not null
+            && (Precedence(b.Op) < parent || (right && Precedence(b.Op) == parent && op is BinaryOp.Sub or BinaryOp.Div));
+        if (parens)
+            text.Append('(');
+        Write(node, f, text, max);
+        if (parens)
+            text.Append(')');
+    }
+
+    private static int Precedence(BinaryOp op) => op switch
+    {
+        BinaryOp.Mul or BinaryOp.Div => 3,
+        BinaryOp.Add or BinaryOp.Sub => 2,
+        BinaryOp.And or BinaryOp.Or => 0,
+        _ => 1,
+    };
 
     private static void Operand(Expr node, FormulaModel f, System.Text.StringBuilder text, int max)
     {

@@ -90,7 +90,19 @@ internal sealed class KernelEmitter
         _c = plan.LiteralAxisLength > 0 ? plan.LiteralAxisLength.ToString(CultureInfo.InvariantCulture) : "c";
         _shifts = Lowerer.ShiftMaxima(plan);
         _ranges = new Ranges(single: compute.Compute == "float");
+        foreach (LocalValue local in plan.Locals)
+        {
+            if (local.Value is not (Param or Const) && !_localNames.ContainsKey(local.Value))
+                _localNames[local.Value] = local.Name;
+        }
     }
+
+    /// <summary>The formula's local that holds each value, if one does: its temporaries are named after it.</summary>
+    private readonly Dictionary<Expr, string> _localNames = new();
+
+    /// <summary>A fresh temporary for <paramref name="node"/>: <c>pt_12</c> for the formula's local <c>pt</c>, else <paramref name="prefix"/> and a number.</summary>
+    private string Temp(string prefix, Expr node)
+        => _localNames.TryGetValue(node, out string? local) ? local + "_" + Next() : prefix + Next();
 
     // ---- names and signatures --------------------------------------------------------------------------------
 
@@ -431,6 +443,12 @@ internal sealed class KernelEmitter
 
         if (elementwise is not null)
         {
+            if (_mask is null)
+            {
+                if (!IsLoss)
+                    row.Lines.Add("// the gradient by " + DifferentiableName + ": " + ExprText.Print(_plan.Gradient!, _plan.Formula, 100));
+                row.Lines.Add("// the loss of each element: " + ExprText.Print(_plan.Loss, _plan.Formula, 100));
+            }
             if (!IsLoss)
             {
                 string g = VValue(_plan.Gradient!, row);
@@ -457,6 +475,9 @@ internal sealed class KernelEmitter
 
         if (_plan.LossHasAxis)
         {
+            if (!IsLoss)
+                row.Lines.Add("// the gradient by " + DifferentiableName + ": " + ExprText.Print(_plan.Gradient!, _plan.Formula, 100));
+            row.Lines.Add("// the loss of each element: " + ExprText.Print(_plan.Loss, _plan.Formula, 100));
             AxisLoop(row, loop =>
             {
                 if (!IsLoss)
@@ -478,11 +499,15 @@ internal sealed class KernelEmitter
         }
         if (!IsLoss)
         {
+            row.Lines.Add("// the gradient by " + DifferentiableName + ": " + ExprText.Print(_plan.Gradient!, _plan.Formula, 100));
             string upstream = Upstream(row, lossIndex);
             AxisLoop(row, loop => loop.Lines.Add($"TL.Store({VValue(_plan.Gradient!, loop)} * {Broadcast(upstream, row)}, ref grad, e);"));
         }
+        row.Lines.Add("// the loss of the row: " + ExprText.Print(_plan.Loss, _plan.Formula, 100));
         EmitGuarded(row, block => ScalarLoss(block, Value(_plan.Loss, block), lossIndex));
     }
+
+    private string DifferentiableName => _plan.Formula.Parameters[_plan.Formula.DifferentiableParameter].Name;
 
     /// <summary>
     /// The loss sink: in a loss body unconditionally; in a gradient body inside <c>if (TOut.AddsTotal)</c>, after the
@@ -791,7 +816,7 @@ internal sealed class KernelEmitter
                 throw new InvalidOperationException("internal: no emission for " + node.GetType().Name);
         }
 
-        string temp = "t" + Next();
+        string temp = Temp("t", node);
         target.Lines.Add($"var {temp} = {code};");
         target.Names[node] = temp;
         return temp;
@@ -932,7 +957,7 @@ internal sealed class KernelEmitter
                 _ => throw new InvalidOperationException("internal: no vector emission for " + node.GetType().Name),
             };
         }
-        string temp = "v" + Next();
+        string temp = Temp("v", node);
         target.Lines.Add($"var {temp} = {code};");
         target.VNames[node] = temp;
         return temp;
@@ -1003,13 +1028,23 @@ internal sealed class KernelEmitter
         return r.IsPoint && r.Lo != 0 && !double.IsNaN(r.Lo);
     }
 
-    private static bool ConstantsOnly(Expr node) => node switch
+    private readonly Dictionary<Expr, bool> _constantsOnly = new();
+
+    /// <summary>Whether <paramref name="node"/> is built from constants by unary and binary operations only (memoised per node).</summary>
+    private bool ConstantsOnly(Expr node)
     {
-        Const => true,
-        Unary u => ConstantsOnly(u.X),
-        Binary b => ConstantsOnly(b.Left) && ConstantsOnly(b.Right),
-        _ => false,
-    };
+        if (_constantsOnly.TryGetValue(node, out bool known))
+            return known;
+        bool result = node switch
+        {
+            Const => true,
+            Unary u => ConstantsOnly(u.X),
+            Binary b => ConstantsOnly(b.Left) && ConstantsOnly(b.Right),
+            _ => false,
+        };
+        _constantsOnly[node] = result;
+        return result;
+    }
 
     /// <summary><c>max(x, lo)</c>: one instruction against a constant bound that is not a zero (NaN in x kept), IEEE's max otherwise.</summary>
     private string VLower(string x, Expr lo, Block block)

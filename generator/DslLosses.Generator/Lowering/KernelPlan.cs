@@ -28,7 +28,8 @@ internal sealed record KernelPlan(
     int LiteralAxisLength,
     Expr? Gradient,
     Expr? FlatTerm,
-    bool FlatMean)
+    bool FlatMean,
+    EquatableArray<LocalValue> Locals = default)
 {
     /// <summary>
     /// Whether the batch total can be summed over the flat buffer: the per-row loss is <c>Σ h</c> or <c>Σ h / C</c> of

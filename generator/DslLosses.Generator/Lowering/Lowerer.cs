@@ -51,7 +51,12 @@ internal static class Lowerer
             ? Differentiator.Gradient(loss, formula.DifferentiableParameter, geometry)
             : null;
         (Expr? flat, bool mean) = keep is null && loops == LoopShape.Rows && !lossHasAxis ? FlatSum(loss, geometry) : (null, false);
-        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradient, flat, mean);
+        // the locals' values as lowered, for the temporaries' names (a local the lowering dropped has none)
+        var locals = formula.Locals
+            .Where(l => memo.ContainsKey(l.Value))
+            .Select(l => new LocalValue(l.Name, memo[l.Value]))
+            .ToEquatableArray();
+        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradient, flat, mean, locals);
     }
 
     /// <summary><c>Σ h</c>, <c>Σ h / C</c> or their negations, with <c>h</c> elementwise in full tensors and uniforms only.</summary>

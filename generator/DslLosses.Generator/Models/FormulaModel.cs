@@ -27,6 +27,9 @@ internal sealed record ParamModel(string Name, ParamKind Kind, EquatableArray<Di
     public string ShapeText => "(" + string.Join(", ", Shape) + ")";
 }
 
+/// <summary>A local of a formula body and its value: the emitter names the temporary that holds the value after it.</summary>
+internal sealed record LocalValue(string Name, Expr Value);
+
 /// <summary>A type that contains a formula, outermost first: the keyword (<c>class</c>, <c>struct</c>, <c>record</c>, ...) and the name.</summary>
 internal sealed record ContainingType(string Keyword, string Name);
 
@@ -44,7 +47,8 @@ internal sealed record FormulaModel(
     EquatableArray<ParamModel> Parameters,
     Expr Body,
     EquatableArray<string> SourceLines,
-    int DifferentiableParameter)
+    int DifferentiableParameter,
+    EquatableArray<LocalValue> Locals = default)
 {
     /// <summary>Flags of <c>DslLosses.LossElementTypes</c>.</summary>
     public const int Single = 1, Double = 2, Half = 4;

@@ -24,6 +24,10 @@ internal sealed class BodyParser
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly CancellationToken _cancellationToken;
     private readonly Dictionary<string, Expr> _locals = new(StringComparer.Ordinal);
+    private readonly List<LocalValue> _named = new();
+
+    /// <summary>The formula's locals in the order declared, each with its value (the emitter names temporaries after them).</summary>
+    public IReadOnlyList<LocalValue> Locals => _named;
 
     public BodyParser(SemanticModel model, IMethodSymbol method, SourceMap map, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
@@ -61,7 +65,10 @@ internal sealed class BodyParser
                         }
                         Expr? value = ParseExpr(variable.Initializer.Value);
                         if (value is not null)
+                        {
                             _locals[variable.Identifier.ValueText] = value;
+                            _named.Add(new LocalValue(variable.Identifier.ValueText, value));
+                        }
                     }
                     break;
                 case LocalDeclarationStatementSyntax { IsConst: true }:

@@ -150,7 +150,10 @@ internal static partial class FormulaParser
             SourceLines(syntax),
             marked,
             nameLocation,
-            attributeLocation);
+            attributeLocation)
+        {
+            Locals = body.Locals.ToEquatableArray(),
+        };
     }
 
     private static bool HasErrors(List<DiagnosticInfo> diagnostics) => DiagnosticInfo.AnyError(diagnostics);

@@ -68,6 +68,9 @@ internal sealed class ParsedFormula
 
     public Expr Body { get; }
 
+    /// <summary>The formula's locals with their values, in the order declared.</summary>
+    public EquatableArray<LocalValue> Locals { get; set; }
+
     /// <summary>Where each node of <see cref="Body"/> was written.</summary>
     public SourceMap SourceMap { get; }
 

@@ -293,7 +293,7 @@ namespace Snapshots
             for (nint row = start; row < outer; row++)
             {
                 nint e0 = row * c;
-                // stage 1: Sum over the loss axis of -Pow(1 - ((yTrue * Clip(yPred, 1E-07, 1 - 1E-07)) + ((1 - yT...
+                // stage 1: Sum over the loss axis of -Pow(1 - (yTrue * Clip(yPred, 1E-07, 1 - 1E-07) + (1 - yTrue...
                 var vr0 = TL.Zero;
                 nint j1 = 0;
                 for (; j1 <= c - TL.Count; j1 += TL.Count)
@@ -301,16 +301,16 @@ namespace Snapshots
                     nint e = e0 + j1;
                     var v3 = TL.Load(ref p_yTrue, e);
                     var v4 = TL.Load(ref p_yPred, e);
-                    var v8 = TL.AtLeast(TL.AtMost(v4, v6), v7);
-                    var v9 = v3 * v8;
+                    var p_8 = TL.AtLeast(TL.AtMost(v4, v6), v7);
+                    var v9 = v3 * p_8;
                     var v10 = v2 - v3;
-                    var v11 = v2 - v8;
+                    var v11 = v2 - p_8;
                     var v12 = v10 * v11;
-                    var v13 = v9 + v12;
-                    var v14 = v2 - v13;
+                    var pt_13 = v9 + v12;
+                    var v14 = v2 - pt_13;
                     var v16 = TL.Pow(v14, v15);
                     var v17 = -v16;
-                    var v18 = TL.Log(v13);
+                    var v18 = TL.Log(pt_13);
                     var v19 = v17 * v18;
                     vr0 += v19;
                 }
@@ -321,20 +321,21 @@ namespace Snapshots
                     var m21 = TL.From(j1 - j20);
                     var v22 = TL.Load(ref p_yTrue, e);
                     var v23 = TL.Load(ref p_yPred, e);
-                    var v24 = TL.AtLeast(TL.AtMost(v23, v6), v7);
-                    var v25 = v22 * v24;
+                    var p_24 = TL.AtLeast(TL.AtMost(v23, v6), v7);
+                    var v25 = v22 * p_24;
                     var v26 = v2 - v22;
-                    var v27 = v2 - v24;
+                    var v27 = v2 - p_24;
                     var v28 = v26 * v27;
-                    var v29 = v25 + v28;
-                    var v30 = v2 - v29;
+                    var pt_29 = v25 + v28;
+                    var v30 = v2 - pt_29;
                     var v31 = TL.Pow(v30, v15);
                     var v32 = -v31;
-                    var v33 = TL.Log(v29);
+                    var v33 = TL.Log(pt_29);
                     var v34 = v32 * v33;
                     vr0 += TL.Select(m21, v34, TL.Zero);
                 }
                 var r35 = TL.Sum(vr0);
+                // the loss of the row: Sum(-Pow(1 - (yTrue * Clip(yPred, 1E-07, 1 - 1E-07) + (1 - yTrue) * (1 - Clip(yPred, 1E-07, 1 - 1E-0...
                 var t36 = r35 / (float)c;
                 var l37 = TW.IsWeighted ? t36 * TL.Read(ref sw, wm.Index(row)) : t36;
                 if (TOut.AddsTotal) total += l37;
@@ -343,7 +344,7 @@ namespace Snapshots
             return total;
         }
 
-        /// <summary>The unweighted total of <c>FocalBce</c> as one flat loop over every element of -Pow(1 - ((yTrue * Clip(yPred, 1E-07, 1 - 1E-07)) + ((1 - yTrue) * (1 - Clip(yPr... (the per-row sums along the loss axis add up to it), computed in float.</summary>
+        /// <summary>The unweighted total of <c>FocalBce</c> as one flat loop over every element of -Pow(1 - (yTrue * Clip(yPred, 1E-07, 1 - 1E-07) + (1 - yTrue) * (1 - Clip(yPred,... (the per-row sums along the loss axis add up to it), computed in float.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double __FocalBce_FlatTotalInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
             where TS : unmanaged
@@ -363,18 +364,19 @@ namespace Snapshots
             for (; k <= outer - TL.Count; k += TL.Count)
             {
                 nint e = k;
+                // the loss of each element: -Pow(1 - (yTrue * Clip(yPred, 1E-07, 1 - 1E-07) + (1 - yTrue) * (1 - Clip(yPred, 1E-07, 1 - 1E-07)))...
                 var v1 = TL.Load(ref p_yTrue, e);
                 var v2 = TL.Load(ref p_yPred, e);
-                var v6 = TL.AtLeast(TL.AtMost(v2, v4), v5);
-                var v7 = v1 * v6;
+                var p_6 = TL.AtLeast(TL.AtMost(v2, v4), v5);
+                var v7 = v1 * p_6;
                 var v8 = v0 - v1;
-                var v9 = v0 - v6;
+                var v9 = v0 - p_6;
                 var v10 = v8 * v9;
-                var v11 = v7 + v10;
-                var v12 = v0 - v11;
+                var pt_11 = v7 + v10;
+                var v12 = v0 - pt_11;
                 var v14 = TL.Pow(v12, v13);
                 var v15 = -v14;
-                var v16 = TL.Log(v11);
+                var v16 = TL.Log(pt_11);
                 var v17 = v15 * v16;
                 var l18 = TW.IsWeighted ? v17 * TL.Create(TL.Read(ref sw, wm.Index(e))) : v17; // a weight per element: weighted, this body runs one element per lane
                 if (TOut.AddsTotal) { if (TL.Count == 1) total += TL.Sum(l18); else if (++fold < 1024 / TL.Count) vtotal += l18; else { total += TL.Sum(vtotal + l18); vtotal = TL.Zero; fold = 0; } }
@@ -386,16 +388,16 @@ namespace Snapshots
                 var done = TL.From(k - e);
                 var v19 = TL.Load(ref p_yTrue, e);
                 var v20 = TL.Load(ref p_yPred, e);
-                var v21 = TL.AtLeast(TL.AtMost(v20, v4), v5);
-                var v22 = v19 * v21;
+                var p_21 = TL.AtLeast(TL.AtMost(v20, v4), v5);
+                var v22 = v19 * p_21;
                 var v23 = v0 - v19;
-                var v24 = v0 - v21;
+                var v24 = v0 - p_21;
                 var v25 = v23 * v24;
-                var v26 = v22 + v25;
-                var v27 = v0 - v26;
+                var pt_26 = v22 + v25;
+                var v27 = v0 - pt_26;
                 var v28 = TL.Pow(v27, v13);
                 var v29 = -v28;
-                var v30 = TL.Log(v26);
+                var v30 = TL.Log(pt_26);
                 var v31 = v29 * v30;
                 var l32 = TW.IsWeighted ? v31 * TL.Create(TL.Read(ref sw, wm.Index(e))) : v31; // a weight per element: weighted, this body runs one element per lane
                 if (TOut.AddsTotal) { if (TL.Count == 1) total += TL.Sum(TL.Select(done, l32, TL.Zero)); else if (++fold < 1024 / TL.Count) vtotal += TL.Select(done, l32, TL.Zero); else { total += TL.Sum(vtotal + TL.Select(done, l32, TL.Zero)); vtotal = TL.Zero; fold = 0; } }
@@ -428,7 +430,7 @@ namespace Snapshots
             for (nint row = start; row < outer; row++)
             {
                 nint e0 = row * c;
-                // stage 1: Sum over the loss axis of -Pow(1 - ((yTrue * Clip(yPred, 1E-07, 1 - 1E-07)) + ((1 - yT...
+                // stage 1: Sum over the loss axis of -Pow(1 - (yTrue * Clip(yPred, 1E-07, 1 - 1E-07) + (1 - yTrue...
                 var vr0 = TL.Zero;
                 nint j1 = 0;
                 for (; j1 <= c - TL.Count; j1 += TL.Count)
@@ -436,16 +438,16 @@ namespace Snapshots
                     nint e = e0 + j1;
                     var v3 = TL.Load(ref p_yTrue, e);
                     var v4 = TL.Load(ref p_yPred, e);
-                    var v8 = TL.AtLeast(TL.AtMost(v4, v6), v7);
-                    var v9 = v3 * v8;
+                    var p_8 = TL.AtLeast(TL.AtMost(v4, v6), v7);
+                    var v9 = v3 * p_8;
                     var v10 = v2 - v3;
-                    var v11 = v2 - v8;
+                    var v11 = v2 - p_8;
                     var v12 = v10 * v11;
-                    var v13 = v9 + v12;
-                    var v14 = v2 - v13;
+                    var pt_13 = v9 + v12;
+                    var v14 = v2 - pt_13;
                     var v16 = TL.Pow(v14, v15);
                     var v17 = -v16;
-                    var v18 = TL.Log(v13);
+                    var v18 = TL.Log(pt_13);
                     var v19 = v17 * v18;
                     vr0 += v19;
                 }
@@ -456,20 +458,21 @@ namespace Snapshots
                     var m21 = TL.From(j1 - j20);
                     var v22 = TL.Load(ref p_yTrue, e);
                     var v23 = TL.Load(ref p_yPred, e);
-                    var v24 = TL.AtLeast(TL.AtMost(v23, v6), v7);
-                    var v25 = v22 * v24;
+                    var p_24 = TL.AtLeast(TL.AtMost(v23, v6), v7);
+                    var v25 = v22 * p_24;
                     var v26 = v2 - v22;
-                    var v27 = v2 - v24;
+                    var v27 = v2 - p_24;
                     var v28 = v26 * v27;
-                    var v29 = v25 + v28;
-                    var v30 = v2 - v29;
+                    var pt_29 = v25 + v28;
+                    var v30 = v2 - pt_29;
                     var v31 = TL.Pow(v30, v15);
                     var v32 = -v31;
-                    var v33 = TL.Log(v29);
+                    var v33 = TL.Log(pt_29);
                     var v34 = v32 * v33;
                     vr0 += TL.Select(m21, v34, TL.Zero);
                 }
                 var r35 = TL.Sum(vr0);
+                // the gradient by yPred: 1 / C * (-(-(yTrue * Where(yPred < 1E-07, 0, Where(yPred > 1 - 1E-07, 0, 1)) + (1 - yTrue) * -Where(...
                 var u36 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
                 nint j37 = 0;
                 var b73 = TL.Create(u36);
@@ -488,21 +491,21 @@ namespace Snapshots
                     var v50 = v48 * v49;
                     var v51 = v47 + v50;
                     var v52 = -v51;
-                    var v53 = TL.AtLeast(TL.AtMost(v41, v6), v7);
-                    var v54 = v40 * v53;
-                    var v55 = v2 - v53;
+                    var p_53 = TL.AtLeast(TL.AtMost(v41, v6), v7);
+                    var v54 = v40 * p_53;
+                    var v55 = v2 - p_53;
                     var v56 = v48 * v55;
-                    var v57 = v54 + v56;
-                    var v58 = v2 - v57;
+                    var pt_57 = v54 + v56;
+                    var v58 = v2 - pt_57;
                     var v61 = TL.Pow(v58, v60);
                     var v62 = v15 * v61;
                     var v63 = v52 * v62;
                     var v64 = -v63;
-                    var v65 = TL.Log(v57);
+                    var v65 = TL.Log(pt_57);
                     var v66 = v64 * v65;
                     var v67 = TL.Pow(v58, v15);
                     var v68 = -v67;
-                    var v69 = v51 / v57;
+                    var v69 = v51 / pt_57;
                     var v70 = v68 * v69;
                     var v71 = v66 + v70;
                     var v72 = v39 * v71;
@@ -525,26 +528,27 @@ namespace Snapshots
                     var v85 = v83 * v84;
                     var v86 = v82 + v85;
                     var v87 = -v86;
-                    var v88 = TL.AtLeast(TL.AtMost(v77, v6), v7);
-                    var v89 = v76 * v88;
-                    var v90 = v2 - v88;
+                    var p_88 = TL.AtLeast(TL.AtMost(v77, v6), v7);
+                    var v89 = v76 * p_88;
+                    var v90 = v2 - p_88;
                     var v91 = v83 * v90;
-                    var v92 = v89 + v91;
-                    var v93 = v2 - v92;
+                    var pt_92 = v89 + v91;
+                    var v93 = v2 - pt_92;
                     var v94 = TL.Pow(v93, v60);
                     var v95 = v15 * v94;
                     var v96 = v87 * v95;
                     var v97 = -v96;
-                    var v98 = TL.Log(v92);
+                    var v98 = TL.Log(pt_92);
                     var v99 = v97 * v98;
                     var v100 = TL.Pow(v93, v15);
                     var v101 = -v100;
-                    var v102 = v86 / v92;
+                    var v102 = v86 / pt_92;
                     var v103 = v101 * v102;
                     var v104 = v99 + v103;
                     var v105 = v39 * v104;
                     TL.Store(v105 * b73, ref grad, e);
                 }
+                // the loss of the row: Sum(-Pow(1 - (yTrue * Clip(yPred, 1E-07, 1 - 1E-07) + (1 - yTrue) * (1 - Clip(yPred, 1E-07, 1 - 1E-0...
                 if (TOut.AddsTotal) // the loss total in the same pass
                 {
                     var t106 = r35 / (float)c;
@@ -578,23 +582,23 @@ namespace Snapshots
                 nint e0 = row * c;
                 TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref columns_yTrue);
                 TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref columns_yPred);
-                // stage 1: Sum over the loss axis of -Pow(1 - ((yTrue * Clip(yPred, 1E-07, 1 - 1E-07)) + ((1 - yT...
+                // stage 1: Sum over the loss axis of -Pow(1 - (yTrue * Clip(yPred, 1E-07, 1 - 1E-07) + (1 - yTrue...
                 var vr0 = TL.Zero;
                 for (nint j = 0; j < c; j++)
                 {
                     nint e = e0 + j;
                     var v2 = TL.Load(ref columns_yTrue, j * TL.Count);
                     var v3 = TL.Load(ref columns_yPred, j * TL.Count);
-                    var v7 = TL.AtLeast(TL.AtMost(v3, v5), v6);
-                    var v8 = v2 * v7;
+                    var p_7 = TL.AtLeast(TL.AtMost(v3, v5), v6);
+                    var v8 = v2 * p_7;
                     var v9 = v1 - v2;
-                    var v10 = v1 - v7;
+                    var v10 = v1 - p_7;
                     var v11 = v9 * v10;
-                    var v12 = v8 + v11;
-                    var v13 = v1 - v12;
+                    var pt_12 = v8 + v11;
+                    var v13 = v1 - pt_12;
                     var v15 = TL.Pow(v13, v14);
                     var v16 = -v15;
-                    var v17 = TL.Log(v12);
+                    var v17 = TL.Log(pt_12);
                     var v18 = v16 * v17;
                     vr0 += v18;
                 }

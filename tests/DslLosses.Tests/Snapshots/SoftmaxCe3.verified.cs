@@ -255,7 +255,7 @@ namespace Snapshots
                     vr5 += v15;
                 }
                 var r16 = TL.Sum(vr5);
-                // stage 3: Sum over the loss axis of labels * ((logits - StopGradient(Max(logits))) - Log(Sum(Exp...
+                // stage 3: Sum over the loss axis of labels * (logits - StopGradient(Max(logits)) - Log(Sum(Exp(l...
                 var vr17 = TL.Zero;
                 var t21 = global::DslLosses.Kernels.FastMath.Log(r16);
                 var v22 = TL.Create(t21);
@@ -290,6 +290,7 @@ namespace Snapshots
                     vr17 += v34;
                 }
                 var r35 = TL.Sum(vr17);
+                // the loss of the row: -Sum(labels * (logits - StopGradient(Max(logits)) - Log(Sum(Exp(logits - StopGradient(Max(logits))))...
                 var t36 = -r35;
                 var l37 = TW.IsWeighted ? t36 * TL.Read(ref sw, wm.Index(row)) : t36;
                 if (TOut.AddsTotal) total += l37;
@@ -368,7 +369,7 @@ namespace Snapshots
                     vr10 += v20;
                 }
                 var r21 = TL.Sum(vr10);
-                // stage 3: Sum over the loss axis of labels * ((logits - StopGradient(Max(logits))) - Log(Sum(Exp...
+                // stage 3: Sum over the loss axis of labels * (logits - StopGradient(Max(logits)) - Log(Sum(Exp(l...
                 var vr22 = TL.Zero;
                 var t26 = global::DslLosses.Kernels.FastMath.Log(r21);
                 var v27 = TL.Create(t26);
@@ -403,6 +404,7 @@ namespace Snapshots
                     vr22 += v39;
                 }
                 var r40 = TL.Sum(vr22);
+                // the gradient by logits: -labels + -(Sum(labels) * -(1 / Sum(Exp(logits - StopGradient(Max(logits)))))) * Exp(logits - StopGr...
                 var u41 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
                 var t44 = 1f / r21;
                 var t45 = -t44;
@@ -446,6 +448,7 @@ namespace Snapshots
                     var v68 = v63 + v67;
                     TL.Store(v68 * b54, ref grad, e);
                 }
+                // the loss of the row: -Sum(labels * (logits - StopGradient(Max(logits)) - Log(Sum(Exp(logits - StopGradient(Max(logits))))...
                 if (TOut.AddsTotal) // the loss total in the same pass
                 {
                     var t69 = -r40;
@@ -519,7 +522,7 @@ namespace Snapshots
                     var v13 = TL.Exp(v12);
                     vr4 += v13;
                 }
-                // stage 3: Sum over the loss axis of labels * ((logits - StopGradient(Max(logits))) - Log(Sum(Exp...
+                // stage 3: Sum over the loss axis of labels * (logits - StopGradient(Max(logits)) - Log(Sum(Exp(l...
                 var vr14 = TL.Zero;
                 var v18 = TL.Log(vr4);
                 // loss axis unrolled: j = 0

@@ -461,6 +461,7 @@ namespace Snapshots
                         vr9 += TL.Select(m18, v21, TL.Zero);
                     }
                     var r22 = TL.Sum(vr9);
+                    // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
                     var t23 = global::DslLosses.Kernels.FastMath.Log(r22);
                     var t24 = t23 + t13;
                     int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
@@ -551,6 +552,7 @@ namespace Snapshots
                         vr9 += TL.Select(m18, v21, TL.Zero);
                     }
                     var r22 = TL.Sum(vr9);
+                    // the gradient by logits: 1 / Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0)))) * Exp(logits - Sto...
                     var u23 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
                     nint j24 = 0;
                     var t25 = 1f / r22;
@@ -585,6 +587,7 @@ namespace Snapshots
                         var v48 = v44 + v47;
                         TL.Store(v48 * b38, ref grad, e);
                     }
+                    // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
                     if (TOut.AddsTotal) // the loss total in the same pass
                     {
                         var t49 = global::DslLosses.Kernels.FastMath.Log(r22);
@@ -694,6 +697,7 @@ namespace Snapshots
                         vr9 += TL.Select(m18, v21, TL.Zero);
                     }
                     var r22 = TL.Sum(vr9);
+                    // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
                     var t23 = global::System.Math.Log(r22);
                     var t24 = t23 + t13;
                     int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
@@ -784,6 +788,7 @@ namespace Snapshots
                         vr9 += TL.Select(m18, v21, TL.Zero);
                     }
                     var r22 = TL.Sum(vr9);
+                    // the gradient by logits: 1 / Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0)))) * Exp(logits - Sto...
                     var u23 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
                     nint j24 = 0;
                     var t25 = 1.0 / r22;
@@ -818,6 +823,7 @@ namespace Snapshots
                         var v48 = v44 + v47;
                         TL.Store(v48 * b38, ref grad, e);
                     }
+                    // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
                     if (TOut.AddsTotal) // the loss total in the same pass
                     {
                         var t49 = global::System.Math.Log(r22);
