@@ -215,11 +215,16 @@ public static class VectorLanes
 
     /// <summary>
     /// The row tile of a narrow class axis turned column-major: <paramref name="tile"/><c>[j * 16 + l]</c> becomes
-    /// <paramref name="rows"/><c>[l * c + j]</c> for 16 rows <c>l</c> and columns <c>j &lt; c</c> (<paramref name="c"/>
-    /// at most 15). On AVX-512 it is 16 row loads and a 16 x 16 in-register transpose (four rounds of shuffles): gathers
-    /// cost several times more per element on current cores. No element at or past <paramref name="available"/> (counted
-    /// from <paramref name="rows"/>) is read: the rows that would reach it are loaded under a mask.
+    /// <paramref name="rows"/><c>[l * c + j]</c> for 16 rows <c>l</c> and every column <c>j &lt; c</c>
+    /// (<paramref name="tile"/> holds <c>c * 16</c> floats). On AVX-512 an axis of up to 15 columns (the widest the
+    /// generated kernels tile on Vector512) is 16 row loads and one 16 x 16 in-register transpose (four rounds of
+    /// shuffles): gathers cost several times more per element on current cores. A wider axis is transposed in 16 x 16
+    /// blocks the same way (the last block of a row reads on into the next row; a last column on its own is copied
+    /// element by element); without AVX-512, element by element. No element at or past <paramref name="available"/>
+    /// (counted from <paramref name="rows"/>) is read: the rows that would reach it are loaded under a mask.
     /// </summary>
+    // the transpose is inlined here, and this is kept out of the kernels' tile loops, as when it was one method body
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void RowsToColumns16(ref float rows, nint c, nint available, ref float tile)
     {
         if (c == 1)
@@ -232,6 +237,41 @@ public static class VectorLanes
             RowsToColumns(ref rows, c, 16, ref tile);
             return;
         }
+        if (c > 15)
+        {
+            Blocks16(ref rows, c, available, ref tile);
+            return;
+        }
+        Block16(ref rows, c, available, c, ref tile);
+    }
+
+    /// <summary><see cref="RowsToColumns16"/> on AVX-512 for an axis of 16 columns or more: a 16 x 16 block per 16 columns.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Blocks16(ref float rows, nint c, nint available, ref float tile)
+    {
+        nint j = 0;
+        for (; j < c - 1; j += 16)
+        {
+            Vector512<float> column15 = Block16(ref Unsafe.Add(ref rows, j), c, available - j, c - j, ref Unsafe.Add(ref tile, j * 16));
+            if (c - j > 15)
+                column15.StoreUnsafe(ref tile, (nuint)(j * 16 + 240));
+        }
+        // a last column on its own (c = 16k + 1): Block16 stores at least two
+        if (j < c)
+        {
+            for (nint l = 0; l < 16; l++)
+                Unsafe.Add(ref tile, j * 16 + l) = Unsafe.Add(ref rows, l * c + j);
+        }
+    }
+
+    /// <summary>
+    /// Columns <c>0 .. min(n, 15) - 1</c> (<paramref name="n"/> at least 2) of a 16-row block, row <c>l</c> at
+    /// <c>l * c</c>, transposed into <paramref name="tile"/>, loads masked at the end of the data; column 15 is returned
+    /// for the caller to store (an axis of up to 15 columns has none, and computes none once this is inlined).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Block16(ref float rows, nint c, nint available, nint n, ref float tile)
+    {
         var r0 = Row512(ref rows, 0, c, available); var r1 = Row512(ref rows, 1, c, available);
         var r2 = Row512(ref rows, 2, c, available); var r3 = Row512(ref rows, 3, c, available);
         var r4 = Row512(ref rows, 4, c, available); var r5 = Row512(ref rows, 5, c, available);
@@ -261,22 +301,23 @@ public static class VectorLanes
         t10 = Avx512F.Shuffle4x128(r10, r14, 0x88); t11 = Avx512F.Shuffle4x128(r11, r15, 0x88);
         t12 = Avx512F.Shuffle4x128(r8, r12, 0xDD); t13 = Avx512F.Shuffle4x128(r9, r13, 0xDD);
         t14 = Avx512F.Shuffle4x128(r10, r14, 0xDD); t15 = Avx512F.Shuffle4x128(r11, r15, 0xDD);
-        // column j is the j-th result; only the first c are stored
+        // column j is the j-th result; only the first n (of at most 15) are stored
         Avx512F.Shuffle4x128(t0, t8, 0x88).StoreUnsafe(ref tile, 0);
         Avx512F.Shuffle4x128(t1, t9, 0x88).StoreUnsafe(ref tile, 16);
-        if (c > 2) Avx512F.Shuffle4x128(t2, t10, 0x88).StoreUnsafe(ref tile, 32);
-        if (c > 3) Avx512F.Shuffle4x128(t3, t11, 0x88).StoreUnsafe(ref tile, 48);
-        if (c > 4) Avx512F.Shuffle4x128(t4, t12, 0x88).StoreUnsafe(ref tile, 64);
-        if (c > 5) Avx512F.Shuffle4x128(t5, t13, 0x88).StoreUnsafe(ref tile, 80);
-        if (c > 6) Avx512F.Shuffle4x128(t6, t14, 0x88).StoreUnsafe(ref tile, 96);
-        if (c > 7) Avx512F.Shuffle4x128(t7, t15, 0x88).StoreUnsafe(ref tile, 112);
-        if (c > 8) Avx512F.Shuffle4x128(t0, t8, 0xDD).StoreUnsafe(ref tile, 128);
-        if (c > 9) Avx512F.Shuffle4x128(t1, t9, 0xDD).StoreUnsafe(ref tile, 144);
-        if (c > 10) Avx512F.Shuffle4x128(t2, t10, 0xDD).StoreUnsafe(ref tile, 160);
-        if (c > 11) Avx512F.Shuffle4x128(t3, t11, 0xDD).StoreUnsafe(ref tile, 176);
-        if (c > 12) Avx512F.Shuffle4x128(t4, t12, 0xDD).StoreUnsafe(ref tile, 192);
-        if (c > 13) Avx512F.Shuffle4x128(t5, t13, 0xDD).StoreUnsafe(ref tile, 208);
-        if (c > 14) Avx512F.Shuffle4x128(t6, t14, 0xDD).StoreUnsafe(ref tile, 224);
+        if (n > 2) Avx512F.Shuffle4x128(t2, t10, 0x88).StoreUnsafe(ref tile, 32);
+        if (n > 3) Avx512F.Shuffle4x128(t3, t11, 0x88).StoreUnsafe(ref tile, 48);
+        if (n > 4) Avx512F.Shuffle4x128(t4, t12, 0x88).StoreUnsafe(ref tile, 64);
+        if (n > 5) Avx512F.Shuffle4x128(t5, t13, 0x88).StoreUnsafe(ref tile, 80);
+        if (n > 6) Avx512F.Shuffle4x128(t6, t14, 0x88).StoreUnsafe(ref tile, 96);
+        if (n > 7) Avx512F.Shuffle4x128(t7, t15, 0x88).StoreUnsafe(ref tile, 112);
+        if (n > 8) Avx512F.Shuffle4x128(t0, t8, 0xDD).StoreUnsafe(ref tile, 128);
+        if (n > 9) Avx512F.Shuffle4x128(t1, t9, 0xDD).StoreUnsafe(ref tile, 144);
+        if (n > 10) Avx512F.Shuffle4x128(t2, t10, 0xDD).StoreUnsafe(ref tile, 160);
+        if (n > 11) Avx512F.Shuffle4x128(t3, t11, 0xDD).StoreUnsafe(ref tile, 176);
+        if (n > 12) Avx512F.Shuffle4x128(t4, t12, 0xDD).StoreUnsafe(ref tile, 192);
+        if (n > 13) Avx512F.Shuffle4x128(t5, t13, 0xDD).StoreUnsafe(ref tile, 208);
+        if (n > 14) Avx512F.Shuffle4x128(t6, t14, 0xDD).StoreUnsafe(ref tile, 224);
+        return Avx512F.Shuffle4x128(t7, t15, 0xDD);
     }
 
     /// <summary>

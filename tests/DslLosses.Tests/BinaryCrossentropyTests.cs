@@ -5,6 +5,7 @@ using Xunit;
 namespace DslLosses.Tests;
 
 /// <summary>Options, errors and edge cases of the built-in BinaryCrossentropy beyond the oracle vectors.</summary>
+[Trait("Category", "Kernels")]
 public class BinaryCrossentropyTests
 {
     [Theory]

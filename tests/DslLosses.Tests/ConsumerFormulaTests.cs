@@ -5,6 +5,7 @@ using Xunit;
 namespace DslLosses.Tests;
 
 /// <summary>Formulas declared in this project compile through the generator and compute what their math says.</summary>
+[Trait("Category", "Kernels")]
 public class ConsumerFormulaTests
 {
     private static readonly float[,] Labels = { { 0f, 1f }, { 1f, 0f } };

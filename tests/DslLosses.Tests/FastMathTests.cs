@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.Intrinsics;
 using DslLosses.Kernels;
+using DslLosses.Tests.Infrastructure;
 using Xunit;
 
 namespace DslLosses.Tests;
@@ -10,7 +11,9 @@ namespace DslLosses.Tests;
 /// <summary>
 /// The generated kernels' inlined float exp/log against <see cref="Math.Exp"/>/<see cref="Math.Log"/> in double,
 /// rounded to float (the correctly rounded result up to double's own rounding), over a sweep of bit patterns and the edges.
+/// Each test runs once per vector width (<see cref="SimdWidth"/>), skipped where that width is not accelerated.
 /// </summary>
+[Trait("Category", "Kernels")]
 public class FastMathTests
 {
     private const int MaxUlp = 1;
@@ -41,8 +44,11 @@ public class FastMathTests
         return Math.Abs(Ordered(actual) - Ordered(expected));
     }
 
-    /// <summary>Runs <paramref name="vector"/> on Vector512, Vector256 and Vector128 with the values in lane order; returns the worst ulp error and where.</summary>
-    private static (long Ulp, float At) Check(IEnumerable<float> values, Func<double, double> reference,
+    /// <summary>
+    /// Runs the function of width <paramref name="bits"/> over <paramref name="values"/>, 16 at a time in lane order;
+    /// returns the worst ulp error and where.
+    /// </summary>
+    private static (long Ulp, float At) Check(int bits, IEnumerable<float> values, Func<double, double> reference,
         Func<Vector512<float>, Vector512<float>> v512, Func<Vector256<float>, Vector256<float>> v256, Func<Vector128<float>, Vector128<float>> v128)
     {
         long worst = 0;
@@ -51,18 +57,14 @@ public class FastMathTests
         int filled = 0;
         void Flush()
         {
-            var results = new[] { ToArray(v512(Vector512.Create(block))), Concat(v256(Vector256.Create(block, 0)), v256(Vector256.Create(block, 8))), Concat4(block, v128) };
+            float[] result = SimdWidth.Run(bits, block, v512, v256, v128);
             for (int i = 0; i < filled; i++)
             {
-                float expected = (float)reference(block[i]);
-                foreach (float[] r in results)
+                long u = Ulps(result[i], (float)reference(block[i]));
+                if (u > worst)
                 {
-                    long u = Ulps(r[i], expected);
-                    if (u > worst)
-                    {
-                        worst = u;
-                        at = block[i];
-                    }
+                    worst = u;
+                    at = block[i];
                 }
             }
         }
@@ -80,38 +82,17 @@ public class FastMathTests
         return (worst, at);
     }
 
-    private static float[] ToArray(Vector512<float> v)
+    [SkippableTheory]
+    [MemberData(nameof(SimdWidth.All), MemberType = typeof(SimdWidth))]
+    public void Exp_is_within_one_ulp_everywhere_with_ieee_specials(int bits)
     {
-        var r = new float[16];
-        v.CopyTo(r);
-        return r;
-    }
-
-    private static float[] Concat(Vector256<float> a, Vector256<float> b)
-    {
-        var r = new float[16];
-        a.CopyTo(r, 0);
-        b.CopyTo(r, 8);
-        return r;
-    }
-
-    private static float[] Concat4(float[] block, Func<Vector128<float>, Vector128<float>> f)
-    {
-        var r = new float[16];
-        for (int i = 0; i < 16; i += 4)
-            f(Vector128.Create(block, i)).CopyTo(r, i);
-        return r;
-    }
-
-    [Fact]
-    public void Exp_is_within_one_ulp_everywhere_with_ieee_specials()
-    {
+        SimdWidth.Require(bits);
         float[] edges = { 0f, -0f, float.Epsilon, 1.17549435e-38f, 88.72283f, 88.72284f, 88.7228394f, -87.33655f, -103.97208f, -103.97209f, -104f, -150f, 1f, -1f, 0.34657359f, -0.34657359f, 1e-30f };
-        (long ulp, float at) = Check(Sweep(edges), Math.Exp, FastMath.Exp, FastMath.Exp, FastMath.Exp);
+        (long ulp, float at) = Check(bits, Sweep(edges), Math.Exp, FastMath.Exp, FastMath.Exp, FastMath.Exp);
         Assert.True(ulp <= MaxUlp, $"exp: {ulp} ulp at {at:R}");
 
-        Vector512<float> specials = Vector512.Create(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 89f, 1000f, -1000f, 0f, -0f, 1f, float.MaxValue, float.MinValue, -103.5f, 88.7f, -87f, 2f, 0.5f);
-        float[] r = ToArray(FastMath.Exp(specials));
+        float[] specials = { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 89f, 1000f, -1000f, 0f, -0f, 1f, float.MaxValue, float.MinValue, -103.5f, 88.7f, -87f, 2f, 0.5f };
+        float[] r = SimdWidth.Run(bits, specials, FastMath.Exp, FastMath.Exp, FastMath.Exp);
         Assert.True(float.IsNaN(r[0]));
         Assert.Equal(float.PositiveInfinity, r[1]);
         Assert.Equal(0f, r[2]);
@@ -128,26 +109,25 @@ public class FastMathTests
 
         // every lane within |x| <= 87: 2^n is built in the exponent field, without the clamp; NaN still flows through
         float[] inRange = { 87f, -87f, 86.99999f, -86.99999f, 0f, -0f, 1e-30f, -1e-30f, 0.5f, -0.5f, 44.4f, -44.4f, 1f, float.NaN, 60f, -60f };
-        float[] fast = ToArray(FastMath.Exp(Vector512.Create(inRange)));
-        float[] fast8 = Concat(FastMath.Exp(Vector256.Create(inRange, 0)), FastMath.Exp(Vector256.Create(inRange, 8)));
-        float[] fast4 = Concat4(inRange, FastMath.Exp);
+        float[] fast = SimdWidth.Run(bits, inRange, FastMath.Exp, FastMath.Exp, FastMath.Exp);
         for (int i = 0; i < inRange.Length; i++)
         {
             float expected = (float)Math.Exp(inRange[i]);
-            foreach (float[] result in new[] { fast, fast8, fast4 })
-                Assert.True(Ulps(result[i], expected) <= MaxUlp, $"exp({inRange[i]:R}) = {result[i]:R}, expected {expected:R}");
+            Assert.True(Ulps(fast[i], expected) <= MaxUlp, $"exp({inRange[i]:R}) = {fast[i]:R}, expected {expected:R}");
         }
     }
 
-    [Fact]
-    public void Log_is_within_one_ulp_everywhere_with_ieee_specials()
+    [SkippableTheory]
+    [MemberData(nameof(SimdWidth.All), MemberType = typeof(SimdWidth))]
+    public void Log_is_within_one_ulp_everywhere_with_ieee_specials(int bits)
     {
+        SimdWidth.Require(bits);
         float[] edges = { float.Epsilon, 1.17549435e-38f, 1.17549421e-38f, 1f, 2f, 0.70710677f, 1.4142135f, float.MaxValue, 1e-30f, 0.5f };
-        (long ulp, float at) = Check(Sweep(edges), v => v < 0 ? double.NaN : Math.Log(v), FastMath.Log, FastMath.Log, FastMath.Log);
+        (long ulp, float at) = Check(bits, Sweep(edges), v => v < 0 ? double.NaN : Math.Log(v), FastMath.Log, FastMath.Log, FastMath.Log);
         Assert.True(ulp <= MaxUlp, $"log: {ulp} ulp at {at:R}");
 
-        Vector512<float> specials = Vector512.Create(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, -1f, float.Epsilon, 1f, -float.Epsilon, 2f, 10f, 1e-40f, 3f, 0.1f, 7f, 1e30f);
-        float[] r = ToArray(FastMath.Log(specials));
+        float[] specials = { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, -1f, float.Epsilon, 1f, -float.Epsilon, 2f, 10f, 1e-40f, 3f, 0.1f, 7f, 1e30f };
+        float[] r = SimdWidth.Run(bits, specials, FastMath.Log, FastMath.Log, FastMath.Log);
         Assert.True(float.IsNaN(r[0]));
         Assert.Equal(float.PositiveInfinity, r[1]);
         Assert.True(float.IsNaN(r[2]));
@@ -165,15 +145,17 @@ public class FastMathTests
     private static double Log1pReference(double x)
         => x < -1 ? double.NaN : Math.Abs(x) < 1e-4 ? x - x * x / 2 + x * x * x / 3 - x * x * x * x / 4 : Math.Log(1 + x);
 
-    [Fact]
-    public void Log1p_is_within_two_ulp_everywhere_with_ieee_specials()
+    [SkippableTheory]
+    [MemberData(nameof(SimdWidth.All), MemberType = typeof(SimdWidth))]
+    public void Log1p_is_within_two_ulp_everywhere_with_ieee_specials(int bits)
     {
+        SimdWidth.Require(bits);
         float[] edges = { float.Epsilon, 1e-8f, 5.96e-8f, 1.2e-7f, 1e-4f, 0.41421357f, 1f, -0.29289323f, -0.5f, -1f, 1e30f, 1.2676506e30f, float.MaxValue };
-        (long ulp, float at) = Check(Sweep(edges), Log1pReference, FastMath.Log1p, FastMath.Log1p, FastMath.Log1p);
+        (long ulp, float at) = Check(bits, Sweep(edges), Log1pReference, FastMath.Log1p, FastMath.Log1p, FastMath.Log1p);
         Assert.True(ulp <= 2, $"log1p: {ulp} ulp at {at:R}");
 
-        Vector512<float> specials = Vector512.Create(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, -1f, -2f, float.Epsilon, -float.Epsilon, 1e-30f, 3f, 0.1f, -0.9999999f, 1e38f, 1e-7f, 7f);
-        float[] r = ToArray(FastMath.Log1p(specials));
+        float[] specials = { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, -1f, -2f, float.Epsilon, -float.Epsilon, 1e-30f, 3f, 0.1f, -0.9999999f, 1e38f, 1e-7f, 7f };
+        float[] r = SimdWidth.Run(bits, specials, FastMath.Log1p, FastMath.Log1p, FastMath.Log1p);
         Assert.True(float.IsNaN(r[0]));
         Assert.Equal(float.PositiveInfinity, r[1]);
         Assert.True(float.IsNaN(r[2]));
@@ -187,14 +169,17 @@ public class FastMathTests
             Assert.True(Ulps(r[i], (float)Log1pReference(specials[i])) <= 2, $"lane {i}: log1p({specials[i]:R}) = {r[i]:R}");
     }
 
-    [Fact]
-    public void Log1p_of_exp_of_minus_abs_is_within_two_ulp_everywhere()
+    [SkippableTheory]
+    [MemberData(nameof(SimdWidth.All), MemberType = typeof(SimdWidth))]
+    public void Log1p_of_exp_of_minus_abs_is_within_two_ulp_everywhere(int bits)
     {
+        SimdWidth.Require(bits);
         float[] edges = { 0f, 1e-8f, 1e-4f, 0.5f, 1f, 16.6f, 17f, 87.3f, 88f, 103f, 103.9f, 104f, 200f, float.MaxValue };
-        (long ulp, float at) = Check(Sweep(edges), x => Log1pReference(Math.Exp(-Math.Abs(x))), FastMath.Log1pExpNegAbs, FastMath.Log1pExpNegAbs, FastMath.Log1pExpNegAbs);
+        (long ulp, float at) = Check(bits, Sweep(edges), x => Log1pReference(Math.Exp(-Math.Abs(x))), FastMath.Log1pExpNegAbs, FastMath.Log1pExpNegAbs, FastMath.Log1pExpNegAbs);
         Assert.True(ulp <= 2, $"log1p(exp(-|x|)): {ulp} ulp at {at:R}");
 
-        float[] r = ToArray(FastMath.Log1pExpNegAbs(Vector512.Create(float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1f, -1f, 30f, -30f, 100f, 0f, 0f, 0f, 0f, 0f, 0f)));
+        float[] r = SimdWidth.Run(bits, new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1f, -1f, 30f, -30f, 100f, 0f, 0f, 0f, 0f, 0f, 0f },
+            FastMath.Log1pExpNegAbs, FastMath.Log1pExpNegAbs, FastMath.Log1pExpNegAbs);
         Assert.True(float.IsNaN(r[0]));
         Assert.Equal(0f, r[1]);
         Assert.Equal(0f, r[2]);
@@ -206,9 +191,11 @@ public class FastMathTests
         Assert.Equal((float)Math.Exp(-100), r[9]);
     }
 
-    [Fact]
-    public void LogPositive_is_within_one_ulp_on_positive_normal_finite_inputs_and_keeps_NaN()
+    [SkippableTheory]
+    [MemberData(nameof(SimdWidth.All), MemberType = typeof(SimdWidth))]
+    public void LogPositive_is_within_one_ulp_on_positive_normal_finite_inputs_and_keeps_NaN(int bits)
     {
+        SimdWidth.Require(bits);
         // only positive normal finite values: the domain the generator proves before it chooses LogPositive
         IEnumerable<float> PositiveNormals()
         {
@@ -217,10 +204,11 @@ public class FastMathTests
             foreach (float e in new[] { 1.17549435e-38f, 1f, 2f, 0.70710677f, 1.4142135f, float.MaxValue, 1e-7f, 2e-7f, 0.99999988f, 1.0000001f })
                 yield return e;
         }
-        (long ulp, float at) = Check(PositiveNormals(), Math.Log, FastMath.LogPositive, FastMath.LogPositive, FastMath.LogPositive);
+        (long ulp, float at) = Check(bits, PositiveNormals(), Math.Log, FastMath.LogPositive, FastMath.LogPositive, FastMath.LogPositive);
         Assert.True(ulp <= MaxUlp, $"log of positive normals: {ulp} ulp at {at:R}");
 
-        float[] r = ToArray(FastMath.LogPositive(Vector512.Create(float.NaN, 1f, -float.NaN, 0.5f, 2f, 1e-7f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f)));
+        float[] r = SimdWidth.Run(bits, new[] { float.NaN, 1f, -float.NaN, 0.5f, 2f, 1e-7f, 3f, 4f, 5f, 6f, 7f, 8f, 9f, 10f, 11f, 12f },
+            FastMath.LogPositive, FastMath.LogPositive, FastMath.LogPositive);
         Assert.True(float.IsNaN(r[0]) && float.IsNaN(r[2]), "NaN stays NaN");
         Assert.Equal(0f, r[1]);
         Assert.Equal((float)Math.Log(0.5), r[3]);
@@ -228,49 +216,65 @@ public class FastMathTests
 
     private static bool Same(float a, float b) => BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b);
 
-    [Fact]
-    public void One_instruction_bounds_keep_NaN_and_equal_IEEE_max_and_min_against_a_nonzero_bound()
+    [SkippableTheory]
+    [MemberData(nameof(SimdWidth.All), MemberType = typeof(SimdWidth))]
+    public void One_instruction_bounds_keep_NaN_and_equal_IEEE_max_and_min_against_a_nonzero_bound(int bits)
     {
+        SimdWidth.Require(bits);
         float[] xs = { float.NaN, -0f, 0f, 1e-7f, 0.5f, -3f, float.PositiveInfinity, float.NegativeInfinity, 1e-8f, 0.99999988f, 1f, 2f, float.Epsilon, -float.Epsilon, 1e-7f, 7f };
         foreach (float bound in new[] { 1e-7f, 0.99999988f, -2f, 1f })
         {
-            var x = Vector512.Create(xs);
-            float[] lower = ToArray(FastMath.AtLeast(x, Vector512.Create(bound)));
-            float[] upper = ToArray(FastMath.AtMost(x, Vector512.Create(bound)));
-            float[] lower8 = Concat(FastMath.AtLeast(Vector256.Create(xs, 0), Vector256.Create(bound)), FastMath.AtLeast(Vector256.Create(xs, 8), Vector256.Create(bound)));
-            float[] upper4 = Concat4(xs, v => FastMath.AtMost(v, Vector128.Create(bound)));
+            float[] lower = SimdWidth.Run(bits, xs, v => FastMath.AtLeast(v, Vector512.Create(bound)), v => FastMath.AtLeast(v, Vector256.Create(bound)), v => FastMath.AtLeast(v, Vector128.Create(bound)));
+            float[] upper = SimdWidth.Run(bits, xs, v => FastMath.AtMost(v, Vector512.Create(bound)), v => FastMath.AtMost(v, Vector256.Create(bound)), v => FastMath.AtMost(v, Vector128.Create(bound)));
             for (int i = 0; i < xs.Length; i++)
             {
                 float max = MathF.Max(xs[i], bound), min = MathF.Min(xs[i], bound);
-                Assert.True(float.IsNaN(max) ? float.IsNaN(lower[i]) && float.IsNaN(lower8[i]) : Same(lower[i], max) && Same(lower8[i], max), $"max({xs[i]}, {bound}) = {lower[i]}, {lower8[i]}");
-                Assert.True(float.IsNaN(min) ? float.IsNaN(upper[i]) && float.IsNaN(upper4[i]) : Same(upper[i], min) && Same(upper4[i], min), $"min({xs[i]}, {bound}) = {upper[i]}, {upper4[i]}");
+                Assert.True(float.IsNaN(max) ? float.IsNaN(lower[i]) : Same(lower[i], max), $"max({xs[i]}, {bound}) = {lower[i]}");
+                Assert.True(float.IsNaN(min) ? float.IsNaN(upper[i]) : Same(upper[i], min), $"min({xs[i]}, {bound}) = {upper[i]}");
             }
         }
         // double lanes
-        var d = Vector256.Create(double.NaN, -1.0, 0.5, 3.0);
-        var dl = FastMath.AtLeast(d, Vector256.Create(1e-7));
-        Assert.True(double.IsNaN(dl[0]) && dl[1] == 1e-7 && dl[2] == 0.5 && dl[3] == 3.0);
-        var du = FastMath.AtMost(Vector128.Create(double.NaN, 2.0), Vector128.Create(1.0));
-        Assert.True(double.IsNaN(du[0]) && du[1] == 1.0);
+        double[] d = { double.NaN, -1.0, 0.5, 3.0, 1e-8, -0.0, 1.0, 2.0 };
+        double[] dl = SimdWidth.Run(bits, d, v => FastMath.AtLeast(v, Vector512.Create(1e-7)), v => FastMath.AtLeast(v, Vector256.Create(1e-7)), v => FastMath.AtLeast(v, Vector128.Create(1e-7)));
+        double[] du = SimdWidth.Run(bits, d, v => FastMath.AtMost(v, Vector512.Create(1.0)), v => FastMath.AtMost(v, Vector256.Create(1.0)), v => FastMath.AtMost(v, Vector128.Create(1.0)));
+        for (int i = 0; i < d.Length; i++)
+        {
+            double max = Math.Max(d[i], 1e-7), min = Math.Min(d[i], 1.0);
+            Assert.True(double.IsNaN(max) ? double.IsNaN(dl[i]) : BitConverter.DoubleToInt64Bits(dl[i]) == BitConverter.DoubleToInt64Bits(max), $"max({d[i]}, 1e-7) = {dl[i]}");
+            Assert.True(double.IsNaN(min) ? double.IsNaN(du[i]) : BitConverter.DoubleToInt64Bits(du[i]) == BitConverter.DoubleToInt64Bits(min), $"min({d[i]}, 1) = {du[i]}");
+        }
     }
 
-    [Fact]
-    public void Shift_max_finds_the_largest_lane_of_finite_rows()
+    [SkippableTheory]
+    [MemberData(nameof(SimdWidth.All), MemberType = typeof(SimdWidth))]
+    public void Shift_max_finds_the_largest_lane_of_finite_rows(int bits)
     {
+        SimdWidth.Require(bits);
         var random = new Random(21);
         for (int round = 0; round < 100; round++)
         {
             float[] lanes = Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() * 2000 - 1000)).ToArray();
             if (round % 10 == 0)
                 lanes[round % 16] = float.PositiveInfinity;
-            float max = lanes.Max();
-            Assert.Equal(max, FastMath.ShiftMaxAcross(Vector512.Create(lanes)));
-            Assert.Equal(lanes.Take(8).Max(), FastMath.ShiftMaxAcross(Vector256.Create(lanes, 0)));
-            Assert.Equal(lanes.Take(4).Max(), FastMath.ShiftMaxAcross(Vector128.Create(lanes, 0)));
-            Assert.Equal(Math.Max(lanes[0], lanes[8]), FastMath.ShiftMax(Vector256.Create(lanes, 0), Vector256.Create(lanes, 8))[0]);
             double[] d = lanes.Take(8).Select(v => (double)v).ToArray();
-            Assert.Equal(d.Max(), FastMath.ShiftMaxAcross(Vector512.Create(d)));
-            Assert.Equal(d.Take(4).Max(), FastMath.ShiftMaxAcross(Vector256.Create(d)));
+            switch (bits)
+            {
+                case 512:
+                    Assert.Equal(lanes.Max(), FastMath.ShiftMaxAcross(Vector512.Create(lanes)));
+                    Assert.Equal(Math.Max(lanes[0], lanes[8]), FastMath.ShiftMax(Vector512.Create(lanes), Vector512.Create(lanes[8]))[0]);
+                    Assert.Equal(d.Max(), FastMath.ShiftMaxAcross(Vector512.Create(d)));
+                    break;
+                case 256:
+                    Assert.Equal(lanes.Take(8).Max(), FastMath.ShiftMaxAcross(Vector256.Create(lanes, 0)));
+                    Assert.Equal(Math.Max(lanes[0], lanes[8]), FastMath.ShiftMax(Vector256.Create(lanes, 0), Vector256.Create(lanes, 8))[0]);
+                    Assert.Equal(d.Take(4).Max(), FastMath.ShiftMaxAcross(Vector256.Create(d)));
+                    break;
+                default:
+                    Assert.Equal(lanes.Take(4).Max(), FastMath.ShiftMaxAcross(Vector128.Create(lanes, 0)));
+                    Assert.Equal(Math.Max(lanes[0], lanes[8]), FastMath.ShiftMax(Vector128.Create(lanes, 0), Vector128.Create(lanes[8]))[0]);
+                    Assert.Equal(d.Take(2).Max(), FastMath.ShiftMaxAcross(Vector128.Create(d)));
+                    break;
+            }
         }
     }
 }

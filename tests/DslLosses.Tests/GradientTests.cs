@@ -7,6 +7,7 @@ using Xunit;
 namespace DslLosses.Tests;
 
 /// <summary>Generated gradients against central finite differences in float64, and closed forms worked by hand.</summary>
+[Trait("Category", "Kernels")]
 public class GradientTests
 {
     private const int B = 4, C = 5;

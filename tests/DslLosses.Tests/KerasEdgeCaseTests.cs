@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace DslLosses.Tests;
 
 /// <summary>The edge cases README lists, each worked by hand from tf_keras's operation order.</summary>
+[Trait("Category", "Kernels")]
 public class KerasEdgeCaseTests
 {
     private readonly ITestOutputHelper _output;

@@ -59,6 +59,7 @@ public class KernelChoiceTests
         Assert.DoesNotContain("ShiftMax", both, StringComparison.Ordinal);
     }
 
+    [Trait("Category", "Kernels")] // on numbers: the generated kernels run
     [Theory]
     [InlineData(5)]
     [InlineData(37)]
@@ -85,6 +86,7 @@ public class KernelChoiceTests
         }
     }
 
+    [Trait("Category", "Kernels")] // on numbers: the generated kernels run
     [Fact]
     public void A_clip_with_a_run_time_bound_and_a_constant_bound_matches_the_definition()
     {

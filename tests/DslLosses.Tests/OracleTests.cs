@@ -8,6 +8,7 @@ using Xunit;
 namespace DslLosses.Tests;
 
 /// <summary>Every case of the Keras reference vectors, through the public API, in the case's dtype.</summary>
+[Trait("Category", "Kernels")]
 public class OracleTests
 {
     public static IEnumerable<object[]> CaseIds()

@@ -11,6 +11,7 @@ namespace DslLosses.Tests;
 /// the thread count, must agree with a float64 reference, and the call must not allocate.
 /// </summary>
 [Collection(nameof(ParallelSumTests))] // changes the process-wide Parallelism setting
+[Trait("Category", "Kernels")]
 public class ParallelSumTests
 {
     private const int B = 2048, C = 300; // 614,400 elements: above ParallelSum.SplitThreshold
