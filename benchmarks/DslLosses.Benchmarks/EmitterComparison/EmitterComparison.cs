@@ -12,6 +12,11 @@ namespace DslLosses.Benchmarks;
 /// benchmarks/emitter-comparison/make-baseline.sh), both compiled into this program against the same runtime: float32,
 /// Keras's default reduction (sum over batch size), label smoothing 0, no sample weight.
 /// </summary>
+/// <remarks>
+/// More iterations than the other benchmarks, and the minimum and median beside the mean: the two kernels differ by a few
+/// percent at most, and this machine is shared.
+/// </remarks>
+[WarmupCount(3), IterationCount(15), MinColumn, MedianColumn]
 public abstract class EmitterComparisonBase
 {
     private protected Inputs D = null!;
