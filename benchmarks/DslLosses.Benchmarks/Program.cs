@@ -15,6 +15,14 @@ if (args.Length > 0 && args[0] == "--accuracy")
     return;
 }
 
+#if EMITTER_COMPARISON
+if (args.Length > 0 && args[0] == "--emitters-interleaved")
+{
+    Interleaved.Run(args.Length > 1 ? int.Parse(args[1]) : 41, args.Length > 2 ? args[2] : null);
+    return;
+}
+#endif
+
 // One process (TorchSharp's patched library lives beside this program), short but repeated measurements.
 var job = Job.Default
     .WithToolchain(InProcessEmitToolchain.Instance)
