@@ -406,11 +406,14 @@ internal sealed class KernelEmitter
             top.AppendChild("for (nint row = start; row < outer; row++)", row);
             return;
         }
-        row.Lines.Add("nint row = o * inner + i;");
-        row.Lines.Add($"nint e0 = o * {_c} * inner + i;");
+        // The loss axis may be strided (elements inner apart). Lanes wider than one element run only where it is
+        // contiguous, so for them the step is the constant 1 and the JIT drops the inner loop and every multiplication.
+        top.Lines.Add("nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1");
+        row.Lines.Add("nint row = o * step + i;");
+        row.Lines.Add($"nint e0 = o * {_c} * step + i;");
         RowBody(row, null, "row");
         var inner = new Block(top, Level.Uniform, null);
-        inner.AppendChild("for (nint i = 0; i < inner; i++)", row);
+        inner.AppendChild("for (nint i = 0; i < step; i++)", row);
         top.AppendChild("for (nint o = start; o < outer; o++)", inner);
     }
 
@@ -683,7 +686,7 @@ internal sealed class KernelEmitter
     {
         if (j == "0")
             return "e0";
-        return _innerIsOne || _rowLanes ? $"e0 + {j}" : $"e0 + {j} * inner";
+        return _innerIsOne || _rowLanes ? $"e0 + {j}" : $"e0 + {j} * step";
     }
 
     /// <summary>Stage of a row-level barrier: reductions run one loop after everything inside them; gathers right after. Memoised per node.</summary>
@@ -886,7 +889,7 @@ internal sealed class KernelEmitter
         int id = Next();
         string label = "label" + id, value = "g" + id;
         var at = new Block(row, Level.Elem, label);
-        at.Lines.Add($"nint e = {(_innerIsOne ? $"e0 + {label}" : $"e0 + {label} * inner")};");
+        at.Lines.Add($"nint e = {(_innerIsOne ? $"e0 + {label}" : $"e0 + {label} * step")};");
         string v = Number(g.X, at);
         at.Lines.Add($"{value} = {v};");
 

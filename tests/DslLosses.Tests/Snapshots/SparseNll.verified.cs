@@ -404,12 +404,13 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
+            nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
             for (nint o = start; o < outer; o++)
             {
-                for (nint i = 0; i < inner; i++)
+                for (nint i = 0; i < step; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
+                    nint row = o * step + i;
+                    nint e0 = o * c * step + i;
                     var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
                     var t1 = t0 != p_ignore;
                     if (!t1) // left out by the keep mask
@@ -423,14 +424,14 @@ namespace Snapshots
                     nint j3 = 0;
                     for (; j3 <= c - TL.Count; j3 += TL.Count)
                     {
-                        nint e = e0 + j3 * inner;
+                        nint e = e0 + j3 * step;
                         var v4 = TL.Load(ref p_logits, e);
                         vr2 = TL.ShiftMax(vr2, v4);
                     }
                     if (j3 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j5 = c - TL.Count;
-                        nint e = e0 + j5 * inner;
+                        nint e = e0 + j5 * step;
                         var m6 = TL.From(j3 - j5);
                         var v7 = TL.Load(ref p_logits, e);
                         vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(float.NegativeInfinity)));
@@ -444,7 +445,7 @@ namespace Snapshots
                     var v14 = TL.Create(t13);
                     for (; j10 <= c - TL.Count; j10 += TL.Count)
                     {
-                        nint e = e0 + j10 * inner;
+                        nint e = e0 + j10 * step;
                         var v11 = TL.Load(ref p_logits, e);
                         var v15 = v11 - v14;
                         var v16 = TL.Exp(v15);
@@ -453,7 +454,7 @@ namespace Snapshots
                     if (j10 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j17 = c - TL.Count;
-                        nint e = e0 + j17 * inner;
+                        nint e = e0 + j17 * step;
                         var m18 = TL.From(j10 - j17);
                         var v19 = TL.Load(ref p_logits, e);
                         var v20 = v19 - v14;
@@ -469,7 +470,7 @@ namespace Snapshots
                     float g25;
                     // logits at labels[row]
                     {
-                        nint e = e0 + label25 * inner;
+                        nint e = e0 + label25 * step;
                         var t26 = TL.Read(ref p_logits, e);
                         g25 = t26;
                     }
@@ -493,19 +494,20 @@ namespace Snapshots
             double total = 0.0;
             kept = 0;
             var vscale = TL.Create(scale);
+            nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
             var v33 = TL.Create(1f);
             var v34 = TL.Create(0f);
             for (nint o = start; o < outer; o++)
             {
-                for (nint i = 0; i < inner; i++)
+                for (nint i = 0; i < step; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
+                    nint row = o * step + i;
+                    nint e0 = o * c * step + i;
                     var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
                     var t1 = t0 != p_ignore;
                     if (!t1) // left out by the keep mask
                     {
-                        for (nint j = 0; j < c; j++) TL.Write(0f, ref grad, e0 + j * inner);
+                        for (nint j = 0; j < c; j++) TL.Write(0f, ref grad, e0 + j * step);
                         continue;
                     }
                     kept++;
@@ -514,14 +516,14 @@ namespace Snapshots
                     nint j3 = 0;
                     for (; j3 <= c - TL.Count; j3 += TL.Count)
                     {
-                        nint e = e0 + j3 * inner;
+                        nint e = e0 + j3 * step;
                         var v4 = TL.Load(ref p_logits, e);
                         vr2 = TL.ShiftMax(vr2, v4);
                     }
                     if (j3 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j5 = c - TL.Count;
-                        nint e = e0 + j5 * inner;
+                        nint e = e0 + j5 * step;
                         var m6 = TL.From(j3 - j5);
                         var v7 = TL.Load(ref p_logits, e);
                         vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(float.NegativeInfinity)));
@@ -535,7 +537,7 @@ namespace Snapshots
                     var v14 = TL.Create(t13);
                     for (; j10 <= c - TL.Count; j10 += TL.Count)
                     {
-                        nint e = e0 + j10 * inner;
+                        nint e = e0 + j10 * step;
                         var v11 = TL.Load(ref p_logits, e);
                         var v15 = v11 - v14;
                         var v16 = TL.Exp(v15);
@@ -544,7 +546,7 @@ namespace Snapshots
                     if (j10 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j17 = c - TL.Count;
-                        nint e = e0 + j17 * inner;
+                        nint e = e0 + j17 * step;
                         var m18 = TL.From(j10 - j17);
                         var v19 = TL.Load(ref p_logits, e);
                         var v20 = v19 - v14;
@@ -561,7 +563,7 @@ namespace Snapshots
                     var b38 = TL.Create(u23);
                     for (; j24 <= c - TL.Count; j24 += TL.Count)
                     {
-                        nint e = e0 + j24 * inner;
+                        nint e = e0 + j24 * step;
                         var v27 = TL.Load(ref p_logits, e);
                         var v28 = v27 - v14;
                         var v29 = TL.Exp(v28);
@@ -575,7 +577,7 @@ namespace Snapshots
                     if (j24 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j39 = c - TL.Count;
-                        nint e = e0 + j39 * inner;
+                        nint e = e0 + j39 * step;
                         var m40 = TL.From(j24 - j39);
                         var v41 = TL.Load(ref p_logits, e);
                         var v42 = v41 - v14;
@@ -597,7 +599,7 @@ namespace Snapshots
                         float g51;
                         // logits at labels[row]
                         {
-                            nint e = e0 + label51 * inner;
+                            nint e = e0 + label51 * step;
                             var t52 = TL.Read(ref p_logits, e);
                             g51 = t52;
                         }
@@ -640,12 +642,13 @@ namespace Snapshots
         {
             double total = 0.0;
             kept = 0;
+            nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
             for (nint o = start; o < outer; o++)
             {
-                for (nint i = 0; i < inner; i++)
+                for (nint i = 0; i < step; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
+                    nint row = o * step + i;
+                    nint e0 = o * c * step + i;
                     var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
                     var t1 = t0 != p_ignore;
                     if (!t1) // left out by the keep mask
@@ -659,14 +662,14 @@ namespace Snapshots
                     nint j3 = 0;
                     for (; j3 <= c - TL.Count; j3 += TL.Count)
                     {
-                        nint e = e0 + j3 * inner;
+                        nint e = e0 + j3 * step;
                         var v4 = TL.Load(ref p_logits, e);
                         vr2 = TL.ShiftMax(vr2, v4);
                     }
                     if (j3 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j5 = c - TL.Count;
-                        nint e = e0 + j5 * inner;
+                        nint e = e0 + j5 * step;
                         var m6 = TL.From(j3 - j5);
                         var v7 = TL.Load(ref p_logits, e);
                         vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(double.NegativeInfinity)));
@@ -680,7 +683,7 @@ namespace Snapshots
                     var v14 = TL.Create(t13);
                     for (; j10 <= c - TL.Count; j10 += TL.Count)
                     {
-                        nint e = e0 + j10 * inner;
+                        nint e = e0 + j10 * step;
                         var v11 = TL.Load(ref p_logits, e);
                         var v15 = v11 - v14;
                         var v16 = TL.Exp(v15);
@@ -689,7 +692,7 @@ namespace Snapshots
                     if (j10 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j17 = c - TL.Count;
-                        nint e = e0 + j17 * inner;
+                        nint e = e0 + j17 * step;
                         var m18 = TL.From(j10 - j17);
                         var v19 = TL.Load(ref p_logits, e);
                         var v20 = v19 - v14;
@@ -705,7 +708,7 @@ namespace Snapshots
                     double g25;
                     // logits at labels[row]
                     {
-                        nint e = e0 + label25 * inner;
+                        nint e = e0 + label25 * step;
                         var t26 = TL.Read(ref p_logits, e);
                         g25 = t26;
                     }
@@ -729,19 +732,20 @@ namespace Snapshots
             double total = 0.0;
             kept = 0;
             var vscale = TL.Create(scale);
+            nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
             var v33 = TL.Create(1.0);
             var v34 = TL.Create(0.0);
             for (nint o = start; o < outer; o++)
             {
-                for (nint i = 0; i < inner; i++)
+                for (nint i = 0; i < step; i++)
                 {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
+                    nint row = o * step + i;
+                    nint e0 = o * c * step + i;
                     var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
                     var t1 = t0 != p_ignore;
                     if (!t1) // left out by the keep mask
                     {
-                        for (nint j = 0; j < c; j++) TL.Write(0.0, ref grad, e0 + j * inner);
+                        for (nint j = 0; j < c; j++) TL.Write(0.0, ref grad, e0 + j * step);
                         continue;
                     }
                     kept++;
@@ -750,14 +754,14 @@ namespace Snapshots
                     nint j3 = 0;
                     for (; j3 <= c - TL.Count; j3 += TL.Count)
                     {
-                        nint e = e0 + j3 * inner;
+                        nint e = e0 + j3 * step;
                         var v4 = TL.Load(ref p_logits, e);
                         vr2 = TL.ShiftMax(vr2, v4);
                     }
                     if (j3 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j5 = c - TL.Count;
-                        nint e = e0 + j5 * inner;
+                        nint e = e0 + j5 * step;
                         var m6 = TL.From(j3 - j5);
                         var v7 = TL.Load(ref p_logits, e);
                         vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(double.NegativeInfinity)));
@@ -771,7 +775,7 @@ namespace Snapshots
                     var v14 = TL.Create(t13);
                     for (; j10 <= c - TL.Count; j10 += TL.Count)
                     {
-                        nint e = e0 + j10 * inner;
+                        nint e = e0 + j10 * step;
                         var v11 = TL.Load(ref p_logits, e);
                         var v15 = v11 - v14;
                         var v16 = TL.Exp(v15);
@@ -780,7 +784,7 @@ namespace Snapshots
                     if (j10 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j17 = c - TL.Count;
-                        nint e = e0 + j17 * inner;
+                        nint e = e0 + j17 * step;
                         var m18 = TL.From(j10 - j17);
                         var v19 = TL.Load(ref p_logits, e);
                         var v20 = v19 - v14;
@@ -797,7 +801,7 @@ namespace Snapshots
                     var b38 = TL.Create(u23);
                     for (; j24 <= c - TL.Count; j24 += TL.Count)
                     {
-                        nint e = e0 + j24 * inner;
+                        nint e = e0 + j24 * step;
                         var v27 = TL.Load(ref p_logits, e);
                         var v28 = v27 - v14;
                         var v29 = TL.Exp(v28);
@@ -811,7 +815,7 @@ namespace Snapshots
                     if (j24 < c) // the rest of the row: one more vector ending at its end
                     {
                         nint j39 = c - TL.Count;
-                        nint e = e0 + j39 * inner;
+                        nint e = e0 + j39 * step;
                         var m40 = TL.From(j24 - j39);
                         var v41 = TL.Load(ref p_logits, e);
                         var v42 = v41 - v14;
@@ -833,7 +837,7 @@ namespace Snapshots
                         double g51;
                         // logits at labels[row]
                         {
-                            nint e = e0 + label51 * inner;
+                            nint e = e0 + label51 * step;
                             var t52 = TL.Read(ref p_logits, e);
                             g51 = t52;
                         }
