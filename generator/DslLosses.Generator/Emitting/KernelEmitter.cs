@@ -408,13 +408,11 @@ internal sealed class KernelEmitter
         }
         // The loss axis may be strided (elements inner apart). Lanes wider than one element run only where it is
         // contiguous, so for them the step is the constant 1 and the JIT drops the inner loop and every multiplication.
+        // One loop over the rows, as for a contiguous axis: the JIT then keeps the loops' constants in registers.
         top.Lines.Add("nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1");
-        row.Lines.Add("nint row = o * step + i;");
-        row.Lines.Add($"nint e0 = o * {_c} * step + i;");
+        row.Lines.Add($"nint e0 = step == 1 ? row * {_c} : row / step * {_c} * step + row % step; // row o * inner + i starts at o * c * inner + i");
         RowBody(row, null, "row");
-        var inner = new Block(top, Level.Uniform, null);
-        inner.AppendChild("for (nint i = 0; i < step; i++)", row);
-        top.AppendChild("for (nint o = start; o < outer; o++)", inner);
+        top.AppendChild("for (nint row = start; row < outer * step; row++)", row);
     }
 
     /// <summary>The work for one row (or, elementwise, one vector of elements): keep test, staged reductions, the loss and its gradient.</summary>

@@ -405,80 +405,76 @@ namespace Snapshots
             double total = 0.0;
             kept = 0;
             nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
-            for (nint o = start; o < outer; o++)
+            for (nint row = start; row < outer * step; row++)
             {
-                for (nint i = 0; i < step; i++)
+                nint e0 = step == 1 ? row * c : row / step * c * step + row % step; // row o * inner + i starts at o * c * inner + i
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1) // left out by the keep mask
                 {
-                    nint row = o * step + i;
-                    nint e0 = o * c * step + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1) // left out by the keep mask
-                    {
-                        if (!TOut.AddsTotal) TL.Write(0f, ref dest, row);
-                        continue;
-                    }
-                    kept++;
-                    // stage 1: Max over the loss axis of logits
-                    var vr2 = TL.Create(float.NegativeInfinity);
-                    nint j3 = 0;
-                    for (; j3 <= c - TL.Count; j3 += TL.Count)
-                    {
-                        nint e = e0 + j3 * step;
-                        var v4 = TL.Load(ref p_logits, e);
-                        vr2 = TL.ShiftMax(vr2, v4);
-                    }
-                    if (j3 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j5 = c - TL.Count;
-                        nint e = e0 + j5 * step;
-                        var m6 = TL.From(j3 - j5);
-                        var v7 = TL.Load(ref p_logits, e);
-                        vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(float.NegativeInfinity)));
-                    }
-                    var r8 = TL.ShiftMaxAcross(vr2);
-                    // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
-                    var vr9 = TL.Zero;
-                    nint j10 = 0;
-                    var t12 = float.IsFinite(r8);
-                    var t13 = t12 ? r8 : 0f;
-                    var v14 = TL.Create(t13);
-                    for (; j10 <= c - TL.Count; j10 += TL.Count)
-                    {
-                        nint e = e0 + j10 * step;
-                        var v11 = TL.Load(ref p_logits, e);
-                        var v15 = v11 - v14;
-                        var v16 = TL.Exp(v15);
-                        vr9 += v16;
-                    }
-                    if (j10 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j17 = c - TL.Count;
-                        nint e = e0 + j17 * step;
-                        var m18 = TL.From(j10 - j17);
-                        var v19 = TL.Load(ref p_logits, e);
-                        var v20 = v19 - v14;
-                        var v21 = TL.Exp(v20);
-                        vr9 += TL.Select(m18, v21, TL.Zero);
-                    }
-                    var r22 = TL.Sum(vr9);
-                    // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
-                    var t23 = global::DslLosses.Kernels.FastMath.Log(r22);
-                    var t24 = t23 + t13;
-                    int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)label25 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label25, c, row);
-                    float g25;
-                    // logits at labels[row]
-                    {
-                        nint e = e0 + label25 * step;
-                        var t26 = TL.Read(ref p_logits, e);
-                        g25 = t26;
-                    }
-                    var t27 = t24 - g25;
-                    var l28 = TW.IsWeighted ? t27 * TL.Read(ref sw, wm.Index(row)) : t27;
-                    if (TOut.AddsTotal) total += l28;
-                    else TL.Write(l28, ref dest, row);
+                    if (!TOut.AddsTotal) TL.Write(0f, ref dest, row);
+                    continue;
                 }
+                kept++;
+                // stage 1: Max over the loss axis of logits
+                var vr2 = TL.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - TL.Count; j3 += TL.Count)
+                {
+                    nint e = e0 + j3 * step;
+                    var v4 = TL.Load(ref p_logits, e);
+                    vr2 = TL.ShiftMax(vr2, v4);
+                }
+                if (j3 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j5 = c - TL.Count;
+                    nint e = e0 + j5 * step;
+                    var m6 = TL.From(j3 - j5);
+                    var v7 = TL.Load(ref p_logits, e);
+                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(float.NegativeInfinity)));
+                }
+                var r8 = TL.ShiftMaxAcross(vr2);
+                // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
+                var vr9 = TL.Zero;
+                nint j10 = 0;
+                var t12 = float.IsFinite(r8);
+                var t13 = t12 ? r8 : 0f;
+                var v14 = TL.Create(t13);
+                for (; j10 <= c - TL.Count; j10 += TL.Count)
+                {
+                    nint e = e0 + j10 * step;
+                    var v11 = TL.Load(ref p_logits, e);
+                    var v15 = v11 - v14;
+                    var v16 = TL.Exp(v15);
+                    vr9 += v16;
+                }
+                if (j10 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j17 = c - TL.Count;
+                    nint e = e0 + j17 * step;
+                    var m18 = TL.From(j10 - j17);
+                    var v19 = TL.Load(ref p_logits, e);
+                    var v20 = v19 - v14;
+                    var v21 = TL.Exp(v20);
+                    vr9 += TL.Select(m18, v21, TL.Zero);
+                }
+                var r22 = TL.Sum(vr9);
+                // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
+                var t23 = global::DslLosses.Kernels.FastMath.Log(r22);
+                var t24 = t23 + t13;
+                int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)label25 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label25, c, row);
+                float g25;
+                // logits at labels[row]
+                {
+                    nint e = e0 + label25 * step;
+                    var t26 = TL.Read(ref p_logits, e);
+                    g25 = t26;
+                }
+                var t27 = t24 - g25;
+                var l28 = TW.IsWeighted ? t27 * TL.Read(ref sw, wm.Index(row)) : t27;
+                if (TOut.AddsTotal) total += l28;
+                else TL.Write(l28, ref dest, row);
             }
             return total;
         }
@@ -497,116 +493,112 @@ namespace Snapshots
             nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
             var v33 = TL.Create(1f);
             var v34 = TL.Create(0f);
-            for (nint o = start; o < outer; o++)
+            for (nint row = start; row < outer * step; row++)
             {
-                for (nint i = 0; i < step; i++)
+                nint e0 = step == 1 ? row * c : row / step * c * step + row % step; // row o * inner + i starts at o * c * inner + i
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1) // left out by the keep mask
                 {
-                    nint row = o * step + i;
-                    nint e0 = o * c * step + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1) // left out by the keep mask
+                    for (nint j = 0; j < c; j++) TL.Write(0f, ref grad, e0 + j * step);
+                    continue;
+                }
+                kept++;
+                // stage 1: Max over the loss axis of logits
+                var vr2 = TL.Create(float.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - TL.Count; j3 += TL.Count)
+                {
+                    nint e = e0 + j3 * step;
+                    var v4 = TL.Load(ref p_logits, e);
+                    vr2 = TL.ShiftMax(vr2, v4);
+                }
+                if (j3 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j5 = c - TL.Count;
+                    nint e = e0 + j5 * step;
+                    var m6 = TL.From(j3 - j5);
+                    var v7 = TL.Load(ref p_logits, e);
+                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(float.NegativeInfinity)));
+                }
+                var r8 = TL.ShiftMaxAcross(vr2);
+                // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
+                var vr9 = TL.Zero;
+                nint j10 = 0;
+                var t12 = float.IsFinite(r8);
+                var t13 = t12 ? r8 : 0f;
+                var v14 = TL.Create(t13);
+                for (; j10 <= c - TL.Count; j10 += TL.Count)
+                {
+                    nint e = e0 + j10 * step;
+                    var v11 = TL.Load(ref p_logits, e);
+                    var v15 = v11 - v14;
+                    var v16 = TL.Exp(v15);
+                    vr9 += v16;
+                }
+                if (j10 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j17 = c - TL.Count;
+                    nint e = e0 + j17 * step;
+                    var m18 = TL.From(j10 - j17);
+                    var v19 = TL.Load(ref p_logits, e);
+                    var v20 = v19 - v14;
+                    var v21 = TL.Exp(v20);
+                    vr9 += TL.Select(m18, v21, TL.Zero);
+                }
+                var r22 = TL.Sum(vr9);
+                // the gradient by logits: 1 / Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0)))) * Exp(logits - Sto...
+                var u23 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
+                nint j24 = 0;
+                var t25 = 1f / r22;
+                var v26 = TL.Create(t25);
+                var v31 = TL.Create((float)t0);
+                var b38 = TL.Create(u23);
+                for (; j24 <= c - TL.Count; j24 += TL.Count)
+                {
+                    nint e = e0 + j24 * step;
+                    var v27 = TL.Load(ref p_logits, e);
+                    var v28 = v27 - v14;
+                    var v29 = TL.Exp(v28);
+                    var v30 = v26 * v29;
+                    var v32 = TL.Equal(TL.Create((float)j24) + TL.Indices, v31);
+                    var v35 = TL.Select(v32, v33, v34);
+                    var v36 = -v35;
+                    var v37 = v30 + v36;
+                    TL.Store(v37 * b38, ref grad, e);
+                }
+                if (j24 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j39 = c - TL.Count;
+                    nint e = e0 + j39 * step;
+                    var m40 = TL.From(j24 - j39);
+                    var v41 = TL.Load(ref p_logits, e);
+                    var v42 = v41 - v14;
+                    var v43 = TL.Exp(v42);
+                    var v44 = v26 * v43;
+                    var v45 = TL.Equal(TL.Create((float)j39) + TL.Indices, v31);
+                    var v46 = TL.Select(v45, v33, v34);
+                    var v47 = -v46;
+                    var v48 = v44 + v47;
+                    TL.Store(v48 * b38, ref grad, e);
+                }
+                // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
+                if (TOut.AddsTotal) // the loss total in the same pass
+                {
+                    var t49 = global::DslLosses.Kernels.FastMath.Log(r22);
+                    var t50 = t49 + t13;
+                    int label51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    if ((uint)label51 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label51, c, row);
+                    float g51;
+                    // logits at labels[row]
                     {
-                        for (nint j = 0; j < c; j++) TL.Write(0f, ref grad, e0 + j * step);
-                        continue;
+                        nint e = e0 + label51 * step;
+                        var t52 = TL.Read(ref p_logits, e);
+                        g51 = t52;
                     }
-                    kept++;
-                    // stage 1: Max over the loss axis of logits
-                    var vr2 = TL.Create(float.NegativeInfinity);
-                    nint j3 = 0;
-                    for (; j3 <= c - TL.Count; j3 += TL.Count)
-                    {
-                        nint e = e0 + j3 * step;
-                        var v4 = TL.Load(ref p_logits, e);
-                        vr2 = TL.ShiftMax(vr2, v4);
-                    }
-                    if (j3 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j5 = c - TL.Count;
-                        nint e = e0 + j5 * step;
-                        var m6 = TL.From(j3 - j5);
-                        var v7 = TL.Load(ref p_logits, e);
-                        vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(float.NegativeInfinity)));
-                    }
-                    var r8 = TL.ShiftMaxAcross(vr2);
-                    // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
-                    var vr9 = TL.Zero;
-                    nint j10 = 0;
-                    var t12 = float.IsFinite(r8);
-                    var t13 = t12 ? r8 : 0f;
-                    var v14 = TL.Create(t13);
-                    for (; j10 <= c - TL.Count; j10 += TL.Count)
-                    {
-                        nint e = e0 + j10 * step;
-                        var v11 = TL.Load(ref p_logits, e);
-                        var v15 = v11 - v14;
-                        var v16 = TL.Exp(v15);
-                        vr9 += v16;
-                    }
-                    if (j10 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j17 = c - TL.Count;
-                        nint e = e0 + j17 * step;
-                        var m18 = TL.From(j10 - j17);
-                        var v19 = TL.Load(ref p_logits, e);
-                        var v20 = v19 - v14;
-                        var v21 = TL.Exp(v20);
-                        vr9 += TL.Select(m18, v21, TL.Zero);
-                    }
-                    var r22 = TL.Sum(vr9);
-                    // the gradient by logits: 1 / Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0)))) * Exp(logits - Sto...
-                    var u23 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
-                    nint j24 = 0;
-                    var t25 = 1f / r22;
-                    var v26 = TL.Create(t25);
-                    var v31 = TL.Create((float)t0);
-                    var b38 = TL.Create(u23);
-                    for (; j24 <= c - TL.Count; j24 += TL.Count)
-                    {
-                        nint e = e0 + j24 * step;
-                        var v27 = TL.Load(ref p_logits, e);
-                        var v28 = v27 - v14;
-                        var v29 = TL.Exp(v28);
-                        var v30 = v26 * v29;
-                        var v32 = TL.Equal(TL.Create((float)j24) + TL.Indices, v31);
-                        var v35 = TL.Select(v32, v33, v34);
-                        var v36 = -v35;
-                        var v37 = v30 + v36;
-                        TL.Store(v37 * b38, ref grad, e);
-                    }
-                    if (j24 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j39 = c - TL.Count;
-                        nint e = e0 + j39 * step;
-                        var m40 = TL.From(j24 - j39);
-                        var v41 = TL.Load(ref p_logits, e);
-                        var v42 = v41 - v14;
-                        var v43 = TL.Exp(v42);
-                        var v44 = v26 * v43;
-                        var v45 = TL.Equal(TL.Create((float)j39) + TL.Indices, v31);
-                        var v46 = TL.Select(v45, v33, v34);
-                        var v47 = -v46;
-                        var v48 = v44 + v47;
-                        TL.Store(v48 * b38, ref grad, e);
-                    }
-                    // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
-                    if (TOut.AddsTotal) // the loss total in the same pass
-                    {
-                        var t49 = global::DslLosses.Kernels.FastMath.Log(r22);
-                        var t50 = t49 + t13;
-                        int label51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)label51 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label51, c, row);
-                        float g51;
-                        // logits at labels[row]
-                        {
-                            nint e = e0 + label51 * step;
-                            var t52 = TL.Read(ref p_logits, e);
-                            g51 = t52;
-                        }
-                        var t53 = t50 - g51;
-                        var l54 = TW.IsWeighted ? t53 * TL.Read(ref sw, wm.Index(row)) : t53;
-                        total += l54;
-                    }
+                    var t53 = t50 - g51;
+                    var l54 = TW.IsWeighted ? t53 * TL.Read(ref sw, wm.Index(row)) : t53;
+                    total += l54;
                 }
             }
             return total;
@@ -643,80 +635,76 @@ namespace Snapshots
             double total = 0.0;
             kept = 0;
             nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
-            for (nint o = start; o < outer; o++)
+            for (nint row = start; row < outer * step; row++)
             {
-                for (nint i = 0; i < step; i++)
+                nint e0 = step == 1 ? row * c : row / step * c * step + row % step; // row o * inner + i starts at o * c * inner + i
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1) // left out by the keep mask
                 {
-                    nint row = o * step + i;
-                    nint e0 = o * c * step + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1) // left out by the keep mask
-                    {
-                        if (!TOut.AddsTotal) TL.Write(0.0, ref dest, row);
-                        continue;
-                    }
-                    kept++;
-                    // stage 1: Max over the loss axis of logits
-                    var vr2 = TL.Create(double.NegativeInfinity);
-                    nint j3 = 0;
-                    for (; j3 <= c - TL.Count; j3 += TL.Count)
-                    {
-                        nint e = e0 + j3 * step;
-                        var v4 = TL.Load(ref p_logits, e);
-                        vr2 = TL.ShiftMax(vr2, v4);
-                    }
-                    if (j3 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j5 = c - TL.Count;
-                        nint e = e0 + j5 * step;
-                        var m6 = TL.From(j3 - j5);
-                        var v7 = TL.Load(ref p_logits, e);
-                        vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(double.NegativeInfinity)));
-                    }
-                    var r8 = TL.ShiftMaxAcross(vr2);
-                    // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
-                    var vr9 = TL.Zero;
-                    nint j10 = 0;
-                    var t12 = double.IsFinite(r8);
-                    var t13 = t12 ? r8 : 0.0;
-                    var v14 = TL.Create(t13);
-                    for (; j10 <= c - TL.Count; j10 += TL.Count)
-                    {
-                        nint e = e0 + j10 * step;
-                        var v11 = TL.Load(ref p_logits, e);
-                        var v15 = v11 - v14;
-                        var v16 = TL.Exp(v15);
-                        vr9 += v16;
-                    }
-                    if (j10 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j17 = c - TL.Count;
-                        nint e = e0 + j17 * step;
-                        var m18 = TL.From(j10 - j17);
-                        var v19 = TL.Load(ref p_logits, e);
-                        var v20 = v19 - v14;
-                        var v21 = TL.Exp(v20);
-                        vr9 += TL.Select(m18, v21, TL.Zero);
-                    }
-                    var r22 = TL.Sum(vr9);
-                    // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
-                    var t23 = global::System.Math.Log(r22);
-                    var t24 = t23 + t13;
-                    int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)label25 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label25, c, row);
-                    double g25;
-                    // logits at labels[row]
-                    {
-                        nint e = e0 + label25 * step;
-                        var t26 = TL.Read(ref p_logits, e);
-                        g25 = t26;
-                    }
-                    var t27 = t24 - g25;
-                    var l28 = TW.IsWeighted ? t27 * TL.Read(ref sw, wm.Index(row)) : t27;
-                    if (TOut.AddsTotal) total += l28;
-                    else TL.Write(l28, ref dest, row);
+                    if (!TOut.AddsTotal) TL.Write(0.0, ref dest, row);
+                    continue;
                 }
+                kept++;
+                // stage 1: Max over the loss axis of logits
+                var vr2 = TL.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - TL.Count; j3 += TL.Count)
+                {
+                    nint e = e0 + j3 * step;
+                    var v4 = TL.Load(ref p_logits, e);
+                    vr2 = TL.ShiftMax(vr2, v4);
+                }
+                if (j3 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j5 = c - TL.Count;
+                    nint e = e0 + j5 * step;
+                    var m6 = TL.From(j3 - j5);
+                    var v7 = TL.Load(ref p_logits, e);
+                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(double.NegativeInfinity)));
+                }
+                var r8 = TL.ShiftMaxAcross(vr2);
+                // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
+                var vr9 = TL.Zero;
+                nint j10 = 0;
+                var t12 = double.IsFinite(r8);
+                var t13 = t12 ? r8 : 0.0;
+                var v14 = TL.Create(t13);
+                for (; j10 <= c - TL.Count; j10 += TL.Count)
+                {
+                    nint e = e0 + j10 * step;
+                    var v11 = TL.Load(ref p_logits, e);
+                    var v15 = v11 - v14;
+                    var v16 = TL.Exp(v15);
+                    vr9 += v16;
+                }
+                if (j10 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j17 = c - TL.Count;
+                    nint e = e0 + j17 * step;
+                    var m18 = TL.From(j10 - j17);
+                    var v19 = TL.Load(ref p_logits, e);
+                    var v20 = v19 - v14;
+                    var v21 = TL.Exp(v20);
+                    vr9 += TL.Select(m18, v21, TL.Zero);
+                }
+                var r22 = TL.Sum(vr9);
+                // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
+                var t23 = global::System.Math.Log(r22);
+                var t24 = t23 + t13;
+                int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                if ((uint)label25 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label25, c, row);
+                double g25;
+                // logits at labels[row]
+                {
+                    nint e = e0 + label25 * step;
+                    var t26 = TL.Read(ref p_logits, e);
+                    g25 = t26;
+                }
+                var t27 = t24 - g25;
+                var l28 = TW.IsWeighted ? t27 * TL.Read(ref sw, wm.Index(row)) : t27;
+                if (TOut.AddsTotal) total += l28;
+                else TL.Write(l28, ref dest, row);
             }
             return total;
         }
@@ -735,116 +723,112 @@ namespace Snapshots
             nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
             var v33 = TL.Create(1.0);
             var v34 = TL.Create(0.0);
-            for (nint o = start; o < outer; o++)
+            for (nint row = start; row < outer * step; row++)
             {
-                for (nint i = 0; i < step; i++)
+                nint e0 = step == 1 ? row * c : row / step * c * step + row % step; // row o * inner + i starts at o * c * inner + i
+                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t1 = t0 != p_ignore;
+                if (!t1) // left out by the keep mask
                 {
-                    nint row = o * step + i;
-                    nint e0 = o * c * step + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (!t1) // left out by the keep mask
+                    for (nint j = 0; j < c; j++) TL.Write(0.0, ref grad, e0 + j * step);
+                    continue;
+                }
+                kept++;
+                // stage 1: Max over the loss axis of logits
+                var vr2 = TL.Create(double.NegativeInfinity);
+                nint j3 = 0;
+                for (; j3 <= c - TL.Count; j3 += TL.Count)
+                {
+                    nint e = e0 + j3 * step;
+                    var v4 = TL.Load(ref p_logits, e);
+                    vr2 = TL.ShiftMax(vr2, v4);
+                }
+                if (j3 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j5 = c - TL.Count;
+                    nint e = e0 + j5 * step;
+                    var m6 = TL.From(j3 - j5);
+                    var v7 = TL.Load(ref p_logits, e);
+                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(double.NegativeInfinity)));
+                }
+                var r8 = TL.ShiftMaxAcross(vr2);
+                // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
+                var vr9 = TL.Zero;
+                nint j10 = 0;
+                var t12 = double.IsFinite(r8);
+                var t13 = t12 ? r8 : 0.0;
+                var v14 = TL.Create(t13);
+                for (; j10 <= c - TL.Count; j10 += TL.Count)
+                {
+                    nint e = e0 + j10 * step;
+                    var v11 = TL.Load(ref p_logits, e);
+                    var v15 = v11 - v14;
+                    var v16 = TL.Exp(v15);
+                    vr9 += v16;
+                }
+                if (j10 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j17 = c - TL.Count;
+                    nint e = e0 + j17 * step;
+                    var m18 = TL.From(j10 - j17);
+                    var v19 = TL.Load(ref p_logits, e);
+                    var v20 = v19 - v14;
+                    var v21 = TL.Exp(v20);
+                    vr9 += TL.Select(m18, v21, TL.Zero);
+                }
+                var r22 = TL.Sum(vr9);
+                // the gradient by logits: 1 / Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0)))) * Exp(logits - Sto...
+                var u23 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
+                nint j24 = 0;
+                var t25 = 1.0 / r22;
+                var v26 = TL.Create(t25);
+                var v31 = TL.Create((double)t0);
+                var b38 = TL.Create(u23);
+                for (; j24 <= c - TL.Count; j24 += TL.Count)
+                {
+                    nint e = e0 + j24 * step;
+                    var v27 = TL.Load(ref p_logits, e);
+                    var v28 = v27 - v14;
+                    var v29 = TL.Exp(v28);
+                    var v30 = v26 * v29;
+                    var v32 = TL.Equal(TL.Create((double)j24) + TL.Indices, v31);
+                    var v35 = TL.Select(v32, v33, v34);
+                    var v36 = -v35;
+                    var v37 = v30 + v36;
+                    TL.Store(v37 * b38, ref grad, e);
+                }
+                if (j24 < c) // the rest of the row: one more vector ending at its end
+                {
+                    nint j39 = c - TL.Count;
+                    nint e = e0 + j39 * step;
+                    var m40 = TL.From(j24 - j39);
+                    var v41 = TL.Load(ref p_logits, e);
+                    var v42 = v41 - v14;
+                    var v43 = TL.Exp(v42);
+                    var v44 = v26 * v43;
+                    var v45 = TL.Equal(TL.Create((double)j39) + TL.Indices, v31);
+                    var v46 = TL.Select(v45, v33, v34);
+                    var v47 = -v46;
+                    var v48 = v44 + v47;
+                    TL.Store(v48 * b38, ref grad, e);
+                }
+                // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
+                if (TOut.AddsTotal) // the loss total in the same pass
+                {
+                    var t49 = global::System.Math.Log(r22);
+                    var t50 = t49 + t13;
+                    int label51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    if ((uint)label51 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label51, c, row);
+                    double g51;
+                    // logits at labels[row]
                     {
-                        for (nint j = 0; j < c; j++) TL.Write(0.0, ref grad, e0 + j * step);
-                        continue;
+                        nint e = e0 + label51 * step;
+                        var t52 = TL.Read(ref p_logits, e);
+                        g51 = t52;
                     }
-                    kept++;
-                    // stage 1: Max over the loss axis of logits
-                    var vr2 = TL.Create(double.NegativeInfinity);
-                    nint j3 = 0;
-                    for (; j3 <= c - TL.Count; j3 += TL.Count)
-                    {
-                        nint e = e0 + j3 * step;
-                        var v4 = TL.Load(ref p_logits, e);
-                        vr2 = TL.ShiftMax(vr2, v4);
-                    }
-                    if (j3 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j5 = c - TL.Count;
-                        nint e = e0 + j5 * step;
-                        var m6 = TL.From(j3 - j5);
-                        var v7 = TL.Load(ref p_logits, e);
-                        vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(double.NegativeInfinity)));
-                    }
-                    var r8 = TL.ShiftMaxAcross(vr2);
-                    // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
-                    var vr9 = TL.Zero;
-                    nint j10 = 0;
-                    var t12 = double.IsFinite(r8);
-                    var t13 = t12 ? r8 : 0.0;
-                    var v14 = TL.Create(t13);
-                    for (; j10 <= c - TL.Count; j10 += TL.Count)
-                    {
-                        nint e = e0 + j10 * step;
-                        var v11 = TL.Load(ref p_logits, e);
-                        var v15 = v11 - v14;
-                        var v16 = TL.Exp(v15);
-                        vr9 += v16;
-                    }
-                    if (j10 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j17 = c - TL.Count;
-                        nint e = e0 + j17 * step;
-                        var m18 = TL.From(j10 - j17);
-                        var v19 = TL.Load(ref p_logits, e);
-                        var v20 = v19 - v14;
-                        var v21 = TL.Exp(v20);
-                        vr9 += TL.Select(m18, v21, TL.Zero);
-                    }
-                    var r22 = TL.Sum(vr9);
-                    // the gradient by logits: 1 / Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0)))) * Exp(logits - Sto...
-                    var u23 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
-                    nint j24 = 0;
-                    var t25 = 1.0 / r22;
-                    var v26 = TL.Create(t25);
-                    var v31 = TL.Create((double)t0);
-                    var b38 = TL.Create(u23);
-                    for (; j24 <= c - TL.Count; j24 += TL.Count)
-                    {
-                        nint e = e0 + j24 * step;
-                        var v27 = TL.Load(ref p_logits, e);
-                        var v28 = v27 - v14;
-                        var v29 = TL.Exp(v28);
-                        var v30 = v26 * v29;
-                        var v32 = TL.Equal(TL.Create((double)j24) + TL.Indices, v31);
-                        var v35 = TL.Select(v32, v33, v34);
-                        var v36 = -v35;
-                        var v37 = v30 + v36;
-                        TL.Store(v37 * b38, ref grad, e);
-                    }
-                    if (j24 < c) // the rest of the row: one more vector ending at its end
-                    {
-                        nint j39 = c - TL.Count;
-                        nint e = e0 + j39 * step;
-                        var m40 = TL.From(j24 - j39);
-                        var v41 = TL.Load(ref p_logits, e);
-                        var v42 = v41 - v14;
-                        var v43 = TL.Exp(v42);
-                        var v44 = v26 * v43;
-                        var v45 = TL.Equal(TL.Create((double)j39) + TL.Indices, v31);
-                        var v46 = TL.Select(v45, v33, v34);
-                        var v47 = -v46;
-                        var v48 = v44 + v47;
-                        TL.Store(v48 * b38, ref grad, e);
-                    }
-                    // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
-                    if (TOut.AddsTotal) // the loss total in the same pass
-                    {
-                        var t49 = global::System.Math.Log(r22);
-                        var t50 = t49 + t13;
-                        int label51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                        if ((uint)label51 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label51, c, row);
-                        double g51;
-                        // logits at labels[row]
-                        {
-                            nint e = e0 + label51 * step;
-                            var t52 = TL.Read(ref p_logits, e);
-                            g51 = t52;
-                        }
-                        var t53 = t50 - g51;
-                        var l54 = TW.IsWeighted ? t53 * TL.Read(ref sw, wm.Index(row)) : t53;
-                        total += l54;
-                    }
+                    var t53 = t50 - g51;
+                    var l54 = TW.IsWeighted ? t53 * TL.Read(ref sw, wm.Index(row)) : t53;
+                    total += l54;
                 }
             }
             return total;
