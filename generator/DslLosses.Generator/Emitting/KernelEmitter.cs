@@ -185,9 +185,6 @@ internal sealed class KernelEmitter
     /// <summary>Whether a sample weight applies per element (then weighted kernels run one element per lane).</summary>
     public static bool WeightsArePerElement(KernelPlan plan) => plan.Loops == LoopShape.Elementwise || plan.LossHasAxis;
 
-    /// <summary>Whether the loop of a whole-width body runs along the loss axis (<c>c</c>) or over every element (<c>outer</c>).</summary>
-    public static string VectorLength(KernelPlan plan) => plan.Loops == LoopShape.Elementwise ? "outer" : "c";
-
     /// <summary>
     /// Whether the formula gets the row-tiled body for narrow loss axes: rows with the loss axis contiguous and one loss
     /// per row, unmasked, gathers only by integer labels.
