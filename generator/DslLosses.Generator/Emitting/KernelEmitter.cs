@@ -154,12 +154,17 @@ internal sealed class KernelEmitter
             yield return "out nint kept";
     }
 
-    /// <summary>The arguments that forward a signature's parameters unchanged.</summary>
-    public static string Forward(IEnumerable<string> parameters)
+    /// <summary>
+    /// The arguments that forward a signature's parameters: unchanged, or as the expression <paramref name="instead"/>
+    /// gives for a parameter's name.
+    /// </summary>
+    public static string Forward(IEnumerable<string> parameters, IReadOnlyDictionary<string, string>? instead = null)
         => string.Join(", ", parameters.Select(parameter =>
         {
             string[] parts = parameter.Split(' ');
             string last = parts[parts.Length - 1];
+            if (instead is not null && instead.TryGetValue(last, out string? expression))
+                return expression;
             return parts[0] is "ref" or "in" or "out" ? parts[0] + " " + last : last;
         }));
 

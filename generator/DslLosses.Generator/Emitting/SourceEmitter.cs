@@ -361,7 +361,13 @@ internal static class SourceEmitter
                 w.Line($"// {(plan.FlatMean ? "Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C" : "Σ over rows of Σ_c h = Σ over every element of h")}: one flat loop, no per-row sums");
                 using (w.Block("if (TOut.AddsTotal && !TW.IsWeighted)"))
                 {
-                    string flatArgs = forward.Replace(", outer, c, inner, start,", ", outer * c * inner, c, 1, start * c * inner,");
+                    // every element of the rows from start on, as one flat axis
+                    string flatArgs = KernelEmitter.Forward(parameters, new Dictionary<string, string>
+                    {
+                        ["outer"] = "outer * c * inner",
+                        ["inner"] = "1",
+                        ["start"] = "start * c * inner",
+                    });
                     string flatBody = KernelEmitter.FlatBodyName(f, t.ComputeFamily);
                     w.Line("double flat;");
                     string keyword = "if";

@@ -30,44 +30,24 @@ public static class SimdWidth
         => Skip.IfNot(IsAccelerated(bits), $"Vector{bits}.IsHardwareAccelerated is false in this process (the CPU lacks the instructions, or a "
             + $"DOTNET_Enable* setting such as {Setting(bits)}=0 turned them off): the Vector{bits} path is not tested here");
 
-    /// <summary>16 floats through the function of width <paramref name="bits"/>: one Vector512, two Vector256 or four Vector128.</summary>
-    public static float[] Run(int bits, float[] block,
-        Func<Vector512<float>, Vector512<float>> v512, Func<Vector256<float>, Vector256<float>> v256, Func<Vector128<float>, Vector128<float>> v128)
+    /// <summary>
+    /// One <c>Vector512</c> of values through the function of width <paramref name="bits"/>: one Vector512, or the same
+    /// elements as two Vector256 or four Vector128 (16 floats, 8 doubles).
+    /// </summary>
+    public static T[] Run<T>(int bits, T[] block, Func<Vector512<T>, Vector512<T>> v512, Func<Vector256<T>, Vector256<T>> v256, Func<Vector128<T>, Vector128<T>> v128)
     {
-        var r = new float[16];
+        var r = new T[Vector512<T>.Count];
         switch (bits)
         {
             case 512:
                 v512(Vector512.Create(block)).CopyTo(r);
                 break;
             case 256:
-                v256(Vector256.Create(block, 0)).CopyTo(r, 0);
-                v256(Vector256.Create(block, 8)).CopyTo(r, 8);
+                for (int i = 0; i < r.Length; i += Vector256<T>.Count)
+                    v256(Vector256.Create(block, i)).CopyTo(r, i);
                 break;
             default:
-                for (int i = 0; i < 16; i += 4)
-                    v128(Vector128.Create(block, i)).CopyTo(r, i);
-                break;
-        }
-        return r;
-    }
-
-    /// <summary>8 doubles through the function of width <paramref name="bits"/>: one Vector512, two Vector256 or four Vector128.</summary>
-    public static double[] Run(int bits, double[] block,
-        Func<Vector512<double>, Vector512<double>> v512, Func<Vector256<double>, Vector256<double>> v256, Func<Vector128<double>, Vector128<double>> v128)
-    {
-        var r = new double[8];
-        switch (bits)
-        {
-            case 512:
-                v512(Vector512.Create(block)).CopyTo(r);
-                break;
-            case 256:
-                v256(Vector256.Create(block, 0)).CopyTo(r, 0);
-                v256(Vector256.Create(block, 4)).CopyTo(r, 4);
-                break;
-            default:
-                for (int i = 0; i < 8; i += 2)
+                for (int i = 0; i < r.Length; i += Vector128<T>.Count)
                     v128(Vector128.Create(block, i)).CopyTo(r, i);
                 break;
         }
