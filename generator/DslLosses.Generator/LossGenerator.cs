@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using DslLosses.Generator.Checking;
 using DslLosses.Generator.Diagnostics;
@@ -65,6 +66,68 @@ public sealed class LossGenerator : IIncrementalGenerator
         }
     }
 
+    /// <summary>
+    /// Each formula's last reading, kept per method declaration node (a node lives as long as its syntax tree, which
+    /// the next compilation shares when its file was not edited) with the <see cref="FormulaReferences"/> description
+    /// it was read under. <c>ForAttributeWithMetadataName</c> runs its transform for every formula on every
+    /// compilation change; with this, a formula whose file and referenced names are unchanged costs a name lookup per
+    /// name instead of binding its body again.
+    /// </summary>
+    private readonly ConditionalWeakTable<MethodDeclarationSyntax, Reading> _readings = new();
+
+    /// <summary>How many times a formula was read in full (not taken from <see cref="_readings"/>); for the tests.</summary>
+    internal int FullReadings => Volatile.Read(ref _fullReadings);
+
+    private int _fullReadings;
+
+    private sealed class Reading
+    {
+        /// <summary>The chains of names the declaration uses (<see cref="FormulaReferences.Names"/>): syntax only.</summary>
+        public string[]? Names;
+        public string? References;
+        public Result<FormulaModel?>? Result;
+    }
+
+    /// <summary>
+    /// <see cref="ParseAndCheck(GeneratorAttributeSyntaxContext, CancellationToken)"/>, or the same declaration's last
+    /// result when nothing it refers to has changed since (<see cref="FormulaReferences"/>).
+    /// </summary>
+    private Result<FormulaModel?> ReadFormula(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
+            return ParseAndCheck(context, cancellationToken);
+
+        Reading reading = _readings.GetValue(syntax, static _ => new Reading());
+        string[] names;
+        Result<FormulaModel?>? cached;
+        string? cachedReferences;
+        lock (reading)
+        {
+            names = reading.Names ??= FormulaReferences.Names(syntax);
+            (cached, cachedReferences) = (reading.Result, reading.References);
+        }
+
+        string? references = null;
+        try
+        {
+            references = FormulaReferences.Describe(names, syntax, method, context.SemanticModel, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The description only saves work: if it fails, read the formula, which reports its own failures.
+        }
+        if (cached is not null && references is not null && references == cachedReferences)
+            return cached;
+
+        Interlocked.Increment(ref _fullReadings);
+        Result<FormulaModel?> result = ParseAndCheck(context, cancellationToken);
+        lock (reading)
+        {
+            (reading.Result, reading.References) = (references is null ? null : result, references);
+        }
+        return result;
+    }
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -72,7 +135,7 @@ public sealed class LossGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 FormulaParser.LossAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, ct) => ParseAndCheck(ctx, ct))
+                (ctx, ct) => ReadFormula(ctx, ct))
             .WithTrackingName(Steps.Parse);
 
         context.RegisterSourceOutput(parsed.SelectMany(static (r, _) => r.Diagnostics), static (spc, d) => spc.ReportDiagnostic(d.ToDiagnostic()));

@@ -79,4 +79,78 @@ public class GeneratorIncrementalityTests
 
         AssertNothingRerun(driver.GetRunResult().Results.Single(), LossGenerator.Steps.Lower, LossGenerator.Steps.Group);
     }
+
+    // ---- reading a formula again: only when its file was edited or a name it uses means something else
+
+    private const string Scaled = GeneratorHarness.Usings + """
+        public static partial class L
+        {
+            [Loss] static Tensor Scaled([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Consts.Alpha * Square(y - p);
+            [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
+        }
+        """;
+
+    /// <summary>Runs <paramref name="generator"/> on <paramref name="compilation"/> and on the edit of its last file; returns both generated sources.</summary>
+    private static (string Before, string After) RunThenEditLastFile(LossGenerator generator, CSharpCompilation compilation, string lastFileAfterEdit, out int readBefore)
+    {
+        GeneratorDriver driver = GeneratorHarness.Driver(generator).RunGenerators(compilation);
+        string before = driver.GetRunResult().GeneratedTrees.Single().ToString();
+        readBefore = generator.FullReadings;
+        SyntaxTree last = compilation.SyntaxTrees.Last();
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(last,
+            CSharpSyntaxTree.ParseText(lastFileAfterEdit, GeneratorHarness.ParseOptions, last.FilePath)));
+        return (before, string.Concat(driver.GetRunResult().GeneratedTrees.Select(t => t.ToString())));
+    }
+
+    [Fact]
+    public void An_unrelated_edit_reads_no_formula_again()
+    {
+        var generator = new LossGenerator();
+        (string before, string after) = RunThenEditLastFile(generator,
+            GeneratorHarness.Compile(Scaled, "public static class Consts { public const double Alpha = 0.25; }", "public class Other { public int X => 1; }"),
+            "// an edit\npublic class Other { public int X => 2; public static double Alpha => 3; }", out int readBefore);
+        Assert.Equal(2, readBefore);
+        Assert.Equal(2, generator.FullReadings);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public void A_constant_edited_in_another_file_reads_the_formula_that_uses_it_again()
+    {
+        var generator = new LossGenerator();
+        (string before, string after) = RunThenEditLastFile(generator,
+            GeneratorHarness.Compile(Scaled, "public static class Consts { public const double Alpha = 0.25; }"),
+            "public static class Consts { public const double Alpha = 0.75; }", out int readBefore);
+        Assert.Equal(2, readBefore);
+        Assert.Equal(3, generator.FullReadings);
+        Assert.Contains("0.25", before);
+        Assert.DoesNotContain("0.25", after);
+        Assert.Contains("0.75", after);
+    }
+
+    [Fact]
+    public void A_member_in_another_part_that_hides_a_dsl_function_reads_the_formulas_again()
+    {
+        // L.Square(double) hides the DSL's Square inside L: both formulas stop compiling, and the generator emits nothing
+        var generator = new LossGenerator();
+        (string before, string after) = RunThenEditLastFile(generator,
+            GeneratorHarness.Compile(Scaled, "public static class Consts { public const double Alpha = 0.25; }", "public static partial class L { }"),
+            "public static partial class L { static double Square(double x) => x * x; }", out int readBefore);
+        Assert.Equal(2, readBefore);
+        Assert.Equal(4, generator.FullReadings);
+        Assert.Contains("Scaled", before);
+        Assert.Equal("", after);
+    }
+
+    [Fact]
+    public void A_global_using_added_in_another_file_reads_every_formula_again()
+    {
+        var generator = new LossGenerator();
+        (string before, string after) = RunThenEditLastFile(generator,
+            GeneratorHarness.Compile(Scaled, "public static class Consts { public const double Alpha = 0.25; }", "public class Other { }"),
+            "global using static System.Math;\npublic class Other { }", out int readBefore);
+        Assert.Equal(2, readBefore);
+        Assert.Equal(4, generator.FullReadings);
+        Assert.NotEqual("", before);
+    }
 }

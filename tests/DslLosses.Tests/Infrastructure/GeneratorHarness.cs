@@ -34,9 +34,12 @@ public static class GeneratorHarness
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
-    public static GeneratorDriver Driver(bool trackSteps = false)
+    public static GeneratorDriver Driver(bool trackSteps = false) => Driver(new LossGenerator(), trackSteps);
+
+    /// <summary>A driver of <paramref name="generator"/> (to look at its state between runs).</summary>
+    public static GeneratorDriver Driver(LossGenerator generator, bool trackSteps = false)
         => CSharpGeneratorDriver.Create(
-            new[] { new LossGenerator().AsSourceGenerator() },
+            new[] { generator.AsSourceGenerator() },
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 

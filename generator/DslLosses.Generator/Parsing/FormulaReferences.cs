@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DslLosses.Generator.Parsing;
+
+/// <summary>
+/// What reading a formula depends on besides its own syntax tree, written as one string, so that the generator can
+/// tell without reading a formula again that reading it would give the same result.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Reading a formula binds its whole body (overload resolution of every DSL call and operator) and asks the compiler
+/// for its errors: a few milliseconds per formula. The generator's first step runs again for every formula whenever
+/// the compilation changes, after any keystroke in any file, so it keeps each formula's last result beside this
+/// description and reads the formula again only when its tree was edited or the description changed.
+/// </para>
+/// <para>
+/// With its tree unchanged, a formula means something else only if a name it uses (in its attributes, parameter types
+/// or body) finds other symbols. A name finds symbols through the file's own usings and scopes (in the unchanged tree),
+/// the global usings of other files, the referenced assemblies, and the declarations of other files. The description
+/// therefore holds: the referenced assemblies, every global using of the compilation and the compilation options that
+/// change what the compiler reports (once per compilation); how many members share the formula's name (a duplicate
+/// formula is an error); and, for each chain of names the formula uses (<c>Log</c>, <c>Math.PI</c>,
+/// <c>Consts.Alpha</c>) of which some name is declared in source (the compiler's declaration table answers that
+/// without binding anything), every symbol the chain finds by name lookup at the declaration, with its kind, full
+/// signature and constant value. Names of the formula's own parameters and locals are treated the same way (they find
+/// nothing, or a member they hide): that only makes the description stricter. Name lookup neither binds nor resolves
+/// overloads, and names declared only in referenced assemblies (the DSL's own vocabulary) are not looked up at all.
+/// </para>
+/// </remarks>
+internal static class FormulaReferences
+{
+    private static readonly SymbolDisplayFormat Format = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithMemberOptions(SymbolDisplayMemberOptions.IncludeParameters | SymbolDisplayMemberOptions.IncludeType |
+                           SymbolDisplayMemberOptions.IncludeContainingType | SymbolDisplayMemberOptions.IncludeModifiers |
+                           SymbolDisplayMemberOptions.IncludeRef | SymbolDisplayMemberOptions.IncludeConstantValue)
+        .WithParameterOptions(SymbolDisplayParameterOptions.IncludeType | SymbolDisplayParameterOptions.IncludeParamsRefOut |
+                              SymbolDisplayParameterOptions.IncludeDefaultValue | SymbolDisplayParameterOptions.IncludeName)
+        .WithGenericsOptions(SymbolDisplayGenericsOptions.IncludeTypeParameters | SymbolDisplayGenericsOptions.IncludeTypeConstraints)
+        .WithKindOptions(SymbolDisplayKindOptions.IncludeMemberKeyword | SymbolDisplayKindOptions.IncludeTypeKeyword);
+
+    /// <summary>Per compilation: the part of every description that does not depend on the formula.</summary>
+    private static readonly ConditionalWeakTable<Compilation, string> Environments = new();
+
+    /// <summary>Per compilation: what each chain of names means in each type declaration.</summary>
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<(SyntaxNode Scope, string Chain), string>> Meanings = new();
+
+    /// <summary>
+    /// The chains of names <paramref name="syntax"/> uses, sorted: simple names are chains of one name; a qualified name
+    /// or member access whose left side is a chain adds the longer chain; an attribute adds its name with the
+    /// <c>Attribute</c> suffix too. Depends on the syntax alone: compute it once per declaration node.
+    /// </summary>
+    public static string[] Names(MethodDeclarationSyntax syntax)
+    {
+        var chains = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (SyntaxNode node in syntax.DescendantNodes())
+        {
+            switch (node)
+            {
+                case AttributeSyntax attribute:
+                    if (Chain(attribute.Name) is { } attributeChain)
+                        chains.Add(attributeChain + "Attribute");
+                    break;
+                case MemberAccessExpressionSyntax access:
+                    chains.Add(Chain(access.Expression) is { } left ? left + "." + access.Name.Identifier.ValueText : access.Name.Identifier.ValueText);
+                    break;
+                case QualifiedNameSyntax qualified:
+                    chains.Add(Chain(qualified.Left) is { } qualifiedLeft ? qualifiedLeft + "." + qualified.Right.Identifier.ValueText : qualified.Right.Identifier.ValueText);
+                    break;
+                case SimpleNameSyntax name:
+                    chains.Add(name.Identifier.ValueText);
+                    break;
+            }
+        }
+        return chains.ToArray();
+    }
+
+    /// <summary>
+    /// The description of what the declaration <paramref name="syntax"/>, which uses <paramref name="names"/>
+    /// (<see cref="Names"/>), refers to in <paramref name="model"/>'s compilation.
+    /// </summary>
+    public static string Describe(string[] names, MethodDeclarationSyntax syntax, IMethodSymbol method, SemanticModel model, CancellationToken cancellationToken)
+    {
+        Compilation compilation = model.Compilation;
+        var text = new StringBuilder(Environments.GetValue(compilation, Environment));
+        text.Append(method.ContainingType?.GetMembers(method.Name).Length).Append('\n');
+
+        // Every formula of a type declaration sees the same names in scope: look each chain up once per declaration
+        // and compilation, not once per formula.
+        SyntaxNode scope = syntax.Parent as TypeDeclarationSyntax ?? (SyntaxNode)syntax;
+        ConcurrentDictionary<(SyntaxNode, string), string>? meanings = null;
+        foreach (string chain in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!DeclaredInSource(compilation, chain))
+                continue;
+            meanings ??= Meanings.GetValue(compilation, static _ => new());
+            if (!meanings.TryGetValue((scope, chain), out string? meaning))
+                meanings[(scope, chain)] = meaning = Meaning(model, syntax.SpanStart, chain);
+            text.Append(chain).Append(" =").Append(meaning).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static bool DeclaredInSource(Compilation compilation, string chain)
+    {
+        foreach (string part in chain.Split('.', ':'))
+        {
+            if (part.Length > 0 && part != "global" && compilation.ContainsSymbolsWithName(part, SymbolFilter.All))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>The referenced assemblies, the global usings of every file and the options that change what the compiler reports.</summary>
+    private static string Environment(Compilation compilation)
+    {
+        var text = new StringBuilder();
+        foreach (MetadataReference reference in compilation.References)
+            text.Append(reference.Display).Append('\n');
+        foreach (SyntaxTree tree in compilation.SyntaxTrees)
+        {
+            foreach (UsingDirectiveSyntax directive in tree.GetCompilationUnitRoot().Usings)
+            {
+                if (!directive.GlobalKeyword.IsKind(SyntaxKind.None))
+                    text.Append(directive.ToString()).Append('\n');
+            }
+        }
+        if (compilation.Options is CSharpCompilationOptions options)
+        {
+            text.Append(options.AllowUnsafe).Append(' ').Append(options.CheckOverflow).Append(' ').Append(options.NullableContextOptions)
+                .Append(' ').Append(options.GeneralDiagnosticOption).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Every symbol <paramref name="chain"/> (<c>Log</c>, <c>Math.PI</c>) finds at <paramref name="position"/>, described and sorted.</summary>
+    private static string Meaning(SemanticModel model, int position, string chain)
+    {
+        string[] parts = chain.Split('.');
+        ImmutableArray<ISymbol> found = First(model, position, parts[0]);
+        for (int i = 1; i < parts.Length; i++)
+        {
+            var next = ImmutableArray.CreateBuilder<ISymbol>();
+            foreach (ISymbol container in found)
+            {
+                INamespaceOrTypeSymbol? scope = container is IAliasSymbol alias ? alias.Target : container as INamespaceOrTypeSymbol;
+                if (scope is not null)
+                    next.AddRange(model.LookupSymbols(position, scope, parts[i]));
+            }
+            found = next.ToImmutable();
+        }
+
+        // Lookup order is not part of the meaning: sort, so that an unrelated reordering does not read the formula again.
+        var text = new StringBuilder();
+        foreach (string symbol in found.Select(Write).OrderBy(s => s, StringComparer.Ordinal))
+            text.Append(' ').Append(symbol).Append(';');
+        return text.ToString();
+    }
+
+    /// <summary>What the first name of a chain finds: <c>global::A</c> in the global namespace, <c>alias::A</c> in the alias's target.</summary>
+    private static ImmutableArray<ISymbol> First(SemanticModel model, int position, string first)
+    {
+        int separator = first.IndexOf("::", StringComparison.Ordinal);
+        if (separator < 0)
+            return model.LookupSymbols(position, name: first);
+        string alias = first.Substring(0, separator), name = first.Substring(separator + 2);
+        if (alias == "global")
+            return model.LookupSymbols(position, model.Compilation.GlobalNamespace, name);
+        var found = ImmutableArray.CreateBuilder<ISymbol>();
+        foreach (IAliasSymbol target in model.LookupNamespacesAndTypes(position, name: alias).OfType<IAliasSymbol>())
+            found.AddRange(model.LookupSymbols(position, target.Target, name));
+        return found.ToImmutable();
+    }
+
+    /// <summary><c>A.B.C</c> for a chain of simple names; null for anything else (an invocation, a literal, ...).</summary>
+    private static string? Chain(ExpressionSyntax expression) => expression switch
+    {
+        SimpleNameSyntax name => name.Identifier.ValueText,
+        AliasQualifiedNameSyntax aliased => aliased.Alias.Identifier.ValueText + "::" + aliased.Name.Identifier.ValueText,
+        QualifiedNameSyntax qualified => Chain(qualified.Left) is { } left ? left + "." + qualified.Right.Identifier.ValueText : null,
+        MemberAccessExpressionSyntax access => Chain(access.Expression) is { } left ? left + "." + access.Name.Identifier.ValueText : null,
+        _ => null,
+    };
+
+    private static string Write(ISymbol symbol)
+    {
+        string described = symbol.Kind + " " + symbol.ToDisplayString(Format);
+        return symbol switch
+        {
+            IAliasSymbol alias => described + " -> " + alias.Target.ToDisplayString(Format),
+            IFieldSymbol { HasConstantValue: true } field => described + " = " + Convert.ToString(field.ConstantValue, CultureInfo.InvariantCulture),
+            ILocalSymbol { HasConstantValue: true } local => described + " = " + Convert.ToString(local.ConstantValue, CultureInfo.InvariantCulture),
+            _ => described,
+        };
+    }
+}
