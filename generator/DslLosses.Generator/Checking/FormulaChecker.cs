@@ -153,7 +153,7 @@ internal sealed class FormulaChecker
         Binary { Op: BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or } => Array.Empty<Expr>(),
         Binary b => new[] { b.Left, b.Right },
         Where w => new[] { w.WhenTrue, w.WhenFalse },
-        Clip c => new[] { c.X },
+        Clip c => new[] { c.X, c.Lo, c.Hi },
         Reduce r => new[] { r.X },
         AxisMap a => new[] { a.X },
         Gather g => new[] { g.X },
