@@ -163,19 +163,15 @@ public sealed class LossGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(byType.Combine(allowUnsafe), static (spc, input) =>
         {
             EquatableArray<KernelPlan> group = input.Left;
-            string hint = SourceEmitter.HintName(group[0].Formula);
-            string source;
             try
             {
-                source = SourceEmitter.Emit(group.ToList(), input.Right);
+                spc.AddSource(SourceEmitter.HintName(group[0].Formula), SourceEmitter.Emit(group.ToList(), input.Right, spc.CancellationToken));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 foreach (KernelPlan plan in group)
                     spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Formula.MethodName, ex.GetType().Name + ": " + ex.Message));
-                return;
             }
-            spc.AddSource(hint, source);
         });
     }
 }

@@ -38,7 +38,10 @@ public static class Dsl
     /// <summary><paramref name="x"/> raised to <paramref name="y"/>.</summary>
     public static Tensor Pow(Tensor x, Tensor y) => throw Marker.Fail();
     /// <summary>
-    /// <c>min(max(x, lo), hi)</c> like TensorFlow's <c>clip_by_value</c>; NaN stays NaN. Its gradient is zero outside [lo, hi].
+    /// <c>max(min(x, hi), lo)</c>, TensorFlow's <c>clip_by_value</c> order: NaN stays NaN, and where
+    /// <paramref name="lo"/> &gt; <paramref name="hi"/> every element becomes <paramref name="lo"/> (the lower bound wins).
+    /// Its gradient goes to <paramref name="x"/> inside [lo, hi] (bounds included) and to the bound that gives the value
+    /// outside it: to <paramref name="lo"/> wherever the result is <paramref name="lo"/>.
     /// </summary>
     public static Tensor Clip(Tensor x, Tensor lo, Tensor hi) => throw Marker.Fail();
     /// <summary>Elementwise choice: <paramref name="whenTrue"/> where <paramref name="condition"/> holds, else <paramref name="whenFalse"/>.</summary>

@@ -45,6 +45,10 @@ public static partial class TestFormulas
     static Tensor MaxAbsError([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b) => Max(Abs(a - b), axis: -1);
 
     /// <summary>A clip whose lower bound is a run-time scalar (IEEE max) and whose upper bound is a constant (one instruction).</summary>
+    /// <summary>A clip with tensor bounds, differentiated by its lower bound: the order when lo &gt; hi shows in values and gradient.</summary>
+    [Loss(ElementTypes = LossElementTypes.Single | LossElementTypes.Double)]
+    static Tensor ClipBounds([Shape("B", "N")] Tensor x, [Differentiable, Shape("B", "N")] Tensor lo, [Shape("B", "N")] Tensor hi) => Clip(x, lo, hi);
+
     [Loss]
     static Tensor ClippedMean([Shape("B", "N")] Tensor x, Scalar lo) => Mean(Clip(x, lo, 1), axis: -1);
 }

@@ -98,6 +98,8 @@ internal sealed class FormulaChecker
                 Report(DiagnosticDescriptors.InvalidArgument, m.Keep, $"The keep mask of Masked in '{_method}' must be computed without axis operations (it decides which rows are computed at all)");
             else if (keep > LevelOf(m.Loss))
                 Report(DiagnosticDescriptors.InvalidArgument, m.Keep, $"The keep mask of Masked in '{_method}' has a loss axis but the loss has none; mask rows, not elements");
+            else if (keep == Level.Elem && (ContainsAxisWork(m.Loss) || _geometry.Roles.Any(r => r == TensorRole.Row)))
+                Report(DiagnosticDescriptors.InvalidArgument, m.Keep, $"The keep mask of Masked in '{_method}' varies along the loss axis, but this loss is computed row by row (it uses axis operations or row tensors): mask whole rows with a mask without the loss axis, or zero single elements with Where(keep, loss, 0)");
         }
         Level level = LevelOf(result);
         if (_diagnostics.Count == 0 && (level == Level.Uniform || !DependsOnTensor(result)))
@@ -151,7 +153,7 @@ internal sealed class FormulaChecker
         Binary { Op: BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or } => Array.Empty<Expr>(),
         Binary b => new[] { b.Left, b.Right },
         Where w => new[] { w.WhenTrue, w.WhenFalse },
-        Clip c => new[] { c.X },
+        Clip c => new[] { c.X, c.Lo, c.Hi },
         Reduce r => new[] { r.X },
         AxisMap a => new[] { a.X },
         Gather g => new[] { g.X },

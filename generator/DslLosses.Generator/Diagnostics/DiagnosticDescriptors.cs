@@ -100,4 +100,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidLossAttribute = Error(
         "DSL0407", "Invalid [Loss] attribute",
         "[Loss] on '{0}': {1}", DeclarationCategory);
+
+    public static readonly DiagnosticDescriptor HiddenNamespace = Error(
+        "DSL0408", "A type hides a namespace the generated code needs",
+        "Loss formula '{0}' cannot be generated: the type '{1}' in the global namespace hides the namespace global::{1} that the generated code refers to; rename the type or move it into a namespace", DeclarationCategory);
 }

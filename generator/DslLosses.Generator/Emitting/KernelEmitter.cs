@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Threading;
 using DslLosses.Generator.Checking;
 using DslLosses.Generator.Ir;
 using DslLosses.Generator.Lowering;
@@ -77,11 +78,15 @@ internal sealed class KernelEmitter
     /// <summary>In a row tile: the transposed copy of each tensor read along the loss axis (column j at j * lanes).</summary>
     private readonly Dictionary<int, string> _tileColumns = new();
 
+    private readonly CancellationToken _cancellationToken;
+
     /// <param name="plan">The lowered formula.</param>
     /// <param name="compute">The compute type: <see cref="DType.Single"/> (for float and Half storage) or <see cref="DType.Double"/>.</param>
     /// <param name="kind">Loss or gradient body.</param>
-    public KernelEmitter(KernelPlan plan, DType compute, KernelKind kind)
+    /// <param name="cancellationToken">Checked at every node written, so an abandoned run stops inside a large formula.</param>
+    public KernelEmitter(KernelPlan plan, DType compute, KernelKind kind, CancellationToken cancellationToken = default)
     {
+        _cancellationToken = cancellationToken;
         _plan = plan;
         _t = compute;
         _kind = kind;
@@ -760,6 +765,7 @@ internal sealed class KernelEmitter
     /// <summary>Emits <paramref name="node"/> as a scalar (once per scope) and returns the C# expression that holds it.</summary>
     private string Value(Expr node, Block block)
     {
+        _cancellationToken.ThrowIfCancellationRequested();
         if (node is Const constant)
             return _t.Literal(constant.Value);
         if (node is Param { Kind: ParamKind.Scalar or ParamKind.Int } scalar)
@@ -919,6 +925,7 @@ internal sealed class KernelEmitter
     /// <summary>Emits <paramref name="node"/> as lanes of consecutive elements along the loss axis (or the flat loop).</summary>
     private string VValue(Expr node, Block block)
     {
+        _cancellationToken.ThrowIfCancellationRequested();
         if (node is Unary { Op: UnaryOp.StopGradient } stop)
             return VValue(stop.X, block);
         Level level = LevelOf(node);
@@ -1121,7 +1128,7 @@ internal sealed class KernelEmitter
         return value;
     }
 
-    public static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    public static string Quote(string text) => CSharpText.Quote(text);
 
     /// <summary>A scope of generated statements: its level, the values already computed in it, and its lines.</summary>
     private sealed class Block

@@ -204,9 +204,10 @@ internal static class Differentiator
                 return Where(w.Condition, D(w.WhenTrue, wrt, memo), D(w.WhenFalse, wrt, memo));
             case Clip c:
             {
-                // max(min(x, hi), lo): lo below, hi above, x inside (TensorFlow's clip_by_value gradient)
+                // max(min(x, hi), lo): lo below, hi above, x inside (TensorFlow's clip_by_value gradient); above hi with
+                // lo > hi the value is lo, and so the gradient is that of lo
                 Expr dx = D(c.X, wrt, memo), dlo = D(c.Lo, wrt, memo), dhi = D(c.Hi, wrt, memo);
-                return Where(new Binary(BinaryOp.Lt, c.X, c.Lo), dlo, Where(new Binary(BinaryOp.Gt, c.X, c.Hi), dhi, dx));
+                return Where(new Binary(BinaryOp.Lt, c.X, c.Lo), dlo, Where(new Binary(BinaryOp.Gt, c.X, c.Hi), Where(new Binary(BinaryOp.Lt, c.Hi, c.Lo), dlo, dhi), dx));
             }
             default:
                 throw new InvalidOperationException("internal: no derivative for " + e.GetType().Name);

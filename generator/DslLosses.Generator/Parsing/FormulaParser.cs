@@ -60,6 +60,10 @@ internal static partial class FormulaParser
             containing.Add(new ContainingType(TypeKeyword(typeSyntax), typeSyntax.Identifier.ValueText));
         }
 
+        // The generated code names System's types as global::System.*; a type System in the global namespace takes that name.
+        if (model.Compilation.GlobalNamespace.GetTypeMembers("System").Length > 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HiddenNamespace, nameLocation, methodName, "System"));
+
         if (method.ReturnType.ToDisplayString() != TensorTypeName)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidReturnType, syntax.ReturnType.GetLocation(), methodName, method.ReturnType.ToDisplayString()));
 
@@ -176,10 +180,10 @@ internal static partial class FormulaParser
                 $"has type {typeName}: formula parameters are Tensor or Indices (with [Shape]), Scalar or int"));
             return new ParamModel(parameter.Name, ParamKind.Scalar, EquatableArray<Dim>.Empty);
         }
-        if (parameter.Name is "reduction" or "sampleWeight" or "destination" or "axis" || parameter.Name.StartsWith("__", StringComparison.Ordinal))
+        if (parameter.Name is "reduction" or "sampleWeight" or "destination" or "axis" or "gradient" or "T" || parameter.Name.StartsWith("__", StringComparison.Ordinal))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, location, parameter.Name, methodName,
-                "uses a name the generated methods need (reduction, sampleWeight, destination, axis and names starting with __): rename it"));
+                "uses a name the generated methods need (reduction, sampleWeight, destination, gradient, axis, the type parameter T and names starting with __): rename it"));
         }
         if (parameter.RefKind != RefKind.None || parameter.IsParams || parameter.HasExplicitDefaultValue)
         {

@@ -61,12 +61,12 @@ namespace Snapshots
         /// <summary>The gradient of loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void FocalBceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, withTotal: false);
+            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
         /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, withTotal: true);
+            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: true);
 
         /// <summary>Loss <c>FocalBce</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
@@ -76,12 +76,12 @@ namespace Snapshots
         /// <summary>Gradient of <c>FocalBce</c> for any generated element type (<c>float</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void FocalBceGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, withTotal: false);
+            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
         /// <summary>Loss and gradient of <c>FocalBce</c> for any generated element type (<c>float</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static T FocalBceWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, withTotal: true);
+            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: true);
 
         /// <summary>Per-sample losses of <c>FocalBce</c> into <paramref name="destination"/> for any generated element type (<c>float</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
@@ -143,10 +143,10 @@ namespace Snapshots
             return __result;
         }
 
-        /// <summary>The gradient for every element type, and with <paramref name="withTotal"/> the reduced loss of the same pass.</summary>
-        private static T __FocalBce_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool withTotal) where T : unmanaged
+        /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss of the same pass.</summary>
+        private static T __FocalBce_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
-            if (withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("FocalBce");
+            if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("FocalBce");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
             __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("FocalBce", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
@@ -154,7 +154,7 @@ namespace Snapshots
             // the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type
             nint __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : -1;
             double __total = 0.0;
-            if (withTotal)
+            if (__withTotal)
             {
                 if (sampleWeight.Rank == 0)
                     __total = __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);

@@ -45,12 +45,12 @@ namespace Snapshots
         /// <summary>The gradient of loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SoftmaxCe3Gradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, withTotal: false);
+            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
         /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SoftmaxCe3WithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, withTotal: true);
+            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: true);
 
         /// <summary>Loss <c>SoftmaxCe3</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
@@ -60,12 +60,12 @@ namespace Snapshots
         /// <summary>Gradient of <c>SoftmaxCe3</c> for any generated element type (<c>float</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SoftmaxCe3Gradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, withTotal: false);
+            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
         /// <summary>Loss and gradient of <c>SoftmaxCe3</c> for any generated element type (<c>float</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static T SoftmaxCe3WithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, withTotal: true);
+            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: true);
 
         /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
         private static T __SoftmaxCe3_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
@@ -88,10 +88,10 @@ namespace Snapshots
             return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
         }
 
-        /// <summary>The gradient for every element type, and with <paramref name="withTotal"/> the reduced loss of the same pass.</summary>
-        private static T __SoftmaxCe3_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool withTotal) where T : unmanaged
+        /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss of the same pass.</summary>
+        private static T __SoftmaxCe3_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
-            if (withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SoftmaxCe3");
+            if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SoftmaxCe3");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
             __SoftmaxCe3_Bind(in labels, in logits, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("SoftmaxCe3", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
@@ -99,7 +99,7 @@ namespace Snapshots
             // the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type
             nint __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : -1;
             double __total = 0.0;
-            if (withTotal)
+            if (__withTotal)
             {
                 if (sampleWeight.Rank == 0)
                     __total = __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);

@@ -60,12 +60,12 @@ namespace Snapshots
         /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: false);
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
         /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: true);
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
 
         /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
@@ -95,12 +95,12 @@ namespace Snapshots
         /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: false);
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
         /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: true);
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
 
         /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
@@ -130,12 +130,12 @@ namespace Snapshots
         /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: false);
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
         /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: true);
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
 
         /// <summary>Loss <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
@@ -145,12 +145,12 @@ namespace Snapshots
         /// <summary>Gradient of <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: false);
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
         /// <summary>Loss and gradient of <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static T SparseNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, withTotal: true);
+            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
 
         /// <summary>Per-sample losses of <c>SparseNll</c> into <paramref name="destination"/> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
@@ -213,10 +213,10 @@ namespace Snapshots
             return __result;
         }
 
-        /// <summary>The gradient for every element type, and with <paramref name="withTotal"/> the reduced loss of the same pass.</summary>
-        private static T __SparseNll_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool withTotal) where T : unmanaged
+        /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss of the same pass.</summary>
+        private static T __SparseNll_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
-            if (withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
+            if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
             __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
@@ -226,7 +226,7 @@ namespace Snapshots
             nint __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __keptBefore : -1;
             double __total = 0.0;
             nint __kept = 0;
-            if (withTotal)
+            if (__withTotal)
             {
                 if (sampleWeight.Rank == 0)
                     __total = __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out __kept);

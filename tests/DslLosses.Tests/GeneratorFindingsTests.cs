@@ -1,0 +1,247 @@
+using System.Linq;
+using System.Threading;
+using DslLosses.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace DslLosses.Tests;
+
+/// <summary>
+/// Regressions found by the formula fuzzer: declarations and formulas the C# compiler accepts must produce generated
+/// code that compiles, with no generator exception and no DSL0099.
+/// </summary>
+public class GeneratorFindingsTests
+{
+    /// <summary>Runs the generator; asserts no exception, no DSL diagnostic and a compilation without errors.</summary>
+    private static string GeneratesCleanly(string source, bool warnings = false)
+    {
+        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        Assert.All(run.Results, r => Assert.Null(r.Exception));
+        Assert.Empty(run.Diagnostics.Where(d => !warnings || d.Severity == DiagnosticSeverity.Error));
+        var errors = compilation.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Take(5)));
+        return Assert.Single(run.GeneratedTrees).ToString();
+    }
+
+    [Fact]
+    public void A_keyword_namespace_gives_a_valid_hint_name_and_compiling_code()
+    {
+        GeneratesCleanly(GeneratorHarness.Usings + """
+            namespace @class
+            {
+                public static partial class MyLosses
+                {
+                    [Loss] static Tensor F([Shape("B", "N")] Tensor x) => Mean(x, -1);
+                }
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("Masked(Softmax(x, axis: 1), {|DSL0003:x < 0.0|})")]
+    [InlineData("Masked(x - Mean(x, -1), {|DSL0003:x > 1|})")]
+    [InlineData("Masked(x * r, {|DSL0003:x > 1|})")]
+    public void A_per_element_keep_mask_in_a_row_wise_formula_gets_a_diagnostic_on_the_mask(string formula)
+    {
+        (string source, var expected) = GeneratorHarness.ParseMarkup(GeneratorHarness.Usings + $$"""
+            public static partial class L
+            {
+                [Loss(Axis = 1)] static Tensor F([Shape("B", "N")] Tensor x, [Shape("B")] Tensor r) => {{formula}};
+            }
+            """);
+        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        Diagnostic d = Assert.Single(run.Diagnostics);
+        Assert.Equal(expected.Single().Id, d.Id);
+        Assert.Equal(expected.Single().Span, d.Location.SourceSpan);
+        Assert.Contains("varies along the loss axis", d.GetMessage());
+        Assert.Empty(run.GeneratedTrees);
+        Assert.Empty(compilation.Where(x => x.Severity == DiagnosticSeverity.Error && !x.Id.StartsWith("DSL")));
+    }
+
+    [Fact]
+    public void A_per_element_keep_mask_of_an_elementwise_formula_still_compiles()
+    {
+        GeneratesCleanly(GeneratorHarness.Usings + """
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor x) => Masked(Square(x), x < 0.0);
+            }
+            """);
+    }
+
+    [Fact]
+    public void Keyword_names_keep_their_at_sign()
+    {
+        string generated = GeneratesCleanly(GeneratorHarness.Usings + """
+            namespace @namespace.@struct
+            {
+                public static partial class @class
+                {
+                    public partial struct @int
+                    {
+                        [Loss] static Tensor @static([Shape("B", "N")] Tensor @int, [Shape("B", "N")] Tensor @double, Scalar @float, int @void)
+                            => Mean(Square(@int - @double) * @float + @void, -1);
+                    }
+                }
+            }
+            """);
+        Assert.Contains("partial class @class", generated);
+    }
+
+    [Theory]
+    [InlineData("TOut")]
+    [InlineData("TW")]
+    [InlineData("TL")]
+    [InlineData("withTotal")]
+    [InlineData("e")]
+    [InlineData("i")]
+    [InlineData("c")]
+    [InlineData("inner")]
+    [InlineData("outer")]
+    [InlineData("start")]
+    [InlineData("wm")]
+    [InlineData("sw")]
+    [InlineData("dest")]
+    [InlineData("grad")]
+    [InlineData("kept")]
+    [InlineData("divisor")]
+    [InlineData("scale")]
+    [InlineData("global")]
+    [InlineData("System")]
+    [InlineData("DslLosses")]
+    public void A_parameter_named_like_a_generated_identifier_compiles(string name)
+    {
+        GeneratesCleanly(GeneratorHarness.Usings + $$"""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor {{name}}, Scalar s)
+                    => Mean(Square(y - {{name}}) * s, -1) + Sum(Exp(-Abs({{name}})), -1);
+            }
+            """);
+        GeneratesCleanly(GeneratorHarness.Usings + $$"""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, Scalar {{name}})
+                    => Mean(Abs(y - p) * {{name}}, -1);
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("T")]
+    [InlineData("gradient")]
+    public void A_parameter_named_like_a_public_generated_name_gets_a_diagnostic(string name)
+    {
+        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + $$"""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor {{name}}) => Mean(Abs(y - {{name}}), -1);
+            }
+            """);
+        Diagnostic d = Assert.Single(run.Diagnostics);
+        Assert.Equal("DSL0403", d.Id);
+        Assert.Contains(name, d.GetMessage());
+        Assert.Empty(run.GeneratedTrees);
+        Assert.Empty(compilation.Where(x => x.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void A_loss_name_with_line_breaks_and_quotes_is_escaped()
+    {
+        string generated = GeneratesCleanly(GeneratorHarness.Usings + """
+            public static partial class L
+            {
+                [Loss(Name = "line\nbreak \"quoted\" \\ </summary> */ \u2028 end")] static Tensor F([Shape("B", "N")] Tensor x) => Mean(x, -1);
+            }
+            """);
+        Assert.DoesNotContain("line\nbreak", generated);
+        Assert.DoesNotContain("\u2028", generated);
+    }
+
+    [Fact]
+    public void A_user_type_named_System_in_the_global_namespace_gets_DSL0408_at_the_formula()
+    {
+        string markup = GeneratorHarness.Usings + """
+            public class System { }
+            public class Kernels { }
+            public static partial class L
+            {
+                [Loss] static Tensor {|DSL0408:F|}([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p) => Mean(Square(y - p), -1);
+            }
+            """;
+        (string source, var expected) = GeneratorHarness.ParseMarkup(markup);
+        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        Diagnostic d = Assert.Single(run.Diagnostics);
+        Assert.Equal(expected.Single().Id, d.Id);
+        Assert.Equal(expected.Single().Span, d.Location.SourceSpan);
+        Assert.Empty(run.GeneratedTrees);
+        Assert.Empty(compilation.Where(x => x.Severity == DiagnosticSeverity.Error && x.Id != "DSL0408"));
+
+        // inside a namespace the type hides nothing
+        GeneratesCleanly(GeneratorHarness.Usings + "namespace App { public class System { } public class Kernels { } }\n" + source.Substring(source.IndexOf("public static partial", global::System.StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("public static sealed partial class")]
+    [InlineData("public abstract sealed partial class")]
+    [InlineData("public readonly partial class")]
+    [InlineData("public ref partial class")]
+    [InlineData("public volatile partial class")]
+    [InlineData("public static partial struct")]
+    [InlineData("public sealed partial struct")]
+    [InlineData("public abstract partial struct")]
+    [InlineData("public static partial interface")]
+    [InlineData("public partial static class")]
+    [InlineData("public const partial class")]
+    [InlineData("public override partial class")]
+    [InlineData("public async partial class")]
+    [InlineData("public extern partial class")]
+    [InlineData("public virtual partial class")]
+    [InlineData("public static partial record")]
+    [InlineData("public static partial record struct")]
+    [InlineData("public ref partial record struct")]
+    [InlineData("file partial class")]
+    public void An_invalid_type_modifier_of_the_user_adds_no_error_in_generated_code(string declaration)
+    {
+        string source = GeneratorHarness.Usings + "public static partial class Outer\n{\n    " + declaration + """
+             L
+                {
+                    [Loss] static Tensor F([Shape("B", "N")] Tensor x) => Mean(x, -1);
+                }
+            }
+            """;
+        CSharpCompilation alone = GeneratorHarness.Compile(source);
+        var userErrors = alone.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).ToList();
+        Assert.NotEmpty(userErrors);
+        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        Assert.All(run.Results, r => Assert.Null(r.Exception));
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id == "DSL0099");
+        // no error inside generated code
+        var generatedErrors = compilation.Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree?.FilePath.EndsWith(".g.cs") == true).ToList();
+        Assert.True(generatedErrors.Count == 0, string.Join("\n", generatedErrors.Take(3)));
+    }
+
+    [Fact]
+    public void Emission_honours_the_cancellation_token()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(GeneratorHarness.Usings + """
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p) => Mean(Square(y - p), -1);
+            }
+            """);
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        SemanticModel model = compilation.GetSemanticModel(tree);
+        var syntax = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().Single();
+        var method = (IMethodSymbol)model.GetDeclaredSymbol(syntax)!;
+        var parsed = DslLosses.Generator.LossGenerator.ParseAndCheck(method, syntax, model, method.GetAttributes().Single(), CancellationToken.None);
+        Assert.Empty(parsed.Diagnostics);
+        var plan = DslLosses.Generator.Lowering.Lowerer.Lower(parsed.Value!);
+
+        Assert.Contains("FWithGradient", DslLosses.Generator.Emitting.SourceEmitter.Emit(new[] { plan }, false, CancellationToken.None));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<System.OperationCanceledException>(() => DslLosses.Generator.Emitting.SourceEmitter.Emit(new[] { plan }, false, cancelled.Token));
+    }
+}
