@@ -42,12 +42,18 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         torch.Tensor yTrue = saved[0], yPred = saved[1];
         torch.Tensor? weight = saved[2];
         torch.Tensor gradient = empty_like(yPred);
-        if (is_grad_enabled())
-            gradient.fill_(double.NaN); // create_graph: the kernels have no second derivative (see DoubleBackward)
-        else if (yPred.dtype == ScalarType.Float32)
+        if (yPred.dtype == ScalarType.Float32)
             Backward<float>(kernels, yTrue, yPred, weight, gradOutput, gradient);
         else
             Backward<double>(kernels, yTrue, yPred, weight, gradOutput, gradient);
+        if (is_grad_enabled())
+        {
+            // create_graph: the first derivative is right, the kernels have no second one; FirstOrderOnly makes any
+            // derivative taken through this gradient NaN (an exception cannot leave a backward callback)
+            torch.Tensor guarded = FirstOrderOnly.apply(kernels, gradient, yPred);
+            gradient.Dispose();
+            gradient = guarded;
+        }
         foreach (torch.Tensor t in saved)
             t?.Dispose();
         return [null!, null!, gradient, null!];
@@ -162,5 +168,31 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         using torch.Tensor aligned = weight.numel() == 1 ? weight.reshape(1) : weight.reshape(shape[..rank].ToArray());
         using torch.Tensor product = gradOutput * aligned;
         return product.contiguous();
+    }
+}
+
+/// <summary>
+/// The gradient of a bridged loss when the backward pass builds a graph (<c>create_graph: true</c>): the same values,
+/// connected to the prediction by a node whose own backward gives NaN, since the kernels have no second derivative. A
+/// backward callback of TorchSharp 0.107 cannot throw (an exception there ends the process), so double backward is
+/// reported by NaN gradients and a message on the standard error stream, once per process.
+/// </summary>
+internal sealed class FirstOrderOnly : autograd.SingleTensorFunction<FirstOrderOnly>
+{
+    private static int _reported;
+
+    public override string Name => "DslLossesFirstOrderOnly";
+
+    public override torch.Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        ctx.save_data("kernels", vars[0]);
+        return ((torch.Tensor)vars[1]).clone();
+    }
+
+    public override List<torch.Tensor> backward(autograd.AutogradContext ctx, torch.Tensor gradOutput)
+    {
+        if (System.Threading.Interlocked.Exchange(ref _reported, 1) == 0)
+            Console.Error.WriteLine($"DslLosses.TorchSharp: double backward through {((TorchLossKernels)ctx.get_data("kernels")).Name} is not supported (the kernels have no second derivative); its second derivatives are NaN.");
+        return [null!, null!, full_like(gradOutput, double.NaN)];
     }
 }
