@@ -136,13 +136,17 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         where TTo : unmanaged
         => ref Unsafe.As<TorchLossInputs<TFrom>, TorchLossInputs<TTo>>(ref Unsafe.AsRef(in inputs));
 
-    /// <summary>The per-sample losses' shape: the prediction's without the loss axis.</summary>
+    /// <summary>The per-sample losses' shape: the prediction's without the loss axis (with it when the loss has none).</summary>
     private static int PerSampleShape(TorchLossKernels kernels, torch.Tensor yPred, Span<long> shape)
     {
         int rank = (int)yPred.dim();
-        int axis = kernels.Axis < 0 ? kernels.Axis + rank : kernels.Axis;
-        if (axis < 0 || axis >= rank)
-            throw new ArgumentOutOfRangeException("axis", kernels.Axis, $"{kernels.Name}: axis {kernels.Axis} is out of range for yPred of rank {rank}.");
+        int axis = -1;
+        if (kernels.Axis is int declared)
+        {
+            axis = declared < 0 ? declared + rank : declared;
+            if (axis < 0 || axis >= rank)
+                throw new ArgumentOutOfRangeException("axis", declared, $"{kernels.Name}: axis {declared} is out of range for yPred of rank {rank}.");
+        }
         int n = 0;
         for (int i = 0; i < rank; i++)
             if (i != axis)

@@ -17,9 +17,9 @@ public abstract class TorchLossKernels
     /// <summary>Creates the kernel set.</summary>
     /// <param name="name">The loss name used in error messages.</param>
     /// <param name="reduction">The reduction of the value <c>Call</c> returns (<see cref="Reduction.None"/>: per-sample losses).</param>
-    /// <param name="axis">The axis the per-sample loss reduces (negative counts from the end).</param>
+    /// <param name="axis">The axis the per-sample loss reduces (negative counts from the end), or null when the per-sample losses have the prediction's shape.</param>
     /// <param name="classIndexLabels">Whether the labels are class indices (the prediction's shape without <paramref name="axis"/>) rather than tensors of the prediction's shape and type.</param>
-    protected TorchLossKernels(string name, Reduction reduction, int axis, bool classIndexLabels)
+    protected TorchLossKernels(string name, Reduction reduction, int? axis, bool classIndexLabels)
     {
         Name = name;
         Reduction = reduction;
@@ -33,8 +33,8 @@ public abstract class TorchLossKernels
     /// <summary>The reduction of the value <c>Call</c> returns; <see cref="Reduction.None"/> returns the per-sample losses.</summary>
     public Reduction Reduction { get; }
 
-    /// <summary>The axis the per-sample loss reduces; the per-sample losses have the prediction's shape without it.</summary>
-    public int Axis { get; }
+    /// <summary>The axis the per-sample loss reduces (the per-sample losses have the prediction's shape without it), or null when they have the prediction's shape.</summary>
+    public int? Axis { get; }
 
     /// <summary>Whether the labels are class indices (read as <c>int</c>) rather than tensors of the prediction's shape and type.</summary>
     public bool ClassIndexLabels { get; }

@@ -25,7 +25,7 @@ internal static class SourceEmitter
         ? v.ToString(3)
         : "0.0.0";
 
-    private static readonly string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"DslLosses.Generator\", \"" + GeneratorVersion + "\")]";
+    internal static readonly string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"DslLosses.Generator\", \"" + GeneratorVersion + "\")]";
 
     public static string HintName(FormulaModel formula)
         => string.Join(".", new[] { formula.Namespace }.Concat(formula.ContainingTypes.Select(t => t.Name)).Where(s => s is not null)) + ".g.cs";
