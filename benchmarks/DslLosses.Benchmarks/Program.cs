@@ -4,6 +4,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using DslLosses.Benchmarks;
+using DslLosses.Testing;
 using Perfolizer.Horology;
 
 // TorchSharp's native bridge is patched in this program's own output folder before anything loads it (see TorchLoader).

@@ -26,7 +26,7 @@ internal static class SourceEmitter
         ? v.ToString(3)
         : "0.0.0";
 
-    private static readonly string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"DslLosses.Generator\", \"" + GeneratorVersion + "\")]";
+    internal static readonly string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"DslLosses.Generator\", \"" + GeneratorVersion + "\")]";
 
     /// <summary>The generated file of a type: its namespace and containing types, as a valid and distinct file name.</summary>
     public static string HintName(FormulaModel formula)

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.Text;
 
-namespace DslLosses.Benchmarks;
+namespace DslLosses.Testing;
 
 /// <summary>
 /// Makes TorchSharp-cpu 0.107.0's native bridge load on systems whose libstdc++ is older than GCC 13's (Debian 12 has

@@ -1,0 +1,90 @@
+using System.Numerics.Tensors;
+
+namespace DslLosses;
+
+/// <summary>
+/// The kernels of one loss, as the TorchSharp bridge calls them: the reduced loss, the per-sample losses and the
+/// gradient by the prediction, for <c>float</c> and <c>double</c>, on spans over the tensors' own CPU storage.
+/// </summary>
+/// <remarks>
+/// The bridge makes one for each built-in Keras loss object; a <c>[Loss]</c> formula gets one from the generator
+/// when its project references DslLosses.TorchSharp. <see cref="TorchSharpLosses.Call(TorchLossKernels, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor?)"/>
+/// checks the tensors, views their storage and calls these methods; they check the shapes (a
+/// <see cref="ShapeMismatchException"/> names both) and allocate nothing.
+/// </remarks>
+public abstract class TorchLossKernels
+{
+    /// <summary>Creates the kernel set.</summary>
+    /// <param name="name">The loss name used in error messages.</param>
+    /// <param name="reduction">The reduction of the value <c>Call</c> returns (<see cref="Reduction.None"/>: per-sample losses).</param>
+    /// <param name="axis">The axis the per-sample loss reduces (negative counts from the end), or null when the per-sample losses have the prediction's shape.</param>
+    /// <param name="classIndexLabels">Whether the labels are class indices (the prediction's shape without <paramref name="axis"/>) rather than tensors of the prediction's shape and type.</param>
+    protected TorchLossKernels(string name, Reduction reduction, int? axis, bool classIndexLabels)
+    {
+        Name = name;
+        Reduction = reduction;
+        Axis = axis;
+        ClassIndexLabels = classIndexLabels;
+    }
+
+    /// <summary>The loss name used in error messages.</summary>
+    public string Name { get; }
+
+    /// <summary>The reduction of the value <c>Call</c> returns; <see cref="Reduction.None"/> returns the per-sample losses.</summary>
+    public Reduction Reduction { get; }
+
+    /// <summary>The axis the per-sample loss reduces (the per-sample losses have the prediction's shape without it), or null when they have the prediction's shape.</summary>
+    public int? Axis { get; }
+
+    /// <summary>Whether the labels are class indices (read as <c>int</c>) rather than tensors of the prediction's shape and type.</summary>
+    public bool ClassIndexLabels { get; }
+
+    /// <summary>The loss reduced by <see cref="Reduction"/> (never <see cref="Reduction.None"/> here).</summary>
+    public abstract float Loss(in TorchLossInputs<float> inputs);
+
+    /// <inheritdoc cref="Loss(in TorchLossInputs{float})"/>
+    public abstract double Loss(in TorchLossInputs<double> inputs);
+
+    /// <summary>The weighted per-sample losses into <paramref name="destination"/> (flat).</summary>
+    public abstract void PerSample(in TorchLossInputs<float> inputs, TensorSpan<float> destination);
+
+    /// <inheritdoc cref="PerSample(in TorchLossInputs{float}, TensorSpan{float})"/>
+    public abstract void PerSample(in TorchLossInputs<double> inputs, TensorSpan<double> destination);
+
+    /// <summary>
+    /// The gradient by the prediction into <paramref name="gradient"/> (the prediction's shape): of the loss reduced by
+    /// <see cref="Reduction"/>, or with <see cref="Reduction.None"/> of the sum of the per-sample losses weighted by the
+    /// sample weights (the bridge passes the upstream gradient, times the sample weights, as those weights).
+    /// </summary>
+    public abstract void Gradient(in TorchLossInputs<float> inputs, TensorSpan<float> gradient);
+
+    /// <inheritdoc cref="Gradient(in TorchLossInputs{float}, TensorSpan{float})"/>
+    public abstract void Gradient(in TorchLossInputs<double> inputs, TensorSpan<double> gradient);
+}
+
+/// <summary>The inputs of one loss call, as spans over the tensors' CPU storage.</summary>
+/// <typeparam name="T">The prediction's element type, <c>float</c> or <c>double</c>.</typeparam>
+public readonly ref struct TorchLossInputs<T>
+    where T : unmanaged
+{
+    /// <summary>Creates the inputs.</summary>
+    public TorchLossInputs(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<int> classIndices, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
+    {
+        YTrue = yTrue;
+        ClassIndices = classIndices;
+        YPred = yPred;
+        SampleWeight = sampleWeight;
+    }
+
+    /// <summary>The labels, when they have the prediction's type (empty for class-index labels).</summary>
+    public ReadOnlyTensorSpan<T> YTrue { get; }
+
+    /// <summary>The labels, when they are class indices (empty otherwise).</summary>
+    public ReadOnlyTensorSpan<int> ClassIndices { get; }
+
+    /// <summary>The prediction, the input differentiated by.</summary>
+    public ReadOnlyTensorSpan<T> YPred { get; }
+
+    /// <summary>The sample weights, or empty.</summary>
+    public ReadOnlyTensorSpan<T> SampleWeight { get; }
+}

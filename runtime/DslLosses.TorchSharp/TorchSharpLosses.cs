@@ -1,0 +1,97 @@
+using System;
+using System.Runtime.CompilerServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DslLosses;
+
+/// <summary>
+/// DslLosses losses on TorchSharp tensors, inside TorchSharp's autograd: <c>loss.Call(yTrue, yPred)</c> returns a
+/// tensor whose <c>backward()</c> runs the generated gradient kernel.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Forward runs the loss kernel directly on the tensors' CPU storage; backward writes the gradient kernel's output
+/// into a new tensor and scales it by the upstream gradient. Tensors must be on the CPU, <c>float32</c> or
+/// <c>float64</c> (labels and weights of the prediction's type). A non-contiguous input is made contiguous once
+/// (TorchSharp's <c>contiguous()</c>, a copy the autograd graph tracks); contiguous inputs are read in place.
+/// Class-index labels are read in place when they are <c>int32</c>; <c>int64</c> (TorchSharp's default) and other
+/// types are converted to <c>int32</c> once per call.
+/// </para>
+/// <para>
+/// Labels and sample weights are not differentiated and must not require grad. Double backward is not supported:
+/// the kernels have no second derivative (see the README's TorchSharp section).
+/// </para>
+/// </remarks>
+public static class TorchSharpLosses
+{
+    private static readonly ConditionalWeakTable<object, TorchLossKernels> Kernels = new();
+
+    /// <summary>The loss on TorchSharp tensors, connected to autograd.</summary>
+    /// <param name="loss">A built-in Keras loss (<see cref="BinaryCrossentropy"/>, <see cref="CategoricalCrossentropy"/>, <see cref="Poisson"/>, <see cref="KLDivergence"/>) with its options.</param>
+    /// <param name="yTrue">Labels: the prediction's shape and dtype.</param>
+    /// <param name="yPred">Predictions (probabilities or logits, as the loss was created): a CPU <c>float32</c> or <c>float64</c> tensor.</param>
+    /// <param name="sampleWeight">Optional weights: a scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape, of the prediction's dtype.</param>
+    /// <returns>A 0-dimensional tensor (the loss reduced by the loss's reduction), or the per-sample losses for <see cref="Reduction.None"/>.</returns>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit; the message names both.</exception>
+    /// <exception cref="ArgumentException">A tensor is not on the CPU, has an unsupported dtype, or is a label or weight that requires grad.</exception>
+    public static torch.Tensor Call(this KerasLoss loss, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? sampleWeight = null)
+        => Call(Kernels.GetValue(loss ?? throw new ArgumentNullException(nameof(loss)), static l => new KerasLossKernels((KerasLoss)l)), yTrue, yPred, sampleWeight);
+
+    /// <summary>The sparse categorical cross-entropy on TorchSharp tensors, connected to autograd.</summary>
+    /// <param name="loss">The loss with its options (<c>fromLogits</c>, <c>ignoreClass</c>, reduction).</param>
+    /// <param name="yTrue">Class indices: the prediction's shape without the class axis, or with a trailing 1; <c>int32</c> is read in place, <c>int64</c> and other types are converted once.</param>
+    /// <param name="yPred">Probabilities or logits, classes along the last axis: a CPU <c>float32</c> or <c>float64</c> tensor.</param>
+    /// <param name="sampleWeight">Optional weights, of the prediction's dtype.</param>
+    /// <returns>A 0-dimensional tensor, or the per-sample losses for <see cref="Reduction.None"/>.</returns>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit; the message names both.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, C)</c> and not the ignored class.</exception>
+    /// <exception cref="ArgumentException">A tensor is not on the CPU, has an unsupported dtype, or is a label or weight that requires grad.</exception>
+    public static torch.Tensor Call(this SparseCategoricalCrossentropy loss, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? sampleWeight = null)
+        => Call(Kernels.GetValue(loss ?? throw new ArgumentNullException(nameof(loss)), static l => new SparseKernels((SparseCategoricalCrossentropy)l)), yTrue, yPred, sampleWeight);
+
+    /// <summary>A loss given by its kernels (a <c>[Loss]</c> formula's, made by the generator) on TorchSharp tensors, connected to autograd.</summary>
+    /// <param name="kernels">The loss's kernels and options.</param>
+    /// <param name="yTrue">Labels: the prediction's shape and dtype, or class indices when <see cref="TorchLossKernels.ClassIndexLabels"/>.</param>
+    /// <param name="yPred">Predictions: a CPU <c>float32</c> or <c>float64</c> tensor.</param>
+    /// <param name="sampleWeight">Optional weights, of the prediction's dtype.</param>
+    /// <returns>A 0-dimensional tensor, or the per-sample losses for <see cref="Reduction.None"/>.</returns>
+    /// <exception cref="ShapeMismatchException">The shapes do not fit; the message names both.</exception>
+    /// <exception cref="ArgumentException">A tensor is not on the CPU, has an unsupported dtype, or is a label or weight that requires grad.</exception>
+    public static torch.Tensor Call(this TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? sampleWeight = null)
+    {
+        ArgumentNullException.ThrowIfNull(kernels);
+        ArgumentNullException.ThrowIfNull(yTrue);
+        ArgumentNullException.ThrowIfNull(yPred);
+        TensorViews.CheckPrediction(kernels.Name, yPred);
+        TensorViews.CheckInput(kernels.Name, nameof(yTrue), yTrue, yPred.dtype, kernels.ClassIndexLabels);
+        if (sampleWeight is not null)
+            TensorViews.CheckInput(kernels.Name, nameof(sampleWeight), sampleWeight, yPred.dtype, classIndices: false);
+
+        torch.Tensor labels = kernels.ClassIndexLabels && yTrue.dtype != ScalarType.Int32 ? yTrue.to(ScalarType.Int32) : yTrue;
+        torch.Tensor contiguousLabels = Contiguous(labels);
+        torch.Tensor prediction = Contiguous(yPred);
+        torch.Tensor? weight = sampleWeight is null ? null : Contiguous(sampleWeight);
+        try
+        {
+            return LossFunction.apply(kernels, contiguousLabels, prediction, weight!);
+        }
+        finally
+        {
+            // the temporaries this call made; the autograd graph holds its own references to what it saved
+            DisposeIfNew(contiguousLabels, yTrue);
+            DisposeIfNew(labels, yTrue);
+            DisposeIfNew(prediction, yPred);
+            if (weight is not null)
+                DisposeIfNew(weight, sampleWeight!);
+        }
+    }
+
+    private static torch.Tensor Contiguous(torch.Tensor tensor) => tensor.is_contiguous() ? tensor : tensor.contiguous();
+
+    private static void DisposeIfNew(torch.Tensor tensor, torch.Tensor original)
+    {
+        if (!ReferenceEquals(tensor, original))
+            tensor.Dispose();
+    }
+}

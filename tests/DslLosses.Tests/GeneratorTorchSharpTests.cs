@@ -1,0 +1,78 @@
+using System.Linq;
+using DslLosses.Generator;
+using DslLosses.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace DslLosses.Tests;
+
+/// <summary>
+/// The TorchSharp entry points: emitted only when the compilation references DslLosses.TorchSharp (detected from its
+/// references, a cached bool), and left alone by unrelated edits. Their numbers are tested in DslLosses.TorchSharp.Tests.
+/// </summary>
+public class GeneratorTorchSharpTests
+{
+    private const string Formulas = GeneratorHarness.Usings + """
+        namespace N;
+        public static partial class L
+        {
+            [Loss] static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, Scalar gamma)
+                => Mean(-(y * Log(Clip(p, Epsilon, 1 - Epsilon)) + (1 - y) * Log(1 - Clip(p, Epsilon, 1 - Epsilon))), -1);
+            [Loss] static Tensor Nll([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels)
+                => LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1);
+            [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
+            [Loss] static Tensor Three([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b, [Shape("B", "N")] Tensor c) => Sum(a * b * c, axis: -1);
+        }
+        """;
+
+    /// <summary>An empty assembly named like the bridge: all the generator looks at.</summary>
+    private static MetadataReference Bridge()
+        => CSharpCompilation.Create("DslLosses.TorchSharp", options: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)).ToMetadataReference();
+
+    private static string? TorchSource(GeneratorDriver driver)
+        => driver.GetRunResult().GeneratedTrees.SingleOrDefault(t => t.FilePath.EndsWith(".TorchSharp.g.cs"))?.ToString();
+
+    [Fact]
+    public void Without_the_bridge_no_TorchSharp_entry_point_is_emitted()
+    {
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compile(Formulas));
+        Assert.Null(TorchSource(driver));
+        Assert.Single(driver.GetRunResult().GeneratedTrees);
+    }
+
+    [Fact]
+    public void With_the_bridge_each_formula_with_gradients_gets_an_entry_point()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Formulas).AddReferences(Bridge());
+        string? source = TorchSource(GeneratorHarness.Driver().RunGenerators(compilation));
+        Assert.NotNull(source);
+        // labels and prediction in the formula's order; scalars as double; the options of the span entry points
+        Assert.Contains("public static global::TorchSharp.torch.Tensor Bce(global::TorchSharp.torch.Tensor y, global::TorchSharp.torch.Tensor p, double gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::TorchSharp.torch.Tensor? sampleWeight = null)", source);
+        Assert.Contains("=> global::DslLosses.TorchSharpLosses.Call(new __Bce_TorchKernels(gamma, reduction), y, p, sampleWeight);", source);
+        Assert.Contains("=> BceGradient<float>(x.YTrue, x.YPred, (float)_gamma, gradient, Reduction, x.SampleWeight);", source);
+        // integer labels are class indices, read as int
+        Assert.Contains("base(\"Nll\", reduction, 1, classIndexLabels: true)", source);
+        Assert.Contains("=> Nll<double>(x.YPred, x.ClassIndices, Reduction, x.SampleWeight);", source);
+        // an elementwise loss keeps the prediction's shape: no per-sample axis
+        Assert.Contains("base(\"Se\", reduction, null, classIndexLabels: false)", source);
+        // three tensors: no entry point, and the reason
+        Assert.Contains("// Three: no TorchSharp entry point: the bridge takes formulas of two tensors", source);
+        Assert.DoesNotContain("Tensor Three(", source);
+    }
+
+    [Fact]
+    public void An_unrelated_edit_re_emits_no_TorchSharp_entry_point()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Formulas, "public class Other { public int X => 1; }").AddReferences(Bridge());
+        GeneratorDriver driver = GeneratorHarness.Driver(trackSteps: true).RunGenerators(compilation);
+        SyntaxTree other = compilation.SyntaxTrees.Last();
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(other,
+            CSharpSyntaxTree.ParseText("public class Other { public int X => 2; }", GeneratorHarness.ParseOptions, other.FilePath)));
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        Assert.All(result.TrackedSteps[LossGenerator.Steps.TorchSharp].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+}
