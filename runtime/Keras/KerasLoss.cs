@@ -59,6 +59,31 @@ public abstract class KerasLoss
         where T : unmanaged
         => Reduce(yTrue, yPred, sampleWeight);
 
+    /// <summary>The reduced loss with one weight for every per-sample loss (Keras's scalar <c>sample_weight</c>); allocates nothing.</summary>
+    /// <param name="yTrue">Targets, same shape as <paramref name="yPred"/>.</param>
+    /// <param name="yPred">Predictions.</param>
+    /// <param name="sampleWeight">The weight of every per-sample loss.</param>
+    /// <exception cref="ShapeMismatchException">The shapes differ; the message names both shapes.</exception>
+    /// <exception cref="ArgumentException"><see cref="Reduction"/> is <see cref="Reduction.None"/>: call <c>ComputePerSample</c>.</exception>
+    public float Compute(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, float sampleWeight)
+        => Reduce(yTrue, yPred, new ReadOnlyTensorSpan<float>(new ReadOnlySpan<float>(in sampleWeight)));
+
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, float)"/>
+    public double Compute(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, double sampleWeight)
+        => Reduce(yTrue, yPred, new ReadOnlyTensorSpan<double>(new ReadOnlySpan<double>(in sampleWeight)));
+
+    /// <summary>The weighted per-sample losses with one weight for all of them (Keras's scalar <c>sample_weight</c>), in a new tensor.</summary>
+    /// <param name="yTrue">Targets, same shape as <paramref name="yPred"/>.</param>
+    /// <param name="yPred">Predictions.</param>
+    /// <param name="sampleWeight">The weight of every per-sample loss.</param>
+    /// <exception cref="ShapeMismatchException">The shapes differ; the message names both shapes.</exception>
+    public Tensor<float> ComputePerSample(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, float sampleWeight)
+        => PerSample(yTrue, yPred, new ReadOnlyTensorSpan<float>(new ReadOnlySpan<float>(in sampleWeight)));
+
+    /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, float)"/>
+    public Tensor<double> ComputePerSample(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, double sampleWeight)
+        => PerSample(yTrue, yPred, new ReadOnlyTensorSpan<double>(new ReadOnlySpan<double>(in sampleWeight)));
+
     /// <summary>
     /// The weighted per-sample losses (Keras's <c>reduction="none"</c>) into <paramref name="destination"/>: the input
     /// shape without the reduced axis, or flat. Ignores <see cref="Reduction"/>; allocates nothing.
@@ -135,6 +160,20 @@ public abstract class KerasLoss
 
     private protected abstract Tensor<T> PerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
         where T : unmanaged;
+
+    /// <summary>
+    /// <c>numerator / denominator</c> as Keras computes it in the element type: the numerator converted to it first, the
+    /// division done in it (float for <see cref="Half"/>, whose kernels compute in float).
+    /// </summary>
+    private protected static T Quotient<T>(double numerator, double denominator)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+            return Unsafe.BitCast<float, T>((float)numerator / (float)denominator);
+        if (typeof(T) == typeof(Half))
+            return Unsafe.BitCast<Half, T>((Half)((float)(Half)numerator / (float)denominator));
+        return Scalar<T>(numerator / denominator);
+    }
 
     /// <summary>A constant in the element type, as Keras converts options to the dtype of <c>y_pred</c>.</summary>
     private protected static T Scalar<T>(double value)

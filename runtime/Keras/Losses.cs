@@ -6,7 +6,7 @@ namespace DslLosses;
 /// The Keras loss functions (<c>tf.keras.losses.binary_crossentropy</c>, ...) under their Keras names: per-sample
 /// losses, no reduction, no weights, exactly as the functions of tf_keras 2 compute them.
 /// </summary>
-public static class Losses
+public static partial class Losses
 {
     /// <summary>Keras's <c>binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)</c>: the mean over <paramref name="axis"/> per sample.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="labelSmoothing"/> is outside [0, 1].</exception>

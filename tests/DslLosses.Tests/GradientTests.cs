@@ -19,7 +19,7 @@ public class GradientTests
 
     private static ReadOnlyTensorSpan<double> T(double[] values, nint[] shape) => new(values, shape, default);
 
-    private static double[] Uniform(Random random, int n, double lo, double hi) => Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextDouble()).ToArray();
+    internal static double[] Uniform(Random random, int n, double lo, double hi) => Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextDouble()).ToArray();
 
     /// <summary>Checks the gradient for Sum, SumOverBatchSize and None (weighted-sum VJP), with and without [B] weights.</summary>
     private static void Check(string name, double[] x0, LossOf loss, GradientOf gradient, int batch = B)
@@ -49,7 +49,7 @@ public class GradientTests
         }
     }
 
-    private static void CheckKeras(string name, Func<Reduction, KerasLoss> make, double[] yTrue, double[] yPred)
+    internal static void CheckKeras(string name, Func<Reduction, KerasLoss> make, double[] yTrue, double[] yPred)
         => Check(name, yPred,
             (p, r, w) => make(r).Compute(T(yTrue, Shape), T(p, Shape), w is null ? default : new ReadOnlyTensorSpan<double>(w)),
             (p, g, r, w) => make(r).Gradient(T(yTrue, Shape), T(p, Shape), new TensorSpan<double>(g), w is null ? default : new ReadOnlyTensorSpan<double>(w)));

@@ -208,7 +208,7 @@ public class KerasEdgeCaseTests
         }
         foreach (string row in rows)
             _output.WriteLine(row);
-        Assert.Equal(7, rows.Count);
+        Assert.Equal(19, rows.Count);
     }
 
     [Theory]

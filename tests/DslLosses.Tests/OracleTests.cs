@@ -24,6 +24,20 @@ public class OracleTests
         ["softmax_ce_with_logits"] = c => c.Double
             ? Result(Nn.softmax_cross_entropy_with_logits(In<double>(c.YTrue), In<double>(c.YPred), c.Axis))
             : Result(Nn.softmax_cross_entropy_with_logits(In<float>(c.YTrue), In<float>(c.YPred), c.Axis)),
+        ["mean_squared_error"] = c => Run(c, new MeanSquaredError(ReductionOf(c))),
+        ["mean_absolute_error"] = c => Run(c, new MeanAbsoluteError(ReductionOf(c))),
+        ["mean_absolute_percentage_error"] = c => Run(c, new MeanAbsolutePercentageError(ReductionOf(c))),
+        ["mean_squared_logarithmic_error"] = c => Run(c, new MeanSquaredLogarithmicError(ReductionOf(c))),
+        ["cosine_similarity"] = c => Run(c, new CosineSimilarity(c.Axis, ReductionOf(c))),
+        ["huber"] = c => Run(c, new Huber(c.Delta, ReductionOf(c))),
+        ["log_cosh"] = c => Run(c, new LogCosh(ReductionOf(c))),
+        ["hinge"] = c => Run(c, new Hinge(ReductionOf(c))),
+        ["squared_hinge"] = c => Run(c, new SquaredHinge(ReductionOf(c))),
+        ["categorical_hinge"] = c => Run(c, new CategoricalHinge(ReductionOf(c))),
+        ["binary_focal_crossentropy"] = c => Run(c, new BinaryFocalCrossentropy(c.ApplyClassBalancing, c.Alpha![0], c.Gamma, c.FromLogits, c.LabelSmoothing, c.Axis, ReductionOf(c))),
+        ["categorical_focal_crossentropy"] = c => Run(c, c.AlphaIsList
+            ? new CategoricalFocalCrossentropy(c.Alpha!, c.Gamma, c.FromLogits, c.LabelSmoothing, c.Axis, ReductionOf(c))
+            : new CategoricalFocalCrossentropy(c.Alpha![0], c.Gamma, c.FromLogits, c.LabelSmoothing, c.Axis, ReductionOf(c))),
         ["sigmoid_ce_with_logits"] = c => c.Double
             ? Result(Nn.sigmoid_cross_entropy_with_logits(In<double>(c.YTrue), In<double>(c.YPred)))
             : Result(Nn.sigmoid_cross_entropy_with_logits(In<float>(c.YTrue), In<float>(c.YPred))),
@@ -74,9 +88,25 @@ public class OracleTests
 
     private static Reduction ReductionOf(OracleCase c) => c.Reduction == Reduction.None ? Reduction.SumOverBatchSize : c.Reduction;
 
-    /// <summary>A loss object on the case: reduced through <c>Compute</c>, per-sample through <c>ComputePerSample</c>.</summary>
+    /// <summary>
+    /// A loss object on the case: reduced through <c>Compute</c>, per-sample through <c>ComputePerSample</c>; a scalar
+    /// <c>sample_weight</c> through the overloads that take one number.
+    /// </summary>
     private static (double[] Values, nint[] Shape) Run(OracleCase c, KerasLoss loss)
     {
+        if (c.ScalarWeight)
+        {
+            double w = c.SampleWeight!.Values[0];
+            if (c.Double)
+            {
+                return c.Reduction == Reduction.None
+                    ? Result(loss.ComputePerSample(In<double>(c.YTrue), In<double>(c.YPred), w))
+                    : Scalar(loss.Compute(In<double>(c.YTrue), In<double>(c.YPred), w));
+            }
+            return c.Reduction == Reduction.None
+                ? Result(loss.ComputePerSample(In<float>(c.YTrue), In<float>(c.YPred), (float)w))
+                : Scalar(loss.Compute(In<float>(c.YTrue), In<float>(c.YPred), (float)w));
+        }
         if (c.Double)
         {
             return c.Reduction == Reduction.None

@@ -49,23 +49,34 @@ public sealed record OracleTensor(double[] Values, nint[] Shape)
     };
 }
 
-/// <summary>One case of <c>keras_vectors.json</c>.</summary>
+/// <summary>
+/// One case of <c>keras_vectors.json</c> or <c>keras_vectors_catalogue.json</c>. The options only some losses have hold
+/// Keras's defaults elsewhere: <c>delta</c> 1, <c>apply_class_balancing</c> false, <c>alpha</c> 0.25 (a list when
+/// <see cref="AlphaIsList"/>), <c>gamma</c> 2.
+/// </summary>
 public sealed record OracleCase(
     string Id, string Loss, bool FromLogits, double LabelSmoothing, int Axis, Reduction Reduction, int? IgnoreClass,
     OracleTensor YTrue, OracleTensor YPred, OracleTensor? SampleWeight, bool ScalarWeight, OracleTensor Expected, bool ExpectedIsScalar,
-    bool Double, double Rtol, double Atol, string SourceText)
+    bool Double, double Rtol, double Atol, string SourceText,
+    double Delta = 1.0, bool ApplyClassBalancing = false, double[]? Alpha = null, bool AlphaIsList = false, double Gamma = 2.0)
 {
     public string Source() => SourceText;
 
     public override string ToString() => Id;
 }
 
-/// <summary>The reference vectors, from the copy kept with the tests.</summary>
+/// <summary>The reference vectors, from the copies kept with the tests: the seed losses and the catalogue of the rest.</summary>
 public static class Oracle
 {
-    public static string CopyPath => Path.Combine(AppContext.BaseDirectory, "Oracle", "keras_vectors.json");
+    /// <summary>The file names of the copies, as in <c>../shared/oracle</c>.</summary>
+    public static readonly string[] FileNames = ["keras_vectors.json", "keras_vectors_catalogue.json"];
 
-    public static readonly Lazy<IReadOnlyList<OracleCase>> Cases = new(() => Load(CopyPath));
+    public static string CopyPath => PathOf(FileNames[0]);
+
+    public static string PathOf(string fileName) => Path.Combine(AppContext.BaseDirectory, "Oracle", fileName);
+
+    /// <summary>Every case of both files, the seed file first.</summary>
+    public static readonly Lazy<IReadOnlyList<OracleCase>> Cases = new(() => FileNames.SelectMany(f => Load(PathOf(f))).ToList());
 
     public static IReadOnlyList<OracleCase> Load(string path)
     {
@@ -98,7 +109,12 @@ public static class Oracle
                 c.GetProperty("dtype").GetString() == "float64",
                 c.GetProperty("rtol").GetDouble(),
                 c.GetProperty("atol").GetDouble(),
-                c.TryGetProperty("source", out JsonElement src) ? src.GetString() ?? "" : ""));
+                c.TryGetProperty("source", out JsonElement src) ? src.GetString() ?? "" : "",
+                p.TryGetProperty("delta", out JsonElement delta) ? delta.GetDouble() : 1.0,
+                p.TryGetProperty("apply_class_balancing", out JsonElement acb) && acb.GetBoolean(),
+                p.TryGetProperty("alpha", out JsonElement alpha) ? OracleTensor.Read(alpha).Values : [0.25],
+                p.TryGetProperty("alpha", out JsonElement alphaKind) && alphaKind.ValueKind == JsonValueKind.Array,
+                p.TryGetProperty("gamma", out JsonElement gamma) ? gamma.GetDouble() : 2.0));
         }
         return cases;
     }
