@@ -64,6 +64,24 @@ public class GeneratorDiagnosticTests
             """);
 
     [Fact]
+    public void Math_calls_on_constants_fold_without_a_diagnostic()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B")] Tensor x) => x * System.Math.Log(2.0) + System.Math.Sqrt(2 * System.Math.PI) - System.MathF.Exp(-(float)System.Math.E);
+            }
+            """);
+
+    [Fact]
+    public void DSL0002_math_call_on_a_constant_and_a_parameter()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B")] Tensor x, int k) => x * {|DSL0002:System.Math.Pow|}(2.0, k);
+            }
+            """);
+
+    [Fact]
     public void DSL0002_helper_method()
         => Verify("""
             public static partial class L
@@ -237,6 +255,16 @@ public class GeneratorDiagnosticTests
             public static partial class L
             {
                 [Loss] static Tensor {|DSL0501:F|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Where(p > 0.5, y, 1 - y), -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0501_no_gradient_through_sign_or_stop_gradient()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Sign(p) * y, axis: -1);
+                [Loss] static Tensor {|DSL0501:G|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(StopGradient(p) * y, axis: -1);
             }
             """);
 

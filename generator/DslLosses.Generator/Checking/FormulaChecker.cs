@@ -146,7 +146,7 @@ internal sealed class FormulaChecker
     /// <summary>Whether <paramref name="parameter"/> reaches the loss through an operation with a derivative.</summary>
     private static bool AppearsDifferentiably(Expr node, int parameter) => ExprTree.Exists(node, n => n is Param p && p.Index == parameter, static n => n switch
     {
-        Unary { Op: UnaryOp.Not or UnaryOp.IsFinite or UnaryOp.StopGradient } => Array.Empty<Expr>(),
+        Unary { Op: UnaryOp.Not or UnaryOp.IsFinite or UnaryOp.StopGradient or UnaryOp.Sign } => Array.Empty<Expr>(),
         Unary u => new[] { u.X },
         Binary { Op: BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or } => Array.Empty<Expr>(),
         Binary b => new[] { b.Left, b.Right },

@@ -845,6 +845,9 @@ internal sealed class KernelEmitter
             UnaryOp.Square => $"{x} * {x}",
             UnaryOp.Sigmoid => $"{K}LossMath.Sigmoid({x})",
             UnaryOp.Softplus => $"{K}LossMath.Softplus({x})",
+            UnaryOp.Tanh => $"{K}LossMath.Tanh({x})",
+            UnaryOp.Sinh => $"{K}LossMath.Sinh({x})",
+            UnaryOp.Cosh => $"{K}LossMath.Cosh({x})",
             UnaryOp.IsFinite => $"{Compute}.IsFinite({x})",
             _ => throw new InvalidOperationException("internal: unary " + u.Op),
         };
@@ -983,6 +986,10 @@ internal sealed class KernelEmitter
             UnaryOp.Square => $"{x} * {x}",
             UnaryOp.Sigmoid => $"TL.Sigmoid({x})",
             UnaryOp.Softplus => $"TL.Softplus({x})",
+            UnaryOp.Tanh => $"TL.Tanh({x})",
+            UnaryOp.Sinh => $"TL.Sinh({x})",
+            // a composition of the contract's exp: two positive terms, no cancellation (the lanes have no cosh)
+            UnaryOp.Cosh => $"(TL.Exp({x}) + TL.Exp(-{x})) * {VValue(new Const(0.5), block)}",
             UnaryOp.IsFinite => $"TL.IsFinite({x})",
             _ => throw new InvalidOperationException("internal: vector unary " + u.Op),
         };

@@ -175,6 +175,16 @@ internal static class Lowerer
             case AxisLength:
                 return new AxisLength(0);
 
+            // ---- compositions ---------------------------------------------------------------------------------
+            case Unary { Op: UnaryOp.Sign } sign:
+            {
+                // tf.sign: 1 above 0, -1 below, the operand itself (a signed zero or NaN) otherwise, as x * 0 so that
+                // the derivative is 0 everywhere
+                Expr x = Rewrite(sign.X, memo);
+                return new Where(new Binary(BinaryOp.Gt, x, new Const(0)), new Const(1),
+                    new Where(new Binary(BinaryOp.Lt, x, new Const(0)), new Const(-1), new Binary(BinaryOp.Mul, x, new Const(0))));
+            }
+
             // ---- structure ------------------------------------------------------------------------------------
             case Unary u:
                 return new Unary(u.Op, Rewrite(u.X, memo));
