@@ -176,11 +176,19 @@ public sealed class ShapeAnalyzer : DiagnosticAnalyzer
             if (Known(_site.SampleWeight) is not { } w || ShapeRules.WeightsFit(w.Shape, loss))
                 return;
             Mismatch(_site.SampleWeight!, $"{Name(_site.SampleWeight!)} has shape {S(w.Shape)} but {Name(input)} has shape {S(full.Shape)}: " +
-                $"the weights do not broadcast against the per-sample losses {S(loss)} (use a scalar, {WeightExamples(loss)} or {S(loss)})");
+                $"the weights do not broadcast against the per-sample losses {S(loss)} (use {WeightChoices(loss)})");
         }
 
-        private static string WeightExamples(ImmutableArray<long> loss)
-            => loss.Length == 0 ? "one element" : $"[{loss[0]}], [{loss[0]}, 1]";
+        /// <summary>The weight shapes that fit, each once: a scalar, [B], [B, 1] and the loss shape (which may be [B] itself).</summary>
+        private static string WeightChoices(ImmutableArray<long> loss)
+        {
+            var choices = new List<string> { "a scalar" };
+            if (loss.Length > 0)
+                choices.AddRange(new[] { $"[{loss[0]}]", $"[{loss[0]}, 1]" });
+            if (loss.Length > 0 && !choices.Contains(S(loss)))
+                choices.Add(S(loss));
+            return string.Join(", ", choices.Take(choices.Count - 1)) + " or " + choices[choices.Count - 1];
+        }
 
         private void Outputs(ImmutableArray<long> loss, KnownTensor full)
         {
@@ -373,7 +381,7 @@ public sealed class ShapeAnalyzer : DiagnosticAnalyzer
             if (Known(_site.SampleWeight) is { } w && !ShapeRules.WeightsFit(w.Shape, full) && !ShapeRules.WeightsFit(w.Shape, reduced))
             {
                 Mismatch(_site.SampleWeight!, $"{Name(_site.SampleWeight!)} has shape {S(w.Shape)} but {Name(reference.Argument)} has shape {S(reference.Tensor.Shape)}: " +
-                    $"the weights do not broadcast against the per-sample losses {S(reduced)} (use a scalar, {WeightExamples(reduced)} or {S(reduced)})");
+                    $"the weights do not broadcast against the per-sample losses {S(reduced)} (use {WeightChoices(reduced)})");
             }
             if (Known(_site.Destination) is { } d && d.Count != ShapeRules.Product(full) && d.Count != ShapeRules.Product(reduced))
             {

@@ -3,8 +3,10 @@ using System;
 namespace DslLosses;
 
 /// <summary>
-/// Marks the formula parameter the generated gradient kernels differentiate by. Without it, the last full-shape
-/// <see cref="Tensor"/> parameter is used (the prediction, by the <c>(yTrue, yPred)</c> convention).
+/// Marks the formula parameter the generated gradient kernels differentiate by. Without it, the prediction is taken
+/// from the declaration when that leaves no doubt (the only full-shape <see cref="Tensor"/>, or the only one after the
+/// target, by the <c>(yTrue, yPred)</c> convention, that the loss depends on differentiably); otherwise the generator
+/// reports DSL0502 and asks for this attribute.
 /// </summary>
 [AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
 public sealed class DifferentiableAttribute : Attribute

@@ -31,10 +31,24 @@ public static class Dsl
     public static Tensor Sigmoid(Tensor x) => throw Marker.Fail();
     /// <summary><c>log(1 + exp(x))</c>, without overflow.</summary>
     public static Tensor Softplus(Tensor x) => throw Marker.Fail();
+    /// <summary>Hyperbolic tangent.</summary>
+    public static Tensor Tanh(Tensor x) => throw Marker.Fail();
+    /// <summary>Hyperbolic sine.</summary>
+    public static Tensor Sinh(Tensor x) => throw Marker.Fail();
+    /// <summary>Hyperbolic cosine, computed as <c>(exp(x) + exp(-x)) / 2</c> (a sum of two positive terms: no cancellation; infinite from |x| above about 88.7 in float, where <c>exp</c> overflows).</summary>
+    public static Tensor Cosh(Tensor x) => throw Marker.Fail();
+    /// <summary>-1, 0 or 1 by the sign of <paramref name="x"/> (NaN stays NaN, a zero keeps its sign); its gradient is 0, as TensorFlow's <c>sign</c>.</summary>
+    public static Tensor Sign(Tensor x) => throw Marker.Fail();
+    /// <summary>The value of <paramref name="x"/>, with zero derivative (TensorFlow's <c>stop_gradient</c>): gradients do not flow through it.</summary>
+    public static Tensor StopGradient(Tensor x) => throw Marker.Fail();
     /// <summary>Elementwise maximum (NaN propagates).</summary>
     public static Tensor Max(Tensor x, Tensor y) => throw Marker.Fail();
+    /// <summary>Elementwise maximum with an integer constant: <c>Max(x, 0)</c> is the elementwise maximum with 0 (the maximum along an axis is written <c>Max(x, axis: -1)</c>).</summary>
+    public static Tensor Max(Tensor x, int y) => throw Marker.Fail();
     /// <summary>Elementwise minimum (NaN propagates).</summary>
     public static Tensor Min(Tensor x, Tensor y) => throw Marker.Fail();
+    /// <summary>Elementwise minimum with an integer constant: <c>Min(x, -1)</c> is the elementwise minimum with -1 (the minimum along an axis is written <c>Min(x, axis: -1)</c>).</summary>
+    public static Tensor Min(Tensor x, int y) => throw Marker.Fail();
     /// <summary><paramref name="x"/> raised to <paramref name="y"/>.</summary>
     public static Tensor Pow(Tensor x, Tensor y) => throw Marker.Fail();
     /// <summary>

@@ -9,7 +9,8 @@ namespace DslLosses;
 /// throws <see cref="NotSupportedException"/> when run.
 /// </summary>
 [SuppressMessage("Design", "CA1036", Justification = "DSL marker: comparisons build masks.")]
-public readonly struct Tensor
+[SuppressMessage("Usage", "CA2231", Justification = "DSL marker.")]
+public readonly struct Tensor : IEquatable<Tensor>
 {
     /// <summary>A numeric constant as a tensor expression.</summary>
     public static implicit operator Tensor(double value) => throw Marker.Fail();
@@ -33,13 +34,25 @@ public readonly struct Tensor
     public static Mask operator <=(Tensor left, Tensor right) => throw Marker.Fail();
     /// <summary>Elementwise <c>left &gt;= right</c>.</summary>
     public static Mask operator >=(Tensor left, Tensor right) => throw Marker.Fail();
+    /// <summary>Elementwise <c>left == right</c> (exact equality of the values, as IEEE compares them: NaN equals nothing).</summary>
+    public static Mask operator ==(Tensor left, Tensor right) => throw Marker.Fail();
+    /// <summary>Elementwise <c>left != right</c> (true where either is NaN).</summary>
+    public static Mask operator !=(Tensor left, Tensor right) => throw Marker.Fail();
+    /// <summary>Not supported: a DSL marker.</summary>
+    public bool Equals(Tensor other) => throw Marker.Fail();
+    /// <summary>Not supported: a DSL marker.</summary>
+    public override bool Equals(object? obj) => throw Marker.Fail();
+    /// <summary>Not supported: a DSL marker.</summary>
+    public override int GetHashCode() => throw Marker.Fail();
 }
 
 /// <summary>
 /// A scalar parameter of a <see cref="LossAttribute"/> formula (e.g. <c>gamma</c>, <c>labelSmoothing</c>). In the generated
 /// kernels it has the kernel's element type. Only the generator reads it.
 /// </summary>
-public readonly struct Scalar
+[SuppressMessage("Design", "CA1036", Justification = "DSL marker: comparisons build masks.")]
+[SuppressMessage("Usage", "CA2231", Justification = "DSL marker.")]
+public readonly struct Scalar : IEquatable<Scalar>
 {
     /// <summary>A numeric constant as a scalar expression.</summary>
     public static implicit operator Scalar(double value) => throw Marker.Fail();
@@ -55,6 +68,24 @@ public readonly struct Scalar
     public static Scalar operator /(Scalar left, Scalar right) => throw Marker.Fail();
     /// <summary>Negation.</summary>
     public static Scalar operator -(Scalar value) => throw Marker.Fail();
+    /// <summary><c>left &lt; right</c>, as a mask that holds for every element or for none.</summary>
+    public static Mask operator <(Scalar left, Scalar right) => throw Marker.Fail();
+    /// <summary><c>left &gt; right</c>, as a mask that holds for every element or for none.</summary>
+    public static Mask operator >(Scalar left, Scalar right) => throw Marker.Fail();
+    /// <summary><c>left &lt;= right</c>, as a mask that holds for every element or for none.</summary>
+    public static Mask operator <=(Scalar left, Scalar right) => throw Marker.Fail();
+    /// <summary><c>left &gt;= right</c>, as a mask that holds for every element or for none.</summary>
+    public static Mask operator >=(Scalar left, Scalar right) => throw Marker.Fail();
+    /// <summary><c>left == right</c>, as a mask that holds for every element or for none.</summary>
+    public static Mask operator ==(Scalar left, Scalar right) => throw Marker.Fail();
+    /// <summary><c>left != right</c>, as a mask that holds for every element or for none.</summary>
+    public static Mask operator !=(Scalar left, Scalar right) => throw Marker.Fail();
+    /// <summary>Not supported: a DSL marker.</summary>
+    public bool Equals(Scalar other) => throw Marker.Fail();
+    /// <summary>Not supported: a DSL marker.</summary>
+    public override bool Equals(object? obj) => throw Marker.Fail();
+    /// <summary>Not supported: a DSL marker.</summary>
+    public override int GetHashCode() => throw Marker.Fail();
 }
 
 /// <summary>
@@ -96,8 +127,8 @@ public readonly struct Indices : IEquatable<Indices>
 /// Write it as a named argument: <c>Sum(x, axis: -1)</c>.
 /// </summary>
 /// <remarks>
-/// <c>Max(x, 0)</c> is ambiguous on purpose (elementwise maximum with 0, or maximum along axis 0?): write
-/// <c>Max(x, 0.0)</c> or <c>Max(x, axis: 0)</c>.
+/// A number in the second place of <c>Max</c> or <c>Min</c> is the elementwise bound (<c>Max(x, 0)</c>); an axis is
+/// always written by name: <c>Max(x, axis: -1)</c>.
 /// </remarks>
 public readonly struct Axis
 {

@@ -72,6 +72,30 @@ public static class LossMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SoftplusMinus(double x, double y) => (Math.Max(x, 0.0) - y) + Log1p(Math.Exp(-Math.Abs(x)));
 
+    /// <summary><c>tanh x</c> computed in double and rounded once (<see cref="MathF.Tanh(float)"/> is off by up to 2 ulp).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Tanh(float x) => (float)Math.Tanh(x);
+
+    /// <summary><c>tanh x</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Tanh(double x) => Math.Tanh(x);
+
+    /// <summary><c>sinh x</c> computed in double and rounded once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sinh(float x) => (float)Math.Sinh(x);
+
+    /// <summary><c>sinh x</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Sinh(double x) => Math.Sinh(x);
+
+    /// <summary><c>cosh x</c> computed in double and rounded once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Cosh(float x) => (float)Math.Cosh(x);
+
+    /// <summary><c>cosh x</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Cosh(double x) => Math.Cosh(x);
+
     /// <summary>TensorFlow's <c>clip_by_value</c>: <c>max(min(x, hi), lo)</c>; NaN stays NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Clip(float x, float lo, float hi) => MathF.Max(MathF.Min(x, hi), lo);

@@ -7,8 +7,8 @@ using System.Runtime.Intrinsics.X86;
 namespace DslLosses.Kernels;
 
 /// <summary>
-/// Vector operations the generated kernels need beyond <c>Vector256</c>/<c>Vector512</c>: an accurate log1p and a
-/// lane-wise pow. Public for generated code; not part of the API.
+/// Vector operations the generated kernels need beyond <c>Vector256</c>/<c>Vector512</c>: an accurate log1p and
+/// lane-wise pow, tanh and sinh. Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class VectorLanes
@@ -492,5 +492,77 @@ public static class VectorLanes
         for (nint j = 1; j < c; j++)
             result = Vector256.ConditionalSelect(Vector256.Equals(label, Vector256.Create((int)j)).AsSingle(), Vector256.LoadUnsafe(ref tile, (nuint)(j * 8)), result);
         return result;
+    }
+
+    /// <summary><c>tanh x</c> per lane, as <see cref="LossMath.Tanh(float)"/> (in double, rounded once).</summary>
+    public static Vector512<float> Tanh(Vector512<float> x) => PerLane<float, TanhOf>(x);
+
+    /// <summary><c>tanh x</c> per lane, exactly as <see cref="Math.Tanh(double)"/>.</summary>
+    public static Vector512<double> Tanh(Vector512<double> x) => PerLane<double, TanhOf>(x);
+
+    /// <summary><c>tanh x</c> per lane, as <see cref="LossMath.Tanh(float)"/> (in double, rounded once).</summary>
+    public static Vector256<float> Tanh(Vector256<float> x) => PerLane<float, TanhOf>(x);
+
+    /// <summary><c>tanh x</c> per lane, exactly as <see cref="Math.Tanh(double)"/>.</summary>
+    public static Vector256<double> Tanh(Vector256<double> x) => PerLane<double, TanhOf>(x);
+
+    /// <summary><c>tanh x</c> per lane, as <see cref="LossMath.Tanh(float)"/> (in double, rounded once).</summary>
+    public static Vector128<float> Tanh(Vector128<float> x) => PerLane<float, TanhOf>(x);
+
+    /// <summary><c>tanh x</c> per lane, exactly as <see cref="Math.Tanh(double)"/>.</summary>
+    public static Vector128<double> Tanh(Vector128<double> x) => PerLane<double, TanhOf>(x);
+
+    /// <summary><c>sinh x</c> per lane, as <see cref="LossMath.Sinh(float)"/> (in double, rounded once).</summary>
+    public static Vector512<float> Sinh(Vector512<float> x) => PerLane<float, SinhOf>(x);
+
+    /// <summary><c>sinh x</c> per lane, exactly as <see cref="Math.Sinh(double)"/>.</summary>
+    public static Vector512<double> Sinh(Vector512<double> x) => PerLane<double, SinhOf>(x);
+
+    /// <summary><c>sinh x</c> per lane, as <see cref="LossMath.Sinh(float)"/> (in double, rounded once).</summary>
+    public static Vector256<float> Sinh(Vector256<float> x) => PerLane<float, SinhOf>(x);
+
+    /// <summary><c>sinh x</c> per lane, exactly as <see cref="Math.Sinh(double)"/>.</summary>
+    public static Vector256<double> Sinh(Vector256<double> x) => PerLane<double, SinhOf>(x);
+
+    /// <summary><c>sinh x</c> per lane, as <see cref="LossMath.Sinh(float)"/> (in double, rounded once).</summary>
+    public static Vector128<float> Sinh(Vector128<float> x) => PerLane<float, SinhOf>(x);
+
+    /// <summary><c>sinh x</c> per lane, exactly as <see cref="Math.Sinh(double)"/>.</summary>
+    public static Vector128<double> Sinh(Vector128<double> x) => PerLane<double, SinhOf>(x);
+
+    private static Vector512<T> PerLane<T, TFunction>(Vector512<T> x)
+        where TFunction : IScalarFunction<T>
+        => Vector512.Create(PerLane<T, TFunction>(x.GetLower()), PerLane<T, TFunction>(x.GetUpper()));
+
+    private static Vector256<T> PerLane<T, TFunction>(Vector256<T> x)
+        where TFunction : IScalarFunction<T>
+        => Vector256.Create(PerLane<T, TFunction>(x.GetLower()), PerLane<T, TFunction>(x.GetUpper()));
+
+    private static Vector128<T> PerLane<T, TFunction>(Vector128<T> x)
+        where TFunction : IScalarFunction<T>
+    {
+        Vector128<T> result = x;
+        for (int i = 0; i < Vector128<T>.Count; i++)
+            result = result.WithElement(i, TFunction.Apply(x.GetElement(i)));
+        return result;
+    }
+
+    private interface IScalarFunction<T>
+    {
+        static abstract T Apply(T x);
+    }
+
+    private readonly struct TanhOf : IScalarFunction<float>, IScalarFunction<double>
+    {
+        public static float Apply(float x) => LossMath.Tanh(x);
+
+        public static double Apply(double x) => Math.Tanh(x);
+    }
+
+    private readonly struct SinhOf : IScalarFunction<float>, IScalarFunction<double>
+    {
+        public static float Apply(float x) => LossMath.Sinh(x);
+
+        public static double Apply(double x) => Math.Sinh(x);
     }
 }

@@ -64,6 +64,24 @@ public class GeneratorDiagnosticTests
             """);
 
     [Fact]
+    public void Math_calls_on_constants_fold_without_a_diagnostic()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B")] Tensor x) => x * System.Math.Log(2.0) + System.Math.Sqrt(2 * System.Math.PI) - System.MathF.Exp(-(float)System.Math.E);
+            }
+            """);
+
+    [Fact]
+    public void DSL0002_math_call_on_a_constant_and_a_parameter()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B")] Tensor x, int k) => x * {|DSL0002:System.Math.Pow|}(2.0, k);
+            }
+            """);
+
+    [Fact]
     public void DSL0002_helper_method()
         => Verify("""
             public static partial class L
@@ -142,7 +160,71 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "T", "N")] Tensor y, [{|DSL0103:Shape("N")|}] Tensor w) => Mean(y * w, -1);
+                [Loss] static Tensor F([Shape("B", "T", "N")] Tensor y, [{|DSL0103:Shape("T")|}] Tensor w) => Mean(y * w, -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0104_alone_for_a_reduction_of_a_row_value_on_another_axis()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y) => {|DSL0104:Sum(Mean(y, axis: -1), axis: 0)|};
+            }
+            """);
+
+    [Fact]
+    public void Unused_locals_are_checked()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y)
+                {
+                    var columns = {|DSL0104:Sum(y, axis: 0)|};
+                    var twice = {|DSL0003:Max(Sum(y, axis: -1), axis: -1)|};
+                    var fine = Exp(y);
+                    return Mean(y, axis: -1);
+                }
+            }
+            """);
+
+    [Fact]
+    public void Per_class_vectors_are_accepted_beside_fixed_and_variadic_shapes()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor A([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
+                [Loss] static Tensor V([Shape("...", "C")] Tensor y, [Shape("...", "C")] Tensor p, [Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
+                [Loss] static Tensor L3([Shape("B", "T", 4)] Tensor y, [Shape("B", "T", 4)] Tensor p, [Shape(4)] Tensor w) => Sum(w * Square(y - p), axis: -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0101_a_vector_that_is_neither_per_row_nor_per_class()
+    {
+        Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor p, [{|DSL0101:Shape("D")|}] Tensor w) => Mean(w * Square(yTrue - p), axis: -1);
+            }
+            """);
+        (GeneratorDriverRunResult run, _) = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor p, [Shape("D")] Tensor w) => Mean(w * Square(yTrue - p), axis: -1);
+            }
+            """);
+        Assert.Equal(
+            "w is declared (D) but yTrue is declared (B, C): a one-dimensional tensor beside it holds one value per row, declared (B), or one value per class along the loss axis 1, declared (C); use one of those names",
+            Assert.Single(run.Diagnostics).GetMessage());
+    }
+
+    [Fact]
+    public void DSL0501_a_per_class_vector_marked_differentiable()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Differentiable, Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
             }
             """);
 
@@ -237,6 +319,45 @@ public class GeneratorDiagnosticTests
             public static partial class L
             {
                 [Loss] static Tensor {|DSL0501:F|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Where(p > 0.5, y, 1 - y), -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0501_no_gradient_through_sign_or_stop_gradient()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Sign(p) * y, axis: -1);
+                [Loss] static Tensor {|DSL0501:G|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(StopGradient(p) * y, axis: -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0502_the_tiled_weight_trap_asks_which_input_is_the_prediction()
+        => Verify("""
+            public static partial class L
+            {
+                // pos_weight tiled to the full shape, after the prediction: the gradient must not silently be by it
+                [Loss] static Tensor {|DSL0502:Bce|}([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, [Shape("B", "C")] Tensor posWeight)
+                    => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0502_not_when_marked_or_when_the_declaration_says()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor Marked([Shape("B", "C")] Tensor yTrue, [Differentiable, Shape("B", "C")] Tensor logits, [Shape("B", "C")] Tensor posWeight)
+                    => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
+                // the target first, one prediction
+                [Loss] static Tensor Pair([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor yPred) => Mean(Square(yTrue - yPred), axis: -1);
+                // a third full-shape tensor used only as a mask is no candidate
+                [Loss] static Tensor MaskOnly([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor yPred, [Shape("B", "C")] Tensor valid)
+                    => Mean(Where(valid > 0, Square(yTrue - yPred), 0), axis: -1);
+                // a per-row weight is no candidate either
+                [Loss] static Tensor RowWeight([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor yPred, [Shape("B")] Tensor w)
+                    => Mean(Square(yTrue - yPred), axis: -1) * w;
             }
             """);
 

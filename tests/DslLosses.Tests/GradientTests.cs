@@ -13,16 +13,16 @@ public class GradientTests
     private const int B = 4, C = 5;
     private static readonly nint[] Shape = { B, C };
 
-    private delegate double LossOf(double[] yPred, Reduction reduction, double[]? weights);
+    internal delegate double LossOf(double[] yPred, Reduction reduction, double[]? weights);
 
-    private delegate void GradientOf(double[] yPred, double[] gradient, Reduction reduction, double[]? weights);
+    internal delegate void GradientOf(double[] yPred, double[] gradient, Reduction reduction, double[]? weights);
 
-    private static ReadOnlyTensorSpan<double> T(double[] values, nint[] shape) => new(values, shape, default);
+    internal static ReadOnlyTensorSpan<double> T(double[] values, nint[] shape) => new(values, shape, default);
 
     internal static double[] Uniform(Random random, int n, double lo, double hi) => Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextDouble()).ToArray();
 
     /// <summary>Checks the gradient for Sum, SumOverBatchSize and None (weighted-sum VJP), with and without [B] weights.</summary>
-    private static void Check(string name, double[] x0, LossOf loss, GradientOf gradient, int batch = B)
+    internal static void Check(string name, double[] x0, LossOf loss, GradientOf gradient, int batch = B)
     {
         var weights = new double[] { 0.5, 2.0, 1.0, 0.25, 3.0, 1.5 }.Take(batch).ToArray();
         foreach (Reduction reduction in new[] { Reduction.Sum, Reduction.SumOverBatchSize, Reduction.None })

@@ -48,6 +48,7 @@ internal sealed class FormulaChecker
         var check = new FormulaChecker(parsed.MethodName, parsed.Parameters, parsed.ParameterLocations, parsed.DeclaredAxis, parsed.AttributeLocation,
             parsed.SourceMap, diagnostics, parsed.MarkedDifferentiable, parsed.NameLocation);
         int lossAxis = check.Run(parsed.Body);
+        check.CheckUnusedLocals(parsed.Locals, parsed.Body);
         if (DiagnosticInfo.AnyError(diagnostics))
             return null;
         return new FormulaModel(
@@ -82,7 +83,7 @@ internal sealed class FormulaChecker
     /// <summary>Checks <paramref name="body"/>; returns the loss axis (normalised for fixed ranks, negative for variadic shapes).</summary>
     public int Run(Expr body)
     {
-        _geometry = Geometry.Of(_parameters);
+        _geometry = Geometry.Of(_parameters, _declaredAxis);
         CheckShapes();
         if (_diagnostics.Count > 0)
             return _axis;
@@ -109,30 +110,55 @@ internal sealed class FormulaChecker
         return _axis;
     }
 
+    /// <summary>
+    /// Checks the locals the returned loss does not use (the nodes it uses were checked with it, and each node reports
+    /// once): an invalid operation is an error even when its value is dropped.
+    /// </summary>
+    private void CheckUnusedLocals(EquatableArray<LocalValue> locals, Expr body)
+    {
+        if (!_axisValid || _geometry is null)
+            return;
+        foreach (LocalValue local in locals)
+        {
+            if (!Expr.AreEqual(local.Value, body))
+                LevelOf(local.Value);
+        }
+    }
+
     /// <summary>The parameter the gradient kernels differentiate by, or -1 when no gradient is generated.</summary>
     public int DifferentiableParameter { get; private set; } = -1;
 
     /// <summary>
-    /// The marked parameter, else the last full-shape Tensor (the prediction, by the convention <c>(yTrue, yPred)</c>).
-    /// A formula the differentiator cannot handle gets a warning and loss kernels only.
+    /// The marked parameter, else the prediction when the declaration says which it is: the only full-shape Tensor, or
+    /// of two or more (the target first, by Keras's <c>(y_true, y_pred)</c> order) the only one after the first that
+    /// the loss depends on differentiably. With several such candidates (a full-shape weight after the prediction)
+    /// nothing is guessed: an error asks for <c>[Differentiable]</c>. A formula the differentiator cannot handle gets
+    /// a warning and loss kernels only.
     /// </summary>
     private void ChooseDifferentiable(Expr loss, Level level)
     {
         int chosen = _marked;
         if (chosen < 0)
         {
-            for (int i = 0; i < _parameters.Count; i++)
+            var full = Enumerable.Range(0, _parameters.Count).Where(i => _parameters[i].Kind == ParamKind.Tensor && _geometry.RoleOf(i) == TensorRole.Full).ToList();
+            var candidates = full.Skip(1).Where(i => AppearsDifferentiably(loss, i)).ToList();
+            if (candidates.Count > 1)
             {
-                if (_parameters[i].Kind == ParamKind.Tensor && _geometry.RoleOf(i) == TensorRole.Full)
-                    chosen = i;
+                string names = string.Join(", ", candidates.Select(i => "'" + _parameters[i].Name + "'"));
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AmbiguousPrediction, _nameLocation, _method, names) with
+                {
+                    Properties = new EquatableArray<(string, string)>(new[] { (DiagnosticDescriptors.CandidatesProperty, string.Join(",", candidates.Select(i => _parameters[i].Name))) }),
+                });
+                return;
             }
+            chosen = candidates.Count == 1 ? candidates[0] : full.Count > 0 ? full[full.Count - 1] : -1;
         }
         if (chosen < 0)
             return;
         string name = _parameters[chosen].Name;
         string? why = null;
         if (_geometry.RoleOf(chosen) != TensorRole.Full)
-            why = $"'{name}' has no loss axis; gradients are generated for a full-shape tensor";
+            why = $"'{name}' does not have the full shape ({(_geometry.RoleOf(chosen) == TensorRole.Class ? "it holds one value per class" : "it has no loss axis")}); gradients are generated for a full-shape tensor";
         else if (level == Level.Elem && ContainsAxisWork(loss))
             why = "the loss keeps the loss axis and also reduces along it (a per-element loss built from row reductions); return a per-row loss to get gradients";
         else if (!AppearsDifferentiably(loss, chosen))
@@ -148,7 +174,7 @@ internal sealed class FormulaChecker
     /// <summary>Whether <paramref name="parameter"/> reaches the loss through an operation with a derivative.</summary>
     private static bool AppearsDifferentiably(Expr node, int parameter) => ExprTree.Exists(node, n => n is Param p && p.Index == parameter, static n => n switch
     {
-        Unary { Op: UnaryOp.Not or UnaryOp.IsFinite or UnaryOp.StopGradient } => Array.Empty<Expr>(),
+        Unary { Op: UnaryOp.Not or UnaryOp.IsFinite or UnaryOp.StopGradient or UnaryOp.Sign } => Array.Empty<Expr>(),
         Unary u => new[] { u.X },
         Binary { Op: BinaryOp.Lt or BinaryOp.Gt or BinaryOp.Le or BinaryOp.Ge or BinaryOp.Eq or BinaryOp.Ne or BinaryOp.And or BinaryOp.Or } => Array.Empty<Expr>(),
         Binary b => new[] { b.Left, b.Right },
@@ -272,6 +298,15 @@ internal sealed class FormulaChecker
         int firstFull = tensors.FirstOrDefault(i => _geometry.RoleOf(i) == TensorRole.Full);
         foreach (int i in tensors.Where(i => _geometry.RoleOf(i) == TensorRole.Row))
         {
+            if (rank == 2 && !_parameters[i].Shape[0].Equals(_parameters[firstFull].Shape[1 - _axis]) && !_parameters[i].Shape[0].IsLiteral && !_parameters[firstFull].Shape[1 - _axis].IsLiteral)
+            {
+                // a vector beside a matrix: one value per row, or one per class along the loss axis; it is neither
+                ReportAt(DiagnosticDescriptors.InconsistentDimensions, _parameterLocations[i],
+                    _parameters[i].Name, _parameters[i].ShapeText, _parameters[firstFull].Name, _parameters[firstFull].ShapeText,
+                    $"a one-dimensional tensor beside it holds one value per row, declared ({_parameters[firstFull].Shape[1 - _axis]}), " +
+                    $"or one value per class along the loss axis {_axis}, declared ({_parameters[firstFull].Shape[_axis]}); use one of those names");
+                continue;
+            }
             for (int d = 0; d < _parameters[i].Shape.Count; d++)
                 CompareDim(firstFull, FullPosition(d, _axis), i, d, $"dimension {FullPosition(d, _axis)} of the full shape (dimension {d} without the loss axis {_axis})");
         }
@@ -339,7 +374,7 @@ internal sealed class FormulaChecker
             case Param p:
                 return _geometry.RoleOf(p.Index) switch
                 {
-                    TensorRole.Full => Level.Elem,
+                    TensorRole.Full or TensorRole.Class => Level.Elem,
                     TensorRole.Row => Level.Row,
                     _ => Level.Uniform,
                 };
@@ -354,26 +389,25 @@ internal sealed class FormulaChecker
             case Reduce r:
             {
                 Level x = LevelOf(r.X);
-                AxisMatches(r.Axis, node, r.Op.ToString());
-                if (x != Level.Elem)
+                // one report per node: an operation along the wrong axis is not also told its argument lacks the loss axis
+                if (AxisMatches(r.Axis, node, r.Op.ToString()) && x != Level.Elem)
                     Report(DiagnosticDescriptors.InvalidArgument, node, $"{r.Op} reduces along the loss axis, but its argument has no loss axis (it is {Describe(x)}); reduce a value computed from a full-shape tensor");
                 return Level.Row;
             }
             case AxisMap a:
             {
                 Level x = LevelOf(a.X);
-                AxisMatches(a.Axis, node, a.Op.ToString());
-                if (x != Level.Elem)
+                if (AxisMatches(a.Axis, node, a.Op.ToString()) && x != Level.Elem)
                     Report(DiagnosticDescriptors.InvalidArgument, node, $"{a.Op} normalises along the loss axis, but its argument has no loss axis (it is {Describe(x)})");
                 return Level.Elem;
             }
             case Gather g:
             {
                 Level x = LevelOf(g.X);
-                AxisMatches(g.Axis, node, "Gather");
+                bool axisMatches = AxisMatches(g.Axis, node, "Gather");
                 if (g.Index is not Param { Kind: ParamKind.Indices } index || _geometry.RoleOf(index.Index) != TensorRole.Row)
                     Report(DiagnosticDescriptors.InvalidArgument, g.Index, "The index of Gather must be an Indices parameter declared with the full shape minus the loss axis (one class index per row), e.g. [Shape(\"B\")] against [Shape(\"B\", \"C\")]");
-                if (x != Level.Elem)
+                if (axisMatches && x != Level.Elem)
                     Report(DiagnosticDescriptors.InvalidArgument, node, $"Gather picks one element along the loss axis, but its argument has no loss axis (it is {Describe(x)})");
                 return Level.Row;
             }

@@ -71,6 +71,13 @@ internal static class DiagnosticDescriptors
         "No gradient kernels are generated for '{0}': {1}", FormulaCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "DSL0501.md");
 
+    /// <summary>The property of <see cref="AmbiguousPrediction"/> listing the candidate parameters, comma-separated, for the code fix.</summary>
+    public const string CandidatesProperty = "Candidates";
+
+    public static readonly DiagnosticDescriptor AmbiguousPrediction = Error(
+        "DSL0502", "Which input is the prediction? Mark it [Differentiable]",
+        "Formula '{0}' has more than one full-shape tensor its gradient could be taken by ({1}): mark the prediction [Differentiable]", FormulaCategory);
+
     // ---- declaration ---------------------------------------------------------------------------------------
 
     public static readonly DiagnosticDescriptor FormulaNotStatic = Error(

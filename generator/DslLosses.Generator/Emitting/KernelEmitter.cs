@@ -726,7 +726,7 @@ internal sealed class KernelEmitter
             return known;
         Level level = node switch
         {
-            Param p => _plan.Geometry.RoleOf(p.Index) switch { TensorRole.Full => Level.Elem, TensorRole.Row => Level.Row, _ => Level.Uniform },
+            Param p => _plan.Geometry.RoleOf(p.Index) switch { TensorRole.Full or TensorRole.Class => Level.Elem, TensorRole.Row => Level.Row, _ => Level.Uniform },
             Reduce or Gather => Level.Row,
             Const or AxisLength => Level.Uniform,
             Unary or Binary or Where or Clip => ExprTree.Children(node).Select(LevelOf).Max(),
@@ -787,7 +787,12 @@ internal sealed class KernelEmitter
         {
             case Param p:
             {
-                string index = _plan.Geometry.RoleOf(p.Index) == TensorRole.Row && _plan.Loops == LoopShape.Rows ? "row" : "e";
+                string index = _plan.Geometry.RoleOf(p.Index) switch
+                {
+                    TensorRole.Row when _plan.Loops == LoopShape.Rows => "row",
+                    TensorRole.Class => target.AxisIndex ?? throw new InvalidOperationException("internal: a per-class value outside a loop over the loss axis"),
+                    _ => "e",
+                };
                 string pointer = ParamName(_plan.Formula.Parameters[p.Index]);
                 code = p.Kind == ParamKind.Indices ? $"{U}.Add(ref {pointer}, {index})" : $"TL.Read(ref {pointer}, {index})";
                 break;
@@ -851,6 +856,9 @@ internal sealed class KernelEmitter
             UnaryOp.Square => $"{x} * {x}",
             UnaryOp.Sigmoid => $"{K}LossMath.Sigmoid({x})",
             UnaryOp.Softplus => $"{K}LossMath.Softplus({x})",
+            UnaryOp.Tanh => $"{K}LossMath.Tanh({x})",
+            UnaryOp.Sinh => $"{K}LossMath.Sinh({x})",
+            UnaryOp.Cosh => $"{K}LossMath.Cosh({x})",
             UnaryOp.IsFinite => $"{Compute}.IsFinite({x})",
             _ => throw new InvalidOperationException("internal: unary " + u.Op),
         };
@@ -956,6 +964,8 @@ internal sealed class KernelEmitter
             {
                 Param p when _rowLanes => RowLanesLoad(p, target),
                 Param { Kind: ParamKind.Indices } p => $"TL.LoadIndices(ref {ParamName(_plan.Formula.Parameters[p.Index])}, e)",
+                // one value per class: the lanes' positions along the loss axis, the same for every row
+                Param p when _plan.Geometry.RoleOf(p.Index) == TensorRole.Class => $"TL.Load(ref {ParamName(_plan.Formula.Parameters[p.Index])}, {target.AxisIndex})",
                 Param p => $"TL.Load(ref {ParamName(_plan.Formula.Parameters[p.Index])}, e)",
                 Unary u => VUnary(u, block),
                 Binary b => VBinary(b, block),
@@ -990,6 +1000,10 @@ internal sealed class KernelEmitter
             UnaryOp.Square => $"{x} * {x}",
             UnaryOp.Sigmoid => $"TL.Sigmoid({x})",
             UnaryOp.Softplus => $"TL.Softplus({x})",
+            UnaryOp.Tanh => $"TL.Tanh({x})",
+            UnaryOp.Sinh => $"TL.Sinh({x})",
+            // a composition of the contract's exp: two positive terms, no cancellation (the lanes have no cosh)
+            UnaryOp.Cosh => $"(TL.Exp({x}) + TL.Exp(-{x})) * {VValue(new Const(0.5), block)}",
             UnaryOp.IsFinite => $"TL.IsFinite({x})",
             _ => throw new InvalidOperationException("internal: vector unary " + u.Op),
         };
@@ -1096,6 +1110,13 @@ internal sealed class KernelEmitter
         if (_plan.Geometry.RoleOf(p.Index) == TensorRole.Row)
             return param.Kind == ParamKind.Indices ? $"TL.LoadIndices(ref {pointer}, row)" : $"TL.Load(ref {pointer}, row)";
         Block? gather = GatherBlock(target);
+        if (_plan.Geometry.RoleOf(p.Index) == TensorRole.Class)
+        {
+            // one value per class, the same for every row: each lane's label picks it, or the column is broadcast
+            return gather is not null
+                ? $"TL.GatherAtLabels(ref {pointer}, ref {gather.Labels}, row, 0)"
+                : $"TL.Create(TL.Read(ref {pointer}, {target.AxisIndex}))";
+        }
         _tileColumns.TryGetValue(p.Index, out string? columns);
         if (gather is not null)
         {

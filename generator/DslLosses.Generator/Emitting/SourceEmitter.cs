@@ -203,6 +203,12 @@ internal static class SourceEmitter
                         w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {V(p)}.Lengths, __rank, \"{Decl(p)} like {anchor.Name}\");");
                     w.Line($"if (!global::System.MemoryExtensions.SequenceEqual({V(p)}.Lengths, __full)) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {V(p)}.Lengths, \"the shapes must be equal\");");
                 }
+                else if (g.RoleOf(i) == TensorRole.Class)
+                {
+                    // its length is checked against the loss axis with the named dimensions below
+                    if (g.Variadic)
+                        w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, 1, \"{Decl(p)}: one value per class along the loss axis\");");
+                }
                 else
                 {
                     if (g.Variadic)
@@ -452,7 +458,12 @@ internal static class SourceEmitter
             ParamModel p = f.Parameters[i];
             if (p.Kind is not (ParamKind.Tensor or ParamKind.Indices))
                 continue;
-            string offset = plan.Geometry.RoleOf(i) == TensorRole.Row ? "start * inner" : "start * c * inner";
+            string offset = plan.Geometry.RoleOf(i) switch
+            {
+                TensorRole.Row => "start * inner",
+                TensorRole.Class => "0", // one value per class: the same for every chunk of rows
+                _ => "start * c * inner",
+            };
             pointers.Add((p, p.Kind == ParamKind.Indices ? "int" : "T", offset));
         }
         var parameters = f.Parameters.Select(p => p.Kind switch

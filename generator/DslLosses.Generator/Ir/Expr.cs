@@ -16,6 +16,11 @@ internal enum UnaryOp
     Square,
     Sigmoid,
     Softplus,
+    Tanh,
+    Sinh,
+    Cosh,
+    /// <summary>-1, 0 or 1 (NaN and signed zeros kept); lowered to comparisons, zero derivative.</summary>
+    Sign,
     Not,
     /// <summary>True where the operand is finite (introduced by the lowering of LogSumExp).</summary>
     IsFinite,

@@ -16,7 +16,8 @@ namespace DslLosses.Generator.Lowering;
 /// <remarks>
 /// Conventions, as TensorFlow's autodiff: <c>clip_by_value</c> passes the gradient only inside [lo, hi];
 /// <c>maximum(a, b)</c> sends it to <c>a</c> on ties; a reduce-max splits it equally among tied maxima; the max shift of
-/// log-sum-exp is a <c>stop_gradient</c>; <c>|x|</c> has derivative 0 at 0; masks and comparisons have none.
+/// log-sum-exp is a <c>stop_gradient</c>; <c>|x|</c> has derivative 0 at 0; masks, comparisons and <c>sign</c> (lowered
+/// to comparisons) have none.
 /// </remarks>
 internal static class Differentiator
 {
@@ -176,6 +177,9 @@ internal static class Differentiator
                     UnaryOp.Square => Mul(Mul(new Const(2), x), d),
                     UnaryOp.Sigmoid => Mul(d, Mul(u, Sub(new Const(1), u))),
                     UnaryOp.Softplus => Mul(d, new Unary(UnaryOp.Sigmoid, x)),
+                    UnaryOp.Tanh => Mul(d, Sub(new Const(1), Mul(u, u))),
+                    UnaryOp.Sinh => Mul(d, new Unary(UnaryOp.Cosh, x)),
+                    UnaryOp.Cosh => Mul(d, new Unary(UnaryOp.Sinh, x)),
                     _ => throw new InvalidOperationException("internal: no derivative for " + u.Op),
                 };
             }

@@ -17,7 +17,7 @@ internal static class Lowerer
 {
     public static KernelPlan Lower(FormulaModel formula)
     {
-        Geometry geometry = Geometry.Of(formula.Parameters);
+        Geometry geometry = Geometry.Of(formula.Parameters, formula.LossAxis);
         var memo = new Dictionary<Expr, Expr>();
         Expr body = formula.Body;
         Expr? keep = null;
@@ -28,7 +28,7 @@ internal static class Lowerer
         }
         Expr loss = Rewrite(body, memo);
 
-        bool rowTensors = geometry.Roles.Any(r => r == TensorRole.Row);
+        bool rowTensors = geometry.Roles.Any(r => r is TensorRole.Row or TensorRole.Class); // both are read by position in a row
         bool axisWork = HasAxisWork(loss) || (keep is not null && HasAxisWork(keep));
         LoopShape loops = axisWork || rowTensors ? LoopShape.Rows : LoopShape.Elementwise;
         bool lossHasAxis = loops == LoopShape.Elementwise || LevelOf(loss, geometry) == Level.Elem;
@@ -81,7 +81,7 @@ internal static class Lowerer
 
     private static bool ElementwiseOnly(Expr node, Geometry geometry) => !ExprTree.Exists(node, n => n switch
     {
-        Param p => geometry.RoleOf(p.Index) == TensorRole.Row || p.Kind == ParamKind.Indices,
+        Param p => geometry.RoleOf(p.Index) is TensorRole.Row or TensorRole.Class || p.Kind == ParamKind.Indices,
         Const or Unary or Binary or Where or Clip => false,
         _ => true,
     }, ExprTree.ElementwiseChildren);
@@ -103,7 +103,7 @@ internal static class Lowerer
             return known;
         Level level = node switch
         {
-            Param p => geometry.RoleOf(p.Index) switch { TensorRole.Full => Level.Elem, TensorRole.Row => Level.Row, _ => Level.Uniform },
+            Param p => geometry.RoleOf(p.Index) switch { TensorRole.Full or TensorRole.Class => Level.Elem, TensorRole.Row => Level.Row, _ => Level.Uniform },
             Reduce or Gather => Level.Row,
             Const or AxisLength => Level.Uniform,
             Unary u => LevelOf(u.X, geometry, memo),
@@ -174,6 +174,16 @@ internal static class Lowerer
                 return new Gather(Rewrite(g.X, memo), g.Index, 0);
             case AxisLength:
                 return new AxisLength(0);
+
+            // ---- compositions ---------------------------------------------------------------------------------
+            case Unary { Op: UnaryOp.Sign } sign:
+            {
+                // tf.sign: 1 above 0, -1 below, the operand itself (a signed zero or NaN) otherwise, as x * 0 so that
+                // the derivative is 0 everywhere
+                Expr x = Rewrite(sign.X, memo);
+                return new Where(new Binary(BinaryOp.Gt, x, new Const(0)), new Const(1),
+                    new Where(new Binary(BinaryOp.Lt, x, new Const(0)), new Const(-1), new Binary(BinaryOp.Mul, x, new Const(0))));
+            }
 
             // ---- structure ------------------------------------------------------------------------------------
             case Unary u:

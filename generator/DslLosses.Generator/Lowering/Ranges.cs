@@ -72,6 +72,10 @@ internal sealed class Ranges
                         return new Interval(0, 1);
                     case UnaryOp.Softplus:
                         return new Interval(0, double.PositiveInfinity);
+                    case UnaryOp.Tanh:
+                        return new Interval(-1, 1);
+                    case UnaryOp.Cosh:
+                        return new Interval(1, double.PositiveInfinity);
                     case UnaryOp.Sqrt:
                         return x.Lo >= 0 ? Result(Math.Sqrt(x.Lo), Math.Sqrt(x.Hi), false, atLeastZero: true) : Interval.All;
                     default:

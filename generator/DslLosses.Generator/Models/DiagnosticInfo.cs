@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -11,6 +12,9 @@ namespace DslLosses.Generator.Models;
 /// </summary>
 internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, SyntaxTree? Tree, TextSpan Span, EquatableArray<string> Arguments)
 {
+    /// <summary>Named values a code fix reads (<see cref="Diagnostic.Properties"/>), as (key, value) pairs.</summary>
+    public EquatableArray<(string Key, string Value)> Properties { get; init; }
+
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments)
         => new(descriptor, location?.SourceTree, location?.SourceSpan ?? default, new EquatableArray<string>(arguments));
 
@@ -20,7 +24,8 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, SyntaxTre
     public Diagnostic ToDiagnostic()
     {
         Location location = Tree is null ? Location.None : Location.Create(Tree, Span);
-        return Diagnostic.Create(Descriptor, location, Arguments.Cast<object>().ToArray());
+        ImmutableDictionary<string, string?>? properties = Properties.IsEmpty ? null : Properties.ToImmutableDictionary(p => p.Key, p => (string?)p.Value);
+        return Diagnostic.Create(Descriptor, location, properties, Arguments.Cast<object>().ToArray());
     }
 }
 

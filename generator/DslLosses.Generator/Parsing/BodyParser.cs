@@ -235,9 +235,11 @@ internal sealed class BodyParser
         if (_model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation operation ||
             operation.TargetMethod.ContainingType?.ToDisplayString() != FormulaParser.DslTypeName)
         {
+            if (FoldConstant(invocation) is { } folded)
+                return At(new Const(folded), invocation);
             ISymbol? target = _model.GetSymbolInfo(invocation, _cancellationToken).Symbol;
             string hint = target is IMethodSymbol { ContainingType: { } t } m && t.ToDisplayString() is "System.Math" or "System.MathF"
-                ? $"; use {m.Name} from DslLosses.Dsl (using static DslLosses.Dsl;)"
+                ? $"; use {m.Name} from DslLosses.Dsl (using static DslLosses.Dsl;), or call it on constants only (Math.Log(2.0) is folded at compile time)"
                 : "; helper methods cannot be inlined: write the expression in the formula, or as another local";
             Report(DiagnosticDescriptors.UnknownFunction, invocation.Expression.GetLocation(), Head(invocation.Expression), hint);
             return null;
@@ -275,6 +277,11 @@ internal sealed class BodyParser
             case "Square": return UnaryCall(UnaryOp.Square);
             case "Sigmoid": return UnaryCall(UnaryOp.Sigmoid);
             case "Softplus": return UnaryCall(UnaryOp.Softplus);
+            case "Tanh": return UnaryCall(UnaryOp.Tanh);
+            case "Sinh": return UnaryCall(UnaryOp.Sinh);
+            case "Cosh": return UnaryCall(UnaryOp.Cosh);
+            case "Sign": return UnaryCall(UnaryOp.Sign);
+            case "StopGradient": return UnaryCall(UnaryOp.StopGradient);
             case "Max" when !hasAxisParameter: return BinaryCall(BinaryOp.Max);
             case "Min" when !hasAxisParameter: return BinaryCall(BinaryOp.Min);
             case "Pow": return BinaryCall(BinaryOp.Pow);
@@ -345,4 +352,80 @@ internal sealed class BodyParser
     }
 
     private static ExpressionSyntax UnwrapArgument(ExpressionSyntax syntax) => syntax;
+
+    /// <summary>
+    /// The value of a compile-time constant expression that C# does not fold itself: calls of <c>System.Math</c> and
+    /// <c>System.MathF</c> functions on constants (<c>Math.Log(2.0)</c>, <c>Math.Sqrt(2 * Math.PI)</c>), evaluated in
+    /// double (a <c>MathF</c> result rounded to float, as it returns); null for anything else.
+    /// </summary>
+    private double? FoldConstant(ExpressionSyntax syntax)
+    {
+        Optional<object?> constant = _model.GetConstantValue(syntax, _cancellationToken);
+        if (constant.HasValue)
+            return constant.Value is IConvertible and not bool and not string and not char ? Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+        switch (syntax)
+        {
+            case ParenthesizedExpressionSyntax p:
+                return FoldConstant(p.Expression);
+            case CastExpressionSyntax c:
+                return FoldConstant(c.Expression);
+            case PrefixUnaryExpressionSyntax u when u.IsKind(SyntaxKind.UnaryMinusExpression):
+                return -FoldConstant(u.Operand);
+            case PrefixUnaryExpressionSyntax u when u.IsKind(SyntaxKind.UnaryPlusExpression):
+                return FoldConstant(u.Operand);
+            case BinaryExpressionSyntax b when FoldConstant(b.Left) is { } l && FoldConstant(b.Right) is { } r:
+                return b.Kind() switch
+                {
+                    SyntaxKind.AddExpression => l + r,
+                    SyntaxKind.SubtractExpression => l - r,
+                    SyntaxKind.MultiplyExpression => l * r,
+                    SyntaxKind.DivideExpression => l / r,
+                    _ => null,
+                };
+            case InvocationExpressionSyntax call
+                when _model.GetSymbolInfo(call, _cancellationToken).Symbol is IMethodSymbol { IsStatic: true, ContainingType: { } type } method
+                     && type.ToDisplayString() is "System.Math" or "System.MathF":
+            {
+                var args = new double[call.ArgumentList.Arguments.Count];
+                for (int i = 0; i < args.Length; i++)
+                {
+                    if (FoldConstant(call.ArgumentList.Arguments[i].Expression) is not { } a)
+                        return null;
+                    args[i] = a;
+                }
+                double? value = MathFunction(method.Name, args);
+                return value is { } v && type.Name == "MathF" ? (float)v : value;
+            }
+            default:
+                return null;
+        }
+    }
+
+    private static double? MathFunction(string name, double[] a) => (name, a.Length) switch
+    {
+        ("Abs", 1) => Math.Abs(a[0]),
+        ("Acos", 1) => Math.Acos(a[0]),
+        ("Asin", 1) => Math.Asin(a[0]),
+        ("Atan", 1) => Math.Atan(a[0]),
+        ("Atan2", 2) => Math.Atan2(a[0], a[1]),
+        ("Ceiling", 1) => Math.Ceiling(a[0]),
+        ("Cos", 1) => Math.Cos(a[0]),
+        ("Cosh", 1) => Math.Cosh(a[0]),
+        ("Exp", 1) => Math.Exp(a[0]),
+        ("Floor", 1) => Math.Floor(a[0]),
+        ("Log", 1) => Math.Log(a[0]),
+        ("Log", 2) => Math.Log(a[0], a[1]),
+        ("Log10", 1) => Math.Log10(a[0]),
+        ("Max", 2) => Math.Max(a[0], a[1]),
+        ("Min", 2) => Math.Min(a[0], a[1]),
+        ("Pow", 2) => Math.Pow(a[0], a[1]),
+        ("Round", 1) => Math.Round(a[0]),
+        ("Sin", 1) => Math.Sin(a[0]),
+        ("Sinh", 1) => Math.Sinh(a[0]),
+        ("Sqrt", 1) => Math.Sqrt(a[0]),
+        ("Tan", 1) => Math.Tan(a[0]),
+        ("Tanh", 1) => Math.Tanh(a[0]),
+        ("Truncate", 1) => Math.Truncate(a[0]),
+        _ => null,
+    };
 }

@@ -188,6 +188,14 @@ public readonly struct Double512 : ILanes<Double512, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Double512 Tanh(Double512 x) => new(VectorLanes.Tanh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Double512 Sinh(Double512 x) => new(VectorLanes.Sinh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Double512 Select(Double512 mask, Double512 whenTrue, Double512 whenFalse)
         => new(Vector512.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
 
@@ -420,6 +428,14 @@ public readonly struct Double256 : ILanes<Double256, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Double256 Tanh(Double256 x) => new(VectorLanes.Tanh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Double256 Sinh(Double256 x) => new(VectorLanes.Sinh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Double256 Select(Double256 mask, Double256 whenTrue, Double256 whenFalse)
         => new(Vector256.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
 
@@ -649,6 +665,14 @@ public readonly struct Double128 : ILanes<Double128, double, double>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Double128 Pow(Double128 x, Double128 y) => new(VectorLanes.Pow(x.Value, y.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Double128 Tanh(Double128 x) => new(VectorLanes.Tanh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Double128 Sinh(Double128 x) => new(VectorLanes.Sinh(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -183,6 +183,14 @@ public readonly struct Float512 : IRowTileLanes<Float512>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 Tanh(Float512 x) => new(VectorLanes.Tanh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float512 Sinh(Float512 x) => new(VectorLanes.Sinh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 Select(Float512 mask, Float512 whenTrue, Float512 whenFalse)
         => new(Vector512.ConditionalSelect(mask.Value, whenTrue.Value, whenFalse.Value));
 
@@ -444,6 +452,14 @@ public readonly struct Float256 : IRowTileLanes<Float256>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 Pow(Float256 x, Float256 y) => new(VectorLanes.Pow(x.Value, y.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 Tanh(Float256 x) => new(VectorLanes.Tanh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float256 Sinh(Float256 x) => new(VectorLanes.Sinh(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -709,6 +725,14 @@ public readonly struct Float128 : ILanes<Float128, float, float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 Pow(Float128 x, Float128 y) => new(VectorLanes.Pow(x.Value, y.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Tanh(Float128 x) => new(VectorLanes.Tanh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Float128 Sinh(Float128 x) => new(VectorLanes.Sinh(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

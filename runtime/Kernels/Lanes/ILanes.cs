@@ -131,6 +131,12 @@ public interface ILanes<TSelf, TStore, TCompute>
     /// <summary><c>x^y</c>, lane by lane as <see cref="System.Math.Pow(double, double)"/>.</summary>
     static abstract TSelf Pow(TSelf x, TSelf y);
 
+    /// <summary><c>tanh x</c>, lane by lane as <see cref="System.Math.Tanh(double)"/> (float lanes: the double result rounded once).</summary>
+    static abstract TSelf Tanh(TSelf x);
+
+    /// <summary><c>sinh x</c>, lane by lane as <see cref="System.Math.Sinh(double)"/> (float lanes: the double result rounded once).</summary>
+    static abstract TSelf Sinh(TSelf x);
+
     /// <summary>Lanes of <paramref name="whenTrue"/> where <paramref name="mask"/> is set, of <paramref name="whenFalse"/> elsewhere.</summary>
     static abstract TSelf Select(TSelf mask, TSelf whenTrue, TSelf whenFalse);
 

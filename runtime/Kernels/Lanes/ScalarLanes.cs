@@ -180,6 +180,14 @@ public readonly struct FloatScalar : ILanes<FloatScalar, float, float>
     public static FloatScalar Pow(FloatScalar x, FloatScalar y) => new(MathF.Pow(x.Value, y.Value));
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatScalar Tanh(FloatScalar x) => new(LossMath.Tanh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatScalar Sinh(FloatScalar x) => new(LossMath.Sinh(x.Value));
+
+    /// <inheritdoc/>
     /// <remarks>Any set bit selects <paramref name="whenTrue"/>.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatScalar Select(FloatScalar mask, FloatScalar whenTrue, FloatScalar whenFalse) => Bits(mask) != 0 ? whenTrue : whenFalse;
@@ -411,6 +419,14 @@ public readonly struct HalfScalar : ILanes<HalfScalar, Half, float>
     public static HalfScalar Pow(HalfScalar x, HalfScalar y) => new(MathF.Pow(x.Value, y.Value));
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfScalar Tanh(HalfScalar x) => new(LossMath.Tanh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfScalar Sinh(HalfScalar x) => new(LossMath.Sinh(x.Value));
+
+    /// <inheritdoc/>
     /// <remarks>Any set bit selects <paramref name="whenTrue"/>.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static HalfScalar Select(HalfScalar mask, HalfScalar whenTrue, HalfScalar whenFalse) => Bits(mask) != 0 ? whenTrue : whenFalse;
@@ -640,6 +656,14 @@ public readonly struct DoubleScalar : ILanes<DoubleScalar, double, double>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DoubleScalar Pow(DoubleScalar x, DoubleScalar y) => new(Math.Pow(x.Value, y.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static DoubleScalar Tanh(DoubleScalar x) => new(LossMath.Tanh(x.Value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static DoubleScalar Sinh(DoubleScalar x) => new(LossMath.Sinh(x.Value));
 
     /// <inheritdoc/>
     /// <remarks>Any set bit selects <paramref name="whenTrue"/>.</remarks>

@@ -1,5 +1,10 @@
+using System.Collections.Immutable;
+using System.Linq;
 using System.Threading.Tasks;
 using DslLosses.Analyzers;
+using DslLosses.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace DslLosses.Tests.Analyzers;
@@ -116,6 +121,17 @@ public class ShapeAnalyzerTests
             }
         }
         """);
+
+    [Fact]
+    public async Task Weight_message_lists_each_shape_that_fits_once()
+    {
+        // per-sample losses [4]: [B] and the loss shape are the same, [4], and must not be offered twice
+        var compilation = GeneratorHarness.Compile(
+            "using DslLosses;\nclass C { float M() => new BinaryCrossentropy().Compute(new float[4, 3], new float[4, 3], new float[] { 1, 2, 3 }); }");
+        ImmutableArray<Diagnostic> diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new ShapeAnalyzer())).GetAnalyzerDiagnosticsAsync();
+        string message = Assert.Single(diagnostics, d => d.Id == "DSL0106").GetMessage();
+        Assert.EndsWith("the weights do not broadcast against the per-sample losses [4] (use a scalar, [4] or [4, 1])", message);
+    }
 
     [Fact]
     public Task Gradient_destination_of_another_size() => Check("""
