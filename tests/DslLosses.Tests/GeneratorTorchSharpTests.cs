@@ -22,7 +22,7 @@ public class GeneratorTorchSharpTests
             [Loss] static Tensor Nll([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels)
                 => LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1);
             [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
-            [Loss] static Tensor Three([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b, [Shape("B", "N")] Tensor c) => Sum(a * b * c, axis: -1);
+            [Loss] static Tensor Three([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b, [Differentiable, Shape("B", "N")] Tensor c) => Sum(a * b * c, axis: -1);
         }
         """;
 
