@@ -139,7 +139,8 @@ public sealed class LossGenerator : IIncrementalGenerator
                 (ctx, ct) => ReadFormula(ctx, ct))
             .WithTrackingName(Steps.Parse);
 
-        context.RegisterSourceOutput(parsed.SelectMany(static (r, _) => r.Diagnostics), static (spc, d) => spc.ReportDiagnostic(d.ToDiagnostic()));
+        // The diagnostics of reading and checking are reported by FormulaDiagnosticsAnalyzer, which reads each formula the
+        // same way while it is typed; reporting them here too would report each problem twice in a build.
 
         IncrementalValuesProvider<KernelPlan> plans = parsed
             .Select(static (r, _) => r.Value)

@@ -148,12 +148,12 @@ public class DiagnosticDocsTests
     {
         string page = File.ReadAllText(Path.Combine(DocsFolder, id + ".md")).Replace("\r\n", "\n");
 
-        (GeneratorDriverRunResult wrongRun, ImmutableArray<Diagnostic> wrongCompilation) = GeneratorHarness.Run(Example(page, WrongHeading)!);
+        (HarnessRun wrongRun, ImmutableArray<Diagnostic> wrongCompilation) = GeneratorHarness.Run(Example(page, WrongHeading)!);
         Assert.All(wrongRun.Results, r => Assert.Null(r.Exception));
         Assert.True(wrongRun.Diagnostics.Any(x => x.Id == id),
             $"the wrong example of {id} does not report it; it reports [{Show(wrongRun.Diagnostics)}], compiler [{Show(wrongCompilation.Where(x => x.Severity == DiagnosticSeverity.Error))}]");
 
-        (GeneratorDriverRunResult rightRun, ImmutableArray<Diagnostic> rightCompilation) = GeneratorHarness.Run(Example(page, RightHeading)!);
+        (HarnessRun rightRun, ImmutableArray<Diagnostic> rightCompilation) = GeneratorHarness.Run(Example(page, RightHeading)!);
         Assert.All(rightRun.Results, r => Assert.Null(r.Exception));
         Assert.True(!rightRun.Diagnostics.Any(x => x.Id.StartsWith("DSL", StringComparison.Ordinal)),
             $"the right example of {id} reports [{Show(rightRun.Diagnostics)}]");

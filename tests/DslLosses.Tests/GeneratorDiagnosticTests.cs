@@ -12,7 +12,7 @@ public class GeneratorDiagnosticTests
     private static void Verify(string body)
     {
         (string source, List<(string Id, Microsoft.CodeAnalysis.Text.TextSpan Span)> expected) = GeneratorHarness.ParseMarkup(GeneratorHarness.Usings + body);
-        (GeneratorDriverRunResult run, _) = GeneratorHarness.Run(source);
+        (HarnessRun run, _) = GeneratorHarness.Run(source);
         Assert.Empty(run.Results.Where(r => r.Exception is not null));
         var actual = run.Diagnostics.Where(d => d.Id.StartsWith("DSL")).Select(d => (d.Id, d.Location.SourceSpan)).OrderBy(x => x.SourceSpan.Start).ThenBy(x => x.Id).ToList();
         var wanted = expected.OrderBy(x => x.Span.Start).ThenBy(x => x.Id).ToList();
@@ -208,7 +208,7 @@ public class GeneratorDiagnosticTests
                 [Loss] static Tensor F([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor p, [{|DSL0101:Shape("D")|}] Tensor w) => Mean(w * Square(yTrue - p), axis: -1);
             }
             """);
-        (GeneratorDriverRunResult run, _) = GeneratorHarness.Run(GeneratorHarness.Usings + """
+        (HarnessRun run, _) = GeneratorHarness.Run(GeneratorHarness.Usings + """
             public static partial class L
             {
                 [Loss] static Tensor F([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor p, [Shape("D")] Tensor w) => Mean(w * Square(yTrue - p), axis: -1);
@@ -382,7 +382,7 @@ public class GeneratorDiagnosticTests
     [Fact]
     public void Code_with_compiler_errors_gets_no_generator_diagnostic()
     {
-        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + """
+        (HarnessRun run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + """
             public static partial class L
             {
                 [Loss] static Tensor F([Shape("B")] Tensor y) => y +;

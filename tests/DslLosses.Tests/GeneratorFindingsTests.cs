@@ -16,7 +16,7 @@ public class GeneratorFindingsTests
     /// <summary>Runs the generator; asserts no exception, no DSL diagnostic and a compilation without errors.</summary>
     private static string GeneratesCleanly(string source, bool warnings = false)
     {
-        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        (HarnessRun run, var compilation) = GeneratorHarness.Run(source);
         Assert.All(run.Results, r => Assert.Null(r.Exception));
         Assert.Empty(run.Diagnostics.Where(d => !warnings || d.Severity == DiagnosticSeverity.Error));
         var errors = compilation.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
@@ -50,7 +50,7 @@ public class GeneratorFindingsTests
                 [Loss(Axis = 1)] static Tensor F([Shape("B", "N")] Tensor x, [Shape("B")] Tensor r) => {{formula}};
             }
             """);
-        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        (HarnessRun run, var compilation) = GeneratorHarness.Run(source);
         Diagnostic d = Assert.Single(run.Diagnostics);
         Assert.Equal(expected.Single().Id, d.Id);
         Assert.Equal(expected.Single().Span, d.Location.SourceSpan);
@@ -133,7 +133,7 @@ public class GeneratorFindingsTests
     [InlineData("gradient")]
     public void A_parameter_named_like_a_public_generated_name_gets_a_diagnostic(string name)
     {
-        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + $$"""
+        (HarnessRun run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + $$"""
             public static partial class L
             {
                 [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor {{name}}) => Mean(Abs(y - {{name}}), -1);
@@ -171,7 +171,7 @@ public class GeneratorFindingsTests
             }
             """;
         (string source, var expected) = GeneratorHarness.ParseMarkup(markup);
-        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        (HarnessRun run, var compilation) = GeneratorHarness.Run(source);
         Diagnostic d = Assert.Single(run.Diagnostics);
         Assert.Equal(expected.Single().Id, d.Id);
         Assert.Equal(expected.Single().Span, d.Location.SourceSpan);
@@ -214,7 +214,7 @@ public class GeneratorFindingsTests
         CSharpCompilation alone = GeneratorHarness.Compile(source);
         var userErrors = alone.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).ToList();
         Assert.NotEmpty(userErrors);
-        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        (HarnessRun run, var compilation) = GeneratorHarness.Run(source);
         Assert.All(run.Results, r => Assert.Null(r.Exception));
         Assert.DoesNotContain(run.Diagnostics, d => d.Id == "DSL0099");
         // no error inside generated code

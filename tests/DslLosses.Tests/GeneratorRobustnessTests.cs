@@ -36,7 +36,7 @@ public class GeneratorRobustnessTests
     public void Malformed_formula_gets_a_diagnostic_not_a_crash(string formula, bool compilerError)
     {
         string source = GeneratorHarness.Usings + "public static partial class L\n{\n    " + formula + "\n}\n";
-        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(source);
+        (HarnessRun run, var compilation) = GeneratorHarness.Run(source);
         Assert.All(run.Results, r => Assert.Null(r.Exception));
         Assert.DoesNotContain(run.Diagnostics, d => d.Id == "DSL0099");
         Assert.DoesNotContain(compilation, d => d.Id is "AD0001" or "CS8784" or "CS8785");
@@ -50,7 +50,7 @@ public class GeneratorRobustnessTests
     [Fact]
     public void Valid_formula_generates_code_that_compiles_without_warnings()
     {
-        (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + """
+        (HarnessRun run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + """
             namespace N
             {
                 public static partial class Outer

@@ -111,4 +111,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor HiddenNamespace = Error(
         "DSL0408", "A type hides a namespace the generated code needs",
         "Loss formula '{0}' cannot be generated: the type '{1}' in the global namespace hides the namespace global::{1} that the generated code refers to; rename the type or move it into a namespace", DeclarationCategory);
+
+    /// <summary>
+    /// Every descriptor above: what <see cref="FormulaDiagnosticsAnalyzer"/> may report (a test checks that no field is
+    /// missing from it).
+    /// </summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All = System.Collections.Immutable.ImmutableArray.Create(
+        UnsupportedConstruct, UnknownFunction, InvalidArgument, LossWithoutTensor, InternalError,
+        InconsistentDimensions, AxisOutOfRange, RankMismatch, WrongAxis, InvalidShape,
+        NoGradient, AmbiguousPrediction,
+        FormulaNotStatic, TypeNotPartial, InvalidParameter, InvalidReturnType, DuplicateFormulaName, GenericFormula, InvalidLossAttribute, HiddenNamespace);
 }

@@ -117,7 +117,7 @@ public class CodeFixTests
             }
             """;
         string source = GeneratorHarness.Usings + Formula;
-        (GeneratorDriverRunResult run, _) = GeneratorHarness.Run(source);
+        (HarnessRun run, _) = GeneratorHarness.Run(source);
         Diagnostic diagnostic = Assert.Single(run.Diagnostics, d => d.Id == "DSL0502");
 
         using var workspace = new AdhocWorkspace();
@@ -133,7 +133,7 @@ public class CodeFixTests
         Assert.Equal(source.Replace("[Shape(\"B\", \"C\")] Tensor logits", "[Differentiable, Shape(\"B\", \"C\")] Tensor logits"), fixedText);
 
         // the fixed formula compiles with no DSL error and gets its gradient methods
-        (GeneratorDriverRunResult after, var compilation) = GeneratorHarness.Run(fixedText);
+        (HarnessRun after, var compilation) = GeneratorHarness.Run(fixedText);
         Assert.DoesNotContain(after.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
         Assert.DoesNotContain(compilation, d => d.Severity == DiagnosticSeverity.Error);
         Assert.Contains(after.GeneratedTrees, t => t.ToString().Contains("BceGradient"));

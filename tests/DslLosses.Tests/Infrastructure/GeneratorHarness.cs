@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using DslLosses.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
 namespace DslLosses.Tests.Infrastructure;
@@ -43,13 +44,22 @@ public static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
-    /// <summary>Runs the generator; returns its result and the diagnostics of the compilation with the generated code.</summary>
-    public static (GeneratorDriverRunResult Run, ImmutableArray<Diagnostic> Compilation) Run(params string[] sources)
+    /// <summary>
+    /// Runs the generator and the formula checks (<see cref="FormulaDiagnosticsAnalyzer"/>), as a build does; returns
+    /// what they generated and reported, and the compiler's diagnostics of the compilation with the generated code.
+    /// </summary>
+    public static (HarnessRun Run, ImmutableArray<Diagnostic> Compilation) Run(params string[] sources)
     {
         CSharpCompilation compilation = Compile(sources);
         GeneratorDriver driver = Driver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
-        return (driver.GetRunResult(), output.GetDiagnostics());
+        GeneratorDriverRunResult result = driver.GetRunResult();
+        return (new HarnessRun(result, result.Diagnostics.AddRange(FormulaDiagnostics(output))), output.GetDiagnostics());
     }
+
+    /// <summary>What <see cref="FormulaDiagnosticsAnalyzer"/> reports on <paramref name="compilation"/>.</summary>
+    public static ImmutableArray<Diagnostic> FormulaDiagnostics(Compilation compilation)
+        => compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new FormulaDiagnosticsAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 
     /// <summary>
     /// The one generated file for <paramref name="members"/> declared in a partial class of namespace
@@ -57,7 +67,7 @@ public static class GeneratorHarness
     /// </summary>
     public static string GeneratedSource(string ns, string members)
     {
-        (GeneratorDriverRunResult run, var compilation) = Run(Usings + $"namespace {ns};\n\npublic static partial class Losses\n{{\n" + members + "\n}\n");
+        (HarnessRun run, var compilation) = Run(Usings + $"namespace {ns};\n\npublic static partial class Losses\n{{\n" + members + "\n}\n");
         Xunit.Assert.Empty(run.Diagnostics);
         Xunit.Assert.Empty(compilation.Where(d => d.Severity == DiagnosticSeverity.Error));
         return run.GeneratedTrees.Single().ToString();
@@ -97,4 +107,15 @@ public static class GeneratorHarness
         }
         return (text.ToString(), expected);
     }
+}
+
+/// <summary>
+/// What a build reports for formulas: the generator's output and diagnostics (DSL0099 from emission) together with the
+/// formula checks, which <see cref="FormulaDiagnosticsAnalyzer"/> reports.
+/// </summary>
+public sealed record HarnessRun(GeneratorDriverRunResult Generator, ImmutableArray<Diagnostic> Diagnostics)
+{
+    public ImmutableArray<SyntaxTree> GeneratedTrees => Generator.GeneratedTrees;
+
+    public ImmutableArray<GeneratorRunResult> Results => Generator.Results;
 }
