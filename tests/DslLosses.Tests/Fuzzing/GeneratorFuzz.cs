@@ -162,8 +162,13 @@ public sealed class GeneratorFuzz
         var stage = Stopwatch.StartNew();
         CheckAnalyzers(trees, outcomes);
         Time("analyzers", stage);
-        for (int start = 0; start < generated.Count; start += BatchSize)
-            CompileAndRun(cases, outcomes, generated.Skip(start).Take(BatchSize).ToList());
+        // random formulas (run on numbers) and mutants (compiled only) in batches of their own
+        foreach (bool random in new[] { true, false })
+        {
+            var kind = generated.Where(g => (cases[g.Slot].Case.Body is not null) == random).ToList();
+            for (int start = 0; start < kind.Count; start += BatchSize)
+                CompileAndRun(cases, outcomes, kind.Skip(start).Take(BatchSize).ToList());
+        }
         foreach (var (slot, first) in duplicates)
             outcomes[slot].Violations.AddRange(outcomes[first].Violations.Select(v => $"(as case {cases[first].Index}) {v}"));
         return outcomes;
@@ -243,10 +248,12 @@ public sealed class GeneratorFuzz
         var stage = Stopwatch.StartNew();
         CSharpCompilation compilation = GeneratorHarness.Compile().AddSyntaxTrees(owner.Keys);
         var failed = new HashSet<int>();
-        // Emit binds everything once and reports the errors: the common case (all compile) costs one pass
+        // Emit binds everything once and reports the errors: the common case (all compile) costs one pass; a batch with
+        // nothing to run only needs the binding
         using var image = new MemoryStream();
-        var emitted = compilation.Emit(image);
-        foreach (Diagnostic d in emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error))
+        bool runs = harnesses.Count > 0;
+        var emitted = runs ? compilation.Emit(image) : null;
+        foreach (Diagnostic d in (emitted?.Diagnostics ?? compilation.GetDiagnostics()).Where(d => d.Severity == DiagnosticSeverity.Error))
         {
             int slot = d.Location.SourceTree is { } t && owner.TryGetValue(t, out int s) ? s : -1;
             if (slot < 0)
@@ -267,7 +274,7 @@ public sealed class GeneratorFuzz
             image.SetLength(0);
             emitted = compilation.Emit(image);
         }
-        if (!emitted.Success)
+        if (!emitted!.Success)
         {
             foreach (var (slot, _, _) in batch)
                 outcomes[slot].Violations.Add("batch emit failed: " + emitted.Diagnostics.FirstOrDefault(d => d.Severity == DiagnosticSeverity.Error));
