@@ -118,11 +118,12 @@ public abstract class KerasLoss
         => PerSample(new ReadOnlyTensorSpan<double>(yTrue), new ReadOnlyTensorSpan<double>(yPred), sampleWeight);
 
     /// <summary>
-    /// The reduced loss, and in the same pass its gradient by <paramref name="yPred"/> written into
+    /// The reduced loss, bit for bit what <c>Compute</c> returns on the same inputs, and its gradient by <paramref name="yPred"/> written into
     /// <paramref name="gradient"/> (the shape of <paramref name="yPred"/>, or flat). The gradient is that of the reduced,
     /// weighted loss: <see cref="Reduction.SumOverBatchSize"/> divides it by the same count as the loss; where Keras clips
     /// <c>yPred</c>, it is the gradient of the clipped function (0 outside the clip range), as TensorFlow's autodiff gives.
-    /// Allocates nothing.
+    /// One pass where <c>Compute</c> adds the total row by row; where it sums in another order (a flat loop, row
+    /// tiles, chunks on several cores) the total is summed that way after the gradient. Allocates nothing.
     /// </summary>
     /// <exception cref="ShapeMismatchException">The shapes differ, the weights do not broadcast, or the gradient does not fit.</exception>
     /// <exception cref="ArgumentException"><see cref="Reduction"/> is <see cref="Reduction.None"/>.</exception>

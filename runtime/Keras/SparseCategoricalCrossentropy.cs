@@ -116,7 +116,7 @@ public sealed class SparseCategoricalCrossentropy
     }
 
     /// <summary>
-    /// The reduced loss and, in the same pass, its gradient by <paramref name="yPred"/> (softmax minus one-hot on logits,
+    /// The reduced loss (bit for bit what <c>Compute</c> returns) and its gradient by <paramref name="yPred"/> (softmax minus one-hot on logits,
     /// scaled by weights and the reduction; ignored entries get 0). Allocates nothing.
     /// </summary>
     /// <exception cref="ShapeMismatchException">The shapes do not fit, or the gradient does not.</exception>

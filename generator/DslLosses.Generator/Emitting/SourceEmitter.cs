@@ -597,7 +597,7 @@ internal static class SourceEmitter
             {
                 w.Line();
                 w.Line(withLoss
-                    ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs reduced by <paramref name=\"reduction\"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>{Xml(x.Name)}</c> written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). Sample weights scale both.</summary>"
+                    ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs reduced by <paramref name=\"reduction\"/> (Sum or SumOverBatchSize), bit for bit as <c>{Xml(f.MethodName)}</c> returns it, and its gradient by <c>{Xml(x.Name)}</c> written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). Sample weights scale both.</summary>"
                     : $"/// <summary>The gradient of loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs, reduced by <paramref name=\"reduction\"/> and weighted by <paramref name=\"sampleWeight\"/>, by <c>{Xml(x.Name)}</c>, written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). <see cref=\"global::DslLosses.Reduction.None\"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name=\"sampleWeight\"/>.</summary>");
                 w.Line(GeneratedCode);
                 w.Line($"public static {(withLoss ? t.Type : "void")} {GradientName(f, withLoss)}({inputs(false)}, {Ts}<{t.Type}> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
@@ -689,17 +689,8 @@ internal static class SourceEmitter
                 w.Line("double __total;");
                 if (plan.Keep is not null)
                     w.Line("nint __kept;");
-                if (split)
-                {
-                    w.Line($"if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
-                    w.Line($"    __total = {SplitName(plan)}({string.Join(", ", GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" }).Concat(plan.Keep is not null ? new[] { "out __kept" } : Array.Empty<string>()))});");
-                    w.Line("else if (sampleWeight.Rank == 0)");
-                }
-                else
-                {
-                    w.Line("if (sampleWeight.Rank == 0)");
-                }
-                w.Line($"    __total = {KernelCall(plan, KernelOutput.Sum, false)};");
+                using (w.Block("if (sampleWeight.Rank == 0)"))
+                    EmitUnweightedTotal(w, plan, split);
                 using (w.Block("else"))
                 {
                     w.Line(WeightMapLine(f));
@@ -747,7 +738,7 @@ internal static class SourceEmitter
         {
             ParamModel x = f.Parameters[f.DifferentiableParameter];
             w.Line();
-            w.Line("/// <summary>The gradient for every element type, and with <paramref name=\"__withTotal\"/> the reduced loss of the same pass.</summary>");
+            w.Line("/// <summary>The gradient for every element type, and with <paramref name=\"__withTotal\"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>");
             using (w.Block($"private static T {GradientImplName(f)}<T>({ImplParameters(plan, $"{Ts}<T> gradient", $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}, bool __withTotal) where T : unmanaged"))
             {
                 w.Line($"if (__withTotal && reduction == {Reduction}.None) throw {Shapes}.WithGradientNeedsReduction({loss});");
@@ -767,10 +758,24 @@ internal static class SourceEmitter
                 w.Line("double __total = 0.0;");
                 if (plan.Keep is not null)
                     w.Line("nint __kept = 0;");
+                string? another = total ? SumsAnotherWay(plan, split) : null;
                 using (w.Block("if (__withTotal)"))
                 {
-                    w.Line("if (sampleWeight.Rank == 0)");
-                    w.Line($"    __total = {KernelCall(plan, KernelOutput.SumAndGradient, false)};");
+                    if (another is not null)
+                    {
+                        // The total of Compute when it is not added row by row: then the fused value is summed the same
+                        // way (a second pass), so both agree bit for bit.
+                        using (w.Block(another == "true" ? "if (sampleWeight.Rank == 0)" : $"if (sampleWeight.Rank == 0 && ({another}))"))
+                        {
+                            w.Line($"{KernelCall(plan, KernelOutput.Gradient, false)};");
+                            EmitUnweightedTotal(w, plan, split);
+                        }
+                    }
+                    if (another != "true")
+                    {
+                        w.Line(another is null ? "if (sampleWeight.Rank == 0)" : "else if (sampleWeight.Rank == 0)");
+                        w.Line($"    __total = {KernelCall(plan, KernelOutput.SumAndGradient, false)};");
+                    }
                     using (w.Block("else"))
                     {
                         w.Line(WeightMapLine(f));
@@ -787,6 +792,39 @@ internal static class SourceEmitter
                 w.Line($"return {round}(reduction == {Reduction}.Sum ? __total : {mean});");
             }
         }
+    }
+
+    /// <summary>The unweighted total as Compute sums it: in chunks on several cores when large and allowed, else by the dispatcher.</summary>
+    private static void EmitUnweightedTotal(CodeWriter w, KernelPlan plan, bool split)
+    {
+        if (split)
+        {
+            w.Line($"if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+            w.Line($"    __total = {SplitName(plan)}({string.Join(", ", GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" }).Concat(plan.Keep is not null ? new[] { "out __kept" } : Array.Empty<string>()))});");
+            w.Line("else");
+            w.Line($"    __total = {KernelCall(plan, KernelOutput.Sum, false)};");
+        }
+        else
+        {
+            w.Line($"__total = {KernelCall(plan, KernelOutput.Sum, false)};");
+        }
+    }
+
+    /// <summary>
+    /// When the unweighted total is not the sum of the row losses in row order (which the gradient kernel adds as it
+    /// goes): the condition, in code, or null when it always is. A flat sum over every element, chunks on several
+    /// cores, and float row tiles each add in another order.
+    /// </summary>
+    private static string? SumsAnotherWay(KernelPlan plan, bool split)
+    {
+        if (plan.HasFlatSum)
+            return "true";
+        var conditions = new List<string>();
+        if (split)
+            conditions.Add("global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner)");
+        if ((plan.Formula.ElementTypes & DType.Single.Flag) != 0 && KernelEmitter.RowTilesApplicable(plan))
+            conditions.Add("typeof(T) == typeof(float)");
+        return conditions.Count == 0 ? null : string.Join(" || ", conditions);
     }
 
     /// <summary>The formula's inputs as generic kernel arguments: the first element of each tensor, scalars as they are.</summary>

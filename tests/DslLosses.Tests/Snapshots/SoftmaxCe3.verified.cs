@@ -47,7 +47,7 @@ namespace Snapshots
         public static void SoftmaxCe3Gradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), and in the same pass its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), bit for bit as <c>SoftmaxCe3</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SoftmaxCe3WithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: true);
@@ -76,10 +76,13 @@ namespace Snapshots
             __SoftmaxCe3_Bind(in labels, in logits, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
-            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __total = __SoftmaxCe3_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
-            else if (sampleWeight.Rank == 0)
-                __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+            if (sampleWeight.Rank == 0)
+            {
+                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __SoftmaxCe3_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
+                else
+                    __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+            }
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
@@ -88,7 +91,7 @@ namespace Snapshots
             return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
         }
 
-        /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss of the same pass.</summary>
+        /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>
         private static T __SoftmaxCe3_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
             if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SoftmaxCe3");
@@ -101,7 +104,15 @@ namespace Snapshots
             double __total = 0.0;
             if (__withTotal)
             {
-                if (sampleWeight.Rank == 0)
+                if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner) || typeof(T) == typeof(float)))
+                {
+                    __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __total = __SoftmaxCe3_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
+                    else
+                        __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                }
+                else if (sampleWeight.Rank == 0)
                     __total = __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                 else
                 {
