@@ -23,6 +23,7 @@ internal static partial class FormulaParser
     public const string ShapeAttributeName = "DslLosses.ShapeAttribute";
     public const string DslTypeName = "DslLosses.Dsl";
     public const string TensorTypeName = "DslLosses.Tensor";
+    public const string MaskTypeName = "DslLosses.Mask";
     public const string IndicesTypeName = "DslLosses.Indices";
     public const string ScalarTypeName = "DslLosses.Scalar";
     public const string AxisTypeName = "DslLosses.Axis";
