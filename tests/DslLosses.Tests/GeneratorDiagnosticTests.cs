@@ -397,6 +397,17 @@ public class GeneratorDiagnosticTests
             """);
 
     [Fact]
+    public void DSL0403_two_differentiable_tensors_and_DSL0501_a_scalar_without_a_gradient()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Differentiable, Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor {|DSL0403:p|}) => Mean(Square(y - p), axis: -1);
+                [Loss] static Tensor {|DSL0501:G|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, [Differentiable] Scalar t) => Mean(Where(t > 0, Square(y - p), 0), axis: -1);
+                [Loss] static Tensor H([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, [Differentiable] Scalar t, [Differentiable] Scalar u) => Mean(t * Square(y - p) + u, axis: -1);
+            }
+            """);
+
+    [Fact]
     public void Code_with_compiler_errors_gets_no_generator_diagnostic()
     {
         (GeneratorDriverRunResult run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + """
