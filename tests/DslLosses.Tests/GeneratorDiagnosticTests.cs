@@ -82,12 +82,29 @@ public class GeneratorDiagnosticTests
             """);
 
     [Fact]
-    public void DSL0002_helper_method()
+    public void DSL0002_helper_method_of_another_type()
+        => Verify("""
+            public static class Helpers
+            {
+                public static Tensor Id(Tensor t) => t;
+            }
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B")] Tensor x) => {|DSL0002:Helpers.Id|}(x);
+            }
+            """);
+
+    [Fact]
+    public void Helper_methods_are_inlined_and_checked_where_they_are_written()
         => Verify("""
             public static partial class L
             {
-                static Tensor Helper(Tensor t) => t;
-                [Loss] static Tensor F([Shape("B")] Tensor x) => {|DSL0002:Helper|}(x);
+                static Tensor Normalize(Tensor t) => t / Sqrt(Sum(Square(t), axis: -1) + 1e-12);
+                static Tensor Bad(Tensor t) => {|DSL0104:Sum(t, axis: 0)|};
+                static Tensor Loop(Tensor t) => {|DSL0001:Loop(t)|};
+                [Loss] static Tensor Cos([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b) => -Sum(Normalize(a) * Normalize(b), axis: -1);
+                [Loss] static Tensor F([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b) => Mean(Bad(a) * b, axis: -1);
+                [Loss] static Tensor G([Shape("B", "N")] Tensor a) => Mean(Loop(a), axis: -1);
             }
             """);
 
@@ -376,6 +393,17 @@ public class GeneratorDiagnosticTests
             public static partial class L
             {
                 [Loss] static Tensor F([Shape("B", "N")] Tensor p, [Shape("B")][Differentiable] Indices {|DSL0403:k|}) => -Gather(LogSoftmax(p, -1), k, -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0403_two_differentiable_tensors_and_DSL0501_a_scalar_without_a_gradient()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Differentiable, Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor {|DSL0403:p|}) => Mean(Square(y - p), axis: -1);
+                [Loss] static Tensor {|DSL0501:G|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, [Differentiable] Scalar t) => Mean(Where(t > 0, Square(y - p), 0), axis: -1);
+                [Loss] static Tensor H([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, [Differentiable] Scalar t, [Differentiable] Scalar u) => Mean(t * Square(y - p) + u, axis: -1);
             }
             """);
 

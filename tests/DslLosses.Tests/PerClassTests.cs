@@ -65,6 +65,13 @@ public class PerClassTests
         }
     }
 
+    /// <summary>log Σ_j exp(x[r, j]), max-subtracted, in float64.</summary>
+    private static double LogSumExp(double[] x, int r, int c)
+    {
+        double max = Enumerable.Range(0, c).Max(j => x[r * c + j]);
+        return max + Math.Log(Enumerable.Range(0, c).Sum(j => Math.Exp(x[r * c + j] - max)));
+    }
+
     private static double[] RowMeans(int rows, int c, Func<int, int, double> term)
         => Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, c).Sum(j => term(r, j)) / c).ToArray();
 
@@ -91,12 +98,7 @@ public class PerClassTests
         var random = new Random(rows * 100 + c + 1);
         double[] y = GradientTests.Uniform(random, rows * c, 0, 1), x = GradientTests.Uniform(random, rows * c, -3, 3), cw = GradientTests.Uniform(random, c, 0.1, 2);
         Values("ClassWeightedCce", rows,
-            (y, x, cw) => Enumerable.Range(0, rows).Select(r =>
-            {
-                double max = Enumerable.Range(0, c).Max(j => x[r * c + j]);
-                double lse = max + Math.Log(Enumerable.Range(0, c).Sum(j => Math.Exp(x[r * c + j] - max)));
-                return -Enumerable.Range(0, c).Sum(j => cw[j] * y[r * c + j] * (x[r * c + j] - lse));
-            }).ToArray(),
+            (y, x, cw) => Enumerable.Range(0, rows).Select(r => -Enumerable.Range(0, c).Sum(j => cw[j] * y[r * c + j] * (x[r * c + j] - LogSumExp(x, r, c)))).ToArray(),
             (y, x, cw) => PerClassFormulas.ClassWeightedCcePerSample(Span(y, rows, c), Span(x, rows, c), cw),
             (y, x, cw) => PerClassFormulas.ClassWeightedCcePerSample(Span(y, rows, c), Span(x, rows, c), cw),
             y, x, cw);
@@ -110,12 +112,7 @@ public class PerClassTests
         int[] labels = Enumerable.Range(0, rows).Select(_ => random.Next(c)).ToArray();
         double[] x = GradientTests.Uniform(random, rows * c, -3, 3), cw = GradientTests.Uniform(random, c, 0.1, 2);
         Values("ClassWeightedNll", rows,
-            (_, x, cw) => Enumerable.Range(0, rows).Select(r =>
-            {
-                double max = Enumerable.Range(0, c).Max(j => x[r * c + j]);
-                double lse = max + Math.Log(Enumerable.Range(0, c).Sum(j => Math.Exp(x[r * c + j] - max)));
-                return cw[labels[r]] * (lse - x[r * c + labels[r]]);
-            }).ToArray(),
+            (_, x, cw) => Enumerable.Range(0, rows).Select(r => cw[labels[r]] * (LogSumExp(x, r, c) - x[r * c + labels[r]])).ToArray(),
             (_, x, cw) => PerClassFormulas.ClassWeightedNllPerSample(Span(x, rows, c), labels, cw),
             (_, x, cw) => PerClassFormulas.ClassWeightedNllPerSample(Span(x, rows, c), labels, cw),
             new double[rows * c], x, cw);

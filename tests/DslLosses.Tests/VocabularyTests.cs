@@ -42,6 +42,14 @@ public static partial class VocabularyFormulas
     [Loss]
     static Tensor GaussianNll([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
         => Mean(0.5 * Square(yTrue - yPred) + 0.5 * Math.Log(2 * Math.PI) + MathF.E * 0 + Math.Sqrt(2 * Math.PI) * 0.01 * yPred, axis: -1);
+
+    /// <summary>A helper method, written once and inlined twice: cosine similarity of L2-normalised rows.</summary>
+    static Tensor L2Normalize(Tensor x) => x / Sqrt(Max(Sum(Square(x), axis: -1), 1e-12));
+
+    /// <summary>Keras's <c>cosine_similarity</c> loss with a helper.</summary>
+    [Loss]
+    static Tensor CosineSimilarity([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+        => -Sum(L2Normalize(yTrue) * L2Normalize(yPred), axis: -1);
 }
 
 /// <summary>The newer vocabulary: values against float64 references computed here, gradients against central differences.</summary>
@@ -152,6 +160,28 @@ public class VocabularyTests
             (y, p, r, w) => VocabularyFormulas.GaussianNll(T(y), T(p), r, W(w)),
             (y, p, g, r, w) => VocabularyFormulas.GaussianNllGradient(T(y), T(p), new TensorSpan<double>(g), r, W(w)), -2, 2);
 
+    [Fact]
+    public void Helper_methods_are_inlined()
+    {
+        var random = new Random(11);
+        double[] y = GradientTests.Uniform(random, B * C, -1, 1), p = GradientTests.Uniform(random, B * C, -1, 1);
+        Tensor<double> loss = VocabularyFormulas.CosineSimilarityPerSample(T(y), T(p));
+        for (int r = 0; r < B; r++)
+        {
+            double dot = 0, ny = 0, np = 0;
+            for (int c = 0; c < C; c++)
+            {
+                dot += y[r * C + c] * p[r * C + c];
+                ny += y[r * C + c] * y[r * C + c];
+                np += p[r * C + c] * p[r * C + c];
+            }
+            Assert.Equal(-dot / Math.Sqrt(ny) / Math.Sqrt(np), loss[r], 12);
+        }
+        GradientTests.Check("CosineSimilarity", p,
+            (x, r, w) => VocabularyFormulas.CosineSimilarity(T(y), T(x), r, W(w)),
+            (x, g, r, w) => VocabularyFormulas.CosineSimilarityGradient(T(y), T(x), new TensorSpan<double>(g), r, W(w)));
+    }
+
     private static double Square(double v) => v * v;
 
     /// <summary>
@@ -181,5 +211,106 @@ public class VocabularyTests
         }
         double[] y0 = labels?.Invoke(random, B * C) ?? GradientTests.Uniform(random, B * C, -1, 1);
         GradientTests.Check(name, GradientTests.Uniform(random, B * C, lo, hi), (x, r, w) => loss(y0, x, r, w), (x, g, r, w) => gradient(y0, x, g, r, w));
+    }
+}
+
+/// <summary>Formulas with a <c>[Differentiable]</c> Scalar: a learnable temperature, a log-variance, a Huber threshold.</summary>
+public static partial class ScalarGradientFormulas
+{
+    /// <summary>Softmax cross-entropy with a learnable temperature (a row reduction of the scalar).</summary>
+    [Loss]
+    static Tensor TemperatureCce([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, [Differentiable] Scalar temperature)
+        => -Sum(yTrue * LogSoftmax(logits / temperature, axis: -1), axis: -1);
+
+    /// <summary>Gaussian negative log-likelihood with one learnable log-variance, and the mean as the prediction.</summary>
+    [Loss]
+    static Tensor GaussianNll([Shape("B", "N")] Tensor yTrue, [Differentiable, Shape("B", "N")] Tensor mean, [Differentiable] Scalar logVar)
+        => Mean(0.5 * (logVar + Square(yTrue - mean) / Exp(logVar)), axis: -1);
+
+    /// <summary>Elementwise Huber loss with a learnable threshold.</summary>
+    [Loss]
+    static Tensor Huber([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, [Differentiable] Scalar delta)
+        => Where(Abs(yTrue - yPred) <= delta, 0.5 * Square(yTrue - yPred), delta * (Abs(yTrue - yPred) - 0.5 * delta));
+
+    /// <summary>A derivative that is the same constant for every row.</summary>
+    [Loss]
+    static Tensor Offset([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, [Differentiable] Scalar u)
+        => Mean(Square(yTrue - yPred), axis: -1) + u;
+
+    /// <summary>A gather and a row max of the scalar's product (the tie-share and gather paths of the derivative).</summary>
+    [Loss]
+    static Tensor ScaledMargin([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels, [Differentiable] Scalar scale)
+        => Max(Square(logits * scale), axis: -1) - Gather(Square(logits * scale), labels, axis: -1);
+}
+
+/// <summary>The gradient of the reduced loss by a Scalar, against central differences of the loss in float64.</summary>
+[Trait("Category", "Kernels")]
+public class ScalarGradientTests
+{
+    private const int B = 4, C = 5;
+
+    private static ReadOnlyTensorSpan<double> T(double[] v) => GradientTests.T(v, new nint[] { B, C });
+
+    private static void Check(string name, double theta, Func<double, Reduction, ReadOnlyTensorSpan<double>, double> loss, Func<double, Reduction, ReadOnlyTensorSpan<double>, double> gradient)
+    {
+        double[] weights = { 0.5, 2.0, 1.0, 0.25 };
+        foreach (Reduction reduction in new[] { Reduction.Sum, Reduction.SumOverBatchSize })
+        {
+            foreach (double[]? w in new[] { null, weights })
+            {
+                ReadOnlyTensorSpan<double> sw = w is null ? default : new ReadOnlyTensorSpan<double>(w);
+                double h = 1e-6 * Math.Max(1, Math.Abs(theta));
+                double numeric = (loss(theta + h, reduction, sw) - loss(theta - h, reduction, sw)) / (2 * h);
+                double generated = gradient(theta, reduction, sw);
+                Assert.True(Math.Abs(numeric) > 1e-6, $"{name}: the finite difference is zero; pick another point");
+                Assert.True(Math.Abs(generated - numeric) <= 1e-6 * Math.Abs(numeric), $"{name} {reduction} weights={(w is null ? "no" : "yes")}: {generated} vs {numeric}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(GradientTests.Seeds), MemberType = typeof(GradientTests))]
+    public void Gradients_by_a_scalar_match_central_differences(int seed)
+    {
+        var random = new Random(seed);
+        double[] y = GradientTests.Uniform(random, B * C, 0, 1), x = GradientTests.Uniform(random, B * C, -2, 2);
+        Check("TemperatureCce", 1.7,
+            (t, r, w) => ScalarGradientFormulas.TemperatureCce(T(y), T(x), t, r, w),
+            (t, r, w) => ScalarGradientFormulas.TemperatureCceGradientByTemperature(T(y), T(x), t, r, w));
+        Check("GaussianNll", -0.3,
+            (t, r, w) => ScalarGradientFormulas.GaussianNll(T(y), T(x), t, r, w),
+            (t, r, w) => ScalarGradientFormulas.GaussianNllGradientByLogVar(T(y), T(x), t, r, w));
+        Check("Huber", 0.9,
+            (t, r, w) => ScalarGradientFormulas.Huber(T(y), T(x), t, r, w),
+            (t, r, w) => ScalarGradientFormulas.HuberGradientByDelta(T(y), T(x), t, r, w));
+        Check("Offset", 0.2,
+            (t, r, w) => ScalarGradientFormulas.Offset(T(y), T(x), t, r, w),
+            (t, r, w) => ScalarGradientFormulas.OffsetGradientByU(T(y), T(x), t, r, w));
+        int[] labels = { 1, 4, 0, 2 };
+        Check("ScaledMargin", 1.3,
+            (t, r, w) => ScalarGradientFormulas.ScaledMargin(T(x), labels, t, r, w),
+            (t, r, w) => ScalarGradientFormulas.ScaledMarginGradientByScale(T(x), labels, t, r, w));
+    }
+
+    [Fact]
+    public void The_tensor_gradient_of_a_formula_with_a_differentiable_scalar_is_kept()
+    {
+        var random = new Random(3);
+        double[] y = GradientTests.Uniform(random, B * C, -1, 1);
+        GradientTests.Check("GaussianNll by mean", GradientTests.Uniform(random, B * C, -1, 1),
+            (m, r, w) => ScalarGradientFormulas.GaussianNll(T(y), T(m), 0.4, r, w is null ? default : new ReadOnlyTensorSpan<double>(w)),
+            (m, g, r, w) => ScalarGradientFormulas.GaussianNllGradient(T(y), T(m), 0.4, new TensorSpan<double>(g), r, w is null ? default : new ReadOnlyTensorSpan<double>(w)));
+    }
+
+    [Fact]
+    public void Float_scalar_gradient_agrees_with_double()
+    {
+        var random = new Random(5);
+        double[] y = GradientTests.Uniform(random, 3 * 37, 0, 1), x = GradientTests.Uniform(random, 3 * 37, -2, 2);
+        nint[] shape = { 3, 37 };
+        double d = ScalarGradientFormulas.TemperatureCceGradientByTemperature(new ReadOnlyTensorSpan<double>(y, shape, default), new ReadOnlyTensorSpan<double>(x, shape, default), 1.5);
+        float f = ScalarGradientFormulas.TemperatureCceGradientByTemperature(
+            new ReadOnlyTensorSpan<float>(y.Select(v => (float)v).ToArray(), shape, default), new ReadOnlyTensorSpan<float>(x.Select(v => (float)v).ToArray(), shape, default), 1.5f);
+        Assert.True(Math.Abs(f - d) <= 1e-5 * Math.Max(1, Math.Abs(d)), $"{f} vs {d}");
     }
 }

@@ -47,6 +47,7 @@ internal sealed class FormulaChecker
     {
         var check = new FormulaChecker(parsed.MethodName, parsed.Parameters, parsed.ParameterLocations, parsed.DeclaredAxis, parsed.AttributeLocation,
             parsed.SourceMap, diagnostics, parsed.MarkedDifferentiable, parsed.NameLocation);
+        check._markedScalars = parsed.DifferentiableScalars;
         int lossAxis = check.Run(parsed.Body);
         check.CheckUnusedLocals(parsed.Locals, parsed.Body);
         if (DiagnosticInfo.AnyError(diagnostics))
@@ -63,7 +64,10 @@ internal sealed class FormulaChecker
             parsed.Body,
             parsed.SourceLines,
             check.DifferentiableParameter,
-            parsed.Locals);
+            parsed.Locals)
+        {
+            DifferentiableScalars = check.DifferentiableScalars.ToEquatableArray(),
+        };
     }
 
     private FormulaChecker(string method, IReadOnlyList<ParamModel> parameters, IReadOnlyList<Location> parameterLocations, int declaredAxis,
@@ -125,6 +129,11 @@ internal sealed class FormulaChecker
         }
     }
 
+    private EquatableArray<int> _markedScalars;
+
+    /// <summary>The Scalar parameters marked [Differentiable] whose gradient is generated.</summary>
+    public List<int> DifferentiableScalars { get; } = new();
+
     /// <summary>The parameter the gradient kernels differentiate by, or -1 when no gradient is generated.</summary>
     public int DifferentiableParameter { get; private set; } = -1;
 
@@ -137,6 +146,16 @@ internal sealed class FormulaChecker
     /// </summary>
     private void ChooseDifferentiable(Expr loss, Level level)
     {
+        foreach (int scalar in _markedScalars)
+        {
+            string? whyNot = level == Level.Elem && ContainsAxisWork(loss)
+                ? "the loss keeps the loss axis and also reduces along it (a per-element loss built from row reductions); return a per-row loss to get gradients"
+                : !AppearsDifferentiably(loss, scalar) ? $"the loss depends on '{_parameters[scalar].Name}' only through comparisons or masks, if at all, so its gradient is zero" : null;
+            if (whyNot is null)
+                DifferentiableScalars.Add(scalar);
+            else
+                ReportAt(DiagnosticDescriptors.NoGradient, _nameLocation, _method, whyNot);
+        }
         int chosen = _marked;
         if (chosen < 0)
         {

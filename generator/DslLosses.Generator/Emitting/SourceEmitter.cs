@@ -50,7 +50,7 @@ internal static class SourceEmitter
             scopes.Add(w.Block("partial " + type.Keyword + " " + Id(type.Name)));
 
         bool firstFormula = true;
-        foreach (KernelPlan plan in plans)
+        foreach (KernelPlan plan in plans.SelectMany(p => new[] { p }.Concat(p.ScalarGradients)))
         {
             if (!firstFormula)
                 w.Line();

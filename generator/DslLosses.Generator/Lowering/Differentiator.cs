@@ -21,10 +21,15 @@ namespace DslLosses.Generator.Lowering;
 /// </remarks>
 internal static class Differentiator
 {
-    /// <summary>The derivative of <paramref name="loss"/> by element <c>c</c> of parameter <paramref name="parameter"/>.</summary>
-    public static Expr Gradient(Expr loss, int parameter, Geometry geometry)
+    /// <summary>
+    /// The derivative of <paramref name="loss"/> by element <c>c</c> of tensor parameter <paramref name="parameter"/>
+    /// (elementwise), or, for a <see cref="ParamKind.Scalar"/> parameter, by that scalar (a row value: the contributions
+    /// through the row's reductions and gathers summed along the loss axis).
+    /// </summary>
+    public static Expr Gradient(Expr loss, int parameter, Geometry geometry, ParamKind kind = ParamKind.Tensor)
     {
-        var x = new Param(parameter, ParamKind.Tensor);
+        var x = new Param(parameter, kind);
+        bool scalar = kind == ParamKind.Scalar;
         var rank = new Dictionary<Expr, int>();
         Rank(loss, rank, new Dictionary<Expr, int>());
         var derivatives = new Derivatives();
@@ -45,7 +50,9 @@ internal static class Differentiator
                 case Reduce r:
                 {
                     Expr weight = r.Op == ReduceOp.Sum ? new Const(1) : TieShare(r);
-                    gradient = Add(gradient, Mul(a, Mul(weight, derivatives.D(r.X, x))));
+                    Expr direct = Mul(weight, derivatives.D(r.X, x));
+                    if (!IsZero(direct))
+                        gradient = Add(gradient, Mul(a, scalar ? SumAlongAxis(direct, geometry) : direct));
                     foreach (Expr v in barriers.Where(v => rank[v] < rank[b]))
                     {
                         Expr local = Mul(weight, derivatives.D(r.X, v));
@@ -56,7 +63,11 @@ internal static class Differentiator
                 }
                 case Gather g:
                 {
-                    gradient = Add(gradient, Mul(a, Where(new AxisIndexIs(g.Index), derivatives.D(g.X, x), new Const(0))));
+                    Expr direct = derivatives.D(g.X, x);
+                    if (scalar)
+                        gradient = Add(gradient, Mul(a, HasElementDependence(direct, geometry) ? new Gather(direct, g.Index, 0) : direct));
+                    else
+                        gradient = Add(gradient, Mul(a, Where(new AxisIndexIs(g.Index), direct, new Const(0))));
                     foreach (Expr v in barriers.Where(v => rank[v] < rank[b]))
                     {
                         Expr local = derivatives.D(g.X, v);

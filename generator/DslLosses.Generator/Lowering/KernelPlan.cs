@@ -37,4 +37,10 @@ internal sealed record KernelPlan(
     /// per-row horizontal sums, which is what narrow loss axes need.
     /// </summary>
     public bool HasFlatSum => FlatTerm is not null;
+
+    /// <summary>
+    /// Per <c>[Differentiable]</c> Scalar parameter, a plan whose "loss" is the derivative of this formula's loss by it:
+    /// its reduced total (same weights, same divisor) is the gradient of the reduced loss by the scalar.
+    /// </summary>
+    public EquatableArray<KernelPlan> ScalarGradients { get; init; }
 }

@@ -56,7 +56,26 @@ internal static class Lowerer
             .Where(l => memo.ContainsKey(l.Value))
             .Select(l => new LocalValue(l.Name, memo[l.Value]))
             .ToEquatableArray();
-        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradient, flat, mean, locals);
+        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradient, flat, mean, locals)
+        {
+            ScalarGradients = formula.DifferentiableScalars.Select(scalar =>
+            {
+                // d(loss)/d(scalar) per loss entry, run through the loss kernels: the reduced total of the derivative
+                // is the derivative of the reduced total (the weights and the SumOverBatchSize divisor do not depend on it)
+                Expr derivative = Differentiator.Gradient(loss, scalar, geometry, ParamKind.Scalar);
+                string name = formula.Parameters[scalar].Name;
+                FormulaModel by = formula with
+                {
+                    MethodName = formula.MethodName + "GradientBy" + char.ToUpperInvariant(name[0]) + name.Substring(1),
+                    LossName = formula.LossName + " (gradient by " + name + ")",
+                    DifferentiableParameter = -1,
+                    DifferentiableScalars = EquatableArray<int>.Empty,
+                    Locals = EquatableArray<LocalValue>.Empty,
+                };
+                (Expr? byFlat, bool byMean) = keep is null && loops == LoopShape.Rows && !lossHasAxis ? FlatSum(derivative, geometry) : (null, false);
+                return new KernelPlan(by, geometry, loops, derivative, keep, lossHasAxis, literal, null, byFlat, byMean);
+            }).ToEquatableArray(),
+        };
     }
 
     /// <summary><c>Σ h</c>, <c>Σ h / C</c> or their negations, with <c>h</c> elementwise in full tensors and uniforms only.</summary>

@@ -50,6 +50,9 @@ internal sealed record FormulaModel(
     int DifferentiableParameter,
     EquatableArray<LocalValue> Locals = default)
 {
+    /// <summary>The <c>Scalar</c> parameters marked <c>[Differentiable]</c>: each gets a method returning the gradient of the reduced loss by it.</summary>
+    public EquatableArray<int> DifferentiableScalars { get; init; }
+
     /// <summary>Flags of <c>DslLosses.LossElementTypes</c>.</summary>
     public const int Single = 1, Double = 2, Half = 4;
 

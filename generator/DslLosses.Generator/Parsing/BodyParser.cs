@@ -26,6 +26,15 @@ internal sealed class BodyParser
     private readonly Dictionary<string, Expr> _locals = new(StringComparer.Ordinal);
     private readonly List<LocalValue> _named = new();
 
+    /// <summary>In a helper method being inlined: its parameters' values (the call's arguments, parsed in the caller).</summary>
+    private readonly Dictionary<IParameterSymbol, Expr> _arguments = new(SymbolEqualityComparer.Default);
+
+    /// <summary>The helper methods being inlined around this body (a helper may not call itself, directly or not).</summary>
+    private readonly HashSet<IMethodSymbol> _inlining = new(SymbolEqualityComparer.Default);
+
+    /// <summary>How deep helper calls may nest: far beyond any real formula, short of a stack overflow.</summary>
+    private const int MaxHelperDepth = 16;
+
     /// <summary>The formula's locals in the order declared, each with its value (the emitter names temporaries after them).</summary>
     public IReadOnlyList<LocalValue> Locals => _named;
 
@@ -209,6 +218,8 @@ internal sealed class BodyParser
         ISymbol? symbol = _model.GetSymbolInfo(syntax, _cancellationToken).Symbol;
         switch (symbol)
         {
+            case IParameterSymbol parameter when _arguments.TryGetValue(parameter, out Expr? argument):
+                return argument;
             case IParameterSymbol parameter when SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _method):
                 return At(new Param(parameter.Ordinal, KindOf(parameter.Type)), syntax);
             case ILocalSymbol local when _locals.TryGetValue(local.Name, out Expr? value):
@@ -238,9 +249,11 @@ internal sealed class BodyParser
             if (FoldConstant(invocation) is { } folded)
                 return At(new Const(folded), invocation);
             ISymbol? target = _model.GetSymbolInfo(invocation, _cancellationToken).Symbol;
+            if (target is IMethodSymbol helper && IsHelper(helper) && _model.GetOperation(invocation, _cancellationToken) is IInvocationOperation call)
+                return InlineHelper(invocation, helper, call);
             string hint = target is IMethodSymbol { ContainingType: { } t } m && t.ToDisplayString() is "System.Math" or "System.MathF"
                 ? $"; use {m.Name} from DslLosses.Dsl (using static DslLosses.Dsl;), or call it on constants only (Math.Log(2.0) is folded at compile time)"
-                : "; helper methods cannot be inlined: write the expression in the formula, or as another local";
+                : "; a helper method is inlined when it is static, declared in the formula's type, non-generic, and takes and returns DSL values (Tensor, Scalar, Mask, Indices, int)";
             Report(DiagnosticDescriptors.UnknownFunction, invocation.Expression.GetLocation(), Head(invocation.Expression), hint);
             return null;
         }
@@ -352,6 +365,55 @@ internal sealed class BodyParser
     }
 
     private static ExpressionSyntax UnwrapArgument(ExpressionSyntax syntax) => syntax;
+
+    /// <summary>A method the generator inlines: static, in the formula's type, non-generic, over DSL values, with source.</summary>
+    private bool IsHelper(IMethodSymbol helper)
+        => helper.IsStatic && !helper.IsGenericMethod && helper.MethodKind == MethodKind.Ordinary
+           && SymbolEqualityComparer.Default.Equals(helper.ContainingType, _method.ContainingType)
+           && IsDslValue(helper.ReturnType) && helper.Parameters.All(p => p.RefKind == RefKind.None && !p.IsParams && IsDslValue(p.Type))
+           && helper.DeclaringSyntaxReferences.Length == 1;
+
+    private static bool IsDslValue(ITypeSymbol type) => type.ToDisplayString() is FormulaParser.TensorTypeName or FormulaParser.ScalarTypeName
+        or FormulaParser.IndicesTypeName or FormulaParser.MaskTypeName or "int";
+
+    /// <summary>
+    /// A call of a helper method, inlined: the arguments are parsed here, then the helper's body with its parameters
+    /// standing for them, checked later with the formula. Problems inside the helper are reported where they are written.
+    /// </summary>
+    private Expr? InlineHelper(InvocationExpressionSyntax invocation, IMethodSymbol helper, IInvocationOperation call)
+    {
+        if (_inlining.Contains(helper) || _inlining.Count >= MaxHelperDepth)
+        {
+            Report(DiagnosticDescriptors.UnsupportedConstruct, invocation.GetLocation(), Head(invocation),
+                _inlining.Contains(helper) ? "a helper method is inlined, so it cannot call itself (directly or through another helper)" : $"helper calls nest more than {MaxHelperDepth} deep");
+            return null;
+        }
+        if (helper.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not MethodDeclarationSyntax declaration)
+            return null;
+
+        var arguments = new Dictionary<IParameterSymbol, Expr>(SymbolEqualityComparer.Default);
+        foreach (IArgumentOperation argument in call.Arguments)
+        {
+            if (argument.Parameter is not { } parameter)
+                return null;
+            Expr? value = argument.ArgumentKind == ArgumentKind.DefaultValue
+                ? parameter.HasExplicitDefaultValue && parameter.ExplicitDefaultValue is IConvertible c and not bool and not string
+                    ? new Const(Convert.ToDouble(c, System.Globalization.CultureInfo.InvariantCulture))
+                    : null
+                : argument.Value.Syntax is ExpressionSyntax e ? ParseExpr(e) : null;
+            if (value is null)
+                return null;
+            arguments[parameter.OriginalDefinition] = value;
+        }
+
+        SemanticModel model = declaration.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+        var body = new BodyParser(model, _method, _map, _diagnostics, _cancellationToken);
+        foreach (KeyValuePair<IParameterSymbol, Expr> argument in arguments)
+            body._arguments[argument.Key] = argument.Value;
+        body._inlining.UnionWith(_inlining);
+        body._inlining.Add(helper);
+        return body.ParseBody(declaration);
+    }
 
     /// <summary>
     /// The value of a compile-time constant expression that C# does not fold itself: calls of <c>System.Math</c> and

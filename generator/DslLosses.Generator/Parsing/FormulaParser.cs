@@ -23,6 +23,7 @@ internal static partial class FormulaParser
     public const string ShapeAttributeName = "DslLosses.ShapeAttribute";
     public const string DslTypeName = "DslLosses.Dsl";
     public const string TensorTypeName = "DslLosses.Tensor";
+    public const string MaskTypeName = "DslLosses.Mask";
     public const string IndicesTypeName = "DslLosses.Indices";
     public const string ScalarTypeName = "DslLosses.Scalar";
     public const string AxisTypeName = "DslLosses.Axis";
@@ -126,15 +127,20 @@ internal static partial class FormulaParser
 
         // ---- shapes, axes and uses of each kind ---------------------------------------------------------------
         int marked = -1;
+        var markedScalars = new List<int>();
         foreach (IParameterSymbol parameter in method.Parameters)
         {
             if (!parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName))
                 continue;
-            if (marked >= 0)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable], but only one parameter of a formula may be"));
-            else if (parameters[parameter.Ordinal].Kind != ParamKind.Tensor)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable] but is not a Tensor"));
-            marked = parameter.Ordinal;
+            ParamKind kind = parameters[parameter.Ordinal].Kind;
+            if (kind == ParamKind.Scalar)
+                markedScalars.Add(parameter.Ordinal);
+            else if (kind != ParamKind.Tensor)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable] but is neither a Tensor nor a Scalar"));
+            else if (marked >= 0)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable], but only one Tensor parameter of a formula may be (any number of Scalar parameters may)"));
+            else
+                marked = parameter.Ordinal;
         }
         if (HasErrors(diagnostics))
             return null;
@@ -157,6 +163,7 @@ internal static partial class FormulaParser
             attributeLocation)
         {
             Locals = body.Locals.ToEquatableArray(),
+            DifferentiableScalars = markedScalars.ToEquatableArray(),
         };
     }
 

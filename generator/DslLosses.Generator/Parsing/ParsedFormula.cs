@@ -76,7 +76,10 @@ internal sealed class ParsedFormula
 
     public EquatableArray<string> SourceLines { get; }
 
-    /// <summary>The parameter marked <c>[Differentiable]</c>, or -1.</summary>
+    /// <summary>The <c>Scalar</c> parameters marked <c>[Differentiable]</c>.</summary>
+    public EquatableArray<int> DifferentiableScalars { get; set; }
+
+    /// <summary>The <c>Tensor</c> parameter marked <c>[Differentiable]</c>, or -1.</summary>
     public int MarkedDifferentiable { get; }
 
     public Location NameLocation { get; }
