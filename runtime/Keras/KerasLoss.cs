@@ -217,13 +217,5 @@ public abstract class KerasLoss
     /// <summary>A constant in the element type, as Keras converts options to the dtype of <c>y_pred</c>.</summary>
     private protected static T Scalar<T>(double value)
         where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-            return Unsafe.BitCast<float, T>((float)value);
-        if (typeof(T) == typeof(double))
-            return Unsafe.BitCast<double, T>(value);
-        if (typeof(T) == typeof(Half))
-            return Unsafe.BitCast<Half, T>((Half)value);
-        throw new NotSupportedException($"Element type {typeof(T).Name} is not supported; use float, double or Half.");
-    }
+        => Kernels.LossMath.Round<T>(value);
 }
