@@ -43,6 +43,13 @@ public static class Descriptors
         OptionsCategory, DiagnosticSeverity.Error,
         "Label smoothing mixes the labels with a uniform target; a factor outside [0, 1] gives targets outside [0, 1]. The built-in losses throw ArgumentOutOfRangeException for it; tf_keras would silently use it.");
 
+    /// <summary>DSL0202: a constant <c>delta</c>, <c>gamma</c> or <c>alpha</c> outside its range given to a built-in loss.</summary>
+    public static readonly DiagnosticDescriptor OptionOutOfRange = Create(
+        "DSL0202", "Loss option outside its range",
+        "{0}: {1} is {2}, but it must be {3}",
+        OptionsCategory, DiagnosticSeverity.Error,
+        "Huber's delta must be greater than 0, the focal losses' gamma at least 0 and their alpha in [0, 1]; the built-in losses throw ArgumentOutOfRangeException for other values, tf_keras would silently use them.");
+
     /// <summary>DSL0301: constant probabilities outside [0, 1] with <c>fromLogits: false</c>.</summary>
     public static readonly DiagnosticDescriptor ProbabilitiesOutOfRange = Create(
         "DSL0301", "Predictions outside [0, 1] passed as probabilities",

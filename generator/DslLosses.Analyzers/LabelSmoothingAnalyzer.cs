@@ -9,7 +9,9 @@ namespace DslLosses.Analyzers;
 
 /// <summary>
 /// DSL0201: a constant <c>labelSmoothing</c> outside [0, 1] given to a built-in loss (constructor or function form) or to
-/// a generated kernel whose formula has a <c>labelSmoothing</c> scalar. Literals, consts and constant expressions count.
+/// a generated kernel whose formula has a <c>labelSmoothing</c> scalar. DSL0202: a constant <c>delta</c> (> 0),
+/// <c>gamma</c> (>= 0) or <c>alpha</c> (in [0, 1]) outside its range given to a built-in loss. Literals, consts and
+/// constant expressions count.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LabelSmoothingAnalyzer : DiagnosticAnalyzer
@@ -18,7 +20,7 @@ public sealed class LabelSmoothingAnalyzer : DiagnosticAnalyzer
     public const string ClampedProperty = "Clamped";
 
     /// <inheritdoc/>
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.LabelSmoothingOutOfRange);
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.LabelSmoothingOutOfRange, Descriptors.OptionOutOfRange);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -52,20 +54,27 @@ public sealed class LabelSmoothingAnalyzer : DiagnosticAnalyzer
     {
         try
         {
+            bool builtIn = SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, symbols.RuntimeAssembly);
+            string loss = method.MethodKind == MethodKind.Constructor ? "new " + method.ContainingType.Name : method.ContainingType.Name + "." + method.Name;
             IArgumentOperation? argument = null;
             foreach (IArgumentOperation a in arguments)
             {
-                if (a.ArgumentKind == ArgumentKind.Explicit && a.Parameter is { } p && IsLabelSmoothing(p.Name))
+                if (a.ArgumentKind != ArgumentKind.Explicit || a.Parameter is not { } p)
+                    continue;
+                if (IsLabelSmoothing(p.Name))
                     argument = a;
+                else if (builtIn && RangeOf(p.Name) is { } range && KnownTensors.TryGetNumber(a.Value, out double option) && !range.Holds(option))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.OptionOutOfRange, a.Value.Syntax.GetLocation(),
+                        loss, p.Name, option.ToString("R", CultureInfo.InvariantCulture), range.Text));
+                }
             }
             if (argument is null || !KnownTensors.TryGetNumber(argument.Value, out double value) || value is >= 0.0 and <= 1.0)
                 return;
 
-            bool builtIn = SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, symbols.RuntimeAssembly);
             if (!builtIn && symbols.FormulaOf(method.OriginalDefinition) is null)
                 return;
 
-            string loss = method.MethodKind == MethodKind.Constructor ? "new " + method.ContainingType.Name : method.ContainingType.Name + "." + method.Name;
             string convention = Convention(method);
             var properties = ImmutableDictionary<string, string?>.Empty.Add(ClampedProperty, value > 1.0 ? "1" : "0");
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.LabelSmoothingOutOfRange, argument.Value.Syntax.GetLocation(), properties,
@@ -75,6 +84,15 @@ public sealed class LabelSmoothingAnalyzer : DiagnosticAnalyzer
         {
         }
     }
+
+    /// <summary>The valid range of the built-in losses' other options (<c>delta</c>, <c>gamma</c>, <c>alpha</c>), as the constructors check it.</summary>
+    private static (Func<double, bool> Holds, string Text)? RangeOf(string parameter) => parameter switch
+    {
+        "delta" => (v => v > 0.0 && !double.IsInfinity(v), "a finite number greater than 0"),
+        "gamma" => (v => v >= 0.0 && !double.IsInfinity(v), "a finite number at least 0"),
+        "alpha" => (v => v is >= 0.0 and <= 1.0, "in [0, 1]"),
+        _ => null,
+    };
 
     private static string Convention(IMethodSymbol method)
     {

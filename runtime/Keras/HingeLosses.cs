@@ -2,6 +2,7 @@ using System;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using DslLosses.Keras;
+using DslLosses.Kernels;
 
 namespace DslLosses;
 
@@ -21,9 +22,9 @@ internal static class HingeLabels
         {
             double v = ToDouble(value);
             if (v != 0.0 && v != 1.0)
-                return FromDouble<T>(0.0);
+                return LossMath.Round<T>(0.0);
         }
-        return FromDouble<T>(1.0);
+        return LossMath.Round<T>(1.0);
     }
 
     private static double ToDouble<T>(T value)
@@ -35,18 +36,6 @@ internal static class HingeLabels
             return Unsafe.BitCast<T, double>(value);
         if (typeof(T) == typeof(Half))
             return (double)Unsafe.BitCast<T, Half>(value);
-        throw new NotSupportedException($"Element type {typeof(T).Name} is not supported; use float, double or Half.");
-    }
-
-    private static T FromDouble<T>(double value)
-        where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-            return Unsafe.BitCast<float, T>((float)value);
-        if (typeof(T) == typeof(double))
-            return Unsafe.BitCast<double, T>(value);
-        if (typeof(T) == typeof(Half))
-            return Unsafe.BitCast<Half, T>((Half)value);
         throw new NotSupportedException($"Element type {typeof(T).Name} is not supported; use float, double or Half.");
     }
 }

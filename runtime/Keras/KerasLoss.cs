@@ -6,7 +6,7 @@ namespace DslLosses;
 
 /// <summary>
 /// A Keras loss object whose labels and predictions share one element type (<c>y_true</c> and <c>y_pred</c> of the
-/// same shape): Keras's <c>loss(y_true, y_pred, sample_weight)</c> as <see cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>,
+/// same shape; <see cref="SparseCategoricalCrossentropy"/> reads such labels as class indices): Keras's <c>loss(y_true, y_pred, sample_weight)</c> as <see cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>,
 /// with <see cref="DslLosses.Reduction"/> and Keras's sample-weight broadcasting.
 /// </summary>
 /// <remarks>
@@ -147,6 +147,45 @@ public abstract class KerasLoss
     public void Gradient(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> gradient, ReadOnlyTensorSpan<double> sampleWeight = default)
         => GradientCore(yTrue, yPred, gradient, sampleWeight);
 
+    /// <summary>
+    /// Keras's <c>loss(y_true, y_pred, sample_weight)</c> in one call: with <see cref="Reduction.None"/> the weighted
+    /// per-sample losses, otherwise a one-element tensor of shape <c>[1]</c> holding the reduced loss (Keras returns a
+    /// scalar tensor; <see cref="Tensor{T}"/> has no rank 0). Allocates the result; the span overloads of <c>Compute</c> do not.
+    /// </summary>
+    /// <param name="yTrue">Targets, same shape as <paramref name="yPred"/>.</param>
+    /// <param name="yPred">Predictions.</param>
+    /// <param name="sampleWeight">Optional weights: a scalar (one element), <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape.</param>
+    /// <exception cref="ShapeMismatchException">The shapes differ or the weights do not broadcast.</exception>
+    public Tensor<T> Call<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight = default)
+        where T : unmanaged
+        => Reduction == Reduction.None
+            ? PerSample(yTrue, yPred, sampleWeight)
+            : System.Numerics.Tensors.Tensor.Create([Reduce(yTrue, yPred, sampleWeight)], [1]);
+
+    /// <summary>The weighted per-sample losses in a new tensor, for any supported element type (<c>float</c>, <c>double</c>, <see cref="Half"/>).</summary>
+    /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public Tensor<T> ComputePerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight = default)
+        where T : unmanaged
+        => PerSample(yTrue, yPred, sampleWeight);
+
+    /// <summary>The weighted per-sample losses into <paramref name="destination"/>, for any supported element type.</summary>
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Compute<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight = default)
+        where T : unmanaged
+        => PerSample(yTrue, yPred, destination, sampleWeight);
+
+    /// <summary>The reduced loss and its gradient, for any supported element type.</summary>
+    /// <inheritdoc cref="ComputeWithGradient(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public T ComputeWithGradient<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight = default)
+        where T : unmanaged
+        => WithGradientCore(yTrue, yPred, gradient, sampleWeight);
+
+    /// <summary>The gradient of the reduced loss, for any supported element type.</summary>
+    /// <inheritdoc cref="Gradient(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Gradient<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight = default)
+        where T : unmanaged
+        => GradientCore(yTrue, yPred, gradient, sampleWeight);
+
     private protected abstract T WithGradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
         where T : unmanaged;
 
@@ -179,13 +218,5 @@ public abstract class KerasLoss
     /// <summary>A constant in the element type, as Keras converts options to the dtype of <c>y_pred</c>.</summary>
     private protected static T Scalar<T>(double value)
         where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-            return Unsafe.BitCast<float, T>((float)value);
-        if (typeof(T) == typeof(double))
-            return Unsafe.BitCast<double, T>(value);
-        if (typeof(T) == typeof(Half))
-            return Unsafe.BitCast<Half, T>((Half)value);
-        throw new NotSupportedException($"Element type {typeof(T).Name} is not supported; use float, double or Half.");
-    }
+        => Kernels.LossMath.Round<T>(value);
 }

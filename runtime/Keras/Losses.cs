@@ -40,6 +40,24 @@ public static partial class Losses
     public static Tensor<double> sparse_categorical_crossentropy(ReadOnlyTensorSpan<int> yTrue, ReadOnlyTensorSpan<double> yPred, bool fromLogits = false, int axis = -1, int? ignoreClass = null)
         => SparseCategoricalCrossentropy.PerSample(yTrue, yPred, default, fromLogits, ignoreClass, axis);
 
+    /// <summary>The function form for <c>long</c> labels (Keras's int64).</summary>
+    /// <inheritdoc cref="sparse_categorical_crossentropy(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, bool, int, int?)"/>
+    public static Tensor<float> sparse_categorical_crossentropy(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<float> yPred, bool fromLogits = false, int axis = -1, int? ignoreClass = null)
+        => SparseCategoricalCrossentropy.PerSampleConverted(yTrue, yPred, fromLogits, ignoreClass, axis);
+
+    /// <inheritdoc cref="sparse_categorical_crossentropy(ReadOnlyTensorSpan{long}, ReadOnlyTensorSpan{float}, bool, int, int?)"/>
+    public static Tensor<double> sparse_categorical_crossentropy(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<double> yPred, bool fromLogits = false, int axis = -1, int? ignoreClass = null)
+        => SparseCategoricalCrossentropy.PerSampleConverted(yTrue, yPred, fromLogits, ignoreClass, axis);
+
+    /// <summary>The function form for labels given as floats, truncated toward zero as Keras casts them.</summary>
+    /// <inheritdoc cref="sparse_categorical_crossentropy(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, bool, int, int?)"/>
+    public static Tensor<float> sparse_categorical_crossentropy(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, bool fromLogits = false, int axis = -1, int? ignoreClass = null)
+        => SparseCategoricalCrossentropy.PerSampleConverted(yTrue, yPred, fromLogits, ignoreClass, axis);
+
+    /// <inheritdoc cref="sparse_categorical_crossentropy(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, bool, int, int?)"/>
+    public static Tensor<double> sparse_categorical_crossentropy(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, bool fromLogits = false, int axis = -1, int? ignoreClass = null)
+        => SparseCategoricalCrossentropy.PerSampleConverted(yTrue, yPred, fromLogits, ignoreClass, axis);
+
     /// <summary>Keras's <c>poisson(y_true, y_pred)</c>: <c>mean(y_pred - y_true * log(y_pred + 1e-7))</c> over the last axis.</summary>
     /// <exception cref="ShapeMismatchException">The shapes differ.</exception>
     public static Tensor<float> poisson(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred)

@@ -15,11 +15,12 @@ namespace DslLosses;
 /// 0 and are left out of <see cref="Reduction.SumOverBatchSize"/>'s count (every entry ignored gives NaN, as tf_keras).
 /// </summary>
 /// <remarks>
-/// Labels may be <c>int</c> or, as in Keras, floats that are truncated toward zero. A label outside <c>[0, C)</c> (other
-/// than the ignored class) throws <see cref="ArgumentOutOfRangeException"/>, as TensorFlow does on CPU. There is no
-/// <c>label_smoothing</c>: Keras has none for this loss.
+/// Labels may be <c>int</c>, <c>long</c> or, as in Keras, floats that are truncated toward zero (the float-label entry
+/// points are those of <see cref="KerasLoss"/>, so the loss can be held and called like the others). A label outside
+/// <c>[0, C)</c> (other than the ignored class) throws <see cref="ArgumentOutOfRangeException"/>, as TensorFlow does on
+/// CPU. There is no <c>label_smoothing</c>: Keras has none for this loss.
 /// </remarks>
-public sealed class SparseCategoricalCrossentropy
+public sealed class SparseCategoricalCrossentropy : KerasLoss
 {
     /// <summary>Creates the loss with Keras's options.</summary>
     /// <param name="fromLogits">Whether <c>yPred</c> holds logits rather than probabilities.</param>
@@ -28,11 +29,10 @@ public sealed class SparseCategoricalCrossentropy
     /// <param name="name">The loss name (Keras's default <c>sparse_categorical_crossentropy</c>).</param>
     public SparseCategoricalCrossentropy(bool fromLogits = false, int? ignoreClass = null,
         Reduction reduction = Reduction.SumOverBatchSize, string name = "sparse_categorical_crossentropy")
+        : base(reduction, name)
     {
         FromLogits = fromLogits;
         IgnoreClass = ignoreClass;
-        Reduction = KerasOptions.Defined(reduction);
-        Name = name ?? throw new ArgumentNullException(nameof(name));
     }
 
     /// <summary>Whether <c>yPred</c> holds logits.</summary>
@@ -40,12 +40,6 @@ public sealed class SparseCategoricalCrossentropy
 
     /// <summary>The ignored label value, or null.</summary>
     public int? IgnoreClass { get; }
-
-    /// <summary>The reduction the <c>Compute</c> methods that return one value apply.</summary>
-    public Reduction Reduction { get; }
-
-    /// <summary>The loss name.</summary>
-    public string Name { get; }
 
     /// <summary>The reduced, weighted loss for integer labels.</summary>
     /// <param name="yTrue">Class indices: <c>yPred</c>'s shape without the last axis, or with a trailing 1.</param>
@@ -72,15 +66,6 @@ public sealed class SparseCategoricalCrossentropy
     public double Compute(int[] yTrue, double[,] yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
         => Compute(yTrue, new ReadOnlyTensorSpan<double>(yPred), sampleWeight);
 
-    /// <summary>The reduced, weighted loss for labels given as floats (truncated toward zero, as Keras casts them).</summary>
-    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
-    public float Compute(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, ReadOnlyTensorSpan<float> sampleWeight = default)
-        => ReduceFloatLabels(yTrue, yPred, sampleWeight, FromLogits, IgnoreClass, Reduction, -1);
-
-    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
-    public double Compute(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
-        => ReduceFloatLabels(yTrue, yPred, sampleWeight, FromLogits, IgnoreClass, Reduction, -1);
-
     /// <summary>The weighted per-sample losses into <paramref name="destination"/> (the label shape, or flat); ignored entries are 0. Allocates nothing.</summary>
     /// <exception cref="ShapeMismatchException">The shapes do not fit, or the destination does not.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A label is outside <c>[0, C)</c> and not the ignored class.</exception>
@@ -99,21 +84,6 @@ public sealed class SparseCategoricalCrossentropy
     /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
     public Tensor<double> ComputePerSample(ReadOnlyTensorSpan<int> yTrue, ReadOnlyTensorSpan<double> yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
         => PerSample(yTrue, yPred, sampleWeight, FromLogits, IgnoreClass, -1);
-
-    /// <summary>Per-sample losses for float labels (truncated toward zero), in a new tensor.</summary>
-    /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
-    public Tensor<float> ComputePerSample(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred, ReadOnlyTensorSpan<float> sampleWeight = default)
-    {
-        using var labels = new Labels<float>(yTrue, "sparse_categorical_crossentropy");
-        return PerSample(labels.Span, yPred, sampleWeight, FromLogits, IgnoreClass, -1);
-    }
-
-    /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
-    public Tensor<double> ComputePerSample(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
-    {
-        using var labels = new Labels<double>(yTrue, "sparse_categorical_crossentropy");
-        return PerSample(labels.Span, yPred, sampleWeight, FromLogits, IgnoreClass, -1);
-    }
 
     /// <summary>
     /// The reduced loss (bit for bit what <c>Compute</c> returns) and its gradient by <paramref name="yPred"/> (softmax minus one-hot on logits,
@@ -137,6 +107,110 @@ public sealed class SparseCategoricalCrossentropy
     /// <inheritdoc cref="Gradient(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
     public void Gradient(ReadOnlyTensorSpan<int> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> gradient, ReadOnlyTensorSpan<double> sampleWeight = default)
         => GradientOf(yTrue, yPred, gradient, sampleWeight);
+
+    /// <summary>The reduced, weighted loss for <c>long</c> labels (Keras's int64 labels).</summary>
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public float Compute(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<float> yPred, ReadOnlyTensorSpan<float> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        return Reduce(labels.Span, yPred, sampleWeight, FromLogits, IgnoreClass, Reduction, -1);
+    }
+
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{long}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public double Compute(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<double> yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        return Reduce(labels.Span, yPred, sampleWeight, FromLogits, IgnoreClass, Reduction, -1);
+    }
+
+    /// <summary>The weighted per-sample losses for <c>long</c> labels into <paramref name="destination"/>; allocates nothing beyond a pooled label buffer.</summary>
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Compute(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<float> yPred, TensorSpan<float> destination, ReadOnlyTensorSpan<float> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        PerSample(labels.Span, yPred, destination, sampleWeight, FromLogits, IgnoreClass, -1);
+    }
+
+    /// <inheritdoc cref="Compute(ReadOnlyTensorSpan{long}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Compute(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> destination, ReadOnlyTensorSpan<double> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        PerSample(labels.Span, yPred, destination, sampleWeight, FromLogits, IgnoreClass, -1);
+    }
+
+    /// <summary>The weighted per-sample losses for <c>long</c> labels in a new tensor.</summary>
+    /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public Tensor<float> ComputePerSample(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<float> yPred, ReadOnlyTensorSpan<float> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        return PerSample(labels.Span, yPred, sampleWeight, FromLogits, IgnoreClass, -1);
+    }
+
+    /// <inheritdoc cref="ComputePerSample(ReadOnlyTensorSpan{long}, ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public Tensor<double> ComputePerSample(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<double> yPred, ReadOnlyTensorSpan<double> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        return PerSample(labels.Span, yPred, sampleWeight, FromLogits, IgnoreClass, -1);
+    }
+
+    /// <summary>The reduced loss and its gradient for <c>long</c> labels.</summary>
+    /// <inheritdoc cref="ComputeWithGradient(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public float ComputeWithGradient(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<float> yPred, TensorSpan<float> gradient, ReadOnlyTensorSpan<float> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        return WithGradient(labels.Span, yPred, gradient, sampleWeight);
+    }
+
+    /// <inheritdoc cref="ComputeWithGradient(ReadOnlyTensorSpan{long}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public double ComputeWithGradient(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> gradient, ReadOnlyTensorSpan<double> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        return WithGradient(labels.Span, yPred, gradient, sampleWeight);
+    }
+
+    /// <summary>The gradient for <c>long</c> labels.</summary>
+    /// <inheritdoc cref="Gradient(ReadOnlyTensorSpan{int}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Gradient(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<float> yPred, TensorSpan<float> gradient, ReadOnlyTensorSpan<float> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        GradientOf(labels.Span, yPred, gradient, sampleWeight);
+    }
+
+    /// <inheritdoc cref="Gradient(ReadOnlyTensorSpan{long}, ReadOnlyTensorSpan{float}, TensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public void Gradient(ReadOnlyTensorSpan<long> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> gradient, ReadOnlyTensorSpan<double> sampleWeight = default)
+    {
+        using var labels = new Labels<long>(yTrue, Name);
+        GradientOf(labels.Span, yPred, gradient, sampleWeight);
+    }
+
+    // ---- KerasLoss: labels in the element type of the predictions (truncated toward zero) ------------------------
+
+    private protected override T Reduce<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
+        => ReduceFloatLabels(yTrue, yPred, sampleWeight, FromLogits, IgnoreClass, Reduction, -1);
+
+    private protected override void PerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight)
+    {
+        using var labels = new Labels<T>(yTrue, Name);
+        PerSample(labels.Span, yPred, destination, sampleWeight, FromLogits, IgnoreClass, -1);
+    }
+
+    private protected override Tensor<T> PerSample<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight)
+    {
+        using var labels = new Labels<T>(yTrue, Name);
+        return PerSample(labels.Span, yPred, sampleWeight, FromLogits, IgnoreClass, -1);
+    }
+
+    private protected override T WithGradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+    {
+        using var labels = new Labels<T>(yTrue, Name);
+        return WithGradient(labels.Span, yPred, gradient, sampleWeight);
+    }
+
+    private protected override void GradientCore<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
+    {
+        using var labels = new Labels<T>(yTrue, Name);
+        GradientOf(labels.Span, yPred, gradient, sampleWeight);
+    }
 
     private T WithGradient<T>(ReadOnlyTensorSpan<int> labels, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> gradient, ReadOnlyTensorSpan<T> sampleWeight)
         where T : unmanaged
@@ -189,6 +263,15 @@ public sealed class SparseCategoricalCrossentropy
         return Reduce(converted.Span, yPred, sampleWeight, fromLogits, ignoreClass, reduction, axis);
     }
 
+    /// <summary>The function form for labels other than <c>int</c>: <c>long</c>, or floats truncated toward zero.</summary>
+    internal static Tensor<T> PerSampleConverted<TLabel, T>(ReadOnlyTensorSpan<TLabel> labels, ReadOnlyTensorSpan<T> yPred, bool fromLogits, int? ignoreClass, int axis)
+        where TLabel : unmanaged
+        where T : unmanaged
+    {
+        using var converted = new Labels<TLabel>(labels, "sparse_categorical_crossentropy");
+        return PerSample(converted.Span, yPred, default, fromLogits, ignoreClass, axis);
+    }
+
     internal static void PerSample<T>(ReadOnlyTensorSpan<int> labels, ReadOnlyTensorSpan<T> yPred, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight, bool fromLogits, int? ignoreClass, int axis)
         where T : unmanaged
     {
@@ -231,7 +314,7 @@ public sealed class SparseCategoricalCrossentropy
         return new ReadOnlyTensorSpan<int>(data, lengths[..(rank - 1)], default);
     }
 
-    /// <summary>Float labels truncated toward zero into a pooled int buffer, as Keras casts them.</summary>
+    /// <summary>Float labels truncated toward zero (or <c>long</c> labels) into a pooled int buffer, as Keras casts them.</summary>
     private readonly ref struct Labels<T>
         where T : unmanaged
     {
@@ -245,6 +328,14 @@ public sealed class SparseCategoricalCrossentropy
             ReadOnlySpan<T> source = MemoryMarshal.CreateReadOnlySpan(ref Shapes.Data(in labels), n);
             for (int i = 0; i < n; i++)
             {
+                if (typeof(T) == typeof(long))
+                {
+                    long l = Unsafe.BitCast<T, long>(source[i]);
+                    _rented[i] = l is >= int.MinValue and <= int.MaxValue
+                        ? (int)l
+                        : throw new ArgumentOutOfRangeException("yTrue", l, $"{loss}: yTrue holds {l} at flat position {i}, which is not a class index.");
+                    continue;
+                }
                 double v = typeof(T) == typeof(float) ? Unsafe.BitCast<T, float>(source[i]) : typeof(T) == typeof(double) ? Unsafe.BitCast<T, double>(source[i]) : (float)Unsafe.BitCast<T, Half>(source[i]);
                 if (!(v > int.MinValue - 1.0 && v < int.MaxValue + 1.0))
                     throw new ArgumentOutOfRangeException("yTrue", v, $"{loss}: yTrue holds {v} at flat position {i}, which is not a class index.");

@@ -153,7 +153,14 @@ public class KerasEdgeCaseTests
         var yt = new ReadOnlyTensorSpan<float>(y, shape, default);
         var yp = new ReadOnlyTensorSpan<float>(p, shape, default);
         var d = new TensorSpan<float>(dest);
-        KerasLoss[] losses = { new BinaryCrossentropy(), new CategoricalCrossentropy(fromLogits: true, labelSmoothing: 0.1), new Poisson(), new KLDivergence() };
+        KerasLoss[] losses =
+        {
+            new BinaryCrossentropy(), new CategoricalCrossentropy(fromLogits: true, labelSmoothing: 0.1), new Poisson(), new KLDivergence(),
+            new MeanSquaredError(), new MeanAbsoluteError(), new MeanAbsolutePercentageError(), new MeanSquaredLogarithmicError(),
+            new CosineSimilarity(), new Huber(0.5), new LogCosh(), new Hinge(), new SquaredHinge(), new CategoricalHinge(),
+            new BinaryFocalCrossentropy(applyClassBalancing: true), new BinaryFocalCrossentropy(fromLogits: true),
+            new CategoricalFocalCrossentropy(labelSmoothing: 0.1), new CategoricalFocalCrossentropy(fromLogits: true),
+        };
         var scce = new SparseCategoricalCrossentropy(ignoreClass: 0);
 
         static void Once(KerasLoss[] losses, SparseCategoricalCrossentropy scce, ReadOnlyTensorSpan<float> yt, ReadOnlyTensorSpan<float> yp, TensorSpan<float> d, int[] labels, float[] floatLabels)
@@ -162,6 +169,7 @@ public class KerasEdgeCaseTests
             {
                 loss.Compute(yt, yp);
                 loss.Compute(yt, yp, d);
+                loss.Compute(yt, yp, 0.5f);
             }
             scce.Compute(labels, yp);
             scce.Compute(labels, yp, d);

@@ -41,6 +41,40 @@ public class LabelSmoothingAnalyzerTests
         """);
 
     [Fact]
+    public Task Delta_gamma_and_alpha_out_of_range_on_built_in_losses() => Check("""
+        class C
+        {
+            const double Gamma = -1;
+            void M(float[] y, float[] p)
+            {
+                var a = new Huber({|DSL0202:0|});
+                var b = new Huber(delta: {|DSL0202:-0.5|});
+                var c = new BinaryFocalCrossentropy(true, {|DSL0202:1.5|}, {|DSL0202:Gamma * 2|});
+                var d = new CategoricalFocalCrossentropy(alpha: {|DSL0202:-0.25|}, gamma: 2, labelSmoothing: {|DSL0201:3|});
+                var e = Losses.huber(y, p, delta: {|DSL0202:0f|});
+                var f = Losses.binary_focal_crossentropy(y, p, gamma: {|DSL0202:-3|});
+                var g = new Huber(1e-3);
+                var h = new CategoricalFocalCrossentropy(alpha: 1, gamma: 0);
+                var i = Losses.categorical_focal_crossentropy(y, p, alpha: 0, gamma: 5.5);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_gamma_of_a_users_own_formula_is_not_checked() => Check("""
+        public static partial class MyLosses
+        {
+            [Loss]
+            static Tensor Scaled([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+                => Mean(gamma * (yPred - yTrue), axis: -1);
+        }
+        class C
+        {
+            float M(float[,] y, float[,] p) => MyLosses.Scaled(y, p, -2f);
+        }
+        """);
+
+    [Fact]
     public Task In_range_and_non_constant_values_are_silent() => Check("""
         class C
         {
