@@ -79,7 +79,7 @@ public static class TorchSharpLosses
         finally
         {
             // the temporaries this call made; the autograd graph holds its own references to what it saved
-            DisposeIfNew(contiguousLabels, yTrue);
+            DisposeIfNew(contiguousLabels, labels);
             DisposeIfNew(labels, yTrue);
             DisposeIfNew(prediction, yPred);
             if (weight is not null)

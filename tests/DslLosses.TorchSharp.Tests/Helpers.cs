@@ -43,4 +43,12 @@ internal static class Helpers
         value.backward();
         return (layer.weight!.grad!.clone(), layer.bias!.grad!.clone(), value.item<double>());
     }
+
+    /// <summary>The same loss value (1e-12) and the same weight and bias gradients (1e-6 relative) as TorchSharp's.</summary>
+    public static void SameAsTorch((torch.Tensor Weight, torch.Tensor Bias, double Loss) torchs, (torch.Tensor Weight, torch.Tensor Bias, double Loss) ours)
+    {
+        Assert.Equal(torchs.Loss, ours.Loss, 1e-12);
+        Close(torchs.Weight, ours.Weight, what: "weight");
+        Close(torchs.Bias, ours.Bias, what: "bias");
+    }
 }
