@@ -7,6 +7,7 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Threading;
+using DslLosses.Generator;
 using DslLosses.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -40,6 +41,7 @@ public sealed class GeneratorFuzz
     private static readonly Lazy<ImmutableArray<DiagnosticAnalyzer>> s_analyzers = new(() => typeof(DslLosses.Analyzers.FormulaAnalyzer).Assembly.GetTypes()
         .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract)
         .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+        .Append(new FormulaDiagnosticsAnalyzer())
         .ToImmutableArray());
 
     /// <summary>Counts per relation: how often it was checked, violated, and skipped (a non-smooth point, a non-finite reference).</summary>
@@ -110,14 +112,16 @@ public sealed class GeneratorFuzz
                 outcome.Violations.Add("generator exception: " + result.Exception.GetType().Name + ": " + result.Exception.Message);
                 continue;
             }
-            if (result.Diagnostics.Any(d => d.Id == "DSL0099"))
+            // the formula checks are reported by the formula analyzer, as in a build; the generator reports only DSL0099
+            var reported = result.Diagnostics.Concat(GeneratorHarness.FormulaDiagnostics(compilation).Where(d => d.Id.StartsWith("DSL", StringComparison.Ordinal))).ToList();
+            if (reported.Any(d => d.Id == "DSL0099"))
             {
                 outcome.Class = "internal-error";
-                outcome.Violations.Add("DSL0099: " + result.Diagnostics.First(d => d.Id == "DSL0099").GetMessage());
+                outcome.Violations.Add("DSL0099: " + reported.First(d => d.Id == "DSL0099").GetMessage());
                 continue;
             }
             bool userErrors = compilation.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
-            var dslErrors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            var dslErrors = reported.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             if (dslErrors.Count > 0)
             {
                 outcome.Class = "dsl-error";
