@@ -212,9 +212,9 @@ internal static class SourceEmitter
                 }
                 else if (g.RoleOf(i) == TensorRole.Class)
                 {
-                    // its length is checked against the loss axis with the named dimensions below
                     if (g.Variadic)
                         w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, 1, \"{Decl(p)}: one value per class along the loss axis\");");
+                    w.Line($"if ({p.Name}.Lengths[0] != __full[__a]) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {p.Name}.Lengths, \"{p.Name} holds one value per class: its length must be that of the loss axis \" + __a + \" of {anchor.Name}\");");
                 }
                 else
                 {
