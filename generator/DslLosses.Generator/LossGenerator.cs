@@ -176,23 +176,7 @@ public sealed class LossGenerator : IIncrementalGenerator
             }
         });
 
-        // TorchSharp entry points, only when the consumer references the bridge (one bit of the compilation).
-        IncrementalValueProvider<bool> torchSharp = context.CompilationProvider
-            .Select(static (c, _) => TorchSharpEmitter.IsReferenced(c))
-            .WithTrackingName(Steps.TorchSharp);
-        context.RegisterSourceOutput(byType.Combine(torchSharp), static (spc, input) =>
-        {
-            if (!input.Right)
-                return;
-            try
-            {
-                spc.AddSource(TorchSharpEmitter.HintName(input.Left[0].Formula), TorchSharpEmitter.Emit(input.Left.ToList()));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                foreach (KernelPlan plan in input.Left)
-                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Formula.MethodName, ex.GetType().Name + ": " + ex.Message));
-            }
-        });
+        // TorchSharp entry points, only when the consumer references DslLosses.TorchSharp
+        TorchSharpEmitter.Register(context, byType);
     }
 }

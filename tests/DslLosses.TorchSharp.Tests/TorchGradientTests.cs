@@ -130,3 +130,36 @@ public class TorchGradientTests
         Close(reference.grad!, logits.grad!, 1e-5, "gradient");
     }
 }
+
+/// <summary>Per-sample losses of rank-3 inputs: Keras's <c>[B]</c> weights against <c>[B, T]</c> losses, and <c>[B, 1]</c> class indices.</summary>
+public class TorchPerSampleTests
+{
+    [Fact]
+    public void Batch_weights_scale_each_rows_losses_and_their_gradient()
+    {
+        manual_seed(21);
+        using var y = (rand(3, 4, 5, dtype: ScalarType.Float64) > 0.5).to(ScalarType.Float64);
+        using var w = rand(3, dtype: ScalarType.Float64);
+        using var upstream = randn(3, 4, dtype: ScalarType.Float64);
+        using var logits = randn(3, 4, 5, dtype: ScalarType.Float64).requires_grad_(true);
+        using var losses = new BinaryCrossentropy(fromLogits: true, reduction: Reduction.None).Call(y, logits, w);
+        Assert.Equal(new long[] { 3, 4 }, losses.shape);
+        losses.backward([upstream]);
+
+        using var reference = logits.detach().clone().requires_grad_(true);
+        using var expected = F.binary_cross_entropy_with_logits(reference, y, reduction: nn.Reduction.None).mean(new long[] { -1 }) * w.unsqueeze(1);
+        expected.backward([upstream]);
+        Close(expected, losses, what: "losses");
+        Close(reference.grad!, logits.grad!, what: "gradient");
+    }
+
+    [Fact]
+    public void Class_indices_with_a_trailing_one_give_one_loss_per_row()
+    {
+        using var labels = tensor(new long[] { 2, 0, 1 }, new long[] { 3, 1 });
+        using var logits = randn(3, 4, dtype: ScalarType.Float64);
+        using var losses = new SparseCategoricalCrossentropy(fromLogits: true, reduction: Reduction.None).Call(labels, logits);
+        Assert.Equal(new long[] { 3 }, losses.shape);
+        Close(F.cross_entropy(logits, labels.reshape(3), reduction: nn.Reduction.None), losses, what: "losses");
+    }
+}

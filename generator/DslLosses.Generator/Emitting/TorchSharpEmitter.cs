@@ -1,7 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using DslLosses.Generator.Checking;
+using DslLosses.Generator.Diagnostics;
 using DslLosses.Generator.Ir;
 using DslLosses.Generator.Lowering;
 using DslLosses.Generator.Models;
@@ -30,6 +32,32 @@ internal static class TorchSharpEmitter
     /// <summary>Whether the compilation references the bridge (the one bit of the compilation this emitter needs).</summary>
     public static bool IsReferenced(Compilation compilation)
         => compilation.ReferencedAssemblyNames.Any(a => a.Name == BridgeAssembly);
+
+    /// <summary>
+    /// The TorchSharp output of the pipeline: the formulas of each type, combined with whether the compilation
+    /// references the bridge (one bit of the compilation, step <see cref="LossGenerator.Steps.TorchSharp"/>, so that
+    /// other edits re-run nothing).
+    /// </summary>
+    public static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<KernelPlan>> byType)
+    {
+        IncrementalValueProvider<bool> referenced = context.CompilationProvider
+            .Select(static (c, _) => IsReferenced(c))
+            .WithTrackingName(LossGenerator.Steps.TorchSharp);
+        context.RegisterSourceOutput(byType.Combine(referenced), static (spc, input) =>
+        {
+            if (!input.Right)
+                return;
+            try
+            {
+                spc.AddSource(HintName(input.Left[0].Formula), Emit(input.Left.ToList()));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                foreach (KernelPlan plan in input.Left)
+                    spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Formula.MethodName, ex.GetType().Name + ": " + ex.Message));
+            }
+        });
+    }
 
     public static string HintName(FormulaModel formula) => SourceEmitter.HintName(formula).Replace(".g.cs", ".TorchSharp.g.cs");
 
