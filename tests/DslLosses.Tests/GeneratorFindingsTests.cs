@@ -244,4 +244,40 @@ public class GeneratorFindingsTests
         cancelled.Cancel();
         Assert.ThrowsAny<System.OperationCanceledException>(() => DslLosses.Generator.Emitting.SourceEmitter.Emit(new[] { plan }, false, cancelled.Token));
     }
+
+    public static TheoryData<string, string> Large => new()
+    {
+        { "20 nested Abs around a log", "        => Mean(" + string.Concat(Enumerable.Repeat("Abs(", 20)) + "Log(p)" + new string(')', 20) + ", -1);" },
+        { "12 locals each used three times", "    {\n        var a0 = p;\n" + string.Concat(Enumerable.Range(1, 12).Select(i => $"        var a{i} = a{i - 1} * a{i - 1} + a{i - 1};\n")) + "        return Mean(a12, -1);\n    }" },
+        { "a sum of 300 terms", "        => Mean(" + string.Join(" + ", Enumerable.Range(0, 300).Select(i => $"Sqrt(p + {i})")) + ", -1);" },
+        { "60 nested Where", "        => Mean(" + string.Concat(Enumerable.Range(0, 60).Select(i => $"Where(p > {i}, p * {i}, ")) + "p" + new string(')', 60) + ", -1);" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Large))]
+    public void Large_and_deeply_shared_formulas_generate_within_two_seconds(string what, string body)
+    {
+        string source = GeneratorHarness.Usings + "public static partial class L\n{\n    [Loss] static Tensor F([Shape(\"B\", \"N\")] Tensor y, [Differentiable, Shape(\"B\", \"N\")] Tensor p)\n" + body + "\n}\n";
+        CSharpCompilation compilation = GeneratorHarness.Compile(source);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compile(GeneratorHarness.Usings + "public static partial class W { [Loss] static Tensor G([Shape(\"B\")] Tensor x) => Exp(x); }")); // warm up
+        // cut off at 2 s, once more if the machine paused the first run: a hang is cut off both times
+        GeneratorDriver? driver = null;
+        for (int attempt = 0; attempt < 2 && driver is null; attempt++)
+        {
+            using var limit = new CancellationTokenSource(System.TimeSpan.FromSeconds(2));
+            try
+            {
+                driver = GeneratorHarness.Driver().RunGenerators(compilation, limit.Token);
+            }
+            catch (System.OperationCanceledException)
+            {
+            }
+        }
+        Assert.True(driver is not null, what + ": the generator did not finish within 2 s");
+        GeneratorRunResult result = driver!.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        Assert.DoesNotContain(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Single(result.GeneratedSources);
+    }
 }

@@ -36,7 +36,7 @@ public class FuzzTests
 
         _output.WriteLine($"{cases} cases, seed {seed}, {watch.Elapsed.TotalSeconds:F1} s; slowest generator run {outcomes.Max(o => o.GeneratorMilliseconds):F0} ms");
         _output.WriteLine("  time: " + string.Join(", ", fuzz.Stages.Select(kv => $"{kv.Key} {kv.Value.TotalSeconds:F1} s")));
-        foreach (var group in outcomes.GroupBy(o => o.Class).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in all.Zip(outcomes).GroupBy(x => (x.First.Case.Body is null ? "mutant " : "random ") + x.Second.Class).OrderBy(g => g.Key, StringComparer.Ordinal))
             _output.WriteLine($"  class {group.Key}: {group.Count()}");
         foreach (var (relation, (checkedCount, violated, skipped)) in fuzz.Relations)
             _output.WriteLine($"  relation '{relation}': {checkedCount} checked, {violated} violated, {skipped} skipped");

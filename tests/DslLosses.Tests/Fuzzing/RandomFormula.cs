@@ -44,7 +44,7 @@ public static class RandomFormula
 
     private static readonly string[] Unary =
     {
-        "-{0}", "Abs({0})", "Square({0})", "Exp(Clip({0}, -4, 4))", "Log(Clip({0}, 0.05, 20))", "Log1p(Abs({0}))",
+        "-({0})", "Abs({0})", "Square({0})", "Exp(Clip({0}, -4, 4))", "Log(Clip({0}, 0.05, 20))", "Log1p(Abs({0}))",
         "Sqrt(Abs({0}) + 0.25)", "Sigmoid({0})", "Softplus({0})", "Clip({0}, -2, 2)", "Pow(Clip({0}, 0.2, 3), 1.5)",
         "({0} * s)", "({0} + 0.5)", "(1 - {0})",
     };
