@@ -82,6 +82,20 @@ public static partial class Losses
 
     /// <inheritdoc cref="kullback_leibler_divergence(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
     public static Tensor<double> kullback_leibler_divergence(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred) => kl_divergence(yTrue, yPred);
+
+    /// <summary>Keras's alias of <see cref="kl_divergence(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>.</summary>
+    /// <exception cref="ShapeMismatchException">The shapes differ.</exception>
+    public static Tensor<float> kld(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred) => kl_divergence(yTrue, yPred);
+
+    /// <inheritdoc cref="kld(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public static Tensor<double> kld(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred) => kl_divergence(yTrue, yPred);
+
+    /// <summary>Keras's alias of <see cref="kl_divergence(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>.</summary>
+    /// <exception cref="ShapeMismatchException">The shapes differ.</exception>
+    public static Tensor<float> KLD(ReadOnlyTensorSpan<float> yTrue, ReadOnlyTensorSpan<float> yPred) => kl_divergence(yTrue, yPred);
+
+    /// <inheritdoc cref="KLD(ReadOnlyTensorSpan{float}, ReadOnlyTensorSpan{float})"/>
+    public static Tensor<double> KLD(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred) => kl_divergence(yTrue, yPred);
 }
 
 /// <summary>The raw TensorFlow ops (<c>tf.nn.*</c>) the Keras losses are built on.</summary>

@@ -149,6 +149,12 @@ public class RegressionEdgeCaseTests
         Assert.Equal(Losses.mean_absolute_error(D(y, 2, 2), D(p, 2, 2)).ToArray(), Losses.MAE(D(y, 2, 2), D(p, 2, 2)).ToArray());
         Assert.Equal(Losses.mean_absolute_percentage_error(D(y, 2, 2), D(p, 2, 2)).ToArray(), Losses.MAPE(D(y, 2, 2), D(p, 2, 2)).ToArray());
         Assert.Equal(Losses.mean_squared_logarithmic_error(D(y, 2, 2), D(p, 2, 2)).ToArray(), Losses.MSLE(D(y, 2, 2), D(p, 2, 2)).ToArray());
+        double[] q = [0.25, 0.75, 0.5, 0.5], r = [0.5, 0.5, 0.25, 0.75];
+        Assert.Equal(Losses.kl_divergence(D(q, 2, 2), D(r, 2, 2)).ToArray(), Losses.kld(D(q, 2, 2), D(r, 2, 2)).ToArray());
+        Assert.Equal(Losses.kl_divergence(D(q, 2, 2), D(r, 2, 2)).ToArray(), Losses.KLD(D(q, 2, 2), D(r, 2, 2)).ToArray());
+        Assert.Equal(Losses.kl_divergence(D(q, 2, 2), D(r, 2, 2)).ToArray(), Losses.kullback_leibler_divergence(D(q, 2, 2), D(r, 2, 2)).ToArray());
+        // the first row worked by hand: 0.25 log(0.25 / 0.5) + 0.75 log(0.75 / 0.5)
+        Assert.Equal(0.25 * Math.Log(0.5) + 0.75 * Math.Log(1.5), Losses.kld(D(q, 2, 2), D(r, 2, 2)).ToArray()[0], 1e-15);
         // values worked by hand: MSE rows (0.25 + 0.25) / 2, (1 + 0.25) / 2; MAE (0.5 + 0.5) / 2, (1 + 0.5) / 2
         Assert.Equal([0.25, 0.625], Losses.mse(D(y, 2, 2), D(p, 2, 2)).ToArray());
         Assert.Equal([0.5, 0.75], Losses.mae(D(y, 2, 2), D(p, 2, 2)).ToArray());
