@@ -145,6 +145,30 @@ public class MeanWithSampleWeightTests
     }
 
     [Fact]
+    public void Half_weights_are_summed_and_an_empty_batch_gives_zero()
+    {
+        var mse = new MeanSquaredError(Reduction.MeanWithSampleWeight);
+        Half got = mse.Compute(new ReadOnlyTensorSpan<Half>(Array.ConvertAll(YTrue, v => (Half)v), Shape, default),
+            new ReadOnlyTensorSpan<Half>(Array.ConvertAll(YPred, v => (Half)v), Shape, default), new ReadOnlyTensorSpan<Half>(Array.ConvertAll(RowWeights, v => (Half)v)));
+        Close(Reference(MsePerSample(), RowWeights), (double)got, 2e-3);
+        nint[] empty = { 0, C };
+        Assert.Equal(0.0, mse.Compute(T(Array.Empty<double>(), empty), T(Array.Empty<double>(), empty)));
+        Assert.Equal(0.0, mse.Compute(T(Array.Empty<double>(), empty), T(Array.Empty<double>(), empty), W(Array.Empty<double>())));
+    }
+
+    [Fact]
+    public void Per_element_weights_scale_the_gradient_by_their_sum()
+    {
+        // d/dp_i of Σ w_i (a_i - p_i)² / Σ w = -2 w_i (a_i - p_i) / Σ w, worked by hand
+        double[] w = Enumerable.Range(0, B * C).Select(i => 0.1 + 0.3 * (i % 5)).ToArray();
+        var g = new double[B * C];
+        TestFormulas.SquaredErrorGradient(T(YTrue, Shape), T(YPred, Shape), new TensorSpan<double>(g, Shape, default), Reduction.MeanWithSampleWeight, T(w, Shape));
+        double sum = w.Sum();
+        for (int i = 0; i < g.Length; i++)
+            Close(-2 * w[i] * (YTrue[i] - YPred[i]) / sum, g[i]);
+    }
+
+    [Fact]
     public void A_formula_generated_without_it_refuses_it()
     {
         var error = Assert.Throws<NotSupportedException>(() => TestFormulas.WeightedRowMax(T(YTrue, Shape), new ReadOnlyTensorSpan<double>(RowWeights), Reduction.MeanWithSampleWeight));
