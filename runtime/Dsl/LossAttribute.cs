@@ -87,6 +87,8 @@ public enum LossReductions
     Sum = 2,
     /// <summary><see cref="Reduction.SumOverBatchSize"/>.</summary>
     SumOverBatchSize = 4,
+    /// <summary><see cref="Reduction.MeanWithSampleWeight"/>.</summary>
+    MeanWithSampleWeight = 8,
     /// <summary>All of them.</summary>
-    All = PerSample | Sum | SumOverBatchSize,
+    All = PerSample | Sum | SumOverBatchSize | MeanWithSampleWeight,
 }

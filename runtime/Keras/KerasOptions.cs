@@ -34,7 +34,7 @@ internal static class KerasOptions
     }
 
     public static Reduction Defined(Reduction reduction)
-        => reduction is Reduction.None or Reduction.Sum or Reduction.SumOverBatchSize
+        => reduction is Reduction.None or Reduction.Sum or Reduction.SumOverBatchSize or Reduction.MeanWithSampleWeight
             ? reduction
-            : throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Use Reduction.None, Sum or SumOverBatchSize.");
+            : throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Use Reduction.None, Sum, SumOverBatchSize or MeanWithSampleWeight.");
 }

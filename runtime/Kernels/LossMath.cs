@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace DslLosses.Kernels;
@@ -120,6 +121,41 @@ public static class LossMath
     /// <summary>The reduced total divided by its count, 0 when the count is 0 (TensorFlow's <c>divide_no_nan</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double DivideNoNan(double total, nint count) => count == 0 ? 0.0 : total / count;
+
+    /// <summary>
+    /// The divisor of <see cref="Reduction.MeanWithSampleWeight"/>: the sum of the weights as given (not broadcast to the
+    /// loss shape), or <paramref name="count"/> without weights.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The weights are not dense.</exception>
+    public static double MeanDivisor<T>(string loss, scoped in ReadOnlyTensorSpan<T> sampleWeight, nint count) where T : unmanaged
+    {
+        if (sampleWeight.Rank == 0)
+            return count;
+        Shapes.RequireDense(loss, "sampleWeight", sampleWeight.Lengths, sampleWeight.Strides);
+        nint n = Shapes.Product(sampleWeight.Lengths);
+        if (n == 0)
+            return 0.0;
+        ref T w = ref Shapes.Data(in sampleWeight);
+        double sum = 0.0;
+        for (nint i = 0; i < n; i++)
+            sum += ToDouble(Unsafe.Add(ref w, i));
+        return sum;
+    }
+
+    /// <summary>The reduced total divided by a real divisor, 0 when the divisor is 0 (TensorFlow's <c>divide_no_nan</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double DivideNoNan(double total, double divisor) => divisor == 0 ? 0.0 : total / divisor;
+
+    private static double ToDouble<T>(T value) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+            return Unsafe.BitCast<T, float>(value);
+        if (typeof(T) == typeof(double))
+            return Unsafe.BitCast<T, double>(value);
+        if (typeof(T) == typeof(Half))
+            return (double)Unsafe.BitCast<T, Half>(value);
+        throw new NotSupportedException($"DslLosses computes losses in float, double and Half, not {typeof(T).Name}.");
+    }
 
     /// <summary>
     /// <see cref="Reduction.SumOverBatchSize"/> with ignored entries, as tf_keras computes it: the total divided by the

@@ -165,5 +165,5 @@ public static class Shapes
 
     /// <summary>The error of a loss-and-gradient call asked for <see cref="Reduction.None"/>.</summary>
     public static ArgumentException WithGradientNeedsReduction(string loss)
-        => new($"{loss}: WithGradient returns one reduced loss: use Reduction.Sum or SumOverBatchSize (the Gradient method alone accepts None).", "reduction");
+        => new($"{loss}: WithGradient returns one reduced loss: use Reduction.Sum, SumOverBatchSize or MeanWithSampleWeight (the Gradient method alone accepts None).", "reduction");
 }

@@ -18,7 +18,7 @@ public class FusedLossTests
     public static IEnumerable<object[]> Cases()
     {
         foreach (string loss in new[] { "bce", "bce-smooth", "bce-logits", "cce", "cce-logits", "scce", "scce-logits", "scce-ignore", "poisson", "kld" })
-            foreach (Reduction reduction in new[] { Reduction.Sum, Reduction.SumOverBatchSize })
+            foreach (Reduction reduction in new[] { Reduction.Sum, Reduction.SumOverBatchSize, Reduction.MeanWithSampleWeight })
                 yield return new object[] { loss, reduction };
     }
 

@@ -327,6 +327,8 @@ public class GeneratorDiagnosticTests
             public static partial class L
             {
                 [{|DSL0407:Loss(ElementTypes = 0)|}] static Tensor F([Shape("B")] Tensor y) => y;
+                [{|DSL0407:Loss(Reductions = (LossReductions)16)|}] static Tensor G([Shape("B")] Tensor y) => y;
+                [Loss(Reductions = LossReductions.MeanWithSampleWeight)] static Tensor H([Shape("B")] Tensor y) => y;
             }
             """);
 

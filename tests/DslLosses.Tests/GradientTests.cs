@@ -21,11 +21,11 @@ public class GradientTests
 
     internal static double[] Uniform(Random random, int n, double lo, double hi) => Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextDouble()).ToArray();
 
-    /// <summary>Checks the gradient for Sum, SumOverBatchSize and None (weighted-sum VJP), with and without [B] weights.</summary>
+    /// <summary>Checks the gradient for Sum, SumOverBatchSize, MeanWithSampleWeight and None (weighted-sum VJP), with and without [B] weights.</summary>
     internal static void Check(string name, double[] x0, LossOf loss, GradientOf gradient, int batch = B)
     {
         var weights = new double[] { 0.5, 2.0, 1.0, 0.25, 3.0, 1.5 }.Take(batch).ToArray();
-        foreach (Reduction reduction in new[] { Reduction.Sum, Reduction.SumOverBatchSize, Reduction.None })
+        foreach (Reduction reduction in new[] { Reduction.Sum, Reduction.SumOverBatchSize, Reduction.MeanWithSampleWeight, Reduction.None })
         {
             foreach (double[]? w in new[] { null, weights })
             {
@@ -139,7 +139,7 @@ public class GradientTests
 
         double[] scale = { 1.5, -0.5, 2, 1 };
         Check("WeightedRowMax (max reduction)", Uniform(random, B * C, -2, 2),
-            (x, r, w) => TestFormulas.WeightedRowMax(T(x, Shape), scale, r == Reduction.SumOverBatchSize ? Reduction.Sum : r, W(w)) / (r == Reduction.SumOverBatchSize ? B : 1),
+            (x, r, w) => TestFormulas.WeightedRowMax(T(x, Shape), scale, r == Reduction.None ? r : Reduction.Sum, W(w)) / (r == Reduction.SumOverBatchSize ? B : r == Reduction.MeanWithSampleWeight ? w?.Sum() ?? B : 1),
             (x, g, r, w) => TestFormulas.WeightedRowMaxGradient(T(x, Shape), scale, new TensorSpan<double>(g), r, W(w)));
     }
 

@@ -35,6 +35,7 @@ public class CentralDifferenceTests
             "sparse cce probabilities, ignore class" => new(name, [5, 4], 0.05, 0.95, p => new SparseCategoricalCrossentropy(ignoreClass: 2).Call(classes, p)),
             "sparse cce logits, per sample, weights, upstream" => new(name, [5, 4], -3, 3, p => (new SparseCategoricalCrossentropy(fromLogits: true, reduction: Reduction.None).Call(classes, p, weights) * upstream).sum()),
             "poisson, weights, scaled" => new(name, [5, 4], 0.2, 3, p => new Poisson().Call(counts, p, weights) * 2.5),
+            "bce probabilities, mean with sample weight, weights" => new(name, [5, 4], 0.05, 0.95, p => new BinaryCrossentropy(reduction: Reduction.MeanWithSampleWeight).Call(labels, p, weights)),
             "kl divergence, sum" => new(name, [5, 4], 0.05, 0.95, p => new KLDivergence(reduction: Reduction.Sum).Call(rowLabels, p)),
             _ => throw new ArgumentException(name),
         };
@@ -48,6 +49,7 @@ public class CentralDifferenceTests
     [InlineData("sparse cce probabilities, ignore class")]
     [InlineData("sparse cce logits, per sample, weights, upstream")]
     [InlineData("poisson, weights, scaled")]
+    [InlineData("bce probabilities, mean with sample weight, weights")]
     [InlineData("kl divergence, sum")]
     public void Backward_matches_central_differences(string name)
     {

@@ -36,6 +36,18 @@ public class TorchGradientTests
     }
 
     [Fact]
+    public void Bce_on_logits_mean_with_sample_weight_matches_the_composed_torch_loss()
+    {
+        var (layer, x) = Linear(2, batch: 8, inputs: 4, outputs: 6);
+        using var y = rand(8, 6, dtype: ScalarType.Float64);
+        using var w = rand(8, dtype: ScalarType.Float64) + 0.1;
+        var bce = new BinaryCrossentropy(fromLogits: true, reduction: Reduction.MeanWithSampleWeight);
+        var ours = Gradients(layer, x, logits => bce.Call(y, logits, w));
+        var torchs = Gradients(layer, x, logits => (F.binary_cross_entropy_with_logits(logits, y, reduction: nn.Reduction.None).mean(new long[] { -1 }) * w).sum() / w.sum());
+        SameAsTorch(torchs, ours);
+    }
+
+    [Fact]
     public void Cce_on_logits_matches_cross_entropy_with_probability_targets_and_label_smoothing()
     {
         var (layer, x) = Linear(3, batch: 12, inputs: 5, outputs: 7);

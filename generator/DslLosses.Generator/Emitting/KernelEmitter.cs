@@ -332,11 +332,11 @@ internal sealed class KernelEmitter
         _tileColumns.Clear();
     }
 
-    /// <summary>How many loss entries the keep mask keeps (the SumOverBatchSize divisor, needed before the gradient is written).</summary>
+    /// <summary>How many loss entries the keep mask keeps (the divisor of SumOverBatchSize and unweighted MeanWithSampleWeight, needed before the gradient is written).</summary>
     public void EmitKeptCount(CodeWriter w, string name)
     {
         var parameters = Signature(_plan, "TS", Compute, KernelKind.Loss).Where(p => !p.EndsWith(" kept", StringComparison.Ordinal) && !p.EndsWith(" dest", StringComparison.Ordinal));
-        w.Line("/// <summary>How many loss entries the keep mask keeps: the SumOverBatchSize divisor, needed before the gradient is written.</summary>");
+        w.Line("/// <summary>How many loss entries the keep mask keeps: the divisor of SumOverBatchSize and unweighted MeanWithSampleWeight, needed before the gradient is written.</summary>");
         w.Line($"private static nint {name}<TS, TL>({string.Join(", ", parameters)})");
         w.Line("    where TS : unmanaged");
         w.Line($"    where TL : struct, {K}ILanes<TL, TS, {Compute}>");

@@ -84,7 +84,7 @@ internal static class SourceEmitter
         w.Line();
         EmitBind(w, plan);
 
-        bool total = (f.Reductions & (FormulaModel.Sum | FormulaModel.SumOverBatchSize)) != 0;
+        bool total = (f.Reductions & FormulaModel.Totals) != 0;
         bool perSample = (f.Reductions & FormulaModel.PerSample) != 0;
         List<DType> types = DType.All.Where(t => (f.ElementTypes & t.Flag) != 0).ToList();
         foreach (DType t in types)
@@ -377,7 +377,7 @@ internal static class SourceEmitter
         w.Line($"    where TW : struct, {L}IWeighting");
         using (w.Block())
         {
-            if (kind == KernelKind.Loss && plan.HasFlatSum && (f.Reductions & (FormulaModel.Sum | FormulaModel.SumOverBatchSize)) != 0)
+            if (kind == KernelKind.Loss && plan.HasFlatSum && (f.Reductions & FormulaModel.Totals) != 0)
             {
                 w.Line($"// {(plan.FlatMean ? "Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C" : "Σ over rows of Σ_c h = Σ over every element of h")}: one flat loop, no per-row sums");
                 using (w.Block("if (TOut.AddsTotal && !TW.IsWeighted)"))
@@ -604,7 +604,7 @@ internal static class SourceEmitter
             {
                 w.Line();
                 w.Line(withLoss
-                    ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs reduced by <paramref name=\"reduction\"/> (Sum or SumOverBatchSize), bit for bit as <c>{Xml(f.MethodName)}</c> returns it, and its gradient by <c>{Xml(x.Name)}</c> written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). Sample weights scale both.</summary>"
+                    ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs reduced by <paramref name=\"reduction\"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>{Xml(f.MethodName)}</c> returns it, and its gradient by <c>{Xml(x.Name)}</c> written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). Sample weights scale both.</summary>"
                     : $"/// <summary>The gradient of loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs, reduced by <paramref name=\"reduction\"/> and weighted by <paramref name=\"sampleWeight\"/>, by <c>{Xml(x.Name)}</c>, written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). <see cref=\"global::DslLosses.Reduction.None\"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name=\"sampleWeight\"/>.</summary>");
                 w.Line(GeneratedCode);
                 w.Line($"public static {(withLoss ? t.Type : "void")} {GradientName(f, withLoss)}({inputs(false)}, {Ts}<{t.Type}> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
@@ -679,6 +679,9 @@ internal static class SourceEmitter
             ? "global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count)"
             : "global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count)";
         string round = "global::DslLosses.Kernels.LossMath.Round<T>";
+        // MeanWithSampleWeight: the total over the sum of the weights as given, or without weights over the count (of kept entries)
+        string meanWithWeights = $"global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor({loss}, sampleWeight, {(plan.Keep is not null ? "__kept" : "__count")}))";
+        string reduced = $"{round}(reduction == {Reduction}.Sum ? __total : reduction == {Reduction}.MeanWithSampleWeight ? {meanWithWeights} : {mean})";
         if (total)
         {
             w.Line();
@@ -686,10 +689,11 @@ internal static class SourceEmitter
             using (w.Block($"private static T {TotalName(f)}<T>({ImplParameters(plan, $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
             {
                 w.Line($"if (reduction == {Reduction}.None) throw {Shapes}.NoneNeedsDestination({loss});");
-                if ((f.Reductions & FormulaModel.Sum) == 0)
-                    w.Line($"if (reduction == {Reduction}.Sum) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].\");");
-                if ((f.Reductions & FormulaModel.SumOverBatchSize) == 0)
-                    w.Line($"if (reduction == {Reduction}.SumOverBatchSize) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.SumOverBatchSize: add LossReductions.SumOverBatchSize to [Loss(Reductions = ...)].\");");
+                foreach ((int flag, string name) in new[] { (FormulaModel.Sum, "Sum"), (FormulaModel.SumOverBatchSize, "SumOverBatchSize"), (FormulaModel.MeanWithSampleWeight, "MeanWithSampleWeight") })
+                {
+                    if ((f.Reductions & flag) == 0)
+                        w.Line($"if (reduction == {Reduction}.{name}) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.{name}: add LossReductions.{name} to [Loss(Reductions = ...)].\");");
+                }
                 w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
                 w.Line(BindCall(plan));
                 w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
@@ -703,7 +707,7 @@ internal static class SourceEmitter
                     w.Line(WeightMapLine(f));
                     w.Line($"__total = {KernelCall(plan, KernelOutput.Sum, true)};");
                 }
-                w.Line($"return {round}(reduction == {Reduction}.Sum ? __total : {mean});");
+                w.Line($"return {reduced};");
             }
         }
         if (perSample)
@@ -757,11 +761,11 @@ internal static class SourceEmitter
                 if (plan.Keep is not null)
                 {
                     var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" });
-                    w.Line($"nint __keptBefore = reduction == {Reduction}.SumOverBatchSize ? {KeptShimName(f)}({string.Join(", ", args)}) : 0;");
+                    w.Line($"nint __keptBefore = reduction == {Reduction}.SumOverBatchSize || reduction == {Reduction}.MeanWithSampleWeight && sampleWeight.Rank == 0 ? {KeptShimName(f)}({string.Join(", ", args)}) : 0;");
                     divisor = "__keptBefore";
                 }
-                w.Line("// the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type");
-                w.Line($"nint __divisor = reduction == {Reduction}.SumOverBatchSize ? {divisor} : -1;");
+                w.Line("// the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type");
+                w.Line($"double __divisor = reduction == {Reduction}.SumOverBatchSize ? {divisor} : reduction == {Reduction}.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor({loss}, sampleWeight, {divisor}) : 1.0;");
                 w.Line("double __total = 0.0;");
                 if (plan.Keep is not null)
                     w.Line("nint __kept = 0;");
@@ -796,7 +800,7 @@ internal static class SourceEmitter
                     w.Line(WeightMapLine(f));
                     w.Line($"{KernelCall(plan, KernelOutput.Gradient, true)};");
                 }
-                w.Line($"return {round}(reduction == {Reduction}.Sum ? __total : {mean});");
+                w.Line($"return {reduced};");
             }
         }
     }
@@ -863,7 +867,7 @@ internal static class SourceEmitter
         if (kind is not null)
         {
             parameters.AddRange(new[] { "nint start", "ref T sw", "in global::DslLosses.Kernels.WeightMap wm" });
-            parameters.AddRange(kind == KernelKind.Loss ? new[] { "ref T dest" } : new[] { "ref T grad", "nint divisor" });
+            parameters.AddRange(kind == KernelKind.Loss ? new[] { "ref T dest" } : new[] { "ref T grad", "double divisor" });
             if (plan.Keep is not null)
                 parameters.Add("out nint kept");
         }
@@ -916,7 +920,7 @@ internal static class SourceEmitter
                 else
                 {
                     args.Add($"ref {U}.As<T, {t.Type}>(ref grad)");
-                    args.Add($"divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / ({t.Compute})divisor");
+                    args.Add($"divisor == 0 ? 0 : 1 / ({t.Compute})divisor");
                 }
                 if (plan.Keep is not null)
                     args.Add("out kept");

@@ -132,7 +132,7 @@ internal static class TorchSharpEmitter
                 if (runtimeAxis)
                     w.Line("_axis = axis;");
             }
-            bool total = (f.Reductions & (FormulaModel.Sum | FormulaModel.SumOverBatchSize)) != 0;
+            bool total = (f.Reductions & FormulaModel.Totals) != 0;
             bool perSample = (f.Reductions & FormulaModel.PerSample) != 0;
             foreach (DType t in new[] { DType.Single, DType.Double })
             {

@@ -57,5 +57,8 @@ internal sealed record FormulaModel(
     public const int Single = 1, Double = 2, Half = 4;
 
     /// <summary>Flags of <c>DslLosses.LossReductions</c>.</summary>
-    public const int PerSample = 1, Sum = 2, SumOverBatchSize = 4;
+    public const int PerSample = 1, Sum = 2, SumOverBatchSize = 4, MeanWithSampleWeight = 8;
+
+    /// <summary>The reductions to a single value: any of them needs the total kernels.</summary>
+    public const int Totals = Sum | SumOverBatchSize | MeanWithSampleWeight;
 }

@@ -75,7 +75,7 @@ internal static partial class FormulaParser
         }
 
         // ---- [Loss] options --------------------------------------------------------------------------------
-        int axis = -1, elementTypes = 7, reductions = 7;
+        int axis = -1, elementTypes = 7, reductions = 15;
         string lossName = methodName;
         Location attributeLocation = lossAttribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? nameLocation;
         if (lossAttribute is not null)
@@ -94,8 +94,8 @@ internal static partial class FormulaParser
                         break;
                     case "Reductions" when named.Value.Value is int r:
                         reductions = r;
-                        if (r is <= 0 or > 7)
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLossAttribute, attributeLocation, methodName, $"Reductions = {r} selects no reduction (use LossReductions.PerSample, Sum, SumOverBatchSize or All)"));
+                        if (r is <= 0 or > 15)
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLossAttribute, attributeLocation, methodName, $"Reductions = {r} selects no reduction (use LossReductions.PerSample, Sum, SumOverBatchSize, MeanWithSampleWeight or All)"));
                         break;
                     case "Name" when named.Value.Value is string n:
                         if (string.IsNullOrWhiteSpace(n))

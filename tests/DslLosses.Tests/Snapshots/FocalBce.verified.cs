@@ -63,7 +63,7 @@ namespace Snapshots
         public static void FocalBceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), bit for bit as <c>FocalBce</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>FocalBce</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: true);
@@ -113,7 +113,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __total = __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("FocalBce", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
         }
 
         /// <summary>The per-sample losses for every element type, into a destination.</summary>
@@ -154,8 +154,8 @@ namespace Snapshots
             __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("FocalBce", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            // the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type
-            nint __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : -1;
+            // the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type
+            double __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor("FocalBce", sampleWeight, __count) : 1.0;
             double __total = 0.0;
             if (__withTotal)
             {
@@ -180,7 +180,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("FocalBce", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
         }
 
         /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
@@ -197,13 +197,13 @@ namespace Snapshots
 
         /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __FocalBce_Gradient<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, nint divisor)
+        private static double __FocalBce_Gradient<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
             if (typeof(T) == typeof(float))
-                return __FocalBce_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yTrue), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(p_gamma), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (float)divisor);
+                return __FocalBce_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yTrue), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(p_gamma), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor == 0 ? 0 : 1 / (float)divisor);
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
         }
 

@@ -47,7 +47,7 @@ namespace Snapshots
         public static void SoftmaxCe3Gradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), bit for bit as <c>SoftmaxCe3</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SoftmaxCe3</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SoftmaxCe3WithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: true);
@@ -72,6 +72,7 @@ namespace Snapshots
         {
             if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("SoftmaxCe3");
             if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
             __SoftmaxCe3_Bind(in labels, in logits, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
@@ -88,7 +89,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("SoftmaxCe3", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
         }
 
         /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>
@@ -99,8 +100,8 @@ namespace Snapshots
             __SoftmaxCe3_Bind(in labels, in logits, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("SoftmaxCe3", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            // the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type
-            nint __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : -1;
+            // the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type
+            double __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor("SoftmaxCe3", sampleWeight, __count) : 1.0;
             double __total = 0.0;
             if (__withTotal)
             {
@@ -127,7 +128,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("SoftmaxCe3", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
         }
 
         /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
@@ -144,13 +145,13 @@ namespace Snapshots
 
         /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __SoftmaxCe3_Gradient<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, nint divisor)
+        private static double __SoftmaxCe3_Gradient<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
             if (typeof(T) == typeof(float))
-                return __SoftmaxCe3_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_labels), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (float)divisor);
+                return __SoftmaxCe3_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_labels), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor == 0 ? 0 : 1 / (float)divisor);
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SoftmaxCe3", typeof(T));
         }
 

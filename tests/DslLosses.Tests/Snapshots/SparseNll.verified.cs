@@ -62,7 +62,7 @@ namespace Snapshots
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
@@ -97,7 +97,7 @@ namespace Snapshots
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
@@ -132,7 +132,7 @@ namespace Snapshots
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs reduced by <paramref name="reduction"/> (Sum or SumOverBatchSize), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
@@ -183,7 +183,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __total = __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count));
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("SparseNll", sampleWeight, __kept)) : global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count));
         }
 
         /// <summary>The per-sample losses for every element type, into a destination.</summary>
@@ -224,9 +224,9 @@ namespace Snapshots
             __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
             nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __SparseNll_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
-            // the scale of every gradient entry: 1 / the divisor of SumOverBatchSize, rounded in the compute type
-            nint __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __keptBefore : -1;
+            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize || reduction == global::DslLosses.Reduction.MeanWithSampleWeight && sampleWeight.Rank == 0 ? __SparseNll_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
+            // the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type
+            double __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __keptBefore : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor("SparseNll", sampleWeight, __keptBefore) : 1.0;
             double __total = 0.0;
             nint __kept = 0;
             if (__withTotal)
@@ -254,7 +254,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count));
+            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("SparseNll", sampleWeight, __kept)) : global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count));
         }
 
         /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
@@ -275,17 +275,17 @@ namespace Snapshots
 
         /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __SparseNll_Gradient<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, nint divisor, out nint kept)
+        private static double __SparseNll_Gradient<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor, out nint kept)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
             if (typeof(T) == typeof(float))
-                return __SparseNll_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (float)divisor, out kept);
+                return __SparseNll_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor == 0 ? 0 : 1 / (float)divisor, out kept);
             if (typeof(T) == typeof(double))
-                return __SparseNll_Gradient_Double<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (double)divisor, out kept);
+                return __SparseNll_Gradient_Double<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref grad), divisor == 0 ? 0 : 1 / (double)divisor, out kept);
             if (typeof(T) == typeof(global::System.Half))
-                return __SparseNll_Gradient_Half<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref grad), divisor < 0 ? 1 : divisor == 0 ? 0 : 1 / (float)divisor, out kept);
+                return __SparseNll_Gradient_Half<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref grad), divisor == 0 ? 0 : 1 / (float)divisor, out kept);
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
         }
 
@@ -615,7 +615,7 @@ namespace Snapshots
             return total;
         }
 
-        /// <summary>How many loss entries the keep mask keeps: the SumOverBatchSize divisor, needed before the gradient is written.</summary>
+        /// <summary>How many loss entries the keep mask keeps: the divisor of SumOverBatchSize and unweighted MeanWithSampleWeight, needed before the gradient is written.</summary>
         private static nint __SparseNll_KeptInFloat<TS, TL>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm)
             where TS : unmanaged
             where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
@@ -845,7 +845,7 @@ namespace Snapshots
             return total;
         }
 
-        /// <summary>How many loss entries the keep mask keeps: the SumOverBatchSize divisor, needed before the gradient is written.</summary>
+        /// <summary>How many loss entries the keep mask keeps: the divisor of SumOverBatchSize and unweighted MeanWithSampleWeight, needed before the gradient is written.</summary>
         private static nint __SparseNll_KeptInDouble<TS, TL>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm)
             where TS : unmanaged
             where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, double>
