@@ -316,7 +316,7 @@ public sealed class GeneratorFuzz
         {
             public static class Harness
             {
-                /// <summary>[sum, mean, sum in float, per-sample count, fused sum, fused mean, per-sample..., per-sample in float..., gradient...]</summary>
+                /// <summary>[sum, mean, sum in float, per-sample count, fused sum, fused mean, per-sample..., per-sample in float..., gradient..., MeanWithSampleWeight, MeanWithSampleWeight with row weights, Sum with row weights]</summary>
                 public static double[] Run(double[] y, double[] p, double s, int b, int n)
                 {
                     nint[] shape = { b, n };
@@ -339,6 +339,13 @@ public sealed class GeneratorFuzz
                     foreach (double v in per) result.Add(v);
                     foreach (float v in perF) result.Add(v);
                     result.AddRange(g);
+                    // MeanWithSampleWeight: unweighted, then with one weight per row, and Sum with those weights
+                    double[] rowWeights = new double[b];
+                    for (int i = 0; i < b; i++) rowWeights[i] = 0.25 + i;
+                    var wd = new System.Numerics.Tensors.ReadOnlyTensorSpan<double>(rowWeights, new nint[] { b }, default);
+                    result.Add(L.F(yd, pd, s, Reduction.MeanWithSampleWeight));
+                    result.Add(L.F(yd, pd, s, Reduction.MeanWithSampleWeight, wd));
+                    result.Add(L.F(yd, pd, s, Reduction.Sum, wd));
                     return result.ToArray();
                 }
             }
@@ -361,7 +368,8 @@ public sealed class GeneratorFuzz
         double fusedSum = r[4], fusedMean = r[5];
         double[] per = r.Skip(6).Take(count).ToArray();
         double[] perF = r.Skip(6 + count).Take(count).ToArray();
-        double[] grad = r.Skip(6 + 2 * count).ToArray();
+        double[] grad = r.Skip(6 + 2 * count).Take(b * n).ToArray();
+        double meanWithWeights = r[6 + 2 * count + b * n], meanWithRowWeights = r[7 + 2 * count + b * n], weightedSum = r[8 + 2 * count + b * n];
         void Check(string relation, bool ok, string detail)
         {
             Count(relation, ok);
@@ -377,6 +385,14 @@ public sealed class GeneratorFuzz
         Check("per-sample values sum to Sum", Math.Abs(per.Sum() - sum) <= 1e-12 * magnitude * (count + 1) + 1e-300, $"Σ per-sample {per.Sum():R}, Sum {sum:R}");
         Check("SumOverBatchSize = Sum / count", Math.Abs(mean - sum / count) <= 1e-15 * Math.Abs(sum / count), $"SumOverBatchSize {mean:R}, Sum / {count} = {sum / count:R}");
         Check("float agrees with double", Math.Abs(sumF - sum) <= 2e-3 * (magnitude + 1), $"float {sumF:R}, double {sum:R}");
+        Check("MeanWithSampleWeight without weights is SumOverBatchSize (bit for bit)", meanWithWeights.Equals(mean), $"MeanWithSampleWeight {meanWithWeights:R}, SumOverBatchSize {mean:R}");
+        // the row weights 0.25, 1.25, ... sum (as given, whatever the loss shape) to b (b - 1) / 2 + b / 4
+        double weightSum = Enumerable.Range(0, b).Sum(i => 0.25 + i);
+        if (double.IsFinite(weightedSum))
+        {
+            Check("MeanWithSampleWeight = weighted Sum / sum of the weights", Math.Abs(meanWithRowWeights - weightedSum / weightSum) <= 1e-15 * Math.Abs(weightedSum / weightSum),
+                $"MeanWithSampleWeight {meanWithRowWeights:R}, weighted Sum / {weightSum:R} = {weightedSum / weightSum:R}");
+        }
         for (int j = 0; j < count; j++)
         {
             if (double.IsFinite(per[j]))
