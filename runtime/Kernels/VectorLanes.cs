@@ -495,40 +495,40 @@ public static class VectorLanes
     }
 
     /// <summary><c>tanh x</c> per lane, as <see cref="LossMath.Tanh(float)"/> (in double, rounded once).</summary>
-    public static Vector512<float> Tanh(Vector512<float> x) => PerLane<float, TanhOf>(x);
+    internal static Vector512<float> Tanh(Vector512<float> x) => PerLane<float, TanhOf>(x);
 
     /// <summary><c>tanh x</c> per lane, exactly as <see cref="Math.Tanh(double)"/>.</summary>
-    public static Vector512<double> Tanh(Vector512<double> x) => PerLane<double, TanhOf>(x);
+    internal static Vector512<double> Tanh(Vector512<double> x) => PerLane<double, TanhOf>(x);
 
     /// <summary><c>tanh x</c> per lane, as <see cref="LossMath.Tanh(float)"/> (in double, rounded once).</summary>
-    public static Vector256<float> Tanh(Vector256<float> x) => PerLane<float, TanhOf>(x);
+    internal static Vector256<float> Tanh(Vector256<float> x) => PerLane<float, TanhOf>(x);
 
     /// <summary><c>tanh x</c> per lane, exactly as <see cref="Math.Tanh(double)"/>.</summary>
-    public static Vector256<double> Tanh(Vector256<double> x) => PerLane<double, TanhOf>(x);
+    internal static Vector256<double> Tanh(Vector256<double> x) => PerLane<double, TanhOf>(x);
 
     /// <summary><c>tanh x</c> per lane, as <see cref="LossMath.Tanh(float)"/> (in double, rounded once).</summary>
-    public static Vector128<float> Tanh(Vector128<float> x) => PerLane<float, TanhOf>(x);
+    internal static Vector128<float> Tanh(Vector128<float> x) => PerLane<float, TanhOf>(x);
 
     /// <summary><c>tanh x</c> per lane, exactly as <see cref="Math.Tanh(double)"/>.</summary>
-    public static Vector128<double> Tanh(Vector128<double> x) => PerLane<double, TanhOf>(x);
+    internal static Vector128<double> Tanh(Vector128<double> x) => PerLane<double, TanhOf>(x);
 
     /// <summary><c>sinh x</c> per lane, as <see cref="LossMath.Sinh(float)"/> (in double, rounded once).</summary>
-    public static Vector512<float> Sinh(Vector512<float> x) => PerLane<float, SinhOf>(x);
+    internal static Vector512<float> Sinh(Vector512<float> x) => PerLane<float, SinhOf>(x);
 
     /// <summary><c>sinh x</c> per lane, exactly as <see cref="Math.Sinh(double)"/>.</summary>
-    public static Vector512<double> Sinh(Vector512<double> x) => PerLane<double, SinhOf>(x);
+    internal static Vector512<double> Sinh(Vector512<double> x) => PerLane<double, SinhOf>(x);
 
     /// <summary><c>sinh x</c> per lane, as <see cref="LossMath.Sinh(float)"/> (in double, rounded once).</summary>
-    public static Vector256<float> Sinh(Vector256<float> x) => PerLane<float, SinhOf>(x);
+    internal static Vector256<float> Sinh(Vector256<float> x) => PerLane<float, SinhOf>(x);
 
     /// <summary><c>sinh x</c> per lane, exactly as <see cref="Math.Sinh(double)"/>.</summary>
-    public static Vector256<double> Sinh(Vector256<double> x) => PerLane<double, SinhOf>(x);
+    internal static Vector256<double> Sinh(Vector256<double> x) => PerLane<double, SinhOf>(x);
 
     /// <summary><c>sinh x</c> per lane, as <see cref="LossMath.Sinh(float)"/> (in double, rounded once).</summary>
-    public static Vector128<float> Sinh(Vector128<float> x) => PerLane<float, SinhOf>(x);
+    internal static Vector128<float> Sinh(Vector128<float> x) => PerLane<float, SinhOf>(x);
 
     /// <summary><c>sinh x</c> per lane, exactly as <see cref="Math.Sinh(double)"/>.</summary>
-    public static Vector128<double> Sinh(Vector128<double> x) => PerLane<double, SinhOf>(x);
+    internal static Vector128<double> Sinh(Vector128<double> x) => PerLane<double, SinhOf>(x);
 
     private static Vector512<T> PerLane<T, TFunction>(Vector512<T> x)
         where TFunction : IScalarFunction<T>

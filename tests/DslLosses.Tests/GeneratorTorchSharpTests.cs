@@ -75,4 +75,22 @@ public class GeneratorTorchSharpTests
         Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
             o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
     }
+
+    [Fact]
+    public void Keyword_names_keep_their_at_sign_in_the_TorchSharp_entry_points()
+    {
+        const string source = GeneratorHarness.Usings + """
+            namespace N;
+            public static partial class L
+            {
+                [Loss] static Tensor @class([Shape("B", "N")] Tensor @int, [Shape("B", "N")] Tensor p, Scalar @double) => Mean(Square(@int - p) * @double, axis: -1);
+            }
+            """;
+        string? torch = TorchSource(GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compile(source).AddReferences(Bridge())));
+        Assert.NotNull(torch);
+        Assert.Contains("public static global::TorchSharp.torch.Tensor @class(global::TorchSharp.torch.Tensor @int, global::TorchSharp.torch.Tensor p, double @double,", torch);
+        Assert.Contains("(@double, reduction), @int, p, sampleWeight);", torch);
+        Assert.Contains("=> @class<float>(", torch);
+        Assert.DoesNotContain(" class(", torch);
+    }
 }

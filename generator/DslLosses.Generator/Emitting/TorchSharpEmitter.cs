@@ -97,20 +97,20 @@ internal static class TorchSharpEmitter
         // the public entry point, in the formula's parameter order
         var parameters = f.Parameters.Select(p => p.Kind switch
         {
-            ParamKind.Tensor or ParamKind.Indices => $"{TorchTensor} {p.Name}",
-            ParamKind.Scalar => $"double {p.Name}",
-            _ => $"int {p.Name}",
+            ParamKind.Tensor or ParamKind.Indices => $"{TorchTensor} {Id(p.Name)}",
+            ParamKind.Scalar => $"double {Id(p.Name)}",
+            _ => $"int {Id(p.Name)}",
         }).ToList();
         parameters.Add($"{Reduction} reduction = {Reduction}.SumOverBatchSize");
         parameters.Add($"{TorchTensor}? sampleWeight = null");
         if (runtimeAxis)
             parameters.Add("int axis = " + f.LossAxis.ToString(CultureInfo.InvariantCulture));
-        var constructed = options.Select(p => p.Name).Concat(new[] { "reduction" }).Concat(runtimeAxis ? new[] { "axis" } : new string[0]);
+        var constructed = options.Select(p => Id(p.Name)).Concat(new[] { "reduction" }).Concat(runtimeAxis ? new[] { "axis" } : new string[0]);
         w.Line($"// ==== {f.MethodName} on TorchSharp tensors ====");
         w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> on TorchSharp tensors, connected to autograd: <paramref name=\"{prediction.Name}\"/> (a CPU float32 or float64 tensor) is differentiated by the generated gradient kernels; the kernels read the tensors' own storage. Returns a 0-dimensional tensor, or the per-sample losses for <see cref=\"{Reduction.Replace("global::", "")}.None\"/>. See <see cref=\"global::DslLosses.TorchSharpLosses\"/> for the tensors accepted.</summary>");
         w.Line(SourceEmitter.GeneratedCode);
-        w.Line($"public static {TorchTensor} {f.MethodName}({string.Join(", ", parameters)})");
-        w.Line($"    => global::DslLosses.TorchSharpLosses.Call(new {kernels}({string.Join(", ", constructed)}), {label.Name}, {prediction.Name}, sampleWeight);");
+        w.Line($"public static {TorchTensor} {Id(f.MethodName)}({string.Join(", ", parameters)})");
+        w.Line($"    => global::DslLosses.TorchSharpLosses.Call(new {kernels}({string.Join(", ", constructed)}), {Id(label.Name)}, {Id(prediction.Name)}, sampleWeight);");
         w.Line();
 
         // the kernels: the formula's generic entry points on spans over the tensors' storage
@@ -123,12 +123,12 @@ internal static class TorchSharpEmitter
             if (runtimeAxis)
                 w.Line("private readonly int _axis;");
             w.Line();
-            var ctorParameters = options.Select(p => $"{(p.Kind == ParamKind.Scalar ? "double" : "int")} {p.Name}").Concat(new[] { $"{Reduction} reduction" }).Concat(runtimeAxis ? new[] { "int axis" } : new string[0]);
+            var ctorParameters = options.Select(p => $"{(p.Kind == ParamKind.Scalar ? "double" : "int")} {Id(p.Name)}").Concat(new[] { $"{Reduction} reduction" }).Concat(runtimeAxis ? new[] { "int axis" } : new string[0]);
             string axisArgument = runtimeAxis ? "axis" : plan.Geometry.HasLossAxis && !plan.LossHasAxis ? f.LossAxis.ToString(CultureInfo.InvariantCulture) : "null";
             using (w.Block($"public {kernels}({string.Join(", ", ctorParameters)}) : base({loss}, reduction, {axisArgument}, classIndexLabels: {(label.Kind == ParamKind.Indices ? "true" : "false")})"))
             {
                 foreach (ParamModel p in options)
-                    w.Line($"_{p.Name} = {p.Name};");
+                    w.Line($"_{p.Name} = {Id(p.Name)};");
                 if (runtimeAxis)
                     w.Line("_axis = axis;");
             }
@@ -153,10 +153,10 @@ internal static class TorchSharpEmitter
                 string Missing(string what) => $"throw new global::System.NotSupportedException({Quote($"{f.MethodName}: the formula's [Loss] options generate no {what} kernels for {t.Type} tensors.")})";
                 w.Line();
                 w.Line($"public override {t.Type} Loss({inputs})");
-                w.Line(generated && total ? $"    => {f.MethodName}<{t.Type}>({Args("Reduction", "x.SampleWeight")});" : $"    => {Missing("reduced")};");
+                w.Line(generated && total ? $"    => {Id(f.MethodName)}<{t.Type}>({Args("Reduction", "x.SampleWeight")});" : $"    => {Missing("reduced")};");
                 w.Line();
                 w.Line($"public override void PerSample({inputs}, {Ts}<{t.Type}> destination)");
-                w.Line(generated && perSample ? $"    => {f.MethodName}<{t.Type}>({Args("destination", "x.SampleWeight")});" : $"    => {Missing("per-sample")};");
+                w.Line(generated && perSample ? $"    => {Id(f.MethodName)}<{t.Type}>({Args("destination", "x.SampleWeight")});" : $"    => {Missing("per-sample")};");
                 w.Line();
                 w.Line($"public override void Gradient({inputs}, {Ts}<{t.Type}> gradient)");
                 w.Line(generated ? $"    => {f.MethodName}Gradient<{t.Type}>({Args("gradient", "Reduction", "x.SampleWeight")});" : $"    => {Missing("gradient")};");
@@ -167,4 +167,6 @@ internal static class TorchSharpEmitter
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    private static string Id(string name) => CSharpText.Id(name);
 }
