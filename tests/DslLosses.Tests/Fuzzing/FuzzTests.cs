@@ -38,6 +38,9 @@ public class FuzzTests
         _output.WriteLine("  time: " + string.Join(", ", fuzz.Stages.Select(kv => $"{kv.Key} {kv.Value.TotalSeconds:F1} s")));
         foreach (var group in all.Zip(outcomes).GroupBy(x => (x.First.Case.Body is null ? "mutant " : "random ") + x.Second.Class).OrderBy(g => g.Key, StringComparer.Ordinal))
             _output.WriteLine($"  class {group.Key}: {group.Count()}");
+        // random formulas are well typed, so their errors are the DSL's own limits: which ones, how often
+        foreach (var group in all.Zip(outcomes).Where(x => x.First.Case.Body is not null).SelectMany(x => x.Second.Errors.Select(id => (id, x.First))).GroupBy(x => x.id).OrderBy(g => g.Key, StringComparer.Ordinal))
+            _output.WriteLine($"  random formulas refused with {group.Key}: {group.Count()}, e.g. {group.First().Item2.Case.Body!.Text}");
         foreach (var (relation, (checkedCount, violated, skipped)) in fuzz.Relations)
             _output.WriteLine($"  relation '{relation}': {checkedCount} checked, {violated} violated, {skipped} skipped");
 

@@ -35,18 +35,22 @@ public sealed record Node(string Format, bool Row, Node[] Kids)
 
 /// <summary>
 /// Random well-typed formulas over the DSL with the fixed signature <see cref="Signature"/>: elementwise expressions
-/// over <c>y</c>, <c>p</c>, <c>s</c> and constants, row reductions and normalisations along the loss axis, and their
-/// mixtures. Logs, exps and powers get clipped arguments, so every input is in the domain.
+/// over <c>y</c>, <c>p</c>, <c>s</c> and constants, row reductions and normalisations along the loss axis, gathers at the
+/// class indices <c>k</c>, and their mixtures; some are wrapped in <c>Masked(..., k != 0)</c> (Keras's
+/// <c>ignore_class</c>, here class 0). Logs, exps and powers get clipped arguments, so every input is in the domain.
 /// </summary>
 public static class RandomFormula
 {
-    public const string Signature = "[Shape(\"B\", \"N\")] Tensor y, [Differentiable, Shape(\"B\", \"N\")] Tensor p, Scalar s";
+    public const string Signature = "[Shape(\"B\", \"N\")] Tensor y, [Differentiable, Shape(\"B\", \"N\")] Tensor p, Scalar s, [Shape(\"B\")] Indices k";
+
+    /// <summary>The text the masked formulas start with: their rows with class index 0 are taken out.</summary>
+    public const string MaskPrefix = "Masked(";
 
     private static readonly string[] Unary =
     {
         "-({0})", "Abs({0})", "Square({0})", "Exp(Clip({0}, -4, 4))", "Log(Clip({0}, 0.05, 20))", "Log1p(Abs({0}))",
         "Sqrt(Abs({0}) + 0.25)", "Sigmoid({0})", "Softplus({0})", "Clip({0}, -2, 2)", "Pow(Clip({0}, 0.2, 3), 1.5)",
-        "({0} * s)", "({0} + 0.5)", "(1 - {0})",
+        "({0} * s)", "({0} + 0.5)", "(1 - {0})", "Max({0}, 0)", "Min({0}, -1)",
     };
 
     private static readonly string[] Binary =
@@ -59,8 +63,9 @@ public static class RandomFormula
 
     private static readonly string[] RowOf =
     {
-        "Mean({0}, -1)", "Sum({0}, -1)", "Max({0}, -1)", "Min({0}, -1)", "LogSumExp(Clip({0}, -10, 10), -1)",
-        "-Sum(y * LogSoftmax({0}, -1), -1)", "Mean(Softmax({0}, -1) * y, -1)",
+        "Mean({0}, -1)", "Sum({0}, -1)", "Max({0}, axis: -1)", "Min({0}, axis: -1)", "LogSumExp(Clip({0}, -10, 10), -1)",
+        "-Sum(y * LogSoftmax({0}, -1), -1)", "Mean(Softmax({0}, -1) * y, -1)", "Gather({0}, k, -1)",
+        "-Gather(LogSoftmax({0}, -1), k, -1)", "Gather(Softmax({0}, -1), k, -1)",
     };
 
     public static Node Leaf(string text) => new(text, false, Array.Empty<Node>());
@@ -72,7 +77,8 @@ public static class RandomFormula
             return Elem(random, 3, rows: false);
         if (top < 5)
             return Elem(random, 3, rows: true);
-        return RowExpr(random, 2);
+        Node rows = RowExpr(random, 2);
+        return top < 8 ? rows : new Node(MaskPrefix + "{0}, k != 0)", true, new[] { rows });
     }
 
     private static Node RowExpr(Random random, int depth)
