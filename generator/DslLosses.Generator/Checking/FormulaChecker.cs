@@ -329,8 +329,8 @@ internal sealed class FormulaChecker
             if (_lossAxes is { Length: > 1 } && _parameters[i].Shape.Count == 1 && _parameters[i].Shape[0].Equals(_parameters[firstFull].Shape[rank - 1])
                 && !_parameters[i].Shape[0].Equals(_parameters[firstFull].Shape[0]))
             {
-                ReportAt(DiagnosticDescriptors.SeveralAxes, _parameterLocations[i], _method,
-                    $"'{_parameters[i].Name}' declared {_parameters[i].ShapeText} looks like one value per class, which a formula reducing several axes ({Format(_lossAxes)}) does not take; " +
+                ReportAt(DiagnosticDescriptors.SeveralAxes, _parameterLocations[i], $"'{_parameters[i].Name}' declared {_parameters[i].ShapeText}", _method,
+                    $"it looks like one value per class, which a formula reducing several axes ({Format(_lossAxes)}) does not take; " +
                     $"declare it with the full shape {_parameters[firstFull].ShapeText} (tiled), or one value per sample ({_parameters[firstFull].Shape[0]})");
                 continue;
             }
