@@ -16,16 +16,25 @@ namespace DslLosses.Tests;
 [Trait("Category", "Kernels")]
 public class MultiAxisTests
 {
-    /// <summary>A two-tensor formula: its float64 per-sample reference and the generated entry points in double and float.</summary>
-    private sealed record Case(
-        string Name,
-        Func<double[], double[], nint[], double[]> Reference,
-        Func<double[], double[], nint[], Reduction, double[]?, double> TotalD,
-        Func<double[], double[], nint[], double[]?, Tensor<double>> PerSampleD,
-        Func<float[], float[], nint[], Reduction, float[]?, float> TotalF,
-        Func<float[], float[], nint[], float[]?, Tensor<float>> PerSampleF,
-        Action<double[], double[], nint[], double[], Reduction, double[]?> GradientD,
-        int Kept = 1);
+    private delegate T TotalOf<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight);
+
+    private delegate Tensor<T> PerSampleOf<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight);
+
+    private delegate void GradientOf(ReadOnlyTensorSpan<double> yTrue, ReadOnlyTensorSpan<double> yPred, TensorSpan<double> gradient, Reduction reduction, ReadOnlyTensorSpan<double> sampleWeight);
+
+    /// <summary>A generated public entry point of a two-tensor formula of <see cref="MultiAxisFormulas"/>, by name and parameter types.</summary>
+    private static TDelegate Entry<TDelegate>(string name, params Type[] parameters) where TDelegate : Delegate
+        => (typeof(MultiAxisFormulas).GetMethod(name, BindingFlags.Public | BindingFlags.Static, parameters)
+            ?? throw new InvalidOperationException($"no generated entry point {name}")).CreateDelegate<TDelegate>();
+
+    private static TotalOf<T> Total<T>(string name)
+        => Entry<TotalOf<T>>(name, typeof(ReadOnlyTensorSpan<T>), typeof(ReadOnlyTensorSpan<T>), typeof(Reduction), typeof(ReadOnlyTensorSpan<T>));
+
+    private static PerSampleOf<T> PerSample<T>(string name)
+        => Entry<PerSampleOf<T>>(name + "PerSample", typeof(ReadOnlyTensorSpan<T>), typeof(ReadOnlyTensorSpan<T>), typeof(ReadOnlyTensorSpan<T>));
+
+    private static GradientOf Gradient(string name)
+        => Entry<GradientOf>(name + "Gradient", typeof(ReadOnlyTensorSpan<double>), typeof(ReadOnlyTensorSpan<double>), typeof(TensorSpan<double>), typeof(Reduction), typeof(ReadOnlyTensorSpan<double>));
 
     private static ReadOnlyTensorSpan<T> S<T>(T[] values, nint[] shape) => new(values, shape, default);
 
@@ -90,33 +99,29 @@ public class MultiAxisTests
         return max - min + LogSumExp(start, c, j => x[j] * y[j]);
     }
 
-    private static readonly Case Dice = new("Dice", (y, p, s) => Rows(y, p, s, 1, DiceRow),
-        (y, p, s, r, w) => MultiAxisFormulas.Dice(S(y, s), S(p, s), r, W(w)), (y, p, s, w) => MultiAxisFormulas.DicePerSample(S(y, s), S(p, s), W(w)),
-        (y, p, s, r, w) => MultiAxisFormulas.Dice(S(y, s), S(p, s), r, W(w)), (y, p, s, w) => MultiAxisFormulas.DicePerSample(S(y, s), S(p, s), W(w)),
-        (y, p, s, g, r, w) => MultiAxisFormulas.DiceGradient(S(y, s), S(p, s), new TensorSpan<double>(g, s), r, W(w)));
-
-    private static readonly Case SequenceMse = new("SequenceMse", (y, p, s) => Rows(y, p, s, 1, MseRow),
-        (y, p, s, r, w) => MultiAxisFormulas.SequenceMse(S(y, s), S(p, s), r, W(w)), (y, p, s, w) => MultiAxisFormulas.SequenceMsePerSample(S(y, s), S(p, s), W(w)),
-        (y, p, s, r, w) => MultiAxisFormulas.SequenceMse(S(y, s), S(p, s), r, W(w)), (y, p, s, w) => MultiAxisFormulas.SequenceMsePerSample(S(y, s), S(p, s), W(w)),
-        (y, p, s, g, r, w) => MultiAxisFormulas.SequenceMseGradient(S(y, s), S(p, s), new TensorSpan<double>(g, s), r, W(w)));
-
-    private static readonly Case SpatialCe = new("SpatialCe", (y, p, s) => Rows(y, p, s, 1, SpatialCeRow),
-        (y, p, s, r, w) => MultiAxisFormulas.SpatialCe(S(y, s), S(p, s), r, W(w)), (y, p, s, w) => MultiAxisFormulas.SpatialCePerSample(S(y, s), S(p, s), W(w)),
-        (y, p, s, r, w) => MultiAxisFormulas.SpatialCe(S(y, s), S(p, s), r, W(w)), (y, p, s, w) => MultiAxisFormulas.SpatialCePerSample(S(y, s), S(p, s), W(w)),
-        (y, p, s, g, r, w) => MultiAxisFormulas.SpatialCeGradient(S(y, s), S(p, s), new TensorSpan<double>(g, s), r, W(w)));
-
-    private static readonly Case Spread = new("Spread", (y, p, s) => Rows(y, p, s, 1, SpreadRow),
-        (y, p, s, r, w) => MultiAxisFormulas.Spread(S(y, s), S(p, s), r, W(w)), (y, p, s, w) => MultiAxisFormulas.SpreadPerSample(S(y, s), S(p, s), W(w)),
-        (y, p, s, r, w) => MultiAxisFormulas.Spread(S(y, s), S(p, s), r, W(w)), (y, p, s, w) => MultiAxisFormulas.SpreadPerSample(S(y, s), S(p, s), W(w)),
-        (y, p, s, g, r, w) => MultiAxisFormulas.SpreadGradient(S(y, s), S(p, s), new TensorSpan<double>(g, s), r, W(w)));
-
-    private static Case ByName(string name) => name switch
+    /// <summary>The float64 per-sample losses of a formula: its row function over the flattened rows of the one kept (batch) axis.</summary>
+    private static double[] Reference(string name, double[] y, double[] p, nint[] shape) => Rows(y, p, shape, 1, name switch
     {
-        "Dice" => Dice,
-        "SequenceMse" => SequenceMse,
-        "SpatialCe" => SpatialCe,
-        _ => Spread,
-    };
+        "Dice" => DiceRow,
+        "SequenceMse" => MseRow,
+        "SpatialCe" => SpatialCeRow,
+        _ => SpreadRow,
+    });
+
+    /// <summary>Central differences in float64 of <paramref name="f"/> at <paramref name="x"/>.</summary>
+    private static double[] CentralDifferences(double[] x, Func<double[], double> f)
+    {
+        var numeric = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            double h = 1e-6 * Math.Max(1, Math.Abs(x[i]));
+            double[] up = (double[])x.Clone(), down = (double[])x.Clone();
+            up[i] += h;
+            down[i] -= h;
+            numeric[i] = (f(up) - f(down)) / (2 * h);
+        }
+        return numeric;
+    }
 
     /// <summary>Inputs for a formula: labels in [0, 1], predictions in (0, 1) (logits for the cross-entropy).</summary>
     private static (double[] Y, double[] P) Inputs(string name, int n, int seed)
@@ -163,12 +168,11 @@ public class MultiAxisTests
     [MemberData(nameof(Shapes))]
     public void Values_for_every_reduction_with_and_without_weights(string name, nint[] shape)
     {
-        Case f = ByName(name);
         int n = Product(shape), rows = (int)shape[0];
         (double[] y, double[] p) = Inputs(name, n, n + rows);
         float[] yf = y.Select(v => (float)v).ToArray(), pf = p.Select(v => (float)v).ToArray();
-        double[] expected = f.Reference(y, p, shape);
-        double[] expectedF = f.Reference(yf.Select(v => (double)v).ToArray(), pf.Select(v => (double)v).ToArray(), shape);
+        double[] expected = Reference(name, y, p, shape);
+        double[] expectedF = Reference(name, yf.Select(v => (double)v).ToArray(), pf.Select(v => (double)v).ToArray(), shape);
         Assert.Equal(rows, expected.Length);
         double[] weights = GradientTests.Uniform(new Random(rows), rows, 0.1, 2);
         float[] weightsF = weights.Select(v => (float)v).ToArray();
@@ -176,9 +180,9 @@ public class MultiAxisTests
         foreach (bool weighted in new[] { false, true })
         {
             double[]? w = weighted ? weights : null;
-            Tensor<double> perSample = f.PerSampleD(y, p, shape, w);
+            Tensor<double> perSample = PerSample<double>(name)(S(y, shape), S(p, shape), W(w));
             Assert.Equal(new nint[] { rows }, perSample.Lengths.ToArray());
-            Tensor<float> perSampleF = f.PerSampleF(yf, pf, shape, weighted ? weightsF : null);
+            Tensor<float> perSampleF = PerSample<float>(name)(S(yf, shape), S(pf, shape), W(weighted ? weightsF : null));
             for (int r = 0; r < rows; r++)
             {
                 Close(expected[r] * (w?[r] ?? 1), perSample[r], 1e-12, $"{name} double row {r} weighted={weighted}");
@@ -186,8 +190,8 @@ public class MultiAxisTests
             }
             foreach (Reduction reduction in Totals)
             {
-                Close(Reduce(expected, w, reduction), f.TotalD(y, p, shape, reduction, w), 1e-12, $"{name} double {reduction} weighted={weighted}");
-                Close(Reduce(expectedF, weighted ? weightsUp : null, reduction), f.TotalF(yf, pf, shape, reduction, weighted ? weightsF : null), 5e-6, $"{name} float {reduction} weighted={weighted}");
+                Close(Reduce(expected, w, reduction), Total<double>(name)(S(y, shape), S(p, shape), reduction, W(w)), 1e-12, $"{name} double {reduction} weighted={weighted}");
+                Close(Reduce(expectedF, weighted ? weightsUp : null, reduction), Total<float>(name)(S(yf, shape), S(pf, shape), reduction, W(weighted ? weightsF : null)), 5e-6, $"{name} float {reduction} weighted={weighted}");
             }
         }
     }
@@ -196,7 +200,6 @@ public class MultiAxisTests
     [MemberData(nameof(Shapes))]
     public void Gradients_match_central_differences_of_the_float64_reference(string name, nint[] shape)
     {
-        Case f = ByName(name);
         int n = Product(shape), rows = (int)shape[0];
         (double[] y, double[] p) = Inputs(name, n, 2 * n + rows);
         double[] weights = GradientTests.Uniform(new Random(rows + 1), rows, 0.1, 2);
@@ -205,16 +208,8 @@ public class MultiAxisTests
             foreach (double[]? w in new[] { null, weights })
             {
                 var g = new double[n];
-                f.GradientD(y, p, shape, g, reduction, w);
-                var numeric = new double[n];
-                for (int i = 0; i < n; i++)
-                {
-                    double h = 1e-6 * Math.Max(1, Math.Abs(p[i]));
-                    double[] up = (double[])p.Clone(), down = (double[])p.Clone();
-                    up[i] += h;
-                    down[i] -= h;
-                    numeric[i] = (Reduce(f.Reference(y, up, shape), w, reduction) - Reduce(f.Reference(y, down, shape), w, reduction)) / (2 * h);
-                }
+                Gradient(name)(S(y, shape), S(p, shape), new TensorSpan<double>(g, shape), reduction, W(w));
+                double[] numeric = CentralDifferences(p, x => Reduce(Reference(name, y, x, shape), w, reduction));
                 double diff = Math.Sqrt(g.Zip(numeric, (a, b) => (a - b) * (a - b)).Sum());
                 double norm = Math.Sqrt(numeric.Sum(v => v * v));
                 Assert.True(norm > 0, $"{name}: the finite-difference gradient is zero");
@@ -238,21 +233,6 @@ public class MultiAxisTests
         return method.MakeGenericMethod(arguments).CreateDelegate<TDelegate>();
     }
 
-    /// <summary>The float64 gradient of the sum of the per-sample losses, by central differences of the reference.</summary>
-    private static double[] ReferenceGradient(Case f, double[] y, double[] p, nint[] shape)
-    {
-        var numeric = new double[p.Length];
-        for (int i = 0; i < p.Length; i++)
-        {
-            double h = 1e-6 * Math.Max(1, Math.Abs(p[i]));
-            double[] up = (double[])p.Clone(), down = (double[])p.Clone();
-            up[i] += h;
-            down[i] -= h;
-            numeric[i] = (f.Reference(y, up, shape).Sum() - f.Reference(y, down, shape).Sum()) / (2 * h);
-        }
-        return numeric;
-    }
-
     private static int LaneCount(Type lanes) => lanes.Name switch
     {
         "Float512" => 16,
@@ -266,13 +246,12 @@ public class MultiAxisTests
     [MemberData(nameof(Shapes))]
     public void Every_width_gives_the_reference_losses_and_gradients(string name, nint[] shape)
     {
-        Case f = ByName(name);
         int n = Product(shape), rows = (int)shape[0], c = n / rows;
         (double[] y, double[] p) = Inputs(name, n, 3 * n + rows);
         float[] yf = y.Select(v => (float)v).ToArray(), pf = p.Select(v => (float)v).ToArray();
         double[] yUp = yf.Select(v => (double)v).ToArray(), pUp = pf.Select(v => (double)v).ToArray();
-        double[] expected = f.Reference(yUp, pUp, shape);
-        double[] expectedGradient = ReferenceGradient(f, yUp, pUp, shape);
+        double[] expected = Reference(name, yUp, pUp, shape);
+        double[] expectedGradient = CentralDifferences(pUp, x => Reference(name, yUp, x, shape).Sum());
 
         // a width runs a row of at least its lane count (the dispatchers' rule); the one-element lanes take any row
         foreach (Type lanes in new[] { typeof(Float512), typeof(Float256), typeof(Float128), typeof(FloatScalar) }.Where(l => c >= LaneCount(l)))
