@@ -2,6 +2,8 @@ using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace DslLosses.Analyzers;
 
@@ -160,6 +162,57 @@ internal sealed class DslSymbols
             }
         }
         return -1;
+    }
+
+    /// <summary>
+    /// The first of the trailing axes a formula reduces when its body names several (<c>axes: [1, 2, 3]</c> or
+    /// <c>NonBatchAxes</c>), resolved against <paramref name="rank"/>: null when it names none, -1 when a list is not
+    /// written with integer literals (the call-site checks that depend on the per-sample shape are then skipped).
+    /// </summary>
+    public static int? FirstReducedAxis(IMethodSymbol formula, int rank, System.Threading.CancellationToken cancellationToken)
+    {
+        int? first = null;
+        foreach (SyntaxReference reference in formula.DeclaringSyntaxReferences)
+        {
+            foreach (ArgumentSyntax argument in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<ArgumentSyntax>())
+            {
+                if (argument.NameColon?.Name.Identifier.Text != "axes")
+                    continue;
+                int? lowest = LowestAxis(argument.Expression, rank);
+                if (lowest is null)
+                    return -1;
+                first = first is null ? lowest : Math.Min(first.Value, lowest.Value);
+            }
+        }
+        return first;
+    }
+
+    private static int? LowestAxis(ExpressionSyntax axes, int rank)
+    {
+        if (axes is IdentifierNameSyntax { Identifier.Text: "NonBatchAxes" } or MemberAccessExpressionSyntax { Name.Identifier.Text: "NonBatchAxes" })
+            return 1;
+        var elements = axes switch
+        {
+            CollectionExpressionSyntax collection => collection.Elements.Select(e => (e as ExpressionElementSyntax)?.Expression),
+            ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer.Expressions.Select(e => (ExpressionSyntax?)e),
+            ArrayCreationExpressionSyntax { Initializer: { } initializer } => initializer.Expressions.Select(e => (ExpressionSyntax?)e),
+            _ => null,
+        };
+        int? lowest = null;
+        foreach (ExpressionSyntax? element in elements ?? Enumerable.Empty<ExpressionSyntax?>())
+        {
+            int? axis = element switch
+            {
+                LiteralExpressionSyntax { Token.Value: int value } => value,
+                PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression, Operand: LiteralExpressionSyntax { Token.Value: int value } } => -value,
+                _ => null,
+            };
+            if (axis is null)
+                return null;
+            int resolved = axis.Value < 0 ? axis.Value + rank : axis.Value;
+            lowest = lowest is null ? resolved : Math.Min(lowest.Value, resolved);
+        }
+        return lowest;
     }
 
     /// <summary>The name used in messages for a formula (<c>[Loss(Name = ...)]</c> or the method name).</summary>

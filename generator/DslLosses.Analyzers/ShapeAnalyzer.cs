@@ -305,7 +305,15 @@ public sealed class ShapeAnalyzer : DiagnosticAnalyzer
             int axis = ShapeRules.Normalize(_symbols.LossAxis(formula), full.Count);
             if (axis < 0)
                 return;
-            GeneratedOutputs(full.ToImmutable(), axis, entries[entries.Count - 1]);
+            int count = 1;
+            if (DslSymbols.FirstReducedAxis(formula, full.Count, _context.CancellationToken) is int first)
+            {
+                // several trailing axes reduced (checked by DSL0108): the per-sample losses keep the axes before them
+                if (first <= 0 || first >= full.Count)
+                    return;
+                (axis, count) = (first, full.Count - first);
+            }
+            GeneratedOutputs(full.ToImmutable(), axis, entries[entries.Count - 1], count);
         }
 
         private void Ellipsis(IMethodSymbol formula, List<Entry> entries)
@@ -375,9 +383,9 @@ public sealed class ShapeAnalyzer : DiagnosticAnalyzer
         /// Weights and destinations of a generated kernel. Whether its per-sample loss keeps the loss axis depends on the
         /// formula body, so a shape is refused only when it fits neither the full shape nor the shape without the axis.
         /// </summary>
-        private void GeneratedOutputs(ImmutableArray<long> full, int axis, Entry reference)
+        private void GeneratedOutputs(ImmutableArray<long> full, int axis, Entry reference, int count = 1)
         {
-            ImmutableArray<long> reduced = axis >= 0 ? ShapeRules.Without(full, axis) : full;
+            ImmutableArray<long> reduced = axis < 0 ? full : count == 1 ? ShapeRules.Without(full, axis) : full.RemoveRange(axis, count);
             if (Known(_site.SampleWeight) is { } w && !ShapeRules.WeightsFit(w.Shape, full) && !ShapeRules.WeightsFit(w.Shape, reduced))
             {
                 Mismatch(_site.SampleWeight!, $"{Name(_site.SampleWeight!)} has shape {S(w.Shape)} but {Name(reference.Argument)} has shape {S(reference.Tensor.Shape)}: " +

@@ -1,3 +1,5 @@
+using System;
+
 namespace DslLosses;
 
 /// <summary>
@@ -6,9 +8,11 @@ namespace DslLosses;
 /// </summary>
 /// <remarks>
 /// Axis operations reduce (or normalise along) the formula's loss axis (<see cref="LossAttribute.Axis"/>); their
-/// <c>axis</c> must be a constant and must name that axis. Numerics follow TensorFlow: <see cref="Clip"/> keeps NaN,
-/// <see cref="Log1p"/> is accurate near 0, <see cref="Sigmoid"/> and <see cref="Softplus"/> do not overflow,
-/// <see cref="LogSumExp"/>, <see cref="LogSoftmax"/> and <see cref="Softmax"/> subtract the maximum first.
+/// <c>axis</c> must be a constant and must name that axis. Written with <c>axes:</c> instead (a list of constants, or
+/// <see cref="NonBatchAxes"/>), they reduce several trailing axes, which every axis operation of the formula then names.
+/// Numerics follow TensorFlow: <see cref="Clip"/> keeps NaN, <see cref="Log1p"/> is accurate near 0,
+/// <see cref="Sigmoid"/> and <see cref="Softplus"/> do not overflow, <c>LogSumExp</c>, <c>LogSoftmax</c> and
+/// <c>Softmax</c> subtract the maximum first.
 /// </remarks>
 public static class Dsl
 {
@@ -75,6 +79,33 @@ public static class Dsl
     public static Tensor LogSoftmax(Tensor x, Axis axis) => throw Marker.Fail();
     /// <summary><c>exp(x - LogSumExp(x))</c> along the loss axis.</summary>
     public static Tensor Softmax(Tensor x, Axis axis) => throw Marker.Fail();
+
+    /// <summary>
+    /// Sum over several axes: the trailing axes of the full shape, written as a list (<c>Sum(x, axes: [1, 2, 3])</c>
+    /// over <c>[B, H, W, C]</c>, negative values counting from the end) or as <see cref="NonBatchAxes"/>. They must be
+    /// contiguous, end with the last axis and leave the batch axis out; a formula reducing several axes reduces all of
+    /// them in every axis operation (they act as one flattened loss axis, and the per-sample loss keeps the other axes).
+    /// </summary>
+    public static Tensor Sum(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary>Mean over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>): the sum divided by the product of their lengths.</summary>
+    public static Tensor Mean(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary>Maximum over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>).</summary>
+    public static Tensor Max(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary>Minimum over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>).</summary>
+    public static Tensor Min(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary><c>log(sum(exp(x)))</c> over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>), max-subtracted.</summary>
+    public static Tensor LogSumExp(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary><c>x - LogSumExp(x)</c> over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>).</summary>
+    public static Tensor LogSoftmax(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary><c>exp(x - LogSumExp(x))</c> over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>).</summary>
+    public static Tensor Softmax(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+
+    /// <summary>
+    /// Every axis but the first (the batch axis), for the <c>axes</c> of a reduction: <c>Mean(x, axes: NonBatchAxes)</c>
+    /// is the mean over <c>T</c> of <c>[B, T]</c>, over <c>H, W, C</c> of <c>[B, H, W, C]</c> (Keras's
+    /// <c>axis=range(1, ndim)</c>, PyTorch's <c>x.flatten(1).mean(1)</c>). Only for fixed-rank shapes.
+    /// </summary>
+    public static ReadOnlySpan<int> NonBatchAxes => throw Marker.Fail();
 
     /// <summary>
     /// The element of <paramref name="x"/> at position <paramref name="index"/> along the loss axis (a gather). An index

@@ -27,7 +27,8 @@ public sealed class LossAttribute : Attribute
 {
     /// <summary>
     /// The loss axis (class axis) of the formula, counted on the declared shapes; negative values count from the end.
-    /// Every axis operation in the formula (<see cref="Dsl.Sum"/>, <see cref="Dsl.LogSoftmax"/>, ...) must use this axis.
+    /// Every axis operation in the formula (<c>Sum</c>, <c>LogSoftmax</c>, ...) must use this axis, or every one names the
+    /// same trailing axes with <c>axes:</c> (then this axis must be one of them; the default is).
     /// Default: -1, the last dimension.
     /// </summary>
     public int Axis { get; set; } = -1;

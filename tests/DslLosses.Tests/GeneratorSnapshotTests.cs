@@ -39,4 +39,15 @@ public class GeneratorSnapshotTests
                 static Tensor SparseNll([Shape("...", "C")] Tensor logits, [Shape("...")] Indices labels, int ignore)
                     => Masked(LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1), labels != ignore);
             """));
+
+    [Fact]
+    public void Dice_over_several_trailing_axes_with_a_row_tensor()
+        => Snapshot.Match("Dice", Generate("""
+                [Loss(ElementTypes = LossElementTypes.Single, Reductions = LossReductions.PerSample | LossReductions.SumOverBatchSize)]
+                static Tensor Dice([Shape("B", "H", "W", "C")] Tensor yTrue, [Shape("B", "H", "W", "C")] Tensor yPred, [Shape("B")] Tensor smooth)
+                {
+                    var intersection = Sum(yTrue * yPred, axes: [1, 2, 3]);
+                    return 1 - (2 * intersection + smooth) / (Sum(yTrue + yPred, axes: NonBatchAxes) + smooth);
+                }
+            """));
 }

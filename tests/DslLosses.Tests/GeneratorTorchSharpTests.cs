@@ -23,6 +23,7 @@ public class GeneratorTorchSharpTests
                 => LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1);
             [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
             [Loss] static Tensor Three([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b, [Differentiable, Shape("B", "N")] Tensor c) => Sum(a * b * c, axis: -1);
+            [Loss] static Tensor Dice([Shape("B", "H", "W")] Tensor y, [Shape("B", "H", "W")] Tensor p) => 1 - 2 * Sum(y * p, axes: [1, 2]) / Sum(y + p, axes: [1, 2]);
         }
         """;
 
@@ -58,6 +59,8 @@ public class GeneratorTorchSharpTests
         Assert.Contains("base(\"Se\", reduction, null, classIndexLabels: false)", source);
         // three tensors: no entry point, and the reason
         Assert.Contains("// Three: no TorchSharp entry point: the bridge takes formulas of two tensors", source);
+        // several reduced axes: the bridge's per-sample losses drop one axis
+        Assert.Contains("// Dice: no TorchSharp entry point: the bridge's per-sample losses drop one axis, and this formula reduces several.", source);
         Assert.DoesNotContain("Tensor Three(", source);
     }
 

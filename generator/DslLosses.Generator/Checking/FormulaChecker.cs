@@ -39,6 +39,9 @@ internal sealed class FormulaChecker
     private int _axis;
     private bool _axisValid;
 
+    /// <summary>The axes the formula reduces when an axis operation names several (<c>axes:</c>), sorted; else null.</summary>
+    private int[]? _lossAxes;
+
     /// <summary>
     /// Checks <paramref name="parsed"/>, reporting into <paramref name="diagnostics"/>; the model the later stages work
     /// on, or null when the formula has errors.
@@ -67,6 +70,7 @@ internal sealed class FormulaChecker
             parsed.Locals)
         {
             DifferentiableScalars = check.DifferentiableScalars.ToEquatableArray(),
+            LossAxisCount = check._lossAxes?.Length ?? 1,
         };
     }
 
@@ -88,6 +92,11 @@ internal sealed class FormulaChecker
     public int Run(Expr body)
     {
         _geometry = Geometry.Of(_parameters, _declaredAxis);
+        ResolveSeveralAxes();
+        if (_diagnostics.Count > 0)
+            return _axis;
+        if (_lossAxes is not null)
+            _geometry = Geometry.Of(_parameters, _lossAxes[0], _lossAxes.Length);
         CheckShapes();
         if (_diagnostics.Count > 0)
             return _axis;
@@ -242,7 +251,7 @@ internal sealed class FormulaChecker
         {
             ReportAt(DiagnosticDescriptors.RankMismatch, _parameterLocations[i],
                 _parameters[i].Name, _parameters[i].ShapeText, _parameters[i].FixedRank.ToString(CultureInfo.InvariantCulture), _method,
-                rank.ToString(CultureInfo.InvariantCulture), _parameters[firstFull].ShapeText, (rank - 1).ToString(CultureInfo.InvariantCulture));
+                rank.ToString(CultureInfo.InvariantCulture), _parameters[firstFull].ShapeText, (rank - (_lossAxes?.Length ?? 1)).ToString(CultureInfo.InvariantCulture));
         }
 
         // Every position of the full shape is declared once by the first full tensor; the others must agree.
@@ -310,13 +319,21 @@ internal sealed class FormulaChecker
                 $"'{_method}', whose tensors have rank {rank} (valid axes: {-rank} to {rank - 1})");
             return;
         }
-        _axis = _declaredAxis < 0 ? _declaredAxis + rank : _declaredAxis;
+        _axis = _lossAxes is not null ? _lossAxes[0] : _declaredAxis < 0 ? _declaredAxis + rank : _declaredAxis;
 
         // Row-level tensors drop the loss axis: their dimensions must match the full shape without it.
         var tensors = Enumerable.Range(0, _parameters.Count).Where(i => _parameters[i].IsTensor).ToList();
         int firstFull = tensors.FirstOrDefault(i => _geometry.RoleOf(i) == TensorRole.Full);
         foreach (int i in tensors.Where(i => _geometry.RoleOf(i) == TensorRole.Row))
         {
+            if (_lossAxes is { Length: > 1 } && _parameters[i].Shape.Count == 1 && _parameters[i].Shape[0].Equals(_parameters[firstFull].Shape[rank - 1])
+                && !_parameters[i].Shape[0].Equals(_parameters[firstFull].Shape[0]))
+            {
+                ReportAt(DiagnosticDescriptors.SeveralAxes, _parameterLocations[i], $"'{_parameters[i].Name}' declared {_parameters[i].ShapeText}", _method,
+                    $"it looks like one value per class, which a formula reducing several axes ({Format(_lossAxes)}) does not take; " +
+                    $"declare it with the full shape {_parameters[firstFull].ShapeText} (tiled), or one value per sample ({_parameters[firstFull].Shape[0]})");
+                continue;
+            }
             if (rank == 2 && !_parameters[i].Shape[0].Equals(_parameters[firstFull].Shape[1 - _axis]) && !_parameters[i].Shape[0].IsLiteral && !_parameters[firstFull].Shape[1 - _axis].IsLiteral)
             {
                 // a vector beside a matrix: one value per row, or one per class along the loss axis; it is neither
@@ -333,10 +350,105 @@ internal sealed class FormulaChecker
 
     // ---- expressions ---------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// The axes of the operations written with <c>axes:</c>: each list must name the trailing axes of the full shape
+    /// (contiguous, ending with the last, without the batch axis), and all must name the same ones; they become the
+    /// formula's loss axes, flattened into one in the kernels. Reports at the operation.
+    /// </summary>
+    private void ResolveSeveralAxes()
+    {
+        foreach (var entry in _map.AllAxes)
+        {
+            Expr node = entry.Key;
+            WrittenAxes written = entry.Value;
+            string operation = OperationName(node) + "(..., axes: " + written + ")";
+            if (_geometry.Variadic)
+            {
+                Report(DiagnosticDescriptors.SeveralAxes, node, operation, _method,
+                    "a formula whose shapes start with \"...\" has one loss axis; declare fixed-rank shapes (e.g. [Shape(\"B\", \"H\", \"W\", \"C\")]) to reduce several axes");
+                continue;
+            }
+            int rank = _geometry.FullRank;
+            int[] axes = written.Resolve(rank);
+            string? why = WhyNotTrailing(written, axes, rank);
+            if (why is not null)
+            {
+                Report(DiagnosticDescriptors.SeveralAxes, node, operation, _method, why);
+                continue;
+            }
+            Array.Sort(axes);
+            if (_lossAxes is null)
+                _lossAxes = axes;
+            else if (!_lossAxes.SequenceEqual(axes))
+                Report(DiagnosticDescriptors.SeveralAxes, node, operation, _method,
+                    $"another axis operation of the formula reduces axes {Format(_lossAxes)}; every axis operation of a formula reduces the same axes (they are flattened into one loss axis)");
+        }
+        if (_lossAxes is null || _diagnostics.Count > 0)
+            return;
+        int declared = _declaredAxis < 0 ? _declaredAxis + _geometry.FullRank : _declaredAxis;
+        if (Array.IndexOf(_lossAxes, declared) < 0)
+        {
+            ReportAt(DiagnosticDescriptors.SeveralAxes, _attributeLocation, "[Loss(Axis = " + _declaredAxis.ToString(CultureInfo.InvariantCulture) + ")]", _method,
+                $"the formula reduces axes {Format(_lossAxes)}, which do not include it; leave Axis at its default (-1) or name one of them");
+        }
+    }
+
+    /// <summary>Why resolved <paramref name="axes"/> are not the trailing, contiguous, non-batch axes of a rank-<paramref name="rank"/> shape; null when they are.</summary>
+    private static string? WhyNotTrailing(WrittenAxes written, int[] axes, int rank)
+    {
+        if (axes.Length == 0)
+            return $"the tensors have rank {rank}: there is no axis besides the batch axis to reduce";
+        for (int i = 0; i < axes.Length; i++)
+        {
+            if (axes[i] < 0 || axes[i] >= rank)
+                return $"axis {written.Axes[i]} is out of range for rank {rank} (valid axes: {-rank} to {rank - 1})";
+            if (Array.IndexOf(axes, axes[i]) != i)
+                return $"axis {axes[i]} is listed twice";
+        }
+        if (Array.IndexOf(axes, 0) >= 0)
+            return "axis 0 is the batch axis, which the generated methods reduce (Reduction.Sum, SumOverBatchSize, MeanWithSampleWeight with sampleWeight); leave it out";
+        int first = rank - axes.Length;
+        string trailing = "[" + string.Join(", ", Enumerable.Range(first, axes.Length)) + "]";
+        if (Array.IndexOf(axes, rank - 1) < 0)
+            return $"the last axis ({rank - 1}) is not among them; the reduced axes must be the trailing axes of the shape, e.g. {trailing}";
+        // distinct, in range and holding the last axis: contiguous exactly when the smallest is rank - count
+        int lowest = axes.Min();
+        if (lowest == first)
+            return null;
+        int gap = Enumerable.Range(lowest, rank - lowest).First(a => Array.IndexOf(axes, a) < 0);
+        return $"they leave out axis {gap} between them; the reduced axes must be contiguous and end with the last axis, e.g. {trailing}";
+    }
+
+    private static string Format(int[] axes) => "[" + string.Join(", ", axes) + "]";
+
+    private static string OperationName(Expr node) => node switch
+    {
+        Reduce r => r.Op.ToString(),
+        AxisMap a => a.Op.ToString(),
+        Gather => "Gather",
+        AxisLength => "Dim",
+        _ => node.GetType().Name,
+    };
+
     private bool AxisMatches(int written, Expr node, string operation)
     {
         if (!_axisValid)
             return false;
+        if (_lossAxes is not null)
+        {
+            // several axes: the operations written with axes: were checked by ResolveSeveralAxes
+            if (_map.AxesOf(node) is not null)
+                return true;
+            int rank = _geometry.FullRank;
+            int one = written < 0 ? written + rank : written;
+            if (_lossAxes.Length == 1 && one == _lossAxes[0])
+                return true;
+            Report(DiagnosticDescriptors.SeveralAxes, node, operation + "(..., axis: " + written.ToString(CultureInfo.InvariantCulture) + ")", _method,
+                node is Gather or AxisLength
+                    ? $"it works along one axis, but the formula reduces axes {Format(_lossAxes)} (flattened into one loss axis); Gather and Dim need a formula with one loss axis"
+                    : $"it works along one axis, but another axis operation of the formula reduces axes {Format(_lossAxes)}; every axis operation of a formula reduces the same axes: write axes: {Format(_lossAxes)} here too");
+            return false;
+        }
         if (!_geometry.HasLossAxis)
         {
             Report(DiagnosticDescriptors.InvalidArgument, node,

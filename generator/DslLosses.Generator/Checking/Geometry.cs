@@ -31,7 +31,11 @@ internal sealed record Geometry(bool Variadic, int FullRank, bool HasLossAxis, E
     /// <c>"..."</c> is row level, a tensor declaring that loss axis alone (no ellipsis) is per class, and when no
     /// parameter declares the loss axis every tensor is full and the formula is elementwise.
     /// </summary>
-    public static Geometry Of(IReadOnlyList<ParamModel> parameters, int declaredAxis)
+    /// <remarks>
+    /// With several loss axes (<paramref name="axisCount"/> trailing axes from <paramref name="declaredAxis"/>, fixed
+    /// ranks only) a row-level tensor drops all of them, and no tensor is per class.
+    /// </remarks>
+    public static Geometry Of(IReadOnlyList<ParamModel> parameters, int declaredAxis, int axisCount = 1)
     {
         var tensors = parameters.Where(p => p.IsTensor).ToList();
         ParamModel? axisAnchor = tensors.FirstOrDefault(p => p.IsVariadic && p.FixedRank >= 1);
@@ -53,8 +57,8 @@ internal sealed record Geometry(bool Variadic, int FullRank, bool HasLossAxis, E
         var fixedRoles = parameters.Select(p =>
             !p.IsTensor ? TensorRole.None :
             p.FixedRank == full ? TensorRole.Full :
-            lossDim is not null && IsClassVector(p, lossDim) && !p.Shape[0].Equals(rowDim) ? TensorRole.Class :
-            p.FixedRank == full - 1 && full >= 1 ? TensorRole.Row :
+            axisCount == 1 && lossDim is not null && IsClassVector(p, lossDim) && !p.Shape[0].Equals(rowDim) ? TensorRole.Class :
+            p.FixedRank == full - axisCount && full >= 1 ? TensorRole.Row :
             TensorRole.None);
         return new Geometry(false, full, full >= 1, fixedRoles.ToEquatableArray());
     }

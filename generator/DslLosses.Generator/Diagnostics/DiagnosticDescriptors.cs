@@ -64,6 +64,10 @@ internal static class DiagnosticDescriptors
         "DSL0105", "Invalid shape declaration",
         "The shape of '{0}' is invalid: {1}", ShapesCategory);
 
+    public static readonly DiagnosticDescriptor SeveralAxes = Error(
+        "DSL0108", "Axes a formula cannot reduce as one loss axis",
+        "{0} in '{1}': {2}", ShapesCategory);
+
     // ---- gradients -----------------------------------------------------------------------------------------
 
     public static readonly DiagnosticDescriptor NoGradient = new(
@@ -118,7 +122,7 @@ internal static class DiagnosticDescriptors
     /// </summary>
     public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All = System.Collections.Immutable.ImmutableArray.Create(
         UnsupportedConstruct, UnknownFunction, InvalidArgument, LossWithoutTensor, InternalError,
-        InconsistentDimensions, AxisOutOfRange, RankMismatch, WrongAxis, InvalidShape,
+        InconsistentDimensions, AxisOutOfRange, RankMismatch, WrongAxis, InvalidShape, SeveralAxes,
         NoGradient, AmbiguousPrediction,
         FormulaNotStatic, TypeNotPartial, InvalidParameter, InvalidReturnType, DuplicateFormulaName, GenericFormula, InvalidLossAttribute, HiddenNamespace);
 }

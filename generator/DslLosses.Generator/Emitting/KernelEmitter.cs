@@ -91,7 +91,7 @@ internal sealed class KernelEmitter
         _t = compute;
         _kind = kind;
         // Fixed ranks with the loss axis last: consecutive elements of a row are adjacent, no inner loop.
-        _innerIsOne = !plan.Geometry.Variadic && plan.Formula.LossAxis == plan.Geometry.FullRank - 1;
+        _innerIsOne = !plan.Geometry.Variadic && plan.Formula.LossAxis + plan.Formula.LossAxisCount == plan.Geometry.FullRank;
         _c = plan.LiteralAxisLength > 0 ? plan.LiteralAxisLength.ToString(CultureInfo.InvariantCulture) : "c";
         _shifts = Lowerer.ShiftMaxima(plan);
         _ranges = new Ranges(single: compute.Compute == "float");
@@ -201,7 +201,7 @@ internal sealed class KernelEmitter
     /// </summary>
     public static bool RowTilesApplicable(KernelPlan plan)
     {
-        bool innerIsOne = plan.Geometry.Variadic || plan.Formula.LossAxis == plan.Geometry.FullRank - 1;
+        bool innerIsOne = plan.Geometry.Variadic || plan.Formula.LossAxis + plan.Formula.LossAxisCount == plan.Geometry.FullRank;
         if (!innerIsOne || plan.Loops != LoopShape.Rows || plan.LossHasAxis || plan.Keep is not null || plan.LiteralAxisLength > MaxUnroll)
             return false;
         for (int i = 0; i < plan.Formula.Parameters.Count; i++)

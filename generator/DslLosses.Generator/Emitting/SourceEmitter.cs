@@ -79,6 +79,7 @@ internal static class SourceEmitter
             w.Line("//   " + CSharpText.Comment(line));
         w.Line("// shapes: " + string.Join(", ", f.Parameters.Where(p => p.IsTensor).Select(p => p.Name + " " + p.ShapeText))
             + "; loss axis " + (plan.Geometry.Variadic ? "runtime (default " + f.LossAxis.ToString(CultureInfo.InvariantCulture) + ")" : f.LossAxis.ToString(CultureInfo.InvariantCulture))
+            + (f.LossAxisCount > 1 ? $" (axes {f.LossAxis} to {f.LossAxis + f.LossAxisCount - 1}, flattened into one)" : "")
             + "; " + (plan.Loops == LoopShape.Elementwise ? "elementwise" : "row-wise") + ", per-sample loss " + (plan.LossHasAxis ? "keeps" : "drops") + " the loss axis"
             + (plan.LiteralAxisLength is > 0 and <= KernelEmitter.MaxUnroll ? $"; loss axis of literal length {plan.LiteralAxisLength} unrolled" : ""));
         w.Line();
@@ -216,6 +217,15 @@ internal static class SourceEmitter
                         w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, 1, \"{Decl(p)}: one value per class along the loss axis\");");
                     w.Line($"if ({p.Name}.Lengths[0] != __full[__a]) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {p.Name}.Lengths, \"{p.Name} holds one value per class: its length must be that of the loss axis \" + __a + \" of {anchor.Name}\");");
                 }
+                else if (f.LossAxisCount > 1)
+                {
+                    // several trailing loss axes: a row tensor has the leading dimensions of the full shape
+                    string axes = string.Join(", ", Enumerable.Range(f.LossAxis, f.LossAxisCount));
+                    using (w.Block($"for (int __d = 0; __d < __a; __d++)"))
+                    {
+                        w.Line($"if ({V(p)}.Lengths[__d] != __full[__d]) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {V(p)}.Lengths, \"{p.Name} must have the shape of {anchor.Name} without the reduced axes {axes}\");");
+                    }
+                }
                 else
                 {
                     if (g.Variadic)
@@ -261,6 +271,14 @@ internal static class SourceEmitter
                 w.Line("__c = 1;");
                 w.Line("__inner = 1;");
             }
+            else if (f.LossAxisCount > 1)
+            {
+                string count = f.LossAxisCount.ToString(CultureInfo.InvariantCulture);
+                w.Line($"// the reduced axes {f.LossAxis} to {f.LossAxis + f.LossAxisCount - 1} are the trailing ones: one loss axis of their product");
+                w.Line($"__outer = {Shapes}.Product(__full.Slice(0, __a));");
+                w.Line($"__c = {Shapes}.Product(__full.Slice(__a, {count}));");
+                w.Line($"__inner = {Shapes}.Product(__full.Slice(__a + {count}));");
+            }
             else
             {
                 w.Line($"__outer = {Shapes}.Product(__full.Slice(0, __a));");
@@ -274,9 +292,10 @@ internal static class SourceEmitter
             }
             else
             {
+                string count = f.LossAxisCount.ToString(CultureInfo.InvariantCulture);
                 w.Line("__full.Slice(0, __a).CopyTo(__lossShape);");
-                w.Line("__full.Slice(__a + 1).CopyTo(__lossShape.Slice(__a));");
-                w.Line("__lossRank = __rank - 1;");
+                w.Line($"__full.Slice(__a + {count}).CopyTo(__lossShape.Slice(__a));");
+                w.Line($"__lossRank = __rank - {count};");
             }
         }
     }
@@ -429,7 +448,7 @@ internal static class SourceEmitter
                 var conditions = new List<string>();
                 if (KernelEmitter.WeightsArePerElement(plan))
                     conditions.Add("!TW.IsWeighted");
-                bool innerIsOne = !plan.Geometry.Variadic && f.LossAxis == plan.Geometry.FullRank - 1;
+                bool innerIsOne = !plan.Geometry.Variadic && f.LossAxis + f.LossAxisCount == plan.Geometry.FullRank;
                 if (plan.Loops == LoopShape.Rows && !innerIsOne)
                     conditions.Add("inner == 1");
                 string length = plan.Loops == LoopShape.Elementwise ? "outer - start" : "c";

@@ -71,6 +71,8 @@ internal static class TorchSharpEmitter
             return "the bridge takes formulas of two tensors: labels and the one differentiated by";
         if ((f.ElementTypes & (FormulaModel.Single | FormulaModel.Double)) == 0)
             return "neither float nor double kernels are generated";
+        if (f.LossAxisCount > 1)
+            return "the bridge's per-sample losses drop one axis, and this formula reduces several";
         return null;
     }
 

@@ -17,7 +17,7 @@ internal static class Lowerer
 {
     public static KernelPlan Lower(FormulaModel formula)
     {
-        Geometry geometry = Geometry.Of(formula.Parameters, formula.LossAxis);
+        Geometry geometry = Geometry.Of(formula.Parameters, formula.LossAxis, formula.LossAxisCount);
         var memo = new Dictionary<Expr, Expr>();
         Expr body = formula.Body;
         Expr? keep = null;
@@ -34,7 +34,7 @@ internal static class Lowerer
         bool lossHasAxis = loops == LoopShape.Elementwise || LevelOf(loss, geometry) == Level.Elem;
 
         int literal = 0;
-        if (geometry.HasLossAxis)
+        if (geometry.HasLossAxis && formula.LossAxisCount == 1) // several axes: their product is known at run time only
         {
             for (int index = 0; index < formula.Parameters.Count; index++)
             {

@@ -53,6 +53,12 @@ internal sealed record FormulaModel(
     /// <summary>The <c>Scalar</c> parameters marked <c>[Differentiable]</c>: each gets a method returning the gradient of the reduced loss by it.</summary>
     public EquatableArray<int> DifferentiableScalars { get; init; }
 
+    /// <summary>
+    /// How many axes, from <see cref="LossAxis"/> on, the formula reduces (more than one when an axis operation is
+    /// written with <c>axes:</c>): the trailing axes of the full shape, flattened into one loss axis in the kernels.
+    /// </summary>
+    public int LossAxisCount { get; init; } = 1;
+
     /// <summary>Flags of <c>DslLosses.LossElementTypes</c>.</summary>
     public const int Single = 1, Double = 2, Half = 4;
 

@@ -279,7 +279,21 @@ internal sealed class BodyParser
             return null;
         }
 
-        bool hasAxisParameter = method.Parameters.Any(p => p.Type.ToDisplayString() == FormulaParser.AxisTypeName);
+        // several axes (axes: [1, 2, 3] or NonBatchAxes): the node keeps the last axis, the list goes to the source map
+        WrittenAxes? axes = null;
+        bool axesInvalid = false;
+        if (args.TryGetValue("axes", out IArgumentOperation? axesArgument))
+        {
+            axes = Axes((ExpressionSyntax)axesArgument.Value.Syntax);
+            if (axes is null)
+            {
+                axesInvalid = true;
+                Report(DiagnosticDescriptors.InvalidArgument, axesArgument.Value.Syntax.GetLocation(),
+                    $"The axes of {method.Name} must be a list of constant integers such as [1, 2, 3], or NonBatchAxes, not '{Head(axesArgument.Value.Syntax)}'");
+            }
+        }
+
+        bool hasAxisParameter = method.Parameters.Any(p => p.Type.ToDisplayString() == FormulaParser.AxisTypeName || p.Name == "axes");
         switch (method.Name)
         {
             case "Log": return UnaryCall(UnaryOp.Log);
@@ -352,19 +366,57 @@ internal sealed class BodyParser
         Expr? ReduceCall(ReduceOp op)
         {
             Expr? x = Arg("x");
-            int? axis = Axis();
-            return x is null || axis is null ? null : At(new Reduce(op, x, axis.Value), invocation);
+            int? axis = axes is not null || axesInvalid ? null : Axis();
+            if (x is null || axesInvalid || (axis is null && axes is null))
+                return null;
+            return Several(At(new Reduce(op, x, axis ?? -1), invocation));
         }
 
         Expr? MapCall(AxisMapOp op)
         {
             Expr? x = Arg("x");
-            int? axis = Axis();
-            return x is null || axis is null ? null : At(new AxisMap(op, x, axis.Value), invocation);
+            int? axis = axes is not null || axesInvalid ? null : Axis();
+            if (x is null || axesInvalid || (axis is null && axes is null))
+                return null;
+            return Several(At(new AxisMap(op, x, axis ?? -1), invocation));
+        }
+
+        Expr Several(Expr node)
+        {
+            if (axes is not null)
+                _map.AddAxes(node, axes);
+            return node;
         }
     }
 
     private static ExpressionSyntax UnwrapArgument(ExpressionSyntax syntax) => syntax;
+
+    /// <summary>The <c>axes</c> of an axis operation: a collection expression or array of constants, or <c>NonBatchAxes</c>; null otherwise.</summary>
+    private WrittenAxes? Axes(ExpressionSyntax syntax)
+    {
+        if (_model.GetSymbolInfo(syntax, _cancellationToken).Symbol is IPropertySymbol { Name: "NonBatchAxes" } property
+            && property.ContainingType.ToDisplayString() == FormulaParser.DslTypeName)
+            return new WrittenAxes(EquatableArray<int>.Empty, NonBatch: true);
+        IEnumerable<ExpressionSyntax>? elements = syntax switch
+        {
+            CollectionExpressionSyntax collection when collection.Elements.All(e => e is ExpressionElementSyntax)
+                => collection.Elements.Select(e => ((ExpressionElementSyntax)e).Expression),
+            ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer.Expressions,
+            ArrayCreationExpressionSyntax { Initializer: { } initializer } => initializer.Expressions,
+            _ => null,
+        };
+        if (elements is null)
+            return null;
+        var values = new List<int>();
+        foreach (ExpressionSyntax element in elements)
+        {
+            Optional<object?> value = _model.GetConstantValue(element, _cancellationToken);
+            if (!value.HasValue || value.Value is not int axis)
+                return null;
+            values.Add(axis);
+        }
+        return values.Count == 0 ? null : new WrittenAxes(values.ToEquatableArray(), NonBatch: false);
+    }
 
     /// <summary>A method the generator inlines: static, in the formula's type, non-generic, over DSL values, with source.</summary>
     private bool IsHelper(IMethodSymbol helper)

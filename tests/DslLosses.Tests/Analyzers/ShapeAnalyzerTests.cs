@@ -117,7 +117,7 @@ public class ShapeAnalyzerTests
             float M()
             {
                 var bce = new BinaryCrossentropy(labelSmoothing: 0.1);
-                return bce.Compute(new float[2, 3], new float[2, 3], {|DSL0106:new float[] { 1, 2, 3 }|});
+                return bce.Compute(new float[2, 3], new float[2, 3], {|DSL0106:new float[] { 1, 2, 3, 4, 5 }|});
             }
         }
         """);
@@ -138,6 +138,31 @@ public class ShapeAnalyzerTests
         class C
         {
             float M(KLDivergence kld) => kld.ComputeWithGradient(NTensor.Create(new float[6], [2, 3]), NTensor.Create(new float[6], [2, 3]), {|DSL0106:new TensorSpan<float>(new float[5])|});
+        }
+        """);
+
+    private const string DiceFormula = """
+        public static partial class MyLosses
+        {
+            [Loss]
+            static Tensor Dice([Shape("B", "H", "W", "C")] Tensor y, [Shape("B", "H", "W", "C")] Tensor p)
+                => 1 - (2 * Sum(y * p, axes: [1, 2, 3]) + 1) / (Sum(y + p, axes: NonBatchAxes) + 1);
+        }
+
+        """;
+
+    [Fact]
+    public Task Several_reduced_axes_leave_the_per_sample_shape_of_the_batch() => Check(DiceFormula + """
+        class C
+        {
+            void M(float[] data)
+            {
+                var y = NTensor.Create(data, [2, 2, 2, 3]);
+                MyLosses.Dice(y, y, new TensorSpan<float>(new float[2]));
+                MyLosses.Dice(y, y, {|DSL0106:new TensorSpan<float>(new float[8])|});
+                float a = MyLosses.Dice(y, y, Reduction.Sum, new float[] { 1, 2 });
+                float b = MyLosses.Dice(y, y, Reduction.Sum, {|DSL0106:new float[] { 1, 2, 3, 4, 5 }|});
+            }
         }
         """);
 
