@@ -39,4 +39,12 @@ public class GeneratorSnapshotTests
                 static Tensor SparseNll([Shape("...", "C")] Tensor logits, [Shape("...")] Indices labels, int ignore)
                     => Masked(LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1), labels != ignore);
             """));
+
+    [Fact]
+    public void Gaussian_nll_two_differentiable_inputs_and_a_scalar()
+        => Snapshot.Match("GaussianNllMulti", Generate("""
+                [Loss(ElementTypes = LossElementTypes.Single, Reductions = LossReductions.SumOverBatchSize)]
+                static Tensor GaussianNll([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor variance, [Differentiable] Scalar scale)
+                    => scale * Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
+            """));
 }

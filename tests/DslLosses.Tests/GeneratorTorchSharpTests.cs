@@ -23,6 +23,7 @@ public class GeneratorTorchSharpTests
                 => LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1);
             [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
             [Loss] static Tensor Three([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b, [Differentiable, Shape("B", "N")] Tensor c) => Sum(a * b * c, axis: -1);
+            [Loss] static Tensor Pair([Differentiable, Shape("B", "N")] Tensor a, [Differentiable, Shape("B", "N")] Tensor b) => Mean(Square(a - b), axis: -1);
         }
         """;
 
@@ -59,6 +60,9 @@ public class GeneratorTorchSharpTests
         // three tensors: no entry point, and the reason
         Assert.Contains("// Three: no TorchSharp entry point: the bridge takes formulas of two tensors", source);
         Assert.DoesNotContain("Tensor Three(", source);
+        // two tensors, both differentiable: the bridge's autograd function differentiates one input
+        Assert.Contains("// Pair: no TorchSharp entry point: several differentiable tensors", source);
+        Assert.DoesNotContain("Tensor Pair(", source);
     }
 
     [Fact]
