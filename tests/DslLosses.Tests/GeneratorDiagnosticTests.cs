@@ -237,11 +237,12 @@ public class GeneratorDiagnosticTests
     }
 
     [Fact]
-    public void DSL0501_a_per_class_vector_marked_differentiable()
+    public void A_per_class_vector_marked_differentiable_gets_its_gradient_and_DSL0501_a_row_vector()
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Differentiable, Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
+                [Loss] static Tensor F([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Differentiable, Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
+                [Loss] static Tensor {|DSL0501:G|}([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Differentiable, Shape("B")] Tensor w) => w * Mean(Square(y - p), axis: -1);
             }
             """);
 
@@ -409,7 +410,7 @@ public class GeneratorDiagnosticTests
             """);
 
     [Fact]
-    public void DSL0501_a_marked_tensor_without_the_full_shape_the_other_keeps_its_gradient()
+    public void DSL0501_a_marked_tensor_without_the_loss_axis_the_other_keeps_its_gradient()
     {
         (HarnessRun run, _) = GeneratorHarness.Run(GeneratorHarness.Usings + """
             public static partial class L
@@ -419,7 +420,7 @@ public class GeneratorDiagnosticTests
             """);
         Diagnostic d = Assert.Single(run.Diagnostics);
         Assert.Equal("DSL0501", d.Id);
-        Assert.Contains("'w' does not have the full shape", d.GetMessage());
+        Assert.Contains("'w' has no loss axis", d.GetMessage());
         string source = string.Join("\n", run.GeneratedTrees.Select(t => t.ToString()));
         Assert.Contains("TensorSpan<float> gradient,", source); // p alone: the one-destination form
     }

@@ -38,6 +38,21 @@ public static partial class MultiDiffFormulas
     static Tensor Distillation([Differentiable, Shape("B", "C")] Tensor teacher, [Differentiable, Shape("B", "C")] Tensor student, [Differentiable] Scalar temperature)
         => -Sum(Softmax(teacher / temperature, axis: -1) * LogSoftmax(student / temperature, axis: -1), axis: -1);
 
+    /// <summary>PyTorch's <c>BCEWithLogitsLoss(pos_weight)</c> with the per-class weight learnt beside the logits.</summary>
+    [Loss]
+    static Tensor LearntPosWeightBce([Shape("B", "C")] Tensor yTrue, [Differentiable, Shape("B", "C")] Tensor logits, [Differentiable, Shape("C")] Tensor posWeight)
+        => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
+
+    /// <summary>The same weight, differentiated by alone (its gradient is the destination <c>gradient</c>, of shape [C]).</summary>
+    [Loss]
+    static Tensor PosWeightBceByWeight([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, [Differentiable, Shape("C")] Tensor posWeight)
+        => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
+
+    /// <summary>The loss axis first (strided in memory): a learnt weight per position along it, beside the prediction.</summary>
+    [Loss(Axis = 0)]
+    static Tensor ColumnWeighted([Shape("N", "B")] Tensor yTrue, [Differentiable, Shape("N", "B")] Tensor yPred, [Differentiable, Shape("N")] Tensor w)
+        => Sum(w * Square(yTrue - yPred), axis: 0);
+
     /// <summary>A per-element loss (the loss axis kept) of two tensors and a learnable scale.</summary>
     [Loss]
     static Tensor ScaledError([Differentiable, Shape("B", "N")] Tensor a, [Differentiable, Shape("B", "N")] Tensor b, [Differentiable] Scalar scale)
@@ -197,6 +212,63 @@ public class MultiDiffTests
         }
     }
 
+    private sealed class PosWeight : IFormula
+    {
+        public int[] Differentiable => new[] { 1, 2 };
+        public int[] DifferentiableScalars => Array.Empty<int>();
+        public double[] Scalars => Array.Empty<double>();
+        public nint[] ShapeOf(int tensor, int rows, int cols) => tensor == 2 ? new nint[] { cols } : new nint[] { rows, cols };
+        public (double Lo, double Hi) RangeOf(int tensor) => tensor switch { 0 => (0.0, 1.0), 1 => (-3.0, 3.0), _ => (0.5, 3.0) };
+
+        public double[] Reference(double[][] t, double[] s, int rows, int cols)
+            => Row(rows, cols, (r, j) =>
+            {
+                int i = r * cols + j;
+                double x = t[1][i], y = t[0][i];
+                double softplus = Math.Max(-x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x)));
+                return ((1 - y) * x + (1 + (t[2][j] - 1) * y) * softplus) / cols;
+            });
+
+        public T Loss<T>(T[][] t, T[] s, nint[][] sh, Reduction r, T[]? w) where T : unmanaged
+            => MultiDiffFormulas.LearntPosWeightBce(R(t[0], sh[0]), R(t[1], sh[1]), R(t[2], sh[2]), r, W(w));
+
+        public T Gradient<T>(T[][] t, T[] s, nint[][] sh, T[][] g, T[] sg, Reduction r, T[]? w, bool withLoss) where T : unmanaged
+        {
+            if (withLoss)
+                return MultiDiffFormulas.LearntPosWeightBceWithGradient(R(t[0], sh[0]), R(t[1], sh[1]), R(t[2], sh[2]), G(g[0], sh[1]), G(g[1], sh[2]), r, W(w));
+            MultiDiffFormulas.LearntPosWeightBceGradient(R(t[0], sh[0]), R(t[1], sh[1]), R(t[2], sh[2]), G(g[0], sh[1]), G(g[1], sh[2]), r, W(w));
+            return default;
+        }
+    }
+
+    /// <summary>Axis 0: the tensors are [N = cols, B = rows], the loss one value per column b.</summary>
+    private sealed class ColumnWeighted : IFormula
+    {
+        public int[] Differentiable => new[] { 1, 2 };
+        public int[] DifferentiableScalars => Array.Empty<int>();
+        public double[] Scalars => Array.Empty<double>();
+        public nint[] ShapeOf(int tensor, int rows, int cols) => tensor == 2 ? new nint[] { cols } : new nint[] { cols, rows };
+        public (double Lo, double Hi) RangeOf(int tensor) => tensor == 2 ? (0.2, 2.0) : (-1.0, 1.0);
+
+        public double[] Reference(double[][] t, double[] s, int rows, int cols)
+            => Enumerable.Range(0, rows).Select(b => Enumerable.Range(0, cols).Sum(n =>
+            {
+                double e = t[0][n * rows + b] - t[1][n * rows + b];
+                return t[2][n] * e * e;
+            })).ToArray();
+
+        public T Loss<T>(T[][] t, T[] s, nint[][] sh, Reduction r, T[]? w) where T : unmanaged
+            => MultiDiffFormulas.ColumnWeighted(R(t[0], sh[0]), R(t[1], sh[1]), R(t[2], sh[2]), r, W(w));
+
+        public T Gradient<T>(T[][] t, T[] s, nint[][] sh, T[][] g, T[] sg, Reduction r, T[]? w, bool withLoss) where T : unmanaged
+        {
+            if (withLoss)
+                return MultiDiffFormulas.ColumnWeightedWithGradient(R(t[0], sh[0]), R(t[1], sh[1]), R(t[2], sh[2]), G(g[0], sh[1]), G(g[1], sh[2]), r, W(w));
+            MultiDiffFormulas.ColumnWeightedGradient(R(t[0], sh[0]), R(t[1], sh[1]), R(t[2], sh[2]), G(g[0], sh[1]), G(g[1], sh[2]), r, W(w));
+            return default;
+        }
+    }
+
     /// <summary>The reduced loss from per-sample losses and [B] weights, as Keras reduces it.</summary>
     private static double Reduce(double[] l, Reduction r, double[]? w, int rows)
     {
@@ -218,7 +290,7 @@ public class MultiDiffTests
     public static TheoryData<string, int, int> Cases()
     {
         var data = new TheoryData<string, int, int>();
-        foreach (string name in new[] { "GaussianNll", "Contrastive", "Distillation", "ScaledError" })
+        foreach (string name in new[] { "GaussianNll", "Contrastive", "Distillation", "ScaledError", "PosWeight", "ColumnWeighted" })
         {
             foreach ((int rows, int cols) in new[] { (4, 5), (3, 37), (20, 6), (17, 3) })
                 data.Add(name, rows, cols);
@@ -231,6 +303,8 @@ public class MultiDiffTests
         "GaussianNll" => new Gaussian(),
         "Contrastive" => new Contrastive(),
         "Distillation" => new Distillation(),
+        "PosWeight" => new PosWeight(),
+        "ColumnWeighted" => new ColumnWeighted(),
         _ => new ScaledError(),
     };
 
@@ -367,6 +441,29 @@ public class MultiDiffTests
                 MultiDiffFormulas.GaussianNllByMeanGradient(R(f(y), shape), R(f(m), shape), R(f(v), shape), G(fbm, shape), r, W(w is null ? null : f(w)));
                 MultiDiffFormulas.GaussianNllByVarianceGradient(R(f(y), shape), R(f(m), shape), R(f(v), shape), G(fbv, shape), r, W(w is null ? null : f(w)));
                 Assert.True(fm.SequenceEqual(fbm) && fv.SequenceEqual(fbv), $"{r}: float fused gradients differ from the single-input ones");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(4, 5)]
+    [InlineData(3, 37)]
+    [InlineData(17, 3)]
+    public void A_per_class_gradient_is_the_single_input_one_bit_for_bit(int rows, int cols)
+    {
+        var random = new Random(13);
+        nint[] shape = { rows, cols }, classes = { cols };
+        double[] y = GradientTests.Uniform(random, rows * cols, 0, 1), x = GradientTests.Uniform(random, rows * cols, -3, 3), pw = GradientTests.Uniform(random, cols, 0.5, 3);
+        double[] weights = Enumerable.Range(0, rows).Select(r => 0.5 + r).ToArray();
+        foreach (Reduction r in Reductions)
+        {
+            foreach (double[]? w in new[] { null, weights })
+            {
+                double[] gx = new double[x.Length], gw = Enumerable.Repeat(double.NaN, cols).ToArray(), alone = Enumerable.Repeat(double.NaN, cols).ToArray();
+                MultiDiffFormulas.LearntPosWeightBceGradient(R(y, shape), R(x, shape), R(pw, classes), G(gx, shape), G(gw, classes), r, W(w));
+                MultiDiffFormulas.PosWeightBceByWeightGradient(R(y, shape), R(x, shape), R(pw, classes), G(alone, classes), r, W(w));
+                Assert.True(BitsEqual(gw, alone), $"{r}: gradientPosWeight differs from PosWeightBceByWeightGradient");
+                Assert.DoesNotContain(gw, double.IsNaN); // the destination is overwritten, not added to
             }
         }
     }

@@ -188,8 +188,8 @@ internal sealed class FormulaChecker
         {
             string name = _parameters[index].Name;
             string? why = null;
-            if (_geometry.RoleOf(index) != TensorRole.Full)
-                why = $"'{name}' does not have the full shape ({(_geometry.RoleOf(index) == TensorRole.Class ? "it holds one value per class" : "it has no loss axis")}); gradients are generated for full-shape tensors";
+            if (_geometry.RoleOf(index) is not (TensorRole.Full or TensorRole.Class))
+                why = $"'{name}' has no loss axis (one value per row); gradients are generated for full-shape tensors and per-class vectors";
             else if (!AppearsDifferentiably(loss, index))
                 why = $"the loss depends on '{name}' only through comparisons, masks or indices, so its gradient is zero everywhere";
             if (why is null)

@@ -458,10 +458,17 @@ internal sealed class KernelEmitter
             }
             else
             {
-                if (elementwise is null)
-                    skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) TL.Write({_t.Literal(0)}, ref grad, {ElementIndex("j")});");
-                else
-                    skip.Lines.Add($"TL.Write({_t.Literal(0)}, ref grad, e);");
+                // each full-shape input's gradient is 0 there; a per-class input's gets nothing from the row
+                for (int g = 0; g < _plan.Gradients.Count; g++)
+                {
+                    if (IsPerClass(g))
+                        continue;
+                    string grad = GradientArgument(_plan.Formula, g);
+                    if (elementwise is null)
+                        skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) TL.Write({_t.Literal(0)}, ref {grad}, {ElementIndex("j")});");
+                    else
+                        skip.Lines.Add($"TL.Write({_t.Literal(0)}, ref {grad}, e);");
+                }
             }
             skip.Lines.Add("continue;");
             row.AppendChild($"if (!{k}) // left out by the keep mask", skip);
@@ -527,7 +534,7 @@ internal sealed class KernelEmitter
             AxisLoop(row, loop =>
             {
                 for (int k = 0; k < _plan.Gradients.Count; k++)
-                    loop.Lines.Add($"TL.Store({VValue(_plan.Gradients[k], loop)} * {Broadcast(upstream, row)}, ref {GradientArgument(_plan.Formula, k)}, e);");
+                    StoreGradient(loop, k, $"{VValue(_plan.Gradients[k], loop)} * {Broadcast(upstream, row)}");
             });
             for (int k = 0; k < _plan.ScalarDerivatives.Count; k++)
             {
@@ -543,6 +550,27 @@ internal sealed class KernelEmitter
 
     /// <summary>The local the weighted total of the derivative by the <paramref name="k"/>-th differentiable Scalar is added up in.</summary>
     private string ScalarSum(int k) => "sg_" + _plan.Formula.Parameters[_plan.Formula.DifferentiableScalars[k]].Name;
+
+    /// <summary>Whether the <paramref name="k"/>-th differentiable tensor holds one value per class (its gradient sums over the rows).</summary>
+    private bool IsPerClass(int k) => _plan.Geometry.RoleOf(_plan.Formula.DifferentiableTensors[k]) == TensorRole.Class;
+
+    /// <summary>
+    /// Writes a vector of the <paramref name="k"/>-th gradient: stored at the element for a full-shape input; for a
+    /// per-class input added into the class's entry (the entry point zeroes it first), the lanes already done in an
+    /// overlapping last vector left out.
+    /// </summary>
+    private void StoreGradient(Block block, int k, string value)
+    {
+        string grad = GradientArgument(_plan.Formula, k);
+        if (!IsPerClass(k))
+        {
+            block.Lines.Add($"TL.Store({value}, ref {grad}, e);");
+            return;
+        }
+        string j = block.AxisIndex ?? throw new InvalidOperationException("internal: a per-class gradient outside a loop over the loss axis");
+        string added = _mask is null ? value : $"TL.Select({_mask}, {value}, TL.Zero)";
+        block.Lines.Add($"TL.Store(TL.Load(ref {grad}, {j}) + {added}, ref {grad}, {j}); // one value per class: the rows' sum");
+    }
 
     /// <summary>What each gradient written below is, as a comment.</summary>
     private void GradientComments(Block row)
@@ -564,7 +592,7 @@ internal sealed class KernelEmitter
         {
             string g = VValue(_plan.Gradients[k], block);
             u ??= VUpstream(block, "e");
-            block.Lines.Add($"TL.Store({g} * {u}, ref {GradientArgument(_plan.Formula, k)}, e);");
+            StoreGradient(block, k, $"{g} * {u}");
         }
         for (int k = 0; k < _plan.ScalarDerivatives.Count; k++)
         {

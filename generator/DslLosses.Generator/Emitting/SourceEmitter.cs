@@ -848,6 +848,8 @@ internal static class SourceEmitter
                     w.Line(destination == "gradient"
                         ? $"{Shapes}.RequireGradient({loss}, \"{x.Name}\", {Id(x.Name)}.Lengths, gradient.Lengths, gradient.Strides);"
                         : $"{Shapes}.RequireGradient({loss}, \"{x.Name}\", \"{destination}\", {Id(x.Name)}.Lengths, {destination}.Lengths, {destination}.Strides);");
+                    if (plan.Geometry.RoleOf(f.DifferentiableTensors[k]) == TensorRole.Class)
+                        w.Line($"{destination}.Clear(); // one value per class: the kernels add each row's share");
                 }
                 w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
                 string divisor = "__count";
