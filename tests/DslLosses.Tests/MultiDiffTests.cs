@@ -53,6 +53,11 @@ public static partial class MultiDiffFormulas
     static Tensor ColumnWeighted([Shape("N", "B")] Tensor yTrue, [Differentiable, Shape("N", "B")] Tensor yPred, [Differentiable, Shape("N")] Tensor w)
         => Sum(w * Square(yTrue - yPred), axis: 0);
 
+    /// <summary>Rows left out by a keep mask: both inputs' gradients are 0 there.</summary>
+    [Loss]
+    static Tensor MaskedPair([Differentiable, Shape("B", "C")] Tensor a, [Differentiable, Shape("B", "C")] Tensor b, [Shape("B")] Indices labels, int ignore)
+        => Masked(Mean(Square(a - b), axis: -1), labels != ignore);
+
     /// <summary>A per-element loss (the loss axis kept) of two tensors and a learnable scale.</summary>
     [Loss]
     static Tensor ScaledError([Differentiable, Shape("B", "N")] Tensor a, [Differentiable, Shape("B", "N")] Tensor b, [Differentiable] Scalar scale)
@@ -493,6 +498,36 @@ public class MultiDiffTests
                 Assert.True(Math.Abs(fused - separate) <= 1e-13 * Math.Max(1, Math.Abs(separate)), $"{r}: {fused} vs {separate}");
                 MultiDiffFormulas.DistillationGradient(R(a, shape), R(b, shape), 1.3, G(ga2, shape), G(gb2, shape), r, W(w));
                 Assert.True(BitsEqual(ga, ga2) && BitsEqual(gb, gb2), $"{r}: the tensors' gradients depend on whether the scalar's is asked for");
+            }
+        }
+    }
+
+    /// <summary>Worked by hand: d/da of mean((a - b)²) over C is 2(a - b)/C, d/db its negation; the reductions divide by the kept count or the weights' sum.</summary>
+    [Theory]
+    [InlineData(5)]
+    [InlineData(37)]
+    public void Masked_rows_get_zero_gradients_in_every_destination(int cols)
+    {
+        const int rows = 4;
+        var random = new Random(17);
+        nint[] shape = { rows, cols };
+        double[] a = GradientTests.Uniform(random, rows * cols, -1, 1), b = GradientTests.Uniform(random, rows * cols, -1, 1);
+        int[] labels = { 1, -1, 0, -1 };
+        double[] weights = { 0.5, 2.0, 1.5, 3.0 };
+        foreach (Reduction r in new[] { Reduction.Sum, Reduction.SumOverBatchSize, Reduction.MeanWithSampleWeight })
+        {
+            foreach (double[]? w in new[] { null, weights })
+            {
+                double[] ga = Enumerable.Repeat(double.NaN, a.Length).ToArray(), gb = Enumerable.Repeat(double.NaN, b.Length).ToArray();
+                MultiDiffFormulas.MaskedPairGradient(R(a, shape), R(b, shape), labels, -1, G(ga, shape), G(gb, shape), r, W(w));
+                double divisor = r == Reduction.Sum ? 1 : r == Reduction.MeanWithSampleWeight && w is not null ? w.Sum() : 2;
+                for (int i = 0; i < a.Length; i++)
+                {
+                    int row = i / cols;
+                    double expected = labels[row] == -1 ? 0 : (w?[row] ?? 1) * 2 * (a[i] - b[i]) / cols / divisor;
+                    Assert.True(Math.Abs(ga[i] - expected) <= 1e-14, $"{r} a[{i}]: {ga[i]} vs {expected}");
+                    Assert.True(Math.Abs(gb[i] + expected) <= 1e-14, $"{r} b[{i}]: {gb[i]} vs {-expected}");
+                }
             }
         }
     }
