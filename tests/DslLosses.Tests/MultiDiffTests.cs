@@ -533,6 +533,48 @@ public class MultiDiffTests
     }
 
     [Fact]
+    public void The_fused_entry_points_allocate_nothing()
+    {
+        var random = new Random(19);
+        nint[] shape = { 8, 37 };
+        float[] a = GradientTests.Uniform(random, 8 * 37, -3, 3).Select(v => (float)v).ToArray(), b = GradientTests.Uniform(random, 8 * 37, -3, 3).Select(v => (float)v).ToArray();
+        float[] ga = new float[a.Length], gb = new float[b.Length], w = Enumerable.Repeat(0.5f, 8).ToArray();
+        float sink = 0;
+        void Run()
+        {
+            sink += MultiDiffFormulas.DistillationWithGradient(R(a, shape), R(b, shape), 1.3f, G(ga, shape), G(gb, shape), out float gt, Reduction.SumOverBatchSize, W(w)) + gt;
+            MultiDiffFormulas.DistillationGradient(R(a, shape), R(b, shape), 1.3f, G(ga, shape), G(gb, shape));
+        }
+        for (int i = 0; i < 100; i++)
+            Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+            Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(float.IsFinite(sink));
+    }
+
+    /// <summary>Half inputs compute in float and round each gradient once: against the double kernels' gradients.</summary>
+    [Fact]
+    public void Half_gradients_round_the_float_computation_once()
+    {
+        var random = new Random(23);
+        nint[] shape = { 3, 37 };
+        double[] y = GradientTests.Uniform(random, 3 * 37, -1, 1), m = GradientTests.Uniform(random, 3 * 37, -1, 1), v = GradientTests.Uniform(random, 3 * 37, 0.5, 2);
+        Half[] H(double[] x) => x.Select(e => (Half)e).ToArray();
+        double[] Up(Half[] x) => x.Select(e => (double)e).ToArray();
+        Half[] gm = new Half[m.Length], gv = new Half[v.Length];
+        double[] dm = new double[m.Length], dv = new double[v.Length];
+        MultiDiffFormulas.GaussianNllGradient(R(H(y), shape), R(H(m), shape), R(H(v), shape), G(gm, shape), G(gv, shape), Reduction.Sum);
+        MultiDiffFormulas.GaussianNllGradient(R(Up(H(y)), shape), R(Up(H(m)), shape), R(Up(H(v)), shape), G(dm, shape), G(dv, shape), Reduction.Sum);
+        for (int i = 0; i < m.Length; i++)
+        {
+            Assert.True(Math.Abs((double)gm[i] - dm[i]) <= 1e-3 * Math.Abs(dm[i]) + 1e-6, $"mean[{i}]: {gm[i]} vs {dm[i]}");
+            Assert.True(Math.Abs((double)gv[i] - dv[i]) <= 1e-3 * Math.Abs(dv[i]) + 1e-6, $"variance[{i}]: {gv[i]} vs {dv[i]}");
+        }
+    }
+
+    [Fact]
     public void Each_destination_is_checked_at_entry_with_its_name_and_both_shapes()
     {
         nint[] shape = { 2, 3 };
