@@ -406,6 +406,7 @@ public class GeneratorDiagnosticTests
             {
                 [Loss] static Tensor F([Differentiable, Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p, Scalar {|DSL0403:gradientY|}) => Mean(Square(y - p) * gradientY, axis: -1);
                 [Loss] static Tensor G([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, Scalar gradients) => Mean(Square(y - p) * gradients, axis: -1);
+                [Loss] static Tensor H([Differentiable, Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor {|DSL0403:Mean|}) => Sum(Square(mean - Mean), axis: -1);
             }
             """);
 

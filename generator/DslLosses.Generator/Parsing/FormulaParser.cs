@@ -140,6 +140,17 @@ internal static partial class FormulaParser
             else
                 marked.Add(parameter.Ordinal);
         }
+        // the gradient methods name a destination (or out value) per differentiable input: gradient + the name, capitalised
+        var destinations = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (IParameterSymbol parameter in method.Parameters.Where(p => marked.Contains(p.Ordinal) || markedScalars.Contains(p.Ordinal)))
+        {
+            string destination = "gradient" + char.ToUpperInvariant(parameter.Name[0]) + parameter.Name.Substring(1);
+            if (destinations.TryGetValue(destination, out string? other))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName,
+                    $"is marked [Differentiable] like '{other}', and both gradients would be named '{destination}': rename one"));
+            else
+                destinations[destination] = parameter.Name;
+        }
         if (HasErrors(diagnostics))
             return null;
 
