@@ -150,6 +150,14 @@ public static class Shapes
 
     /// <summary>Throws unless <paramref name="gradientLengths"/> is the shape of the differentiated input, or flat with as many elements.</summary>
     public static void RequireGradient(string loss, string input, ReadOnlySpan<nint> inputLengths, ReadOnlySpan<nint> gradientLengths, ReadOnlySpan<nint> gradientStrides)
+        => RequireGradient(loss, input, "gradient", inputLengths, gradientLengths, gradientStrides);
+
+    /// <summary>
+    /// Checks the destination <paramref name="gradient"/> of the gradient by <paramref name="input"/> (one of several
+    /// differentiable inputs): the input's shape or flat with as many elements, and dense.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The destination has another shape or is not dense; the message names the loss, both arguments and both shapes.</exception>
+    public static void RequireGradient(string loss, string input, string gradient, ReadOnlySpan<nint> inputLengths, ReadOnlySpan<nint> gradientLengths, ReadOnlySpan<nint> gradientStrides)
     {
         nint count = Product(inputLengths);
         bool sameShape = gradientLengths.SequenceEqual(inputLengths);
@@ -157,10 +165,10 @@ public static class Shapes
         if (!sameShape && !flat)
         {
             throw new ShapeMismatchException(loss,
-                $"{loss}: gradient has shape {Format(gradientLengths)} but {input} has shape {Format(inputLengths)}; pass a gradient of that shape or a flat one of {(long)count} elements.",
-                "gradient");
+                $"{loss}: {gradient} has shape {Format(gradientLengths)} but {input} has shape {Format(inputLengths)}; pass a {gradient} of that shape or a flat one of {(long)count} elements.",
+                gradient);
         }
-        RequireDense(loss, "gradient", gradientLengths, gradientStrides);
+        RequireDense(loss, gradient, gradientLengths, gradientStrides);
     }
 
     /// <summary>The error of a loss-and-gradient call asked for <see cref="Reduction.None"/>.</summary>

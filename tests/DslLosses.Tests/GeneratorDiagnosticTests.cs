@@ -237,11 +237,12 @@ public class GeneratorDiagnosticTests
     }
 
     [Fact]
-    public void DSL0501_a_per_class_vector_marked_differentiable()
+    public void A_per_class_vector_marked_differentiable_gets_its_gradient_and_DSL0501_a_row_vector()
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Differentiable, Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
+                [Loss] static Tensor F([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Differentiable, Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
+                [Loss] static Tensor {|DSL0501:G|}([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Differentiable, Shape("B")] Tensor w) => w * Mean(Square(y - p), axis: -1);
             }
             """);
 
@@ -399,11 +400,38 @@ public class GeneratorDiagnosticTests
             """);
 
     [Fact]
-    public void DSL0403_two_differentiable_tensors_and_DSL0501_a_scalar_without_a_gradient()
+    public void DSL0403_a_name_of_the_gradient_destinations()
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Differentiable, Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor {|DSL0403:p|}) => Mean(Square(y - p), axis: -1);
+                [Loss] static Tensor F([Differentiable, Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p, Scalar {|DSL0403:gradientY|}) => Mean(Square(y - p) * gradientY, axis: -1);
+                [Loss] static Tensor G([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, Scalar gradients) => Mean(Square(y - p) * gradients, axis: -1);
+                [Loss] static Tensor H([Differentiable, Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor {|DSL0403:Mean|}) => Sum(Square(mean - Mean), axis: -1);
+            }
+            """);
+
+    [Fact]
+    public void DSL0501_a_marked_tensor_without_the_loss_axis_the_other_keeps_its_gradient()
+    {
+        (HarnessRun run, _) = GeneratorHarness.Run(GeneratorHarness.Usings + """
+            public static partial class L
+            {
+                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p, [Differentiable, Shape("B")] Tensor w) => w * Mean(Square(y - p), axis: -1);
+            }
+            """);
+        Diagnostic d = Assert.Single(run.Diagnostics);
+        Assert.Equal("DSL0501", d.Id);
+        Assert.Contains("'w' has no loss axis", d.GetMessage());
+        string source = string.Join("\n", run.GeneratedTrees.Select(t => t.ToString()));
+        Assert.Contains("TensorSpan<float> gradient,", source); // p alone: the one-destination form
+    }
+
+    [Fact]
+    public void Several_differentiable_tensors_and_DSL0501_a_scalar_without_a_gradient()
+        => Verify("""
+            public static partial class L
+            {
+                [Loss] static Tensor F([Differentiable, Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p) => Mean(Square(y - p), axis: -1);
                 [Loss] static Tensor {|DSL0501:G|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, [Differentiable] Scalar t) => Mean(Where(t > 0, Square(y - p), 0), axis: -1);
                 [Loss] static Tensor H([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, [Differentiable] Scalar t, [Differentiable] Scalar u) => Mean(t * Square(y - p) + u, axis: -1);
             }

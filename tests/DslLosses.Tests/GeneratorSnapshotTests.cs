@@ -50,4 +50,12 @@ public class GeneratorSnapshotTests
                     return 1 - (2 * intersection + smooth) / (Sum(yTrue + yPred, axes: NonBatchAxes) + smooth);
                 }
             """));
+
+    [Fact]
+    public void Gaussian_nll_two_differentiable_inputs_and_a_scalar()
+        => Snapshot.Match("GaussianNllMulti", Generate("""
+                [Loss(ElementTypes = LossElementTypes.Single, Reductions = LossReductions.SumOverBatchSize)]
+                static Tensor GaussianNll([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor variance, [Differentiable] Scalar scale)
+                    => scale * Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
+            """));
 }

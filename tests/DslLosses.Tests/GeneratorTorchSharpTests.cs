@@ -24,6 +24,7 @@ public class GeneratorTorchSharpTests
             [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
             [Loss] static Tensor Three([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b, [Differentiable, Shape("B", "N")] Tensor c) => Sum(a * b * c, axis: -1);
             [Loss] static Tensor Dice([Shape("B", "H", "W")] Tensor y, [Shape("B", "H", "W")] Tensor p) => 1 - 2 * Sum(y * p, axes: [1, 2]) / Sum(y + p, axes: [1, 2]);
+            [Loss] static Tensor Pair([Differentiable, Shape("B", "N")] Tensor a, [Differentiable, Shape("B", "N")] Tensor b) => Mean(Square(a - b), axis: -1);
         }
         """;
 
@@ -62,6 +63,9 @@ public class GeneratorTorchSharpTests
         // several reduced axes: the bridge's per-sample losses drop one axis
         Assert.Contains("// Dice: no TorchSharp entry point: the bridge's per-sample losses drop one axis, and this formula reduces several.", source);
         Assert.DoesNotContain("Tensor Three(", source);
+        // two tensors, both differentiable: the bridge's autograd function differentiates one input
+        Assert.Contains("// Pair: no TorchSharp entry point: several differentiable tensors", source);
+        Assert.DoesNotContain("Tensor Pair(", source);
     }
 
     [Fact]

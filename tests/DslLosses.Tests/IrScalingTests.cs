@@ -87,7 +87,7 @@ public class IrScalingTests
         Assert.InRange(DistinctNodes(body), 4 * Depth, 4 * Depth + 8); // four nodes a local: the parser shares locals, never copies them
 
         KernelPlan plan = Lowerer.Lower(parsed.Value);
-        Assert.Equal(1, parsed.Value.DifferentiableParameter);
+        Assert.Equal(new[] { 1 }, parsed.Value.DifferentiableTensors);
         Assert.NotNull(plan.Gradient);
         Assert.InRange(DistinctNodes(plan.Loss), 3 * Depth, 4 * Depth + 8); // equal constants become one node
         Assert.InRange(DistinctNodes(plan.Gradient!), Depth, 16 * Depth); // the derivative of each local built once

@@ -33,7 +33,7 @@ internal sealed class FormulaChecker
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly Dictionary<Expr, Level> _levels = new();
     private readonly Dictionary<string, (int Size, int Param)> _bindings = new();
-    private readonly int _marked;
+    private readonly EquatableArray<int> _marked;
     private readonly Location _nameLocation;
     private Geometry _geometry = null!;
     private int _axis;
@@ -66,7 +66,7 @@ internal sealed class FormulaChecker
             parsed.Parameters,
             parsed.Body,
             parsed.SourceLines,
-            check.DifferentiableParameter,
+            check.DifferentiableTensors.ToEquatableArray(),
             parsed.Locals)
         {
             DifferentiableScalars = check.DifferentiableScalars.ToEquatableArray(),
@@ -75,7 +75,7 @@ internal sealed class FormulaChecker
     }
 
     private FormulaChecker(string method, IReadOnlyList<ParamModel> parameters, IReadOnlyList<Location> parameterLocations, int declaredAxis,
-        Location attributeLocation, SourceMap map, List<DiagnosticInfo> diagnostics, int marked, Location nameLocation)
+        Location attributeLocation, SourceMap map, List<DiagnosticInfo> diagnostics, EquatableArray<int> marked, Location nameLocation)
     {
         _marked = marked;
         _nameLocation = nameLocation;
@@ -143,11 +143,11 @@ internal sealed class FormulaChecker
     /// <summary>The Scalar parameters marked [Differentiable] whose gradient is generated.</summary>
     public List<int> DifferentiableScalars { get; } = new();
 
-    /// <summary>The parameter the gradient kernels differentiate by, or -1 when no gradient is generated.</summary>
-    public int DifferentiableParameter { get; private set; } = -1;
+    /// <summary>The tensor parameters the gradient kernels differentiate by, in parameter order; none when no gradient is generated.</summary>
+    public List<int> DifferentiableTensors { get; } = new();
 
     /// <summary>
-    /// The marked parameter, else the prediction when the declaration says which it is: the only full-shape Tensor, or
+    /// The marked tensor parameters (any number), else the prediction when the declaration says which it is: the only full-shape Tensor, or
     /// of two or more (the target first, by Keras's <c>(y_true, y_pred)</c> order) the only one after the first that
     /// the loss depends on differentiably. With several such candidates (a full-shape weight after the prediction)
     /// nothing is guessed: an error asks for <c>[Differentiable]</c>. A formula the differentiator cannot handle gets
@@ -165,8 +165,8 @@ internal sealed class FormulaChecker
             else
                 ReportAt(DiagnosticDescriptors.NoGradient, _nameLocation, _method, whyNot);
         }
-        int chosen = _marked;
-        if (chosen < 0)
+        var chosen = new List<int>(_marked);
+        if (chosen.Count == 0)
         {
             var full = Enumerable.Range(0, _parameters.Count).Where(i => _parameters[i].Kind == ParamKind.Tensor && _geometry.RoleOf(i) == TensorRole.Full).ToList();
             var candidates = full.Skip(1).Where(i => AppearsDifferentiably(loss, i)).ToList();
@@ -179,24 +179,33 @@ internal sealed class FormulaChecker
                 });
                 return;
             }
-            chosen = candidates.Count == 1 ? candidates[0] : full.Count > 0 ? full[full.Count - 1] : -1;
+            int guess = candidates.Count == 1 ? candidates[0] : full.Count > 0 ? full[full.Count - 1] : -1;
+            if (guess >= 0)
+                chosen.Add(guess);
         }
-        if (chosen < 0)
+        if (chosen.Count == 0)
             return;
-        string name = _parameters[chosen].Name;
-        string? why = null;
-        if (_geometry.RoleOf(chosen) != TensorRole.Full)
-            why = $"'{name}' does not have the full shape ({(_geometry.RoleOf(chosen) == TensorRole.Class ? "it holds one value per class" : "it has no loss axis")}); gradients are generated for a full-shape tensor";
-        else if (level == Level.Elem && ContainsAxisWork(loss))
-            why = "the loss keeps the loss axis and also reduces along it (a per-element loss built from row reductions); return a per-row loss to get gradients";
-        else if (!AppearsDifferentiably(loss, chosen))
-            why = $"the loss depends on '{name}' only through comparisons, masks or indices, so its gradient is zero everywhere";
-        if (why is not null)
+        if (level == Level.Elem && ContainsAxisWork(loss))
         {
-            ReportAt(DiagnosticDescriptors.NoGradient, _nameLocation, _method, why);
+            ReportAt(DiagnosticDescriptors.NoGradient, _nameLocation, _method,
+                "the loss keeps the loss axis and also reduces along it (a per-element loss built from row reductions); return a per-row loss to get gradients");
             return;
         }
-        DifferentiableParameter = chosen;
+        // Every differentiable tensor gets its destination in the one gradient pass; one the differentiator cannot
+        // handle gets the warning and no destination, the others keep theirs.
+        foreach (int index in chosen)
+        {
+            string name = _parameters[index].Name;
+            string? why = null;
+            if (_geometry.RoleOf(index) is not (TensorRole.Full or TensorRole.Class))
+                why = $"'{name}' has no loss axis (one value per row); gradients are generated for full-shape tensors and per-class vectors";
+            else if (!AppearsDifferentiably(loss, index))
+                why = $"the loss depends on '{name}' only through comparisons, masks or indices, so its gradient is zero everywhere";
+            if (why is null)
+                DifferentiableTensors.Add(index);
+            else
+                ReportAt(DiagnosticDescriptors.NoGradient, _nameLocation, _method, why);
+        }
     }
 
     /// <summary>Whether <paramref name="parameter"/> reaches the loss through an operation with a derivative.</summary>

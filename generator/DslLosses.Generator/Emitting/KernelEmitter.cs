@@ -152,12 +152,22 @@ internal sealed class KernelEmitter
         }
         else
         {
-            yield return "ref " + store + " grad";
+            for (int k = 0; k < plan.Gradients.Count; k++)
+                yield return "ref " + store + " " + GradientArgument(plan.Formula, k);
             yield return compute + " scale";
+            for (int k = 0; k < plan.ScalarGradients.Count; k++)
+                yield return "ref double " + ScalarGradientArgument(plan.Formula, k);
         }
         if (plan.Keep is not null)
             yield return "out nint kept";
     }
+
+    /// <summary>The kernel argument of the gradient by the <paramref name="k"/>-th differentiable tensor: <c>grad</c> when it is the only one, else <c>grad_</c> and its name.</summary>
+    public static string GradientArgument(FormulaModel f, int k)
+        => f.DifferentiableTensors.Count == 1 ? "grad" : "grad_" + f.Parameters[f.DifferentiableTensors[k]].Name;
+
+    /// <summary>The kernel argument the weighted total of the derivative by the <paramref name="k"/>-th differentiable Scalar is added into.</summary>
+    public static string ScalarGradientArgument(FormulaModel f, int k) => "sgrad_" + f.Parameters[f.DifferentiableScalars[k]].Name;
 
     /// <summary>
     /// The arguments that forward a signature's parameters: unchanged, or as the expression <paramref name="instead"/>
@@ -278,11 +288,20 @@ internal sealed class KernelEmitter
         if (_plan.Keep is not null)
             top.Lines.Add("kept = 0;");
         if (!IsLoss)
+        {
             top.Lines.Add("var vscale = TL.Create(scale);");
+            for (int k = 0; k < _plan.ScalarGradients.Count; k++)
+                top.Lines.Add($"double {ScalarSum(k)} = 0.0;");
+        }
         if (_plan.Loops == LoopShape.Elementwise)
             ElementwiseNest(top);
         else
             RowNest(top);
+        if (!IsLoss)
+        {
+            for (int k = 0; k < _plan.ScalarGradients.Count; k++)
+                top.Lines.Add($"{ScalarGradientArgument(_plan.Formula, k)} += {ScalarSum(k)};");
+        }
         top.Lines.Add("return total;");
         using (w.Block())
         {
@@ -439,10 +458,17 @@ internal sealed class KernelEmitter
             }
             else
             {
-                if (elementwise is null)
-                    skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) TL.Write({_t.Literal(0)}, ref grad, {ElementIndex("j")});");
-                else
-                    skip.Lines.Add($"TL.Write({_t.Literal(0)}, ref grad, e);");
+                // each full-shape input's gradient is 0 there; a per-class input's gets nothing from the row
+                for (int g = 0; g < _plan.Gradients.Count; g++)
+                {
+                    if (IsPerClass(g))
+                        continue;
+                    string grad = GradientArgument(_plan.Formula, g);
+                    if (elementwise is null)
+                        skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) TL.Write({_t.Literal(0)}, ref {grad}, {ElementIndex("j")});");
+                    else
+                        skip.Lines.Add($"TL.Write({_t.Literal(0)}, ref {grad}, e);");
+                }
             }
             skip.Lines.Add("continue;");
             row.AppendChild($"if (!{k}) // left out by the keep mask", skip);
@@ -454,15 +480,11 @@ internal sealed class KernelEmitter
             if (_mask is null)
             {
                 if (!IsLoss)
-                    row.Lines.Add("// the gradient by " + DifferentiableName + ": " + ExprText.Print(_plan.Gradient!, _plan.Formula, 100));
+                    GradientComments(row);
                 row.Lines.Add("// the loss of each element: " + ExprText.Print(_plan.Loss, _plan.Formula, 100));
             }
             if (!IsLoss)
-            {
-                string g = VValue(_plan.Gradient!, row);
-                string u = VUpstream(row, "e");
-                row.Lines.Add($"TL.Store({g} * {u}, ref grad, e);");
-            }
+                ElementGradients(row);
             EmitGuarded(row, block => VectorLoss(block, VValue(_plan.Loss, block)));
             return;
         }
@@ -473,7 +495,10 @@ internal sealed class KernelEmitter
         if (_plan.Keep is not null)
             last = Math.Max(last, StageOf(_plan.Keep, stages));
         if (!IsLoss)
-            last = Math.Max(last, StageOf(_plan.Gradient!, stages));
+        {
+            foreach (Expr gradient in _plan.Gradients.Concat(_plan.ScalarDerivatives))
+                last = Math.Max(last, StageOf(gradient, stages));
+        }
         for (int s = 1; s <= last; s++)
         {
             List<Reduce> reduces = stages.Where(kv => kv.Value == s && kv.Key is Reduce).Select(kv => (Reduce)kv.Key).ToList();
@@ -484,16 +509,12 @@ internal sealed class KernelEmitter
         if (_plan.LossHasAxis)
         {
             if (!IsLoss)
-                row.Lines.Add("// the gradient by " + DifferentiableName + ": " + ExprText.Print(_plan.Gradient!, _plan.Formula, 100));
+                GradientComments(row);
             row.Lines.Add("// the loss of each element: " + ExprText.Print(_plan.Loss, _plan.Formula, 100));
             AxisLoop(row, loop =>
             {
                 if (!IsLoss)
-                {
-                    string g = VValue(_plan.Gradient!, loop);
-                    string u = VUpstream(loop, "e");
-                    loop.Lines.Add($"TL.Store({g} * {u}, ref grad, e);");
-                }
+                    ElementGradients(loop);
                 EmitGuarded(loop, block => VectorLoss(block, VValue(_plan.Loss, block)));
             });
             return;
@@ -507,15 +528,79 @@ internal sealed class KernelEmitter
         }
         if (!IsLoss)
         {
-            row.Lines.Add("// the gradient by " + DifferentiableName + ": " + ExprText.Print(_plan.Gradient!, _plan.Formula, 100));
+            GradientComments(row);
             string upstream = Upstream(row, lossIndex);
-            AxisLoop(row, loop => loop.Lines.Add($"TL.Store({VValue(_plan.Gradient!, loop)} * {Broadcast(upstream, row)}, ref grad, e);"));
+            // every input's gradient in the same loop along the row
+            AxisLoop(row, loop =>
+            {
+                for (int k = 0; k < _plan.Gradients.Count; k++)
+                    StoreGradient(loop, k, $"{VValue(_plan.Gradients[k], loop)} * {Broadcast(upstream, row)}");
+            });
+            for (int k = 0; k < _plan.ScalarDerivatives.Count; k++)
+            {
+                string d = Value(_plan.ScalarDerivatives[k], row);
+                row.Lines.Add($"{ScalarSum(k)} += TW.IsWeighted ? {d} * TL.Read(ref sw, wm.Index({lossIndex})) : {d}; // the derivative by {DifferentiableName(_plan.Formula.DifferentiableScalars[k])}, weighted");
+            }
         }
         row.Lines.Add("// the loss of the row: " + ExprText.Print(_plan.Loss, _plan.Formula, 100));
         EmitGuarded(row, block => ScalarLoss(block, Value(_plan.Loss, block), lossIndex));
     }
 
-    private string DifferentiableName => _plan.Formula.Parameters[_plan.Formula.DifferentiableParameter].Name;
+    private string DifferentiableName(int parameter) => _plan.Formula.Parameters[parameter].Name;
+
+    /// <summary>The local the weighted total of the derivative by the <paramref name="k"/>-th differentiable Scalar is added up in.</summary>
+    private string ScalarSum(int k) => "sg_" + _plan.Formula.Parameters[_plan.Formula.DifferentiableScalars[k]].Name;
+
+    /// <summary>Whether the <paramref name="k"/>-th differentiable tensor holds one value per class (its gradient sums over the rows).</summary>
+    private bool IsPerClass(int k) => _plan.Geometry.RoleOf(_plan.Formula.DifferentiableTensors[k]) == TensorRole.Class;
+
+    /// <summary>
+    /// Writes a vector of the <paramref name="k"/>-th gradient: stored at the element for a full-shape input; for a
+    /// per-class input added into the class's entry (the entry point zeroes it first), the lanes already done in an
+    /// overlapping last vector left out.
+    /// </summary>
+    private void StoreGradient(Block block, int k, string value)
+    {
+        string grad = GradientArgument(_plan.Formula, k);
+        if (!IsPerClass(k))
+        {
+            block.Lines.Add($"TL.Store({value}, ref {grad}, e);");
+            return;
+        }
+        string j = block.AxisIndex ?? throw new InvalidOperationException("internal: a per-class gradient outside a loop over the loss axis");
+        string added = _mask is null ? value : $"TL.Select({_mask}, {value}, TL.Zero)";
+        block.Lines.Add($"TL.Store(TL.Load(ref {grad}, {j}) + {added}, ref {grad}, {j}); // one value per class: the rows' sum");
+    }
+
+    /// <summary>What each gradient written below is, as a comment.</summary>
+    private void GradientComments(Block row)
+    {
+        for (int k = 0; k < _plan.Gradients.Count; k++)
+            row.Lines.Add("// the gradient by " + DifferentiableName(_plan.Formula.DifferentiableTensors[k]) + ": " + ExprText.Print(_plan.Gradients[k], _plan.Formula, 100));
+        for (int k = 0; k < _plan.ScalarDerivatives.Count; k++)
+            row.Lines.Add("// the derivative by " + DifferentiableName(_plan.Formula.DifferentiableScalars[k]) + ": " + ExprText.Print(_plan.ScalarDerivatives[k], _plan.Formula, 100));
+    }
+
+    /// <summary>
+    /// The gradients of a vector of per-element losses: each input's, times the element's upstream factor, stored; each
+    /// scalar's derivative, weighted, added up (the lanes already done in an overlapping last vector left out).
+    /// </summary>
+    private void ElementGradients(Block block)
+    {
+        string? u = null;
+        for (int k = 0; k < _plan.Gradients.Count; k++)
+        {
+            string g = VValue(_plan.Gradients[k], block);
+            u ??= VUpstream(block, "e");
+            StoreGradient(block, k, $"{g} * {u}");
+        }
+        for (int k = 0; k < _plan.ScalarDerivatives.Count; k++)
+        {
+            string d = VValue(_plan.ScalarDerivatives[k], block);
+            string weighted = $"(TW.IsWeighted ? {d} * TL.Create(TL.Read(ref sw, wm.Index(e))) : {d})";
+            block.Lines.Add($"{ScalarSum(k)} += TL.Sum({(_mask is null ? weighted : $"TL.Select({_mask}, {weighted}, TL.Zero)")});");
+        }
+    }
 
     /// <summary>
     /// The loss sink: in a loss body unconditionally; in a gradient body inside <c>if (TOut.AddsTotal)</c>, after the

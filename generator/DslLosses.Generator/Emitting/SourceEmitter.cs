@@ -94,9 +94,9 @@ internal static class SourceEmitter
         EmitImplementations(w, plan, total, perSample, split);
         if (total || perSample)
             EmitTypeSwitch(w, plan, types, KernelKind.Loss);
-        if (plan.Gradient is not null)
+        if (plan.HasGradient)
             EmitTypeSwitch(w, plan, types, KernelKind.Gradient);
-        if (plan.Gradient is not null && plan.Keep is not null)
+        if (plan.HasGradient && plan.Keep is not null)
             EmitTypeSwitch(w, plan, types, null);
         if (total && split)
             EmitSplit(w, plan);
@@ -104,7 +104,7 @@ internal static class SourceEmitter
         {
             if (total || perSample)
                 EmitDispatcher(w, plan, t, KernelKind.Loss);
-            if (plan.Gradient is not null)
+            if (plan.HasGradient)
                 EmitDispatcher(w, plan, t, KernelKind.Gradient);
         }
         // The kernel bodies: one per compute type, generic over the width, the output and the weighting.
@@ -123,13 +123,15 @@ internal static class SourceEmitter
                 new KernelEmitter(FlatPlan(plan), compute, KernelKind.Loss, cancellationToken).EmitBody(w, KernelEmitter.FlatBodyName(f, compute),
                     $"The unweighted total of <c>{Xml(f.LossName)}</c> as one flat loop over every element of {Xml(ExprText.Print(plan.FlatTerm!, f, 80))} (the per-row sums along the loss axis add up to it), computed in {compute.Compute}.");
             }
-            if (plan.Gradient is not null)
+            if (plan.HasGradient)
             {
                 w.Line();
-                new KernelEmitter(plan, compute, KernelKind.Gradient, cancellationToken).EmitBody(w, KernelEmitter.BodyName(f, KernelKind.Gradient, compute),
-                    $"The gradient of <c>{Xml(f.LossName)}</c> by <c>{Xml(f.Parameters[f.DifferentiableParameter].Name)}</c>, computed in {compute.Compute}, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.");
+                string summary = f.DifferentiableTensors.Count == 1 && plan.ScalarGradients.Count == 0
+                    ? $"The gradient of <c>{Xml(f.LossName)}</c> by <c>{Xml(f.Parameters[f.DifferentiableParameter].Name)}</c>, computed in {compute.Compute}, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass."
+                    : $"The gradients of <c>{Xml(f.LossName)}</c> by {DifferentiableList(plan)} in one pass, computed in {compute.Compute}: each tensor's times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into its <c>grad</c> argument; each scalar's as the weighted total of its derivative, added into its <c>sgrad_</c> argument; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total.";
+                new KernelEmitter(plan, compute, KernelKind.Gradient, cancellationToken).EmitBody(w, KernelEmitter.BodyName(f, KernelKind.Gradient, compute), summary);
             }
-            if (plan.Gradient is not null && plan.Keep is not null)
+            if (plan.HasGradient && plan.Keep is not null)
             {
                 w.Line();
                 new KernelEmitter(plan, compute, KernelKind.Loss, cancellationToken).EmitKeptCount(w, KernelEmitter.KeptCountName(f, compute));
@@ -357,8 +359,11 @@ internal static class SourceEmitter
         }
         else
         {
-            args.Add($"ref {Shapes}.Data(in gradient)");
+            for (int k = 0; k < plan.Gradients.Count; k++)
+                args.Add($"ref {Shapes}.Data(in {GradientDestination(plan.Formula, k)})");
             args.Add("__divisor");
+            for (int k = 0; k < plan.ScalarGradients.Count; k++)
+                args.Add("ref " + ScalarTotal(plan.Formula, k));
         }
         if (plan.Keep is not null)
             args.Add(output is KernelOutput.Sum or KernelOutput.SumAndGradient ? "out __kept" : "out _");
@@ -616,22 +621,99 @@ internal static class SourceEmitter
                 w.Line($"    => {NewName(f)}({Forwarded(plan, t.Type, matrix, "sampleWeight")});");
             }
         }
-        if (plan.Gradient is not null)
+        if (plan.HasGradient)
         {
-            ParamModel x = f.Parameters[f.DifferentiableParameter];
-            foreach (bool withLoss in new[] { false, true })
+            foreach ((bool withLoss, bool withScalars) in GradientForms(plan))
             {
                 w.Line();
-                w.Line(withLoss
-                    ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs reduced by <paramref name=\"reduction\"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>{Xml(f.MethodName)}</c> returns it, and its gradient by <c>{Xml(x.Name)}</c> written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). Sample weights scale both.</summary>"
-                    : $"/// <summary>The gradient of loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs, reduced by <paramref name=\"reduction\"/> and weighted by <paramref name=\"sampleWeight\"/>, by <c>{Xml(x.Name)}</c>, written into <paramref name=\"gradient\"/> (the shape of <c>{Xml(x.Name)}</c>, or flat). <see cref=\"global::DslLosses.Reduction.None\"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name=\"sampleWeight\"/>.</summary>");
+                w.Line(GradientDoc(plan, TypeDoc(t) + " inputs", withLoss, withScalars));
                 w.Line(GeneratedCode);
-                w.Line($"public static {(withLoss ? t.Type : "void")} {GradientName(f, withLoss)}({inputs(false)}, {Ts}<{t.Type}> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
-                w.Line(withLoss
-                    ? $"    => {GradientImplName(f)}({Forwarded(plan, t.Type, false, "gradient", "reduction", "sampleWeight")}, __withTotal: true);"
-                    : $"    => {GradientImplName(f)}({Forwarded(plan, t.Type, false, "gradient", "reduction", "sampleWeight")}, __withTotal: false);");
+                w.Line($"public static {(withLoss ? t.Type : "void")} {GradientName(f, withLoss)}({inputs(false)}, {GradientParameters(plan, t.Type, withScalars)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
+                w.Line($"    => {GradientImplName(f)}({Forwarded(plan, t.Type, false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")});");
             }
         }
+    }
+
+    /// <summary>The gradient entry points: without and with the loss; with the scalars' gradients as <c>out</c> values too when there are any.</summary>
+    private static IEnumerable<(bool WithLoss, bool WithScalars)> GradientForms(KernelPlan plan)
+    {
+        foreach (bool withScalars in plan.ScalarGradients.Count > 0 ? new[] { false, true } : new[] { false })
+        {
+            yield return (false, withScalars);
+            yield return (true, withScalars);
+        }
+    }
+
+    /// <summary>The public name of the destination of the gradient by the <paramref name="k"/>-th differentiable tensor: <c>gradient</c> when it is the only one, else <c>gradient</c> and its name (<c>gradientMean</c>).</summary>
+    internal static string GradientDestination(FormulaModel f, int k)
+        => f.DifferentiableTensors.Count == 1 ? "gradient" : "gradient" + Capitalized(f.Parameters[f.DifferentiableTensors[k]].Name);
+
+    /// <summary>The public name of the <c>out</c> value of the gradient by the <paramref name="k"/>-th differentiable Scalar: <c>gradient</c> and its name.</summary>
+    private static string ScalarGradientOut(FormulaModel f, int k) => "gradient" + Capitalized(f.Parameters[f.DifferentiableScalars[k]].Name);
+
+    /// <summary>The double the kernels add the weighted derivative by the <paramref name="k"/>-th differentiable Scalar into.</summary>
+    private static string ScalarTotal(FormulaModel f, int k) => "__sg_" + f.Parameters[f.DifferentiableScalars[k]].Name;
+
+    private static string Capitalized(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
+
+    /// <summary>The destinations of a gradient entry point: one tensor per differentiable tensor, in parameter order, then with <paramref name="withScalars"/> an <c>out</c> value per differentiable Scalar.</summary>
+    private static string GradientParameters(KernelPlan plan, string type, bool withScalars)
+    {
+        FormulaModel f = plan.Formula;
+        var parameters = Enumerable.Range(0, plan.Gradients.Count).Select(k => $"{Ts}<{type}> {GradientDestination(f, k)}").ToList();
+        if (withScalars)
+            parameters.AddRange(Enumerable.Range(0, plan.ScalarGradients.Count).Select(k => $"out {type} {ScalarGradientOut(f, k)}"));
+        return string.Join(", ", parameters);
+    }
+
+    /// <summary>The destinations forwarded to the implementation (the scalars' discarded without <paramref name="withScalars"/>).</summary>
+    private static IEnumerable<string> GradientArguments(KernelPlan plan, bool withScalars)
+    {
+        FormulaModel f = plan.Formula;
+        for (int k = 0; k < plan.Gradients.Count; k++)
+            yield return GradientDestination(f, k);
+        for (int k = 0; k < plan.ScalarGradients.Count; k++)
+            yield return withScalars ? "out " + ScalarGradientOut(f, k) : "out _";
+    }
+
+    /// <summary>The inputs differentiated by, for documentation: <c>mu</c>, <c>variance</c> and <c>temperature</c>.</summary>
+    private static string DifferentiableList(KernelPlan plan)
+    {
+        FormulaModel f = plan.Formula;
+        var names = f.DifferentiableTensors.Concat(plan.ScalarGradients.Count > 0 ? f.DifferentiableScalars : EquatableArray<int>.Empty)
+            .Select(i => "<c>" + Xml(f.Parameters[i].Name) + "</c>").ToList();
+        return names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + " and " + names[names.Count - 1];
+    }
+
+    private static string GradientDoc(FormulaModel f, string over, bool withLoss)
+    {
+        string x = Xml(f.Parameters[f.DifferentiableParameter].Name);
+        return withLoss
+            ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {over} reduced by <paramref name=\"reduction\"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>{Xml(f.MethodName)}</c> returns it, and its gradient by <c>{x}</c> written into <paramref name=\"gradient\"/> (the shape of <c>{x}</c>, or flat). Sample weights scale both.</summary>"
+            : $"/// <summary>The gradient of loss <c>{Xml(f.LossName)}</c> over {over}, reduced by <paramref name=\"reduction\"/> and weighted by <paramref name=\"sampleWeight\"/>, by <c>{x}</c>, written into <paramref name=\"gradient\"/> (the shape of <c>{x}</c>, or flat). <see cref=\"global::DslLosses.Reduction.None\"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name=\"sampleWeight\"/>.</summary>";
+    }
+
+    /// <summary>The documentation of a gradient entry point: as before for one tensor; for several inputs, each destination named.</summary>
+    private static string GradientDoc(KernelPlan plan, string over, bool withLoss, bool withScalars)
+    {
+        FormulaModel f = plan.Formula;
+        if (f.DifferentiableTensors.Count == 1 && !withScalars)
+            return GradientDoc(f, over, withLoss);
+        var parts = new List<string>();
+        for (int k = 0; k < plan.Gradients.Count; k++)
+        {
+            string x = Xml(f.Parameters[f.DifferentiableTensors[k]].Name);
+            parts.Add($"by <c>{x}</c> into <paramref name=\"{GradientDestination(f, k)}\"/> (the shape of <c>{x}</c>, or flat)");
+        }
+        if (withScalars)
+        {
+            for (int k = 0; k < plan.ScalarGradients.Count; k++)
+                parts.Add($"by <c>{Xml(f.Parameters[f.DifferentiableScalars[k]].Name)}</c> into <paramref name=\"{ScalarGradientOut(f, k)}\"/>");
+        }
+        string what = string.Join("; ", parts);
+        return withLoss
+            ? $"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {over} reduced by <paramref name=\"reduction\"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>{Xml(f.MethodName)}</c> returns it, and its gradients, all in one pass: {what}. Sample weights scale them all.</summary>"
+            : $"/// <summary>The gradients of loss <c>{Xml(f.LossName)}</c> over {over}, reduced by <paramref name=\"reduction\"/> and weighted by <paramref name=\"sampleWeight\"/>, all in one pass: {what}. <see cref=\"global::DslLosses.Reduction.None\"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name=\"sampleWeight\"/>.</summary>";
     }
 
     /// <summary>The generic public entry points: <typeparamref name="T"/> is any generated element type.</summary>
@@ -649,15 +731,17 @@ internal static class SourceEmitter
             w.Line($"public static T {Id(f.MethodName)}<T>({inputs}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
             w.Line($"    => {TotalName(f)}({Forwarded(plan, "T", false, "reduction", "sampleWeight")});");
         }
-        if (plan.Gradient is not null)
+        if (plan.HasGradient)
         {
-            foreach (bool withLoss in new[] { false, true })
+            foreach ((bool withLoss, bool withScalars) in GradientForms(plan))
             {
                 w.Line();
-                w.Line($"/// <summary>{(withLoss ? "Loss and gradient" : "Gradient")} of <c>{Xml(f.LossName)}</c> for {any}.</summary>");
+                w.Line(f.DifferentiableTensors.Count == 1 && !withScalars
+                    ? $"/// <summary>{(withLoss ? "Loss and gradient" : "Gradient")} of <c>{Xml(f.LossName)}</c> for {any}.</summary>"
+                    : GradientDoc(plan, any, withLoss, withScalars));
                 w.Line(GeneratedCode);
-                w.Line($"public static {(withLoss ? "T" : "void")} {GradientName(f, withLoss)}<T>({inputs}, {Ts}<T> gradient, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
-                w.Line($"    => {GradientImplName(f)}({Forwarded(plan, "T", false, "gradient", "reduction", "sampleWeight")}, __withTotal: {(withLoss ? "true" : "false")});");
+                w.Line($"public static {(withLoss ? "T" : "void")} {GradientName(f, withLoss)}<T>({inputs}, {GradientParameters(plan, "T", withScalars)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
+                w.Line($"    => {GradientImplName(f)}({Forwarded(plan, "T", false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")});");
             }
         }
         if (perSample)
@@ -764,17 +848,28 @@ internal static class SourceEmitter
                 w.Line("return __result;");
             }
         }
-        if (plan.Gradient is not null)
+        if (plan.HasGradient)
         {
-            ParamModel x = f.Parameters[f.DifferentiableParameter];
             w.Line();
-            w.Line("/// <summary>The gradient for every element type, and with <paramref name=\"__withTotal\"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>");
-            using (w.Block($"private static T {GradientImplName(f)}<T>({ImplParameters(plan, $"{Ts}<T> gradient", $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}, bool __withTotal) where T : unmanaged"))
+            w.Line(plan.Gradients.Count == 1 && plan.ScalarGradients.Count == 0
+                ? "/// <summary>The gradient for every element type, and with <paramref name=\"__withTotal\"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>"
+                : "/// <summary>The gradients by every differentiable input in one pass, for every element type, and with <paramref name=\"__withTotal\"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>");
+            string destinations = GradientParameters(plan, "T", withScalars: true);
+            using (w.Block($"private static T {GradientImplName(f)}<T>({ImplParameters(plan, destinations, $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}, bool __withTotal) where T : unmanaged"))
             {
                 w.Line($"if (__withTotal && reduction == {Reduction}.None) throw {Shapes}.WithGradientNeedsReduction({loss});");
                 w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
                 w.Line(BindCall(plan));
-                w.Line($"{Shapes}.RequireGradient({loss}, \"{x.Name}\", {Id(x.Name)}.Lengths, gradient.Lengths, gradient.Strides);");
+                for (int k = 0; k < plan.Gradients.Count; k++)
+                {
+                    ParamModel x = f.Parameters[f.DifferentiableTensors[k]];
+                    string destination = GradientDestination(f, k);
+                    w.Line(destination == "gradient"
+                        ? $"{Shapes}.RequireGradient({loss}, \"{x.Name}\", {Id(x.Name)}.Lengths, gradient.Lengths, gradient.Strides);"
+                        : $"{Shapes}.RequireGradient({loss}, \"{x.Name}\", \"{destination}\", {Id(x.Name)}.Lengths, {destination}.Lengths, {destination}.Strides);");
+                    if (plan.Geometry.RoleOf(f.DifferentiableTensors[k]) == TensorRole.Class)
+                        w.Line($"{destination}.Clear(); // one value per class: the kernels add each row's share");
+                }
                 w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
                 string divisor = "__count";
                 if (plan.Keep is not null)
@@ -786,6 +881,8 @@ internal static class SourceEmitter
                 w.Line("// the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type");
                 w.Line($"double __divisor = reduction == {Reduction}.SumOverBatchSize ? {divisor} : reduction == {Reduction}.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor({loss}, sampleWeight, {divisor}) : 1.0;");
                 w.Line("double __total = 0.0;");
+                for (int k = 0; k < plan.ScalarGradients.Count; k++)
+                    w.Line($"double {ScalarTotal(f, k)} = 0.0;");
                 if (plan.Keep is not null)
                     w.Line("nint __kept = 0;");
                 string? another = total ? SumsAnotherWay(plan, split) : null;
@@ -819,6 +916,8 @@ internal static class SourceEmitter
                     w.Line(WeightMapLine(f));
                     w.Line($"{KernelCall(plan, KernelOutput.Gradient, true)};");
                 }
+                for (int k = 0; k < plan.ScalarGradients.Count; k++)
+                    w.Line($"{ScalarGradientOut(f, k)} = {round}(global::DslLosses.Kernels.LossMath.DivideNoNan({ScalarTotal(f, k)}, __divisor)); // the weighted total of the derivative, over the loss's divisor");
                 w.Line($"return {reduced};");
             }
         }
@@ -886,7 +985,14 @@ internal static class SourceEmitter
         if (kind is not null)
         {
             parameters.AddRange(new[] { "nint start", "ref T sw", "in global::DslLosses.Kernels.WeightMap wm" });
-            parameters.AddRange(kind == KernelKind.Loss ? new[] { "ref T dest" } : new[] { "ref T grad", "double divisor" });
+            if (kind == KernelKind.Loss)
+                parameters.Add("ref T dest");
+            else
+            {
+                parameters.AddRange(Enumerable.Range(0, plan.Gradients.Count).Select(k => "ref T " + KernelEmitter.GradientArgument(f, k)));
+                parameters.Add("double divisor");
+                parameters.AddRange(Enumerable.Range(0, plan.ScalarGradients.Count).Select(k => "ref double " + KernelEmitter.ScalarGradientArgument(f, k)));
+            }
             if (plan.Keep is not null)
                 parameters.Add("out nint kept");
         }
@@ -938,8 +1044,11 @@ internal static class SourceEmitter
                 }
                 else
                 {
-                    args.Add($"ref {U}.As<T, {t.Type}>(ref grad)");
+                    for (int k = 0; k < plan.Gradients.Count; k++)
+                        args.Add($"ref {U}.As<T, {t.Type}>(ref {KernelEmitter.GradientArgument(f, k)})");
                     args.Add($"divisor == 0 ? 0 : 1 / ({t.Compute})divisor");
+                    for (int k = 0; k < plan.ScalarGradients.Count; k++)
+                        args.Add("ref " + KernelEmitter.ScalarGradientArgument(f, k));
                 }
                 if (plan.Keep is not null)
                     args.Add("out kept");

@@ -17,8 +17,9 @@ namespace DslLosses.Generator.Emitting;
 /// <c>TorchLossKernels</c> it runs (the formula's generic entry points on spans over the tensors' storage).
 /// </summary>
 /// <remarks>
-/// A formula gets them when it has gradient kernels and two tensors: the one differentiated by, and labels (a tensor
-/// of its element type, or <c>Indices</c>). Others are listed in a comment with the reason.
+/// A formula gets them when it has gradient kernels by one tensor and two tensors: the one differentiated by, and labels
+/// (a tensor of its element type, or <c>Indices</c>). Others (several differentiable tensors among them) are listed in a
+/// comment with the reason.
 /// </remarks>
 internal static class TorchSharpEmitter
 {
@@ -65,8 +66,10 @@ internal static class TorchSharpEmitter
     internal static string? Unsupported(KernelPlan plan)
     {
         FormulaModel f = plan.Formula;
-        if (plan.Gradient is null)
+        if (!plan.HasGradient)
             return "no gradient kernels (DSL0501)";
+        if (f.DifferentiableTensors.Count > 1)
+            return "several differentiable tensors: the bridge's autograd function differentiates one input (call the generated FGradient with a destination per input)";
         if (f.Parameters.Count(p => p.IsTensor) != 2)
             return "the bridge takes formulas of two tensors: labels and the one differentiated by";
         if ((f.ElementTypes & (FormulaModel.Single | FormulaModel.Double)) == 0)

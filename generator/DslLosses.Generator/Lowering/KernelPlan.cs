@@ -1,3 +1,4 @@
+using System.Linq;
 using DslLosses.Generator.Checking;
 using DslLosses.Generator.Ir;
 using DslLosses.Generator.Models;
@@ -26,7 +27,7 @@ internal sealed record KernelPlan(
     Expr? Keep,
     bool LossHasAxis,
     int LiteralAxisLength,
-    Expr? Gradient,
+    EquatableArray<Expr> Gradients,
     Expr? FlatTerm,
     bool FlatMean,
     EquatableArray<LocalValue> Locals = default)
@@ -37,6 +38,19 @@ internal sealed record KernelPlan(
     /// per-row horizontal sums, which is what narrow loss axes need.
     /// </summary>
     public bool HasFlatSum => FlatTerm is not null;
+
+    /// <summary>Whether gradient kernels are emitted: at least one tensor is differentiated by.</summary>
+    public bool HasGradient => Gradients.Count > 0;
+
+    /// <summary>The gradient by the first differentiable tensor (the only one, usually), or null.</summary>
+    public Expr? Gradient => Gradients.Count > 0 ? Gradients[0] : null;
+
+    /// <summary>
+    /// The derivative of the per-sample loss by each <c>[Differentiable]</c> Scalar, in the order of
+    /// <see cref="FormulaModel.DifferentiableScalars"/>: the fused gradient pass adds up each one's weighted total beside
+    /// the tensors' gradients.
+    /// </summary>
+    public EquatableArray<Expr> ScalarDerivatives => ScalarGradients.Select(s => s.Loss).ToEquatableArray();
 
     /// <summary>
     /// Per <c>[Differentiable]</c> Scalar parameter, a plan whose "loss" is the derivative of this formula's loss by it:

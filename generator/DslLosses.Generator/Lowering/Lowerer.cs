@@ -47,16 +47,14 @@ internal static class Lowerer
             }
         }
 
-        Expr? gradient = formula.DifferentiableParameter >= 0
-            ? Differentiator.Gradient(loss, formula.DifferentiableParameter, geometry)
-            : null;
+        var gradients = formula.DifferentiableTensors.Select(tensor => Differentiator.Gradient(loss, tensor, geometry)).ToEquatableArray();
         (Expr? flat, bool mean) = keep is null && loops == LoopShape.Rows && !lossHasAxis ? FlatSum(loss, geometry) : (null, false);
         // the locals' values as lowered, for the temporaries' names (a local the lowering dropped has none)
         var locals = formula.Locals
             .Where(l => memo.ContainsKey(l.Value))
             .Select(l => new LocalValue(l.Name, memo[l.Value]))
             .ToEquatableArray();
-        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradient, flat, mean, locals)
+        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradients, flat, mean, locals)
         {
             ScalarGradients = formula.DifferentiableScalars.Select(scalar =>
             {
@@ -68,12 +66,12 @@ internal static class Lowerer
                 {
                     MethodName = formula.MethodName + "GradientBy" + char.ToUpperInvariant(name[0]) + name.Substring(1),
                     LossName = formula.LossName + " (gradient by " + name + ")",
-                    DifferentiableParameter = -1,
+                    DifferentiableTensors = EquatableArray<int>.Empty,
                     DifferentiableScalars = EquatableArray<int>.Empty,
                     Locals = EquatableArray<LocalValue>.Empty,
                 };
                 (Expr? byFlat, bool byMean) = keep is null && loops == LoopShape.Rows && !lossHasAxis ? FlatSum(derivative, geometry) : (null, false);
-                return new KernelPlan(by, geometry, loops, derivative, keep, lossHasAxis, literal, null, byFlat, byMean);
+                return new KernelPlan(by, geometry, loops, derivative, keep, lossHasAxis, literal, EquatableArray<Expr>.Empty, byFlat, byMean);
             }).ToEquatableArray(),
         };
     }
@@ -240,8 +238,10 @@ internal static class Lowerer
         Walk(plan.Loss, false);
         if (plan.Keep is not null)
             Walk(plan.Keep, false);
-        if (plan.Gradient is not null)
-            Walk(plan.Gradient, false);
+        foreach (Expr gradient in plan.Gradients)
+            Walk(gradient, false);
+        foreach (Expr derivative in plan.ScalarDerivatives)
+            Walk(derivative, false);
         if (plan.FlatTerm is not null)
             Walk(plan.FlatTerm, false);
         shifts.ExceptWith(plain);

@@ -47,9 +47,12 @@ internal sealed record FormulaModel(
     EquatableArray<ParamModel> Parameters,
     Expr Body,
     EquatableArray<string> SourceLines,
-    int DifferentiableParameter,
+    EquatableArray<int> DifferentiableTensors,
     EquatableArray<LocalValue> Locals = default)
 {
+    /// <summary>The one tensor differentiated by when there is exactly one (the entry points' <c>gradient</c>), else -1.</summary>
+    public int DifferentiableParameter => DifferentiableTensors.Count == 1 ? DifferentiableTensors[0] : -1;
+
     /// <summary>The <c>Scalar</c> parameters marked <c>[Differentiable]</c>: each gets a method returning the gradient of the reduced loss by it.</summary>
     public EquatableArray<int> DifferentiableScalars { get; init; }
 

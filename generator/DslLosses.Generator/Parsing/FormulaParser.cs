@@ -126,7 +126,7 @@ internal static partial class FormulaParser
             return null;
 
         // ---- shapes, axes and uses of each kind ---------------------------------------------------------------
-        int marked = -1;
+        var marked = new List<int>();
         var markedScalars = new List<int>();
         foreach (IParameterSymbol parameter in method.Parameters)
         {
@@ -137,10 +137,19 @@ internal static partial class FormulaParser
                 markedScalars.Add(parameter.Ordinal);
             else if (kind != ParamKind.Tensor)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable] but is neither a Tensor nor a Scalar"));
-            else if (marked >= 0)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable], but only one Tensor parameter of a formula may be (any number of Scalar parameters may)"));
             else
-                marked = parameter.Ordinal;
+                marked.Add(parameter.Ordinal);
+        }
+        // the gradient methods name a destination (or out value) per differentiable input: gradient + the name, capitalised
+        var destinations = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (IParameterSymbol parameter in method.Parameters.Where(p => marked.Contains(p.Ordinal) || markedScalars.Contains(p.Ordinal)))
+        {
+            string destination = "gradient" + char.ToUpperInvariant(parameter.Name[0]) + parameter.Name.Substring(1);
+            if (destinations.TryGetValue(destination, out string? other))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName,
+                    $"is marked [Differentiable] like '{other}', and both gradients would be named '{destination}': rename one"));
+            else
+                destinations[destination] = parameter.Name;
         }
         if (HasErrors(diagnostics))
             return null;
@@ -158,7 +167,7 @@ internal static partial class FormulaParser
             result,
             sourceMap,
             SourceLines(syntax),
-            marked,
+            marked.ToEquatableArray(),
             nameLocation,
             attributeLocation)
         {
@@ -187,10 +196,11 @@ internal static partial class FormulaParser
                 $"has type {typeName}: formula parameters are Tensor or Indices (with [Shape]), Scalar or int"));
             return new ParamModel(parameter.Name, ParamKind.Scalar, EquatableArray<Dim>.Empty);
         }
-        if (parameter.Name is "reduction" or "sampleWeight" or "destination" or "axis" or "gradient" or "T" || parameter.Name.StartsWith("__", StringComparison.Ordinal))
+        if (parameter.Name is "reduction" or "sampleWeight" or "destination" or "axis" or "gradient" or "T" || parameter.Name.StartsWith("__", StringComparison.Ordinal)
+            || parameter.Name.Length > 8 && parameter.Name.StartsWith("gradient", StringComparison.Ordinal) && char.IsUpper(parameter.Name[8]))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, location, parameter.Name, methodName,
-                "uses a name the generated methods need (reduction, sampleWeight, destination, gradient, axis, the type parameter T and names starting with __): rename it"));
+                "uses a name the generated methods need (reduction, sampleWeight, destination, gradient, gradient followed by a capital such as gradientMean, axis, the type parameter T and names starting with __): rename it"));
         }
         if (parameter.RefKind != RefKind.None || parameter.IsParams || parameter.HasExplicitDefaultValue)
         {

@@ -7,7 +7,7 @@ namespace DslLosses.Generator.Parsing;
 
 /// <summary>
 /// A formula as its declaration and body read, before the checker: the values of the <see cref="FormulaModel"/> the
-/// checker completes (the normalised loss axis, the differentiable parameter), and the locations it reports at. Lives
+/// checker completes (the normalised loss axis, the differentiable parameters), and the locations it reports at. Lives
 /// only inside the parse step, with its <see cref="SourceMap"/>.
 /// </summary>
 internal sealed class ParsedFormula
@@ -25,7 +25,7 @@ internal sealed class ParsedFormula
         Expr body,
         SourceMap sourceMap,
         EquatableArray<string> sourceLines,
-        int markedDifferentiable,
+        EquatableArray<int> markedDifferentiable,
         Location nameLocation,
         Location attributeLocation)
     {
@@ -79,8 +79,8 @@ internal sealed class ParsedFormula
     /// <summary>The <c>Scalar</c> parameters marked <c>[Differentiable]</c>.</summary>
     public EquatableArray<int> DifferentiableScalars { get; set; }
 
-    /// <summary>The <c>Tensor</c> parameter marked <c>[Differentiable]</c>, or -1.</summary>
-    public int MarkedDifferentiable { get; }
+    /// <summary>The <c>Tensor</c> parameters marked <c>[Differentiable]</c>, in parameter order (none: the checker picks the prediction).</summary>
+    public EquatableArray<int> MarkedDifferentiable { get; }
 
     public Location NameLocation { get; }
 
