@@ -93,8 +93,8 @@ public static partial class TextbookLosses
     [Loss]
     static Tensor Dice([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor yPred, Scalar smooth)
     {
-        // TODO(multi-axis): the textbook segmentation form sums over every non-batch axis of [B, H, W, C]:
-        // [Shape("B", "H", "W", "C")] and Sum(..., axes: (1, 2, 3)) once reductions over several axes are merged.
+        // TODO(multi-axis): the segmentation form takes [Shape("B", "H", "W", "C")] and sums over H, W and C (every
+        // non-batch axis), once reductions over several axes are merged.
         var intersection = Sum(yTrue * yPred, axis: -1);
         return 1 - (2 * intersection + smooth) / (Sum(yTrue, axis: -1) + Sum(yPred, axis: -1) + smooth);
     }

@@ -467,12 +467,9 @@ public class TextbookLossTests
         Textbook loss = Case(name);
         Data<double> d = Inputs(name, rows, cols);
         double[] weights = Weights(rows);
-        Values(loss, d, weights, 1e-12, $"{name} {rows}x{cols} double");
+        Values(loss, d, weights, d, 1e-12, $"{name} {rows}x{cols} double");
         Values(loss, d.Convert(v => (float)v), weights.Select(v => (float)v).ToArray(), RoundedToFloat(d), 1e-5, $"{name} {rows}x{cols} float");
     }
-
-    private static void Values(Textbook loss, Data<double> d, double[] weights, double tolerance, string what)
-        => Values(loss, d, weights, d, tolerance, what);
 
     /// <summary>Per-sample values, then each reduction, with and without weights, against the reference of <paramref name="reference"/>.</summary>
     private static void Values<T>(Textbook loss, Data<T> d, T[] weights, Data<double> reference, double tolerance, string what)
