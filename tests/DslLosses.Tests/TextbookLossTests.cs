@@ -1,7 +1,7 @@
 // The twenty textbook losses of TextbookLossFormulas.cs, each checked against a float64 reference written here with
 // plain loops from its textbook (Keras, PyTorch or paper) definition: per-sample values and every reduction, with and
 // without sample weights, in float32 and float64, and the gradient by the differentiable input against central
-// differences of that reference, on shapes that take more than one SIMD width (7x5 and 33x130).
+// differences of that reference, on shapes that take more than one SIMD width (7x5, 9x12, 20x6 and 33x130).
 //
 // Formula lines: each method of TextbookLossFormulas.cs from its signature to its last line, blank and comment lines
 // not counted (Formula_line_counts_match_the_table recounts them from the source):
@@ -418,8 +418,9 @@ public class TextbookLossTests
 {
     private static readonly Reduction[] Reductions = [Reduction.None, Reduction.Sum, Reduction.SumOverBatchSize, Reduction.MeanWithSampleWeight];
 
-    // 7x5: narrow rows (row tiles, scalar lanes); 33x130: full vectors of every width and a tail
-    private static readonly (int Rows, int Cols)[] Shapes = [(7, 5), (33, 130)];
+    // on AVX-512 hardware, in float: 7x5 takes 128-bit lanes and a tail, 9x12 256-bit lanes and a tail, 20x6 row
+    // tiles (a row per lane), 33x130 512-bit lanes and a tail (CI re-runs them with the wider widths switched off)
+    private static readonly (int Rows, int Cols)[] Shapes = [(7, 5), (9, 12), (20, 6), (33, 130)];
 
     public static TheoryData<string, int, int> Cases()
     {
