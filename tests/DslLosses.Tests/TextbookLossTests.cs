@@ -44,70 +44,70 @@ using L = DslLosses.Tests.TextbookLosses;
 
 namespace DslLosses.Tests;
 
-/// <summary>How a formula's tensor argument is laid out: the full [rows, cols] shape, one value per class, or one per row.</summary>
-internal enum Layout { Full, PerClass, PerRow }
-
-/// <summary>How its values are drawn.</summary>
-internal enum Draw { Uniform, Binary, PlusMinusOne, OneHot }
-
-/// <summary>A tensor argument of a formula: its layout and how its values are drawn (uniform in [lo, hi]).</summary>
-internal sealed record Input(Layout Layout, Draw Draw, double Lo = 0, double Hi = 1)
-{
-    public double[] Make(Random random, int rows, int cols)
-    {
-        int n = Layout switch { Layout.Full => rows * cols, Layout.PerClass => cols, _ => rows };
-        var values = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            values[i] = Draw switch
-            {
-                Draw.Binary => random.Next(2),
-                Draw.PlusMinusOne => random.Next(2) * 2 - 1,
-                Draw.OneHot => 0,
-                _ => Lo + (Hi - Lo) * random.NextDouble(),
-            };
-        }
-        if (Draw == Draw.OneHot)
-        {
-            for (int r = 0; r < rows; r++)
-                values[r * cols + random.Next(cols)] = 1;
-        }
-        return values;
-    }
-}
-
-/// <summary>The arguments of one call: the tensors (as spans of the shape their layout says) and the scalars.</summary>
-internal sealed class Data<T>(int rows, int cols, Layout[] layouts, T[][] tensors, T[] scalars) where T : unmanaged
-{
-    public int Rows => rows;
-
-    public int Cols => cols;
-
-    public T[][] Tensors => tensors;
-
-    public Layout[] Layouts => layouts;
-
-    /// <summary>Tensor argument <paramref name="i"/> as the formula takes it.</summary>
-    public ReadOnlyTensorSpan<T> this[int i] => layouts[i] == Layout.Full ? new(tensors[i], [rows, cols], default) : new(tensors[i]);
-
-    /// <summary>Element (r, j) of tensor argument <paramref name="i"/>, broadcast as the formula broadcasts it.</summary>
-    public T this[int i, int r, int j] => layouts[i] switch { Layout.Full => tensors[i][r * cols + j], Layout.PerClass => tensors[i][j], _ => tensors[i][r] };
-
-    /// <summary>Scalar argument <paramref name="i"/>.</summary>
-    public T S(int i) => scalars[i];
-
-    public Data<TOut> Convert<TOut>(Func<T, TOut> convert) where TOut : unmanaged
-        => new(rows, cols, layouts, tensors.Select(t => t.Select(convert).ToArray()).ToArray(), scalars.Select(convert).ToArray());
-
-    public Data<T> Clone() => new(rows, cols, layouts, tensors.Select(t => (T[])t.Clone()).ToArray(), (T[])scalars.Clone());
-}
-
 /// <summary>
 /// One textbook loss: how its arguments are drawn, which one the gradient is taken by, its float64 reference (one row,
 /// plain loops) and its generated entry points (called through the generic dispatchers, so float and double share them).
 /// </summary>
-internal abstract class Textbook(int differentiable, Input[] inputs, Func<int, double[]>? scalars = null)
+internal abstract class Textbook(int differentiable, Textbook.Input[] inputs, Func<int, double[]>? scalars = null)
 {
+    /// <summary>How a formula's tensor argument is laid out: the full [rows, cols] shape, one value per class, or one per row.</summary>
+    internal enum Layout { Full, PerClass, PerRow }
+
+    /// <summary>How its values are drawn.</summary>
+    internal enum Draw { Uniform, Binary, PlusMinusOne, OneHot }
+
+    /// <summary>A tensor argument of a formula: its layout and how its values are drawn (uniform in [lo, hi]).</summary>
+    internal sealed record Input(Layout Layout, Draw Draw, double Lo = 0, double Hi = 1)
+    {
+        public double[] Make(Random random, int rows, int cols)
+        {
+            int n = Layout switch { Layout.Full => rows * cols, Layout.PerClass => cols, _ => rows };
+            var values = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                values[i] = Draw switch
+                {
+                    Draw.Binary => random.Next(2),
+                    Draw.PlusMinusOne => random.Next(2) * 2 - 1,
+                    Draw.OneHot => 0,
+                    _ => Lo + (Hi - Lo) * random.NextDouble(),
+                };
+            }
+            if (Draw == Draw.OneHot)
+            {
+                for (int r = 0; r < rows; r++)
+                    values[r * cols + random.Next(cols)] = 1;
+            }
+            return values;
+        }
+    }
+
+    /// <summary>The arguments of one call: the tensors (as spans of the shape their layout says) and the scalars.</summary>
+    internal sealed class Data<T>(int rows, int cols, Layout[] layouts, T[][] tensors, T[] scalars) where T : unmanaged
+    {
+        public int Rows => rows;
+
+        public int Cols => cols;
+
+        public T[][] Tensors => tensors;
+
+        public Layout[] Layouts => layouts;
+
+        /// <summary>Tensor argument <paramref name="i"/> as the formula takes it.</summary>
+        public ReadOnlyTensorSpan<T> this[int i] => layouts[i] == Layout.Full ? new(tensors[i], [rows, cols], default) : new(tensors[i]);
+
+        /// <summary>Element (r, j) of tensor argument <paramref name="i"/>, broadcast as the formula broadcasts it.</summary>
+        public T this[int i, int r, int j] => layouts[i] switch { Layout.Full => tensors[i][r * cols + j], Layout.PerClass => tensors[i][j], _ => tensors[i][r] };
+
+        /// <summary>Scalar argument <paramref name="i"/>.</summary>
+        public T S(int i) => scalars[i];
+
+        public Data<TOut> Convert<TOut>(Func<T, TOut> convert) where TOut : unmanaged
+            => new(rows, cols, layouts, tensors.Select(t => t.Select(convert).ToArray()).ToArray(), scalars.Select(convert).ToArray());
+
+        public Data<T> Clone() => new(rows, cols, layouts, tensors.Select(t => (T[])t.Clone()).ToArray(), (T[])scalars.Clone());
+    }
+
     public string Name => GetType().Name;
 
     /// <summary>The tensor argument the formula differentiates by.</summary>
@@ -128,7 +128,11 @@ internal abstract class Textbook(int differentiable, Input[] inputs, Func<int, d
 
     protected static Input Full(double lo, double hi) => new(Layout.Full, Draw.Uniform, lo, hi);
 
+    protected static Input PerClass(double lo, double hi) => new(Layout.PerClass, Draw.Uniform, lo, hi);
+
     protected static readonly Input Binary = new(Layout.Full, Draw.Binary), Signs = new(Layout.Full, Draw.PlusMinusOne), OneHot = new(Layout.Full, Draw.OneHot);
+
+    protected static readonly Input RowBinary = new(Layout.PerRow, Draw.Binary);
 
     protected static double Sq(double x) => x * x;
 
@@ -275,7 +279,7 @@ internal static class TextbookCases
     }
 
     // a per-class alpha and gamma 2 (Lin et al.)
-    private sealed class CategoricalFocal() : Textbook(1, [OneHot, Full(-3, 3), new(Layout.PerClass, Draw.Uniform, 0.25, 1)], _ => [2])
+    private sealed class CategoricalFocal() : Textbook(1, [OneHot, Full(-3, 3), PerClass(0.25, 1)], _ => [2])
     {
         public override double Reference(Data<double> d, int r)
         {
@@ -349,7 +353,7 @@ internal static class TextbookCases
 
     // a margin of sqrt(D): the distance of two uniform [-1, 1] rows is about 0.82 sqrt(D), so most dissimilar pairs
     // are inside it. TODO(multi-input): differentiable by x2 (argument 1) as well.
-    private sealed class Contrastive() : Textbook(0, [Full(-1, 1), Full(-1, 1), new(Layout.PerRow, Draw.Binary)], cols => [Math.Sqrt(cols)])
+    private sealed class Contrastive() : Textbook(0, [Full(-1, 1), Full(-1, 1), RowBinary], cols => [Math.Sqrt(cols)])
     {
         public override double Reference(Data<double> d, int r)
         {
@@ -362,7 +366,7 @@ internal static class TextbookCases
         public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.ContrastiveGradient(d[0], d[1], d[2], d.S(0), g, reduction, w);
     }
 
-    private sealed class PosWeightBce() : Textbook(1, [Binary, Full(-3, 3), new(Layout.PerClass, Draw.Uniform, 0.5, 4)])
+    private sealed class PosWeightBce() : Textbook(1, [Binary, Full(-3, 3), PerClass(0.5, 4)])
     {
         public override double Reference(Data<double> d, int r)
             => Mean(d.Cols, j => -(d[2, r, j] * d[0, r, j] * Math.Log(Sigmoid(d[1, r, j])) + (1 - d[0, r, j]) * Math.Log(1 - Sigmoid(d[1, r, j]))));
@@ -435,7 +439,7 @@ public class TextbookLossTests
 
     private static Textbook Case(string name) => TextbookCases.All.Single(c => c.Name == name);
 
-    private static Data<double> Inputs(string name, int rows, int cols)
+    private static Textbook.Data<double> Inputs(string name, int rows, int cols)
         => Case(name).Make(new Random(Array.FindIndex(TextbookCases.All, c => c.Name == name) * 1000 + rows * cols), rows, cols);
 
     /// <summary>Row weights with a zero among them.</summary>
@@ -454,7 +458,7 @@ public class TextbookLossTests
     }
 
     /// <summary>The float data: every argument rounded to float; its reference is computed from the rounded values.</summary>
-    private static Data<double> RoundedToFloat(Data<double> d) => d.Convert(v => (double)(float)v);
+    private static Textbook.Data<double> RoundedToFloat(Textbook.Data<double> d) => d.Convert(v => (double)(float)v);
 
     private static ReadOnlyTensorSpan<T> Span<T>(T[]? weights) where T : unmanaged => weights is null ? default : new ReadOnlyTensorSpan<T>(weights);
 
@@ -466,14 +470,14 @@ public class TextbookLossTests
     public void Values_of_every_reduction_match_the_reference(string name, int rows, int cols)
     {
         Textbook loss = Case(name);
-        Data<double> d = Inputs(name, rows, cols);
+        Textbook.Data<double> d = Inputs(name, rows, cols);
         double[] weights = Weights(rows);
         Values(loss, d, weights, d, 1e-12, $"{name} {rows}x{cols} double");
         Values(loss, d.Convert(v => (float)v), weights.Select(v => (float)v).ToArray(), RoundedToFloat(d), 1e-5, $"{name} {rows}x{cols} float");
     }
 
     /// <summary>Per-sample values, then each reduction, with and without weights, against the reference of <paramref name="reference"/>.</summary>
-    private static void Values<T>(Textbook loss, Data<T> d, T[] weights, Data<double> reference, double tolerance, string what)
+    private static void Values<T>(Textbook loss, Textbook.Data<T> d, T[] weights, Textbook.Data<double> reference, double tolerance, string what)
         where T : unmanaged, IConvertible
     {
         double[] perRow = Enumerable.Range(0, d.Rows).Select(r => loss.Reference(reference, r)).ToArray();
@@ -499,7 +503,7 @@ public class TextbookLossTests
     public void Gradients_of_every_reduction_match_central_differences(string name, int rows, int cols)
     {
         Textbook loss = Case(name);
-        Data<double> d = Inputs(name, rows, cols);
+        Textbook.Data<double> d = Inputs(name, rows, cols);
         double[] weights = Weights(rows);
         Gradients(loss, d, weights, d, 1e-6, $"{name} {rows}x{cols} double");
         Gradients(loss, d.Convert(v => (float)v), weights.Select(v => (float)v).ToArray(), RoundedToFloat(d), 1e-5, $"{name} {rows}x{cols} float");
@@ -510,7 +514,7 @@ public class TextbookLossTests
     /// Σ_r c_r ∂l_r/∂x (c_r the row's coefficient in the reduced loss) with ∂l_r/∂x from central differences of the
     /// reference; <see cref="Reduction.None"/> differentiates the weighted sum.
     /// </summary>
-    private static void Gradients<T>(Textbook loss, Data<T> d, T[] weights, Data<double> reference, double tolerance, string what)
+    private static void Gradients<T>(Textbook loss, Textbook.Data<T> d, T[] weights, Textbook.Data<double> reference, double tolerance, string what)
         where T : unmanaged, IConvertible
     {
         int input = loss.Differentiable;
@@ -538,9 +542,9 @@ public class TextbookLossTests
     /// ∂l_r/∂x_k for every element k of argument <paramref name="input"/> and every row r, by central differences of
     /// the reference (only the rows an element reaches are evaluated: its own, or all for a per-class value).
     /// </summary>
-    private static double[][] RowDerivatives(Textbook loss, Data<double> d, int input)
+    private static double[][] RowDerivatives(Textbook loss, Textbook.Data<double> d, int input)
     {
-        Data<double> x = d.Clone();
+        Textbook.Data<double> x = d.Clone();
         double[] values = x.Tensors[input];
         var result = new double[values.Length][];
         for (int k = 0; k < values.Length; k++)
@@ -548,8 +552,8 @@ public class TextbookLossTests
             result[k] = new double[d.Rows];
             IEnumerable<int> rows = x.Layouts[input] switch
             {
-                Layout.Full => [k / d.Cols],
-                Layout.PerRow => [k],
+                Textbook.Layout.Full => [k / d.Cols],
+                Textbook.Layout.PerRow => [k],
                 _ => Enumerable.Range(0, d.Rows),
             };
             double v = values[k], h = 1e-6 * Math.Max(1, Math.Abs(v));
