@@ -124,6 +124,8 @@ internal abstract class Textbook(int differentiable, Textbook.Input[] inputs, Fu
 
     public abstract void PerSample<T>(Data<T> d, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight) where T : unmanaged;
 
+    // TODO(multi-input): one destination per differentiable argument; Gradients checks each against RowDerivatives of
+    // its own argument (which already perturbs any argument: full-shape, per-class or per-row).
     public abstract void Gradient<T>(Data<T> d, TensorSpan<T> gradient, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight) where T : unmanaged;
 
     protected static Input Full(double lo, double hi) => new(Layout.Full, Draw.Uniform, lo, hi);
@@ -457,29 +459,40 @@ public class TextbookLossTests
         return Enumerable.Range(0, rows).Select(r => (weights?[r] ?? 1) / divisor).ToArray();
     }
 
-    /// <summary>The float data: every argument rounded to float; its reference is computed from the rounded values.</summary>
-    private static Textbook.Data<double> RoundedToFloat(Textbook.Data<double> d) => d.Convert(v => (double)(float)v);
-
     private static ReadOnlyTensorSpan<T> Span<T>(T[]? weights) where T : unmanaged => weights is null ? default : new ReadOnlyTensorSpan<T>(weights);
 
     private static void Close(double expected, double actual, double tolerance, string what)
         => Assert.True(Math.Abs(expected - actual) <= tolerance * Math.Max(1, Math.Abs(expected)), $"{what}: expected {expected:R}, got {actual:R}");
 
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void Values_of_every_reduction_match_the_reference(string name, int rows, int cols)
+    /// <summary>
+    /// One call's arguments in one element type, its weights, and the data its reference is computed from (for float,
+    /// every argument rounded to float).
+    /// </summary>
+    private sealed record Setting<T>(Textbook Loss, Textbook.Data<T> Data, T[] Weights, Textbook.Data<double> Reference, string What)
+        where T : unmanaged;
+
+    private static (Setting<double> InDouble, Setting<float> InFloat) Settings(string name, int rows, int cols)
     {
         Textbook loss = Case(name);
         Textbook.Data<double> d = Inputs(name, rows, cols);
         double[] weights = Weights(rows);
-        Values(loss, d, weights, d, 1e-12, $"{name} {rows}x{cols} double");
-        Values(loss, d.Convert(v => (float)v), weights.Select(v => (float)v).ToArray(), RoundedToFloat(d), 1e-5, $"{name} {rows}x{cols} float");
+        return (new(loss, d, weights, d, $"{name} {rows}x{cols} double"),
+            new(loss, d.Convert(v => (float)v), weights.Select(v => (float)v).ToArray(), d.Convert(v => (double)(float)v), $"{name} {rows}x{cols} float"));
     }
 
-    /// <summary>Per-sample values, then each reduction, with and without weights, against the reference of <paramref name="reference"/>.</summary>
-    private static void Values<T>(Textbook loss, Textbook.Data<T> d, T[] weights, Textbook.Data<double> reference, double tolerance, string what)
-        where T : unmanaged, IConvertible
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Values_of_every_reduction_match_the_reference(string name, int rows, int cols)
     {
+        (Setting<double> inDouble, Setting<float> inFloat) = Settings(name, rows, cols);
+        Values(inDouble, 1e-12);
+        Values(inFloat, 1e-5);
+    }
+
+    /// <summary>Per-sample values, then each reduction, with and without weights, against the reference.</summary>
+    private static void Values<T>(Setting<T> setting, double tolerance) where T : unmanaged, IConvertible
+    {
+        (Textbook loss, Textbook.Data<T> d, T[] weights, Textbook.Data<double> reference, string what) = setting;
         double[] perRow = Enumerable.Range(0, d.Rows).Select(r => loss.Reference(reference, r)).ToArray();
         foreach (T[]? w in new[] { null, weights })
         {
@@ -502,11 +515,9 @@ public class TextbookLossTests
     [MemberData(nameof(Cases))]
     public void Gradients_of_every_reduction_match_central_differences(string name, int rows, int cols)
     {
-        Textbook loss = Case(name);
-        Textbook.Data<double> d = Inputs(name, rows, cols);
-        double[] weights = Weights(rows);
-        Gradients(loss, d, weights, d, 1e-6, $"{name} {rows}x{cols} double");
-        Gradients(loss, d.Convert(v => (float)v), weights.Select(v => (float)v).ToArray(), RoundedToFloat(d), 1e-5, $"{name} {rows}x{cols} float");
+        (Setting<double> inDouble, Setting<float> inFloat) = Settings(name, rows, cols);
+        Gradients(inDouble, 1e-6);
+        Gradients(inFloat, 1e-5);
     }
 
     /// <summary>
@@ -514,9 +525,9 @@ public class TextbookLossTests
     /// Σ_r c_r ∂l_r/∂x (c_r the row's coefficient in the reduced loss) with ∂l_r/∂x from central differences of the
     /// reference; <see cref="Reduction.None"/> differentiates the weighted sum.
     /// </summary>
-    private static void Gradients<T>(Textbook loss, Textbook.Data<T> d, T[] weights, Textbook.Data<double> reference, double tolerance, string what)
-        where T : unmanaged, IConvertible
+    private static void Gradients<T>(Setting<T> setting, double tolerance) where T : unmanaged, IConvertible
     {
+        (Textbook loss, Textbook.Data<T> d, T[] weights, Textbook.Data<double> reference, string what) = setting;
         int input = loss.Differentiable;
         double[][] rowDerivatives = RowDerivatives(loss, reference, input);
         foreach (T[]? w in new[] { null, weights })
