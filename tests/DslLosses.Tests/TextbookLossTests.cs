@@ -549,6 +549,19 @@ public class TextbookLossTests
         }
     }
 
+    [Fact]
+    public void Row_derivatives_by_a_per_class_argument_reach_every_row()
+    {
+        // ∂/∂pw_k of mean_j -(pw_j y_j log σ(x_j) + (1 - y_j) log(1 - σ(x_j))) = -y_k log σ(x_k) / C, in every row
+        Textbook.Data<double> d = Inputs("PosWeightBce", 7, 5);
+        double[][] derivatives = RowDerivatives(Case("PosWeightBce"), d, 2);
+        for (int k = 0; k < 5; k++)
+        {
+            for (int r = 0; r < 7; r++)
+                Assert.Equal(-d[0, r, k] * Math.Log(1 / (1 + Math.Exp(-d[1, r, k]))) / 5, derivatives[k][r], 8);
+        }
+    }
+
     /// <summary>
     /// ∂l_r/∂x_k for every element k of argument <paramref name="input"/> and every row r, by central differences of
     /// the reference (only the rows an element reaches are evaluated: its own, or all for a per-class value).
