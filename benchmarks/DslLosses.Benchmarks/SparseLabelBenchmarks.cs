@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -15,10 +14,10 @@ namespace DslLosses.Benchmarks;
 /// and TorchSharp's own <c>cross_entropy</c>; the parts: the conversion alone, the bridge's narrowing alone, and the
 /// fused kernel alone on arrays.
 /// </summary>
-public class SparseLabelBenchmarks
+public class SparseLabelBenchmarks : OneThreadStep
 {
     private const int Rows = 4096, Columns = 100;
-    private TTensor _labels32 = null!, _labels64 = null!, _logits = null!;
+    private TTensor _labels32 = null!, _labels64 = null!;
     private SparseCategoricalCrossentropy _scce = null!;
     private int[] _labels = null!, _narrowed = null!;
     private float[] _yPred = null!, _gradient = null!;
@@ -26,39 +25,27 @@ public class SparseLabelBenchmarks
     [GlobalSetup]
     public void GlobalSetup()
     {
-        var d = new Inputs(Loss.SparseCceLogits, Rows, Columns);
+        var d = Setup(Loss.SparseCceLogits, Rows, Columns);
         _labels = d.Labels;
         _yPred = d.YPred;
         _gradient = new float[Rows * Columns];
         _narrowed = new int[Rows];
-        _labels32 = torch.tensor(d.Labels, new long[] { Rows });
-        _labels64 = torch.tensor(d.Labels.Select(l => (long)l).ToArray(), new long[] { Rows });
-        _logits = torch.tensor(d.YPred, new long[] { Rows, Columns }).requires_grad_(true);
+        _labels32 = Track(torch.tensor(d.Labels, new long[] { Rows }));
+        _labels64 = Track(torch.tensor(d.Labels.Select(l => (long)l).ToArray(), new long[] { Rows }));
         _scce = new SparseCategoricalCrossentropy(fromLogits: true);
-        torch.set_num_threads(1);
-        Parallelism.MaxDegreeOfParallelism = 1;
-    }
-
-    [GlobalCleanup]
-    public void GlobalCleanup()
-    {
-        Parallelism.MaxDegreeOfParallelism = Environment.ProcessorCount;
-        _labels32.Dispose();
-        _labels64.Dispose();
-        _logits.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "bridge, int64 labels")]
     public void BridgeInt64()
     {
-        using TTensor loss = _scce.Call(_labels64, _logits);
+        using TTensor loss = _scce.Call(_labels64, Logits);
         loss.backward();
     }
 
     [Benchmark(Description = "bridge, int32 labels")]
     public void BridgeInt32()
     {
-        using TTensor loss = _scce.Call(_labels32, _logits);
+        using TTensor loss = _scce.Call(_labels32, Logits);
         loss.backward();
     }
 
@@ -66,14 +53,14 @@ public class SparseLabelBenchmarks
     public void BridgeInt64ConvertedByTorch()
     {
         using TTensor labels = _labels64.to(torch.ScalarType.Int32);
-        using TTensor loss = _scce.Call(labels, _logits);
+        using TTensor loss = _scce.Call(labels, Logits);
         loss.backward();
     }
 
     [Benchmark(Description = "TorchSharp cross_entropy, int64 labels")]
     public void TorchSharpInt64()
     {
-        using TTensor loss = torch.nn.functional.cross_entropy(_logits, _labels64);
+        using TTensor loss = torch.nn.functional.cross_entropy(Logits, _labels64);
         loss.backward();
     }
 

@@ -13,8 +13,8 @@ namespace DslLosses;
 /// <para>
 /// The kernels run directly on the tensors' CPU storage. When the loss is reduced and the prediction requires grad
 /// (with grad mode on), forward runs the fused loss+gradient kernel and keeps the gradient, a tensor of the
-/// prediction's shape, until backward, which only scales it by the upstream gradient: a training step makes one pass
-/// over the inputs. Otherwise forward runs the loss kernel, and backward (per-sample losses) the gradient kernel.
+/// prediction's shape, until backward, which only scales it by the upstream gradient: a training step makes one kernel
+/// call instead of two. Otherwise forward runs the loss kernel, and backward (per-sample losses) the gradient kernel.
 /// Tensors must be on the CPU, <c>float32</c> or <c>float64</c> (labels and weights of the prediction's type). A
 /// non-contiguous input is made contiguous once (TorchSharp's <c>contiguous()</c>, a copy the autograd graph tracks);
 /// contiguous inputs are read in place. Class-index labels are read in place when they are <c>int32</c>; <c>int64</c>

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
+using DslLosses.Testing;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -138,35 +139,6 @@ public class TorchStorageTests(ITestOutputHelper output)
         Assert.NotEqual(Storage(stored), kernels.YPred);
     }
 
-    /// <summary>
-    /// The same TorchSharp calls a fused bridged step makes (a gradient tensor made before apply, apply with five
-    /// arguments, a 0-d result, two saved tensors and the kernels as data; backward returns the saved gradient),
-    /// without the kernels.
-    /// </summary>
-    private sealed class SameCallsWithoutKernels : autograd.SingleTensorFunction<SameCallsWithoutKernels>
-    {
-        public override string Name => "Baseline";
-
-        public override torch.Tensor forward(autograd.AutogradContext ctx, params object[] vars)
-        {
-            var p = (torch.Tensor)vars[2];
-            ctx.save_for_backward([(torch.Tensor)vars[4], p]);
-            ctx.save_data("kernels", vars[0]);
-            return empty(ReadOnlySpan<long>.Empty, p.dtype);
-        }
-
-        public override List<torch.Tensor> backward(autograd.AutogradContext ctx, torch.Tensor gradOutput)
-        {
-            _ = ctx.get_data("kernels");
-            List<torch.Tensor> saved = ctx.get_saved_variables();
-            torch.Tensor gradient = saved[0];
-            saved.RemoveAt(0);
-            foreach (torch.Tensor t in saved)
-                t?.Dispose();
-            return [null!, null!, gradient, null!, null!];
-        }
-    }
-
     [Theory]
     [InlineData("bce")]
     [InlineData("sparse")]
@@ -185,12 +157,7 @@ public class TorchStorageTests(ITestOutputHelper output)
             using var value = loss == "bce" ? bce.Call(y, logits, w) : scce.Call(classes, logits, w);
             value.backward();
         }
-        void Baseline()
-        {
-            using var gradient = empty_like(logits);
-            using var value = SameCallsWithoutKernels.apply(bce, loss == "bce" ? y : classes, logits, w, gradient);
-            value.backward();
-        }
+        void Baseline() => KernelFreeStep.Run(bce, loss == "bce" ? y : classes, logits, w);
         for (int i = 0; i < 5; i++)
         {
             Bridge();

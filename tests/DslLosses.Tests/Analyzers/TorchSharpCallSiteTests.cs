@@ -14,23 +14,7 @@ public class TorchSharpCallSiteTests
 {
     private static Task Check(string markup) => Verify.TorchAnalyzer<ShapeAnalyzer>(markup);
 
-    private const string Formulas = """
-        public static partial class MyLosses
-        {
-            [Loss]
-            static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
-            {
-                var p = Clip(yPred, Epsilon, 1 - Epsilon);
-                var pt = yTrue * p + (1 - yTrue) * (1 - p);
-                return Mean(-Pow(1 - pt, gamma) * Log(pt), axis: -1);
-            }
-
-            [Loss]
-            static Tensor Nll([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels)
-                => LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1);
-        }
-
-        """;
+    private const string Formulas = ShapeAnalyzerTests.Formulas;
 
     [Fact]
     public Task Keras_class_labels_of_another_shape() => Check("""
