@@ -12,7 +12,7 @@ namespace DslLosses.Benchmarks;
 /// step's time goes. The steps (forward + backward) through the bridge with int64 and int32 labels, with int64 labels
 /// converted by TorchSharp's <c>to(Int32)</c> first (what the bridge did per call before it narrowed them itself),
 /// and TorchSharp's own <c>cross_entropy</c>; the parts: the conversion alone, the bridge's narrowing alone, and the
-/// fused kernel alone on arrays.
+/// fused kernel alone on arrays against the loss and gradient kernels called one after the other.
 /// </summary>
 public class SparseLabelBenchmarks : OneThreadStep
 {
@@ -77,4 +77,14 @@ public class SparseLabelBenchmarks : OneThreadStep
     [Benchmark(Description = "fused kernel alone (arrays)")]
     public float KernelOnly()
         => _scce.ComputeWithGradient(new ReadOnlyTensorSpan<int>(_labels, [Rows], []), new ReadOnlyTensorSpan<float>(_yPred, [Rows, Columns], []), new TensorSpan<float>(_gradient));
+
+    /// <summary>What a step's kernels cost before the fused step: the loss kernel in forward, the gradient kernel in backward.</summary>
+    [Benchmark(Description = "loss kernel + gradient kernel (arrays)")]
+    public float TwoKernels()
+    {
+        var labels = new ReadOnlyTensorSpan<int>(_labels, [Rows], []);
+        var yPred = new ReadOnlyTensorSpan<float>(_yPred, [Rows, Columns], []);
+        _scce.Gradient(labels, yPred, new TensorSpan<float>(_gradient));
+        return _scce.Compute(labels, yPred);
+    }
 }

@@ -9,7 +9,7 @@ namespace DslLosses.Benchmarks;
 /// <summary>
 /// What a 32x10 training step costs (BCE on logits, one thread): through the bridge; the same TorchSharp calls
 /// with no kernel (<see cref="KernelFreeStep"/>: TorchSharp's custom-function machinery alone); the fused kernel alone
-/// on arrays; and TorchSharp's own <c>binary_cross_entropy_withLogits</c>.
+/// on arrays; and TorchSharp's own <c>binary_cross_entropy_with_logits</c>.
 /// </summary>
 public class StepOverheadBenchmarks : OneThreadStep
 {
@@ -43,10 +43,10 @@ public class StepOverheadBenchmarks : OneThreadStep
     public float KernelOnly()
         => _bce.ComputeWithGradient(new ReadOnlyTensorSpan<float>(_y, [Rows, Columns], []), new ReadOnlyTensorSpan<float>(_p, [Rows, Columns], []), new TensorSpan<float>(_gradient));
 
-    [Benchmark(Description = "TorchSharp binary_cross_entropy_withLogits")]
+    [Benchmark(Description = "TorchSharp binary_cross_entropy_with_logits")]
     public void TorchSharp()
     {
-        using TTensor loss = torch.nn.functional.binary_cross_entropy_withLogits(Logits, _yTrue);
+        using TTensor loss = torch.nn.functional.binary_cross_entropy_with_logits(Logits, _yTrue);
         loss.backward();
     }
 }
