@@ -67,7 +67,11 @@ internal sealed class CallSite
             return FromNn(invocation, method);
         if (!method.IsStatic && method.Name is "Compute" or "ComputePerSample" or "Gradient" or "ComputeWithGradient" &&
             (DslSymbols.Is(type, symbols.KerasLoss) || SymbolEqualityComparer.Default.Equals(type, symbols.SparseCategoricalCrossentropy)))
-            return FromLossObject(invocation, method, symbols, ct);
+            return FromLossObject(invocation, invocation.Instance, type, symbols, ct);
+        // the TorchSharp bridge: loss.Call(yTrue, yPred, sampleWeight), an extension whose first argument is the loss
+        if (method.IsStatic && method.Name == "Call" && SymbolEqualityComparer.Default.Equals(type, symbols.TorchSharpLosses) &&
+            invocation.Arguments.Length > 0 && invocation.Arguments[0].Parameter?.Name == "loss" && method.Parameters[0].Type is INamedTypeSymbol lossParameter)
+            return FromLossObject(invocation, invocation.Arguments[0].Value, lossParameter, symbols, ct);
         if (method.IsStatic && symbols.FormulaOf(method.OriginalDefinition) is { } formula)
         {
             var site = new CallSite(type.Name + "." + method.Name, CallKind.Generated, invocation) { Formula = formula, Arguments = invocation.Arguments };
@@ -146,11 +150,14 @@ internal sealed class CallSite
         return site;
     }
 
-    private static CallSite? FromLossObject(IInvocationOperation invocation, IMethodSymbol method, DslSymbols symbols, CancellationToken ct)
+    /// <summary>A method of a loss object, or the bridge's <c>Call</c> on one: <paramref name="receiver"/> is the loss, typed <paramref name="declaredType"/> at least.</summary>
+    private static CallSite? FromLossObject(IInvocationOperation invocation, IOperation? receiver, INamedTypeSymbol declaredType, DslSymbols symbols, CancellationToken ct)
     {
-        ITypeSymbol? receiverType = invocation.Instance?.Type ?? method.ContainingType;
-        INamedTypeSymbol? lossType = receiverType as INamedTypeSymbol;
-        IObjectCreationOperation? creation = Creation(invocation.Instance, ct);
+        IOperation? stripped = receiver;
+        while (stripped is IConversionOperation { IsImplicit: true } conversion)
+            stripped = conversion.Operand;
+        INamedTypeSymbol? lossType = stripped?.Type as INamedTypeSymbol ?? declaredType;
+        IObjectCreationOperation? creation = Creation(receiver, ct);
         if (creation?.Type is INamedTypeSymbol created)
             lossType = created;
         if (lossType is null)

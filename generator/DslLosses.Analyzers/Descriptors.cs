@@ -27,7 +27,7 @@ public static class Descriptors
         "DSL0106", "Arguments of known shapes do not fit the loss",
         "{0}: {1}",
         ShapesCategory, DiagnosticSeverity.Error,
-        "The shapes of the arguments are known at compile time (array creations with constant lengths, initializers, collection expressions, Tensor.Create with constant lengths) and the call throws ShapeMismatchException at run time.");
+        "The shapes of the arguments are known at compile time (array creations with constant lengths, initializers, collection expressions, Tensor.Create with constant lengths, TorchSharp's torch.zeros/ones/rand/randn/empty with constant sizes and torch.tensor of such arrays) and the call throws ShapeMismatchException at run time.");
 
     /// <summary>DSL0107: a constant axis outside the rank of inputs of known shape.</summary>
     public static readonly DiagnosticDescriptor AxisOutOfRange = Create(

@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace DslLosses.Analyzers;
 
 /// <summary>
-/// The DslLosses (and System.Numerics.Tensors) types the analyzers look for, resolved once per compilation.
+/// The DslLosses (and System.Numerics.Tensors, TorchSharp) types the analyzers look for, resolved once per compilation.
 /// <see cref="TryCreate"/> returns null when the compilation does not reference DslLosses: the analyzers then do nothing.
 /// </summary>
 internal sealed class DslSymbols
@@ -30,6 +30,12 @@ internal sealed class DslSymbols
     public INamedTypeSymbol? TensorFactory { get; }
     public INamedTypeSymbol? ReadOnlyTensorSpan { get; }
     public INamedTypeSymbol? TensorSpan { get; }
+    /// <summary>TorchSharp's <c>torch</c> (its tensor factories), or null when TorchSharp is not referenced.</summary>
+    public INamedTypeSymbol? Torch { get; }
+    /// <summary>TorchSharp's <c>torch.Tensor</c>, or null when TorchSharp is not referenced.</summary>
+    public INamedTypeSymbol? TorchTensor { get; }
+    /// <summary>The bridge's <c>TorchSharpLosses</c> (<c>loss.Call(yTrue, yPred)</c>), or null when DslLosses.TorchSharp is not referenced.</summary>
+    public INamedTypeSymbol? TorchSharpLosses { get; }
 
     private DslSymbols(Compilation compilation, INamedTypeSymbol loss, INamedTypeSymbol shape, INamedTypeSymbol dsl)
     {
@@ -50,6 +56,9 @@ internal sealed class DslSymbols
         TensorFactory = compilation.GetTypeByMetadataName("System.Numerics.Tensors.Tensor");
         ReadOnlyTensorSpan = compilation.GetTypeByMetadataName("System.Numerics.Tensors.ReadOnlyTensorSpan`1");
         TensorSpan = compilation.GetTypeByMetadataName("System.Numerics.Tensors.TensorSpan`1");
+        Torch = compilation.GetTypeByMetadataName("TorchSharp.torch");
+        TorchTensor = compilation.GetTypeByMetadataName("TorchSharp.torch+Tensor");
+        TorchSharpLosses = compilation.GetTypeByMetadataName("DslLosses.TorchSharpLosses");
     }
 
     /// <summary>The symbols, or null when DslLosses is not referenced.</summary>

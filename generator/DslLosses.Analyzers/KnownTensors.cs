@@ -34,8 +34,10 @@ internal sealed class KnownTensor
 /// <summary>
 /// Finds the shapes (and constant values) of tensor arguments: array creations with constant lengths, array
 /// initializers, collection expressions, <c>Tensor.Create</c>/<c>Tensor.CreateFromShape</c> and tensor-span
-/// constructors with constant lengths, and locals or readonly fields assigned once from one of those. Anything else is
-/// unknown (null): the analyzers stay silent rather than guess.
+/// constructors with constant lengths, TorchSharp's <c>torch.zeros/ones/rand/randn/empty</c> with constant sizes and
+/// <c>torch.tensor</c> of an array of known shape (through shape-keeping calls such as <c>requires_grad_</c> or
+/// <c>to</c>), and locals or readonly fields assigned once from one of those. Anything else is unknown (null): the
+/// analyzers stay silent rather than guess.
 /// </summary>
 internal static class KnownTensors
 {
@@ -73,6 +75,8 @@ internal static class KnownTensors
                 return FromLocal(local, symbols, depth, ct);
             case IFieldReferenceOperation field:
                 return FromField(field, symbols, depth, ct)?.WithoutValues();
+            case IInvocationOperation invocation when symbols.Torch is not null && IsTorch(invocation.TargetMethod.ContainingType, symbols):
+                return FromTorch(invocation, symbols, depth, ct);
             case IInvocationOperation invocation:
                 return FromFactory(invocation.TargetMethod, invocation.Arguments, symbols, depth, ct);
             case IObjectCreationOperation creation when creation.Constructor is not null:
@@ -164,6 +168,101 @@ internal static class KnownTensors
                 all = false;
         }
         return new KnownTensor(ImmutableArray.Create((long)collection.Elements.Length), all ? values.ToImmutable() : default);
+    }
+
+    /// <summary>TorchSharp tensor methods that keep the shape, and whether they keep the values too.</summary>
+    private static readonly ImmutableDictionary<string, bool> ShapeKeepingTorchMethods = new (string Name, bool KeepsValues)[]
+    {
+        ("requires_grad_", true), ("detach", true), ("detach_", true), ("clone", true), ("contiguous", true), ("cpu", true),
+        ("to", false), ("to_type", false), ("float", false), ("double", false), ("half", false), ("long", false), ("int", false),
+    }.ToImmutableDictionary(m => m.Name, m => m.KeepsValues, StringComparer.Ordinal);
+
+    /// <summary>In-place TorchSharp methods (a trailing <c>_</c>) that change values only, never the shape.</summary>
+    private static readonly ImmutableHashSet<string> ValueOnlyInPlaceTorchMethods = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "requires_grad_", "detach_", "zero_", "fill_", "uniform_", "normal_", "bernoulli_", "random_", "copy_",
+        "add_", "sub_", "mul_", "div_", "neg_", "abs_", "exp_", "log_", "sigmoid_", "tanh_", "clamp_", "clip_", "pow_", "sqrt_", "relu_");
+
+    private static bool IsTorch(INamedTypeSymbol? type, DslSymbols symbols)
+        => SymbolEqualityComparer.Default.Equals(type, symbols.Torch) || SymbolEqualityComparer.Default.Equals(type, symbols.TorchTensor);
+
+    /// <summary>
+    /// <c>torch.zeros/ones/rand/randn/empty</c> with constant sizes (<c>(32, 10)</c>, <c>(new long[] { 32, 10 })</c>,
+    /// <c>([32, 10])</c>), <c>torch.tensor(array)</c> of an array of known shape (or with constant dimensions),
+    /// <c>torch.tensor(scalar)</c> (rank 0), and shape-keeping calls on a known TorchSharp tensor.
+    /// </summary>
+    private static KnownTensor? FromTorch(IInvocationOperation invocation, DslSymbols symbols, int depth, CancellationToken ct)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        if (!method.IsStatic)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(method.ContainingType, symbols.TorchTensor) || !ShapeKeepingTorchMethods.TryGetValue(method.Name, out bool keepsValues))
+                return null;
+            KnownTensor? receiver = Infer(invocation.Instance, symbols, depth + 1, ct);
+            return keepsValues ? receiver : receiver?.WithoutValues();
+        }
+        if (!SymbolEqualityComparer.Default.Equals(method.ContainingType, symbols.Torch) ||
+            method.Name is not ("zeros" or "ones" or "rand" or "randn" or "empty" or "tensor"))
+            return null;
+
+        // arguments come in parameter order: rows before columns, dim0 before dim1
+        var shape = ImmutableArray.CreateBuilder<long>();
+        bool sized = false;
+        IArgumentOperation? data = null;
+        foreach (IArgumentOperation a in invocation.Arguments)
+        {
+            switch (a.Parameter?.Name)
+            {
+                case "size" or "dimensions":
+                    sized = true;
+                    if (a.Parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64)
+                    {
+                        if (!TryGetDimension(a.Value, out long n))
+                            return null;
+                        shape.Add(n);
+                        break;
+                    }
+                    KnownTensor? sizes = Infer(a.Value, symbols, depth + 1, ct);
+                    if (sizes is null || sizes.Rank != 1 || sizes.Values.IsDefault)
+                        return null;
+                    foreach (double v in sizes.Values)
+                    {
+                        if (v < 0 || v != Math.Floor(v))
+                            return null;
+                        shape.Add((long)v);
+                    }
+                    break;
+                case "rows" or "columns" or "dim0" or "dim1" or "dim2" or "dim3":
+                    sized = true;
+                    if (!TryGetDimension(a.Value, out long d))
+                        return null;
+                    shape.Add(d);
+                    break;
+                case "rawArray" or "dataArray":
+                    data = a;
+                    break;
+                case "scalar":
+                    return new KnownTensor(ImmutableArray<long>.Empty, TryGetNumber(a.Value, out double value) ? ImmutableArray.Create(value) : default);
+                case "real" or "imaginary":
+                    return null;
+            }
+        }
+        if (data is null && invocation.Arguments.Length > 0 && invocation.Arguments[0].Parameter?.Type is IArrayTypeSymbol)
+            data = invocation.Arguments[0];
+        KnownTensor? source = data is null ? null : Infer(data.Value, symbols, depth + 1, ct);
+        if (!sized)
+            return source;
+        ImmutableArray<long> result = shape.ToImmutable();
+        long count = result.Aggregate(1L, (x, y) => x * y);
+        return new KnownTensor(result, source is not null && !source.Values.IsDefault && source.Values.Length == count ? source.Values : default);
+    }
+
+    private static bool TryGetDimension(IOperation value, out long size)
+    {
+        size = 0;
+        if (!TryGetNumber(value, out double n) || n < 0 || n != Math.Floor(n))
+            return false;
+        size = (long)n;
+        return true;
     }
 
     /// <summary><c>Tensor.Create(array, lengths)</c>, <c>Tensor.CreateFromShape(lengths)</c>, <c>new ReadOnlyTensorSpan&lt;T&gt;(array, lengths, ...)</c>.</summary>
@@ -295,6 +394,10 @@ internal static class KnownTensors
             if (parent is ArgumentSyntax arg && (arg.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) || arg.RefKindKeyword.IsKind(SyntaxKind.OutKeyword)))
                 return UseKind.Written;
             if (parent is PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax || parent is RefExpressionSyntax)
+                return UseKind.Written;
+            // a TorchSharp tensor reshaped in place (x.unsqueeze_(0), x.resize_(...)): its shape is no longer the initial one
+            if (parent is MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax } call && call.Expression == id &&
+                call.Name.Identifier.ValueText is { } called && called.EndsWith("_", StringComparison.Ordinal) && !ValueOnlyInPlaceTorchMethods.Contains(called))
                 return UseKind.Written;
             if (result == UseKind.ReadOnly && !IsReadingUse(id, model, symbols, ct))
                 result = UseKind.ShapeOnly;

@@ -10,7 +10,8 @@ namespace DslLosses.Analyzers;
 
 /// <summary>
 /// DSL0106 and DSL0107: arguments of shapes known at compile time passed to a generated kernel or a built-in loss
-/// (class methods, <c>Losses.*</c>, <c>Nn.*</c>) that the call would refuse at run time, and constant axes out of range.
+/// (class methods, <c>Losses.*</c>, <c>Nn.*</c>, the TorchSharp bridge's <c>Call</c> and the TorchSharp overloads of
+/// generated kernels) that the call would refuse at run time, and constant axes out of range.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ShapeAnalyzer : DiagnosticAnalyzer

@@ -17,6 +17,10 @@ internal sealed class KerasLossKernels(KerasLoss loss)
     public override void Gradient(in TorchLossInputs<float> x, TensorSpan<float> gradient) => loss.Gradient(x.YTrue, x.YPred, gradient, x.SampleWeight);
 
     public override void Gradient(in TorchLossInputs<double> x, TensorSpan<double> gradient) => loss.Gradient(x.YTrue, x.YPred, gradient, x.SampleWeight);
+
+    public override float LossWithGradient(in TorchLossInputs<float> x, TensorSpan<float> gradient) => loss.ComputeWithGradient(x.YTrue, x.YPred, gradient, x.SampleWeight);
+
+    public override double LossWithGradient(in TorchLossInputs<double> x, TensorSpan<double> gradient) => loss.ComputeWithGradient(x.YTrue, x.YPred, gradient, x.SampleWeight);
 }
 
 /// <summary><see cref="SparseCategoricalCrossentropy"/> as bridge kernels: class-index labels along the last axis.</summary>
@@ -34,4 +38,8 @@ internal sealed class SparseKernels(SparseCategoricalCrossentropy loss)
     public override void Gradient(in TorchLossInputs<float> x, TensorSpan<float> gradient) => loss.Gradient(x.ClassIndices, x.YPred, gradient, x.SampleWeight);
 
     public override void Gradient(in TorchLossInputs<double> x, TensorSpan<double> gradient) => loss.Gradient(x.ClassIndices, x.YPred, gradient, x.SampleWeight);
+
+    public override float LossWithGradient(in TorchLossInputs<float> x, TensorSpan<float> gradient) => loss.ComputeWithGradient(x.ClassIndices, x.YPred, gradient, x.SampleWeight);
+
+    public override double LossWithGradient(in TorchLossInputs<double> x, TensorSpan<double> gradient) => loss.ComputeWithGradient(x.ClassIndices, x.YPred, gradient, x.SampleWeight);
 }

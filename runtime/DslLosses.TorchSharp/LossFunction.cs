@@ -9,10 +9,16 @@ using static TorchSharp.torch;
 namespace DslLosses;
 
 /// <summary>
-/// The autograd node of every bridged loss: forward runs the loss kernel on the inputs' storage, backward runs the
-/// gradient kernel into a new tensor and scales it by the upstream gradient. Inputs: the kernels, yTrue, yPred and
-/// the sample weights (or null), already checked and contiguous (<see cref="TorchSharpLosses"/>).
+/// The autograd node of every bridged loss. Inputs: the kernels, yTrue, yPred, the sample weights (or null) and, when
+/// the step is fused, a tensor of yPred's shape for the gradient (or null); all checked and contiguous
+/// (<see cref="TorchSharpLosses"/>).
 /// </summary>
+/// <remarks>
+/// Fused (a reduced loss whose prediction requires grad, with grad mode on): forward runs the fused loss+gradient
+/// kernel, writes the gradient into the tensor it was given and saves it; backward runs no kernel, it returns that
+/// gradient scaled by the upstream gradient (the saved tensor itself when the upstream gradient is 1). Otherwise
+/// forward runs the loss (or per-sample) kernel and saves the inputs, and backward runs the gradient kernel.
+/// </remarks>
 internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
 {
     private const string KernelsKey = "kernels";
@@ -25,10 +31,12 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         var yTrue = (torch.Tensor)vars[1];
         var yPred = (torch.Tensor)vars[2];
         var weight = vars[3] as torch.Tensor;
+        var fusedGradient = vars[4] as torch.Tensor;
         torch.Tensor output = yPred.dtype == ScalarType.Float32
-            ? Forward<float>(kernels, yTrue, yPred, weight)
-            : Forward<double>(kernels, yTrue, yPred, weight);
-        ctx.save_for_backward([yTrue, yPred, weight!]);
+            ? Forward<float>(kernels, yTrue, yPred, weight, fusedGradient)
+            : Forward<double>(kernels, yTrue, yPred, weight, fusedGradient);
+        // two saved tensors mark a fused step for backward: the gradient, and yPred to connect a create_graph result
+        ctx.save_for_backward(fusedGradient is null ? [yTrue, yPred, weight!] : [fusedGradient, yPred]);
         ctx.save_data(KernelsKey, kernels);
         return output;
     }
@@ -39,13 +47,25 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         // nothing in this method throws on purpose (every input was checked in forward).
         var kernels = (TorchLossKernels)ctx.get_data(KernelsKey);
         List<torch.Tensor> saved = ctx.get_saved_variables();
-        torch.Tensor yTrue = saved[0], yPred = saved[1];
-        torch.Tensor? weight = saved[2];
-        torch.Tensor gradient = empty_like(yPred);
-        if (yPred.dtype == ScalarType.Float32)
-            Backward<float>(kernels, yTrue, yPred, weight, gradOutput, gradient);
+        torch.Tensor yPred = saved[1];
+        torch.Tensor gradient;
+        if (saved.Count == 2)
+        {
+            gradient = yPred.dtype == ScalarType.Float32 ? Scaled<float>(saved[0], gradOutput) : Scaled<double>(saved[0], gradOutput);
+            if (!ReferenceEquals(gradient, saved[0]))
+                saved[0].Dispose();
+            saved.RemoveAt(0);
+        }
         else
-            Backward<double>(kernels, yTrue, yPred, weight, gradOutput, gradient);
+        {
+            torch.Tensor yTrue = saved[0];
+            torch.Tensor? weight = saved[2];
+            gradient = empty_like(yPred);
+            if (yPred.dtype == ScalarType.Float32)
+                Backward<float>(kernels, yTrue, yPred, weight, gradOutput, gradient);
+            else
+                Backward<double>(kernels, yTrue, yPred, weight, gradOutput, gradient);
+        }
         if (is_grad_enabled())
         {
             // create_graph: the first derivative is right, the kernels have no second one; FirstOrderOnly makes any
@@ -56,16 +76,32 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         }
         foreach (torch.Tensor t in saved)
             t?.Dispose();
-        return [null!, null!, gradient, null!];
+        return [null!, null!, gradient, null!, null!];
     }
 
-    private static torch.Tensor Forward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight)
+    /// <summary>
+    /// The fused step's gradient times the upstream gradient (a 0-d tensor): the saved gradient itself when that is 1,
+    /// else a new tensor, so that the saved one is never changed (a graph kept by <c>retain_graph</c> runs backward again).
+    /// </summary>
+    private static torch.Tensor Scaled<T>(torch.Tensor saved, torch.Tensor gradOutput)
+        where T : unmanaged, INumber<T>
+    {
+        T scale = TensorViews.Storage<T>(gradOutput)[0];
+        if (scale == T.One)
+            return saved;
+        torch.Tensor gradient = empty_like(saved);
+        TensorPrimitives.Multiply(TensorViews.Storage<T>(saved), scale, TensorViews.Storage<T>(gradient));
+        return gradient;
+    }
+
+    private static torch.Tensor Forward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, torch.Tensor? fusedGradient)
         where T : unmanaged, INumber<T>
     {
         Span<nint> labelLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> predLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> weightLengths = stackalloc nint[TensorViews.MaxRank];
-        var inputs = Inputs<T>(kernels, yTrue, yPred, TensorViews.Read<T>(weight, weightLengths), labelLengths, predLengths);
+        var labels = new ClassIndexLabels(kernels, yTrue);
+        var inputs = Inputs<T>(kernels, yTrue, labels, yPred, TensorViews.Read<T>(weight, weightLengths), labelLengths, predLengths);
         if (kernels.Reduction == Reduction.None)
         {
             Span<long> shape = stackalloc long[TensorViews.MaxRank];
@@ -84,9 +120,19 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             }
             return perSample;
         }
-        T value = typeof(T) == typeof(float)
-            ? T.CreateTruncating(kernels.Loss(As<T, float>(inputs)))
-            : T.CreateTruncating(kernels.Loss(As<T, double>(inputs)));
+        T value;
+        if (fusedGradient is not null)
+        {
+            value = typeof(T) == typeof(float)
+                ? T.CreateTruncating(kernels.LossWithGradient(As<T, float>(inputs), TensorViews.WriteFlat<float>(fusedGradient)))
+                : T.CreateTruncating(kernels.LossWithGradient(As<T, double>(inputs), TensorViews.WriteFlat<double>(fusedGradient)));
+        }
+        else
+        {
+            value = typeof(T) == typeof(float)
+                ? T.CreateTruncating(kernels.Loss(As<T, float>(inputs)))
+                : T.CreateTruncating(kernels.Loss(As<T, double>(inputs)));
+        }
         torch.Tensor scalar = empty(ReadOnlySpan<long>.Empty, yPred.dtype);
         TensorViews.Storage<T>(scalar)[0] = value;
         return scalar;
@@ -98,15 +144,16 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         Span<nint> labelLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> predLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> weightLengths = stackalloc nint[TensorViews.MaxRank];
+        // labels that backward reads are int32 (Call converts others when the step is not fused)
         if (kernels.Reduction == Reduction.None)
         {
             // the gradient of Σ upstream·w·loss: the upstream gradient times the weights are the kernel's weights
             using torch.Tensor upstream = UpstreamWeights(gradOutput, weight);
-            var inputs = Inputs<T>(kernels, yTrue, yPred, TensorViews.Read<T>(upstream, weightLengths), labelLengths, predLengths);
+            var inputs = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(upstream, weightLengths), labelLengths, predLengths);
             Gradient(kernels, inputs, gradient);
             return;
         }
-        var weighted = Inputs<T>(kernels, yTrue, yPred, TensorViews.Read<T>(weight, weightLengths), labelLengths, predLengths);
+        var weighted = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(weight, weightLengths), labelLengths, predLengths);
         Gradient(kernels, weighted, gradient);
         T scale = TensorViews.Storage<T>(gradOutput)[0];
         if (scale != T.One)
@@ -125,10 +172,10 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             kernels.Gradient(As<T, double>(inputs), TensorViews.WriteFlat<double>(gradient));
     }
 
-    private static TorchLossInputs<T> Inputs<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, ReadOnlyTensorSpan<T> weight, Span<nint> labelLengths, Span<nint> predLengths)
+    private static TorchLossInputs<T> Inputs<T>(TorchLossKernels kernels, torch.Tensor yTrue, in ClassIndexLabels labels, torch.Tensor yPred, ReadOnlyTensorSpan<T> weight, Span<nint> labelLengths, Span<nint> predLengths)
         where T : unmanaged
         => kernels.ClassIndexLabels
-            ? new(default, TensorViews.Read<int>(yTrue, labelLengths), TensorViews.Read<T>(yPred, predLengths), weight)
+            ? new(default, labels.IsNarrowed ? labels.View(yTrue, labelLengths) : TensorViews.Read<int>(yTrue, labelLengths), TensorViews.Read<T>(yPred, predLengths), weight)
             : new(TensorViews.Read<T>(yTrue, labelLengths), default, TensorViews.Read<T>(yPred, predLengths), weight);
 
     private static ref readonly TorchLossInputs<TTo> As<TFrom, TTo>(in TorchLossInputs<TFrom> inputs)

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -35,7 +36,8 @@ internal static class TensorViews
         where T : unmanaged
         => new(Storage<T>(tensor));
 
-    private static int Lengths(torch.Tensor tensor, Span<nint> lengths)
+    /// <summary>The tensor's lengths into <paramref name="lengths"/> (a 0-dimensional tensor as one element); returns the rank used.</summary>
+    public static int Lengths(torch.Tensor tensor, Span<nint> lengths)
     {
         int rank = (int)tensor.dim();
         if (rank == 0)
@@ -80,5 +82,76 @@ internal static class TensorViews
     {
         if (tensor.dim() > MaxRank)
             throw new ArgumentException($"{loss}: {argument} has rank {tensor.dim()}; the kernels take at most {MaxRank} dimensions.", argument);
+    }
+}
+
+/// <summary>
+/// <c>int64</c> class indices (TorchSharp's default) narrowed to <c>int32</c> for one forward pass, into a buffer of the
+/// calling thread that is reused from call to call (it grows to the largest label count seen). Only for calls whose
+/// backward does not read the labels (fused or without grad); <c>int32</c> labels are read in place and need none.
+/// </summary>
+internal readonly ref struct ClassIndexLabels
+{
+    [ThreadStatic]
+    private static int[]? _buffer;
+
+    private readonly Span<int> _narrowed;
+
+    public ClassIndexLabels(TorchLossKernels kernels, torch.Tensor yTrue)
+    {
+        if (!kernels.ClassIndexLabels || yTrue.dtype != ScalarType.Int64)
+            return;
+        ReadOnlySpan<long> source = TensorViews.Storage<long>(yTrue)[..checked((int)yTrue.numel())];
+        int[] buffer = _buffer is { } b && b.Length >= source.Length ? b : _buffer = new int[Math.Max(source.Length, 256)];
+        _narrowed = buffer.AsSpan(0, source.Length);
+        if (!TryNarrow(source, _narrowed))
+        {
+            for (int i = 0; i < source.Length; i++)
+            {
+                if (source[i] is < int.MinValue or > int.MaxValue)
+                    throw new ArgumentOutOfRangeException("yTrue", source[i], $"{kernels.Name}: yTrue holds {source[i]} at flat position {i}, which is not a class index.");
+            }
+        }
+        IsNarrowed = true;
+    }
+
+    /// <summary>Whether the labels were narrowed (read them with <see cref="View"/>).</summary>
+    public bool IsNarrowed { get; }
+
+    /// <summary>The narrowed labels with the shape of <paramref name="yTrue"/>.</summary>
+    public ReadOnlyTensorSpan<int> View(torch.Tensor yTrue, Span<nint> lengths)
+        => new(_narrowed, lengths[..TensorViews.Lengths(yTrue, lengths)], default);
+
+    /// <summary>
+    /// Narrows every element to <c>int</c>, whole vectors at a time (two <c>long</c> vectors into one <c>int</c>
+    /// vector); false when an element is outside the <c>int</c> range (the destination is then partly written).
+    /// </summary>
+    internal static bool TryNarrow(ReadOnlySpan<long> source, Span<int> destination)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int step = 2 * Vector<long>.Count;
+            var low = new Vector<long>(int.MinValue);
+            var high = new Vector<long>(int.MaxValue);
+            Vector<long> outside = Vector<long>.Zero;
+            for (; i <= source.Length - step; i += step)
+            {
+                var a = new Vector<long>(source[i..]);
+                var b = new Vector<long>(source[(i + Vector<long>.Count)..]);
+                outside |= Vector.LessThan(a, low) | Vector.GreaterThan(a, high) | Vector.LessThan(b, low) | Vector.GreaterThan(b, high);
+                Vector.Narrow(a, b).CopyTo(destination[i..]);
+            }
+            if (outside != Vector<long>.Zero)
+                return false;
+        }
+        for (; i < source.Length; i++)
+        {
+            long v = source[i];
+            if (v is < int.MinValue or > int.MaxValue)
+                return false;
+            destination[i] = (int)v;
+        }
+        return true;
     }
 }

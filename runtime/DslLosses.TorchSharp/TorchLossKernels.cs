@@ -60,6 +60,26 @@ public abstract class TorchLossKernels
 
     /// <inheritdoc cref="Gradient(in TorchLossInputs{float}, TensorSpan{float})"/>
     public abstract void Gradient(in TorchLossInputs<double> inputs, TensorSpan<double> gradient);
+
+    /// <summary>
+    /// The loss reduced by <see cref="Reduction"/> (never <see cref="Reduction.None"/> here) and its gradient by the
+    /// prediction into <paramref name="gradient"/>, bit for bit what <see cref="Loss(in TorchLossInputs{float})"/> and
+    /// <see cref="Gradient(in TorchLossInputs{float}, TensorSpan{float})"/> give. The bridge's forward calls it when the
+    /// prediction requires grad, so that a training step makes one kernel call, not two; the generated kernels and the
+    /// Keras losses override it with their fused entry point. The default calls the two methods.
+    /// </summary>
+    public virtual float LossWithGradient(in TorchLossInputs<float> inputs, TensorSpan<float> gradient)
+    {
+        Gradient(inputs, gradient);
+        return Loss(inputs);
+    }
+
+    /// <inheritdoc cref="LossWithGradient(in TorchLossInputs{float}, TensorSpan{float})"/>
+    public virtual double LossWithGradient(in TorchLossInputs<double> inputs, TensorSpan<double> gradient)
+    {
+        Gradient(inputs, gradient);
+        return Loss(inputs);
+    }
 }
 
 /// <summary>The inputs of one loss call, as spans over the tensors' CPU storage.</summary>

@@ -11,12 +11,15 @@ namespace DslLosses;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Forward runs the loss kernel directly on the tensors' CPU storage; backward writes the gradient kernel's output
-/// into a new tensor and scales it by the upstream gradient. Tensors must be on the CPU, <c>float32</c> or
-/// <c>float64</c> (labels and weights of the prediction's type). A non-contiguous input is made contiguous once
-/// (TorchSharp's <c>contiguous()</c>, a copy the autograd graph tracks); contiguous inputs are read in place.
-/// Class-index labels are read in place when they are <c>int32</c>; <c>int64</c> (TorchSharp's default) and other
-/// types are converted to <c>int32</c> once per call.
+/// The kernels run directly on the tensors' CPU storage. When the loss is reduced and the prediction requires grad
+/// (with grad mode on), forward runs the fused loss+gradient kernel and keeps the gradient, a tensor of the
+/// prediction's shape, until backward, which only scales it by the upstream gradient: a training step makes one kernel
+/// call instead of two. Otherwise forward runs the loss kernel, and backward (per-sample losses) the gradient kernel.
+/// Tensors must be on the CPU, <c>float32</c> or <c>float64</c> (labels and weights of the prediction's type). A
+/// non-contiguous input is made contiguous once (TorchSharp's <c>contiguous()</c>, a copy the autograd graph tracks);
+/// contiguous inputs are read in place. Class-index labels are read in place when they are <c>int32</c>; <c>int64</c>
+/// ones (TorchSharp's default) are narrowed to <c>int32</c> per call into a buffer the calling thread reuses (into an
+/// <c>int32</c> tensor for <see cref="Reduction.None"/> with grad, whose backward reads them), other types converted once.
 /// </para>
 /// <para>
 /// Labels and sample weights are not differentiated and must not require grad. Double backward is not supported:
@@ -40,7 +43,7 @@ public static class TorchSharpLosses
 
     /// <summary>The sparse categorical cross-entropy on TorchSharp tensors, connected to autograd.</summary>
     /// <param name="loss">The loss with its options (<c>fromLogits</c>, <c>ignoreClass</c>, reduction).</param>
-    /// <param name="yTrue">Class indices: the prediction's shape without the class axis, or with a trailing 1; <c>int32</c> is read in place, <c>int64</c> and other types are converted once.</param>
+    /// <param name="yTrue">Class indices: the prediction's shape without the class axis, or with a trailing 1; <c>int32</c> is read in place, <c>int64</c> narrowed per call into a reused buffer, other types converted once.</param>
     /// <param name="yPred">Probabilities or logits, classes along the last axis: a CPU <c>float32</c> or <c>float64</c> tensor.</param>
     /// <param name="sampleWeight">Optional weights, of the prediction's dtype.</param>
     /// <returns>A 0-dimensional tensor, or the per-sample losses for <see cref="Reduction.None"/>.</returns>
@@ -68,16 +71,25 @@ public static class TorchSharpLosses
         if (sampleWeight is not null)
             TensorViews.CheckInput(kernels.Name, nameof(sampleWeight), sampleWeight, yPred.dtype, classIndices: false);
 
-        torch.Tensor labels = kernels.ClassIndexLabels && yTrue.dtype != ScalarType.Int32 ? yTrue.to(ScalarType.Int32) : yTrue;
+        // A reduced loss whose prediction requires grad runs fused: forward computes the gradient too (into a tensor
+        // made here) and backward only scales it. Class indices are read in place when int32; int64 ones are narrowed
+        // in forward into a reused buffer when backward does not read them (fused, or no grad), else converted to an
+        // int32 tensor once, as other types are.
+        bool grad = yPred.requires_grad && is_grad_enabled();
+        bool fused = grad && kernels.Reduction != Reduction.None;
+        bool convert = kernels.ClassIndexLabels && yTrue.dtype != ScalarType.Int32 && !(yTrue.dtype == ScalarType.Int64 && (fused || !grad));
+        torch.Tensor labels = convert ? yTrue.to(ScalarType.Int32) : yTrue;
         torch.Tensor contiguousLabels = Contiguous(labels);
         torch.Tensor prediction = Contiguous(yPred);
         torch.Tensor? weight = sampleWeight is null ? null : Contiguous(sampleWeight);
+        torch.Tensor? gradient = fused ? empty_like(prediction) : null;
         try
         {
-            return LossFunction.apply(kernels, contiguousLabels, prediction, weight!);
+            return LossFunction.apply(kernels, contiguousLabels, prediction, weight!, gradient!);
         }
         finally
         {
+            gradient?.Dispose();
             // the temporaries this call made; the autograd graph holds its own references to what it saved
             DisposeIfNew(contiguousLabels, labels);
             DisposeIfNew(labels, yTrue);

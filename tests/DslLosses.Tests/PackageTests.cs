@@ -97,6 +97,66 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
         Assert.Equal(0.69314718f, Assert.Single(Value("bce")), 1e-6f);
     }
 
+    // ---- the TorchSharp bridge's package -------------------------------------------------------------------
+
+    [Fact]
+    public void Bridge_package_holds_the_bridge_and_depends_on_DslLosses_and_TorchSharp_only()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(_package.BridgeNupkgPath);
+        var entries = zip.Entries.Select(e => e.FullName).ToList();
+        Assert.Equal(new[] { "lib/net10.0/DslLosses.TorchSharp.dll", "lib/net10.0/DslLosses.TorchSharp.xml" },
+            entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal)).OrderBy(e => e, StringComparer.Ordinal));
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal) || e.StartsWith("runtimes/", StringComparison.Ordinal));
+
+        XDocument nuspec = XDocument.Load(new MemoryStream(ReadEntry(zip, "DslLosses.TorchSharp.nuspec")));
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        XElement metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Equal(_package.Version, metadata.Element(ns + "version")!.Value);
+        var dependencies = metadata.Element(ns + "dependencies")!.Elements(ns + "group").Single().Elements(ns + "dependency")
+            .ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")!.Value);
+        // TorchSharp's managed bindings, no libtorch backend (TorchSharp-cpu, -cuda...): the consumer picks one
+        Assert.Equal(new[] { "DslLosses", "TorchSharp" }, dependencies.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(_package.Version, dependencies["DslLosses"]);
+    }
+
+    [Fact]
+    public void Bridge_consumer_gets_the_TorchSharp_overload_of_its_formula_and_its_call_site_checks()
+    {
+        const string program = """
+            using DslLosses;
+            using TorchSharp;
+
+            public static class Program
+            {
+                public static void Main()
+                {
+                    using var yTrue = torch.zeros(4, 3);
+                    using var yPred = torch.rand(4, 3).requires_grad_(true);
+                    // the generated TorchSharp overload: torch tensors in, a tensor connected to autograd out
+                    torch.Tensor loss = MyLosses.Mse(yTrue, yPred, Reduction.Sum);
+                    torch.Tensor keras = new BinaryCrossentropy().Call(yTrue, yPred);   // the bridge's extension
+                    loss.backward();
+                    keras.Dispose();
+                }
+            }
+            """;
+        string dir = _package.NewTorchConsumer("torch", program);
+        (int built, string output) = _package.Dotnet(dir, "build", "--nologo");
+        Assert.True(built == 0, "dotnet build failed:\n" + output);
+
+        // the package's analyzers check TorchSharp call sites too
+        string planted = _package.NewTorchConsumer("torch-planted", program);
+        File.WriteAllText(Path.Combine(planted, "Planted.cs"), """
+            public static class Planted
+            {
+                public static TorchSharp.torch.Tensor Run() => MyLosses.Mse(TorchSharp.torch.zeros(2, 3), TorchSharp.torch.rand(3, 3));
+            }
+            """);
+        (int exit, string plantedOutput) = _package.Dotnet(planted, "build", "--nologo");
+        Assert.True(exit != 0 && plantedOutput.Contains("Planted.cs", StringComparison.Ordinal) && plantedOutput.Contains("error DSL0106:", StringComparison.Ordinal),
+            "expected 'error DSL0106' in Planted.cs:\n" + plantedOutput);
+    }
+
     /// <summary>Shape mismatches the generator reports while the consumer compiles (formula declarations).</summary>
     public static IEnumerable<object[]> GeneratorReportedMismatches() => new[]
     {
@@ -215,6 +275,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
         public string Packages { get; }
         public string Version { get; }
         public string NupkgPath { get; }
+        public string BridgeNupkgPath { get; }
         public string DotnetPath { get; }
 
         public PackedPackage()
@@ -239,6 +300,35 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
             NupkgPath = Path.Combine(Feed, $"DslLosses.{Version}.nupkg");
             if (exit != 0 || !File.Exists(NupkgPath))
                 throw new InvalidOperationException($"dotnet pack failed (exit {exit}), no {NupkgPath}:\n{output}");
+            // the TorchSharp bridge, the same way and with the same version (its DslLosses dependency is this one)
+            (exit, output) = Dotnet(repo, "pack", Path.Combine(repo, "runtime", "DslLosses.TorchSharp", "DslLosses.TorchSharp.csproj"), "--nologo",
+                "-c", configuration, "--no-build", "-o", Feed, "-p:Version=" + Version, "-p:NuspecOutputPath=" + Path.Combine(Root, "nuspec-torch") + Path.DirectorySeparatorChar);
+            BridgeNupkgPath = Path.Combine(Feed, $"DslLosses.TorchSharp.{Version}.nupkg");
+            if (exit != 0 || !File.Exists(BridgeNupkgPath))
+                throw new InvalidOperationException($"dotnet pack of the bridge failed (exit {exit}), no {BridgeNupkgPath}:\n{output}");
+        }
+
+        /// <summary>
+        /// A fresh consumer of the bridge: references DslLosses.TorchSharp (which brings DslLosses) and TorchSharp's
+        /// managed bindings only, no libtorch backend, so it is built, not run. Packages this machine's NuGet cache
+        /// already holds (TorchSharp and its dependencies, restored for the bridge's own tests) are read from there
+        /// as a fallback folder rather than downloaded and extracted again.
+        /// </summary>
+        public string NewTorchConsumer(string name, string program)
+        {
+            string dir = NewConsumer(name);
+            string userCache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } cache
+                ? cache
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            string config = File.ReadAllText(Path.Combine(dir, "nuget.config"));
+            File.WriteAllText(Path.Combine(dir, "nuget.config"), config.Replace("  <packageSources>",
+                $"  <fallbackPackageFolders>\n    <add key=\"machine-cache\" value=\"{userCache}\" />\n  </fallbackPackageFolders>\n  <packageSources>", StringComparison.Ordinal));
+            File.WriteAllText(Path.Combine(dir, "Consumer.csproj"), Project($"""
+                    <PackageReference Include="DslLosses.TorchSharp" Version="{Version}" />
+                    <PackageReference Include="TorchSharp" Version="0.107.0" />
+                """));
+            File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
+            return dir;
         }
 
         /// <summary>A fresh consumer: net10.0 console app with a PackageReference to the packed version and a formula of its own.</summary>
@@ -258,19 +348,9 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
                   </packageSources>
                 </configuration>
                 """);
-            File.WriteAllText(Path.Combine(dir, "Consumer.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <ImplicitUsings>disable</ImplicitUsings>
-                  </PropertyGroup>
-                  <ItemGroup>
+            File.WriteAllText(Path.Combine(dir, "Consumer.csproj"), Project($"""
                     <PackageReference Include="DslLosses" Version="{Version}" />
-                  </ItemGroup>
-                </Project>
-                """);
+                """));
             File.WriteAllText(Path.Combine(dir, "MyLosses.cs"), """
                 using DslLosses;
                 using static DslLosses.Dsl;
@@ -312,6 +392,21 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
                 """);
             return dir;
         }
+
+        /// <summary>A consumer's project file: a net10.0 console app with the given package references.</summary>
+        private static string Project(string packageReferences) => $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>disable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+            {packageReferences.TrimEnd()}
+              </ItemGroup>
+            </Project>
+            """;
 
         /// <summary>Runs dotnet with the arguments; returns the exit code and stdout + stderr.</summary>
         public (int Exit, string Output) Dotnet(string workingDirectory, params string[] args)

@@ -83,6 +83,18 @@ public class TorchErrorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SparseCategoricalCrossentropy(fromLogits: true).Call(labels, p));
     }
 
+    [Theory]
+    [InlineData(1L << 32, true)]        // would narrow to 0, a valid class
+    [InlineData((1L << 32) + 2, false)] // would narrow to 2
+    [InlineData(-(1L << 33), true)]
+    public void An_int64_label_outside_the_int_range_is_refused_not_wrapped(long label, bool requiresGrad)
+    {
+        using var labels = tensor(new long[] { 0, 1, label, 2 });
+        using var p = zeros(4, 3).requires_grad_(requiresGrad);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SparseCategoricalCrossentropy(fromLogits: true).Call(labels, p));
+        Assert.Contains($"yTrue holds {label} at flat position 2", e.Message);
+    }
+
     [Fact]
     public void Double_backward_keeps_the_first_derivative_and_makes_the_second_NaN()
     {

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TorchSharp;
+using DslLosses.Testing;
 using Xunit;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -13,11 +14,12 @@ namespace DslLosses.TorchBridge.Tests;
 /// <summary>No copies on the hot path: the kernels read the tensors' own storage, and a step allocates no managed memory of its own.</summary>
 public class TorchStorageTests(ITestOutputHelper output)
 {
-    /// <summary>The bridge's kernels for a Keras loss, recording where the spans they are given point.</summary>
+    /// <summary>The bridge's kernels for a Keras loss, recording where the spans they are given point and which kernels ran.</summary>
     private sealed unsafe class Recording(TorchLossKernels inner)
         : TorchLossKernels(inner.Name, inner.Reduction, inner.Axis, inner.ClassIndexLabels)
     {
         public nint YTrue, YPred, Weight, GradientAddress;
+        public int Losses, PerSamples, Gradients, Fused;
 
         private void Record(in TorchLossInputs<float> x)
         {
@@ -29,23 +31,38 @@ public class TorchStorageTests(ITestOutputHelper output)
         public override float Loss(in TorchLossInputs<float> x)
         {
             Record(x);
+            Losses++;
             return inner.Loss(x);
         }
 
         public override double Loss(in TorchLossInputs<double> x) => throw new NotSupportedException();
 
-        public override void PerSample(in TorchLossInputs<float> x, TensorSpan<float> destination) => throw new NotSupportedException();
+        public override void PerSample(in TorchLossInputs<float> x, TensorSpan<float> destination)
+        {
+            Record(x);
+            PerSamples++;
+            inner.PerSample(x, destination);
+        }
 
         public override void PerSample(in TorchLossInputs<double> x, TensorSpan<double> destination) => throw new NotSupportedException();
 
         public override void Gradient(in TorchLossInputs<float> x, TensorSpan<float> gradient)
         {
             Record(x);
+            Gradients++;
             GradientAddress = (nint)Unsafe.AsPointer(ref gradient.GetPinnableReference());
             inner.Gradient(x, gradient);
         }
 
         public override void Gradient(in TorchLossInputs<double> x, TensorSpan<double> gradient) => throw new NotSupportedException();
+
+        public override float LossWithGradient(in TorchLossInputs<float> x, TensorSpan<float> gradient)
+        {
+            Record(x);
+            Fused++;
+            GradientAddress = (nint)Unsafe.AsPointer(ref gradient.GetPinnableReference());
+            return inner.LossWithGradient(x, gradient);
+        }
 
         private static nint Address(ReadOnlyTensorSpan<float> span) => (nint)Unsafe.AsPointer(ref Unsafe.AsRef(in span.GetPinnableReference()));
     }
@@ -53,7 +70,7 @@ public class TorchStorageTests(ITestOutputHelper output)
     private static unsafe nint Storage(torch.Tensor t) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     [Fact]
-    public void The_kernels_read_the_tensors_own_storage_forward_and_backward()
+    public void A_training_step_reads_the_storage_once_in_forward_and_runs_no_kernel_in_backward()
     {
         var kernels = new Recording(new KerasLossKernels(new BinaryCrossentropy(fromLogits: true)));
         using var y = (rand(8, 5) > 0.5).to(ScalarType.Float32);
@@ -63,10 +80,39 @@ public class TorchStorageTests(ITestOutputHelper output)
         Assert.Equal(Storage(y), kernels.YTrue);
         Assert.Equal(Storage(logits), kernels.YPred);
         Assert.Equal(Storage(w), kernels.Weight);
-        kernels.YPred = 0;
-        loss.backward();
-        Assert.Equal(Storage(logits), kernels.YPred);
         Assert.NotEqual(0, kernels.GradientAddress);
+        Assert.Equal((1, 0, 0), (kernels.Fused, kernels.Losses, kernels.Gradients));
+        loss.backward();
+        Assert.Equal((1, 0, 0), (kernels.Fused, kernels.Losses, kernels.Gradients));
+        Assert.NotNull(logits.grad);
+    }
+
+    [Fact]
+    public void Without_grad_forward_runs_the_loss_kernel_only()
+    {
+        var kernels = new Recording(new KerasLossKernels(new BinaryCrossentropy(fromLogits: true)));
+        using var y = zeros(4, 5);
+        using var logits = randn(4, 5).requires_grad_(true);
+        using (var frozen = randn(4, 5))
+        using (kernels.Call(y, frozen)) { }
+        using (no_grad())
+        using (kernels.Call(y, logits)) { }
+        Assert.Equal((0, 2, 0), (kernels.Fused, kernels.Losses, kernels.Gradients));
+    }
+
+    [Fact]
+    public void Per_sample_losses_read_the_storage_forward_and_backward()
+    {
+        var kernels = new Recording(new KerasLossKernels(new BinaryCrossentropy(fromLogits: true, reduction: Reduction.None)));
+        using var y = (rand(8, 5) > 0.5).to(ScalarType.Float32);
+        using var logits = randn(8, 5).requires_grad_(true);
+        using var losses = kernels.Call(y, logits);
+        Assert.Equal(Storage(y), kernels.YTrue);
+        Assert.Equal(Storage(logits), kernels.YPred);
+        kernels.YPred = 0;
+        losses.sum().backward();
+        Assert.Equal(Storage(logits), kernels.YPred);
+        Assert.Equal((0, 1, 1), (kernels.Fused, kernels.PerSamples, kernels.Gradients));
     }
 
     [Fact]
@@ -93,39 +139,17 @@ public class TorchStorageTests(ITestOutputHelper output)
         Assert.NotEqual(Storage(stored), kernels.YPred);
     }
 
-    /// <summary>The same TorchSharp calls a bridged loss makes (apply, a 0-d result, saved tensors and data, empty_like in backward), without the kernels.</summary>
-    private sealed class SameCallsWithoutKernels : autograd.SingleTensorFunction<SameCallsWithoutKernels>
-    {
-        public override string Name => "Baseline";
-
-        public override torch.Tensor forward(autograd.AutogradContext ctx, params object[] vars)
-        {
-            var p = (torch.Tensor)vars[2];
-            ctx.save_for_backward([(torch.Tensor)vars[1], p, (vars[3] as torch.Tensor)!]);
-            ctx.save_data("kernels", vars[0]);
-            return empty(ReadOnlySpan<long>.Empty, p.dtype);
-        }
-
-        public override List<torch.Tensor> backward(autograd.AutogradContext ctx, torch.Tensor gradOutput)
-        {
-            _ = ctx.get_data("kernels");
-            List<torch.Tensor> saved = ctx.get_saved_variables();
-            torch.Tensor gradient = empty_like(saved[1]);
-            foreach (torch.Tensor t in saved)
-                t?.Dispose();
-            return [null!, null!, gradient, null!];
-        }
-    }
-
     [Theory]
     [InlineData("bce")]
     [InlineData("sparse")]
+    [InlineData("sparse-int64")]
     public void A_step_allocates_no_more_managed_memory_than_torchsharps_own_calls(string loss)
     {
         var bce = new BinaryCrossentropy(fromLogits: true);
         var scce = new SparseCategoricalCrossentropy(fromLogits: true);
         using var y = (rand(32, 10) > 0.5).to(ScalarType.Float32);
-        using var classes = randint(0, 10, new long[] { 32 }, dtype: ScalarType.Int32);
+        using var classes64 = randint(0, 10, new long[] { 32 });
+        using var classes = loss == "sparse-int64" ? classes64.alias() : classes64.to(ScalarType.Int32);
         using var w = rand(32);
         using var logits = randn(32, 10).requires_grad_(true);
         void Bridge()
@@ -133,11 +157,7 @@ public class TorchStorageTests(ITestOutputHelper output)
             using var value = loss == "bce" ? bce.Call(y, logits, w) : scce.Call(classes, logits, w);
             value.backward();
         }
-        void Baseline()
-        {
-            using var value = SameCallsWithoutKernels.apply(bce, loss == "bce" ? y : classes, logits, w);
-            value.backward();
-        }
+        void Baseline() => KernelFreeStep.Run(bce, loss == "bce" ? y : classes, logits, w);
         for (int i = 0; i < 5; i++)
         {
             Bridge();

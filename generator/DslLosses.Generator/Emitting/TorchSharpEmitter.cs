@@ -165,6 +165,13 @@ internal static class TorchSharpEmitter
                 w.Line();
                 w.Line($"public override void Gradient({inputs}, {Ts}<{t.Type}> gradient)");
                 w.Line(generated ? $"    => {f.MethodName}Gradient<{t.Type}>({Args("gradient", "Reduction", "x.SampleWeight")});" : $"    => {Missing("gradient")};");
+                if (generated && total)
+                {
+                    // the fused entry point: the bridge's forward computes the loss and keeps the gradient for backward
+                    w.Line();
+                    w.Line($"public override {t.Type} LossWithGradient({inputs}, {Ts}<{t.Type}> gradient)");
+                    w.Line($"    => {f.MethodName}WithGradient<{t.Type}>({Args("gradient", "Reduction", "x.SampleWeight")});");
+                }
             }
         }
     }

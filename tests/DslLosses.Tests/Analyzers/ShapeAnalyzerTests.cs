@@ -13,7 +13,8 @@ public class ShapeAnalyzerTests
 {
     private static Task Check(string markup) => Verify.Analyzer<ShapeAnalyzer>(markup);
 
-    private const string Formulas = """
+    /// <summary>Formulas whose generated entry points the call-site tests call (the TorchSharp ones too).</summary>
+    internal const string Formulas = """
         public static partial class MyLosses
         {
             [Loss]

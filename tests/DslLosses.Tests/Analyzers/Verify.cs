@@ -30,9 +30,20 @@ internal static class Verify
         return refs.ToArray();
     });
 
-    private static void Configure(SolutionState state, List<Func<Solution, ProjectId, Solution>> transforms)
+    /// <summary>Usings of the TorchSharp tests: TorchSharp's <c>torch</c> by name (its <c>Tensor</c> would clash with the DSL's), the DSL's <c>Scalar</c> over TorchSharp's.</summary>
+    public const string TorchUsings = Usings + "using TorchSharp;\nusing Scalar = DslLosses.Scalar;\n";
+
+    /// <summary>DslLosses.TorchSharp and TorchSharp's managed bindings, as metadata (copied under torch-refs/ by the project file).</summary>
+    private static readonly Lazy<MetadataReference[]> TorchReferences = new(() =>
+        new[] { "DslLosses.TorchSharp.dll", "TorchSharp.dll" }
+            .Select(f => (MetadataReference)MetadataReference.CreateFromFile(System.IO.Path.Combine(AppContext.BaseDirectory, "torch-refs", f)))
+            .ToArray());
+
+    private static void Configure(SolutionState state, List<Func<Solution, ProjectId, Solution>> transforms, bool torch = false)
     {
         state.AdditionalReferences.AddRange(References.Value);
+        if (torch)
+            state.AdditionalReferences.AddRange(TorchReferences.Value);
         transforms.Add((solution, id) =>
         {
             Project project = solution.GetProject(id)!;
@@ -44,11 +55,12 @@ internal static class Verify
     public sealed class AnalyzerTest<TAnalyzer> : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
         where TAnalyzer : DiagnosticAnalyzer, new()
     {
-        public AnalyzerTest()
+        /// <param name="torch">Whether the compilation references DslLosses.TorchSharp and TorchSharp (the generator then emits TorchSharp entry points).</param>
+        public AnalyzerTest(bool torch = false)
         {
             ReferenceAssemblies = new ReferenceAssemblies("net10.0");
             TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
-            Configure(TestState, SolutionTransforms);
+            Configure(TestState, SolutionTransforms, torch);
         }
 
         protected override IEnumerable<Type> GetSourceGenerators() => new[] { typeof(LossGenerator) };
@@ -73,6 +85,11 @@ internal static class Verify
     public static Task Analyzer<TAnalyzer>(string markup, CancellationToken ct = default)
         where TAnalyzer : DiagnosticAnalyzer, new()
         => new AnalyzerTest<TAnalyzer> { TestCode = Usings + markup }.RunAsync(ct);
+
+    /// <summary>Checks that exactly the marked diagnostics are reported, in code that references DslLosses.TorchSharp and TorchSharp.</summary>
+    public static Task TorchAnalyzer<TAnalyzer>(string markup, CancellationToken ct = default)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+        => new AnalyzerTest<TAnalyzer>(torch: true) { TestCode = TorchUsings + markup }.RunAsync(ct);
 
     /// <summary>Checks the marked diagnostics and the source after the code fix.</summary>
     public static Task CodeFix<TAnalyzer, TFix>(string markup, string fixedSource, CancellationToken ct = default)
