@@ -40,7 +40,7 @@ public class MultiAxisDiagnosticTests
                     => -Sum(y * LogSoftmax(x, axes: [1, 2]), axes: [1, 2]) + Sum(Softmax(x, axes: [1, 2]), axes: [1, 2]) + LogSumExp(x, axes: [1, 2]);
                 [Loss] static Tensor Sequence([Shape("B", "T")] Tensor y, [Shape("B", "T")] Tensor p) => Mean(Square(y - p), axes: NonBatchAxes) + Sum(p, axis: -1);
                 [Loss] static Tensor PerStep([Shape("B", "T", "H", "W")] Tensor y, [Shape("B", "T")] Tensor w) => w * Mean(y, axes: [2, 3]);
-                [Loss(Axis = 1)] static Tensor FirstAxis([Shape("B", "H", "W")] Tensor y) => Sum(y, axes: [1, 2]);
+                [Loss(Axis = 1)] static Tensor FirstAxis([Shape("B", "H", "W")] Tensor y) => Sum(y, axes: [1, 2]) + Mean(y, [1, 2]);
                 static Tensor Spatial(Tensor x) => Sum(x, axes: NonBatchAxes);
                 [Loss] static Tensor Helped([Shape("B", "H", "W")] Tensor y, [Shape("B", "H", "W")] Tensor p) => 1 - 2 * Spatial(y * p) / Spatial(y + p);
             }

@@ -188,6 +188,15 @@ public class MultiAxisTests
                 Close(expected[r] * (w?[r] ?? 1), perSample[r], 1e-12, $"{name} double row {r} weighted={weighted}");
                 Close(expectedF[r] * (weighted ? weightsUp[r] : 1), perSampleF[r], 5e-6, $"{name} float row {r} weighted={weighted}");
             }
+            if (!weighted)
+            {
+                // Half: computed in float on the inputs as stored, rounded once
+                Half[] yh = y.Select(v => (Half)v).ToArray(), ph = p.Select(v => (Half)v).ToArray();
+                double[] expectedH = Reference(name, yh.Select(v => (double)v).ToArray(), ph.Select(v => (double)v).ToArray(), shape);
+                Tensor<Half> perSampleH = PerSample<Half>(name)(S(yh, shape), S(ph, shape), default);
+                for (int r = 0; r < rows; r++)
+                    Close(expectedH[r], (double)perSampleH[r], 1e-3, $"{name} Half row {r}");
+            }
             foreach (Reduction reduction in Totals)
             {
                 Close(Reduce(expected, w, reduction), Total<double>(name)(S(y, shape), S(p, shape), reduction, W(w)), 1e-12, $"{name} double {reduction} weighted={weighted}");
@@ -351,5 +360,40 @@ public class MultiAxisTests
 
         var destination = Assert.Throws<ShapeMismatchException>(() => MultiAxisFormulas.Dice(S(new double[24], new nint[] { 2, 2, 2, 3 }), S(new double[24], new nint[] { 2, 2, 2, 3 }), new TensorSpan<double>(new double[4])));
         Assert.Contains("the per-sample loss has shape [2]", destination.Message);
+    }
+}
+
+/// <summary>A formula over several axes on an input large enough to be cut into chunks run on several threads.</summary>
+[Collection(nameof(ParallelSumTests))] // changes the process-wide Parallelism setting
+[Trait("Category", "Kernels")]
+public class MultiAxisParallelTests
+{
+    [Fact]
+    public void Dice_on_a_large_batch_is_bit_identical_for_1_2_and_3_threads_and_matches_float64()
+    {
+        nint[] shape = { 256, 16, 16, 8 };
+        const int rows = 256, c = 16 * 16 * 8;
+        Assert.True(ParallelSum.ShouldSplit(rows, c), "the input must take the chunked path for this test to mean anything");
+        var random = new Random(5);
+        float[] y = Enumerable.Range(0, rows * c).Select(_ => random.NextDouble() < 0.3 ? 1f : 0f).ToArray();
+        float[] p = Enumerable.Range(0, rows * c).Select(_ => (float)random.NextDouble()).ToArray();
+        var span = (float[] data) => new ReadOnlyTensorSpan<float>(data, shape, default);
+        float[] totals = ParallelSumTests.WithThreads(() => MultiAxisFormulas.Dice(span(y), span(p)), 1, 2, 3);
+        Assert.Equal(BitConverter.SingleToInt32Bits(totals[0]), BitConverter.SingleToInt32Bits(totals[1]));
+        Assert.Equal(BitConverter.SingleToInt32Bits(totals[0]), BitConverter.SingleToInt32Bits(totals[2]));
+
+        double expected = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            double intersection = 0, total = 0;
+            for (int j = r * c; j < (r + 1) * c; j++)
+            {
+                intersection += (double)y[j] * p[j];
+                total += (double)y[j] + p[j];
+            }
+            expected += 1 - (2 * intersection + 1) / (total + 1);
+        }
+        expected /= rows;
+        Assert.True(Math.Abs(totals[0] - expected) <= 1e-5 * Math.Abs(expected), $"expected {expected:R}, got {totals[0]:R}");
     }
 }

@@ -28,7 +28,7 @@ public class ParallelSumTests
     private static ReadOnlyTensorSpan<float> Matrix(float[] data, int rows, int columns) => new(data, new nint[] { rows, columns }, default);
 
     /// <summary>Runs <paramref name="compute"/> with the given thread limits and returns each result.</summary>
-    private static T[] WithThreads<T>(Func<T> compute, params int[] threads)
+    internal static T[] WithThreads<T>(Func<T> compute, params int[] threads)
     {
         int saved = Parallelism.MaxDegreeOfParallelism;
         try
