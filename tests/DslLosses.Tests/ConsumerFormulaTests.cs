@@ -150,6 +150,12 @@ public class ConsumerFormulaTests
         float[] scale = { 2, 10 };
         Assert.Equal(7 * 2 + (-1) * 10, TestFormulas.WeightedRowMax(x, scale, Reduction.Sum));
         Assert.Throws<NotSupportedException>(() => TestFormulas.WeightedRowMax(x, scale, Reduction.SumOverBatchSize));
+        // the gradient entry points refuse the reductions the formula was generated without too, by default as well
+        float[] flat = { 1, 7, 3, -2, -1, -5 }, gradient = new float[6];
+        var refused = Assert.Throws<NotSupportedException>(() => TestFormulas.WeightedRowMaxGradient(new ReadOnlyTensorSpan<float>(flat, [2, 3]), scale, new TensorSpan<float>(gradient, [2, 3]), Reduction.SumOverBatchSize));
+        Assert.Contains("WeightedRowMax was generated without Reduction.SumOverBatchSize", refused.Message);
+        Assert.Throws<NotSupportedException>(() => TestFormulas.WeightedRowMaxGradient(new ReadOnlyTensorSpan<float>(flat, [2, 3]), scale, new TensorSpan<float>(gradient, [2, 3])));
+        Assert.Throws<NotSupportedException>(() => TestFormulas.WeightedRowMaxWithGradient(new ReadOnlyTensorSpan<float>(flat, [2, 3]), scale, new TensorSpan<float>(gradient, [2, 3]), Reduction.MeanWithSampleWeight));
         var ex = Assert.Throws<ShapeMismatchException>(() => TestFormulas.WeightedRowMax(x, new float[] { 1, 2, 3 }, Reduction.Sum));
         Assert.Contains("[2, 3]", ex.Message);
         Assert.Contains("[3]", ex.Message);

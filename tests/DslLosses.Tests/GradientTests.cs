@@ -21,11 +21,14 @@ public class GradientTests
 
     internal static double[] Uniform(Random random, int n, double lo, double hi) => Enumerable.Range(0, n).Select(_ => lo + (hi - lo) * random.NextDouble()).ToArray();
 
-    /// <summary>Checks the gradient for Sum, SumOverBatchSize, MeanWithSampleWeight and None (weighted-sum VJP), with and without [B] weights.</summary>
-    internal static void Check(string name, double[] x0, LossOf loss, GradientOf gradient, int batch = B)
+    /// <summary>
+    /// Checks the gradient for Sum, SumOverBatchSize, MeanWithSampleWeight and None (weighted-sum VJP), or the
+    /// <paramref name="reductions"/> the formula was generated with, with and without [B] weights.
+    /// </summary>
+    internal static void Check(string name, double[] x0, LossOf loss, GradientOf gradient, int batch = B, Reduction[]? reductions = null)
     {
         var weights = new double[] { 0.5, 2.0, 1.0, 0.25, 3.0, 1.5 }.Take(batch).ToArray();
-        foreach (Reduction reduction in new[] { Reduction.Sum, Reduction.SumOverBatchSize, Reduction.MeanWithSampleWeight, Reduction.None })
+        foreach (Reduction reduction in reductions ?? new[] { Reduction.Sum, Reduction.SumOverBatchSize, Reduction.MeanWithSampleWeight, Reduction.None })
         {
             foreach (double[]? w in new[] { null, weights })
             {
@@ -138,9 +141,10 @@ public class GradientTests
             (x, g, r, w) => TestFormulas.LogSigmoidLossGradient(T(x, Shape), new TensorSpan<double>(g), r, W(w)));
 
         double[] scale = { 1.5, -0.5, 2, 1 };
+        // generated with Sum only: its gradient is checked for Sum and None (the weighted sum), the others refused
         Check("WeightedRowMax (max reduction)", Uniform(random, B * C, -2, 2),
-            (x, r, w) => TestFormulas.WeightedRowMax(T(x, Shape), scale, r == Reduction.None ? r : Reduction.Sum, W(w)) / (r == Reduction.SumOverBatchSize ? B : r == Reduction.MeanWithSampleWeight ? w?.Sum() ?? B : 1),
-            (x, g, r, w) => TestFormulas.WeightedRowMaxGradient(T(x, Shape), scale, new TensorSpan<double>(g), r, W(w)));
+            (x, r, w) => TestFormulas.WeightedRowMax(T(x, Shape), scale, r, W(w)),
+            (x, g, r, w) => TestFormulas.WeightedRowMaxGradient(T(x, Shape), scale, new TensorSpan<double>(g), r, W(w)), reductions: new[] { Reduction.Sum, Reduction.None });
     }
 
     // ---- closed forms --------------------------------------------------------------------------------------

@@ -773,6 +773,19 @@ internal static class SourceEmitter
     private static string WeightMapLine(FormulaModel f)
         => $"var __wm = global::DslLosses.Kernels.WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));";
 
+    /// <summary>
+    /// Refuses, at entry, a reduction the formula's <c>[Loss(Reductions = ...)]</c> left out: its loss and its gradient are
+    /// not generated, so the call must not silently compute another one.
+    /// </summary>
+    private static void EmitUngeneratedReductionChecks(CodeWriter w, FormulaModel f)
+    {
+        foreach ((int flag, string name) in new[] { (FormulaModel.Sum, "Sum"), (FormulaModel.SumOverBatchSize, "SumOverBatchSize"), (FormulaModel.MeanWithSampleWeight, "MeanWithSampleWeight") })
+        {
+            if ((f.Reductions & flag) == 0)
+                w.Line($"if (reduction == {Reduction}.{name}) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.{name}: add LossReductions.{name} to [Loss(Reductions = ...)].\");");
+        }
+    }
+
     /// <summary>The implementations shared by every element type: shape checks, weights, the kernel call, the reduction.</summary>
     private static void EmitImplementations(CodeWriter w, KernelPlan plan, bool total, bool perSample, bool split)
     {
@@ -792,11 +805,7 @@ internal static class SourceEmitter
             using (w.Block($"private static T {TotalName(f)}<T>({ImplParameters(plan, $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
             {
                 w.Line($"if (reduction == {Reduction}.None) throw {Shapes}.NoneNeedsDestination({loss});");
-                foreach ((int flag, string name) in new[] { (FormulaModel.Sum, "Sum"), (FormulaModel.SumOverBatchSize, "SumOverBatchSize"), (FormulaModel.MeanWithSampleWeight, "MeanWithSampleWeight") })
-                {
-                    if ((f.Reductions & flag) == 0)
-                        w.Line($"if (reduction == {Reduction}.{name}) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.{name}: add LossReductions.{name} to [Loss(Reductions = ...)].\");");
-                }
+                EmitUngeneratedReductionChecks(w, f);
                 w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
                 w.Line(BindCall(plan));
                 w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
@@ -858,6 +867,7 @@ internal static class SourceEmitter
             using (w.Block($"private static T {GradientImplName(f)}<T>({ImplParameters(plan, destinations, $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}, bool __withTotal) where T : unmanaged"))
             {
                 w.Line($"if (__withTotal && reduction == {Reduction}.None) throw {Shapes}.WithGradientNeedsReduction({loss});");
+                EmitUngeneratedReductionChecks(w, f);
                 w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
                 w.Line(BindCall(plan));
                 for (int k = 0; k < plan.Gradients.Count; k++)

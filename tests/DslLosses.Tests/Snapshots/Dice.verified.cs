@@ -151,6 +151,8 @@ namespace Snapshots
         private static T __Dice_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
             if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("Dice");
+            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("Dice was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("Dice was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
             __Dice_Bind(in yTrue, in yPred, in smooth, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("Dice", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);

@@ -120,6 +120,8 @@ namespace Snapshots
         private static T __GaussianNll_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, out T gradientScale, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
             if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("GaussianNll");
+            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("GaussianNll was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("GaussianNll was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
             __GaussianNll_Bind(in y, in mean, in variance, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("GaussianNll", "mean", "gradientMean", mean.Lengths, gradientMean.Lengths, gradientMean.Strides);

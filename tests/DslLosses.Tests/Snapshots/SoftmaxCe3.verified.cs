@@ -96,6 +96,8 @@ namespace Snapshots
         private static T __SoftmaxCe3_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
             if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SoftmaxCe3");
+            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
             __SoftmaxCe3_Bind(in labels, in logits, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireGradient("SoftmaxCe3", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
