@@ -89,24 +89,21 @@ public static partial class TextbookLosses
         return Mean(alphaT * Pow(1 - pt, gamma) * ce, axis: -1);
     }
 
-    /// <summary>Soft Dice loss, <c>1 - (2|y·p| + s) / (|y| + |p| + s)</c>, one value per row.</summary>
+    /// <summary>Soft Dice loss over a segmentation map, <c>1 - (2|y·p| + s) / (|y| + |p| + s)</c> summed over every pixel and class.</summary>
     [Loss]
-    static Tensor Dice([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor yPred, Scalar smooth)
+    static Tensor Dice([Shape("B", "H", "W", "C")] Tensor yTrue, [Shape("B", "H", "W", "C")] Tensor yPred, Scalar smooth)
     {
-        // TODO(multi-axis): the segmentation form takes [Shape("B", "H", "W", "C")] and sums over H, W and C (every
-        // non-batch axis), once reductions over several axes are merged.
-        var intersection = Sum(yTrue * yPred, axis: -1);
-        return 1 - (2 * intersection + smooth) / (Sum(yTrue, axis: -1) + Sum(yPred, axis: -1) + smooth);
+        var intersection = Sum(yTrue * yPred, axes: NonBatchAxes);
+        return 1 - (2 * intersection + smooth) / (Sum(yTrue, axes: NonBatchAxes) + Sum(yPred, axes: NonBatchAxes) + smooth);
     }
 
-    /// <summary>Tversky loss (Salehi et al. 2017): false positives weighted by alpha, false negatives by beta.</summary>
+    /// <summary>Tversky loss (Salehi et al. 2017) over a segmentation map: false positives weighted by alpha, false negatives by beta.</summary>
     [Loss]
-    static Tensor Tversky([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor yPred, Scalar alpha, Scalar beta, Scalar smooth)
+    static Tensor Tversky([Shape("B", "H", "W", "C")] Tensor yTrue, [Shape("B", "H", "W", "C")] Tensor yPred, Scalar alpha, Scalar beta, Scalar smooth)
     {
-        // TODO(multi-axis): as Dice, over every non-batch axis of [B, H, W, C] once reductions over several axes are merged.
-        var tp = Sum(yTrue * yPred, axis: -1);
-        var fp = Sum((1 - yTrue) * yPred, axis: -1);
-        var fn = Sum(yTrue * (1 - yPred), axis: -1);
+        var tp = Sum(yTrue * yPred, axes: NonBatchAxes);
+        var fp = Sum((1 - yTrue) * yPred, axes: NonBatchAxes);
+        var fn = Sum(yTrue * (1 - yPred), axes: NonBatchAxes);
         return 1 - (tp + smooth) / (tp + alpha * fp + beta * fn + smooth);
     }
 
@@ -120,9 +117,8 @@ public static partial class TextbookLosses
 
     /// <summary>Contrastive loss (Hadsell, Chopra and LeCun 2006): similar pairs pulled together, dissimilar pushed past the margin.</summary>
     [Loss]
-    static Tensor Contrastive([Differentiable, Shape("B", "D")] Tensor x1, [Shape("B", "D")] Tensor x2, [Shape("B")] Tensor similar, Scalar margin)
+    static Tensor Contrastive([Differentiable, Shape("B", "D")] Tensor x1, [Differentiable, Shape("B", "D")] Tensor x2, [Shape("B")] Tensor similar, Scalar margin)
     {
-        // TODO(multi-input): [Differentiable] on x2 as well (both embeddings), once several differentiable inputs are merged.
         var distance = Sqrt(Sum(Square(x1 - x2), axis: -1));
         return 0.5 * similar * Square(distance) + 0.5 * (1 - similar) * Square(Max(margin - distance, 0));
     }
@@ -139,9 +135,8 @@ public static partial class TextbookLosses
 
     /// <summary>PyTorch's <c>GaussianNLLLoss(full=True, eps=1e-6)</c>, a variance per element.</summary>
     [Loss]
-    static Tensor GaussianNll([Shape("B", "N")] Tensor yTrue, [Differentiable, Shape("B", "N")] Tensor mean, [Shape("B", "N")] Tensor variance)
+    static Tensor GaussianNll([Shape("B", "N")] Tensor yTrue, [Differentiable, Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor variance)
     {
-        // TODO(multi-input): [Differentiable] on variance as well, once several differentiable inputs are merged.
         var v = Max(variance, 1e-6);
         return Mean(0.5 * (Log(v) + Square(mean - yTrue) / v) + 0.5 * Math.Log(2 * Math.PI), axis: -1);
     }

@@ -1,7 +1,9 @@
 // The twenty textbook losses of TextbookLossFormulas.cs, each checked against a float64 reference written here with
 // plain loops from its textbook (Keras, PyTorch or paper) definition: per-sample values and every reduction, with and
-// without sample weights, in float32 and float64, and the gradient by the differentiable input against central
-// differences of that reference, on shapes that take more than one SIMD width (7x5, 9x12, 20x6 and 33x130).
+// without sample weights, in float32 and float64, and the gradient by every differentiable input (Gaussian NLL's mean
+// and variance, contrastive's two embeddings: one call, one destination each) against central differences of that
+// reference, on shapes that take more than one SIMD width (7x5, 9x12, 20x6 and 33x130; Dice and Tversky take them as
+// [B, H, W, C] segmentation maps, 7x5x1x1, 9x2x3x2, 20x1x2x3 and 33x5x2x13, reduced over every non-batch axis).
 //
 // Formula lines: each method of TextbookLossFormulas.cs from its signature to its last line, blank and comment lines
 // not counted (Formula_line_counts_match_the_table recounts them from the source):
@@ -21,13 +23,13 @@
 //   (its helper, written once, used twice)  L2Normalize         1
 //   categorical focal on logits             CategoricalFocal    5
 //   binary focal                            BinaryFocal         8
-//   Dice                                    Dice                5
-//   Tversky                                 Tversky             7
+//   Dice over [B, H, W, C]                  Dice                5
+//   Tversky over [B, H, W, C]               Tversky             7
 //   label-smoothed CCE by hand              SmoothedCce         5
-//   contrastive                             Contrastive         5
+//   contrastive (both embeddings)           Contrastive         5
 //   BCE with a per-class pos_weight         PosWeightBce        2
 //   Poisson NLL with log input              PoissonNll          2
-//   Gaussian NLL                            GaussianNll         5
+//   Gaussian NLL (mean and variance)        GaussianNll         5
 //   pinball (quantile)                      Pinball             5
 // formula-lines-end
 
@@ -48,7 +50,7 @@ namespace DslLosses.Tests;
 /// One textbook loss: how its arguments are drawn, which one the gradient is taken by, its float64 reference (one row,
 /// plain loops) and its generated entry points (called through the generic dispatchers, so float and double share them).
 /// </summary>
-internal abstract class Textbook(int differentiable, Textbook.Input[] inputs, Func<int, double[]>? scalars = null)
+internal abstract class Textbook(int[] differentiable, Textbook.Input[] inputs, Func<int, double[]>? scalars = null)
 {
     /// <summary>How a formula's tensor argument is laid out: the full [rows, cols] shape, one value per class, or one per row.</summary>
     internal enum Layout { Full, PerClass, PerRow }
@@ -82,40 +84,63 @@ internal abstract class Textbook(int differentiable, Textbook.Input[] inputs, Fu
         }
     }
 
-    /// <summary>The arguments of one call: the tensors (as spans of the shape their layout says) and the scalars.</summary>
-    internal sealed class Data<T>(int rows, int cols, Layout[] layouts, T[][] tensors, T[] scalars) where T : unmanaged
+    /// <summary>
+    /// The arguments of one call: the tensors (as spans of the shape their layout says) and the scalars. The full shape
+    /// is [rows, ..dims]; <see cref="Cols"/> is the number of elements of a row (the product of <paramref name="dims"/>).
+    /// </summary>
+    internal sealed class Data<T>(int rows, int[] dims, Layout[] layouts, T[][] tensors, T[] scalars) where T : unmanaged
     {
+        private readonly nint[] full = [rows, .. dims.Select(n => (nint)n)];
+        private readonly int cols = dims.Aggregate(1, (a, b) => a * b);
+
         public int Rows => rows;
 
         public int Cols => cols;
+
+        /// <summary>The non-batch axes of the full shape.</summary>
+        public int[] Dims => dims;
+
+        /// <summary>The full shape, as "rows x dims".</summary>
+        public string Shape => string.Join("x", full);
 
         public T[][] Tensors => tensors;
 
         public Layout[] Layouts => layouts;
 
         /// <summary>Tensor argument <paramref name="i"/> as the formula takes it.</summary>
-        public ReadOnlyTensorSpan<T> this[int i] => layouts[i] == Layout.Full ? new(tensors[i], [rows, cols], default) : new(tensors[i]);
+        public ReadOnlyTensorSpan<T> this[int i] => layouts[i] == Layout.Full ? new(tensors[i], full, default) : new(tensors[i]);
 
         /// <summary>Element (r, j) of tensor argument <paramref name="i"/>, broadcast as the formula broadcasts it.</summary>
         public T this[int i, int r, int j] => layouts[i] switch { Layout.Full => tensors[i][r * cols + j], Layout.PerClass => tensors[i][j], _ => tensors[i][r] };
+
+        /// <summary>Element (r, h, w, c) of full-shape tensor argument <paramref name="i"/> of shape [rows, H, W, C].</summary>
+        public T this[int i, int r, int h, int w, int c] => tensors[i][((r * dims[0] + h) * dims[1] + w) * dims[2] + c];
 
         /// <summary>Scalar argument <paramref name="i"/>.</summary>
         public T S(int i) => scalars[i];
 
         public Data<TOut> Convert<TOut>(Func<T, TOut> convert) where TOut : unmanaged
-            => new(rows, cols, layouts, tensors.Select(t => t.Select(convert).ToArray()).ToArray(), scalars.Select(convert).ToArray());
+            => new(rows, dims, layouts, tensors.Select(t => t.Select(convert).ToArray()).ToArray(), scalars.Select(convert).ToArray());
 
-        public Data<T> Clone() => new(rows, cols, layouts, tensors.Select(t => (T[])t.Clone()).ToArray(), (T[])scalars.Clone());
+        public Data<T> Clone() => new(rows, dims, layouts, tensors.Select(t => (T[])t.Clone()).ToArray(), (T[])scalars.Clone());
     }
 
     public string Name => GetType().Name;
 
-    /// <summary>The tensor argument the formula differentiates by.</summary>
-    // TODO(multi-input): a list, once several [Differentiable] inputs are merged (Gaussian NLL's variance, contrastive's x2).
-    public int Differentiable => differentiable;
+    /// <summary>The tensor arguments the formula differentiates by, in parameter order (one gradient destination each).</summary>
+    public IReadOnlyList<int> Differentiable => differentiable;
+
+    /// <summary>The non-batch axes of the full shape whose rows have <paramref name="cols"/> elements.</summary>
+    public virtual int[] Dims(int cols) => [cols];
 
     public Data<double> Make(Random random, int rows, int cols)
-        => new(rows, cols, inputs.Select(i => i.Layout).ToArray(), inputs.Select(i => i.Make(random, rows, cols)).ToArray(), scalars?.Invoke(cols) ?? []);
+        => new(rows, Dims(cols), inputs.Select(i => i.Layout).ToArray(), inputs.Select(i => i.Make(random, rows, cols)).ToArray(), scalars?.Invoke(cols) ?? []);
+
+    /// <summary>One gradient destination per differentiable argument, each a span of that argument's shape.</summary>
+    internal sealed class Destinations<T>(Data<T> d, int[] inputs, T[][] arrays) where T : unmanaged
+    {
+        public TensorSpan<T> this[int k] => new(arrays[k], d[inputs[k]].Lengths, default);
+    }
 
     /// <summary>The per-sample loss of row <paramref name="r"/>, in float64 with plain loops.</summary>
     public abstract double Reference(Data<double> d, int r);
@@ -124,9 +149,8 @@ internal abstract class Textbook(int differentiable, Textbook.Input[] inputs, Fu
 
     public abstract void PerSample<T>(Data<T> d, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight) where T : unmanaged;
 
-    // TODO(multi-input): one destination per differentiable argument; Gradients checks each against RowDerivatives of
-    // its own argument (which already perturbs any argument: full-shape, per-class or per-row).
-    public abstract void Gradient<T>(Data<T> d, TensorSpan<T> gradient, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight) where T : unmanaged;
+    /// <summary>The gradient of the reduced loss by each differentiable argument, <c>g[k]</c> by <c>Differentiable[k]</c>.</summary>
+    public abstract void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight) where T : unmanaged;
 
     protected static Input Full(double lo, double hi) => new(Layout.Full, Draw.Uniform, lo, hi);
 
@@ -180,41 +204,41 @@ internal static class TextbookCases
         new SmoothedCce(), new Contrastive(), new PosWeightBce(), new PoissonNll(), new GaussianNll(), new Pinball(),
     ];
 
-    private sealed class Mse() : Textbook(1, [Full(-1, 1), Full(-2, 2)])
+    private sealed class Mse() : Textbook([1], [Full(-1, 1), Full(-2, 2)])
     {
         public override double Reference(Data<double> d, int r) => Mean(d.Cols, j => Sq(d[1, r, j] - d[0, r, j]));
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Mse(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Mse(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.MseGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.MseGradient(d[0], d[1], g[0], reduction, w);
     }
 
-    private sealed class Mae() : Textbook(1, [Full(-1, 1), Full(-2, 2)])
+    private sealed class Mae() : Textbook([1], [Full(-1, 1), Full(-2, 2)])
     {
         public override double Reference(Data<double> d, int r) => Mean(d.Cols, j => Math.Abs(d[1, r, j] - d[0, r, j]));
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Mae(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Mae(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.MaeGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.MaeGradient(d[0], d[1], g[0], reduction, w);
     }
 
-    private sealed class Mape() : Textbook(1, [Full(0.2, 3), Full(-1, 3)])
+    private sealed class Mape() : Textbook([1], [Full(0.2, 3), Full(-1, 3)])
     {
         public override double Reference(Data<double> d, int r) => 100 * Mean(d.Cols, j => Math.Abs(d[0, r, j] - d[1, r, j]) / Math.Max(Math.Abs(d[0, r, j]), 1e-7));
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Mape(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Mape(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.MapeGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.MapeGradient(d[0], d[1], g[0], reduction, w);
     }
 
-    private sealed class Msle() : Textbook(1, [Full(0, 3), Full(0.01, 3)])
+    private sealed class Msle() : Textbook([1], [Full(0, 3), Full(0.01, 3)])
     {
         public override double Reference(Data<double> d, int r)
             => Mean(d.Cols, j => Sq(Math.Log(Math.Max(d[1, r, j], 1e-7) + 1) - Math.Log(Math.Max(d[0, r, j], 1e-7) + 1)));
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Msle(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Msle(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.MsleGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.MsleGradient(d[0], d[1], g[0], reduction, w);
     }
 
     // delta 0.7: errors on both sides of the threshold
-    private sealed class Huber() : Textbook(1, [Full(-1, 1), Full(-2, 2)], _ => [0.7])
+    private sealed class Huber() : Textbook([1], [Full(-1, 1), Full(-2, 2)], _ => [0.7])
     {
         public override double Reference(Data<double> d, int r)
         {
@@ -227,34 +251,34 @@ internal static class TextbookCases
         }
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Huber(d[0], d[1], d.S(0), reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Huber(d[0], d[1], d.S(0), o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.HuberGradient(d[0], d[1], d.S(0), g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.HuberGradient(d[0], d[1], d.S(0), g[0], reduction, w);
     }
 
-    private sealed class LogCosh() : Textbook(1, [Full(-1, 1), Full(-2, 2)])
+    private sealed class LogCosh() : Textbook([1], [Full(-1, 1), Full(-2, 2)])
     {
         public override double Reference(Data<double> d, int r) => Mean(d.Cols, j => Math.Log(Math.Cosh(d[1, r, j] - d[0, r, j])));
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.LogCosh(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.LogCosh(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.LogCoshGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.LogCoshGradient(d[0], d[1], g[0], reduction, w);
     }
 
-    private sealed class Hinge() : Textbook(1, [Signs, Full(-2, 2)])
+    private sealed class Hinge() : Textbook([1], [Signs, Full(-2, 2)])
     {
         public override double Reference(Data<double> d, int r) => Mean(d.Cols, j => Math.Max(1 - d[0, r, j] * d[1, r, j], 0));
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Hinge(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Hinge(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.HingeGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.HingeGradient(d[0], d[1], g[0], reduction, w);
     }
 
-    private sealed class SquaredHinge() : Textbook(1, [Signs, Full(-2, 2)])
+    private sealed class SquaredHinge() : Textbook([1], [Signs, Full(-2, 2)])
     {
         public override double Reference(Data<double> d, int r) => Mean(d.Cols, j => Sq(Math.Max(1 - d[0, r, j] * d[1, r, j], 0)));
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.SquaredHinge(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.SquaredHinge(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.SquaredHingeGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.SquaredHingeGradient(d[0], d[1], g[0], reduction, w);
     }
 
-    private sealed class CategoricalHinge() : Textbook(1, [OneHot, Full(-2, 2)])
+    private sealed class CategoricalHinge() : Textbook([1], [OneHot, Full(-2, 2)])
     {
         public override double Reference(Data<double> d, int r)
         {
@@ -264,10 +288,10 @@ internal static class TextbookCases
         }
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.CategoricalHinge(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.CategoricalHinge(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.CategoricalHingeGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.CategoricalHingeGradient(d[0], d[1], g[0], reduction, w);
     }
 
-    private sealed class CosineSimilarity() : Textbook(1, [Full(-1, 1), Full(-1, 1)])
+    private sealed class CosineSimilarity() : Textbook([1], [Full(-1, 1), Full(-1, 1)])
     {
         public override double Reference(Data<double> d, int r)
         {
@@ -277,11 +301,11 @@ internal static class TextbookCases
         }
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.CosineSimilarity(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.CosineSimilarity(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.CosineSimilarityGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.CosineSimilarityGradient(d[0], d[1], g[0], reduction, w);
     }
 
     // a per-class alpha and gamma 2 (Lin et al.)
-    private sealed class CategoricalFocal() : Textbook(1, [OneHot, Full(-3, 3), PerClass(0.25, 1)], _ => [2])
+    private sealed class CategoricalFocal() : Textbook([1], [OneHot, Full(-3, 3), PerClass(0.25, 1)], _ => [2])
     {
         public override double Reference(Data<double> d, int r)
         {
@@ -290,11 +314,11 @@ internal static class TextbookCases
         }
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.CategoricalFocal(d[0], d[1], d[2], d.S(0), reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.CategoricalFocal(d[0], d[1], d[2], d.S(0), o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.CategoricalFocalGradient(d[0], d[1], d[2], d.S(0), g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.CategoricalFocalGradient(d[0], d[1], d[2], d.S(0), g[0], reduction, w);
     }
 
     // alpha 0.25, gamma 2 (torchvision's defaults)
-    private sealed class BinaryFocal() : Textbook(1, [Binary, Full(-3, 3)], _ => [0.25, 2])
+    private sealed class BinaryFocal() : Textbook([1], [Binary, Full(-3, 3)], _ => [0.25, 2])
     {
         public override double Reference(Data<double> d, int r)
         {
@@ -309,39 +333,65 @@ internal static class TextbookCases
         }
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.BinaryFocal(d[0], d[1], d.S(0), d.S(1), reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.BinaryFocal(d[0], d[1], d.S(0), d.S(1), o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.BinaryFocalGradient(d[0], d[1], d.S(0), d.S(1), g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.BinaryFocalGradient(d[0], d[1], d.S(0), d.S(1), g[0], reduction, w);
     }
 
-    // smooth 1; TODO(multi-axis): the reference's sums run over every non-batch element once Dice takes [B, H, W, C]
-    private sealed class Dice() : Textbook(1, [Binary, Full(0, 1)], _ => [1])
+    /// <summary>
+    /// A segmentation loss over [B, H, W, C], reducing every non-batch axis: each shape's row length is split into
+    /// H, W and C (a degenerate W and C for 5, every axis above 1 for 12 and 130), and the reference loops over them.
+    /// </summary>
+    private abstract class Segmentation(Textbook.Input[] inputs, Func<int, double[]> scalars) : Textbook([1], inputs, scalars)
+    {
+        public override int[] Dims(int cols) => cols switch { 5 => [5, 1, 1], 12 => [2, 3, 2], 6 => [1, 2, 3], 130 => [5, 2, 13], _ => [cols, 1, 1] };
+
+        /// <summary>The sum of <paramref name="term"/>(h, w, c) over every pixel and class of row <paramref name="r"/>.</summary>
+        protected static double Over(Data<double> d, int r, Func<int, int, int, double> term)
+        {
+            int[] dims = d.Dims;
+            double sum = 0;
+            for (int h = 0; h < dims[0]; h++)
+            {
+                for (int w = 0; w < dims[1]; w++)
+                {
+                    for (int c = 0; c < dims[2]; c++)
+                        sum += term(h, w, c);
+                }
+            }
+            return sum;
+        }
+    }
+
+    // smooth 1
+    private sealed class Dice() : Segmentation([Binary, Full(0, 1)], _ => [1])
     {
         public override double Reference(Data<double> d, int r)
         {
-            double intersection = Sum(d.Cols, j => d[0, r, j] * d[1, r, j]);
-            return 1 - (2 * intersection + d.S(0)) / (Sum(d.Cols, j => d[0, r, j]) + Sum(d.Cols, j => d[1, r, j]) + d.S(0));
+            double intersection = Over(d, r, (h, w, c) => d[0, r, h, w, c] * d[1, r, h, w, c]);
+            double y = Over(d, r, (h, w, c) => d[0, r, h, w, c]), p = Over(d, r, (h, w, c) => d[1, r, h, w, c]);
+            return 1 - (2 * intersection + d.S(0)) / (y + p + d.S(0));
         }
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Dice(d[0], d[1], d.S(0), reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Dice(d[0], d[1], d.S(0), o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.DiceGradient(d[0], d[1], d.S(0), g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.DiceGradient(d[0], d[1], d.S(0), g[0], reduction, w);
     }
 
-    // alpha 0.3, beta 0.7 (Salehi et al.), smooth 1; TODO(multi-axis): as Dice
-    private sealed class Tversky() : Textbook(1, [Binary, Full(0, 1)], _ => [0.3, 0.7, 1])
+    // alpha 0.3, beta 0.7 (Salehi et al.), smooth 1
+    private sealed class Tversky() : Segmentation([Binary, Full(0, 1)], _ => [0.3, 0.7, 1])
     {
         public override double Reference(Data<double> d, int r)
         {
-            double tp = Sum(d.Cols, j => d[0, r, j] * d[1, r, j]);
-            double fp = Sum(d.Cols, j => (1 - d[0, r, j]) * d[1, r, j]);
-            double fn = Sum(d.Cols, j => d[0, r, j] * (1 - d[1, r, j]));
+            double tp = Over(d, r, (h, w, c) => d[0, r, h, w, c] * d[1, r, h, w, c]);
+            double fp = Over(d, r, (h, w, c) => (1 - d[0, r, h, w, c]) * d[1, r, h, w, c]);
+            double fn = Over(d, r, (h, w, c) => d[0, r, h, w, c] * (1 - d[1, r, h, w, c]));
             return 1 - (tp + d.S(2)) / (tp + d.S(0) * fp + d.S(1) * fn + d.S(2));
         }
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Tversky(d[0], d[1], d.S(0), d.S(1), d.S(2), reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Tversky(d[0], d[1], d.S(0), d.S(1), d.S(2), o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.TverskyGradient(d[0], d[1], d.S(0), d.S(1), d.S(2), g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.TverskyGradient(d[0], d[1], d.S(0), d.S(1), d.S(2), g[0], reduction, w);
     }
 
     // smoothing 0.1
-    private sealed class SmoothedCce() : Textbook(1, [OneHot, Full(-3, 3)], _ => [0.1])
+    private sealed class SmoothedCce() : Textbook([1], [OneHot, Full(-3, 3)], _ => [0.1])
     {
         public override double Reference(Data<double> d, int r)
         {
@@ -350,12 +400,12 @@ internal static class TextbookCases
         }
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.SmoothedCce(d[0], d[1], d.S(0), reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.SmoothedCce(d[0], d[1], d.S(0), o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.SmoothedCceGradient(d[0], d[1], d.S(0), g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.SmoothedCceGradient(d[0], d[1], d.S(0), g[0], reduction, w);
     }
 
     // a margin of sqrt(D): the distance of two uniform [-1, 1] rows is about 0.82 sqrt(D), so most dissimilar pairs
-    // are inside it. TODO(multi-input): differentiable by x2 (argument 1) as well.
-    private sealed class Contrastive() : Textbook(0, [Full(-1, 1), Full(-1, 1), RowBinary], cols => [Math.Sqrt(cols)])
+    // are inside it. Differentiable by both embeddings.
+    private sealed class Contrastive() : Textbook([0, 1], [Full(-1, 1), Full(-1, 1), RowBinary], cols => [Math.Sqrt(cols)])
     {
         public override double Reference(Data<double> d, int r)
         {
@@ -365,29 +415,29 @@ internal static class TextbookCases
         }
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Contrastive(d[0], d[1], d[2], d.S(0), reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Contrastive(d[0], d[1], d[2], d.S(0), o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.ContrastiveGradient(d[0], d[1], d[2], d.S(0), g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.ContrastiveGradient(d[0], d[1], d[2], d.S(0), g[0], g[1], reduction, w);
     }
 
-    private sealed class PosWeightBce() : Textbook(1, [Binary, Full(-3, 3), PerClass(0.5, 4)])
+    private sealed class PosWeightBce() : Textbook([1], [Binary, Full(-3, 3), PerClass(0.5, 4)])
     {
         public override double Reference(Data<double> d, int r)
             => Mean(d.Cols, j => -(d[2, r, j] * d[0, r, j] * Math.Log(Sigmoid(d[1, r, j])) + (1 - d[0, r, j]) * Math.Log(1 - Sigmoid(d[1, r, j]))));
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.PosWeightBce(d[0], d[1], d[2], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.PosWeightBce(d[0], d[1], d[2], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.PosWeightBceGradient(d[0], d[1], d[2], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.PosWeightBceGradient(d[0], d[1], d[2], g[0], reduction, w);
     }
 
-    private sealed class PoissonNll() : Textbook(1, [Full(0, 5), Full(-2, 2)])
+    private sealed class PoissonNll() : Textbook([1], [Full(0, 5), Full(-2, 2)])
     {
         public override double Reference(Data<double> d, int r) => Mean(d.Cols, j => Math.Exp(d[1, r, j]) - d[0, r, j] * d[1, r, j]);
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.PoissonNll(d[0], d[1], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.PoissonNll(d[0], d[1], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.PoissonNllGradient(d[0], d[1], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.PoissonNllGradient(d[0], d[1], g[0], reduction, w);
     }
 
     // PyTorch clamps the variance under no_grad (its gradient by the variance passes the clamp as the identity); the
-    // variances drawn here stay above eps, where both agree. TODO(multi-input): differentiable by the variance (argument 2).
-    private sealed class GaussianNll() : Textbook(1, [Full(-1, 1), Full(-1, 1), Full(0.1, 2)])
+    // variances drawn here stay above eps, where both agree. Differentiable by the mean and the variance.
+    private sealed class GaussianNll() : Textbook([1, 2], [Full(-1, 1), Full(-1, 1), Full(0.1, 2)])
     {
         public override double Reference(Data<double> d, int r)
             => Mean(d.Cols, j =>
@@ -397,11 +447,11 @@ internal static class TextbookCases
             });
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.GaussianNll(d[0], d[1], d[2], reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.GaussianNll(d[0], d[1], d[2], o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.GaussianNllGradient(d[0], d[1], d[2], g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.GaussianNllGradient(d[0], d[1], d[2], g[0], g[1], reduction, w);
     }
 
     // the 0.8 quantile
-    private sealed class Pinball() : Textbook(1, [Full(-1, 1), Full(-2, 2)], _ => [0.8])
+    private sealed class Pinball() : Textbook([1], [Full(-1, 1), Full(-2, 2)], _ => [0.8])
     {
         public override double Reference(Data<double> d, int r)
             => Mean(d.Cols, j =>
@@ -411,7 +461,7 @@ internal static class TextbookCases
             });
         public override T Loss<T>(Data<T> d, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.Pinball(d[0], d[1], d.S(0), reduction, w);
         public override void PerSample<T>(Data<T> d, TensorSpan<T> o, ReadOnlyTensorSpan<T> w) => L.Pinball(d[0], d[1], d.S(0), o, w);
-        public override void Gradient<T>(Data<T> d, TensorSpan<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.PinballGradient(d[0], d[1], d.S(0), g, reduction, w);
+        public override void Gradient<T>(Data<T> d, Destinations<T> g, Reduction reduction, ReadOnlyTensorSpan<T> w) => L.PinballGradient(d[0], d[1], d.S(0), g[0], reduction, w);
     }
 }
 
@@ -476,8 +526,8 @@ public class TextbookLossTests
         Textbook loss = Case(name);
         Textbook.Data<double> d = Inputs(name, rows, cols);
         double[] weights = Weights(rows);
-        return (new(loss, d, weights, d, $"{name} {rows}x{cols} double"),
-            new(loss, d.Convert(v => (float)v), weights.Select(v => (float)v).ToArray(), d.Convert(v => (double)(float)v), $"{name} {rows}x{cols} float"));
+        return (new(loss, d, weights, d, $"{name} {d.Shape} double"),
+            new(loss, d.Convert(v => (float)v), weights.Select(v => (float)v).ToArray(), d.Convert(v => (double)(float)v), $"{name} {d.Shape} float"));
     }
 
     [Theory]
@@ -521,30 +571,33 @@ public class TextbookLossTests
     }
 
     /// <summary>
-    /// The gradient by the differentiable argument of every reduction, with and without weights, against
-    /// Σ_r c_r ∂l_r/∂x (c_r the row's coefficient in the reduced loss) with ∂l_r/∂x from central differences of the
-    /// reference; <see cref="Reduction.None"/> differentiates the weighted sum.
+    /// The gradients by every differentiable argument (one call, one destination each) of every reduction, with and
+    /// without weights, each against Σ_r c_r ∂l_r/∂x (c_r the row's coefficient in the reduced loss) with ∂l_r/∂x from
+    /// central differences of the reference by that argument; <see cref="Reduction.None"/> differentiates the weighted sum.
     /// </summary>
     private static void Gradients<T>(Setting<T> setting, double tolerance) where T : unmanaged, IConvertible
     {
         (Textbook loss, Textbook.Data<T> d, T[] weights, Textbook.Data<double> reference, string what) = setting;
-        int input = loss.Differentiable;
-        double[][] rowDerivatives = RowDerivatives(loss, reference, input);
+        int[] inputs = [.. loss.Differentiable];
+        double[][][] rowDerivatives = inputs.Select(input => RowDerivatives(loss, reference, input)).ToArray();
         foreach (T[]? w in new[] { null, weights })
         {
             double[]? wd = w?.Select(v => v.ToDouble(null)).ToArray();
             foreach (Reduction reduction in Reductions)
             {
                 double[] coefficients = Coefficients(reduction == Reduction.None ? Reduction.Sum : reduction, wd, d.Rows);
-                double[] numeric = new double[rowDerivatives.Length];
-                for (int k = 0; k < numeric.Length; k++)
-                    numeric[k] = Enumerable.Range(0, d.Rows).Sum(r => coefficients[r] * rowDerivatives[k][r]);
-                var gradient = new T[d.Tensors[input].Length];
-                loss.Gradient(d, new TensorSpan<T>(gradient, d[input].Lengths, default), reduction, Span(w));
-                double diff = Math.Sqrt(numeric.Select((v, k) => Math.Pow(gradient[k].ToDouble(null) - v, 2)).Sum());
-                double norm = Math.Sqrt(numeric.Sum(v => v * v));
-                Assert.True(norm > 0, $"{what}: the finite-difference gradient is zero; pick other inputs");
-                Assert.True(diff <= tolerance * norm, $"{what} {reduction} {(w is null ? "no weights" : "weights")}: relative error {diff / norm:E2}");
+                T[][] gradients = inputs.Select(input => new T[d.Tensors[input].Length]).ToArray();
+                loss.Gradient(d, new Textbook.Destinations<T>(d, inputs, gradients), reduction, Span(w));
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    double[][] derivatives = rowDerivatives[i];
+                    double[] numeric = derivatives.Select(byRow => Enumerable.Range(0, d.Rows).Sum(r => coefficients[r] * byRow[r])).ToArray();
+                    double diff = Math.Sqrt(numeric.Select((v, k) => Math.Pow(gradients[i][k].ToDouble(null) - v, 2)).Sum());
+                    double norm = Math.Sqrt(numeric.Sum(v => v * v));
+                    string by = $"{what} by argument {inputs[i]}";
+                    Assert.True(norm > 0, $"{by}: the finite-difference gradient is zero; pick other inputs");
+                    Assert.True(diff <= tolerance * norm, $"{by} {reduction} {(w is null ? "no weights" : "weights")}: relative error {diff / norm:E2}");
+                }
             }
         }
     }
