@@ -17,12 +17,12 @@ public class GeneratorTorchSharpTests
         namespace N;
         public static partial class L
         {
-            [Loss] static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, Scalar gamma)
+            [Loss] static TensorExpr Bce([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p, Scalar gamma)
                 => Mean(-(y * Log(Clip(p, Epsilon, 1 - Epsilon)) + (1 - y) * Log(1 - Clip(p, Epsilon, 1 - Epsilon))), -1);
-            [Loss] static Tensor Nll([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels)
+            [Loss] static TensorExpr Nll([Shape("B", "C")] TensorExpr logits, [Shape("B")] Indices labels)
                 => LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1);
-            [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
-            [Loss] static Tensor Three([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b, [Differentiable, Shape("B", "N")] Tensor c) => Sum(a * b * c, axis: -1);
+            [Loss] static TensorExpr Se([Shape("...")] TensorExpr y, [Shape("...")] TensorExpr p) => Square(y - p);
+            [Loss] static TensorExpr Three([Shape("B", "N")] TensorExpr a, [Shape("B", "N")] TensorExpr b, [Differentiable, Shape("B", "N")] TensorExpr c) => Sum(a * b * c, axis: -1);
         }
         """;
 
@@ -58,7 +58,7 @@ public class GeneratorTorchSharpTests
         Assert.Contains("base(\"Se\", reduction, null, classIndexLabels: false)", source);
         // three tensors: no entry point, and the reason
         Assert.Contains("// Three: no TorchSharp entry point: the bridge takes formulas of two tensors", source);
-        Assert.DoesNotContain("Tensor Three(", source);
+        Assert.DoesNotContain("TensorExpr Three(", source);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public class GeneratorTorchSharpTests
             namespace N;
             public static partial class L
             {
-                [Loss] static Tensor @class([Shape("B", "N")] Tensor @int, [Shape("B", "N")] Tensor p, Scalar @double) => Mean(Square(@int - p) * @double, axis: -1);
+                [Loss] static TensorExpr @class([Shape("B", "N")] TensorExpr @int, [Shape("B", "N")] TensorExpr p, Scalar @double) => Mean(Square(@int - p) * @double, axis: -1);
             }
             """;
         string? torch = TorchSource(GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compile(source).AddReferences(Bridge())));

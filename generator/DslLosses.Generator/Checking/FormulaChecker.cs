@@ -138,7 +138,7 @@ internal sealed class FormulaChecker
     public int DifferentiableParameter { get; private set; } = -1;
 
     /// <summary>
-    /// The marked parameter, else the prediction when the declaration says which it is: the only full-shape Tensor, or
+    /// The marked parameter, else the prediction when the declaration says which it is: the only full-shape TensorExpr, or
     /// of two or more (the target first, by Keras's <c>(y_true, y_pred)</c> order) the only one after the first that
     /// the loss depends on differentiably. With several such candidates (a full-shape weight after the prediction)
     /// nothing is guessed: an error asks for <c>[Differentiable]</c>. A formula the differentiator cannot handle gets

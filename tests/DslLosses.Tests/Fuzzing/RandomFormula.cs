@@ -40,7 +40,7 @@ public sealed record Node(string Format, bool Row, Node[] Kids)
 /// </summary>
 public static class RandomFormula
 {
-    public const string Signature = "[Shape(\"B\", \"N\")] Tensor y, [Differentiable, Shape(\"B\", \"N\")] Tensor p, Scalar s";
+    public const string Signature = "[Shape(\"B\", \"N\")] TensorExpr y, [Differentiable, Shape(\"B\", \"N\")] TensorExpr p, Scalar s";
 
     private static readonly string[] Unary =
     {
