@@ -9,15 +9,15 @@ namespace DslLosses.Benchmarks;
 public static partial class MultiDiffFormulas
 {
     [Loss(ElementTypes = LossElementTypes.Single)]
-    static Tensor GaussianNll([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor variance)
+    static TensorExpr GaussianNll([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr mean, [Differentiable, Shape("B", "N")] TensorExpr variance)
         => Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
 
     [Loss(ElementTypes = LossElementTypes.Single)]
-    static Tensor GaussianNllByMean([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor mean, [Shape("B", "N")] Tensor variance)
+    static TensorExpr GaussianNllByMean([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr mean, [Shape("B", "N")] TensorExpr variance)
         => Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
 
     [Loss(ElementTypes = LossElementTypes.Single)]
-    static Tensor GaussianNllByVariance([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor variance)
+    static TensorExpr GaussianNllByVariance([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr mean, [Differentiable, Shape("B", "N")] TensorExpr variance)
         => Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
 }
 

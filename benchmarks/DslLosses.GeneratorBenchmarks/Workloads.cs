@@ -29,37 +29,37 @@ public static class Workloads
     public static readonly (string Name, string Declaration)[] Typical =
     [
         ("Mse", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                 => Mean(Square(yTrue - yPred), axis: -1);
             """),
         ("Mae", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                 => Mean(Abs(yTrue - yPred), axis: -1);
             """),
         ("Huber", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
             {{
                 var e = Abs(yTrue - yPred);
                 return Mean(Where(e <= 1.0, 0.5 * Square(e), e - 0.5), axis: -1);
             }}
             """),
         ("LogCosh", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
             {{
                 var x = yPred - yTrue;
                 return Mean(x + Softplus(-2 * x) - 0.6931471805599453, axis: -1);
             }}
             """),
         ("Hinge", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                 => Mean(Max(1.0 - yTrue * yPred, 0.0), axis: -1);
             """),
         ("SquaredHinge", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                 => Mean(Square(Max(1 - yTrue * yPred, 0.0)), axis: -1);
             """),
         ("BinaryFocal", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
             {{
                 var p = Clip(yPred, Epsilon, 1 - Epsilon);
                 var pt = yTrue * p + (1 - yTrue) * (1 - p);
@@ -68,15 +68,15 @@ public static class Workloads
             }}
             """),
         ("CategoricalFocalLogits", """
-            [Loss] static Tensor {0}([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, Scalar gamma)
+            [Loss] static TensorExpr {0}([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits, Scalar gamma)
                 => -Sum(yTrue * Pow(1 - Softmax(logits, axis: -1), gamma) * LogSoftmax(logits, axis: -1), axis: -1);
             """),
         ("Dice", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                 => 1 - (2 * Sum(yTrue * yPred, axis: -1) + 1) / (Sum(yTrue, axis: -1) + Sum(yPred, axis: -1) + 1);
             """),
         ("Tversky", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
             {{
                 var tp = Sum(yTrue * yPred, axis: -1);
                 var fn = Sum(yTrue * (1 - yPred), axis: -1);
@@ -85,15 +85,15 @@ public static class Workloads
             }}
             """),
         ("Contrastive", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor distance)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr distance)
                 => Mean(yTrue * Square(distance) + (1 - yTrue) * Square(Max(1 - distance, 0.0)), axis: -1);
             """),
         ("BceWithLogits", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor logits)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr logits)
                 => Mean(Softplus(logits) - logits * yTrue, axis: -1);
             """),
         ("KlDivergence", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
             {{
                 var y = Clip(yTrue, Epsilon, 1);
                 var p = Clip(yPred, Epsilon, 1);
@@ -101,37 +101,37 @@ public static class Workloads
             }}
             """),
         ("PoissonLoss", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                 => Mean(yPred - yTrue * Log(yPred + Epsilon), axis: -1);
             """),
         ("CosineSimilarity", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                 => -Sum(yTrue * yPred, axis: -1) / (Sqrt(Sum(Square(yTrue), axis: -1) * Sum(Square(yPred), axis: -1)) + Epsilon);
             """),
         ("Mape", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                 => 100 * Mean(Abs((yTrue - yPred) / Max(Abs(yTrue), Epsilon)), axis: -1);
             """),
         ("Msle", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                 => Mean(Square(Log1p(Max(yPred, Epsilon)) - Log1p(Max(yTrue, Epsilon))), axis: -1);
             """),
         ("Pinball", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar tau)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar tau)
             {{
                 var e = yTrue - yPred;
                 return Mean(Max(tau * e, (tau - 1) * e), axis: -1);
             }}
             """),
         ("LabelSmoothedCce", """
-            [Loss] static Tensor {0}([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits)
+            [Loss] static TensorExpr {0}([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits)
             {{
                 var y = yTrue * (1 - 0.1) + 0.1 / Dim(yTrue, axis: -1);
                 return -Sum(y * LogSoftmax(logits, axis: -1), axis: -1);
             }}
             """),
         ("GaussianNll", """
-            [Loss] static Tensor {0}([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor mean, [Shape("B", "N")] Tensor variance)
+            [Loss] static TensorExpr {0}([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr mean, [Shape("B", "N")] TensorExpr variance)
             {{
                 var v = Max(variance, 1e-6);
                 return Mean(0.5 * (Log(v) + Square(yTrue - mean) / v), axis: -1);
@@ -168,7 +168,7 @@ public static class Workloads
     {
         var sb = new StringBuilder(Usings);
         sb.Append("public static partial class Chains\n{\n");
-        sb.Append("    [Loss] static Tensor Chain").Append(locals).Append("([Shape(\"B\", \"N\")] Tensor yTrue, [Shape(\"B\", \"N\")] Tensor yPred)\n    {\n");
+        sb.Append("    [Loss] static TensorExpr Chain").Append(locals).Append("([Shape(\"B\", \"N\")] TensorExpr yTrue, [Shape(\"B\", \"N\")] TensorExpr yPred)\n    {\n");
         sb.Append("        var a1 = yPred * yTrue;\n");
         for (int i = 2; i <= locals; i++)
             sb.Append("        var a").Append(i).Append(" = a").Append(i - 1).Append(" + a").Append(i - 1).Append(" * a").Append(i - 1).Append(";\n");

@@ -97,7 +97,7 @@ EOF
 F="$OUTDIR/Formulas20"
 write_project "$F" Formulas20
 cat >"$F/Losses.cs" <<'EOF'
-// 20 typical loss formulas in the DslLosses DSL (keep System.Numerics.Tensors out of this file: both define Tensor)
+// 20 typical loss formulas in the DslLosses DSL (keep System.Numerics.Tensors out of this file: both define TensorExpr)
 using DslLosses;
 using static DslLosses.Dsl;
 
@@ -106,37 +106,37 @@ namespace Consumer;
 public static partial class Losses
 {
     [Loss]
-    static Tensor Mse([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Mse([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(Square(yTrue - yPred), axis: -1);
 
     [Loss]
-    static Tensor Mae([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Mae([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(Abs(yTrue - yPred), axis: -1);
 
     [Loss]
-    static Tensor Huber([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Huber([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
     {
         var e = Abs(yTrue - yPred);
         return Mean(Where(e <= 1.0, 0.5 * Square(e), e - 0.5), axis: -1);
     }
 
     [Loss]
-    static Tensor LogCosh([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr LogCosh([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
     {
         var x = yPred - yTrue;
         return Mean(x + Softplus(-2 * x) - 0.6931471805599453, axis: -1);
     }
 
     [Loss]
-    static Tensor Hinge([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Hinge([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(Max(1.0 /*margin*/ - yTrue * yPred, 0.0), axis: -1);
 
     [Loss]
-    static Tensor SquaredHinge([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr SquaredHinge([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(Square(Max(1 - yTrue * yPred, 0.0)), axis: -1);
 
     [Loss]
-    static Tensor BinaryFocal([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+    static TensorExpr BinaryFocal([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
     {
         var p = Clip(yPred, Epsilon, 1 - Epsilon);
         var pt = yTrue * p + (1 - yTrue) * (1 - p);
@@ -145,15 +145,15 @@ public static partial class Losses
     }
 
     [Loss]
-    static Tensor CategoricalFocalLogits([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, Scalar gamma)
+    static TensorExpr CategoricalFocalLogits([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits, Scalar gamma)
         => -Sum(yTrue * Pow(1 - Softmax(logits, axis: -1), gamma) * LogSoftmax(logits, axis: -1), axis: -1);
 
     [Loss]
-    static Tensor Dice([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Dice([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => 1 - (2 * Sum(yTrue * yPred, axis: -1) + 1) / (Sum(yTrue, axis: -1) + Sum(yPred, axis: -1) + 1);
 
     [Loss]
-    static Tensor Tversky([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Tversky([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
     {
         var tp = Sum(yTrue * yPred, axis: -1);
         var fn = Sum(yTrue * (1 - yPred), axis: -1);
@@ -162,15 +162,15 @@ public static partial class Losses
     }
 
     [Loss]
-    static Tensor Contrastive([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor distance)
+    static TensorExpr Contrastive([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr distance)
         => Mean(yTrue * Square(distance) + (1 - yTrue) * Square(Max(1 - distance, 0.0)), axis: -1);
 
     [Loss]
-    static Tensor BceWithLogits([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor logits)
+    static TensorExpr BceWithLogits([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr logits)
         => Mean(Softplus(logits) - logits * yTrue, axis: -1);
 
     [Loss]
-    static Tensor KlDivergence([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr KlDivergence([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
     {
         var y = Clip(yTrue, Epsilon, 1);
         var p = Clip(yPred, Epsilon, 1);
@@ -178,37 +178,37 @@ public static partial class Losses
     }
 
     [Loss]
-    static Tensor PoissonLoss([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr PoissonLoss([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(yPred - yTrue * Log(yPred + Epsilon), axis: -1);
 
     [Loss]
-    static Tensor CosineSimilarity([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr CosineSimilarity([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => -Sum(yTrue * yPred, axis: -1) / (Sqrt(Sum(Square(yTrue), axis: -1) * Sum(Square(yPred), axis: -1)) + Epsilon);
 
     [Loss]
-    static Tensor Mape([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Mape([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => 100 * Mean(Abs((yTrue - yPred) / Max(Abs(yTrue), Epsilon)), axis: -1);
 
     [Loss]
-    static Tensor Msle([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Msle([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(Square(Log1p(Max(yPred, Epsilon)) - Log1p(Max(yTrue, Epsilon))), axis: -1);
 
     [Loss]
-    static Tensor Pinball([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar tau)
+    static TensorExpr Pinball([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar tau)
     {
         var e = yTrue - yPred;
         return Mean(Max(tau * e, (tau - 1) * e), axis: -1);
     }
 
     [Loss]
-    static Tensor LabelSmoothedCce([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits)
+    static TensorExpr LabelSmoothedCce([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits)
     {
         var y = yTrue * (1 - 0.1) + 0.1 / Dim(yTrue, axis: -1);
         return -Sum(y * LogSoftmax(logits, axis: -1), axis: -1);
     }
 
     [Loss]
-    static Tensor GaussianNll([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor mean, [Shape("B", "N")] Tensor variance)
+    static TensorExpr GaussianNll([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr mean, [Shape("B", "N")] TensorExpr variance)
     {
         var v = Max(variance, 1e-6);
         return Mean(0.5 * (Log(v) + Square(yTrue - mean) / v), axis: -1);

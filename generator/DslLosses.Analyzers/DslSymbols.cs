@@ -43,7 +43,7 @@ internal sealed class DslSymbols
         ShapeAttribute = shape;
         Dsl = dsl;
         RuntimeAssembly = loss.ContainingAssembly;
-        DslTensor = compilation.GetTypeByMetadataName("DslLosses.Tensor");
+        DslTensor = compilation.GetTypeByMetadataName("DslLosses.TensorExpr");
         DslIndices = compilation.GetTypeByMetadataName("DslLosses.Indices");
         KerasLoss = compilation.GetTypeByMetadataName("DslLosses.KerasLoss");
         BinaryCrossentropy = compilation.GetTypeByMetadataName("DslLosses.BinaryCrossentropy");

@@ -20,65 +20,65 @@ public static class Dsl
     public static Scalar Epsilon => throw Marker.Fail();
 
     /// <summary>Natural logarithm.</summary>
-    public static Tensor Log(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Log(TensorExpr x) => throw Marker.Fail();
     /// <summary><c>log(1 + x)</c>, accurate for small <paramref name="x"/>.</summary>
-    public static Tensor Log1p(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Log1p(TensorExpr x) => throw Marker.Fail();
     /// <summary>Exponential.</summary>
-    public static Tensor Exp(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Exp(TensorExpr x) => throw Marker.Fail();
     /// <summary>Absolute value.</summary>
-    public static Tensor Abs(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Abs(TensorExpr x) => throw Marker.Fail();
     /// <summary>Square root.</summary>
-    public static Tensor Sqrt(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Sqrt(TensorExpr x) => throw Marker.Fail();
     /// <summary><c>x * x</c>.</summary>
-    public static Tensor Square(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Square(TensorExpr x) => throw Marker.Fail();
     /// <summary>Logistic sigmoid <c>1 / (1 + exp(-x))</c>, without overflow.</summary>
-    public static Tensor Sigmoid(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Sigmoid(TensorExpr x) => throw Marker.Fail();
     /// <summary><c>log(1 + exp(x))</c>, without overflow.</summary>
-    public static Tensor Softplus(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Softplus(TensorExpr x) => throw Marker.Fail();
     /// <summary>Hyperbolic tangent.</summary>
-    public static Tensor Tanh(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Tanh(TensorExpr x) => throw Marker.Fail();
     /// <summary>Hyperbolic sine.</summary>
-    public static Tensor Sinh(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Sinh(TensorExpr x) => throw Marker.Fail();
     /// <summary>Hyperbolic cosine, computed as <c>(exp(x) + exp(-x)) / 2</c> (a sum of two positive terms: no cancellation; infinite from |x| above about 88.7 in float, where <c>exp</c> overflows).</summary>
-    public static Tensor Cosh(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Cosh(TensorExpr x) => throw Marker.Fail();
     /// <summary>-1, 0 or 1 by the sign of <paramref name="x"/> (NaN stays NaN, a zero keeps its sign); its gradient is 0, as TensorFlow's <c>sign</c>.</summary>
-    public static Tensor Sign(Tensor x) => throw Marker.Fail();
+    public static TensorExpr Sign(TensorExpr x) => throw Marker.Fail();
     /// <summary>The value of <paramref name="x"/>, with zero derivative (TensorFlow's <c>stop_gradient</c>): gradients do not flow through it.</summary>
-    public static Tensor StopGradient(Tensor x) => throw Marker.Fail();
+    public static TensorExpr StopGradient(TensorExpr x) => throw Marker.Fail();
     /// <summary>Elementwise maximum (NaN propagates).</summary>
-    public static Tensor Max(Tensor x, Tensor y) => throw Marker.Fail();
+    public static TensorExpr Max(TensorExpr x, TensorExpr y) => throw Marker.Fail();
     /// <summary>Elementwise maximum with an integer constant: <c>Max(x, 0)</c> is the elementwise maximum with 0 (the maximum along an axis is written <c>Max(x, axis: -1)</c>).</summary>
-    public static Tensor Max(Tensor x, int y) => throw Marker.Fail();
+    public static TensorExpr Max(TensorExpr x, int y) => throw Marker.Fail();
     /// <summary>Elementwise minimum (NaN propagates).</summary>
-    public static Tensor Min(Tensor x, Tensor y) => throw Marker.Fail();
+    public static TensorExpr Min(TensorExpr x, TensorExpr y) => throw Marker.Fail();
     /// <summary>Elementwise minimum with an integer constant: <c>Min(x, -1)</c> is the elementwise minimum with -1 (the minimum along an axis is written <c>Min(x, axis: -1)</c>).</summary>
-    public static Tensor Min(Tensor x, int y) => throw Marker.Fail();
+    public static TensorExpr Min(TensorExpr x, int y) => throw Marker.Fail();
     /// <summary><paramref name="x"/> raised to <paramref name="y"/>.</summary>
-    public static Tensor Pow(Tensor x, Tensor y) => throw Marker.Fail();
+    public static TensorExpr Pow(TensorExpr x, TensorExpr y) => throw Marker.Fail();
     /// <summary>
     /// <c>max(min(x, hi), lo)</c>, TensorFlow's <c>clip_by_value</c> order: NaN stays NaN, and where
     /// <paramref name="lo"/> &gt; <paramref name="hi"/> every element becomes <paramref name="lo"/> (the lower bound wins).
     /// Its gradient goes to <paramref name="x"/> inside [lo, hi] (bounds included) and to the bound that gives the value
     /// outside it: to <paramref name="lo"/> wherever the result is <paramref name="lo"/>.
     /// </summary>
-    public static Tensor Clip(Tensor x, Tensor lo, Tensor hi) => throw Marker.Fail();
+    public static TensorExpr Clip(TensorExpr x, TensorExpr lo, TensorExpr hi) => throw Marker.Fail();
     /// <summary>Elementwise choice: <paramref name="whenTrue"/> where <paramref name="condition"/> holds, else <paramref name="whenFalse"/>.</summary>
-    public static Tensor Where(Mask condition, Tensor whenTrue, Tensor whenFalse) => throw Marker.Fail();
+    public static TensorExpr Where(Mask condition, TensorExpr whenTrue, TensorExpr whenFalse) => throw Marker.Fail();
 
     /// <summary>Sum along the loss axis.</summary>
-    public static Tensor Sum(Tensor x, Axis axis) => throw Marker.Fail();
+    public static TensorExpr Sum(TensorExpr x, Axis axis) => throw Marker.Fail();
     /// <summary>Mean along the loss axis (sum, then divided by the axis length).</summary>
-    public static Tensor Mean(Tensor x, Axis axis) => throw Marker.Fail();
+    public static TensorExpr Mean(TensorExpr x, Axis axis) => throw Marker.Fail();
     /// <summary>Maximum along the loss axis.</summary>
-    public static Tensor Max(Tensor x, Axis axis) => throw Marker.Fail();
+    public static TensorExpr Max(TensorExpr x, Axis axis) => throw Marker.Fail();
     /// <summary>Minimum along the loss axis.</summary>
-    public static Tensor Min(Tensor x, Axis axis) => throw Marker.Fail();
+    public static TensorExpr Min(TensorExpr x, Axis axis) => throw Marker.Fail();
     /// <summary><c>log(sum(exp(x)))</c> along the loss axis, computed as <c>m + log(sum(exp(x - m)))</c> with <c>m = max(x)</c>.</summary>
-    public static Tensor LogSumExp(Tensor x, Axis axis) => throw Marker.Fail();
+    public static TensorExpr LogSumExp(TensorExpr x, Axis axis) => throw Marker.Fail();
     /// <summary><c>x - LogSumExp(x)</c> along the loss axis.</summary>
-    public static Tensor LogSoftmax(Tensor x, Axis axis) => throw Marker.Fail();
+    public static TensorExpr LogSoftmax(TensorExpr x, Axis axis) => throw Marker.Fail();
     /// <summary><c>exp(x - LogSumExp(x))</c> along the loss axis.</summary>
-    public static Tensor Softmax(Tensor x, Axis axis) => throw Marker.Fail();
+    public static TensorExpr Softmax(TensorExpr x, Axis axis) => throw Marker.Fail();
 
     /// <summary>
     /// Sum over several axes: the trailing axes of the full shape, written as a list (<c>Sum(x, axes: [1, 2, 3])</c>
@@ -86,19 +86,19 @@ public static class Dsl
     /// contiguous, end with the last axis and leave the batch axis out; a formula reducing several axes reduces all of
     /// them in every axis operation (they act as one flattened loss axis, and the per-sample loss keeps the other axes).
     /// </summary>
-    public static Tensor Sum(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
-    /// <summary>Mean over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>): the sum divided by the product of their lengths.</summary>
-    public static Tensor Mean(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
-    /// <summary>Maximum over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>).</summary>
-    public static Tensor Max(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
-    /// <summary>Minimum over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>).</summary>
-    public static Tensor Min(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
-    /// <summary><c>log(sum(exp(x)))</c> over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>), max-subtracted.</summary>
-    public static Tensor LogSumExp(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
-    /// <summary><c>x - LogSumExp(x)</c> over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>).</summary>
-    public static Tensor LogSoftmax(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
-    /// <summary><c>exp(x - LogSumExp(x))</c> over several trailing axes (see <see cref="Sum(Tensor, ReadOnlySpan{int})"/>).</summary>
-    public static Tensor Softmax(Tensor x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    public static TensorExpr Sum(TensorExpr x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary>Mean over several trailing axes (see <see cref="Sum(TensorExpr, ReadOnlySpan{int})"/>): the sum divided by the product of their lengths.</summary>
+    public static TensorExpr Mean(TensorExpr x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary>Maximum over several trailing axes (see <see cref="Sum(TensorExpr, ReadOnlySpan{int})"/>).</summary>
+    public static TensorExpr Max(TensorExpr x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary>Minimum over several trailing axes (see <see cref="Sum(TensorExpr, ReadOnlySpan{int})"/>).</summary>
+    public static TensorExpr Min(TensorExpr x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary><c>log(sum(exp(x)))</c> over several trailing axes (see <see cref="Sum(TensorExpr, ReadOnlySpan{int})"/>), max-subtracted.</summary>
+    public static TensorExpr LogSumExp(TensorExpr x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary><c>x - LogSumExp(x)</c> over several trailing axes (see <see cref="Sum(TensorExpr, ReadOnlySpan{int})"/>).</summary>
+    public static TensorExpr LogSoftmax(TensorExpr x, ReadOnlySpan<int> axes) => throw Marker.Fail();
+    /// <summary><c>exp(x - LogSumExp(x))</c> over several trailing axes (see <see cref="Sum(TensorExpr, ReadOnlySpan{int})"/>).</summary>
+    public static TensorExpr Softmax(TensorExpr x, ReadOnlySpan<int> axes) => throw Marker.Fail();
 
     /// <summary>
     /// Every axis but the first (the batch axis), for the <c>axes</c> of a reduction: <c>Mean(x, axes: NonBatchAxes)</c>
@@ -111,10 +111,10 @@ public static class Dsl
     /// The element of <paramref name="x"/> at position <paramref name="index"/> along the loss axis (a gather). An index
     /// outside <c>[0, length)</c> throws <see cref="System.ArgumentOutOfRangeException"/> at run time.
     /// </summary>
-    public static Tensor Gather(Tensor x, Indices index, Axis axis) => throw Marker.Fail();
+    public static TensorExpr Gather(TensorExpr x, Indices index, Axis axis) => throw Marker.Fail();
 
     /// <summary>The length of the loss axis of <paramref name="x"/>, as a scalar (e.g. the number of classes).</summary>
-    public static Scalar Dim(Tensor x, Axis axis) => throw Marker.Fail();
+    public static Scalar Dim(TensorExpr x, Axis axis) => throw Marker.Fail();
 
     /// <summary>
     /// The loss with the entries where <paramref name="keep"/> is false taken out: they are 0 in per-sample results, add
@@ -122,5 +122,5 @@ public static class Dsl
     /// mask). When every entry is taken out, <see cref="Reduction.SumOverBatchSize"/> gives NaN, as tf_keras does.
     /// Only allowed as the outermost call of the returned expression.
     /// </summary>
-    public static Tensor Masked(Tensor loss, Mask keep) => throw Marker.Fail();
+    public static TensorExpr Masked(TensorExpr loss, Mask keep) => throw Marker.Fail();
 }

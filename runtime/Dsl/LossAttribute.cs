@@ -8,13 +8,13 @@ namespace DslLosses;
 /// </summary>
 /// <remarks>
 /// The method body is written in the DSL vocabulary of <see cref="Dsl"/> over parameters of type
-/// <see cref="Tensor"/> (with <see cref="ShapeAttribute"/>), <see cref="Indices"/>, <see cref="Scalar"/> or <see cref="int"/>.
+/// <see cref="TensorExpr"/> (with <see cref="ShapeAttribute"/>), <see cref="Indices"/>, <see cref="Scalar"/> or <see cref="int"/>.
 /// It is never executed: calling it at run time throws <see cref="NotSupportedException"/>.
 /// </remarks>
 /// <example>
 /// <code>
 /// [Loss]
-/// static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+/// static TensorExpr FocalBce([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
 /// {
 ///     var p = Clip(yPred, Epsilon, 1 - Epsilon);
 ///     var pt = yTrue * p + (1 - yTrue) * (1 - p);

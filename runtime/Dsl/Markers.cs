@@ -8,38 +8,42 @@ namespace DslLosses;
 /// A tensor-valued expression inside a <see cref="LossAttribute"/> formula. Only the generator reads it: every member
 /// throws <see cref="NotSupportedException"/> when run.
 /// </summary>
+/// <remarks>
+/// Named <c>TensorExpr</c>, not <c>Tensor</c>, so that one file can import <c>DslLosses</c>, <c>DslLosses.Dsl</c> and
+/// <c>System.Numerics.Tensors</c> (whose static <c>Tensor</c> class creates tensors) without an ambiguity.
+/// </remarks>
 [SuppressMessage("Design", "CA1036", Justification = "DSL marker: comparisons build masks.")]
 [SuppressMessage("Usage", "CA2231", Justification = "DSL marker.")]
-public readonly struct Tensor : IEquatable<Tensor>
+public readonly struct TensorExpr : IEquatable<TensorExpr>
 {
     /// <summary>A numeric constant as a tensor expression.</summary>
-    public static implicit operator Tensor(double value) => throw Marker.Fail();
+    public static implicit operator TensorExpr(double value) => throw Marker.Fail();
     /// <summary>Elementwise sum.</summary>
-    public static Tensor operator +(Tensor left, Tensor right) => throw Marker.Fail();
+    public static TensorExpr operator +(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Elementwise difference.</summary>
-    public static Tensor operator -(Tensor left, Tensor right) => throw Marker.Fail();
+    public static TensorExpr operator -(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Elementwise product.</summary>
-    public static Tensor operator *(Tensor left, Tensor right) => throw Marker.Fail();
+    public static TensorExpr operator *(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Elementwise quotient.</summary>
-    public static Tensor operator /(Tensor left, Tensor right) => throw Marker.Fail();
+    public static TensorExpr operator /(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Elementwise negation.</summary>
-    public static Tensor operator -(Tensor value) => throw Marker.Fail();
+    public static TensorExpr operator -(TensorExpr value) => throw Marker.Fail();
     /// <summary>Identity.</summary>
-    public static Tensor operator +(Tensor value) => throw Marker.Fail();
+    public static TensorExpr operator +(TensorExpr value) => throw Marker.Fail();
     /// <summary>Elementwise <c>left &lt; right</c>.</summary>
-    public static Mask operator <(Tensor left, Tensor right) => throw Marker.Fail();
+    public static Mask operator <(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Elementwise <c>left &gt; right</c>.</summary>
-    public static Mask operator >(Tensor left, Tensor right) => throw Marker.Fail();
+    public static Mask operator >(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Elementwise <c>left &lt;= right</c>.</summary>
-    public static Mask operator <=(Tensor left, Tensor right) => throw Marker.Fail();
+    public static Mask operator <=(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Elementwise <c>left &gt;= right</c>.</summary>
-    public static Mask operator >=(Tensor left, Tensor right) => throw Marker.Fail();
+    public static Mask operator >=(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Elementwise <c>left == right</c> (exact equality of the values, as IEEE compares them: NaN equals nothing).</summary>
-    public static Mask operator ==(Tensor left, Tensor right) => throw Marker.Fail();
+    public static Mask operator ==(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Elementwise <c>left != right</c> (true where either is NaN).</summary>
-    public static Mask operator !=(Tensor left, Tensor right) => throw Marker.Fail();
+    public static Mask operator !=(TensorExpr left, TensorExpr right) => throw Marker.Fail();
     /// <summary>Not supported: a DSL marker.</summary>
-    public bool Equals(Tensor other) => throw Marker.Fail();
+    public bool Equals(TensorExpr other) => throw Marker.Fail();
     /// <summary>Not supported: a DSL marker.</summary>
     public override bool Equals(object? obj) => throw Marker.Fail();
     /// <summary>Not supported: a DSL marker.</summary>
@@ -57,7 +61,7 @@ public readonly struct Scalar : IEquatable<Scalar>
     /// <summary>A numeric constant as a scalar expression.</summary>
     public static implicit operator Scalar(double value) => throw Marker.Fail();
     /// <summary>A scalar used as a tensor expression.</summary>
-    public static implicit operator Tensor(Scalar value) => throw Marker.Fail();
+    public static implicit operator TensorExpr(Scalar value) => throw Marker.Fail();
     /// <summary>Sum.</summary>
     public static Scalar operator +(Scalar left, Scalar right) => throw Marker.Fail();
     /// <summary>Difference.</summary>

@@ -11,12 +11,12 @@ internal static partial class KerasFormulas
 {
     /// <summary><c>mean_squared_error</c>: <c>mean((p - y)²)</c> over the last axis.</summary>
     [Loss(Name = "mean_squared_error")]
-    internal static Tensor MeanSquaredError([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+    internal static TensorExpr MeanSquaredError([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred)
         => Mean(Square(yPred - yTrue), axis: -1);
 
     /// <summary><c>mean_absolute_error</c>: <c>mean(|p - y|)</c> over the last axis.</summary>
     [Loss(Name = "mean_absolute_error")]
-    internal static Tensor MeanAbsoluteError([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+    internal static TensorExpr MeanAbsoluteError([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred)
         => Mean(Abs(yPred - yTrue), axis: -1);
 
     /// <summary>
@@ -24,7 +24,7 @@ internal static partial class KerasFormulas
     /// (mean first, as tf_keras).
     /// </summary>
     [Loss(Name = "mean_absolute_percentage_error")]
-    internal static Tensor MeanAbsolutePercentageError([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+    internal static TensorExpr MeanAbsolutePercentageError([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred)
         => 100 * Mean(Abs((yTrue - yPred) / Max(Abs(yTrue), Epsilon)), axis: -1);
 
     /// <summary>
@@ -32,7 +32,7 @@ internal static partial class KerasFormulas
     /// the mean of the squared difference over the last axis.
     /// </summary>
     [Loss(Name = "mean_squared_logarithmic_error")]
-    internal static Tensor MeanSquaredLogarithmicError([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+    internal static TensorExpr MeanSquaredLogarithmicError([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred)
     {
         var first = Log(Max(yPred, Epsilon) + 1);
         var second = Log(Max(yTrue, Epsilon) + 1);
@@ -44,7 +44,7 @@ internal static partial class KerasFormulas
     /// norm), then <c>-Σ t̂ p̂</c> over the loss axis. A zero vector gives -0, never NaN.
     /// </summary>
     [Loss(Name = "cosine_similarity")]
-    internal static Tensor CosineSimilarity([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+    internal static TensorExpr CosineSimilarity([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred)
     {
         var t = yTrue * (1 / Sqrt(Max(Sum(Square(yTrue), axis: -1), 1e-12)));
         var p = yPred * (1 / Sqrt(Max(Sum(Square(yPred), axis: -1), 1e-12)));
@@ -56,7 +56,7 @@ internal static partial class KerasFormulas
     /// the last axis. Computed in the element type of the inputs (tf_keras casts to <c>floatx</c>).
     /// </summary>
     [Loss(Name = "huber")]
-    internal static Tensor Huber([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar delta)
+    internal static TensorExpr Huber([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred, Scalar delta)
     {
         var error = yPred - yTrue;
         var absError = Abs(error);
@@ -68,7 +68,7 @@ internal static partial class KerasFormulas
     /// tf_keras's float32 constant <c>tf.math.log(2.0)</c> cast to the element type, so float64 gives -1.9e-9 at <c>x = 0</c>.
     /// </summary>
     [Loss(Name = "log_cosh")]
-    internal static Tensor LogCosh([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+    internal static TensorExpr LogCosh([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred)
     {
         var x = yPred - yTrue;
         return Mean(x + Softplus(-2 * x) - 0.6931471824645996, axis: -1);
@@ -80,7 +80,7 @@ internal static partial class KerasFormulas
     /// the caller), which makes the labels <c>2y - 1</c>; 0 leaves them as they are (both exactly).
     /// </summary>
     [Loss(Name = "hinge")]
-    internal static Tensor Hinge([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar convertLabels)
+    internal static TensorExpr Hinge([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred, Scalar convertLabels)
     {
         var y = yTrue * (1 + convertLabels) - convertLabels;
         return Mean(Max(1 - y * yPred, 0.0), axis: -1);
@@ -88,7 +88,7 @@ internal static partial class KerasFormulas
 
     /// <summary><c>squared_hinge</c>: <c>mean(max(1 - y p, 0)²)</c>, with the label conversion of <c>Hinge</c>.</summary>
     [Loss(Name = "squared_hinge")]
-    internal static Tensor SquaredHinge([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar convertLabels)
+    internal static TensorExpr SquaredHinge([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred, Scalar convertLabels)
     {
         var y = yTrue * (1 + convertLabels) - convertLabels;
         return Mean(Square(Max(1 - y * yPred, 0.0)), axis: -1);
@@ -99,7 +99,7 @@ internal static partial class KerasFormulas
     /// <c>max(neg - pos + 1, 0)</c>. No label conversion.
     /// </summary>
     [Loss(Name = "categorical_hinge")]
-    internal static Tensor CategoricalHinge([Shape("...", "C")] Tensor yTrue, [Shape("...", "C")] Tensor yPred)
+    internal static TensorExpr CategoricalHinge([Shape("...", "C")] TensorExpr yTrue, [Shape("...", "C")] TensorExpr yPred)
     {
         var pos = Sum(yTrue * yPred, axis: -1);
         var neg = Max((1 - yTrue) * yPred, axis: -1);
@@ -111,7 +111,7 @@ internal static partial class KerasFormulas
     /// <c>(1 - p_t)^gamma</c> times the elementwise <c>binary_crossentropy</c> (clipped, <c>+eps</c> in both logs); the mean over the loss axis.
     /// </summary>
     [Loss(Name = "binary_focal_crossentropy")]
-    internal static Tensor BinaryFocalCrossentropyProbabilities([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar gamma, Scalar labelSmoothing)
+    internal static TensorExpr BinaryFocalCrossentropyProbabilities([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred, Scalar gamma, Scalar labelSmoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + 0.5 * labelSmoothing;
         var focal = Pow(1 - (y * yPred + (1 - y) * (1 - yPred)), gamma);
@@ -125,7 +125,7 @@ internal static partial class KerasFormulas
     /// <c>y alpha + (1 - y) oneMinusAlpha</c> (<c>1 - alpha</c> taken in double, as tf_keras's Python constant).
     /// </summary>
     [Loss(Name = "binary_focal_crossentropy")]
-    internal static Tensor BinaryFocalCrossentropyProbabilitiesBalanced([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar gamma, Scalar labelSmoothing, Scalar alpha, Scalar oneMinusAlpha)
+    internal static TensorExpr BinaryFocalCrossentropyProbabilitiesBalanced([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred, Scalar gamma, Scalar labelSmoothing, Scalar alpha, Scalar oneMinusAlpha)
     {
         var y = yTrue * (1 - labelSmoothing) + 0.5 * labelSmoothing;
         var focal = Pow(1 - (y * yPred + (1 - y) * (1 - yPred)), gamma);
@@ -139,7 +139,7 @@ internal static partial class KerasFormulas
     /// times the sigmoid cross-entropy op; the mean over the loss axis.
     /// </summary>
     [Loss(Name = "binary_focal_crossentropy")]
-    internal static Tensor BinaryFocalCrossentropyLogits([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar gamma, Scalar labelSmoothing)
+    internal static TensorExpr BinaryFocalCrossentropyLogits([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred, Scalar gamma, Scalar labelSmoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + 0.5 * labelSmoothing;
         var s = Sigmoid(yPred);
@@ -149,7 +149,7 @@ internal static partial class KerasFormulas
 
     /// <summary><c>BinaryFocalCrossentropyLogits</c> with <c>apply_class_balancing</c>.</summary>
     [Loss(Name = "binary_focal_crossentropy")]
-    internal static Tensor BinaryFocalCrossentropyLogitsBalanced([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar gamma, Scalar labelSmoothing, Scalar alpha, Scalar oneMinusAlpha)
+    internal static TensorExpr BinaryFocalCrossentropyLogitsBalanced([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred, Scalar gamma, Scalar labelSmoothing, Scalar alpha, Scalar oneMinusAlpha)
     {
         var y = yTrue * (1 - labelSmoothing) + 0.5 * labelSmoothing;
         var s = Sigmoid(yPred);
@@ -163,7 +163,7 @@ internal static partial class KerasFormulas
     /// clipped to <c>[eps, 1 - eps]</c>; <c>Σ ((1 - p)^gamma alpha) (-y log p)</c> over the class axis.
     /// </summary>
     [Loss(Name = "categorical_focal_crossentropy")]
-    internal static Tensor CategoricalFocalCrossentropyProbabilities([Shape("...", "C")] Tensor yTrue, [Shape("...", "C")] Tensor yPred, Scalar alpha, Scalar gamma, Scalar labelSmoothing, Scalar smoothing)
+    internal static TensorExpr CategoricalFocalCrossentropyProbabilities([Shape("...", "C")] TensorExpr yTrue, [Shape("...", "C")] TensorExpr yPred, Scalar alpha, Scalar gamma, Scalar labelSmoothing, Scalar smoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + smoothing;
         var p = Clip(yPred / Sum(yPred, axis: -1), Epsilon, 1 - Epsilon);
@@ -175,7 +175,7 @@ internal static partial class KerasFormulas
     /// (probabilities, no log-sum-exp), then as <c>CategoricalFocalCrossentropyProbabilities</c>.
     /// </summary>
     [Loss(Name = "categorical_focal_crossentropy")]
-    internal static Tensor CategoricalFocalCrossentropyLogits([Shape("...", "C")] Tensor yTrue, [Shape("...", "C")] Tensor yPred, Scalar alpha, Scalar gamma, Scalar labelSmoothing, Scalar smoothing)
+    internal static TensorExpr CategoricalFocalCrossentropyLogits([Shape("...", "C")] TensorExpr yTrue, [Shape("...", "C")] TensorExpr yPred, Scalar alpha, Scalar gamma, Scalar labelSmoothing, Scalar smoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + smoothing;
         var e = Exp(yPred - Max(yPred, axis: -1));
@@ -186,7 +186,7 @@ internal static partial class KerasFormulas
 
     /// <summary><c>CategoricalFocalCrossentropyProbabilities</c> with one alpha per class, given at the full shape of <c>y_pred</c>.</summary>
     [Loss(Name = "categorical_focal_crossentropy")]
-    internal static Tensor CategoricalFocalCrossentropyProbabilitiesClassAlpha([Shape("...", "C")] Tensor yTrue, [Differentiable, Shape("...", "C")] Tensor yPred, [Shape("...", "C")] Tensor alpha, Scalar gamma, Scalar labelSmoothing, Scalar smoothing)
+    internal static TensorExpr CategoricalFocalCrossentropyProbabilitiesClassAlpha([Shape("...", "C")] TensorExpr yTrue, [Differentiable, Shape("...", "C")] TensorExpr yPred, [Shape("...", "C")] TensorExpr alpha, Scalar gamma, Scalar labelSmoothing, Scalar smoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + smoothing;
         var p = Clip(yPred / Sum(yPred, axis: -1), Epsilon, 1 - Epsilon);
@@ -195,7 +195,7 @@ internal static partial class KerasFormulas
 
     /// <summary><c>CategoricalFocalCrossentropyLogits</c> with one alpha per class, given at the full shape of <c>y_pred</c>.</summary>
     [Loss(Name = "categorical_focal_crossentropy")]
-    internal static Tensor CategoricalFocalCrossentropyLogitsClassAlpha([Shape("...", "C")] Tensor yTrue, [Differentiable, Shape("...", "C")] Tensor yPred, [Shape("...", "C")] Tensor alpha, Scalar gamma, Scalar labelSmoothing, Scalar smoothing)
+    internal static TensorExpr CategoricalFocalCrossentropyLogitsClassAlpha([Shape("...", "C")] TensorExpr yTrue, [Differentiable, Shape("...", "C")] TensorExpr yPred, [Shape("...", "C")] TensorExpr alpha, Scalar gamma, Scalar labelSmoothing, Scalar smoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + smoothing;
         var e = Exp(yPred - Max(yPred, axis: -1));

@@ -14,7 +14,7 @@ internal static partial class KerasFormulas
     /// <c>Softplus(x) - x*z</c> (Softplus computes exactly <c>max(x, 0) + log1p(exp(-|x|))</c>), whose gradient is <c>sigmoid(x) - z</c>.
     /// </summary>
     [Loss(Name = "sigmoid_cross_entropy_with_logits")]
-    internal static Tensor SigmoidCrossEntropyWithLogits([Shape("...")] Tensor labels, [Shape("...")] Tensor logits)
+    internal static TensorExpr SigmoidCrossEntropyWithLogits([Shape("...")] TensorExpr labels, [Shape("...")] TensorExpr logits)
         => Softplus(logits) - logits * labels;
 
     /// <summary>
@@ -22,7 +22,7 @@ internal static partial class KerasFormulas
     /// <c>[eps, 1 - eps]</c>, and tf_keras's extra <c>+eps</c> inside both logs; mean over the loss axis.
     /// </summary>
     [Loss(Name = "binary_crossentropy")]
-    internal static Tensor BinaryCrossentropyProbabilities([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar labelSmoothing)
+    internal static TensorExpr BinaryCrossentropyProbabilities([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred, Scalar labelSmoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + 0.5 * labelSmoothing;
         var p = Clip(yPred, Epsilon, 1 - Epsilon);
@@ -31,7 +31,7 @@ internal static partial class KerasFormulas
 
     /// <summary><c>binary_crossentropy</c> with <c>from_logits=True</c>: smoothed labels, the sigmoid cross-entropy op, mean over the loss axis.</summary>
     [Loss(Name = "binary_crossentropy")]
-    internal static Tensor BinaryCrossentropyLogits([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred, Scalar labelSmoothing)
+    internal static TensorExpr BinaryCrossentropyLogits([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred, Scalar labelSmoothing)
     {
         var z = yTrue * (1 - labelSmoothing) + 0.5 * labelSmoothing;
         return Mean(Softplus(yPred) - yPred * z, axis: -1);
@@ -42,7 +42,7 @@ internal static partial class KerasFormulas
     /// by their sum along the class axis, then clipped to <c>[eps, 1 - eps]</c>; <c>-Σ y log p</c>.
     /// </summary>
     [Loss(Name = "categorical_crossentropy")]
-    internal static Tensor CategoricalCrossentropyProbabilities([Shape("...", "C")] Tensor yTrue, [Shape("...", "C")] Tensor yPred, Scalar labelSmoothing)
+    internal static TensorExpr CategoricalCrossentropyProbabilities([Shape("...", "C")] TensorExpr yTrue, [Shape("...", "C")] TensorExpr yPred, Scalar labelSmoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + labelSmoothing / Dim(yTrue, axis: -1);
         var p = Clip(yPred / Sum(yPred, axis: -1), Epsilon, 1 - Epsilon);
@@ -51,7 +51,7 @@ internal static partial class KerasFormulas
 
     /// <summary><c>categorical_crossentropy</c> with <c>from_logits=True</c>: smoothed labels into the softmax cross-entropy op.</summary>
     [Loss(Name = "categorical_crossentropy")]
-    internal static Tensor CategoricalCrossentropyLogits([Shape("...", "C")] Tensor yTrue, [Shape("...", "C")] Tensor yPred, Scalar labelSmoothing)
+    internal static TensorExpr CategoricalCrossentropyLogits([Shape("...", "C")] TensorExpr yTrue, [Shape("...", "C")] TensorExpr yPred, Scalar labelSmoothing)
     {
         var y = yTrue * (1 - labelSmoothing) + labelSmoothing / Dim(yTrue, axis: -1);
         return -Sum(y * LogSoftmax(yPred, axis: -1), axis: -1);
@@ -62,7 +62,7 @@ internal static partial class KerasFormulas
     /// <c>-Σ labels · LogSoftmax(x)</c> (the same operations; negation is exact), whose gradient is <c>softmax(x) Σ labels - labels</c>.
     /// </summary>
     [Loss(Name = "softmax_cross_entropy_with_logits")]
-    internal static Tensor SoftmaxCrossEntropyWithLogits([Shape("...", "C")] Tensor labels, [Shape("...", "C")] Tensor logits)
+    internal static TensorExpr SoftmaxCrossEntropyWithLogits([Shape("...", "C")] TensorExpr labels, [Shape("...", "C")] TensorExpr logits)
         => -Sum(labels * LogSoftmax(logits, axis: -1), axis: -1);
 
     /// <summary>
@@ -70,7 +70,7 @@ internal static partial class KerasFormulas
     /// cross-entropy op (clip first, renormalised by the softmax).
     /// </summary>
     [Loss(Name = "sparse_categorical_crossentropy")]
-    internal static Tensor SparseCategoricalCrossentropyProbabilities([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred)
+    internal static TensorExpr SparseCategoricalCrossentropyProbabilities([Shape("...")] Indices yTrue, [Shape("...", "C")] TensorExpr yPred)
     {
         var x = Log(Clip(yPred, Epsilon, 1 - Epsilon));
         return -Gather(LogSoftmax(x, axis: -1), yTrue, axis: -1);
@@ -78,12 +78,12 @@ internal static partial class KerasFormulas
 
     /// <summary><c>sparse_categorical_crossentropy</c> with <c>from_logits=True</c>: the sparse softmax cross-entropy op.</summary>
     [Loss(Name = "sparse_categorical_crossentropy")]
-    internal static Tensor SparseCategoricalCrossentropyLogits([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred)
+    internal static TensorExpr SparseCategoricalCrossentropyLogits([Shape("...")] Indices yTrue, [Shape("...", "C")] TensorExpr yPred)
         => -Gather(LogSoftmax(yPred, axis: -1), yTrue, axis: -1);
 
     /// <summary>The probabilities form with <c>ignore_class</c>: entries labelled <paramref name="ignoreClass"/> give 0 and are not counted.</summary>
     [Loss(Name = "sparse_categorical_crossentropy")]
-    internal static Tensor SparseCategoricalCrossentropyProbabilitiesIgnoring([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred, int ignoreClass)
+    internal static TensorExpr SparseCategoricalCrossentropyProbabilitiesIgnoring([Shape("...")] Indices yTrue, [Shape("...", "C")] TensorExpr yPred, int ignoreClass)
     {
         var x = Log(Clip(yPred, Epsilon, 1 - Epsilon));
         return Masked(-Gather(LogSoftmax(x, axis: -1), yTrue, axis: -1), yTrue != ignoreClass);
@@ -91,17 +91,17 @@ internal static partial class KerasFormulas
 
     /// <summary>The logits form with <c>ignore_class</c>.</summary>
     [Loss(Name = "sparse_categorical_crossentropy")]
-    internal static Tensor SparseCategoricalCrossentropyLogitsIgnoring([Shape("...")] Indices yTrue, [Shape("...", "C")] Tensor yPred, int ignoreClass)
+    internal static TensorExpr SparseCategoricalCrossentropyLogitsIgnoring([Shape("...")] Indices yTrue, [Shape("...", "C")] TensorExpr yPred, int ignoreClass)
         => Masked(-Gather(LogSoftmax(yPred, axis: -1), yTrue, axis: -1), yTrue != ignoreClass);
 
     /// <summary><c>poisson</c>: <c>mean(p - y log(p + eps))</c> over the last axis, no clipping.</summary>
     [Loss(Name = "poisson")]
-    internal static Tensor Poisson([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+    internal static TensorExpr Poisson([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred)
         => Mean(yPred - yTrue * Log(yPred + Epsilon), axis: -1);
 
     /// <summary><c>kl_divergence</c>: both clipped to <c>[eps, 1]</c>, <c>Σ y log(y / p)</c> over the last axis.</summary>
     [Loss(Name = "kl_divergence")]
-    internal static Tensor KLDivergence([Shape("...", "N")] Tensor yTrue, [Shape("...", "N")] Tensor yPred)
+    internal static TensorExpr KLDivergence([Shape("...", "N")] TensorExpr yTrue, [Shape("...", "N")] TensorExpr yPred)
     {
         var y = Clip(yTrue, Epsilon, 1);
         var p = Clip(yPred, Epsilon, 1);

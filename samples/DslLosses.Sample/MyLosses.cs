@@ -8,7 +8,7 @@ public static partial class MyLosses
 {
     /// <summary>Focal binary crossentropy (Lin et al. 2017) on probabilities, mean over the last axis.</summary>
     [Loss(Axis = -1)]
-    static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+    static TensorExpr FocalBce([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
     {
         var p = Clip(yPred, Epsilon, 1 - Epsilon);
         var pt = yTrue * p + (1 - yTrue) * (1 - p);

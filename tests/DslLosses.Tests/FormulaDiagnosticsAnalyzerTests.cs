@@ -17,8 +17,8 @@ public class FormulaDiagnosticsAnalyzerTests
     private const string Broken = GeneratorHarness.Usings + """
         public static partial class L
         {
-            [Loss] static Tensor Clash([Shape("B", "N")] Tensor y, [Shape("B", "M")] Tensor p) => Mean(Square(y - p), axis: -1);
-            [Loss] static Tensor Fine([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Square(y - p), axis: -1);
+            [Loss] static TensorExpr Clash([Shape("B", "N")] TensorExpr y, [Shape("B", "M")] TensorExpr p) => Mean(Square(y - p), axis: -1);
+            [Loss] static TensorExpr Fine([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p) => Mean(Square(y - p), axis: -1);
         }
         """;
 

@@ -24,7 +24,7 @@ public class GeneratorDiagnosticTests
     private const string Valid = """
         public static partial class L
         {
-            [Loss] static Tensor Ok([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Square(y - p), axis: -1);
+            [Loss] static TensorExpr Ok([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p) => Mean(Square(y - p), axis: -1);
         }
         """;
 
@@ -36,7 +36,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B")] Tensor x)
+                [Loss] static TensorExpr F([Shape("B")] TensorExpr x)
                 {
                     {|DSL0001:for (int i = 0; i < 3; i++) { }|}
                     return x;
@@ -50,7 +50,7 @@ public class GeneratorDiagnosticTests
             public static partial class L
             {
                 static bool flag = true;
-                [Loss] static Tensor F([Shape("B")] Tensor x) => {|DSL0001:flag ? x : -x|};
+                [Loss] static TensorExpr F([Shape("B")] TensorExpr x) => {|DSL0001:flag ? x : -x|};
             }
             """);
 
@@ -59,7 +59,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B")] Tensor x) => x * {|DSL0002:System.Math.Log|}(2.5 + System.Environment.ProcessorCount);
+                [Loss] static TensorExpr F([Shape("B")] TensorExpr x) => x * {|DSL0002:System.Math.Log|}(2.5 + System.Environment.ProcessorCount);
             }
             """);
 
@@ -68,7 +68,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B")] Tensor x) => x * System.Math.Log(2.0) + System.Math.Sqrt(2 * System.Math.PI) - System.MathF.Exp(-(float)System.Math.E);
+                [Loss] static TensorExpr F([Shape("B")] TensorExpr x) => x * System.Math.Log(2.0) + System.Math.Sqrt(2 * System.Math.PI) - System.MathF.Exp(-(float)System.Math.E);
             }
             """);
 
@@ -77,7 +77,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B")] Tensor x, int k) => x * {|DSL0002:System.Math.Pow|}(2.0, k);
+                [Loss] static TensorExpr F([Shape("B")] TensorExpr x, int k) => x * {|DSL0002:System.Math.Pow|}(2.0, k);
             }
             """);
 
@@ -86,11 +86,11 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static class Helpers
             {
-                public static Tensor Id(Tensor t) => t;
+                public static TensorExpr Id(TensorExpr t) => t;
             }
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B")] Tensor x) => {|DSL0002:Helpers.Id|}(x);
+                [Loss] static TensorExpr F([Shape("B")] TensorExpr x) => {|DSL0002:Helpers.Id|}(x);
             }
             """);
 
@@ -99,12 +99,12 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                static Tensor Normalize(Tensor t) => t / Sqrt(Sum(Square(t), axis: -1) + 1e-12);
-                static Tensor Bad(Tensor t) => {|DSL0104:Sum(t, axis: 0)|};
-                static Tensor Loop(Tensor t) => {|DSL0001:Loop(t)|};
-                [Loss] static Tensor Cos([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b) => -Sum(Normalize(a) * Normalize(b), axis: -1);
-                [Loss] static Tensor F([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b) => Mean(Bad(a) * b, axis: -1);
-                [Loss] static Tensor G([Shape("B", "N")] Tensor a) => Mean(Loop(a), axis: -1);
+                static TensorExpr Normalize(TensorExpr t) => t / Sqrt(Sum(Square(t), axis: -1) + 1e-12);
+                static TensorExpr Bad(TensorExpr t) => {|DSL0104:Sum(t, axis: 0)|};
+                static TensorExpr Loop(TensorExpr t) => {|DSL0001:Loop(t)|};
+                [Loss] static TensorExpr Cos([Shape("B", "N")] TensorExpr a, [Shape("B", "N")] TensorExpr b) => -Sum(Normalize(a) * Normalize(b), axis: -1);
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr a, [Shape("B", "N")] TensorExpr b) => Mean(Bad(a) * b, axis: -1);
+                [Loss] static TensorExpr G([Shape("B", "N")] TensorExpr a) => Mean(Loop(a), axis: -1);
             }
             """);
 
@@ -114,7 +114,7 @@ public class GeneratorDiagnosticTests
             public static partial class L
             {
                 static int axis = -1;
-                [Loss] static Tensor F([Shape("B", "N")] Tensor x) => Sum(x, {|DSL0003:axis|});
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr x) => Sum(x, {|DSL0003:axis|});
             }
             """);
 
@@ -123,7 +123,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor x) => {|DSL0003:Sum(Sum(x, -1), -1)|};
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr x) => {|DSL0003:Sum(Sum(x, -1), -1)|};
             }
             """);
 
@@ -132,7 +132,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor x, Scalar s) => {|DSL0004:s * 2|};
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr x, Scalar s) => {|DSL0004:s * 2|};
             }
             """);
 
@@ -141,7 +141,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [{|DSL0101:Shape("B", "M")|}] Tensor p) => Mean(y - p, -1);
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y, [{|DSL0101:Shape("B", "M")|}] TensorExpr p) => Mean(y - p, -1);
             }
             """);
 
@@ -150,7 +150,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", 3)] Tensor p, [{|DSL0101:Shape("B", 4)|}] Tensor q) => Mean(y - p + q, -1);
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y, [Shape("B", 3)] TensorExpr p, [{|DSL0101:Shape("B", 4)|}] TensorExpr q) => Mean(y - p + q, -1);
             }
             """);
 
@@ -159,7 +159,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [{|DSL0102:Loss(Axis = 2)|}] static Tensor F([Shape("B", "N")] Tensor y) => Mean(y, 2);
+                [{|DSL0102:Loss(Axis = 2)|}] static TensorExpr F([Shape("B", "N")] TensorExpr y) => Mean(y, 2);
             }
             """);
 
@@ -168,7 +168,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y) => {|DSL0102:Mean(y, -3)|};
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y) => {|DSL0102:Mean(y, -3)|};
             }
             """);
 
@@ -177,7 +177,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "T", "N")] Tensor y, [{|DSL0103:Shape("T")|}] Tensor w) => Mean(y * w, -1);
+                [Loss] static TensorExpr F([Shape("B", "T", "N")] TensorExpr y, [{|DSL0103:Shape("T")|}] TensorExpr w) => Mean(y * w, -1);
             }
             """);
 
@@ -186,7 +186,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y) => {|DSL0104:Sum(Mean(y, axis: -1), axis: 0)|};
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y) => {|DSL0104:Sum(Mean(y, axis: -1), axis: 0)|};
             }
             """);
 
@@ -195,7 +195,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y)
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y)
                 {
                     var columns = {|DSL0104:Sum(y, axis: 0)|};
                     var twice = {|DSL0003:Max(Sum(y, axis: -1), axis: -1)|};
@@ -210,9 +210,9 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor A([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
-                [Loss] static Tensor V([Shape("...", "C")] Tensor y, [Shape("...", "C")] Tensor p, [Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
-                [Loss] static Tensor L3([Shape("B", "T", 4)] Tensor y, [Shape("B", "T", 4)] Tensor p, [Shape(4)] Tensor w) => Sum(w * Square(y - p), axis: -1);
+                [Loss] static TensorExpr A([Shape("B", "C")] TensorExpr y, [Shape("B", "C")] TensorExpr p, [Shape("C")] TensorExpr w) => Mean(w * Square(y - p), axis: -1);
+                [Loss] static TensorExpr V([Shape("...", "C")] TensorExpr y, [Shape("...", "C")] TensorExpr p, [Shape("C")] TensorExpr w) => Mean(w * Square(y - p), axis: -1);
+                [Loss] static TensorExpr L3([Shape("B", "T", 4)] TensorExpr y, [Shape("B", "T", 4)] TensorExpr p, [Shape(4)] TensorExpr w) => Sum(w * Square(y - p), axis: -1);
             }
             """);
 
@@ -222,13 +222,13 @@ public class GeneratorDiagnosticTests
         Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor p, [{|DSL0101:Shape("D")|}] Tensor w) => Mean(w * Square(yTrue - p), axis: -1);
+                [Loss] static TensorExpr F([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr p, [{|DSL0101:Shape("D")|}] TensorExpr w) => Mean(w * Square(yTrue - p), axis: -1);
             }
             """);
         (HarnessRun run, _) = GeneratorHarness.Run(GeneratorHarness.Usings + """
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor p, [Shape("D")] Tensor w) => Mean(w * Square(yTrue - p), axis: -1);
+                [Loss] static TensorExpr F([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr p, [Shape("D")] TensorExpr w) => Mean(w * Square(yTrue - p), axis: -1);
             }
             """);
         Assert.Equal(
@@ -241,8 +241,8 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Differentiable, Shape("C")] Tensor w) => Mean(w * Square(y - p), axis: -1);
-                [Loss] static Tensor {|DSL0501:G|}([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor p, [Differentiable, Shape("B")] Tensor w) => w * Mean(Square(y - p), axis: -1);
+                [Loss] static TensorExpr F([Shape("B", "C")] TensorExpr y, [Shape("B", "C")] TensorExpr p, [Differentiable, Shape("C")] TensorExpr w) => Mean(w * Square(y - p), axis: -1);
+                [Loss] static TensorExpr {|DSL0501:G|}([Shape("B", "C")] TensorExpr y, [Shape("B", "C")] TensorExpr p, [Differentiable, Shape("B")] TensorExpr w) => w * Mean(Square(y - p), axis: -1);
             }
             """);
 
@@ -251,7 +251,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y) => {|DSL0104:Sum(y, 0)|};
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y) => {|DSL0104:Sum(y, 0)|};
             }
             """);
 
@@ -260,7 +260,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([{|DSL0105:Shape("B", "x y")|}] Tensor y, [{|DSL0105:Shape("B", 0)|}] Tensor p, Tensor {|DSL0105:q|}) => y + p + q;
+                [Loss] static TensorExpr F([{|DSL0105:Shape("B", "x y")|}] TensorExpr y, [{|DSL0105:Shape("B", 0)|}] TensorExpr p, TensorExpr {|DSL0105:q|}) => y + p + q;
             }
             """);
 
@@ -269,7 +269,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public partial class L
             {
-                [Loss] Tensor {|DSL0401:F|}([Shape("B")] Tensor y) => y;
+                [Loss] TensorExpr {|DSL0401:F|}([Shape("B")] TensorExpr y) => y;
             }
             """);
 
@@ -280,7 +280,7 @@ public class GeneratorDiagnosticTests
             {
                 public static partial class L
                 {
-                    [Loss] static Tensor F([Shape("B")] Tensor y) => y;
+                    [Loss] static TensorExpr F([Shape("B")] TensorExpr y) => y;
                 }
             }
             """);
@@ -290,7 +290,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B")] Tensor y, float {|DSL0403:gamma|}, Scalar {|DSL0403:reduction|}) => y;
+                [Loss] static TensorExpr F([Shape("B")] TensorExpr y, float {|DSL0403:gamma|}, Scalar {|DSL0403:reduction|}) => y;
             }
             """);
 
@@ -299,7 +299,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static {|DSL0404:Scalar|} F([Shape("B")] Tensor y) => 1.0;
+                [Loss] static {|DSL0404:Scalar|} F([Shape("B")] TensorExpr y) => 1.0;
             }
             """);
 
@@ -308,8 +308,8 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor {|DSL0405:F|}([Shape("B")] Tensor y) => y;
-                [Loss] static Tensor {|DSL0405:F|}([Shape("B")] Tensor y, [Shape("B")] Tensor z) => y + z;
+                [Loss] static TensorExpr {|DSL0405:F|}([Shape("B")] TensorExpr y) => y;
+                [Loss] static TensorExpr {|DSL0405:F|}([Shape("B")] TensorExpr y, [Shape("B")] TensorExpr z) => y + z;
             }
             """);
 
@@ -318,7 +318,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L<T>
             {
-                [Loss] static Tensor {|DSL0406:F|}([Shape("B")] Tensor y) => y;
+                [Loss] static TensorExpr {|DSL0406:F|}([Shape("B")] TensorExpr y) => y;
             }
             """);
 
@@ -327,9 +327,9 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [{|DSL0407:Loss(ElementTypes = 0)|}] static Tensor F([Shape("B")] Tensor y) => y;
-                [{|DSL0407:Loss(Reductions = (LossReductions)16)|}] static Tensor G([Shape("B")] Tensor y) => y;
-                [Loss(Reductions = LossReductions.MeanWithSampleWeight)] static Tensor H([Shape("B")] Tensor y) => y;
+                [{|DSL0407:Loss(ElementTypes = 0)|}] static TensorExpr F([Shape("B")] TensorExpr y) => y;
+                [{|DSL0407:Loss(Reductions = (LossReductions)16)|}] static TensorExpr G([Shape("B")] TensorExpr y) => y;
+                [Loss(Reductions = LossReductions.MeanWithSampleWeight)] static TensorExpr H([Shape("B")] TensorExpr y) => y;
             }
             """);
 
@@ -338,7 +338,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Where(p > 0.5, y, 1 - y), -1);
+                [Loss] static TensorExpr {|DSL0501:F|}([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p) => Mean(Where(p > 0.5, y, 1 - y), -1);
             }
             """);
 
@@ -347,8 +347,8 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Sign(p) * y, axis: -1);
-                [Loss] static Tensor {|DSL0501:G|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(StopGradient(p) * y, axis: -1);
+                [Loss] static TensorExpr {|DSL0501:F|}([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p) => Mean(Sign(p) * y, axis: -1);
+                [Loss] static TensorExpr {|DSL0501:G|}([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p) => Mean(StopGradient(p) * y, axis: -1);
             }
             """);
 
@@ -358,7 +358,7 @@ public class GeneratorDiagnosticTests
             public static partial class L
             {
                 // pos_weight tiled to the full shape, after the prediction: the gradient must not silently be by it
-                [Loss] static Tensor {|DSL0502:Bce|}([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, [Shape("B", "C")] Tensor posWeight)
+                [Loss] static TensorExpr {|DSL0502:Bce|}([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits, [Shape("B", "C")] TensorExpr posWeight)
                     => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
             }
             """);
@@ -368,15 +368,15 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor Marked([Shape("B", "C")] Tensor yTrue, [Differentiable, Shape("B", "C")] Tensor logits, [Shape("B", "C")] Tensor posWeight)
+                [Loss] static TensorExpr Marked([Shape("B", "C")] TensorExpr yTrue, [Differentiable, Shape("B", "C")] TensorExpr logits, [Shape("B", "C")] TensorExpr posWeight)
                     => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
                 // the target first, one prediction
-                [Loss] static Tensor Pair([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor yPred) => Mean(Square(yTrue - yPred), axis: -1);
+                [Loss] static TensorExpr Pair([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr yPred) => Mean(Square(yTrue - yPred), axis: -1);
                 // a third full-shape tensor used only as a mask is no candidate
-                [Loss] static Tensor MaskOnly([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor yPred, [Shape("B", "C")] Tensor valid)
+                [Loss] static TensorExpr MaskOnly([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr yPred, [Shape("B", "C")] TensorExpr valid)
                     => Mean(Where(valid > 0, Square(yTrue - yPred), 0), axis: -1);
                 // a per-row weight is no candidate either
-                [Loss] static Tensor RowWeight([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor yPred, [Shape("B")] Tensor w)
+                [Loss] static TensorExpr RowWeight([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr yPred, [Shape("B")] TensorExpr w)
                     => Mean(Square(yTrue - yPred), axis: -1) * w;
             }
             """);
@@ -386,7 +386,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor {|DSL0501:F|}([Shape("B", "N")] Tensor p) => -LogSoftmax(p, -1);
+                [Loss] static TensorExpr {|DSL0501:F|}([Shape("B", "N")] TensorExpr p) => -LogSoftmax(p, -1);
             }
             """);
 
@@ -395,7 +395,7 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor p, [Shape("B")][Differentiable] Indices {|DSL0403:k|}) => -Gather(LogSoftmax(p, -1), k, -1);
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr p, [Shape("B")][Differentiable] Indices {|DSL0403:k|}) => -Gather(LogSoftmax(p, -1), k, -1);
             }
             """);
 
@@ -404,9 +404,9 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Differentiable, Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p, Scalar {|DSL0403:gradientY|}) => Mean(Square(y - p) * gradientY, axis: -1);
-                [Loss] static Tensor G([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, Scalar gradients) => Mean(Square(y - p) * gradients, axis: -1);
-                [Loss] static Tensor H([Differentiable, Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor {|DSL0403:Mean|}) => Sum(Square(mean - Mean), axis: -1);
+                [Loss] static TensorExpr F([Differentiable, Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr p, Scalar {|DSL0403:gradientY|}) => Mean(Square(y - p) * gradientY, axis: -1);
+                [Loss] static TensorExpr G([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p, Scalar gradients) => Mean(Square(y - p) * gradients, axis: -1);
+                [Loss] static TensorExpr H([Differentiable, Shape("B", "N")] TensorExpr mean, [Differentiable, Shape("B", "N")] TensorExpr {|DSL0403:Mean|}) => Sum(Square(mean - Mean), axis: -1);
             }
             """);
 
@@ -416,7 +416,7 @@ public class GeneratorDiagnosticTests
         (HarnessRun run, _) = GeneratorHarness.Run(GeneratorHarness.Usings + """
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p, [Differentiable, Shape("B")] Tensor w) => w * Mean(Square(y - p), axis: -1);
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr p, [Differentiable, Shape("B")] TensorExpr w) => w * Mean(Square(y - p), axis: -1);
             }
             """);
         Diagnostic d = Assert.Single(run.Diagnostics);
@@ -431,9 +431,9 @@ public class GeneratorDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Differentiable, Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p) => Mean(Square(y - p), axis: -1);
-                [Loss] static Tensor {|DSL0501:G|}([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, [Differentiable] Scalar t) => Mean(Where(t > 0, Square(y - p), 0), axis: -1);
-                [Loss] static Tensor H([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, [Differentiable] Scalar t, [Differentiable] Scalar u) => Mean(t * Square(y - p) + u, axis: -1);
+                [Loss] static TensorExpr F([Differentiable, Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr p) => Mean(Square(y - p), axis: -1);
+                [Loss] static TensorExpr {|DSL0501:G|}([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p, [Differentiable] Scalar t) => Mean(Where(t > 0, Square(y - p), 0), axis: -1);
+                [Loss] static TensorExpr H([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p, [Differentiable] Scalar t, [Differentiable] Scalar u) => Mean(t * Square(y - p) + u, axis: -1);
             }
             """);
 
@@ -443,7 +443,7 @@ public class GeneratorDiagnosticTests
         (HarnessRun run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + """
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B")] Tensor y) => y +;
+                [Loss] static TensorExpr F([Shape("B")] TensorExpr y) => y +;
             }
             """);
         Assert.Empty(run.Diagnostics);

@@ -32,7 +32,7 @@ public class GeneratorFindingsTests
             {
                 public static partial class MyLosses
                 {
-                    [Loss] static Tensor F([Shape("B", "N")] Tensor x) => Mean(x, -1);
+                    [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr x) => Mean(x, -1);
                 }
             }
             """);
@@ -47,7 +47,7 @@ public class GeneratorFindingsTests
         (string source, var expected) = GeneratorHarness.ParseMarkup(GeneratorHarness.Usings + $$"""
             public static partial class L
             {
-                [Loss(Axis = 1)] static Tensor F([Shape("B", "N")] Tensor x, [Shape("B")] Tensor r) => {{formula}};
+                [Loss(Axis = 1)] static TensorExpr F([Shape("B", "N")] TensorExpr x, [Shape("B")] TensorExpr r) => {{formula}};
             }
             """);
         (HarnessRun run, var compilation) = GeneratorHarness.Run(source);
@@ -65,7 +65,7 @@ public class GeneratorFindingsTests
         GeneratesCleanly(GeneratorHarness.Usings + """
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor x) => Masked(Square(x), x < 0.0);
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr x) => Masked(Square(x), x < 0.0);
             }
             """);
     }
@@ -80,7 +80,7 @@ public class GeneratorFindingsTests
                 {
                     public partial struct @int
                     {
-                        [Loss] static Tensor @static([Shape("B", "N")] Tensor @int, [Shape("B", "N")] Tensor @double, Scalar @float, int @void)
+                        [Loss] static TensorExpr @static([Shape("B", "N")] TensorExpr @int, [Shape("B", "N")] TensorExpr @double, Scalar @float, int @void)
                             => Mean(Square(@int - @double) * @float + @void, -1);
                     }
                 }
@@ -115,14 +115,14 @@ public class GeneratorFindingsTests
         GeneratesCleanly(GeneratorHarness.Usings + $$"""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor {{name}}, Scalar s)
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr {{name}}, Scalar s)
                     => Mean(Square(y - {{name}}) * s, -1) + Sum(Exp(-Abs({{name}})), -1);
             }
             """);
         GeneratesCleanly(GeneratorHarness.Usings + $$"""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, Scalar {{name}})
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p, Scalar {{name}})
                     => Mean(Abs(y - p) * {{name}}, -1);
             }
             """);
@@ -136,7 +136,7 @@ public class GeneratorFindingsTests
         (HarnessRun run, var compilation) = GeneratorHarness.Run(GeneratorHarness.Usings + $$"""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor {{name}}) => Mean(Abs(y - {{name}}), -1);
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr {{name}}) => Mean(Abs(y - {{name}}), -1);
             }
             """);
         Diagnostic d = Assert.Single(run.Diagnostics);
@@ -152,7 +152,7 @@ public class GeneratorFindingsTests
         string generated = GeneratesCleanly(GeneratorHarness.Usings + """
             public static partial class L
             {
-                [Loss(Name = "line\nbreak \"quoted\" \\ </summary> */ \u2028 end")] static Tensor F([Shape("B", "N")] Tensor x) => Mean(x, -1);
+                [Loss(Name = "line\nbreak \"quoted\" \\ </summary> */ \u2028 end")] static TensorExpr F([Shape("B", "N")] TensorExpr x) => Mean(x, -1);
             }
             """);
         Assert.DoesNotContain("line\nbreak", generated);
@@ -167,7 +167,7 @@ public class GeneratorFindingsTests
             public class Kernels { }
             public static partial class L
             {
-                [Loss] static Tensor {|DSL0408:F|}([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p) => Mean(Square(y - p), -1);
+                [Loss] static TensorExpr {|DSL0408:F|}([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr p) => Mean(Square(y - p), -1);
             }
             """;
         (string source, var expected) = GeneratorHarness.ParseMarkup(markup);
@@ -207,7 +207,7 @@ public class GeneratorFindingsTests
         string source = GeneratorHarness.Usings + "public static partial class Outer\n{\n    " + declaration + """
              L
                 {
-                    [Loss] static Tensor F([Shape("B", "N")] Tensor x) => Mean(x, -1);
+                    [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr x) => Mean(x, -1);
                 }
             }
             """;
@@ -228,7 +228,7 @@ public class GeneratorFindingsTests
         CSharpCompilation compilation = GeneratorHarness.Compile(GeneratorHarness.Usings + """
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor p) => Mean(Square(y - p), -1);
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr p) => Mean(Square(y - p), -1);
             }
             """);
         SyntaxTree tree = compilation.SyntaxTrees.Single();
@@ -257,10 +257,10 @@ public class GeneratorFindingsTests
     [MemberData(nameof(Large))]
     public void Large_and_deeply_shared_formulas_generate_within_two_seconds(string what, string body)
     {
-        string source = GeneratorHarness.Usings + "public static partial class L\n{\n    [Loss] static Tensor F([Shape(\"B\", \"N\")] Tensor y, [Differentiable, Shape(\"B\", \"N\")] Tensor p)\n" + body + "\n}\n";
+        string source = GeneratorHarness.Usings + "public static partial class L\n{\n    [Loss] static TensorExpr F([Shape(\"B\", \"N\")] TensorExpr y, [Differentiable, Shape(\"B\", \"N\")] TensorExpr p)\n" + body + "\n}\n";
         CSharpCompilation compilation = GeneratorHarness.Compile(source);
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
-        GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compile(GeneratorHarness.Usings + "public static partial class W { [Loss] static Tensor G([Shape(\"B\")] Tensor x) => Exp(x); }")); // warm up
+        GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compile(GeneratorHarness.Usings + "public static partial class W { [Loss] static TensorExpr G([Shape(\"B\")] TensorExpr x) => Exp(x); }")); // warm up
         // cut off at 2 s, once more if the machine paused the first run: a hang is cut off both times
         GeneratorDriver? driver = null;
         for (int attempt = 0; attempt < 2 && driver is null; attempt++)

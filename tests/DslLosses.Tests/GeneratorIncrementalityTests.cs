@@ -13,9 +13,9 @@ public class GeneratorIncrementalityTests
     private const string Formulas = GeneratorHarness.Usings + """
         public static partial class L
         {
-            [Loss] static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p)
+            [Loss] static TensorExpr Bce([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p)
                 => Mean(-(y * Log(Clip(p, Epsilon, 1 - Epsilon)) + (1 - y) * Log(1 - Clip(p, Epsilon, 1 - Epsilon))), -1);
-            [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
+            [Loss] static TensorExpr Se([Shape("...")] TensorExpr y, [Shape("...")] TensorExpr p) => Square(y - p);
         }
         """;
 
@@ -85,8 +85,8 @@ public class GeneratorIncrementalityTests
     private const string Scaled = GeneratorHarness.Usings + """
         public static partial class L
         {
-            [Loss] static Tensor Scaled([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Consts.Alpha * Square(y - p);
-            [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
+            [Loss] static TensorExpr Scaled([Shape("...")] TensorExpr y, [Shape("...")] TensorExpr p) => Consts.Alpha * Square(y - p);
+            [Loss] static TensorExpr Se([Shape("...")] TensorExpr y, [Shape("...")] TensorExpr p) => Square(y - p);
         }
         """;
 

@@ -11,24 +11,24 @@ public class GeneratorRobustnessTests
     public static TheoryData<string, bool> Malformed => new()
     {
         // (body, whether C# itself rejects it: then the compiler reports and the generator stays quiet)
-        { """[Loss] static Tensor F([Shape("B")] Tensor x) { var y = x; y = y * 2; return y; }""", false },
-        { """[Loss] static Tensor F([Shape("B")] Tensor x) { if (true) return x; return -x; }""", false },
-        { """[Loss] static Tensor F([Shape("B")] Tensor x) { var y = x; }""", true },
-        { """[Loss] static Tensor F([Shape("B")] Tensor x) { return x; return x; }""", false },
-        { """[Loss] static Tensor F([Shape("B")] Tensor x) => new Tensor();""", false },
-        { """[Loss] static Tensor F([Shape("B")] Tensor x) => x + Undefined(x);""", true },
-        { """[Loss] static Tensor F([Shape("B")] Tensor x) => Log(x, x);""", true },
-        { """[Loss] static Tensor F([Shape()] Tensor x) => x;""", false },
-        { """[Loss] static Tensor F([Shape("B", "...")] Tensor x) => x;""", false },
-        { """[Loss] static Tensor F([Shape("...", "N")] Tensor x, [Shape("B", "N")] Tensor y) => Mean(x - y, -1);""", false },
-        { """[Loss(Axis = 1)] static Tensor F([Shape("...", "N")] Tensor x) => Mean(x, 1);""", false },
-        { """[Loss] static Tensor F([Shape("...")] Tensor x) => Sum(x, -1);""", false },
-        { """[Loss] static Tensor F([Shape("B", "C")] Tensor x, [Shape("B", "C")] Tensor y) => Gather(x, y < 0, -1);""", true },
-        { """[Loss] static Tensor F([Shape("B", "C")] Tensor x, [Shape("B", "C")] Indices l) => Gather(x, l, -1);""", false },
-        { """[Loss] static Tensor F([Shape("B", "C")] Tensor x, [Shape("B")] Indices l) => Mean(Masked(x, l != 0), -1);""", false },
-        { """[Loss] static Tensor F([Shape("B")] ref Tensor x) => x;""", false },
-        { """[Loss] static Tensor F([Shape("B")] Tensor x) => x""", true },
-        { """[Loss] static Tensor F([Shape("B")] Tensor x) => Dsl.Sum(x, (Axis)(1 + 1));""", false },
+        { """[Loss] static TensorExpr F([Shape("B")] TensorExpr x) { var y = x; y = y * 2; return y; }""", false },
+        { """[Loss] static TensorExpr F([Shape("B")] TensorExpr x) { if (true) return x; return -x; }""", false },
+        { """[Loss] static TensorExpr F([Shape("B")] TensorExpr x) { var y = x; }""", true },
+        { """[Loss] static TensorExpr F([Shape("B")] TensorExpr x) { return x; return x; }""", false },
+        { """[Loss] static TensorExpr F([Shape("B")] TensorExpr x) => new TensorExpr();""", false },
+        { """[Loss] static TensorExpr F([Shape("B")] TensorExpr x) => x + Undefined(x);""", true },
+        { """[Loss] static TensorExpr F([Shape("B")] TensorExpr x) => Log(x, x);""", true },
+        { """[Loss] static TensorExpr F([Shape()] TensorExpr x) => x;""", false },
+        { """[Loss] static TensorExpr F([Shape("B", "...")] TensorExpr x) => x;""", false },
+        { """[Loss] static TensorExpr F([Shape("...", "N")] TensorExpr x, [Shape("B", "N")] TensorExpr y) => Mean(x - y, -1);""", false },
+        { """[Loss(Axis = 1)] static TensorExpr F([Shape("...", "N")] TensorExpr x) => Mean(x, 1);""", false },
+        { """[Loss] static TensorExpr F([Shape("...")] TensorExpr x) => Sum(x, -1);""", false },
+        { """[Loss] static TensorExpr F([Shape("B", "C")] TensorExpr x, [Shape("B", "C")] TensorExpr y) => Gather(x, y < 0, -1);""", true },
+        { """[Loss] static TensorExpr F([Shape("B", "C")] TensorExpr x, [Shape("B", "C")] Indices l) => Gather(x, l, -1);""", false },
+        { """[Loss] static TensorExpr F([Shape("B", "C")] TensorExpr x, [Shape("B")] Indices l) => Mean(Masked(x, l != 0), -1);""", false },
+        { """[Loss] static TensorExpr F([Shape("B")] ref TensorExpr x) => x;""", false },
+        { """[Loss] static TensorExpr F([Shape("B")] TensorExpr x) => x""", true },
+        { """[Loss] static TensorExpr F([Shape("B")] TensorExpr x) => Dsl.Sum(x, (Axis)(1 + 1));""", false },
     };
 
     [Theory]
@@ -57,7 +57,7 @@ public class GeneratorRobustnessTests
                 {
                     internal static partial class L
                     {
-                        [Loss] static Tensor F([Shape("B", 4)] Tensor y, [Shape("B", 4)] Tensor p, [Shape("B")] Indices k, Scalar s, int n)
+                        [Loss] static TensorExpr F([Shape("B", 4)] TensorExpr y, [Shape("B", 4)] TensorExpr p, [Shape("B")] Indices k, Scalar s, int n)
                             => Masked(Sum(y * Log(Softmax(p, -1)), -1) * s + Gather(p, k, -1) * n, k != n);
                     }
                 }
@@ -74,7 +74,7 @@ public class GeneratorRobustnessTests
         var source = GeneratorHarness.Usings + """
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p) => Mean(Abs(y - p), -1);
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p) => Mean(Abs(y - p), -1);
             }
             """;
         foreach (bool allowUnsafe in new[] { false, true })

@@ -16,7 +16,7 @@ public class GeneratorSnapshotTests
     public void Focal_bce_single()
         => Snapshot.Match("FocalBce", Generate("""
                 [Loss(Axis = -1, ElementTypes = LossElementTypes.Single)]
-                static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+                static TensorExpr FocalBce([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
                 {
                     var p = Clip(yPred, Epsilon, 1 - Epsilon);
                     var pt = yTrue * p + (1 - yTrue) * (1 - p);
@@ -28,7 +28,7 @@ public class GeneratorSnapshotTests
     public void Softmax_ce_unrolled_three_classes()
         => Snapshot.Match("SoftmaxCe3", Generate("""
                 [Loss(ElementTypes = LossElementTypes.Single, Reductions = LossReductions.SumOverBatchSize)]
-                static Tensor SoftmaxCe3([Shape("B", 3)] Tensor labels, [Shape("B", 3)] Tensor logits)
+                static TensorExpr SoftmaxCe3([Shape("B", 3)] TensorExpr labels, [Shape("B", 3)] TensorExpr logits)
                     => -Sum(labels * LogSoftmax(logits, axis: -1), axis: -1);
             """));
 
@@ -36,7 +36,7 @@ public class GeneratorSnapshotTests
     public void Sparse_nll_with_gather_and_mask_all_types()
         => Snapshot.Match("SparseNll", Generate("""
                 [Loss]
-                static Tensor SparseNll([Shape("...", "C")] Tensor logits, [Shape("...")] Indices labels, int ignore)
+                static TensorExpr SparseNll([Shape("...", "C")] TensorExpr logits, [Shape("...")] Indices labels, int ignore)
                     => Masked(LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1), labels != ignore);
             """));
 
@@ -44,7 +44,7 @@ public class GeneratorSnapshotTests
     public void Dice_over_several_trailing_axes_with_a_row_tensor()
         => Snapshot.Match("Dice", Generate("""
                 [Loss(ElementTypes = LossElementTypes.Single, Reductions = LossReductions.PerSample | LossReductions.SumOverBatchSize)]
-                static Tensor Dice([Shape("B", "H", "W", "C")] Tensor yTrue, [Shape("B", "H", "W", "C")] Tensor yPred, [Shape("B")] Tensor smooth)
+                static TensorExpr Dice([Shape("B", "H", "W", "C")] TensorExpr yTrue, [Shape("B", "H", "W", "C")] TensorExpr yPred, [Shape("B")] TensorExpr smooth)
                 {
                     var intersection = Sum(yTrue * yPred, axes: [1, 2, 3]);
                     return 1 - (2 * intersection + smooth) / (Sum(yTrue + yPred, axes: NonBatchAxes) + smooth);
@@ -55,7 +55,7 @@ public class GeneratorSnapshotTests
     public void Gaussian_nll_two_differentiable_inputs_and_a_scalar()
         => Snapshot.Match("GaussianNllMulti", Generate("""
                 [Loss(ElementTypes = LossElementTypes.Single, Reductions = LossReductions.SumOverBatchSize)]
-                static Tensor GaussianNll([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor variance, [Differentiable] Scalar scale)
+                static TensorExpr GaussianNll([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr mean, [Differentiable, Shape("B", "N")] TensorExpr variance, [Differentiable] Scalar scale)
                     => scale * Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
             """));
 }

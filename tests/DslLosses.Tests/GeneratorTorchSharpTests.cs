@@ -17,14 +17,14 @@ public class GeneratorTorchSharpTests
         namespace N;
         public static partial class L
         {
-            [Loss] static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p, Scalar gamma)
+            [Loss] static TensorExpr Bce([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p, Scalar gamma)
                 => Mean(-(y * Log(Clip(p, Epsilon, 1 - Epsilon)) + (1 - y) * Log(1 - Clip(p, Epsilon, 1 - Epsilon))), -1);
-            [Loss] static Tensor Nll([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels)
+            [Loss] static TensorExpr Nll([Shape("B", "C")] TensorExpr logits, [Shape("B")] Indices labels)
                 => LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1);
-            [Loss] static Tensor Se([Shape("...")] Tensor y, [Shape("...")] Tensor p) => Square(y - p);
-            [Loss] static Tensor Three([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b, [Differentiable, Shape("B", "N")] Tensor c) => Sum(a * b * c, axis: -1);
-            [Loss] static Tensor Dice([Shape("B", "H", "W")] Tensor y, [Shape("B", "H", "W")] Tensor p) => 1 - 2 * Sum(y * p, axes: [1, 2]) / Sum(y + p, axes: [1, 2]);
-            [Loss] static Tensor Pair([Differentiable, Shape("B", "N")] Tensor a, [Differentiable, Shape("B", "N")] Tensor b) => Mean(Square(a - b), axis: -1);
+            [Loss] static TensorExpr Se([Shape("...")] TensorExpr y, [Shape("...")] TensorExpr p) => Square(y - p);
+            [Loss] static TensorExpr Three([Shape("B", "N")] TensorExpr a, [Shape("B", "N")] TensorExpr b, [Differentiable, Shape("B", "N")] TensorExpr c) => Sum(a * b * c, axis: -1);
+            [Loss] static TensorExpr Dice([Shape("B", "H", "W")] TensorExpr y, [Shape("B", "H", "W")] TensorExpr p) => 1 - 2 * Sum(y * p, axes: [1, 2]) / Sum(y + p, axes: [1, 2]);
+            [Loss] static TensorExpr Pair([Differentiable, Shape("B", "N")] TensorExpr a, [Differentiable, Shape("B", "N")] TensorExpr b) => Mean(Square(a - b), axis: -1);
         }
         """;
 
@@ -62,10 +62,10 @@ public class GeneratorTorchSharpTests
         Assert.Contains("// Three: no TorchSharp entry point: the bridge takes formulas of two tensors", source);
         // several reduced axes: the bridge's per-sample losses drop one axis
         Assert.Contains("// Dice: no TorchSharp entry point: the bridge's per-sample losses drop one axis, and this formula reduces several.", source);
-        Assert.DoesNotContain("Tensor Three(", source);
+        Assert.DoesNotContain("TensorExpr Three(", source);
         // two tensors, both differentiable: the bridge's autograd function differentiates one input
         Assert.Contains("// Pair: no TorchSharp entry point: several differentiable tensors", source);
-        Assert.DoesNotContain("Tensor Pair(", source);
+        Assert.DoesNotContain("TensorExpr Pair(", source);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class GeneratorTorchSharpTests
             namespace N;
             public static partial class L
             {
-                [Loss] static Tensor @class([Shape("B", "N")] Tensor @int, [Shape("B", "N")] Tensor p, Scalar @double) => Mean(Square(@int - p) * @double, axis: -1);
+                [Loss] static TensorExpr @class([Shape("B", "N")] TensorExpr @int, [Shape("B", "N")] TensorExpr p, Scalar @double) => Mean(Square(@int - p) * @double, axis: -1);
             }
             """;
         string? torch = TorchSource(GeneratorHarness.Driver().RunGenerators(GeneratorHarness.Compile(source).AddReferences(Bridge())));

@@ -31,7 +31,7 @@ public class IrScalingTests
     private static string ChainFormula(int depth, string name = "Chain")
     {
         var text = new StringBuilder();
-        text.AppendLine($"    [Loss] static Tensor {name}([Shape(\"B\", \"N\")] Tensor yTrue, [Shape(\"B\", \"N\")] Tensor yPred)");
+        text.AppendLine($"    [Loss] static TensorExpr {name}([Shape(\"B\", \"N\")] TensorExpr yTrue, [Shape(\"B\", \"N\")] TensorExpr yPred)");
         text.AppendLine("    {");
         text.AppendLine("        var a1 = yPred * yTrue;");
         for (int k = 2; k <= depth; k++)
@@ -284,7 +284,7 @@ public class IrScalingTests
 public static partial class ChainFormulas
 {
     [Loss]
-    static Tensor Chain8([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Chain8([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
     {
         var a1 = yPred * yTrue;
         var a2 = a1 - 0.5 * a1 * a1;

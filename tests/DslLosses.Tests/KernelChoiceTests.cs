@@ -32,7 +32,7 @@ public class KernelChoiceTests
     [InlineData("Log(1 - Clip(p, Epsilon, 1 - 1e-9))", false)]
     public void The_log_of_a_provably_positive_normal_finite_argument_skips_special_values(string expression, bool positive)
     {
-        string code = Generate(Single + $"static Tensor L([Shape(\"B\", \"N\")] Tensor y, [Shape(\"B\", \"N\")] Tensor p) => Sum(y * {expression}, axis: -1);");
+        string code = Generate(Single + $"static TensorExpr L([Shape(\"B\", \"N\")] TensorExpr y, [Shape(\"B\", \"N\")] TensorExpr p) => Sum(y * {expression}, axis: -1);");
         Assert.Equal(positive, code.Contains("TL.LogPositive(", StringComparison.Ordinal));
         Assert.Equal(!positive, code.Contains("TL.Log(v", StringComparison.Ordinal));
     }
@@ -40,9 +40,9 @@ public class KernelChoiceTests
     [Fact]
     public void Only_nonzero_constant_bounds_use_the_one_instruction_clip()
     {
-        string constant = Generate(Single + "static Tensor L([Shape(\"B\", \"N\")] Tensor p) => Sum(Clip(p, Epsilon, 1 - Epsilon), axis: -1);");
+        string constant = Generate(Single + "static TensorExpr L([Shape(\"B\", \"N\")] TensorExpr p) => Sum(Clip(p, Epsilon, 1 - Epsilon), axis: -1);");
         Assert.Contains("TL.AtLeast(TL.AtMost(", constant, StringComparison.Ordinal);
-        string scalar = Generate(Single + "static Tensor L([Shape(\"B\", \"N\")] Tensor p, Scalar lo) => Sum(Clip(p, lo, 0), axis: -1);");
+        string scalar = Generate(Single + "static TensorExpr L([Shape(\"B\", \"N\")] TensorExpr p, Scalar lo) => Sum(Clip(p, lo, 0), axis: -1);");
         Assert.DoesNotContain("TL.AtLeast(", scalar, StringComparison.Ordinal);
         Assert.DoesNotContain("TL.AtMost(", scalar, StringComparison.Ordinal);
     }
@@ -50,12 +50,12 @@ public class KernelChoiceTests
     [Fact]
     public void A_row_max_the_formula_asks_for_keeps_IEEE_semantics_and_a_softmax_shift_does_not_need_them()
     {
-        string asked = Generate(Single + "static Tensor L([Shape(\"B\", \"N\")] Tensor x) => Max(x, axis: -1);");
+        string asked = Generate(Single + "static TensorExpr L([Shape(\"B\", \"N\")] TensorExpr x) => Max(x, axis: -1);");
         Assert.DoesNotContain("ShiftMax", asked, StringComparison.Ordinal);
-        string shift = Generate(Single + "static Tensor L([Shape(\"B\", \"N\")] Tensor y, [Shape(\"B\", \"N\")] Tensor x) => -Sum(y * LogSoftmax(x, axis: -1), axis: -1);");
+        string shift = Generate(Single + "static TensorExpr L([Shape(\"B\", \"N\")] TensorExpr y, [Shape(\"B\", \"N\")] TensorExpr x) => -Sum(y * LogSoftmax(x, axis: -1), axis: -1);");
         Assert.Contains("TL.ShiftMax(", shift, StringComparison.Ordinal);
         // the same max used both ways is computed once, with IEEE semantics
-        string both = Generate(Single + "static Tensor L([Shape(\"B\", \"N\")] Tensor x) => LogSumExp(x, axis: -1) + Max(x, axis: -1);");
+        string both = Generate(Single + "static TensorExpr L([Shape(\"B\", \"N\")] TensorExpr x) => LogSumExp(x, axis: -1) + Max(x, axis: -1);");
         Assert.DoesNotContain("ShiftMax", both, StringComparison.Ordinal);
     }
 

@@ -33,16 +33,16 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor Dice([Shape("B", "H", "W", "C")] Tensor y, [Shape("B", "H", "W", "C")] Tensor p)
+                [Loss] static TensorExpr Dice([Shape("B", "H", "W", "C")] TensorExpr y, [Shape("B", "H", "W", "C")] TensorExpr p)
                     => 1 - (2 * Sum(y * p, axes: [1, 2, 3]) + 1) / (Sum(y, axes: NonBatchAxes) + Sum(p, axes: [-3, -2, -1]) + 1);
-                [Loss] static Tensor Unordered([Shape("B", "T", "F")] Tensor y) => Max(y, axes: [2, 1]) - Min(y, axes: new[] { 1, 2 }) + Sum(Max(y, 0) - Min(y, -1), axes: [1, 2]);
-                [Loss] static Tensor Softmaxed([Shape("B", "T", "F")] Tensor y, [Shape("B", "T", "F")] Tensor x)
+                [Loss] static TensorExpr Unordered([Shape("B", "T", "F")] TensorExpr y) => Max(y, axes: [2, 1]) - Min(y, axes: new[] { 1, 2 }) + Sum(Max(y, 0) - Min(y, -1), axes: [1, 2]);
+                [Loss] static TensorExpr Softmaxed([Shape("B", "T", "F")] TensorExpr y, [Shape("B", "T", "F")] TensorExpr x)
                     => -Sum(y * LogSoftmax(x, axes: [1, 2]), axes: [1, 2]) + Sum(Softmax(x, axes: [1, 2]), axes: [1, 2]) + LogSumExp(x, axes: [1, 2]);
-                [Loss] static Tensor Sequence([Shape("B", "T")] Tensor y, [Shape("B", "T")] Tensor p) => Mean(Square(y - p), axes: NonBatchAxes) + Sum(p, axis: -1);
-                [Loss] static Tensor PerStep([Shape("B", "T", "H", "W")] Tensor y, [Shape("B", "T")] Tensor w) => w * Mean(y, axes: [2, 3]);
-                [Loss(Axis = 1)] static Tensor FirstAxis([Shape("B", "H", "W")] Tensor y) => Sum(y, axes: [1, 2]) + Mean(y, [1, 2]);
-                static Tensor Spatial(Tensor x) => Sum(x, axes: NonBatchAxes);
-                [Loss] static Tensor Helped([Shape("B", "H", "W")] Tensor y, [Shape("B", "H", "W")] Tensor p) => 1 - 2 * Spatial(y * p) / Spatial(y + p);
+                [Loss] static TensorExpr Sequence([Shape("B", "T")] TensorExpr y, [Shape("B", "T")] TensorExpr p) => Mean(Square(y - p), axes: NonBatchAxes) + Sum(p, axis: -1);
+                [Loss] static TensorExpr PerStep([Shape("B", "T", "H", "W")] TensorExpr y, [Shape("B", "T")] TensorExpr w) => w * Mean(y, axes: [2, 3]);
+                [Loss(Axis = 1)] static TensorExpr FirstAxis([Shape("B", "H", "W")] TensorExpr y) => Sum(y, axes: [1, 2]) + Mean(y, [1, 2]);
+                static TensorExpr Spatial(TensorExpr x) => Sum(x, axes: NonBatchAxes);
+                [Loss] static TensorExpr Helped([Shape("B", "H", "W")] TensorExpr y, [Shape("B", "H", "W")] TensorExpr p) => 1 - 2 * Spatial(y * p) / Spatial(y + p);
             }
             """);
 
@@ -51,7 +51,7 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "H", "W", "C")] Tensor y) => {|DSL0108:Sum(y, axes: [1, 3])|};
+                [Loss] static TensorExpr F([Shape("B", "H", "W", "C")] TensorExpr y) => {|DSL0108:Sum(y, axes: [1, 3])|};
             }
             """, "they leave out axis 2 between them; the reduced axes must be contiguous and end with the last axis, e.g. [2, 3]");
 
@@ -60,7 +60,7 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "H", "W", "C")] Tensor y) => {|DSL0108:Sum(y, axes: [1, 2])|};
+                [Loss] static TensorExpr F([Shape("B", "H", "W", "C")] TensorExpr y) => {|DSL0108:Sum(y, axes: [1, 2])|};
             }
             """, "Sum(..., axes: [1, 2]) in 'F': the last axis (3) is not among them");
 
@@ -69,7 +69,7 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "T")] Tensor y) => {|DSL0108:Mean(y, axes: [0, 1])|};
+                [Loss] static TensorExpr F([Shape("B", "T")] TensorExpr y) => {|DSL0108:Mean(y, axes: [0, 1])|};
             }
             """, "axis 0 is the batch axis");
 
@@ -78,8 +78,8 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "T", "F")] Tensor y) => {|DSL0108:Sum(y, axes: [1, 2, 3])|};
-                [Loss] static Tensor G([Shape("B", "T", "F")] Tensor y) => {|DSL0108:Sum(y, axes: [2, -1])|};
+                [Loss] static TensorExpr F([Shape("B", "T", "F")] TensorExpr y) => {|DSL0108:Sum(y, axes: [1, 2, 3])|};
+                [Loss] static TensorExpr G([Shape("B", "T", "F")] TensorExpr y) => {|DSL0108:Sum(y, axes: [2, -1])|};
             }
             """, "axis 2 is listed twice");
 
@@ -88,7 +88,7 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B")] Tensor y) => {|DSL0108:Sum(y, axes: NonBatchAxes)|};
+                [Loss] static TensorExpr F([Shape("B")] TensorExpr y) => {|DSL0108:Sum(y, axes: NonBatchAxes)|};
             }
             """, "there is no axis besides the batch axis");
 
@@ -97,7 +97,7 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "T", "F")] Tensor y) => Sum(y, axes: [1, 2]) - {|DSL0108:Max(y, axis: -1)|};
+                [Loss] static TensorExpr F([Shape("B", "T", "F")] TensorExpr y) => Sum(y, axes: [1, 2]) - {|DSL0108:Max(y, axis: -1)|};
             }
             """, "write axes: [1, 2] here too");
 
@@ -106,7 +106,7 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "T", "H", "W")] Tensor y) => Sum(y, axes: [1, 2, 3]) - {|DSL0108:Sum(y, axes: [2, 3])|};
+                [Loss] static TensorExpr F([Shape("B", "T", "H", "W")] TensorExpr y) => Sum(y, axes: [1, 2, 3]) - {|DSL0108:Sum(y, axes: [2, 3])|};
             }
             """, "another axis operation of the formula reduces axes [1, 2, 3]");
 
@@ -115,8 +115,8 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "T", "C")] Tensor x, [Shape("B")] Indices k) => LogSumExp(x, axes: [1, 2]) - {|DSL0108:Gather(x, k, axis: -1)|};
-                [Loss] static Tensor G([Shape("B", "T", "C")] Tensor x) => Sum(x, axes: [1, 2]) / {|DSL0108:Dim(x, axis: -1)|};
+                [Loss] static TensorExpr F([Shape("B", "T", "C")] TensorExpr x, [Shape("B")] Indices k) => LogSumExp(x, axes: [1, 2]) - {|DSL0108:Gather(x, k, axis: -1)|};
+                [Loss] static TensorExpr G([Shape("B", "T", "C")] TensorExpr x) => Sum(x, axes: [1, 2]) / {|DSL0108:Dim(x, axis: -1)|};
             }
             """, "Gather and Dim need a formula with one loss axis");
 
@@ -125,7 +125,7 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [{|DSL0108:Loss(Axis = 0)|}] static Tensor F([Shape("B", "T", "F")] Tensor y) => Sum(y, axes: [1, 2]);
+                [{|DSL0108:Loss(Axis = 0)|}] static TensorExpr F([Shape("B", "T", "F")] TensorExpr y) => Sum(y, axes: [1, 2]);
             }
             """, "[Loss(Axis = 0)] in 'F': the formula reduces axes [1, 2], which do not include it");
 
@@ -134,7 +134,7 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("...", "C")] Tensor y) => {|DSL0108:Sum(y, axes: [-1])|};
+                [Loss] static TensorExpr F([Shape("...", "C")] TensorExpr y) => {|DSL0108:Sum(y, axes: [-1])|};
             }
             """, "has one loss axis");
 
@@ -143,7 +143,7 @@ public class MultiAxisDiagnosticTests
         => Verify("""
             public static partial class L
             {
-                [Loss] static Tensor F([Shape("B", "H", "C")] Tensor y, [{|DSL0108:Shape("C")|}] Tensor w) => Sum(w * y, axes: [1, 2]);
+                [Loss] static TensorExpr F([Shape("B", "H", "C")] TensorExpr y, [{|DSL0108:Shape("C")|}] TensorExpr w) => Sum(w * y, axes: [1, 2]);
             }
             """, "looks like one value per class");
 
@@ -153,7 +153,7 @@ public class MultiAxisDiagnosticTests
             public static partial class L
             {
                 static readonly int[] Spatial = { 1, 2 };
-                [Loss] static Tensor F([Shape("B", "H", "W")] Tensor y, int k) => Sum(y, axes: {|DSL0003:[k, 2]|}) + Sum(y, axes: {|DSL0003:Spatial|});
+                [Loss] static TensorExpr F([Shape("B", "H", "W")] TensorExpr y, int k) => Sum(y, axes: {|DSL0003:[k, 2]|}) + Sum(y, axes: {|DSL0003:Spatial|});
             }
             """, "must be a list of constant integers such as [1, 2, 3], or NonBatchAxes");
 }

@@ -11,22 +11,22 @@ public static partial class MultiDiffFormulas
 {
     /// <summary>Gaussian negative log-likelihood with a learnable mean and variance, both per element.</summary>
     [Loss]
-    static Tensor GaussianNll([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor variance)
+    static TensorExpr GaussianNll([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr mean, [Differentiable, Shape("B", "N")] TensorExpr variance)
         => Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
 
     /// <summary>The same formula differentiated by the mean alone.</summary>
     [Loss]
-    static Tensor GaussianNllByMean([Shape("B", "N")] Tensor y, [Differentiable, Shape("B", "N")] Tensor mean, [Shape("B", "N")] Tensor variance)
+    static TensorExpr GaussianNllByMean([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr mean, [Shape("B", "N")] TensorExpr variance)
         => Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
 
     /// <summary>The same formula differentiated by the variance alone.</summary>
     [Loss]
-    static Tensor GaussianNllByVariance([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor mean, [Differentiable, Shape("B", "N")] Tensor variance)
+    static TensorExpr GaussianNllByVariance([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr mean, [Differentiable, Shape("B", "N")] TensorExpr variance)
         => Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
 
     /// <summary>Contrastive loss over two embeddings, both learnt: squared distance for pairs alike, squared hinge on the margin otherwise.</summary>
     [Loss]
-    static Tensor Contrastive([Differentiable, Shape("B", "D")] Tensor left, [Differentiable, Shape("B", "D")] Tensor right, [Shape("B")] Tensor same, Scalar margin)
+    static TensorExpr Contrastive([Differentiable, Shape("B", "D")] TensorExpr left, [Differentiable, Shape("B", "D")] TensorExpr right, [Shape("B")] TensorExpr same, Scalar margin)
     {
         var d2 = Sum(Square(left - right), axis: -1);
         var d = Sqrt(d2 + 1e-6);
@@ -35,32 +35,32 @@ public static partial class MultiDiffFormulas
 
     /// <summary>Distillation with a learnable temperature: teacher and student logits and the temperature all differentiated by.</summary>
     [Loss]
-    static Tensor Distillation([Differentiable, Shape("B", "C")] Tensor teacher, [Differentiable, Shape("B", "C")] Tensor student, [Differentiable] Scalar temperature)
+    static TensorExpr Distillation([Differentiable, Shape("B", "C")] TensorExpr teacher, [Differentiable, Shape("B", "C")] TensorExpr student, [Differentiable] Scalar temperature)
         => -Sum(Softmax(teacher / temperature, axis: -1) * LogSoftmax(student / temperature, axis: -1), axis: -1);
 
     /// <summary>PyTorch's <c>BCEWithLogitsLoss(pos_weight)</c> with the per-class weight learnt beside the logits.</summary>
     [Loss]
-    static Tensor LearntPosWeightBce([Shape("B", "C")] Tensor yTrue, [Differentiable, Shape("B", "C")] Tensor logits, [Differentiable, Shape("C")] Tensor posWeight)
+    static TensorExpr LearntPosWeightBce([Shape("B", "C")] TensorExpr yTrue, [Differentiable, Shape("B", "C")] TensorExpr logits, [Differentiable, Shape("C")] TensorExpr posWeight)
         => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
 
     /// <summary>The same weight, differentiated by alone (its gradient is the destination <c>gradient</c>, of shape [C]).</summary>
     [Loss]
-    static Tensor PosWeightBceByWeight([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, [Differentiable, Shape("C")] Tensor posWeight)
+    static TensorExpr PosWeightBceByWeight([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits, [Differentiable, Shape("C")] TensorExpr posWeight)
         => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
 
     /// <summary>The loss axis first (strided in memory): a learnt weight per position along it, beside the prediction.</summary>
     [Loss(Axis = 0)]
-    static Tensor ColumnWeighted([Shape("N", "B")] Tensor yTrue, [Differentiable, Shape("N", "B")] Tensor yPred, [Differentiable, Shape("N")] Tensor w)
+    static TensorExpr ColumnWeighted([Shape("N", "B")] TensorExpr yTrue, [Differentiable, Shape("N", "B")] TensorExpr yPred, [Differentiable, Shape("N")] TensorExpr w)
         => Sum(w * Square(yTrue - yPred), axis: 0);
 
     /// <summary>Rows left out by a keep mask: both inputs' gradients are 0 there.</summary>
     [Loss]
-    static Tensor MaskedPair([Differentiable, Shape("B", "C")] Tensor a, [Differentiable, Shape("B", "C")] Tensor b, [Shape("B")] Indices labels, int ignore)
+    static TensorExpr MaskedPair([Differentiable, Shape("B", "C")] TensorExpr a, [Differentiable, Shape("B", "C")] TensorExpr b, [Shape("B")] Indices labels, int ignore)
         => Masked(Mean(Square(a - b), axis: -1), labels != ignore);
 
     /// <summary>A per-element loss (the loss axis kept) of two tensors and a learnable scale.</summary>
     [Loss]
-    static Tensor ScaledError([Differentiable, Shape("B", "N")] Tensor a, [Differentiable, Shape("B", "N")] Tensor b, [Differentiable] Scalar scale)
+    static TensorExpr ScaledError([Differentiable, Shape("B", "N")] TensorExpr a, [Differentiable, Shape("B", "N")] TensorExpr b, [Differentiable] Scalar scale)
         => 0.5 * Square(scale * a - b);
 }
 

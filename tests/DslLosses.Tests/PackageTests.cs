@@ -169,7 +169,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
             public static partial class Planted
             {
                 [Loss]
-                static Tensor Mse([Shape("B", "N")] Tensor yTrue, [Shape("B", "M")] Tensor yPred) => Mean(Square(yTrue - yPred), axis: -1);
+                static TensorExpr Mse([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "M")] TensorExpr yPred) => Mean(Square(yTrue - yPred), axis: -1);
             }
             """,
         },
@@ -182,7 +182,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
             public static partial class Planted
             {
                 [Loss]
-                static Tensor F([Shape("B", "N")] Tensor y, [Shape("B", 3)] Tensor p, [Shape("B", 4)] Tensor q) => Mean(y - p + q, axis: -1);
+                static TensorExpr F([Shape("B", "N")] TensorExpr y, [Shape("B", 3)] TensorExpr p, [Shape("B", 4)] TensorExpr q) => Mean(y - p + q, axis: -1);
             }
             """,
         },
@@ -358,7 +358,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedPackage>
                 public static partial class MyLosses
                 {
                     [Loss]
-                    static Tensor Mse([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+                    static TensorExpr Mse([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
                         => Mean(Square(yTrue - yPred), axis: -1);
                 }
                 """);

@@ -11,27 +11,27 @@ public static partial class PerClassFormulas
 {
     /// <summary>PyTorch's <c>BCEWithLogitsLoss(pos_weight)</c>: <c>pos_weight</c> one value per class, not tiled.</summary>
     [Loss]
-    static Tensor PosWeightBce([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, [Shape("C")] Tensor posWeight)
+    static TensorExpr PosWeightBce([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits, [Shape("C")] TensorExpr posWeight)
         => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
 
     /// <summary>Class-weighted softmax cross-entropy.</summary>
     [Loss]
-    static Tensor ClassWeightedCce([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, [Shape("C")] Tensor classWeight)
+    static TensorExpr ClassWeightedCce([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits, [Shape("C")] TensorExpr classWeight)
         => -Sum(classWeight * yTrue * LogSoftmax(logits, axis: -1), axis: -1);
 
     /// <summary>Sparse labels picking the weight of their class (a gather of a per-class value).</summary>
     [Loss]
-    static Tensor ClassWeightedNll([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels, [Shape("C")] Tensor classWeight)
+    static TensorExpr ClassWeightedNll([Shape("B", "C")] TensorExpr logits, [Shape("B")] Indices labels, [Shape("C")] TensorExpr classWeight)
         => Gather(classWeight * (LogSumExp(logits, axis: -1) - logits), labels, axis: -1);
 
     /// <summary>Any leading dimensions, a per-class alpha.</summary>
     [Loss]
-    static Tensor AlphaMse([Shape("...", "C")] Tensor yTrue, [Shape("...", "C")] Tensor yPred, [Shape("C")] Tensor alpha)
+    static TensorExpr AlphaMse([Shape("...", "C")] TensorExpr yTrue, [Shape("...", "C")] TensorExpr yPred, [Shape("C")] TensorExpr alpha)
         => Mean(alpha * Square(yTrue - yPred), axis: -1);
 
     /// <summary>The loss axis first (strided in memory): a weight per position along it.</summary>
     [Loss(Axis = 0)]
-    static Tensor ColumnWeighted([Shape("N", "B")] Tensor yTrue, [Shape("N", "B")] Tensor yPred, [Shape("N")] Tensor w)
+    static TensorExpr ColumnWeighted([Shape("N", "B")] TensorExpr yTrue, [Shape("N", "B")] TensorExpr yPred, [Shape("N")] TensorExpr w)
         => Sum(w * Square(yTrue - yPred), axis: 0);
 }
 

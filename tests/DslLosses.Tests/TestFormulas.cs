@@ -7,7 +7,7 @@ public static partial class TestFormulas
 {
     /// <summary>The focal binary crossentropy of the design document.</summary>
     [Loss(Axis = -1)]
-    static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+    static TensorExpr FocalBce([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
     {
         var p = Clip(yPred, Epsilon, 1 - Epsilon);
         var pt = yTrue * p + (1 - yTrue) * (1 - p);
@@ -16,39 +16,39 @@ public static partial class TestFormulas
 
     /// <summary>Softmax cross-entropy over exactly three classes: the class loop is unrolled.</summary>
     [Loss]
-    static Tensor SoftmaxCe3([Shape("B", 3)] Tensor labels, [Shape("B", 3)] Tensor logits)
+    static TensorExpr SoftmaxCe3([Shape("B", 3)] TensorExpr labels, [Shape("B", 3)] TensorExpr logits)
         => -Sum(labels * LogSoftmax(logits, axis: -1), axis: -1);
 
     /// <summary>Negative log-likelihood from integer labels with an ignored class.</summary>
     [Loss]
-    static Tensor SparseNll([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels, int ignore)
+    static TensorExpr SparseNll([Shape("B", "C")] TensorExpr logits, [Shape("B")] Indices labels, int ignore)
         => Masked(LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1), labels != ignore);
 
     /// <summary>Elementwise: the per-sample loss keeps the input shape.</summary>
     [Loss(ElementTypes = LossElementTypes.Single | LossElementTypes.Double)]
-    static Tensor SquaredError([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b) => Square(a - b);
+    static TensorExpr SquaredError([Shape("B", "N")] TensorExpr a, [Shape("B", "N")] TensorExpr b) => Square(a - b);
 
     /// <summary>Reduces along axis 0 of a [B, N] input: one loss per column.</summary>
     [Loss(Axis = 0)]
-    static Tensor ColumnMean([Shape("B", "N")] Tensor x) => Mean(x, axis: 0);
+    static TensorExpr ColumnMean([Shape("B", "N")] TensorExpr x) => Mean(x, axis: 0);
 
     /// <summary>Written the unstable way on purpose: the lowering turns it into -Softplus(-x).</summary>
     [Loss]
-    static Tensor LogSigmoidLoss([Shape("...")] Tensor x) => -Log(Sigmoid(x));
+    static TensorExpr LogSigmoidLoss([Shape("...")] TensorExpr x) => -Log(Sigmoid(x));
 
     /// <summary>A row-level weight tensor next to full tensors, and only the Sum reduction generated.</summary>
     [Loss(Reductions = LossReductions.Sum)]
-    static Tensor WeightedRowMax([Shape("B", "N")] Tensor x, [Shape("B")] Tensor rowScale) => Max(x, axis: -1) * rowScale;
+    static TensorExpr WeightedRowMax([Shape("B", "N")] TensorExpr x, [Shape("B")] TensorExpr rowScale) => Max(x, axis: -1) * rowScale;
 
     /// <summary>The largest absolute error of a row: a row max the user asked for (NaN must win), not a softmax shift.</summary>
     [Loss]
-    static Tensor MaxAbsError([Shape("B", "N")] Tensor a, [Shape("B", "N")] Tensor b) => Max(Abs(a - b), axis: -1);
+    static TensorExpr MaxAbsError([Shape("B", "N")] TensorExpr a, [Shape("B", "N")] TensorExpr b) => Max(Abs(a - b), axis: -1);
 
     /// <summary>A clip whose lower bound is a run-time scalar (IEEE max) and whose upper bound is a constant (one instruction).</summary>
     /// <summary>A clip with tensor bounds, differentiated by its lower bound: the order when lo &gt; hi shows in values and gradient.</summary>
     [Loss(ElementTypes = LossElementTypes.Single | LossElementTypes.Double)]
-    static Tensor ClipBounds([Shape("B", "N")] Tensor x, [Differentiable, Shape("B", "N")] Tensor lo, [Shape("B", "N")] Tensor hi) => Clip(x, lo, hi);
+    static TensorExpr ClipBounds([Shape("B", "N")] TensorExpr x, [Differentiable, Shape("B", "N")] TensorExpr lo, [Shape("B", "N")] TensorExpr hi) => Clip(x, lo, hi);
 
     [Loss]
-    static Tensor ClippedMean([Shape("B", "N")] Tensor x, Scalar lo) => Mean(Clip(x, lo, 1), axis: -1);
+    static TensorExpr ClippedMean([Shape("B", "N")] TensorExpr x, Scalar lo) => Mean(Clip(x, lo, 1), axis: -1);
 }

@@ -107,7 +107,7 @@ internal abstract class Textbook(int[] differentiable, Textbook.Input[] inputs, 
 
         public Layout[] Layouts => layouts;
 
-        /// <summary>Tensor argument <paramref name="i"/> as the formula takes it.</summary>
+        /// <summary>TensorExpr argument <paramref name="i"/> as the formula takes it.</summary>
         public ReadOnlyTensorSpan<T> this[int i] => layouts[i] == Layout.Full ? new(tensors[i], full, default) : new(tensors[i]);
 
         /// <summary>Element (r, j) of tensor argument <paramref name="i"/>, broadcast as the formula broadcasts it.</summary>

@@ -11,44 +11,44 @@ public static partial class VocabularyFormulas
 {
     /// <summary><c>Max(x, 0)</c>: the elementwise maximum with a constant (no axis).</summary>
     [Loss]
-    static Tensor Hinge([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred) => Mean(Max(1 - yTrue * yPred, 0), axis: -1);
+    static TensorExpr Hinge([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred) => Mean(Max(1 - yTrue * yPred, 0), axis: -1);
 
     /// <summary>Constant bounds in <c>Clip</c>, <c>Min</c> and <c>Max</c>, either side.</summary>
     [Loss]
-    static Tensor ConstantBounds([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr ConstantBounds([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(Square(yTrue - Clip(yPred, 0, 1)) + Min(yPred, -1) + Max(-2, yPred) * Min(0.5, yPred), axis: -1);
 
     /// <summary>The hyperbolic functions: log-cosh, tanh and sinh terms.</summary>
     [Loss]
-    static Tensor Hyperbolic([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr Hyperbolic([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(Log(Cosh(yPred - yTrue)) + Tanh(yPred) * yTrue + 0.25 * Sinh(yPred), axis: -1);
 
     /// <summary><c>Sign</c> times the difference: the absolute error, whose gradient is the sign (Sign's own is 0).</summary>
     [Loss]
-    static Tensor SignedError([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr SignedError([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(Sign(yPred - yTrue) * (yPred - yTrue) + 0 * Sign(yPred), axis: -1);
 
     /// <summary><c>StopGradient</c>: the value of p², the gradient of p·c with c = p held fixed.</summary>
     [Loss]
-    static Tensor HalfStopped([Shape("B", "N")] Tensor yPred) => Sum(yPred * StopGradient(yPred), axis: -1);
+    static TensorExpr HalfStopped([Shape("B", "N")] TensorExpr yPred) => Sum(yPred * StopGradient(yPred), axis: -1);
 
-    /// <summary>Tensor equality, and comparisons on a Scalar.</summary>
+    /// <summary>TensorExpr equality, and comparisons on a Scalar.</summary>
     [Loss]
-    static Tensor Equalities([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+    static TensorExpr Equalities([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
         => Mean(Where(yTrue == 1, -Log(yPred), Where(yTrue != 0, Square(yPred), -Log(1 - yPred)))
                 * Where(gamma > 1, gamma, Where(gamma == 0, 0.5, 1)), axis: -1);
 
     /// <summary>Constants from Math and MathF: fields and calls on constants, folded at compile time.</summary>
     [Loss]
-    static Tensor GaussianNll([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr GaussianNll([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => Mean(0.5 * Square(yTrue - yPred) + 0.5 * Math.Log(2 * Math.PI) + MathF.E * 0 + Math.Sqrt(2 * Math.PI) * 0.01 * yPred, axis: -1);
 
     /// <summary>A helper method, written once and inlined twice: cosine similarity of L2-normalised rows.</summary>
-    static Tensor L2Normalize(Tensor x) => x / Sqrt(Max(Sum(Square(x), axis: -1), 1e-12));
+    static TensorExpr L2Normalize(TensorExpr x) => x / Sqrt(Max(Sum(Square(x), axis: -1), 1e-12));
 
     /// <summary>Keras's <c>cosine_similarity</c> loss with a helper.</summary>
     [Loss]
-    static Tensor CosineSimilarity([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred)
+    static TensorExpr CosineSimilarity([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred)
         => -Sum(L2Normalize(yTrue) * L2Normalize(yPred), axis: -1);
 }
 
@@ -219,27 +219,27 @@ public static partial class ScalarGradientFormulas
 {
     /// <summary>Softmax cross-entropy with a learnable temperature (a row reduction of the scalar).</summary>
     [Loss]
-    static Tensor TemperatureCce([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, [Differentiable] Scalar temperature)
+    static TensorExpr TemperatureCce([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits, [Differentiable] Scalar temperature)
         => -Sum(yTrue * LogSoftmax(logits / temperature, axis: -1), axis: -1);
 
     /// <summary>Gaussian negative log-likelihood with one learnable log-variance, and the mean as the prediction.</summary>
     [Loss]
-    static Tensor GaussianNll([Shape("B", "N")] Tensor yTrue, [Differentiable, Shape("B", "N")] Tensor mean, [Differentiable] Scalar logVar)
+    static TensorExpr GaussianNll([Shape("B", "N")] TensorExpr yTrue, [Differentiable, Shape("B", "N")] TensorExpr mean, [Differentiable] Scalar logVar)
         => Mean(0.5 * (logVar + Square(yTrue - mean) / Exp(logVar)), axis: -1);
 
     /// <summary>Elementwise Huber loss with a learnable threshold.</summary>
     [Loss]
-    static Tensor Huber([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, [Differentiable] Scalar delta)
+    static TensorExpr Huber([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, [Differentiable] Scalar delta)
         => Where(Abs(yTrue - yPred) <= delta, 0.5 * Square(yTrue - yPred), delta * (Abs(yTrue - yPred) - 0.5 * delta));
 
     /// <summary>A derivative that is the same constant for every row.</summary>
     [Loss]
-    static Tensor Offset([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, [Differentiable] Scalar u)
+    static TensorExpr Offset([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, [Differentiable] Scalar u)
         => Mean(Square(yTrue - yPred), axis: -1) + u;
 
     /// <summary>A gather and a row max of the scalar's product (the tie-share and gather paths of the derivative).</summary>
     [Loss]
-    static Tensor ScaledMargin([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels, [Differentiable] Scalar scale)
+    static TensorExpr ScaledMargin([Shape("B", "C")] TensorExpr logits, [Shape("B")] Indices labels, [Differentiable] Scalar scale)
         => Max(Square(logits * scale), axis: -1) - Gather(Square(logits * scale), labels, axis: -1);
 }
 

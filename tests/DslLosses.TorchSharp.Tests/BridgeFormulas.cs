@@ -7,7 +7,7 @@ public static partial class BridgeFormulas
 {
     /// <summary>The focal binary crossentropy of the design document, on probabilities.</summary>
     [Loss(Axis = -1)]
-    static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+    static TensorExpr FocalBce([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
     {
         var p = Clip(yPred, Epsilon, 1 - Epsilon);
         var pt = yTrue * p + (1 - yTrue) * (1 - p);
@@ -16,10 +16,10 @@ public static partial class BridgeFormulas
 
     /// <summary>Negative log-likelihood from integer labels with an ignored class; the prediction comes first.</summary>
     [Loss]
-    static Tensor SparseNll([Shape("B", "C")] Tensor logits, [Shape("B")] Indices labels, int ignore)
+    static TensorExpr SparseNll([Shape("B", "C")] TensorExpr logits, [Shape("B")] Indices labels, int ignore)
         => Masked(LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1), labels != ignore);
 
     /// <summary>Elementwise: the per-sample losses keep the prediction's shape.</summary>
     [Loss]
-    static Tensor SquaredError([Shape("B", "N")] Tensor target, [Shape("B", "N")] Tensor output) => Square(target - output);
+    static TensorExpr SquaredError([Shape("B", "N")] TensorExpr target, [Shape("B", "N")] TensorExpr output) => Square(target - output);
 }

@@ -147,7 +147,7 @@ internal sealed class FormulaChecker
     public List<int> DifferentiableTensors { get; } = new();
 
     /// <summary>
-    /// The marked tensor parameters (any number), else the prediction when the declaration says which it is: the only full-shape Tensor, or
+    /// The marked tensor parameters (any number), else the prediction when the declaration says which it is: the only full-shape TensorExpr, or
     /// of two or more (the target first, by Keras's <c>(y_true, y_pred)</c> order) the only one after the first that
     /// the loss depends on differentiably. With several such candidates (a full-shape weight after the prediction)
     /// nothing is guessed: an error asks for <c>[Differentiable]</c>. A formula the differentiator cannot handle gets

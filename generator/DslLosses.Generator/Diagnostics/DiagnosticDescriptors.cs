@@ -97,8 +97,8 @@ internal static class DiagnosticDescriptors
         "Parameter '{0}' of formula '{1}' {2}", DeclarationCategory);
 
     public static readonly DiagnosticDescriptor InvalidReturnType = Error(
-        "DSL0404", "Loss formula must return Tensor",
-        "Loss formula '{0}' must return DslLosses.Tensor, not {1}", DeclarationCategory);
+        "DSL0404", "Loss formula must return TensorExpr",
+        "Loss formula '{0}' must return DslLosses.TensorExpr, not {1}", DeclarationCategory);
 
     public static readonly DiagnosticDescriptor DuplicateFormulaName = Error(
         "DSL0405", "Duplicate formula name",

@@ -253,7 +253,7 @@ internal sealed class BodyParser
                 return InlineHelper(invocation, helper, call);
             string hint = target is IMethodSymbol { ContainingType: { } t } m && t.ToDisplayString() is "System.Math" or "System.MathF"
                 ? $"; use {m.Name} from DslLosses.Dsl (using static DslLosses.Dsl;), or call it on constants only (Math.Log(2.0) is folded at compile time)"
-                : "; a helper method is inlined when it is static, declared in the formula's type, non-generic, and takes and returns DSL values (Tensor, Scalar, Mask, Indices, int)";
+                : "; a helper method is inlined when it is static, declared in the formula's type, non-generic, and takes and returns DSL values (TensorExpr, Scalar, Mask, Indices, int)";
             Report(DiagnosticDescriptors.UnknownFunction, invocation.Expression.GetLocation(), Head(invocation.Expression), hint);
             return null;
         }

@@ -22,7 +22,7 @@ internal static partial class FormulaParser
     public const string LossAttributeName = "DslLosses.LossAttribute";
     public const string ShapeAttributeName = "DslLosses.ShapeAttribute";
     public const string DslTypeName = "DslLosses.Dsl";
-    public const string TensorTypeName = "DslLosses.Tensor";
+    public const string TensorTypeName = "DslLosses.TensorExpr";
     public const string MaskTypeName = "DslLosses.Mask";
     public const string IndicesTypeName = "DslLosses.Indices";
     public const string ScalarTypeName = "DslLosses.Scalar";
@@ -136,7 +136,7 @@ internal static partial class FormulaParser
             if (kind == ParamKind.Scalar)
                 markedScalars.Add(parameter.Ordinal);
             else if (kind != ParamKind.Tensor)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable] but is neither a Tensor nor a Scalar"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, parameter.Locations.FirstOrDefault(), parameter.Name, methodName, "is marked [Differentiable] but is neither a TensorExpr nor a Scalar"));
             else
                 marked.Add(parameter.Ordinal);
         }
@@ -193,7 +193,7 @@ internal static partial class FormulaParser
         if (kind is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidParameter, location, parameter.Name, methodName,
-                $"has type {typeName}: formula parameters are Tensor or Indices (with [Shape]), Scalar or int"));
+                $"has type {typeName}: formula parameters are TensorExpr or Indices (with [Shape]), Scalar or int"));
             return new ParamModel(parameter.Name, ParamKind.Scalar, EquatableArray<Dim>.Empty);
         }
         if (parameter.Name is "reduction" or "sampleWeight" or "destination" or "axis" or "gradient" or "T" || parameter.Name.StartsWith("__", StringComparison.Ordinal)

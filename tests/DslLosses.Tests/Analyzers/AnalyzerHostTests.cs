@@ -20,7 +20,7 @@ public class AnalyzerHostTests
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+            static TensorExpr FocalBce([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
             {
                 var p = Clip(yPred, Epsilon, 1 - Epsilon);
                 var pt = yTrue * p + (1 - yTrue) * (1 - p);
@@ -28,7 +28,7 @@ public class AnalyzerHostTests
             }
 
             [Loss]
-            static Tensor Nll([Shape("...", "C")] Tensor logits, [Shape("...")] Indices labels)
+            static TensorExpr Nll([Shape("...", "C")] TensorExpr logits, [Shape("...")] Indices labels)
                 => -Gather(LogSoftmax(logits, axis: -1), labels, axis: -1);
         }
 

@@ -41,28 +41,28 @@ public class CodeFixTests
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+            static TensorExpr Bce([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr x)
                 => Mean(-y * {|DSL0303:Log(Sigmoid(x))|} - (1 - y) * {|DSL0303:Log(1 - Sigmoid(x))|}, axis: -1);
 
             [Loss]
-            static Tensor Nll([Shape("B", "N")] Tensor x) => Mean(-{|DSL0303:Log(Sigmoid(x + 1))|}, axis: -1);
+            static TensorExpr Nll([Shape("B", "N")] TensorExpr x) => Mean(-{|DSL0303:Log(Sigmoid(x + 1))|}, axis: -1);
 
             [Loss]
-            static Tensor Cce([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor x)
+            static TensorExpr Cce([Shape("B", "C")] TensorExpr y, [Shape("B", "C")] TensorExpr x)
                 => -Sum(y * {|DSL0303:Log(Softmax(x, axis: -1))|}, axis: -1);
         }
         """, """
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+            static TensorExpr Bce([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr x)
                 => Mean(-y * -Softplus(-x) - (1 - y) * -Softplus(x), axis: -1);
 
             [Loss]
-            static Tensor Nll([Shape("B", "N")] Tensor x) => Mean(Softplus(-(x + 1)), axis: -1);
+            static TensorExpr Nll([Shape("B", "N")] TensorExpr x) => Mean(Softplus(-(x + 1)), axis: -1);
 
             [Loss]
-            static Tensor Cce([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor x)
+            static TensorExpr Cce([Shape("B", "C")] TensorExpr y, [Shape("B", "C")] TensorExpr x)
                 => -Sum(y * LogSoftmax(x, axis: -1), axis: -1);
         }
         """);
@@ -112,7 +112,7 @@ public class CodeFixTests
             public static partial class MyLosses
             {
                 [Loss]
-                static Tensor Bce([Shape("B", "C")] Tensor yTrue, [Shape("B", "C")] Tensor logits, [Shape("B", "C")] Tensor posWeight)
+                static TensorExpr Bce([Shape("B", "C")] TensorExpr yTrue, [Shape("B", "C")] TensorExpr logits, [Shape("B", "C")] TensorExpr posWeight)
                     => Mean((1 - yTrue) * logits + (1 + (posWeight - 1) * yTrue) * Softplus(-logits), axis: -1);
             }
             """;
@@ -130,7 +130,7 @@ public class CodeFixTests
         var operations = await actions[0].GetOperationsAsync(CancellationToken.None);
         Solution changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
         string fixedText = (await changed.GetDocument(document.Id)!.GetTextAsync()).ToString();
-        Assert.Equal(source.Replace("[Shape(\"B\", \"C\")] Tensor logits", "[Differentiable, Shape(\"B\", \"C\")] Tensor logits"), fixedText);
+        Assert.Equal(source.Replace("[Shape(\"B\", \"C\")] TensorExpr logits", "[Differentiable, Shape(\"B\", \"C\")] TensorExpr logits"), fixedText);
 
         // the fixed formula compiles with no DSL error and gets its gradient methods
         (HarnessRun after, var compilation) = GeneratorHarness.Run(fixedText);

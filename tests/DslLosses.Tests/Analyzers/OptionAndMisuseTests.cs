@@ -28,7 +28,7 @@ public class LabelSmoothingAnalyzerTests
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor SmoothBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar labelSmoothing)
+            static TensorExpr SmoothBce([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar labelSmoothing)
             {
                 var y = yTrue * (1 - labelSmoothing) + 0.5 * labelSmoothing;
                 return Mean(Softplus(yPred) - yPred * y, axis: -1);
@@ -65,7 +65,7 @@ public class LabelSmoothingAnalyzerTests
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor Scaled([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+            static TensorExpr Scaled([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
                 => Mean(gamma * (yPred - yTrue), axis: -1);
         }
         class C
@@ -157,11 +157,11 @@ public class FormulaAnalyzerTests
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+            static TensorExpr Bce([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr x)
                 => -Mean(y * {|DSL0303:Log(Sigmoid(x))|} + (1 - y) * {|DSL0303:Log(1 - Sigmoid(x))|}, axis: -1);
 
             [Loss]
-            static Tensor Cce([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor x)
+            static TensorExpr Cce([Shape("B", "C")] TensorExpr y, [Shape("B", "C")] TensorExpr x)
             {
                 var p = Softmax(x, axis: -1);
                 return -Sum(y * {|DSL0303:Log(p)|}, axis: -1);
@@ -174,14 +174,14 @@ public class FormulaAnalyzerTests
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor Twice([Shape("B", "C")] Tensor y, [Shape("B", "C")] Tensor x)
+            static TensorExpr Twice([Shape("B", "C")] TensorExpr y, [Shape("B", "C")] TensorExpr x)
             {
                 var p = Softmax(x, axis: -1);
                 return -Sum(y * LogSoftmax({|DSL0304:p|}, axis: -1), axis: -1);
             }
 
             [Loss]
-            static Tensor SigmoidThenSoftplus([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+            static TensorExpr SigmoidThenSoftplus([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr x)
                 => Mean(Softplus({|DSL0304:Sigmoid(x)|}) - y * x, axis: -1);
         }
         """);
@@ -191,21 +191,21 @@ public class FormulaAnalyzerTests
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor Bce([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+            static TensorExpr Bce([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr x)
                 => Mean(y * Softplus(-x) + (1 - y) * Softplus(x), axis: -1);
 
             [Loss]
-            static Tensor Probabilities([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor p)
+            static TensorExpr Probabilities([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr p)
                 => -Mean(y * Log(Clip(p, Epsilon, 1 - Epsilon)) + (1 - y) * Log(1 - Clip(p, Epsilon, 1 - Epsilon)), axis: -1);
 
             [Loss]
-            static Tensor Focal([Shape("B", "N")] Tensor y, [Shape("B", "N")] Tensor x)
+            static TensorExpr Focal([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr x)
             {
                 var p = Sigmoid(x);
                 return Mean(Square(y - p) + Softplus(-x) * y, axis: -1);
             }
 
-            static Tensor NotAFormula(Tensor x) => Log(Sigmoid(x));
+            static TensorExpr NotAFormula(TensorExpr x) => Log(Sigmoid(x));
         }
         """);
 }

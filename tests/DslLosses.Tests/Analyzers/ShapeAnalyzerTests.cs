@@ -18,7 +18,7 @@ public class ShapeAnalyzerTests
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor FocalBce([Shape("B", "N")] Tensor yTrue, [Shape("B", "N")] Tensor yPred, Scalar gamma)
+            static TensorExpr FocalBce([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
             {
                 var p = Clip(yPred, Epsilon, 1 - Epsilon);
                 var pt = yTrue * p + (1 - yTrue) * (1 - p);
@@ -26,11 +26,11 @@ public class ShapeAnalyzerTests
             }
 
             [Loss]
-            static Tensor Nll([Shape("...", "C")] Tensor logits, [Shape("...")] Indices labels)
+            static TensorExpr Nll([Shape("...", "C")] TensorExpr logits, [Shape("...")] Indices labels)
                 => -Gather(LogSoftmax(logits, axis: -1), labels, axis: -1);
 
             [Loss]
-            static Tensor Rgb([Shape("B", 3)] Tensor a, [Shape("B", 3)] Tensor b) => Sum(Square(a - b), axis: -1);
+            static TensorExpr Rgb([Shape("B", 3)] TensorExpr a, [Shape("B", 3)] TensorExpr b) => Sum(Square(a - b), axis: -1);
         }
 
         """;
@@ -146,7 +146,7 @@ public class ShapeAnalyzerTests
         public static partial class MyLosses
         {
             [Loss]
-            static Tensor Dice([Shape("B", "H", "W", "C")] Tensor y, [Shape("B", "H", "W", "C")] Tensor p)
+            static TensorExpr Dice([Shape("B", "H", "W", "C")] TensorExpr y, [Shape("B", "H", "W", "C")] TensorExpr p)
                 => 1 - (2 * Sum(y * p, axes: [1, 2, 3]) + 1) / (Sum(y + p, axes: NonBatchAxes) + 1);
         }
 

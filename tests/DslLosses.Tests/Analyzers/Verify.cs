@@ -19,7 +19,7 @@ namespace DslLosses.Tests.Analyzers;
 /// </summary>
 internal static class Verify
 {
-    public const string Usings = "using System;\nusing System.Numerics.Tensors;\nusing DslLosses;\nusing static DslLosses.Dsl;\nusing Tensor = DslLosses.Tensor;\nusing NTensor = System.Numerics.Tensors.Tensor;\n";
+    public const string Usings = "using System;\nusing System.Numerics.Tensors;\nusing DslLosses;\nusing static DslLosses.Dsl;\nusing TensorExpr = DslLosses.TensorExpr;\nusing NTensor = System.Numerics.Tensors.Tensor;\n";
 
     private static readonly Lazy<MetadataReference[]> References = new(() =>
     {

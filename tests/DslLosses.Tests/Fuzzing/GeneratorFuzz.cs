@@ -69,7 +69,7 @@ public sealed class GeneratorFuzz
 
     public static FuzzCase RandomCase(Node body)
         => new("random", "", Mutator.PlainType,
-            "    [Loss(ElementTypes = LossElementTypes.All)]\n    static Tensor F(" + RandomFormula.Signature + ")\n        => " + body.Text + ";", body);
+            "    [Loss(ElementTypes = LossElementTypes.All)]\n    static TensorExpr F(" + RandomFormula.Signature + ")\n        => " + body.Text + ";", body);
 
     /// <summary>The mutants generated so far in this run, by their source and generated code with the case number taken out.</summary>
     private readonly Dictionary<string, int> _seen = new(StringComparer.Ordinal);
@@ -182,7 +182,7 @@ public sealed class GeneratorFuzz
     }
 
     /// <summary>Warms the generator and the compiler up, so the first case's run is not charged with their start-up.</summary>
-    static GeneratorFuzz() => Generate(GeneratorHarness.Compile(Usings + "public static partial class W { [Loss] static Tensor F([Shape(\"B\", \"N\")] Tensor x) => Mean(Exp(x), -1); }"), TimeSpan.FromMinutes(5));
+    static GeneratorFuzz() => Generate(GeneratorHarness.Compile(Usings + "public static partial class W { [Loss] static TensorExpr F([Shape(\"B\", \"N\")] TensorExpr x) => Mean(Exp(x), -1); }"), TimeSpan.FromMinutes(5));
 
     /// <summary>One generator run bounded by <paramref name="limit"/> (default <see cref="Limit"/>): null when cut off.</summary>
     private static GeneratorDriver? Generate(Compilation compilation, TimeSpan? limit = null)

@@ -53,8 +53,8 @@ public static class Mutator
 
     private static readonly string[] Unsupported =
     {
-        "(x is null ? x : x)", "new Tensor()", "default(Tensor)", "checked(x)", "x!", "((System.Func<Tensor>)(() => x))()",
-        "x switch { _ => x }", "(x = x)", "nameof(x)", "Sum(x, axis: n)", "typeof(Tensor)", "$\"{x}\"", "x++", "await x",
+        "(x is null ? x : x)", "new TensorExpr()", "default(TensorExpr)", "checked(x)", "x!", "((System.Func<TensorExpr>)(() => x))()",
+        "x switch { _ => x }", "(x = x)", "nameof(x)", "Sum(x, axis: n)", "typeof(TensorExpr)", "$\"{x}\"", "x++", "await x",
     };
 
     private static readonly string[] GeneratedNames =
@@ -146,7 +146,7 @@ public static class Mutator
                 {
                     var parameters = Parameters(method);
                     if (parameters.Count >= 2)
-                        method = Regex.Replace(method, @"\b(Tensor|Scalar|Indices|int) (" + parameters[0] + @")\b", "$1 $2, int extra");
+                        method = Regex.Replace(method, @"\b(TensorExpr|Scalar|Indices|int) (" + parameters[0] + @")\b", "$1 $2, int extra");
                     break;
                 }
             }
@@ -160,7 +160,7 @@ public static class Mutator
     private static string Indent(string method) => string.Join("\n", method.Split('\n').Select(l => "    " + l.TrimEnd('\r')));
 
     private static List<string> Parameters(string method)
-        => Regex.Matches(method, @"\b(?:Tensor|Scalar|Indices|int) (@?\w+)\s*[,)]").Select(m => m.Groups[1].Value).Distinct().ToList();
+        => Regex.Matches(method, @"\b(?:TensorExpr|Scalar|Indices|int) (@?\w+)\s*[,)]").Select(m => m.Groups[1].Value).Distinct().ToList();
 
     private static string ReplaceOne(Random random, string text, string[] find, string[] replacements)
     {

@@ -41,7 +41,7 @@ public sealed record Node(string Format, bool Row, Node[] Kids)
 /// </summary>
 public static class RandomFormula
 {
-    public const string Signature = "[Shape(\"B\", \"N\")] Tensor y, [Differentiable, Shape(\"B\", \"N\")] Tensor p, Scalar s, [Shape(\"B\")] Indices k";
+    public const string Signature = "[Shape(\"B\", \"N\")] TensorExpr y, [Differentiable, Shape(\"B\", \"N\")] TensorExpr p, Scalar s, [Shape(\"B\")] Indices k";
 
     /// <summary>The text the masked formulas start with: their rows with class index 0 are taken out.</summary>
     public const string MaskPrefix = "Masked(";
