@@ -9,9 +9,9 @@ using static TorchSharp.torch;
 namespace DslLosses;
 
 /// <summary>
-/// The autograd node of every bridged loss. Inputs: the kernels, yTrue, yPred, the sample weights (or null) and, when
-/// the step is fused, a tensor of yPred's shape for the gradient (or null); all checked and contiguous
-/// (<see cref="TorchSharpLosses"/>).
+/// The autograd node of every bridged loss. Inputs: the kernels, yTrue, yPred, the sample weights (or null), when
+/// the step is fused a tensor of yPred's shape for the gradient (or null), and the loss's four extra tensors (nulls for
+/// the ones it has not; constants, no gradient); all checked and contiguous (<see cref="TorchSharpLosses"/>).
 /// </summary>
 /// <remarks>
 /// Fused (a reduced loss whose prediction requires grad, with grad mode on): forward runs the fused loss+gradient
@@ -32,11 +32,12 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         var yPred = (torch.Tensor)vars[2];
         var weight = vars[3] as torch.Tensor;
         var fusedGradient = vars[4] as torch.Tensor;
+        var extras = new Extras(vars[5] as torch.Tensor, vars[6] as torch.Tensor, vars[7] as torch.Tensor, vars[8] as torch.Tensor);
         torch.Tensor output = yPred.dtype == ScalarType.Float32
-            ? Forward<float>(kernels, yTrue, yPred, weight, fusedGradient)
-            : Forward<double>(kernels, yTrue, yPred, weight, fusedGradient);
+            ? Forward<float>(kernels, yTrue, yPred, weight, extras, fusedGradient)
+            : Forward<double>(kernels, yTrue, yPred, weight, extras, fusedGradient);
         // two saved tensors mark a fused step for backward: the gradient, and yPred to connect a create_graph result
-        ctx.save_for_backward(fusedGradient is null ? [yTrue, yPred, weight!] : [fusedGradient, yPred]);
+        ctx.save_for_backward(fusedGradient is null ? [yTrue, yPred, weight!, extras.E0!, extras.E1!, extras.E2!, extras.E3!] : [fusedGradient, yPred]);
         ctx.save_data(KernelsKey, kernels);
         return output;
     }
@@ -60,11 +61,12 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         {
             torch.Tensor yTrue = saved[0];
             torch.Tensor? weight = saved[2];
+            var extras = new Extras(saved[3], saved[4], saved[5], saved[6]);
             gradient = empty_like(yPred);
             if (yPred.dtype == ScalarType.Float32)
-                Backward<float>(kernels, yTrue, yPred, weight, gradOutput, gradient);
+                Backward<float>(kernels, yTrue, yPred, weight, extras, gradOutput, gradient);
             else
-                Backward<double>(kernels, yTrue, yPred, weight, gradOutput, gradient);
+                Backward<double>(kernels, yTrue, yPred, weight, extras, gradOutput, gradient);
         }
         if (is_grad_enabled())
         {
@@ -76,7 +78,8 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         }
         foreach (torch.Tensor t in saved)
             t?.Dispose();
-        return [null!, null!, gradient, null!, null!];
+        // one entry per input: only yPred gets a gradient (the extra tensors are constants)
+        return [null!, null!, gradient, null!, null!, null!, null!, null!, null!];
     }
 
     /// <summary>
@@ -94,14 +97,15 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         return gradient;
     }
 
-    private static torch.Tensor Forward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, torch.Tensor? fusedGradient)
+    private static torch.Tensor Forward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, in Extras extras, torch.Tensor? fusedGradient)
         where T : unmanaged, INumber<T>
     {
         Span<nint> labelLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> predLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> weightLengths = stackalloc nint[TensorViews.MaxRank];
+        Span<nint> extraLengths = stackalloc nint[4 * TensorViews.MaxRank];
         var labels = new ClassIndexLabels(kernels, yTrue);
-        var inputs = Inputs<T>(kernels, yTrue, labels, yPred, TensorViews.Read<T>(weight, weightLengths), labelLengths, predLengths);
+        var inputs = Inputs<T>(kernels, yTrue, labels, yPred, TensorViews.Read<T>(weight, weightLengths), extras, labelLengths, predLengths, extraLengths);
         if (kernels.Reduction == Reduction.None)
         {
             Span<long> shape = stackalloc long[TensorViews.MaxRank];
@@ -138,22 +142,23 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         return scalar;
     }
 
-    private static void Backward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, torch.Tensor gradOutput, torch.Tensor gradient)
+    private static void Backward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, in Extras extras, torch.Tensor gradOutput, torch.Tensor gradient)
         where T : unmanaged, INumber<T>
     {
         Span<nint> labelLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> predLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> weightLengths = stackalloc nint[TensorViews.MaxRank];
+        Span<nint> extraLengths = stackalloc nint[4 * TensorViews.MaxRank];
         // labels that backward reads are int32 (Call converts others when the step is not fused)
         if (kernels.Reduction == Reduction.None)
         {
             // the gradient of Σ upstream·w·loss: the upstream gradient times the weights are the kernel's weights
             using torch.Tensor upstream = UpstreamWeights(gradOutput, weight);
-            var inputs = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(upstream, weightLengths), labelLengths, predLengths);
+            var inputs = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(upstream, weightLengths), extras, labelLengths, predLengths, extraLengths);
             Gradient(kernels, inputs, gradient);
             return;
         }
-        var weighted = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(weight, weightLengths), labelLengths, predLengths);
+        var weighted = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(weight, weightLengths), extras, labelLengths, predLengths, extraLengths);
         Gradient(kernels, weighted, gradient);
         T scale = TensorViews.Storage<T>(gradOutput)[0];
         if (scale != T.One)
@@ -172,11 +177,21 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             kernels.Gradient(As<T, double>(inputs), TensorViews.WriteFlat<double>(gradient));
     }
 
-    private static TorchLossInputs<T> Inputs<T>(TorchLossKernels kernels, torch.Tensor yTrue, in ClassIndexLabels labels, torch.Tensor yPred, ReadOnlyTensorSpan<T> weight, Span<nint> labelLengths, Span<nint> predLengths)
+    private static TorchLossInputs<T> Inputs<T>(TorchLossKernels kernels, torch.Tensor yTrue, in ClassIndexLabels labels, torch.Tensor yPred, ReadOnlyTensorSpan<T> weight, in Extras extras,
+        Span<nint> labelLengths, Span<nint> predLengths, Span<nint> extraLengths)
         where T : unmanaged
-        => kernels.ClassIndexLabels
-            ? new(default, labels.IsNarrowed ? labels.View(yTrue, labelLengths) : TensorViews.Read<int>(yTrue, labelLengths), TensorViews.Read<T>(yPred, predLengths), weight)
-            : new(TensorViews.Read<T>(yTrue, labelLengths), default, TensorViews.Read<T>(yPred, predLengths), weight);
+    {
+        const int R = TensorViews.MaxRank;
+        return new(
+            kernels.ClassIndexLabels ? default : TensorViews.Read<T>(yTrue, labelLengths),
+            !kernels.ClassIndexLabels ? default : labels.IsNarrowed ? labels.View(yTrue, labelLengths) : TensorViews.Read<int>(yTrue, labelLengths),
+            TensorViews.Read<T>(yPred, predLengths), weight,
+            TensorViews.Read<T>(extras.E0, extraLengths[..R]), TensorViews.Read<T>(extras.E1, extraLengths[R..(2 * R)]),
+            TensorViews.Read<T>(extras.E2, extraLengths[(2 * R)..(3 * R)]), TensorViews.Read<T>(extras.E3, extraLengths[(3 * R)..]));
+    }
+
+    /// <summary>The extra tensors of one call (null where the loss has fewer), read-only constants.</summary>
+    private readonly record struct Extras(torch.Tensor? E0, torch.Tensor? E1, torch.Tensor? E2, torch.Tensor? E3);
 
     private static ref readonly TorchLossInputs<TTo> As<TFrom, TTo>(in TorchLossInputs<TFrom> inputs)
         where TFrom : unmanaged

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Numerics.Tensors;
 
 namespace DslLosses;
@@ -20,12 +22,41 @@ public abstract class TorchLossKernels
     /// <param name="axis">The axis the per-sample loss reduces (negative counts from the end), or null when the per-sample losses have the prediction's shape.</param>
     /// <param name="classIndexLabels">Whether the labels are class indices (the prediction's shape without <paramref name="axis"/>) rather than tensors of the prediction's shape and type.</param>
     protected TorchLossKernels(string name, Reduction reduction, int? axis, bool classIndexLabels)
+        : this(name, reduction, axis, classIndexLabels, [])
     {
+    }
+
+    /// <summary>Creates the kernel set of a loss that reads constant tensors besides the labels and the prediction.</summary>
+    /// <param name="name">The loss name used in error messages.</param>
+    /// <param name="reduction">The reduction of the value <c>Call</c> returns (<see cref="Reduction.None"/>: per-sample losses).</param>
+    /// <param name="axis">The axis the per-sample loss reduces (negative counts from the end), or null when the per-sample losses have the prediction's shape.</param>
+    /// <param name="classIndexLabels">Whether the labels are class indices (the prediction's shape without <paramref name="axis"/>) rather than tensors of the prediction's shape and type.</param>
+    /// <param name="extraNames">
+    /// The names of the extra tensors (at most <see cref="MaxExtraTensors"/>), in the order <c>Call</c> takes them and
+    /// <see cref="TorchLossInputs{T}.Extra0"/>... hold them; used in error messages. The array is kept, not copied.
+    /// </param>
+    /// <exception cref="ArgumentException">More than <see cref="MaxExtraTensors"/> names.</exception>
+    protected TorchLossKernels(string name, Reduction reduction, int? axis, bool classIndexLabels, string[] extraNames)
+    {
+        ArgumentNullException.ThrowIfNull(extraNames);
+        if (extraNames.Length > MaxExtraTensors)
+            throw new ArgumentException($"{name}: {extraNames.Length} extra tensors; the bridge takes at most {MaxExtraTensors}.", nameof(extraNames));
         Name = name;
         Reduction = reduction;
         Axis = axis;
         ClassIndexLabels = classIndexLabels;
+        ExtraNames = extraNames;
     }
+
+    /// <summary>The most extra tensors (besides labels, prediction and sample weights) a loss can read: <see cref="TorchLossInputs{T}.Extra0"/> to <see cref="TorchLossInputs{T}.Extra3"/>.</summary>
+    public const int MaxExtraTensors = 4;
+
+    /// <summary>
+    /// The names of the extra tensors the loss reads (a per-class weight vector, row weights, another tensor of the
+    /// prediction's shape...): constants to autograd, of the prediction's dtype, passed to <c>Call</c> in this order.
+    /// Empty for losses of labels and prediction only.
+    /// </summary>
+    public IReadOnlyList<string> ExtraNames { get; }
 
     /// <summary>The loss name used in error messages.</summary>
     public string Name { get; }
@@ -96,6 +127,17 @@ public readonly ref struct TorchLossInputs<T>
         SampleWeight = sampleWeight;
     }
 
+    /// <summary>Creates the inputs of a loss that reads extra tensors (empty spans for the ones it does not have).</summary>
+    public TorchLossInputs(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<int> classIndices, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> sampleWeight,
+        ReadOnlyTensorSpan<T> extra0, ReadOnlyTensorSpan<T> extra1 = default, ReadOnlyTensorSpan<T> extra2 = default, ReadOnlyTensorSpan<T> extra3 = default)
+        : this(yTrue, classIndices, yPred, sampleWeight)
+    {
+        Extra0 = extra0;
+        Extra1 = extra1;
+        Extra2 = extra2;
+        Extra3 = extra3;
+    }
+
     /// <summary>The labels, when they have the prediction's type (empty for class-index labels).</summary>
     public ReadOnlyTensorSpan<T> YTrue { get; }
 
@@ -107,4 +149,16 @@ public readonly ref struct TorchLossInputs<T>
 
     /// <summary>The sample weights, or empty.</summary>
     public ReadOnlyTensorSpan<T> SampleWeight { get; }
+
+    /// <summary>The first extra tensor (<see cref="TorchLossKernels.ExtraNames"/>), with its own shape, or empty.</summary>
+    public ReadOnlyTensorSpan<T> Extra0 { get; }
+
+    /// <summary>The second extra tensor, or empty.</summary>
+    public ReadOnlyTensorSpan<T> Extra1 { get; }
+
+    /// <summary>The third extra tensor, or empty.</summary>
+    public ReadOnlyTensorSpan<T> Extra2 { get; }
+
+    /// <summary>The fourth extra tensor, or empty.</summary>
+    public ReadOnlyTensorSpan<T> Extra3 { get; }
 }

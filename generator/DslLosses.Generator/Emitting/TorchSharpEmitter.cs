@@ -17,9 +17,10 @@ namespace DslLosses.Generator.Emitting;
 /// <c>TorchLossKernels</c> it runs (the formula's generic entry points on spans over the tensors' storage).
 /// </summary>
 /// <remarks>
-/// A formula gets them when it has gradient kernels by one tensor and two tensors: the one differentiated by, and labels
-/// (a tensor of its element type, or <c>Indices</c>). Others (several differentiable tensors among them) are listed in a
-/// comment with the reason.
+/// A formula gets them when it has gradient kernels by one tensor, labels (its <c>Indices</c> tensor, or else its first
+/// other tensor) and at most <see cref="MaxExtras"/> further tensors of its element type (a per-class weight vector, row
+/// weights, another tensor...), which the bridge passes as constants to autograd (<c>TorchLossInputs.Extra0</c>...).
+/// Others (several differentiable tensors among them) are listed in a comment with the reason.
 /// </remarks>
 internal static class TorchSharpEmitter
 {
@@ -29,6 +30,9 @@ internal static class TorchSharpEmitter
     private const string TorchTensor = "global::TorchSharp.torch.Tensor";
     private const string Reduction = "global::DslLosses.Reduction";
     private const string Ts = "global::System.Numerics.Tensors.TensorSpan";
+
+    /// <summary>The most extra tensors the bridge passes (<c>TorchLossKernels.MaxExtraTensors</c>).</summary>
+    public const int MaxExtras = 4;
 
     /// <summary>Whether the compilation references the bridge (the one bit of the compilation this emitter needs).</summary>
     public static bool IsReferenced(Compilation compilation)
@@ -70,8 +74,13 @@ internal static class TorchSharpEmitter
             return "no gradient kernels (DSL0501)";
         if (f.DifferentiableTensors.Count > 1)
             return "several differentiable tensors: the bridge's autograd function differentiates one input (call the generated FGradient with a destination per input)";
-        if (f.Parameters.Count(p => p.IsTensor) != 2)
-            return "the bridge takes formulas of two tensors: labels and the one differentiated by";
+        if (f.Parameters.Count(p => p.Kind == ParamKind.Indices) > 1)
+            return "several Indices tensors: the bridge takes one, as the labels";
+        int tensors = f.Parameters.Count(p => p.IsTensor);
+        if (tensors < 2)
+            return "the bridge takes labels besides the tensor differentiated by";
+        if (tensors - 2 > MaxExtras)
+            return $"{tensors - 2} tensors besides labels and the one differentiated by: the bridge passes at most {MaxExtras}";
         if ((f.ElementTypes & (FormulaModel.Single | FormulaModel.Double)) == 0)
             return "neither float nor double kernels are generated";
         if (f.LossAxisCount > 1)
@@ -94,8 +103,10 @@ internal static class TorchSharpEmitter
         string kernels = "__" + f.MethodName + "_TorchKernels";
         bool runtimeAxis = plan.Geometry.Variadic && plan.Geometry.HasLossAxis;
         string loss = Quote(f.LossName);
-        int labelIndex = Enumerable.Range(0, f.Parameters.Count).First(i => f.Parameters[i].IsTensor && i != f.DifferentiableParameter);
+        int labelIndex = LabelIndex(f);
         ParamModel label = f.Parameters[labelIndex];
+        // the other tensors, in the formula's order: TorchLossInputs' Extra0, Extra1...
+        var extras = Enumerable.Range(0, f.Parameters.Count).Where(i => f.Parameters[i].IsTensor && i != labelIndex && i != f.DifferentiableParameter).ToList();
         ParamModel prediction = f.Parameters[f.DifferentiableParameter];
         var options = f.Parameters.Where(p => !p.IsTensor).ToList();
 
@@ -115,7 +126,8 @@ internal static class TorchSharpEmitter
         w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> on TorchSharp tensors, connected to autograd: <paramref name=\"{prediction.Name}\"/> (a CPU float32 or float64 tensor) is differentiated by the generated gradient kernels; the kernels read the tensors' own storage. Returns a 0-dimensional tensor, or the per-sample losses for <see cref=\"{Reduction.Replace("global::", "")}.None\"/>. See <see cref=\"global::DslLosses.TorchSharpLosses\"/> for the tensors accepted.</summary>");
         w.Line(SourceEmitter.GeneratedCode);
         w.Line($"public static {TorchTensor} {Id(f.MethodName)}({string.Join(", ", parameters)})");
-        w.Line($"    => global::DslLosses.TorchSharpLosses.Call(new {kernels}({string.Join(", ", constructed)}), {Id(label.Name)}, {Id(prediction.Name)}, sampleWeight);");
+        string extraArguments = string.Concat(extras.Select(i => ", " + Id(f.Parameters[i].Name)));
+        w.Line($"    => global::DslLosses.TorchSharpLosses.Call(new {kernels}({string.Join(", ", constructed)}), {Id(label.Name)}, {Id(prediction.Name)}, sampleWeight{extraArguments});");
         w.Line();
 
         // the kernels: the formula's generic entry points on spans over the tensors' storage
@@ -127,10 +139,12 @@ internal static class TorchSharpEmitter
                 w.Line($"private readonly {(p.Kind == ParamKind.Scalar ? "double" : "int")} _{p.Name};");
             if (runtimeAxis)
                 w.Line("private readonly int _axis;");
+            if (extras.Count > 0)
+                w.Line($"private static readonly string[] __extraNames = {{ {string.Join(", ", extras.Select(i => Quote(f.Parameters[i].Name)))} }};");
             w.Line();
             var ctorParameters = options.Select(p => $"{(p.Kind == ParamKind.Scalar ? "double" : "int")} {Id(p.Name)}").Concat(new[] { $"{Reduction} reduction" }).Concat(runtimeAxis ? new[] { "int axis" } : new string[0]);
             string axisArgument = runtimeAxis ? "axis" : plan.Geometry.HasLossAxis && !plan.LossHasAxis ? f.LossAxis.ToString(CultureInfo.InvariantCulture) : "null";
-            using (w.Block($"public {kernels}({string.Join(", ", ctorParameters)}) : base({loss}, reduction, {axisArgument}, classIndexLabels: {(label.Kind == ParamKind.Indices ? "true" : "false")})"))
+            using (w.Block($"public {kernels}({string.Join(", ", ctorParameters)}) : base({loss}, reduction, {axisArgument}, classIndexLabels: {(label.Kind == ParamKind.Indices ? "true" : "false")}{(extras.Count > 0 ? ", extraNames: __extraNames" : "")})"))
             {
                 foreach (ParamModel p in options)
                     w.Line($"_{p.Name} = {Id(p.Name)};");
@@ -148,6 +162,7 @@ internal static class TorchSharpEmitter
                     var args = f.Parameters.Select((p, i) =>
                         i == f.DifferentiableParameter ? "x.YPred"
                         : i == labelIndex ? (p.Kind == ParamKind.Indices ? "x.ClassIndices" : "x.YTrue")
+                        : p.IsTensor ? "x.Extra" + extras.IndexOf(i).ToString(CultureInfo.InvariantCulture)
                         : p.Kind == ParamKind.Scalar ? $"({t.Type})_{p.Name}"
                         : "_" + p.Name).ToList();
                     args.AddRange(trailing);
@@ -174,6 +189,18 @@ internal static class TorchSharpEmitter
                 }
             }
         }
+    }
+
+    /// <summary>The labels: the formula's <c>Indices</c> tensor, or else its first tensor not differentiated by.</summary>
+    private static int LabelIndex(FormulaModel f)
+    {
+        var tensors = Enumerable.Range(0, f.Parameters.Count).Where(i => f.Parameters[i].IsTensor && i != f.DifferentiableParameter).ToList();
+        foreach (int i in tensors)
+        {
+            if (f.Parameters[i].Kind == ParamKind.Indices)
+                return i;
+        }
+        return tensors[0];
     }
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
