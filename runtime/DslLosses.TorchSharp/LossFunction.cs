@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -10,8 +11,9 @@ namespace DslLosses;
 
 /// <summary>
 /// The autograd node of every bridged loss. Inputs: the kernels, yTrue, yPred, the sample weights (or null), when
-/// the step is fused a tensor of yPred's shape for the gradient (or null), and the loss's four extra tensors (nulls for
-/// the ones it has not; constants, no gradient); all checked and contiguous (<see cref="TorchSharpLosses"/>).
+/// the step is fused a tensor of yPred's shape for the gradient (or null), then the loss's extra tensors, as many as
+/// <see cref="TorchLossKernels.ExtraNames"/> (none for most losses, so that their calls pass and allocate no more;
+/// constants, no gradient); all checked and contiguous (<see cref="TorchSharpLosses"/>).
 /// </summary>
 /// <remarks>
 /// Fused (a reduced loss whose prediction requires grad, with grad mode on): forward runs the fused loss+gradient
@@ -32,12 +34,14 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         var yPred = (torch.Tensor)vars[2];
         var weight = vars[3] as torch.Tensor;
         var fusedGradient = vars[4] as torch.Tensor;
-        var extras = new Extras(vars[5] as torch.Tensor, vars[6] as torch.Tensor, vars[7] as torch.Tensor, vars[8] as torch.Tensor);
+        var extras = new Extras(Extra(vars, 5), Extra(vars, 6), Extra(vars, 7), Extra(vars, 8));
         torch.Tensor output = yPred.dtype == ScalarType.Float32
             ? Forward<float>(kernels, yTrue, yPred, weight, extras, fusedGradient)
             : Forward<double>(kernels, yTrue, yPred, weight, extras, fusedGradient);
         // two saved tensors mark a fused step for backward: the gradient, and yPred to connect a create_graph result
-        ctx.save_for_backward(fusedGradient is null ? [yTrue, yPred, weight!, extras.E0!, extras.E1!, extras.E2!, extras.E3!] : [fusedGradient, yPred]);
+        ctx.save_for_backward(fusedGradient is not null ? [fusedGradient, yPred]
+            : kernels.ExtraNames.Count == 0 ? [yTrue, yPred, weight!]
+            : [yTrue, yPred, weight!, .. vars[5..].Cast<torch.Tensor>()]);
         ctx.save_data(KernelsKey, kernels);
         return output;
     }
@@ -61,7 +65,7 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         {
             torch.Tensor yTrue = saved[0];
             torch.Tensor? weight = saved[2];
-            var extras = new Extras(saved[3], saved[4], saved[5], saved[6]);
+            var extras = new Extras(Extra(saved, 3), Extra(saved, 4), Extra(saved, 5), Extra(saved, 6));
             gradient = empty_like(yPred);
             if (yPred.dtype == ScalarType.Float32)
                 Backward<float>(kernels, yTrue, yPred, weight, extras, gradOutput, gradient);
@@ -79,7 +83,14 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         foreach (torch.Tensor t in saved)
             t?.Dispose();
         // one entry per input: only yPred gets a gradient (the extra tensors are constants)
-        return [null!, null!, gradient, null!, null!, null!, null!, null!, null!];
+        return kernels.ExtraNames.Count switch
+        {
+            0 => [null!, null!, gradient, null!, null!],
+            1 => [null!, null!, gradient, null!, null!, null!],
+            2 => [null!, null!, gradient, null!, null!, null!, null!],
+            3 => [null!, null!, gradient, null!, null!, null!, null!, null!],
+            _ => [null!, null!, gradient, null!, null!, null!, null!, null!, null!],
+        };
     }
 
     /// <summary>
@@ -189,6 +200,8 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             TensorViews.Read<T>(extras.E0, extraLengths[..R]), TensorViews.Read<T>(extras.E1, extraLengths[R..(2 * R)]),
             TensorViews.Read<T>(extras.E2, extraLengths[(2 * R)..(3 * R)]), TensorViews.Read<T>(extras.E3, extraLengths[(3 * R)..]));
     }
+
+    private static torch.Tensor? Extra(IReadOnlyList<object> items, int index) => index < items.Count ? (torch.Tensor?)items[index] : null;
 
     /// <summary>The extra tensors of one call (null where the loss has fewer), read-only constants.</summary>
     private readonly record struct Extras(torch.Tensor? E0, torch.Tensor? E1, torch.Tensor? E2, torch.Tensor? E3);

@@ -118,7 +118,15 @@ public static class TorchSharpLosses
         torch.Tensor? gradient = fused ? empty_like(prediction) : null;
         try
         {
-            return LossFunction.apply(kernels, contiguousLabels, prediction, weight!, gradient!, e0!, e1!, e2!, e3!);
+            // as many arguments as the loss has tensors: TorchSharp's apply allocates per argument
+            return given switch
+            {
+                0 => LossFunction.apply(kernels, contiguousLabels, prediction, weight!, gradient!),
+                1 => LossFunction.apply(kernels, contiguousLabels, prediction, weight!, gradient!, e0!),
+                2 => LossFunction.apply(kernels, contiguousLabels, prediction, weight!, gradient!, e0!, e1!),
+                3 => LossFunction.apply(kernels, contiguousLabels, prediction, weight!, gradient!, e0!, e1!, e2!),
+                _ => LossFunction.apply(kernels, contiguousLabels, prediction, weight!, gradient!, e0!, e1!, e2!, e3!),
+            };
         }
         finally
         {

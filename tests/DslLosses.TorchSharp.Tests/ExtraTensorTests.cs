@@ -158,6 +158,30 @@ public class ExtraTensorTests
         Assert.Null(posWeight.grad);
     }
 
+    [Fact]
+    public void A_step_with_an_extra_tensor_allocates_no_more_than_torchsharps_own_calls()
+    {
+        var kernels = new Recording();
+        using var y = (rand(32, 10, dtype: ScalarType.Float64) > 0.5).to(ScalarType.Float64);
+        using var logits = randn(32, 10, dtype: ScalarType.Float64).requires_grad_(true);
+        using var w = rand(32, dtype: ScalarType.Float64);
+        using var posWeight = rand(10, dtype: ScalarType.Float64) + 0.5;
+        void Bridge()
+        {
+            using var value = kernels.Call(y, logits, w, posWeight);
+            value.backward();
+        }
+        void Baseline() => DslLosses.Testing.KernelFreeStep.Run(kernels, y, logits, w, posWeight);
+        for (int i = 0; i < 5; i++)
+        {
+            Bridge();
+            Baseline();
+        }
+        long bridge = TorchStorageTests.Allocated(Bridge), baseline = TorchStorageTests.Allocated(Baseline);
+        Assert.True(kernels.Calls > 0);
+        Assert.True(bridge <= baseline, $"the bridge allocated {bridge} bytes per step, TorchSharp's own calls {baseline}");
+    }
+
     private static unsafe nint Storage(torch.Tensor t) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     /// <summary>The float64 kernels of <c>PosWeightedBce</c> (its span entry points), recording where the spans they are given point.</summary>
