@@ -34,14 +34,19 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         var yPred = (torch.Tensor)vars[2];
         var weight = vars[3] as torch.Tensor;
         var fusedGradient = vars[4] as torch.Tensor;
-        var extras = new Extras(Extra(vars, 5), Extra(vars, 6), Extra(vars, 7), Extra(vars, 8));
+        int n = kernels.ExtraNames.Count, d = kernels.DifferentiableExtraCount;
+        var extras = Extras.Of(vars, 5, n);
+        // a fused step of a loss differentiated by extra tensors too: their gradient tensors follow the extra tensors
+        var extraGradients = fusedGradient is null ? default : Extras.Of(vars, 5 + n, d);
         torch.Tensor output = yPred.dtype == ScalarType.Float32
-            ? Forward<float>(kernels, yTrue, yPred, weight, extras, fusedGradient)
-            : Forward<double>(kernels, yTrue, yPred, weight, extras, fusedGradient);
-        // two saved tensors mark a fused step for backward: the gradient, and yPred to connect a create_graph result
-        ctx.save_for_backward(fusedGradient is not null ? [fusedGradient, yPred]
-            : kernels.ExtraNames.Count == 0 ? [yTrue, yPred, weight!]
-            : [yTrue, yPred, weight!, .. vars[5..].Cast<torch.Tensor>()]);
+            ? Forward<float>(kernels, yTrue, yPred, weight, extras, fusedGradient, extraGradients)
+            : Forward<double>(kernels, yTrue, yPred, weight, extras, fusedGradient, extraGradients);
+        // fused (every reduced loss with grad): the gradients, yPred and the differentiable extra tensors (to connect a
+        // create_graph result); else the inputs, which backward runs the gradient kernel on
+        ctx.save_for_backward(fusedGradient is not null
+            ? d == 0 ? [fusedGradient, yPred] : [fusedGradient, yPred, .. vars[(5 + n)..(5 + n + d)].Cast<torch.Tensor>(), .. vars[5..(5 + d)].Cast<torch.Tensor>()]
+            : n == 0 ? [yTrue, yPred, weight!]
+            : [yTrue, yPred, weight!, .. vars[5..(5 + n)].Cast<torch.Tensor>()]);
         ctx.save_data(KernelsKey, kernels);
         return output;
     }
@@ -52,25 +57,45 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         // nothing in this method throws on purpose (every input was checked in forward).
         var kernels = (TorchLossKernels)ctx.get_data(KernelsKey);
         List<torch.Tensor> saved = ctx.get_saved_variables();
+        int n = kernels.ExtraNames.Count, d = kernels.DifferentiableExtraCount;
         torch.Tensor yPred = saved[1];
         torch.Tensor gradient;
-        if (saved.Count == 2)
+        Extras extraGradients = default, differentiated = default;
+        // a reduced loss runs fused whenever backward can be called (the prediction or a differentiable extra requires grad)
+        if (kernels.Reduction != Reduction.None)
         {
             gradient = yPred.dtype == ScalarType.Float32 ? Scaled<float>(saved[0], gradOutput) : Scaled<double>(saved[0], gradOutput);
             if (!ReferenceEquals(gradient, saved[0]))
                 saved[0].Dispose();
-            saved.RemoveAt(0);
+            saved[0] = null!;
+            if (d > 0)
+            {
+                extraGradients = Extras.Of(saved, 2, d);
+                differentiated = Extras.Of(saved, 2 + d, d);
+                for (int i = 0; i < d; i++)
+                {
+                    torch.Tensor g = extraGradients[i]!;
+                    torch.Tensor scaled = yPred.dtype == ScalarType.Float32 ? Scaled<float>(g, gradOutput) : Scaled<double>(g, gradOutput);
+                    if (!ReferenceEquals(scaled, g))
+                        g.Dispose();
+                    saved[2 + i] = null!;
+                    extraGradients = extraGradients.With(i, scaled);
+                }
+            }
         }
         else
         {
             torch.Tensor yTrue = saved[0];
             torch.Tensor? weight = saved[2];
-            var extras = new Extras(Extra(saved, 3), Extra(saved, 4), Extra(saved, 5), Extra(saved, 6));
+            var extras = Extras.Of(saved, 3, n);
+            differentiated = Extras.Of(saved, 3, d);
+            for (int i = 0; i < d; i++)
+                extraGradients = extraGradients.With(i, empty_like(extras[i]!));
             gradient = empty_like(yPred);
             if (yPred.dtype == ScalarType.Float32)
-                Backward<float>(kernels, yTrue, yPred, weight, extras, gradOutput, gradient);
+                Backward<float>(kernels, yTrue, yPred, weight, extras, extraGradients, gradOutput, gradient);
             else
-                Backward<double>(kernels, yTrue, yPred, weight, extras, gradOutput, gradient);
+                Backward<double>(kernels, yTrue, yPred, weight, extras, extraGradients, gradOutput, gradient);
         }
         if (is_grad_enabled())
         {
@@ -79,11 +104,31 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             torch.Tensor guarded = FirstOrderOnly.apply(kernels, gradient, yPred);
             gradient.Dispose();
             gradient = guarded;
+            for (int i = 0; i < d; i++)
+            {
+                torch.Tensor g = extraGradients[i]!;
+                extraGradients = extraGradients.With(i, FirstOrderOnly.apply(kernels, g, differentiated[i]!));
+                g.Dispose();
+            }
         }
         foreach (torch.Tensor t in saved)
             t?.Dispose();
+        if (d > 0)
+        {
+            // one entry per input: yPred's gradient, the differentiable extra tensors', nulls for the rest (the
+            // constant extra tensors, and in a fused step the gradient tensors forward was given)
+            var gradients = new List<torch.Tensor>(5 + n + d) { null!, null!, gradient, null!, null! };
+            for (int i = 0; i < n; i++)
+                gradients.Add(i < d ? extraGradients[i]! : null!);
+            if (kernels.Reduction != Reduction.None)
+            {
+                for (int i = 0; i < d; i++)
+                    gradients.Add(null!);
+            }
+            return gradients;
+        }
         // one entry per input: only yPred gets a gradient (the extra tensors are constants)
-        return kernels.ExtraNames.Count switch
+        return n switch
         {
             0 => [null!, null!, gradient, null!, null!],
             1 => [null!, null!, gradient, null!, null!, null!],
@@ -108,7 +153,7 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         return gradient;
     }
 
-    private static torch.Tensor Forward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, in Extras extras, torch.Tensor? fusedGradient)
+    private static torch.Tensor Forward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, in Extras extras, torch.Tensor? fusedGradient, in Extras extraGradients)
         where T : unmanaged, INumber<T>
     {
         Span<nint> labelLengths = stackalloc nint[TensorViews.MaxRank];
@@ -136,7 +181,13 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             return perSample;
         }
         T value;
-        if (fusedGradient is not null)
+        if (fusedGradient is not null && kernels.DifferentiableExtraCount > 0)
+        {
+            value = typeof(T) == typeof(float)
+                ? T.CreateTruncating(kernels.LossWithGradient(As<T, float>(inputs), TensorViews.WriteFlat<float>(fusedGradient), extraGradients.Write<float>()))
+                : T.CreateTruncating(kernels.LossWithGradient(As<T, double>(inputs), TensorViews.WriteFlat<double>(fusedGradient), extraGradients.Write<double>()));
+        }
+        else if (fusedGradient is not null)
         {
             value = typeof(T) == typeof(float)
                 ? T.CreateTruncating(kernels.LossWithGradient(As<T, float>(inputs), TensorViews.WriteFlat<float>(fusedGradient)))
@@ -153,7 +204,7 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         return scalar;
     }
 
-    private static void Backward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, in Extras extras, torch.Tensor gradOutput, torch.Tensor gradient)
+    private static void Backward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, in Extras extras, in Extras extraGradients, torch.Tensor gradOutput, torch.Tensor gradient)
         where T : unmanaged, INumber<T>
     {
         Span<nint> labelLengths = stackalloc nint[TensorViews.MaxRank];
@@ -166,23 +217,35 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             // the gradient of Σ upstream·w·loss: the upstream gradient times the weights are the kernel's weights
             using torch.Tensor upstream = UpstreamWeights(gradOutput, weight);
             var inputs = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(upstream, weightLengths), extras, labelLengths, predLengths, extraLengths);
-            Gradient(kernels, inputs, gradient);
+            Gradient(kernels, inputs, gradient, extraGradients);
             return;
         }
         var weighted = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(weight, weightLengths), extras, labelLengths, predLengths, extraLengths);
-        Gradient(kernels, weighted, gradient);
+        Gradient(kernels, weighted, gradient, extraGradients);
         T scale = TensorViews.Storage<T>(gradOutput)[0];
         if (scale != T.One)
         {
             Span<T> g = TensorViews.Storage<T>(gradient);
             TensorPrimitives.Multiply(g, scale, g);
+            for (int i = 0; i < kernels.DifferentiableExtraCount; i++)
+            {
+                Span<T> e = TensorViews.Storage<T>(extraGradients[i]!);
+                TensorPrimitives.Multiply(e, scale, e);
+            }
         }
     }
 
-    private static void Gradient<T>(TorchLossKernels kernels, in TorchLossInputs<T> inputs, torch.Tensor gradient)
+    private static void Gradient<T>(TorchLossKernels kernels, in TorchLossInputs<T> inputs, torch.Tensor gradient, in Extras extraGradients)
         where T : unmanaged
     {
-        if (typeof(T) == typeof(float))
+        if (kernels.DifferentiableExtraCount > 0)
+        {
+            if (typeof(T) == typeof(float))
+                kernels.Gradient(As<T, float>(inputs), TensorViews.WriteFlat<float>(gradient), extraGradients.Write<float>());
+            else
+                kernels.Gradient(As<T, double>(inputs), TensorViews.WriteFlat<double>(gradient), extraGradients.Write<double>());
+        }
+        else if (typeof(T) == typeof(float))
             kernels.Gradient(As<T, float>(inputs), TensorViews.WriteFlat<float>(gradient));
         else
             kernels.Gradient(As<T, double>(inputs), TensorViews.WriteFlat<double>(gradient));
@@ -201,10 +264,35 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             TensorViews.Read<T>(extras.E2, extraLengths[(2 * R)..(3 * R)]), TensorViews.Read<T>(extras.E3, extraLengths[(3 * R)..]));
     }
 
-    private static torch.Tensor? Extra(IReadOnlyList<object> items, int index) => index < items.Count ? (torch.Tensor?)items[index] : null;
+    /// <summary>Up to four tensors of one call: the extra tensors, or their gradients (null where the loss has fewer).</summary>
+    private readonly record struct Extras(torch.Tensor? E0, torch.Tensor? E1, torch.Tensor? E2, torch.Tensor? E3)
+    {
+        /// <summary><paramref name="count"/> tensors from <paramref name="start"/> on.</summary>
+        public static Extras Of(IReadOnlyList<object> items, int start, int count)
+            => new(At(items, start, 0, count), At(items, start, 1, count), At(items, start, 2, count), At(items, start, 3, count));
 
-    /// <summary>The extra tensors of one call (null where the loss has fewer), read-only constants.</summary>
-    private readonly record struct Extras(torch.Tensor? E0, torch.Tensor? E1, torch.Tensor? E2, torch.Tensor? E3);
+        public torch.Tensor? this[int i] => i switch { 0 => E0, 1 => E1, 2 => E2, _ => E3 };
+
+        public Extras With(int i, torch.Tensor tensor) => i switch
+        {
+            0 => this with { E0 = tensor },
+            1 => this with { E1 = tensor },
+            2 => this with { E2 = tensor },
+            _ => this with { E3 = tensor },
+        };
+
+        /// <summary>Flat writable views (empty for null).</summary>
+        public TorchExtraGradients<T> Write<T>()
+            where T : unmanaged
+            => new(View<T>(E0), View<T>(E1), View<T>(E2), View<T>(E3));
+
+        private static TensorSpan<T> View<T>(torch.Tensor? t)
+            where T : unmanaged
+            => t is null ? default : TensorViews.WriteFlat<T>(t);
+
+        private static torch.Tensor? At(IReadOnlyList<object> items, int start, int i, int count)
+            => i < count && start + i < items.Count ? (torch.Tensor?)items[start + i] : null;
+    }
 
     private static ref readonly TorchLossInputs<TTo> As<TFrom, TTo>(in TorchLossInputs<TFrom> inputs)
         where TFrom : unmanaged

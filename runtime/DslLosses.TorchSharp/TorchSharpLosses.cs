@@ -22,7 +22,7 @@ namespace DslLosses;
 /// <c>int32</c> tensor for <see cref="Reduction.None"/> with grad, whose backward reads them), other types converted once.
 /// </para>
 /// <para>
-/// Labels, sample weights and a formula's extra tensors are not differentiated and must not require grad. Double backward is not supported:
+/// Labels, sample weights and a formula's constant extra tensors are not differentiated and must not require grad. Double backward is not supported:
 /// the kernels have no second derivative (see the README's TorchSharp section).
 /// </para>
 /// </remarks>
@@ -73,7 +73,7 @@ public static class TorchSharpLosses
     /// <param name="yTrue">Labels: the prediction's shape and dtype, or class indices when <see cref="TorchLossKernels.ClassIndexLabels"/>.</param>
     /// <param name="yPred">Predictions: a CPU <c>float32</c> or <c>float64</c> tensor.</param>
     /// <param name="sampleWeight">Optional weights, of the prediction's dtype.</param>
-    /// <param name="extra0">The first extra tensor: on the CPU, of the prediction's dtype, not requiring grad; its shape is checked by the kernels.</param>
+    /// <param name="extra0">The first extra tensor: on the CPU, of the prediction's dtype, not requiring grad unless the loss is differentiated by it (<see cref="TorchLossKernels.DifferentiableExtraCount"/>); its shape is checked by the kernels.</param>
     /// <param name="extra1">The second extra tensor, when the loss has one (else null).</param>
     /// <param name="extra2">The third extra tensor, when the loss has one (else null).</param>
     /// <param name="extra3">The fourth extra tensor, when the loss has one (else null).</param>
@@ -100,14 +100,20 @@ public static class TorchSharpLosses
         int given = extra0 is null ? 0 : extra1 is null ? 1 : extra2 is null ? 2 : extra3 is null ? 3 : 4;
         if (given != kernels.ExtraNames.Count || (given < 3 && (extra2 ?? extra3) is not null) || (given < 2 && extra1 is not null))
             throw new ArgumentException($"{kernels.Name}: the loss reads {kernels.ExtraNames.Count} extra tensor(s) ({string.Join(", ", kernels.ExtraNames)}), given {given}, in order and without gaps.", nameof(kernels));
+        int differentiable = kernels.DifferentiableExtraCount;
+        bool extraGrad = false;
         for (int i = 0; i < given; i++)
-            TensorViews.CheckInput(kernels.Name, kernels.ExtraNames[i], Extra(i, extra0, extra1, extra2, extra3)!, yPred.dtype, classIndices: false);
+        {
+            torch.Tensor extra = Extra(i, extra0, extra1, extra2, extra3)!;
+            TensorViews.CheckInput(kernels.Name, kernels.ExtraNames[i], extra, yPred.dtype, classIndices: false, differentiable: i < differentiable);
+            extraGrad |= i < differentiable && extra.requires_grad;
+        }
 
         // A reduced loss whose prediction requires grad runs fused: forward computes the gradient too (into a tensor
         // made here) and backward only scales it. Class indices are read in place when int32; int64 ones are narrowed
         // in forward into a reused buffer when backward does not read them (fused, or no grad), else converted to an
         // int32 tensor once, as other types are.
-        bool grad = yPred.requires_grad && is_grad_enabled();
+        bool grad = (yPred.requires_grad || extraGrad) && is_grad_enabled();
         bool fused = grad && kernels.Reduction != Reduction.None;
         bool convert = kernels.ClassIndexLabels && yTrue.dtype != ScalarType.Int32 && !(yTrue.dtype == ScalarType.Int64 && (fused || !grad));
         torch.Tensor labels = convert ? yTrue.to(ScalarType.Int32) : yTrue;
@@ -116,8 +122,25 @@ public static class TorchSharpLosses
         torch.Tensor? weight = sampleWeight is null ? null : Contiguous(sampleWeight);
         torch.Tensor? e0 = Contiguous(extra0), e1 = Contiguous(extra1), e2 = Contiguous(extra2), e3 = Contiguous(extra3);
         torch.Tensor? gradient = fused ? empty_like(prediction) : null;
+        // the gradients by the differentiable extra tensors, in a fused step
+        torch.Tensor? g0 = fused && differentiable > 0 ? empty_like(e0!) : null, g1 = fused && differentiable > 1 ? empty_like(e1!) : null;
+        torch.Tensor? g2 = fused && differentiable > 2 ? empty_like(e2!) : null, g3 = fused && differentiable > 3 ? empty_like(e3!) : null;
         try
         {
+            if (differentiable > 0)
+            {
+                var vars = new object[5 + given + (fused ? differentiable : 0)];
+                vars[0] = kernels;
+                vars[1] = contiguousLabels;
+                vars[2] = prediction;
+                vars[3] = weight!;
+                vars[4] = gradient!;
+                for (int i = 0; i < given; i++)
+                    vars[5 + i] = Extra(i, e0, e1, e2, e3)!;
+                for (int i = 0; fused && i < differentiable; i++)
+                    vars[5 + given + i] = Extra(i, g0, g1, g2, g3)!;
+                return LossFunction.apply(vars);
+            }
             // as many arguments as the loss has tensors: TorchSharp's apply allocates per argument
             return given switch
             {
@@ -131,6 +154,10 @@ public static class TorchSharpLosses
         finally
         {
             gradient?.Dispose();
+            g0?.Dispose();
+            g1?.Dispose();
+            g2?.Dispose();
+            g3?.Dispose();
             // the temporaries this call made; the autograd graph holds its own references to what it saved
             DisposeIfNew(contiguousLabels, labels);
             DisposeIfNew(labels, yTrue);

@@ -32,6 +32,8 @@ public class GeneratorTorchSharpTests
                 => Mean(Square(y - p) * a * b * c * d * e, axis: -1);
             [Loss] static TensorExpr TwoIndices([Shape("B", "C")] TensorExpr logits, [Shape("B")] Indices first, [Shape("B")] Indices second)
                 => LogSumExp(logits, axis: -1) - Gather(logits, first, axis: -1) - Gather(logits, second, axis: -1);
+            [Loss] static TensorExpr Gauss([Shape("B", "N")] TensorExpr y, [Shape("B", "N")] TensorExpr w, [Differentiable, Shape("B", "N")] TensorExpr m, [Differentiable, Shape("B", "N")] TensorExpr v)
+                => Mean(w * (Log(v) + Square(y - m) / v), axis: -1);
             [Loss] static TensorExpr Pair([Differentiable, Shape("B", "N")] TensorExpr a, [Differentiable, Shape("B", "N")] TensorExpr b) => Mean(Square(a - b), axis: -1);
         }
         """;
@@ -86,8 +88,13 @@ public class GeneratorTorchSharpTests
         Assert.DoesNotContain("Tensor TwoIndices(", source);
         // several reduced axes: the bridge's per-sample losses drop one axis
         Assert.Contains("// Dice: no TorchSharp entry point: the bridge's per-sample losses drop one axis, and this formula reduces several.", source);
-        // two tensors, both differentiable: the bridge's autograd function differentiates one input
-        Assert.Contains("// Pair: no TorchSharp entry point: several differentiable tensors", source);
+        // several differentiable tensors: the first is the prediction, the others differentiable extra tensors, first among the extras
+        Assert.Contains("=> global::DslLosses.TorchSharpLosses.Call(new __Gauss_TorchKernels(reduction), y, m, sampleWeight, v, w);", source);
+        Assert.Contains("base(\"Gauss\", reduction, 1, classIndexLabels: false, extraNames: __extraNames, differentiableExtras: 1)", source);
+        Assert.Contains("public override double LossWithGradient(in global::DslLosses.TorchLossInputs<double> x, global::System.Numerics.Tensors.TensorSpan<double> gradient, in global::DslLosses.TorchExtraGradients<double> g)", source);
+        Assert.Contains("=> GaussWithGradient<double>(x.YTrue, x.Extra1, x.YPred, x.Extra0, gradient, g.G0, Reduction, x.SampleWeight);", source);
+        // two tensors, both differentiable: nothing to pass as the labels
+        Assert.Contains("// Pair: no TorchSharp entry point: no tensor besides the differentiated ones to pass as the labels.", source);
         Assert.DoesNotContain("Tensor Pair(", source);
     }
 

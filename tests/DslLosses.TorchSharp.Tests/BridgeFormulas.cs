@@ -37,4 +37,14 @@ public static partial class BridgeFormulas
     [Loss]
     static TensorExpr RowWeightedNll([Shape("B", "C")] TensorExpr logits, [Shape("B")] Indices labels, [Shape("B")] TensorExpr rowWeight)
         => rowWeight * (LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1));
+
+    /// <summary>Gaussian negative log-likelihood with a learnt mean and variance: differentiated by two tensors.</summary>
+    [Loss(Axis = -1)]
+    static TensorExpr GaussianNll([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr mean, [Differentiable, Shape("B", "N")] TensorExpr variance)
+        => Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
+
+    /// <summary>Binary crossentropy on logits with the per-class positive weight learnt too (a gradient of shape [C]).</summary>
+    [Loss(Axis = -1)]
+    static TensorExpr LearntPosWeightBce([Shape("B", "C")] TensorExpr y, [Differentiable, Shape("B", "C")] TensorExpr logits, [Differentiable, Shape("C")] TensorExpr posWeight)
+        => Mean(posWeight * y * Softplus(-logits) + (1 - y) * Softplus(logits), axis: -1);
 }

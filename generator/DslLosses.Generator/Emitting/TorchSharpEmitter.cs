@@ -20,7 +20,9 @@ namespace DslLosses.Generator.Emitting;
 /// A formula gets them when it has gradient kernels by one tensor, labels (its <c>Indices</c> tensor, or else its first
 /// other tensor) and at most <see cref="MaxExtras"/> further tensors of its element type (a per-class weight vector, row
 /// weights, another tensor...), which the bridge passes as constants to autograd (<c>TorchLossInputs.Extra0</c>...).
-/// Others (several differentiable tensors among them) are listed in a comment with the reason.
+/// A formula differentiated by several tensors passes the first as the prediction and the others as differentiable
+/// extra tensors (first among the extras; <c>TorchLossKernels.DifferentiableExtraCount</c>), each getting its gradient
+/// in backward. Others are listed in a comment with the reason.
 /// </remarks>
 internal static class TorchSharpEmitter
 {
@@ -72,8 +74,10 @@ internal static class TorchSharpEmitter
         FormulaModel f = plan.Formula;
         if (!plan.HasGradient)
             return "no gradient kernels (DSL0501)";
-        if (f.DifferentiableTensors.Count > 1)
-            return "several differentiable tensors: the bridge's autograd function differentiates one input (call the generated FGradient with a destination per input)";
+        if (f.DifferentiableTensors.Count > 1 && f.DifferentiableScalars.Count > 0)
+            return "several differentiable tensors and a differentiable scalar: the bridge differentiates by tensors only (call the generated FGradient)";
+        if (f.Parameters.Count(p => p.IsTensor) == f.DifferentiableTensors.Count)
+            return "no tensor besides the differentiated ones to pass as the labels";
         if (f.Parameters.Count(p => p.Kind == ParamKind.Indices) > 1)
             return "several Indices tensors: the bridge takes one, as the labels";
         int tensors = f.Parameters.Count(p => p.IsTensor);
@@ -105,9 +109,12 @@ internal static class TorchSharpEmitter
         string loss = Quote(f.LossName);
         int labelIndex = LabelIndex(f);
         ParamModel label = f.Parameters[labelIndex];
-        // the other tensors, in the formula's order: TorchLossInputs' Extra0, Extra1...
-        var extras = Enumerable.Range(0, f.Parameters.Count).Where(i => f.Parameters[i].IsTensor && i != labelIndex && i != f.DifferentiableParameter).ToList();
-        ParamModel prediction = f.Parameters[f.DifferentiableParameter];
+        // the other tensors: TorchLossInputs' Extra0, Extra1..., the differentiable ones first, each group in the formula's order
+        int predictionIndex = f.DifferentiableTensors[0];
+        var differentiable = f.DifferentiableTensors.Skip(1).ToList();
+        var extras = differentiable.Concat(Enumerable.Range(0, f.Parameters.Count).Where(i => f.Parameters[i].IsTensor && i != labelIndex && !f.DifferentiableTensors.Contains(i))).ToList();
+        ParamModel prediction = f.Parameters[predictionIndex];
+        var extraGradients = Enumerable.Range(0, differentiable.Count).Select(k => "g.G" + k.ToString(CultureInfo.InvariantCulture)).ToArray();
         var options = f.Parameters.Where(p => !p.IsTensor).ToList();
 
         // the public entry point, in the formula's parameter order
@@ -144,7 +151,7 @@ internal static class TorchSharpEmitter
             w.Line();
             var ctorParameters = options.Select(p => $"{(p.Kind == ParamKind.Scalar ? "double" : "int")} {Id(p.Name)}").Concat(new[] { $"{Reduction} reduction" }).Concat(runtimeAxis ? new[] { "int axis" } : new string[0]);
             string axisArgument = runtimeAxis ? "axis" : plan.Geometry.HasLossAxis && !plan.LossHasAxis ? f.LossAxis.ToString(CultureInfo.InvariantCulture) : "null";
-            using (w.Block($"public {kernels}({string.Join(", ", ctorParameters)}) : base({loss}, reduction, {axisArgument}, classIndexLabels: {(label.Kind == ParamKind.Indices ? "true" : "false")}{(extras.Count > 0 ? ", extraNames: __extraNames" : "")})"))
+            using (w.Block($"public {kernels}({string.Join(", ", ctorParameters)}) : base({loss}, reduction, {axisArgument}, classIndexLabels: {(label.Kind == ParamKind.Indices ? "true" : "false")}{(extras.Count > 0 ? ", extraNames: __extraNames" : "")}{(differentiable.Count > 0 ? ", differentiableExtras: " + differentiable.Count.ToString(CultureInfo.InvariantCulture) : "")})"))
             {
                 foreach (ParamModel p in options)
                     w.Line($"_{p.Name} = {Id(p.Name)};");
@@ -160,7 +167,7 @@ internal static class TorchSharpEmitter
                 string Args(params string[] trailing)
                 {
                     var args = f.Parameters.Select((p, i) =>
-                        i == f.DifferentiableParameter ? "x.YPred"
+                        i == predictionIndex ? "x.YPred"
                         : i == labelIndex ? (p.Kind == ParamKind.Indices ? "x.ClassIndices" : "x.YTrue")
                         : p.IsTensor ? "x.Extra" + extras.IndexOf(i).ToString(CultureInfo.InvariantCulture)
                         : p.Kind == ParamKind.Scalar ? $"({t.Type})_{p.Name}"
@@ -178,14 +185,24 @@ internal static class TorchSharpEmitter
                 w.Line($"public override void PerSample({inputs}, {Ts}<{t.Type}> destination)");
                 w.Line(generated && perSample ? $"    => {Id(f.MethodName)}<{t.Type}>({Args("destination", "x.SampleWeight")});" : $"    => {Missing("per-sample")};");
                 w.Line();
-                w.Line($"public override void Gradient({inputs}, {Ts}<{t.Type}> gradient)");
-                w.Line(generated ? $"    => {f.MethodName}Gradient<{t.Type}>({Args("gradient", "Reduction", "x.SampleWeight")});" : $"    => {Missing("gradient")};");
+                string[] destinations = new[] { "gradient" }.Concat(extraGradients).ToArray();
+                string gradients = differentiable.Count > 0 ? $", in global::DslLosses.TorchExtraGradients<{t.Type}> g" : "";
+                if (differentiable.Count > 0)
+                {
+                    // the bridge calls the overloads with the extra tensors' gradients
+                    w.Line();
+                    w.Line($"public override void Gradient({inputs}, {Ts}<{t.Type}> gradient)");
+                    w.Line($"    => throw new global::System.NotSupportedException({Quote($"{f.MethodName}: differentiated by several tensors; pass a destination for each.")});");
+                }
+                w.Line();
+                w.Line($"public override void Gradient({inputs}, {Ts}<{t.Type}> gradient{gradients})");
+                w.Line(generated ? $"    => {f.MethodName}Gradient<{t.Type}>({Args(destinations.Concat(new[] { "Reduction", "x.SampleWeight" }).ToArray())});" : $"    => {Missing("gradient")};");
                 if (generated && total)
                 {
                     // the fused entry point: the bridge's forward computes the loss and keeps the gradient for backward
                     w.Line();
-                    w.Line($"public override {t.Type} LossWithGradient({inputs}, {Ts}<{t.Type}> gradient)");
-                    w.Line($"    => {f.MethodName}WithGradient<{t.Type}>({Args("gradient", "Reduction", "x.SampleWeight")});");
+                    w.Line($"public override {t.Type} LossWithGradient({inputs}, {Ts}<{t.Type}> gradient{gradients})");
+                    w.Line($"    => {f.MethodName}WithGradient<{t.Type}>({Args(destinations.Concat(new[] { "Reduction", "x.SampleWeight" }).ToArray())});");
                 }
             }
         }
@@ -194,7 +211,7 @@ internal static class TorchSharpEmitter
     /// <summary>The labels: the formula's <c>Indices</c> tensor, or else its first tensor not differentiated by.</summary>
     private static int LabelIndex(FormulaModel f)
     {
-        var tensors = Enumerable.Range(0, f.Parameters.Count).Where(i => f.Parameters[i].IsTensor && i != f.DifferentiableParameter).ToList();
+        var tensors = Enumerable.Range(0, f.Parameters.Count).Where(i => f.Parameters[i].IsTensor && !f.DifferentiableTensors.Contains(i)).ToList();
         foreach (int i in tensors)
         {
             if (f.Parameters[i].Kind == ParamKind.Indices)
