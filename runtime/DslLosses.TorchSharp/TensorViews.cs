@@ -64,7 +64,7 @@ internal static class TensorViews
     {
         CheckCpu(loss, argument, tensor);
         if (tensor.requires_grad && !differentiable)
-            throw new ArgumentException($"{loss}: {argument} requires grad; the loss is differentiated by yPred only (pass {argument}.detach()).", argument);
+            throw new ArgumentException($"{loss}: {argument} requires grad; the loss is not differentiated by it (pass {argument}.detach()).", argument);
         if (classIndices ? tensor.dtype is not (ScalarType.Int32 or ScalarType.Int64 or ScalarType.Int16 or ScalarType.Byte or ScalarType.Int8 or ScalarType.Float32 or ScalarType.Float64) : tensor.dtype != dtype)
             throw new ArgumentException(classIndices
                 ? $"{loss}: {argument} has dtype {tensor.dtype}; class indices are Int32 (read in place) or Int64 and other integer or floating types (converted to Int32 once, floats truncated as Keras casts them)."

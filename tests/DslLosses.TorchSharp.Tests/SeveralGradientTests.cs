@@ -106,4 +106,24 @@ public class SeveralGradientTests
             reference.backward();
         Close(v.grad!, variance.grad!, what: "variance gradient");
     }
+
+    [Fact]
+    public void Double_backward_keeps_both_first_derivatives_and_makes_the_second_NaN()
+    {
+        manual_seed(34);
+        using var y = randn(3, 4, dtype: ScalarType.Float64);
+        using var mean = randn(3, 4, dtype: ScalarType.Float64).requires_grad_(true);
+        using var variance = (rand(3, 4, dtype: ScalarType.Float64) + 0.5).requires_grad_(true);
+        using var loss = BridgeFormulas.GaussianNll(y, mean, variance);
+        var first = autograd.grad([loss], [mean, variance], create_graph: true);
+        using var m = mean.detach().clone().requires_grad_(true);
+        using var v = variance.detach().clone().requires_grad_(true);
+        using (var reference = (0.5 * (v.log() + (y - m).square() / v)).mean())
+            reference.backward();
+        Close(m.grad!, first[0], what: "first derivative by the mean");
+        Close(v.grad!, first[1], what: "first derivative by the variance");
+        using var second = first[1].square().sum();
+        second.backward();
+        Assert.True(variance.grad!.isnan().all().item<bool>(), "second derivatives through the bridged loss are NaN");
+    }
 }
