@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -9,9 +10,10 @@ using static TorchSharp.torch;
 namespace DslLosses;
 
 /// <summary>
-/// The autograd node of every bridged loss. Inputs: the kernels, yTrue, yPred, the sample weights (or null) and, when
-/// the step is fused, a tensor of yPred's shape for the gradient (or null); all checked and contiguous
-/// (<see cref="TorchSharpLosses"/>).
+/// The autograd node of every bridged loss. Inputs: the kernels, yTrue, yPred, the sample weights (or null), when
+/// the step is fused a tensor of yPred's shape for the gradient (or null), then the loss's extra tensors, as many as
+/// <see cref="TorchLossKernels.ExtraNames"/> (none for most losses, so that their calls pass and allocate no more;
+/// constants, no gradient); all checked and contiguous (<see cref="TorchSharpLosses"/>).
 /// </summary>
 /// <remarks>
 /// Fused (a reduced loss whose prediction requires grad, with grad mode on): forward runs the fused loss+gradient
@@ -32,11 +34,19 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         var yPred = (torch.Tensor)vars[2];
         var weight = vars[3] as torch.Tensor;
         var fusedGradient = vars[4] as torch.Tensor;
+        int n = kernels.ExtraNames.Count, d = kernels.DifferentiableExtraCount;
+        var extras = Extras.Of(vars, 5, n);
+        // a fused step of a loss differentiated by extra tensors too: their gradient tensors follow the extra tensors
+        var extraGradients = fusedGradient is null ? default : Extras.Of(vars, 5 + n, d);
         torch.Tensor output = yPred.dtype == ScalarType.Float32
-            ? Forward<float>(kernels, yTrue, yPred, weight, fusedGradient)
-            : Forward<double>(kernels, yTrue, yPred, weight, fusedGradient);
-        // two saved tensors mark a fused step for backward: the gradient, and yPred to connect a create_graph result
-        ctx.save_for_backward(fusedGradient is null ? [yTrue, yPred, weight!] : [fusedGradient, yPred]);
+            ? Forward<float>(kernels, yTrue, yPred, weight, extras, fusedGradient, extraGradients)
+            : Forward<double>(kernels, yTrue, yPred, weight, extras, fusedGradient, extraGradients);
+        // fused (every reduced loss with grad): the gradients, yPred and the differentiable extra tensors (to connect a
+        // create_graph result); else the inputs, which backward runs the gradient kernel on
+        ctx.save_for_backward(fusedGradient is not null
+            ? d == 0 ? [fusedGradient, yPred] : [fusedGradient, yPred, .. vars[(5 + n)..(5 + n + d)].Cast<torch.Tensor>(), .. vars[5..(5 + d)].Cast<torch.Tensor>()]
+            : n == 0 ? [yTrue, yPred, weight!]
+            : [yTrue, yPred, weight!, .. vars[5..(5 + n)].Cast<torch.Tensor>()]);
         ctx.save_data(KernelsKey, kernels);
         return output;
     }
@@ -47,24 +57,45 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         // nothing in this method throws on purpose (every input was checked in forward).
         var kernels = (TorchLossKernels)ctx.get_data(KernelsKey);
         List<torch.Tensor> saved = ctx.get_saved_variables();
+        int n = kernels.ExtraNames.Count, d = kernels.DifferentiableExtraCount;
         torch.Tensor yPred = saved[1];
         torch.Tensor gradient;
-        if (saved.Count == 2)
+        Extras extraGradients = default, differentiated = default;
+        // a reduced loss runs fused whenever backward can be called (the prediction or a differentiable extra requires grad)
+        if (kernels.Reduction != Reduction.None)
         {
             gradient = yPred.dtype == ScalarType.Float32 ? Scaled<float>(saved[0], gradOutput) : Scaled<double>(saved[0], gradOutput);
             if (!ReferenceEquals(gradient, saved[0]))
                 saved[0].Dispose();
-            saved.RemoveAt(0);
+            saved[0] = null!;
+            if (d > 0)
+            {
+                extraGradients = Extras.Of(saved, 2, d);
+                differentiated = Extras.Of(saved, 2 + d, d);
+                for (int i = 0; i < d; i++)
+                {
+                    torch.Tensor g = extraGradients[i]!;
+                    torch.Tensor scaled = yPred.dtype == ScalarType.Float32 ? Scaled<float>(g, gradOutput) : Scaled<double>(g, gradOutput);
+                    if (!ReferenceEquals(scaled, g))
+                        g.Dispose();
+                    saved[2 + i] = null!;
+                    extraGradients = extraGradients.With(i, scaled);
+                }
+            }
         }
         else
         {
             torch.Tensor yTrue = saved[0];
             torch.Tensor? weight = saved[2];
+            var extras = Extras.Of(saved, 3, n);
+            differentiated = Extras.Of(saved, 3, d);
+            for (int i = 0; i < d; i++)
+                extraGradients = extraGradients.With(i, empty_like(extras[i]!));
             gradient = empty_like(yPred);
             if (yPred.dtype == ScalarType.Float32)
-                Backward<float>(kernels, yTrue, yPred, weight, gradOutput, gradient);
+                Backward<float>(kernels, yTrue, yPred, weight, extras, extraGradients, gradOutput, gradient);
             else
-                Backward<double>(kernels, yTrue, yPred, weight, gradOutput, gradient);
+                Backward<double>(kernels, yTrue, yPred, weight, extras, extraGradients, gradOutput, gradient);
         }
         if (is_grad_enabled())
         {
@@ -73,10 +104,38 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             torch.Tensor guarded = FirstOrderOnly.apply(kernels, gradient, yPred);
             gradient.Dispose();
             gradient = guarded;
+            for (int i = 0; i < d; i++)
+            {
+                torch.Tensor g = extraGradients[i]!;
+                extraGradients = extraGradients.With(i, FirstOrderOnly.apply(kernels, g, differentiated[i]!));
+                g.Dispose();
+            }
         }
         foreach (torch.Tensor t in saved)
             t?.Dispose();
-        return [null!, null!, gradient, null!, null!];
+        if (d > 0)
+        {
+            // one entry per input: yPred's gradient, the differentiable extra tensors', nulls for the rest (the
+            // constant extra tensors, and in a fused step the gradient tensors forward was given)
+            var gradients = new List<torch.Tensor>(5 + n + d) { null!, null!, gradient, null!, null! };
+            for (int i = 0; i < n; i++)
+                gradients.Add(i < d ? extraGradients[i]! : null!);
+            if (kernels.Reduction != Reduction.None)
+            {
+                for (int i = 0; i < d; i++)
+                    gradients.Add(null!);
+            }
+            return gradients;
+        }
+        // one entry per input: only yPred gets a gradient (the extra tensors are constants)
+        return n switch
+        {
+            0 => [null!, null!, gradient, null!, null!],
+            1 => [null!, null!, gradient, null!, null!, null!],
+            2 => [null!, null!, gradient, null!, null!, null!, null!],
+            3 => [null!, null!, gradient, null!, null!, null!, null!, null!],
+            _ => [null!, null!, gradient, null!, null!, null!, null!, null!, null!],
+        };
     }
 
     /// <summary>
@@ -94,14 +153,15 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         return gradient;
     }
 
-    private static torch.Tensor Forward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, torch.Tensor? fusedGradient)
+    private static torch.Tensor Forward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, in Extras extras, torch.Tensor? fusedGradient, in Extras extraGradients)
         where T : unmanaged, INumber<T>
     {
         Span<nint> labelLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> predLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> weightLengths = stackalloc nint[TensorViews.MaxRank];
+        Span<nint> extraLengths = stackalloc nint[4 * TensorViews.MaxRank];
         var labels = new ClassIndexLabels(kernels, yTrue);
-        var inputs = Inputs<T>(kernels, yTrue, labels, yPred, TensorViews.Read<T>(weight, weightLengths), labelLengths, predLengths);
+        var inputs = Inputs<T>(kernels, yTrue, labels, yPred, TensorViews.Read<T>(weight, weightLengths), extras, labelLengths, predLengths, extraLengths);
         if (kernels.Reduction == Reduction.None)
         {
             Span<long> shape = stackalloc long[TensorViews.MaxRank];
@@ -121,7 +181,13 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
             return perSample;
         }
         T value;
-        if (fusedGradient is not null)
+        if (fusedGradient is not null && kernels.DifferentiableExtraCount > 0)
+        {
+            value = typeof(T) == typeof(float)
+                ? T.CreateTruncating(kernels.LossWithGradient(As<T, float>(inputs), TensorViews.WriteFlat<float>(fusedGradient), extraGradients.Write<float>()))
+                : T.CreateTruncating(kernels.LossWithGradient(As<T, double>(inputs), TensorViews.WriteFlat<double>(fusedGradient), extraGradients.Write<double>()));
+        }
+        else if (fusedGradient is not null)
         {
             value = typeof(T) == typeof(float)
                 ? T.CreateTruncating(kernels.LossWithGradient(As<T, float>(inputs), TensorViews.WriteFlat<float>(fusedGradient)))
@@ -138,45 +204,95 @@ internal sealed class LossFunction : autograd.SingleTensorFunction<LossFunction>
         return scalar;
     }
 
-    private static void Backward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, torch.Tensor gradOutput, torch.Tensor gradient)
+    private static void Backward<T>(TorchLossKernels kernels, torch.Tensor yTrue, torch.Tensor yPred, torch.Tensor? weight, in Extras extras, in Extras extraGradients, torch.Tensor gradOutput, torch.Tensor gradient)
         where T : unmanaged, INumber<T>
     {
         Span<nint> labelLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> predLengths = stackalloc nint[TensorViews.MaxRank];
         Span<nint> weightLengths = stackalloc nint[TensorViews.MaxRank];
+        Span<nint> extraLengths = stackalloc nint[4 * TensorViews.MaxRank];
         // labels that backward reads are int32 (Call converts others when the step is not fused)
         if (kernels.Reduction == Reduction.None)
         {
             // the gradient of Σ upstream·w·loss: the upstream gradient times the weights are the kernel's weights
             using torch.Tensor upstream = UpstreamWeights(gradOutput, weight);
-            var inputs = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(upstream, weightLengths), labelLengths, predLengths);
-            Gradient(kernels, inputs, gradient);
+            var inputs = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(upstream, weightLengths), extras, labelLengths, predLengths, extraLengths);
+            Gradient(kernels, inputs, gradient, extraGradients);
             return;
         }
-        var weighted = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(weight, weightLengths), labelLengths, predLengths);
-        Gradient(kernels, weighted, gradient);
+        var weighted = Inputs<T>(kernels, yTrue, default, yPred, TensorViews.Read<T>(weight, weightLengths), extras, labelLengths, predLengths, extraLengths);
+        Gradient(kernels, weighted, gradient, extraGradients);
         T scale = TensorViews.Storage<T>(gradOutput)[0];
         if (scale != T.One)
         {
             Span<T> g = TensorViews.Storage<T>(gradient);
             TensorPrimitives.Multiply(g, scale, g);
+            for (int i = 0; i < kernels.DifferentiableExtraCount; i++)
+            {
+                Span<T> e = TensorViews.Storage<T>(extraGradients[i]!);
+                TensorPrimitives.Multiply(e, scale, e);
+            }
         }
     }
 
-    private static void Gradient<T>(TorchLossKernels kernels, in TorchLossInputs<T> inputs, torch.Tensor gradient)
+    private static void Gradient<T>(TorchLossKernels kernels, in TorchLossInputs<T> inputs, torch.Tensor gradient, in Extras extraGradients)
         where T : unmanaged
     {
-        if (typeof(T) == typeof(float))
+        if (kernels.DifferentiableExtraCount > 0)
+        {
+            if (typeof(T) == typeof(float))
+                kernels.Gradient(As<T, float>(inputs), TensorViews.WriteFlat<float>(gradient), extraGradients.Write<float>());
+            else
+                kernels.Gradient(As<T, double>(inputs), TensorViews.WriteFlat<double>(gradient), extraGradients.Write<double>());
+        }
+        else if (typeof(T) == typeof(float))
             kernels.Gradient(As<T, float>(inputs), TensorViews.WriteFlat<float>(gradient));
         else
             kernels.Gradient(As<T, double>(inputs), TensorViews.WriteFlat<double>(gradient));
     }
 
-    private static TorchLossInputs<T> Inputs<T>(TorchLossKernels kernels, torch.Tensor yTrue, in ClassIndexLabels labels, torch.Tensor yPred, ReadOnlyTensorSpan<T> weight, Span<nint> labelLengths, Span<nint> predLengths)
+    private static TorchLossInputs<T> Inputs<T>(TorchLossKernels kernels, torch.Tensor yTrue, in ClassIndexLabels labels, torch.Tensor yPred, ReadOnlyTensorSpan<T> weight, in Extras extras,
+        Span<nint> labelLengths, Span<nint> predLengths, Span<nint> extraLengths)
         where T : unmanaged
-        => kernels.ClassIndexLabels
-            ? new(default, labels.IsNarrowed ? labels.View(yTrue, labelLengths) : TensorViews.Read<int>(yTrue, labelLengths), TensorViews.Read<T>(yPred, predLengths), weight)
-            : new(TensorViews.Read<T>(yTrue, labelLengths), default, TensorViews.Read<T>(yPred, predLengths), weight);
+    {
+        const int R = TensorViews.MaxRank;
+        return new(
+            kernels.ClassIndexLabels ? default : TensorViews.Read<T>(yTrue, labelLengths),
+            !kernels.ClassIndexLabels ? default : labels.IsNarrowed ? labels.View(yTrue, labelLengths) : TensorViews.Read<int>(yTrue, labelLengths),
+            TensorViews.Read<T>(yPred, predLengths), weight,
+            TensorViews.Read<T>(extras.E0, extraLengths[..R]), TensorViews.Read<T>(extras.E1, extraLengths[R..(2 * R)]),
+            TensorViews.Read<T>(extras.E2, extraLengths[(2 * R)..(3 * R)]), TensorViews.Read<T>(extras.E3, extraLengths[(3 * R)..]));
+    }
+
+    /// <summary>Up to four tensors of one call: the extra tensors, or their gradients (null where the loss has fewer).</summary>
+    private readonly record struct Extras(torch.Tensor? E0, torch.Tensor? E1, torch.Tensor? E2, torch.Tensor? E3)
+    {
+        /// <summary><paramref name="count"/> tensors from <paramref name="start"/> on.</summary>
+        public static Extras Of(IReadOnlyList<object> items, int start, int count)
+            => new(At(items, start, 0, count), At(items, start, 1, count), At(items, start, 2, count), At(items, start, 3, count));
+
+        public torch.Tensor? this[int i] => i switch { 0 => E0, 1 => E1, 2 => E2, _ => E3 };
+
+        public Extras With(int i, torch.Tensor tensor) => i switch
+        {
+            0 => this with { E0 = tensor },
+            1 => this with { E1 = tensor },
+            2 => this with { E2 = tensor },
+            _ => this with { E3 = tensor },
+        };
+
+        /// <summary>Flat writable views (empty for null).</summary>
+        public TorchExtraGradients<T> Write<T>()
+            where T : unmanaged
+            => new(View<T>(E0), View<T>(E1), View<T>(E2), View<T>(E3));
+
+        private static TensorSpan<T> View<T>(torch.Tensor? t)
+            where T : unmanaged
+            => t is null ? default : TensorViews.WriteFlat<T>(t);
+
+        private static torch.Tensor? At(IReadOnlyList<object> items, int start, int i, int count)
+            => i < count && start + i < items.Count ? (torch.Tensor?)items[start + i] : null;
+    }
 
     private static ref readonly TorchLossInputs<TTo> As<TFrom, TTo>(in TorchLossInputs<TFrom> inputs)
         where TFrom : unmanaged

@@ -60,11 +60,11 @@ internal static class TensorViews
     }
 
     /// <summary>Labels or sample weights: on the CPU, not requiring a gradient, of the given element type (any integer or floating type for class indices).</summary>
-    public static void CheckInput(string loss, string argument, torch.Tensor tensor, ScalarType dtype, bool classIndices)
+    public static void CheckInput(string loss, string argument, torch.Tensor tensor, ScalarType dtype, bool classIndices, bool differentiable = false)
     {
         CheckCpu(loss, argument, tensor);
-        if (tensor.requires_grad)
-            throw new ArgumentException($"{loss}: {argument} requires grad; the loss is differentiated by yPred only (pass {argument}.detach()).", argument);
+        if (tensor.requires_grad && !differentiable)
+            throw new ArgumentException($"{loss}: {argument} requires grad; the loss is not differentiated by it (pass {argument}.detach()).", argument);
         if (classIndices ? tensor.dtype is not (ScalarType.Int32 or ScalarType.Int64 or ScalarType.Int16 or ScalarType.Byte or ScalarType.Int8 or ScalarType.Float32 or ScalarType.Float64) : tensor.dtype != dtype)
             throw new ArgumentException(classIndices
                 ? $"{loss}: {argument} has dtype {tensor.dtype}; class indices are Int32 (read in place) or Int64 and other integer or floating types (converted to Int32 once, floats truncated as Keras casts them)."

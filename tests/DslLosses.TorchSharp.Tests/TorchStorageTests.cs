@@ -169,7 +169,7 @@ public class TorchStorageTests(ITestOutputHelper output)
     }
 
     /// <summary>The fewest managed bytes one step allocated over 50 steps (TorchSharp's static node list grows now and then).</summary>
-    private static long Allocated(Action step)
+    internal static long Allocated(Action step)
     {
         long fewest = long.MaxValue;
         for (int i = 0; i < 50; i++)

@@ -17,9 +17,12 @@ namespace DslLosses.Generator.Emitting;
 /// <c>TorchLossKernels</c> it runs (the formula's generic entry points on spans over the tensors' storage).
 /// </summary>
 /// <remarks>
-/// A formula gets them when it has gradient kernels by one tensor and two tensors: the one differentiated by, and labels
-/// (a tensor of its element type, or <c>Indices</c>). Others (several differentiable tensors among them) are listed in a
-/// comment with the reason.
+/// A formula gets them when it has gradient kernels by one tensor, labels (its <c>Indices</c> tensor, or else its first
+/// other tensor) and at most <see cref="MaxExtras"/> further tensors of its element type (a per-class weight vector, row
+/// weights, another tensor...), which the bridge passes as constants to autograd (<c>TorchLossInputs.Extra0</c>...).
+/// A formula differentiated by several tensors passes the first as the prediction and the others as differentiable
+/// extra tensors (first among the extras; <c>TorchLossKernels.DifferentiableExtraCount</c>), each getting its gradient
+/// in backward. Others are listed in a comment with the reason.
 /// </remarks>
 internal static class TorchSharpEmitter
 {
@@ -29,6 +32,9 @@ internal static class TorchSharpEmitter
     private const string TorchTensor = "global::TorchSharp.torch.Tensor";
     private const string Reduction = "global::DslLosses.Reduction";
     private const string Ts = "global::System.Numerics.Tensors.TensorSpan";
+
+    /// <summary>The most extra tensors the bridge passes (<c>TorchLossKernels.MaxExtraTensors</c>).</summary>
+    public const int MaxExtras = 4;
 
     /// <summary>Whether the compilation references the bridge (the one bit of the compilation this emitter needs).</summary>
     public static bool IsReferenced(Compilation compilation)
@@ -68,10 +74,17 @@ internal static class TorchSharpEmitter
         FormulaModel f = plan.Formula;
         if (!plan.HasGradient)
             return "no gradient kernels (DSL0501)";
-        if (f.DifferentiableTensors.Count > 1)
-            return "several differentiable tensors: the bridge's autograd function differentiates one input (call the generated FGradient with a destination per input)";
-        if (f.Parameters.Count(p => p.IsTensor) != 2)
-            return "the bridge takes formulas of two tensors: labels and the one differentiated by";
+        if (f.DifferentiableTensors.Count > 1 && f.DifferentiableScalars.Count > 0)
+            return "several differentiable tensors and a differentiable scalar: the bridge differentiates by tensors only (call the generated FGradient)";
+        if (f.Parameters.Count(p => p.IsTensor) == f.DifferentiableTensors.Count)
+            return "no tensor besides the differentiated ones to pass as the labels";
+        if (f.Parameters.Count(p => p.Kind == ParamKind.Indices) > 1)
+            return "several Indices tensors: the bridge takes one, as the labels";
+        int tensors = f.Parameters.Count(p => p.IsTensor);
+        if (tensors < 2)
+            return "the bridge takes labels besides the tensor differentiated by";
+        if (tensors - 2 > MaxExtras)
+            return $"{tensors - 2} tensors besides labels and the one differentiated by: the bridge passes at most {MaxExtras}";
         if ((f.ElementTypes & (FormulaModel.Single | FormulaModel.Double)) == 0)
             return "neither float nor double kernels are generated";
         if (f.LossAxisCount > 1)
@@ -94,9 +107,14 @@ internal static class TorchSharpEmitter
         string kernels = "__" + f.MethodName + "_TorchKernels";
         bool runtimeAxis = plan.Geometry.Variadic && plan.Geometry.HasLossAxis;
         string loss = Quote(f.LossName);
-        int labelIndex = Enumerable.Range(0, f.Parameters.Count).First(i => f.Parameters[i].IsTensor && i != f.DifferentiableParameter);
+        int labelIndex = LabelIndex(f);
         ParamModel label = f.Parameters[labelIndex];
-        ParamModel prediction = f.Parameters[f.DifferentiableParameter];
+        // the other tensors: TorchLossInputs' Extra0, Extra1..., the differentiable ones first, each group in the formula's order
+        int predictionIndex = f.DifferentiableTensors[0];
+        var differentiable = f.DifferentiableTensors.Skip(1).ToList();
+        var extras = differentiable.Concat(Enumerable.Range(0, f.Parameters.Count).Where(i => f.Parameters[i].IsTensor && i != labelIndex && !f.DifferentiableTensors.Contains(i))).ToList();
+        ParamModel prediction = f.Parameters[predictionIndex];
+        var extraGradients = Enumerable.Range(0, differentiable.Count).Select(k => "g.G" + k.ToString(CultureInfo.InvariantCulture)).ToArray();
         var options = f.Parameters.Where(p => !p.IsTensor).ToList();
 
         // the public entry point, in the formula's parameter order
@@ -115,7 +133,8 @@ internal static class TorchSharpEmitter
         w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> on TorchSharp tensors, connected to autograd: <paramref name=\"{prediction.Name}\"/> (a CPU float32 or float64 tensor) is differentiated by the generated gradient kernels; the kernels read the tensors' own storage. Returns a 0-dimensional tensor, or the per-sample losses for <see cref=\"{Reduction.Replace("global::", "")}.None\"/>. See <see cref=\"global::DslLosses.TorchSharpLosses\"/> for the tensors accepted.</summary>");
         w.Line(SourceEmitter.GeneratedCode);
         w.Line($"public static {TorchTensor} {Id(f.MethodName)}({string.Join(", ", parameters)})");
-        w.Line($"    => global::DslLosses.TorchSharpLosses.Call(new {kernels}({string.Join(", ", constructed)}), {Id(label.Name)}, {Id(prediction.Name)}, sampleWeight);");
+        string extraArguments = string.Concat(extras.Select(i => ", " + Id(f.Parameters[i].Name)));
+        w.Line($"    => global::DslLosses.TorchSharpLosses.Call(new {kernels}({string.Join(", ", constructed)}), {Id(label.Name)}, {Id(prediction.Name)}, sampleWeight{extraArguments});");
         w.Line();
 
         // the kernels: the formula's generic entry points on spans over the tensors' storage
@@ -127,10 +146,12 @@ internal static class TorchSharpEmitter
                 w.Line($"private readonly {(p.Kind == ParamKind.Scalar ? "double" : "int")} _{p.Name};");
             if (runtimeAxis)
                 w.Line("private readonly int _axis;");
+            if (extras.Count > 0)
+                w.Line($"private static readonly string[] __extraNames = {{ {string.Join(", ", extras.Select(i => Quote(f.Parameters[i].Name)))} }};");
             w.Line();
             var ctorParameters = options.Select(p => $"{(p.Kind == ParamKind.Scalar ? "double" : "int")} {Id(p.Name)}").Concat(new[] { $"{Reduction} reduction" }).Concat(runtimeAxis ? new[] { "int axis" } : new string[0]);
             string axisArgument = runtimeAxis ? "axis" : plan.Geometry.HasLossAxis && !plan.LossHasAxis ? f.LossAxis.ToString(CultureInfo.InvariantCulture) : "null";
-            using (w.Block($"public {kernels}({string.Join(", ", ctorParameters)}) : base({loss}, reduction, {axisArgument}, classIndexLabels: {(label.Kind == ParamKind.Indices ? "true" : "false")})"))
+            using (w.Block($"public {kernels}({string.Join(", ", ctorParameters)}) : base({loss}, reduction, {axisArgument}, classIndexLabels: {(label.Kind == ParamKind.Indices ? "true" : "false")}{(extras.Count > 0 ? ", extraNames: __extraNames" : "")}{(differentiable.Count > 0 ? ", differentiableExtras: " + differentiable.Count.ToString(CultureInfo.InvariantCulture) : "")})"))
             {
                 foreach (ParamModel p in options)
                     w.Line($"_{p.Name} = {Id(p.Name)};");
@@ -146,8 +167,9 @@ internal static class TorchSharpEmitter
                 string Args(params string[] trailing)
                 {
                     var args = f.Parameters.Select((p, i) =>
-                        i == f.DifferentiableParameter ? "x.YPred"
+                        i == predictionIndex ? "x.YPred"
                         : i == labelIndex ? (p.Kind == ParamKind.Indices ? "x.ClassIndices" : "x.YTrue")
+                        : p.IsTensor ? "x.Extra" + extras.IndexOf(i).ToString(CultureInfo.InvariantCulture)
                         : p.Kind == ParamKind.Scalar ? $"({t.Type})_{p.Name}"
                         : "_" + p.Name).ToList();
                     args.AddRange(trailing);
@@ -163,17 +185,39 @@ internal static class TorchSharpEmitter
                 w.Line($"public override void PerSample({inputs}, {Ts}<{t.Type}> destination)");
                 w.Line(generated && perSample ? $"    => {Id(f.MethodName)}<{t.Type}>({Args("destination", "x.SampleWeight")});" : $"    => {Missing("per-sample")};");
                 w.Line();
-                w.Line($"public override void Gradient({inputs}, {Ts}<{t.Type}> gradient)");
-                w.Line(generated ? $"    => {f.MethodName}Gradient<{t.Type}>({Args("gradient", "Reduction", "x.SampleWeight")});" : $"    => {Missing("gradient")};");
+                string[] destinations = new[] { "gradient" }.Concat(extraGradients).ToArray();
+                string gradients = differentiable.Count > 0 ? $", in global::DslLosses.TorchExtraGradients<{t.Type}> g" : "";
+                if (differentiable.Count > 0)
+                {
+                    // the bridge calls the overloads with the extra tensors' gradients
+                    w.Line();
+                    w.Line($"public override void Gradient({inputs}, {Ts}<{t.Type}> gradient)");
+                    w.Line($"    => throw new global::System.NotSupportedException({Quote($"{f.MethodName}: differentiated by several tensors; pass a destination for each.")});");
+                }
+                w.Line();
+                w.Line($"public override void Gradient({inputs}, {Ts}<{t.Type}> gradient{gradients})");
+                w.Line(generated ? $"    => {f.MethodName}Gradient<{t.Type}>({Args(destinations.Concat(new[] { "Reduction", "x.SampleWeight" }).ToArray())});" : $"    => {Missing("gradient")};");
                 if (generated && total)
                 {
                     // the fused entry point: the bridge's forward computes the loss and keeps the gradient for backward
                     w.Line();
-                    w.Line($"public override {t.Type} LossWithGradient({inputs}, {Ts}<{t.Type}> gradient)");
-                    w.Line($"    => {f.MethodName}WithGradient<{t.Type}>({Args("gradient", "Reduction", "x.SampleWeight")});");
+                    w.Line($"public override {t.Type} LossWithGradient({inputs}, {Ts}<{t.Type}> gradient{gradients})");
+                    w.Line($"    => {f.MethodName}WithGradient<{t.Type}>({Args(destinations.Concat(new[] { "Reduction", "x.SampleWeight" }).ToArray())});");
                 }
             }
         }
+    }
+
+    /// <summary>The labels: the formula's <c>Indices</c> tensor, or else its first tensor not differentiated by.</summary>
+    private static int LabelIndex(FormulaModel f)
+    {
+        var tensors = Enumerable.Range(0, f.Parameters.Count).Where(i => f.Parameters[i].IsTensor && !f.DifferentiableTensors.Contains(i)).ToList();
+        foreach (int i in tensors)
+        {
+            if (f.Parameters[i].Kind == ParamKind.Indices)
+                return i;
+        }
+        return tensors[0];
     }
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -84,6 +84,25 @@ public class TorchSharpCallSiteTests
         """);
 
     [Fact]
+    public Task Extra_tensors_of_generated_TorchSharp_overloads_are_checked_too() => Check(Formulas + """
+        public static partial class Weighted
+        {
+            [Loss]
+            static TensorExpr PosBce([Shape("B", "C")] TensorExpr y, [Differentiable, Shape("B", "C")] TensorExpr z, [Shape("C")] TensorExpr posWeight)
+                => Mean(posWeight * y * Softplus(-z) + (1 - y) * Softplus(z), axis: -1);
+        }
+        class C
+        {
+            void M()
+            {
+                using var z = torch.randn(4, 3).requires_grad_(true);
+                using var a = Weighted.PosBce(torch.zeros(4, 3), z, {|DSL0106:torch.ones(5)|});
+                using var b = Weighted.PosBce(torch.zeros(4, 3), z, torch.ones(3));
+            }
+        }
+        """);
+
+    [Fact]
     public Task Right_shapes_are_silent() => Check(Formulas + """
         class C
         {
