@@ -48,11 +48,17 @@ echo
 
 # project = the obj/<project> folder; the files of one project are split at the formula headers
 awk_split='
-function flush() {
-    if (name != "") { bytes[name] += b; lines[name] += l; if (!(name in seen)) { seen[name] = 1; order[++n] = name } }
+# a section is keyed by its file and name: formulas of the same name in two formula types stay two rows, each named
+# with its file when the name occurs in more than one
+function flush(   key) {
+    if (name != "") {
+        key = file SUBSEP name
+        bytes[key] += b; lines[key] += l
+        if (!(key in seen)) { seen[key] = 1; order[++n] = key; keyname[key] = name; keyfile[key] = file; uses[name]++ }
+    }
     b = 0; l = 0
 }
-FNR == 1 { flush(); name = "(file preamble: " shortfile(FILENAME) ")" }
+FNR == 1 { flush(); file = shortfile(FILENAME); name = "(file preamble: " file ")" }
 {
     if (match($0, /^[ \t]*\/\/ ==== [A-Za-z_][A-Za-z0-9_]*:/)) {
         flush()
@@ -63,7 +69,11 @@ FNR == 1 { flush(); name = "(file preamble: " shortfile(FILENAME) ")" }
 }
 END {
     flush()
-    for (i = 1; i <= n; i++) { k = order[i]; printf "%s\t%d\t%d\n", k, bytes[k], lines[k] }
+    for (i = 1; i <= n; i++) {
+        k = order[i]; shown = keyname[k]
+        if (uses[shown] > 1) shown = shown " (" keyfile[k] ")"
+        printf "%s\t%d\t%d\n", shown, bytes[k], lines[k]
+    }
 }
 function shortfile(f,   a, m) { m = split(f, a, "/"); return a[m] }
 '
