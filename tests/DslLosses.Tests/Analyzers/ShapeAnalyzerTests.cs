@@ -13,27 +13,6 @@ public class ShapeAnalyzerTests
 {
     private static Task Check(string markup) => Verify.Analyzer<ShapeAnalyzer>(markup);
 
-    /// <summary>Formulas whose generated entry points the call-site tests call (the TorchSharp ones too).</summary>
-    internal const string Formulas = """
-        public static partial class MyLosses
-        {
-            [Loss]
-            static TensorExpr FocalBce([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr yPred, Scalar gamma)
-            {
-                var p = Clip(yPred, Epsilon, 1 - Epsilon);
-                var pt = yTrue * p + (1 - yTrue) * (1 - p);
-                return Mean(-Pow(1 - pt, gamma) * Log(pt), axis: -1);
-            }
-
-            [Loss]
-            static TensorExpr Nll([Shape("...", "C")] TensorExpr logits, [Shape("...")] Indices labels)
-                => -Gather(LogSoftmax(logits, axis: -1), labels, axis: -1);
-
-            [Loss]
-            static TensorExpr Rgb([Shape("B", 3)] TensorExpr a, [Shape("B", 3)] TensorExpr b) => Sum(Square(a - b), axis: -1);
-        }
-
-        """;
 
     [Fact]
     public Task Keras_classic_B_against_B_by_1_is_an_error() => Check("""
@@ -168,7 +147,7 @@ public class ShapeAnalyzerTests
         """);
 
     [Fact]
-    public Task Generated_kernel_dims_that_disagree() => Check(Formulas + """
+    public Task Generated_kernel_dims_that_disagree() => Check(CallSiteFormulas.Formulas + """
         class C
         {
             float M() => MyLosses.FocalBce(new float[2, 3], {|DSL0106:new float[4, 3]|}, 2f);
@@ -176,7 +155,7 @@ public class ShapeAnalyzerTests
         """);
 
     [Fact]
-    public Task Generated_kernel_rank_and_literal_size() => Check(Formulas + """
+    public Task Generated_kernel_rank_and_literal_size() => Check(CallSiteFormulas.Formulas + """
         class C
         {
             float M(float[] data)
@@ -189,7 +168,7 @@ public class ShapeAnalyzerTests
         """);
 
     [Fact]
-    public Task Generated_kernel_sparse_labels_and_weights() => Check(Formulas + """
+    public Task Generated_kernel_sparse_labels_and_weights() => Check(CallSiteFormulas.Formulas + """
         class C
         {
             float M()
@@ -211,7 +190,7 @@ public class ShapeAnalyzerTests
         """);
 
     [Fact]
-    public Task Right_shapes_are_silent() => Check(Formulas + """
+    public Task Right_shapes_are_silent() => Check(CallSiteFormulas.Formulas + """
         class C
         {
             private readonly BinaryCrossentropy _bce = new(fromLogits: true);
@@ -233,7 +212,7 @@ public class ShapeAnalyzerTests
         """);
 
     [Fact]
-    public Task Unknown_shapes_are_silent() => Check(Formulas + """
+    public Task Unknown_shapes_are_silent() => Check(CallSiteFormulas.Formulas + """
         class C
         {
             float M(int n, float[] labels, float[,] probs, BinaryCrossentropy bce)

@@ -17,7 +17,11 @@ namespace DslLosses.Tests.Analyzers;
 /// Analyzer and code-fix tests on consumer source: .NET 10 reference assemblies, System.Numerics.Tensors, the DslLosses
 /// runtime, and the DslLosses generator running in the test compilation (so calls to generated kernels bind).
 /// </summary>
-internal static class Verify
+/// <remarks>
+/// The TorchSharp bridge's test project links this file and adds, in <c>VerifyTorch.cs</c>, compilations that also
+/// reference DslLosses.TorchSharp and TorchSharp (this project references neither).
+/// </remarks>
+internal static partial class Verify
 {
     public const string Usings = "using System;\nusing System.Numerics.Tensors;\nusing DslLosses;\nusing static DslLosses.Dsl;\nusing TensorExpr = DslLosses.TensorExpr;\nusing NTensor = System.Numerics.Tensors.Tensor;\n";
 
@@ -30,20 +34,14 @@ internal static class Verify
         return refs.ToArray();
     });
 
-    /// <summary>Usings of the TorchSharp tests: TorchSharp's <c>torch</c> by name (its <c>Tensor</c> would clash with the DSL's), the DSL's <c>Scalar</c> over TorchSharp's.</summary>
-    public const string TorchUsings = Usings + "using TorchSharp;\nusing Scalar = DslLosses.Scalar;\n";
-
-    /// <summary>DslLosses.TorchSharp and TorchSharp's managed bindings, as metadata (copied under torch-refs/ by the project file).</summary>
-    private static readonly Lazy<MetadataReference[]> TorchReferences = new(() =>
-        new[] { "DslLosses.TorchSharp.dll", "TorchSharp.dll" }
-            .Select(f => (MetadataReference)MetadataReference.CreateFromFile(System.IO.Path.Combine(AppContext.BaseDirectory, "torch-refs", f)))
-            .ToArray());
+    /// <summary>Adds DslLosses.TorchSharp and TorchSharp to a compilation's references (only in the bridge's test project).</summary>
+    static partial void AddTorchReferences(SolutionState state);
 
     private static void Configure(SolutionState state, List<Func<Solution, ProjectId, Solution>> transforms, bool torch = false)
     {
         state.AdditionalReferences.AddRange(References.Value);
         if (torch)
-            state.AdditionalReferences.AddRange(TorchReferences.Value);
+            AddTorchReferences(state);
         transforms.Add((solution, id) =>
         {
             Project project = solution.GetProject(id)!;
@@ -85,11 +83,6 @@ internal static class Verify
     public static Task Analyzer<TAnalyzer>(string markup, CancellationToken ct = default)
         where TAnalyzer : DiagnosticAnalyzer, new()
         => new AnalyzerTest<TAnalyzer> { TestCode = Usings + markup }.RunAsync(ct);
-
-    /// <summary>Checks that exactly the marked diagnostics are reported, in code that references DslLosses.TorchSharp and TorchSharp.</summary>
-    public static Task TorchAnalyzer<TAnalyzer>(string markup, CancellationToken ct = default)
-        where TAnalyzer : DiagnosticAnalyzer, new()
-        => new AnalyzerTest<TAnalyzer>(torch: true) { TestCode = TorchUsings + markup }.RunAsync(ct);
 
     /// <summary>Checks the marked diagnostics and the source after the code fix.</summary>
     public static Task CodeFix<TAnalyzer, TFix>(string markup, string fixedSource, CancellationToken ct = default)

@@ -8,13 +8,14 @@ namespace DslLosses.Tests.Analyzers;
 /// DSL0106/DSL0107 at TorchSharp call sites: the bridge's <c>Call</c> on Keras loss classes and the TorchSharp overloads
 /// generated for <c>[Loss]</c> formulas, with tensors whose shapes the method shows (<c>torch.zeros(32, 10)</c>,
 /// <c>torch.tensor(float[,])</c>, ...). The compilation references the real DslLosses.TorchSharp and TorchSharp
-/// assemblies as metadata; every other analyzer test runs without them (TorchSharp absent: nothing to look for).
+/// assemblies as metadata; the analyzer tests of the main test project run without them (TorchSharp absent: nothing
+/// to look for). They live here, where TorchSharp is referenced; Verify and the formulas are linked from there.
 /// </summary>
 public class TorchSharpCallSiteTests
 {
     private static Task Check(string markup) => Verify.TorchAnalyzer<ShapeAnalyzer>(markup);
 
-    private const string Formulas = ShapeAnalyzerTests.Formulas;
+    private const string Formulas = CallSiteFormulas.Formulas;
 
     [Fact]
     public Task Keras_class_labels_of_another_shape() => Check("""
