@@ -193,3 +193,96 @@ public sealed class NsPerElementColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
 }
+
+/// <summary>
+/// What the instruction set gives each elementwise loss: the public API on one and two threads, its per-sample
+/// (<c>None</c>) output on one and two threads, a hand-written single-pass kernel with the BCL's vector Log/Exp, and
+/// TorchSharp's best, in one run. Run it once as is and once under <c>DOTNET_EnableAVX512=0</c> for the AVX2 table.
+/// </summary>
+[MemoryDiagnoser]
+public class IsaBenchmarks
+{
+    [Params(Loss.BceProbs, Loss.BceLogits, Loss.Poisson, Loss.KLDivergence)]
+    public Loss Loss { get; set; }
+
+    [Params("32x10", "4096x100", "65536x256")]
+    public string Size { get; set; } = "32x10";
+
+    private Inputs _d = null!;
+    private nint[] _shape = null!;
+    private float[] _perSample = null!;
+    private KerasLoss _keras = null!;
+    private TTensor _yTrue = null!, _yPred = null!, _labels = null!;
+    private int _threads;
+
+    [GlobalSetup]
+    public void GlobalSetup()
+    {
+        (int rows, int columns) = Inputs.ParseSize(Size);
+        _d = new Inputs(Loss, rows, columns);
+        _shape = new nint[] { rows, columns };
+        _perSample = new float[rows];
+        _keras = Loss switch
+        {
+            Loss.BceProbs => new BinaryCrossentropy(),
+            Loss.BceLogits => new BinaryCrossentropy(fromLogits: true),
+            Loss.Poisson => new Poisson(),
+            _ => new KLDivergence(),
+        };
+        _yTrue = torch.tensor(_d.YTrue, new long[] { rows, columns });
+        _yPred = torch.tensor(_d.YPred, new long[] { rows, columns });
+        _labels = torch.zeros(rows, ScalarType.Int64);
+        _threads = Parallelism.MaxDegreeOfParallelism;
+        // the hand kernel is the same formula: it must give the same loss, to float rounding
+        float api = Api(1), hand = HandFused.Compute(Loss, _d);
+        if (Math.Abs(api - hand) > 1e-4 * Math.Abs(api))
+            throw new InvalidOperationException($"{Loss} {Size}: the hand-fused kernel gives {hand}, the API {api}");
+    }
+
+    [GlobalCleanup]
+    public void GlobalCleanup()
+    {
+        Parallelism.MaxDegreeOfParallelism = _threads;
+        _yTrue.Dispose();
+        _yPred.Dispose();
+        _labels.Dispose();
+    }
+
+    private float Api(int threads)
+    {
+        Parallelism.MaxDegreeOfParallelism = threads;
+        return _keras.Compute(new ReadOnlyTensorSpan<float>(_d.YTrue, _shape, default), new ReadOnlyTensorSpan<float>(_d.YPred, _shape, default));
+    }
+
+    private float PerSample(int threads)
+    {
+        Parallelism.MaxDegreeOfParallelism = threads;
+        _keras.Compute(new ReadOnlyTensorSpan<float>(_d.YTrue, _shape, default), new ReadOnlyTensorSpan<float>(_d.YPred, _shape, default),
+            new TensorSpan<float>(_perSample));
+        return _perSample[0];
+    }
+
+    [Benchmark(Baseline = true, Description = "DslLosses 1 thread")]
+    public float Api1() => Api(1);
+
+    [Benchmark(Description = "DslLosses 2 threads")]
+    public float Api2() => Api(2);
+
+    [Benchmark(Description = "hand-fused 1 thread")]
+    public float Hand() => HandFused.Compute(Loss, _d);
+
+    [Benchmark(Description = "per-sample 1 thread")]
+    public float PerSample1() => PerSample(1);
+
+    [Benchmark(Description = "per-sample 2 threads")]
+    public float PerSample2() => PerSample(2);
+
+    [Benchmark(Description = "TorchSharp 1 thread")]
+    public float TorchSharp1() => Torch.Compute(Loss, _yTrue, _yPred, _labels, threads: 1);
+
+    [Benchmark(Description = "TorchSharp 2 threads")]
+    public float TorchSharp2() => Torch.Compute(Loss, _yTrue, _yPred, _labels, threads: 2);
+
+    [Benchmark(Description = "bandwidth floor")]
+    public float Floor() => Baselines.Floor(Loss, _d);
+}
