@@ -29,14 +29,22 @@ public static class HandFused
         };
     }
 
-    /// <summary>Σ op(y, p) over <paramref name="n"/> elements: whole vectors into one accumulator, the tail in scalars.</summary>
+    /// <summary>
+    /// Σ op(y, p) over <paramref name="n"/> elements: whole vectors into one accumulator, added into a double every 1,024
+    /// elements (one float accumulator over millions of elements would lose the low digits), the tail in scalars.
+    /// </summary>
     private static double Sum<TW, TOp>(ref float y, ref float p, nint n) where TW : struct, IWidth<TW> where TOp : struct, IOp
     {
-        var acc = default(TW);
+        double total = 0.0;
         nint i = 0;
-        for (; i <= n - TW.Count; i += TW.Count)
-            acc = TW.Add(acc, TOp.Apply(TW.Load(ref y, i), TW.Load(ref p, i)));
-        double total = TW.Sum(acc);
+        while (i <= n - TW.Count)
+        {
+            var acc = default(TW);
+            nint end = Math.Min(n - TW.Count, i + 1024 - TW.Count);
+            for (; i <= end; i += TW.Count)
+                acc = TW.Add(acc, TOp.Apply(TW.Load(ref y, i), TW.Load(ref p, i)));
+            total += TW.Sum(acc);
+        }
         for (; i < n; i++)
             total += TOp.Apply(W1.Of(Unsafe.Add(ref y, i)), W1.Of(Unsafe.Add(ref p, i))).Value;
         return total;

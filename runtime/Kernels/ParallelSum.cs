@@ -35,6 +35,9 @@ public static unsafe class ParallelSum
     /// <summary>The largest number of chunks.</summary>
     public const int MaxChunks = 256;
 
+    /// <summary>Chunks longer than this many rows are a multiple of it: the most rows a row tile takes (16 floats in a Vector512).</summary>
+    public const int TileRows = 16;
+
     /// <summary>Whether an input of <paramref name="rows"/> rows of <paramref name="rowElements"/> elements is reduced in chunks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool ShouldSplit(nint rows, nint rowElements) => rows >= 2 && (long)rows * rowElements >= SplitThreshold;
@@ -47,6 +50,10 @@ public static unsafe class ParallelSum
         long chunkRows = Math.Max(1, (target + Math.Max(rowElements, 1) - 1) / Math.Max(rowElements, 1));
         // never more than MaxChunks chunks, whatever the rounding
         chunkRows = Math.Max(chunkRows, (rows + MaxChunks - 1) / MaxChunks);
+        // whole tiles of rows: the row-tile kernels take 8 or 16 rows at a time, and a chunk that ends mid-tile runs its
+        // last rows one by one (only rounded up, so never more chunks)
+        if (chunkRows > TileRows)
+            chunkRows = (chunkRows + TileRows - 1) / TileRows * TileRows;
         return (nint)chunkRows;
     }
 

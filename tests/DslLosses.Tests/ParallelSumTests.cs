@@ -176,6 +176,88 @@ public class ParallelSumTests
         }
     }
 
+    [Fact]
+    public void Per_sample_poisson_is_bit_identical_for_1_and_2_threads_and_matches_float64_per_row()
+    {
+        // B = 2048 rows: the chunks (whole tiles of 16 rows) start on row boundaries the single-thread path also crosses
+        float[] y = Uniform(10, B * C, 0, 5), p = Uniform(11, B * C, 0.05, 4);
+        var poisson = new Poisson();
+        float[][] r = WithThreads(() =>
+        {
+            var destination = new float[B];
+            poisson.Compute(Matrix(y, B, C), Matrix(p, B, C), new TensorSpan<float>(destination));
+            return destination;
+        }, 1, 2);
+        for (int b = 0; b < B; b++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(r[0][b]), BitConverter.SingleToInt32Bits(r[1][b]));
+            // float64 reference: mean over the row of p - y log(p + 1e-7)
+            double row = 0;
+            for (int c = 0; c < C; c++)
+                row += p[b * C + c] - y[b * C + c] * Math.Log(p[b * C + c] + 1e-7);
+            row /= C;
+            Assert.True(Math.Abs(r[1][b] - row) <= 1e-5 * Math.Max(1, Math.Abs(row)), $"row {b}: {r[1][b]:R} vs float64 {row:R}");
+        }
+    }
+
+    [Fact]
+    public void Per_sample_rows_dropped_by_ignore_class_are_zero_in_every_chunk()
+    {
+        const int rows = 40_000, classes = 10; // 400,000 elements: chunked
+        var random = new Random(12);
+        var labels = new int[rows];
+        for (int i = 0; i < rows; i++)
+            labels[i] = i % 3 == 0 ? 7 : random.Next(classes);
+        float[] logits = Uniform(13, rows * classes, -5, 5);
+        var scce = new SparseCategoricalCrossentropy(fromLogits: true, ignoreClass: 7);
+        float[][] r = WithThreads(() =>
+        {
+            var destination = new float[rows];
+            scce.Compute(new ReadOnlyTensorSpan<int>(labels), Matrix(logits, rows, classes), new TensorSpan<float>(destination));
+            return destination;
+        }, 1, 2);
+        for (int b = 0; b < rows; b++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(r[0][b]), BitConverter.SingleToInt32Bits(r[1][b]));
+            if (labels[b] == 7)
+            {
+                Assert.Equal(0f, r[1][b]);
+                continue;
+            }
+            double max = double.NegativeInfinity, sum = 0;
+            for (int c = 0; c < classes; c++)
+                max = Math.Max(max, logits[b * classes + c]);
+            for (int c = 0; c < classes; c++)
+                sum += Math.Exp(logits[b * classes + c] - max);
+            double reference = Math.Log(sum) - (logits[b * classes + labels[b]] - max);
+            Assert.True(Math.Abs(r[1][b] - reference) <= 1e-5 * Math.Max(1, reference), $"row {b}: {r[1][b]:R} vs float64 {reference:R}");
+        }
+    }
+
+    [Fact]
+    public void Chunked_per_sample_allocates_nothing_with_two_threads()
+    {
+        float[] y = Uniform(14, B * C, 0, 1), x = Uniform(15, B * C, -3, 3);
+        var bce = new BinaryCrossentropy(fromLogits: true);
+        var destination = new float[B];
+        int saved = Parallelism.MaxDegreeOfParallelism;
+        try
+        {
+            Parallelism.MaxDegreeOfParallelism = 2;
+            ReadOnlyTensorSpan<float> ys = Matrix(y, B, C), xs = Matrix(x, B, C);
+            bce.Compute(ys, xs, new TensorSpan<float>(destination)); // starts the worker thread, compiles the job
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            bce.Compute(ys, xs, new TensorSpan<float>(destination));
+            long after = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Equal(0, after - before);
+            Assert.True(destination[0] > 0);
+        }
+        finally
+        {
+            Parallelism.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Theory]
     [InlineData(2, 1 << 17)]
     [InlineData(65_536, 1000)]
@@ -188,6 +270,7 @@ public class ParallelSumTests
         Assert.InRange(chunks, 1, ParallelSum.MaxChunks);
         Assert.True(chunks * chunkRows >= rows);
         Assert.True((chunks - 1) * chunkRows < rows, "no empty chunk");
+        Assert.True(chunkRows <= ParallelSum.TileRows || chunkRows % ParallelSum.TileRows == 0, $"{chunkRows} rows: not whole tiles");
     }
 
     [Fact]

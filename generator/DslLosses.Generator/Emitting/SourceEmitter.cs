@@ -98,7 +98,7 @@ internal static class SourceEmitter
             EmitTypeSwitch(w, plan, types, KernelKind.Gradient);
         if (plan.HasGradient && plan.Keep is not null)
             EmitTypeSwitch(w, plan, types, null);
-        if (total && split)
+        if ((total || perSample) && split)
             EmitSplit(w, plan);
         foreach (DType t in types)
         {
@@ -472,16 +472,18 @@ internal static class SourceEmitter
 
     // ---- chunked, multi-core totals -------------------------------------------------------------------------
 
-    private static string SplitName(KernelPlan plan) => "__" + plan.Formula.MethodName + "_SumSplit";
+    private static string SplitName(KernelPlan plan) => "__" + plan.Formula.MethodName + "_Split";
 
     /// <summary>
-    /// The chunked total for large inputs: pins the inputs, wraps the unweighted total in a job over a range of rows, and
-    /// lets <c>ParallelSum</c> run the size-determined chunks on the available cores.
+    /// The chunked run for large inputs: pins the inputs, wraps the unweighted kernel in a job over a range of rows, and
+    /// lets <c>ParallelSum</c> run the size-determined chunks on the available cores. With <c>TOut</c> = <c>Totals</c> it
+    /// returns the total (chunk totals added in chunk order); with <c>PerSample</c> each chunk writes its rows' losses.
     /// </summary>
     private static void EmitSplit(CodeWriter w, KernelPlan plan)
     {
         FormulaModel f = plan.Formula;
-        string job = "__" + f.MethodName + "_SumJob";
+        string job = "__" + f.MethodName + "_RowsJob";
+        const string nullRef = "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()";
         bool kept = plan.Keep is not null;
         var pointers = new List<(ParamModel P, string Type, string Offset)>();
         for (int i = 0; i < f.Parameters.Count; i++)
@@ -497,21 +499,24 @@ internal static class SourceEmitter
             };
             pointers.Add((p, p.Kind == ParamKind.Indices ? "int" : "T", offset));
         }
+        // the per-sample losses of a row: one per element along the loss axis when the loss keeps it, else one per inner index
+        string destinationOffset = plan.LossHasAxis ? "start * c * inner" : "start * inner";
         var parameters = f.Parameters.Select(p => p.Kind switch
         {
             ParamKind.Tensor => "ref T " + KernelEmitter.ParamName(p),
             ParamKind.Indices => "ref int " + KernelEmitter.ParamName(p),
             ParamKind.Scalar => "T " + KernelEmitter.ParamName(p),
             _ => "int " + KernelEmitter.ParamName(p),
-        }).Concat(new[] { "nint outer", "nint c", "nint inner" }).Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
+        }).Concat(new[] { "nint outer", "nint c", "nint inner", "ref T dest" }).Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
 
         w.Line();
-        w.Line($"/// <summary>The unweighted total of <c>{Xml(f.LossName)}</c>, in size-determined chunks on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads.</summary>");
-        w.Line($"private static unsafe double {SplitName(plan)}<T>({string.Join(", ", parameters)}) where T : unmanaged");
+        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel in size-determined chunks of rows on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>");
+        w.Line($"private static unsafe double {SplitName(plan)}<T, TOut>({string.Join(", ", parameters)}) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput");
         using (w.Block())
         {
             foreach (var (p, type, _) in pointers)
                 w.Line($"fixed ({type}* f_{p.Name} = &{KernelEmitter.ParamName(p)})");
+            w.Line("fixed (T* out_dest = &dest) // null for Totals");
             using (w.Block())
             {
                 var inits = new List<string>();
@@ -522,13 +527,14 @@ internal static class SourceEmitter
                 }
                 inits.Add("c = c");
                 inits.Add("inner = inner");
-                w.Line($"var job = new {job}<T> {{ {string.Join(", ", inits)} }};");
+                inits.Add("dest = out_dest");
+                w.Line($"var job = new {job}<T, TOut> {{ {string.Join(", ", inits)} }};");
                 w.Line($"return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
             }
         }
         w.Line();
-        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> total over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
-        using (w.Block($"private unsafe struct {job}<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged"))
+        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
+        using (w.Block($"private unsafe struct {job}<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput"))
         {
             foreach (ParamModel p in f.Parameters)
             {
@@ -543,6 +549,7 @@ internal static class SourceEmitter
             }
             w.Line("public nint c;");
             w.Line("public nint inner;");
+            w.Line("public T* dest; // the per-sample losses (PerSample); null for Totals");
             w.Line();
             w.Line("public double Sum(nint start, nint count, out nint kept)");
             using (w.Block())
@@ -553,12 +560,12 @@ internal static class SourceEmitter
                     var ptr = pointers.FirstOrDefault(x => x.P == p);
                     args.Add(ptr.P is not null ? $"ref *({KernelEmitter.ParamName(p)} + {ptr.Offset})" : KernelEmitter.ParamName(p));
                 }
-                args.AddRange(new[] { "count", "c", "inner", "0", "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()", "default", "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()" });
+                args.AddRange(new[] { "count", "c", "inner", "0", nullRef, "default", $"ref TOut.AddsTotal ? {nullRef} : ref *(dest + {destinationOffset})" });
                 if (kept)
                     args.Add("out kept");
                 else
                     w.Line("kept = 0;");
-                w.Line($"return __{f.MethodName}_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
+                w.Line($"return __{f.MethodName}_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
             }
         }
     }
@@ -831,7 +838,16 @@ internal static class SourceEmitter
                 w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
                 w.Line(BindCall(plan));
                 w.Line($"{Shapes}.RequireDestination({loss}, destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));");
-                w.Line("if (sampleWeight.Rank == 0)");
+                if (split)
+                {
+                    w.Line("if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+                    w.Line($"    {SplitCall(plan, KernelOutput.None)};");
+                    w.Line("else if (sampleWeight.Rank == 0)");
+                }
+                else
+                {
+                    w.Line("if (sampleWeight.Rank == 0)");
+                }
                 w.Line($"    {KernelCall(plan, KernelOutput.None, false)};");
                 using (w.Block("else"))
                 {
@@ -939,7 +955,7 @@ internal static class SourceEmitter
         if (split)
         {
             w.Line($"if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
-            w.Line($"    __total = {SplitName(plan)}({string.Join(", ", GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" }).Concat(plan.Keep is not null ? new[] { "out __kept" } : Array.Empty<string>()))});");
+            w.Line($"    __total = {SplitCall(plan, KernelOutput.Sum)};");
             w.Line("else");
             w.Line($"    __total = {KernelCall(plan, KernelOutput.Sum, false)};");
         }
@@ -964,6 +980,16 @@ internal static class SourceEmitter
         if ((plan.Formula.ElementTypes & DType.Single.Flag) != 0 && KernelEmitter.RowTilesApplicable(plan))
             conditions.Add("typeof(T) == typeof(float)");
         return conditions.Count == 0 ? null : string.Join(" || ", conditions);
+    }
+
+    /// <summary>The call of the chunked run: the unweighted total, or the unweighted per-sample losses into <c>destination</c>.</summary>
+    private static string SplitCall(KernelPlan plan, KernelOutput output)
+    {
+        var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" }).ToList();
+        args.Add(output == KernelOutput.Sum ? "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()" : $"ref {Shapes}.Data(in destination)");
+        if (plan.Keep is not null)
+            args.Add(output == KernelOutput.Sum ? "out __kept" : "out _");
+        return $"{SplitName(plan)}<T, {OutputType(output)}>({string.Join(", ", args)})";
     }
 
     /// <summary>The formula's inputs as generic kernel arguments: the first element of each tensor, scalars as they are.</summary>

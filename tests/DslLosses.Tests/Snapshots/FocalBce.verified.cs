@@ -104,7 +104,7 @@ namespace Snapshots
             if (sampleWeight.Rank == 0)
             {
                 if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __FocalBce_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner);
+                    __total = __FocalBce_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                 else
                     __total = __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
@@ -122,7 +122,9 @@ namespace Snapshots
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
             __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireDestination("FocalBce", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
-            if (sampleWeight.Rank == 0)
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __FocalBce_Split<T, global::DslLosses.Kernels.PerSample>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+            else if (sampleWeight.Rank == 0)
                 __FocalBce_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination));
             else
             {
@@ -163,7 +165,7 @@ namespace Snapshots
                 {
                     __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __FocalBce_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner);
+                        __total = __FocalBce_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                     else
                         __total = __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                 }
@@ -207,30 +209,32 @@ namespace Snapshots
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
         }
 
-        /// <summary>The unweighted total of <c>FocalBce</c>, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __FocalBce_SumSplit<T>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner) where T : unmanaged
+        /// <summary>The unweighted <c>FocalBce</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __FocalBce_Split<T, TOut>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             fixed (T* f_yTrue = &p_yTrue)
             fixed (T* f_yPred = &p_yPred)
+            fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __FocalBce_SumJob<T> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner };
+                var job = new __FocalBce_RowsJob<T, TOut> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner, dest = out_dest };
                 return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>FocalBce</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __FocalBce_SumJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        /// <summary>The unweighted <c>FocalBce</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __FocalBce_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             public T* p_yTrue;
             public T* p_yPred;
             public T p_gamma;
             public nint c;
             public nint inner;
+            public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                return __FocalBce_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
             }
         }
 

@@ -104,7 +104,7 @@ namespace Snapshots
             if (sampleWeight.Rank == 0)
             {
                 if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __GaussianNll_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner);
+                    __total = __GaussianNll_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                 else
                     __total = __GaussianNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
@@ -137,7 +137,7 @@ namespace Snapshots
                 {
                     __GaussianNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradientMean), ref global::DslLosses.Kernels.Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __GaussianNll_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner);
+                        __total = __GaussianNll_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                     else
                         __total = __GaussianNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                 }
@@ -184,20 +184,21 @@ namespace Snapshots
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("GaussianNll", typeof(T));
         }
 
-        /// <summary>The unweighted total of <c>GaussianNll</c>, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __GaussianNll_SumSplit<T>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner) where T : unmanaged
+        /// <summary>The unweighted <c>GaussianNll</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __GaussianNll_Split<T, TOut>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             fixed (T* f_y = &p_y)
             fixed (T* f_mean = &p_mean)
             fixed (T* f_variance = &p_variance)
+            fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __GaussianNll_SumJob<T> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner };
+                var job = new __GaussianNll_RowsJob<T, TOut> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner, dest = out_dest };
                 return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>GaussianNll</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __GaussianNll_SumJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        /// <summary>The unweighted <c>GaussianNll</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __GaussianNll_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             public T* p_y;
             public T* p_mean;
@@ -205,11 +206,12 @@ namespace Snapshots
             public T p_scale;
             public nint c;
             public nint inner;
+            public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __GaussianNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                return __GaussianNll_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
             }
         }
 
@@ -535,7 +537,7 @@ namespace Snapshots
             if (sampleWeight.Rank == 0)
             {
                 if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __GaussianNllGradientByScale_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner);
+                    __total = __GaussianNllGradientByScale_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                 else
                     __total = __GaussianNllGradientByScale_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
@@ -559,20 +561,21 @@ namespace Snapshots
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("GaussianNll (gradient by scale)", typeof(T));
         }
 
-        /// <summary>The unweighted total of <c>GaussianNll (gradient by scale)</c>, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __GaussianNllGradientByScale_SumSplit<T>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner) where T : unmanaged
+        /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __GaussianNllGradientByScale_Split<T, TOut>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             fixed (T* f_y = &p_y)
             fixed (T* f_mean = &p_mean)
             fixed (T* f_variance = &p_variance)
+            fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __GaussianNllGradientByScale_SumJob<T> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner };
+                var job = new __GaussianNllGradientByScale_RowsJob<T, TOut> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner, dest = out_dest };
                 return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __GaussianNllGradientByScale_SumJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __GaussianNllGradientByScale_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             public T* p_y;
             public T* p_mean;
@@ -580,11 +583,12 @@ namespace Snapshots
             public T p_scale;
             public nint c;
             public nint inner;
+            public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __GaussianNllGradientByScale_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                return __GaussianNllGradientByScale_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
             }
         }
 

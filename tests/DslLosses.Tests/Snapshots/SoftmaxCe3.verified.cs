@@ -80,7 +80,7 @@ namespace Snapshots
             if (sampleWeight.Rank == 0)
             {
                 if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SoftmaxCe3_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
+                    __total = __SoftmaxCe3_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                 else
                     __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
@@ -111,7 +111,7 @@ namespace Snapshots
                 {
                     __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __SoftmaxCe3_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner);
+                        __total = __SoftmaxCe3_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                     else
                         __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                 }
@@ -157,29 +157,31 @@ namespace Snapshots
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SoftmaxCe3", typeof(T));
         }
 
-        /// <summary>The unweighted total of <c>SoftmaxCe3</c>, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __SoftmaxCe3_SumSplit<T>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner) where T : unmanaged
+        /// <summary>The unweighted <c>SoftmaxCe3</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __SoftmaxCe3_Split<T, TOut>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             fixed (T* f_labels = &p_labels)
             fixed (T* f_logits = &p_logits)
+            fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __SoftmaxCe3_SumJob<T> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner };
+                var job = new __SoftmaxCe3_RowsJob<T, TOut> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, dest = out_dest };
                 return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>SoftmaxCe3</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SoftmaxCe3_SumJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        /// <summary>The unweighted <c>SoftmaxCe3</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SoftmaxCe3_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             public T* p_labels;
             public T* p_logits;
             public nint c;
             public nint inner;
+            public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                return __SoftmaxCe3_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
             }
         }
 

@@ -174,7 +174,7 @@ namespace Snapshots
             if (sampleWeight.Rank == 0)
             {
                 if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SparseNll_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
+                    __total = __SparseNll_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
                 else
                     __total = __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
             }
@@ -192,7 +192,9 @@ namespace Snapshots
             global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
             __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             global::DslLosses.Kernels.Shapes.RequireDestination("SparseNll", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
-            if (sampleWeight.Rank == 0)
+            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __SparseNll_Split<T, global::DslLosses.Kernels.PerSample>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
+            else if (sampleWeight.Rank == 0)
                 __SparseNll_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
             else
             {
@@ -235,7 +237,7 @@ namespace Snapshots
                 {
                     __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __SparseNll_SumSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, out __kept);
+                        __total = __SparseNll_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
                     else
                         __total = __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
                 }
@@ -303,29 +305,31 @@ namespace Snapshots
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
         }
 
-        /// <summary>The unweighted total of <c>SparseNll</c>, in size-determined chunks on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads.</summary>
-        private static unsafe double __SparseNll_SumSplit<T>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, out nint kept) where T : unmanaged
+        /// <summary>The unweighted <c>SparseNll</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __SparseNll_Split<T, TOut>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T dest, out nint kept) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             fixed (T* f_logits = &p_logits)
             fixed (int* f_labels = &p_labels)
+            fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __SparseNll_SumJob<T> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner };
+                var job = new __SparseNll_RowsJob<T, TOut> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, dest = out_dest };
                 return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
             }
         }
 
-        /// <summary>The unweighted <c>SparseNll</c> total over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SparseNll_SumJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        /// <summary>The unweighted <c>SparseNll</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             public T* p_logits;
             public int* p_labels;
             public int p_ignore;
             public nint c;
             public nint inner;
+            public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                return __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out kept);
+                return __SparseNll_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner), out kept);
             }
         }
 
