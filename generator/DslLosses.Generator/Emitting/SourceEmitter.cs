@@ -100,6 +100,8 @@ internal static class SourceEmitter
             EmitTypeSwitch(w, plan, types, null);
         if ((total || perSample) && split)
             EmitSplit(w, plan);
+        if (GradientSplits(plan, split))
+            EmitGradientSplit(w, plan);
         foreach (DType t in types)
         {
             if (total || perSample)
@@ -485,20 +487,7 @@ internal static class SourceEmitter
         string job = "__" + f.MethodName + "_RowsJob";
         const string nullRef = "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()";
         bool kept = plan.Keep is not null;
-        var pointers = new List<(ParamModel P, string Type, string Offset)>();
-        for (int i = 0; i < f.Parameters.Count; i++)
-        {
-            ParamModel p = f.Parameters[i];
-            if (p.Kind is not (ParamKind.Tensor or ParamKind.Indices))
-                continue;
-            string offset = plan.Geometry.RoleOf(i) switch
-            {
-                TensorRole.Row => "start * inner",
-                TensorRole.Class => "0", // one value per class: the same for every chunk of rows
-                _ => "start * c * inner",
-            };
-            pointers.Add((p, p.Kind == ParamKind.Indices ? "int" : "T", offset));
-        }
+        var pointers = SplitPointers(plan);
         // the per-sample losses of a row: one per element along the loss axis when the loss keeps it, else one per inner index
         string destinationOffset = plan.LossHasAxis ? "start * c * inner" : "start * inner";
         var parameters = f.Parameters.Select(p => p.Kind switch
@@ -519,14 +508,7 @@ internal static class SourceEmitter
             w.Line("fixed (T* out_dest = &dest) // null for Totals");
             using (w.Block())
             {
-                var inits = new List<string>();
-                foreach (ParamModel p in f.Parameters)
-                {
-                    string name = KernelEmitter.ParamName(p);
-                    inits.Add(p.Kind is ParamKind.Tensor or ParamKind.Indices ? $"{name} = f_{p.Name}" : $"{name} = {name}");
-                }
-                inits.Add("c = c");
-                inits.Add("inner = inner");
+                var inits = JobInits(f);
                 inits.Add("dest = out_dest");
                 w.Line($"var job = new {job}<T, TOut> {{ {string.Join(", ", inits)} }};");
                 w.Line($"return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
@@ -536,30 +518,13 @@ internal static class SourceEmitter
         w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
         using (w.Block($"private unsafe struct {job}<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput"))
         {
-            foreach (ParamModel p in f.Parameters)
-            {
-                string type = p.Kind switch
-                {
-                    ParamKind.Tensor => "T*",
-                    ParamKind.Indices => "int*",
-                    ParamKind.Scalar => "T",
-                    _ => "int",
-                };
-                w.Line($"public {type} {KernelEmitter.ParamName(p)};");
-            }
-            w.Line("public nint c;");
-            w.Line("public nint inner;");
+            JobFields(w, f);
             w.Line("public T* dest; // the per-sample losses (PerSample); null for Totals");
             w.Line();
             w.Line("public double Sum(nint start, nint count, out nint kept)");
             using (w.Block())
             {
-                var args = new List<string>();
-                foreach (ParamModel p in f.Parameters)
-                {
-                    var ptr = pointers.FirstOrDefault(x => x.P == p);
-                    args.Add(ptr.P is not null ? $"ref *({KernelEmitter.ParamName(p)} + {ptr.Offset})" : KernelEmitter.ParamName(p));
-                }
+                var args = ChunkInputs(f, pointers);
                 args.AddRange(new[] { "count", "c", "inner", "0", nullRef, "default", $"ref TOut.AddsTotal ? {nullRef} : ref *(dest + {destinationOffset})" });
                 if (kept)
                     args.Add("out kept");
@@ -567,6 +532,166 @@ internal static class SourceEmitter
                     w.Line("kept = 0;");
                 w.Line($"return __{f.MethodName}_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
             }
+        }
+    }
+
+    /// <summary>The formula's tensors as pinned pointers in a chunk job, with the offset of a chunk's first row.</summary>
+    private static List<(ParamModel P, string Type, string Offset)> SplitPointers(KernelPlan plan)
+    {
+        var pointers = new List<(ParamModel P, string Type, string Offset)>();
+        for (int i = 0; i < plan.Formula.Parameters.Count; i++)
+        {
+            ParamModel p = plan.Formula.Parameters[i];
+            if (p.Kind is not (ParamKind.Tensor or ParamKind.Indices))
+                continue;
+            string offset = plan.Geometry.RoleOf(i) switch
+            {
+                TensorRole.Row => "start * inner",
+                TensorRole.Class => "0", // one value per class: the same for every chunk of rows
+                _ => "start * c * inner",
+            };
+            pointers.Add((p, p.Kind == ParamKind.Indices ? "int" : "T", offset));
+        }
+        return pointers;
+    }
+
+    /// <summary>A chunk job's fields: the formula's inputs (tensors as pointers) and the loop geometry.</summary>
+    private static void JobFields(CodeWriter w, FormulaModel f)
+    {
+        foreach (ParamModel p in f.Parameters)
+        {
+            string type = p.Kind switch
+            {
+                ParamKind.Tensor => "T*",
+                ParamKind.Indices => "int*",
+                ParamKind.Scalar => "T",
+                _ => "int",
+            };
+            w.Line($"public {type} {KernelEmitter.ParamName(p)};");
+        }
+        w.Line("public nint c;");
+        w.Line("public nint inner;");
+    }
+
+    /// <summary>The initialisers of a chunk job's input and geometry fields, from the pinned pointers <c>f_</c>name.</summary>
+    private static List<string> JobInits(FormulaModel f)
+    {
+        var inits = new List<string>();
+        foreach (ParamModel p in f.Parameters)
+        {
+            string name = KernelEmitter.ParamName(p);
+            inits.Add(p.Kind is ParamKind.Tensor or ParamKind.Indices ? $"{name} = f_{p.Name}" : $"{name} = {name}");
+        }
+        inits.Add("c = c");
+        inits.Add("inner = inner");
+        return inits;
+    }
+
+    /// <summary>The kernel arguments of a chunk job's inputs: each tensor from its chunk's first row.</summary>
+    private static List<string> ChunkInputs(FormulaModel f, List<(ParamModel P, string Type, string Offset)> pointers)
+    {
+        var args = new List<string>();
+        foreach (ParamModel p in f.Parameters)
+        {
+            var ptr = pointers.FirstOrDefault(x => x.P == p);
+            args.Add(ptr.P is not null ? $"ref *({KernelEmitter.ParamName(p)} + {ptr.Offset})" : KernelEmitter.ParamName(p));
+        }
+        return args;
+    }
+
+    /// <summary>
+    /// Whether the unweighted gradient runs in chunks of rows on several cores: every chunk writes only its own rows'
+    /// gradient entries, which holds when every differentiable input has the full shape and no Scalar is differentiable
+    /// (a per-class vector's or a scalar's gradient adds up every row's share).
+    /// </summary>
+    private static bool GradientSplits(KernelPlan plan, bool split)
+        => split && plan.HasGradient && plan.ScalarGradients.Count == 0
+           && plan.Formula.DifferentiableTensors.All(i => plan.Geometry.RoleOf(i) == TensorRole.Full);
+
+    private static string GradientSplitName(KernelPlan plan) => "__" + plan.Formula.MethodName + "_GradientSplit";
+
+    /// <summary>
+    /// The chunked gradient for large inputs: each chunk of rows runs the unweighted gradient kernel into its rows of the
+    /// destinations. The entries do not depend on the chunking (the gradient kernels have no row tiles).
+    /// </summary>
+    private static void EmitGradientSplit(CodeWriter w, KernelPlan plan)
+    {
+        FormulaModel f = plan.Formula;
+        string job = "__" + f.MethodName + "_GradientJob";
+        const string nullRef = "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()";
+        bool kept = plan.Keep is not null;
+        var pointers = SplitPointers(plan);
+        int n = plan.Gradients.Count;
+        var parameters = f.Parameters.Select(p => p.Kind switch
+        {
+            ParamKind.Tensor => "ref T " + KernelEmitter.ParamName(p),
+            ParamKind.Indices => "ref int " + KernelEmitter.ParamName(p),
+            ParamKind.Scalar => "T " + KernelEmitter.ParamName(p),
+            _ => "int " + KernelEmitter.ParamName(p),
+        }).Concat(new[] { "nint outer", "nint c", "nint inner" })
+          .Concat(Enumerable.Range(0, n).Select(k => "ref T " + KernelEmitter.GradientArgument(f, k)))
+          .Concat(new[] { "double divisor" });
+
+        w.Line();
+        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> in size-determined chunks of rows on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads, each chunk into its own rows of the destination.</summary>");
+        w.Line($"private static unsafe void {GradientSplitName(plan)}<T>({string.Join(", ", parameters)}) where T : unmanaged");
+        using (w.Block())
+        {
+            foreach (var (p, type, _) in pointers)
+                w.Line($"fixed ({type}* f_{p.Name} = &{KernelEmitter.ParamName(p)})");
+            for (int k = 0; k < n; k++)
+                w.Line($"fixed (T* out_{k} = &{KernelEmitter.GradientArgument(f, k)})");
+            using (w.Block())
+            {
+                var inits = JobInits(f);
+                for (int k = 0; k < n; k++)
+                    inits.Add($"grad{k} = out_{k}");
+                inits.Add("divisor = divisor");
+                w.Line($"var job = new {job}<T> {{ {string.Join(", ", inits)} }};");
+                w.Line("global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);");
+            }
+        }
+        w.Line();
+        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
+        using (w.Block($"private unsafe struct {job}<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged"))
+        {
+            JobFields(w, f);
+            for (int k = 0; k < n; k++)
+                w.Line($"public T* grad{k}; // by {f.Parameters[f.DifferentiableTensors[k]].Name}");
+            w.Line("public double divisor;");
+            w.Line();
+            w.Line("public double Sum(nint start, nint count, out nint kept)");
+            using (w.Block())
+            {
+                var args = ChunkInputs(f, pointers);
+                args.AddRange(new[] { "count", "c", "inner", "0", nullRef, "default" });
+                for (int k = 0; k < n; k++)
+                    args.Add($"ref *(grad{k} + start * c * inner)");
+                args.Add("divisor");
+                args.Add(kept ? "out _" : "");
+                w.Line("kept = 0;");
+                w.Line($"__{f.MethodName}_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args.Where(a => a.Length > 0))});");
+                w.Line("return 0.0;");
+            }
+        }
+    }
+
+    /// <summary>The unweighted gradient alone: in chunks on several cores when large and allowed, else by the dispatcher.</summary>
+    private static void EmitUnweightedGradient(CodeWriter w, KernelPlan plan, bool split)
+    {
+        if (GradientSplits(plan, split))
+        {
+            var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" })
+                .Concat(Enumerable.Range(0, plan.Gradients.Count).Select(k => $"ref {Shapes}.Data(in {GradientDestination(plan.Formula, k)})"))
+                .Concat(new[] { "__divisor" });
+            w.Line($"if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+            w.Line($"    {GradientSplitName(plan)}({string.Join(", ", args)});");
+            w.Line("else");
+            w.Line($"    {KernelCall(plan, KernelOutput.Gradient, false)};");
+        }
+        else
+        {
+            w.Line($"{KernelCall(plan, KernelOutput.Gradient, false)};");
         }
     }
 
@@ -920,7 +1045,7 @@ internal static class SourceEmitter
                         // way (a second pass), so both agree bit for bit.
                         using (w.Block(another == "true" ? "if (sampleWeight.Rank == 0)" : $"if (sampleWeight.Rank == 0 && ({another}))"))
                         {
-                            w.Line($"{KernelCall(plan, KernelOutput.Gradient, false)};");
+                            EmitUnweightedGradient(w, plan, split);
                             EmitUnweightedTotal(w, plan, split);
                         }
                     }
@@ -935,8 +1060,8 @@ internal static class SourceEmitter
                         w.Line($"__total = {KernelCall(plan, KernelOutput.SumAndGradient, true)};");
                     }
                 }
-                w.Line("else if (sampleWeight.Rank == 0)");
-                w.Line($"    {KernelCall(plan, KernelOutput.Gradient, false)};");
+                using (w.Block("else if (sampleWeight.Rank == 0)"))
+                    EmitUnweightedGradient(w, plan, split);
                 using (w.Block("else"))
                 {
                     w.Line(WeightMapLine(f));

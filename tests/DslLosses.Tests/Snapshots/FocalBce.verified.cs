@@ -163,7 +163,10 @@ namespace Snapshots
             {
                 if (sampleWeight.Rank == 0)
                 {
-                    __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __FocalBce_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    else
+                        __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
                         __total = __FocalBce_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                     else
@@ -176,7 +179,12 @@ namespace Snapshots
                 }
             }
             else if (sampleWeight.Rank == 0)
-                __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+            {
+                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __FocalBce_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                else
+                    __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+            }
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
@@ -235,6 +243,37 @@ namespace Snapshots
             {
                 kept = 0;
                 return __FocalBce_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
+            }
+        }
+
+        /// <summary>The unweighted gradient of <c>FocalBce</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination.</summary>
+        private static unsafe void __FocalBce_GradientSplit<T>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged
+        {
+            fixed (T* f_yTrue = &p_yTrue)
+            fixed (T* f_yPred = &p_yPred)
+            fixed (T* out_0 = &grad)
+            {
+                var job = new __FocalBce_GradientJob<T> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+            }
+        }
+
+        /// <summary>The unweighted gradient of <c>FocalBce</c> over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __FocalBce_GradientJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        {
+            public T* p_yTrue;
+            public T* p_yPred;
+            public T p_gamma;
+            public nint c;
+            public nint inner;
+            public T* grad0; // by yPred
+            public double divisor;
+
+            public double Sum(nint start, nint count, out nint kept)
+            {
+                kept = 0;
+                __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                return 0.0;
             }
         }
 

@@ -150,7 +150,9 @@ namespace Snapshots
                 }
             }
             else if (sampleWeight.Rank == 0)
+            {
                 __GaussianNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradientMean), ref global::DslLosses.Kernels.Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
+            }
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));

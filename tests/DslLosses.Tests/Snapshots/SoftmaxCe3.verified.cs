@@ -109,7 +109,10 @@ namespace Snapshots
             {
                 if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner) || typeof(T) == typeof(float)))
                 {
-                    __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __SoftmaxCe3_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    else
+                        __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
                         __total = __SoftmaxCe3_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
                     else
@@ -124,7 +127,12 @@ namespace Snapshots
                 }
             }
             else if (sampleWeight.Rank == 0)
-                __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+            {
+                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __SoftmaxCe3_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                else
+                    __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+            }
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
@@ -182,6 +190,36 @@ namespace Snapshots
             {
                 kept = 0;
                 return __SoftmaxCe3_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
+            }
+        }
+
+        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination.</summary>
+        private static unsafe void __SoftmaxCe3_GradientSplit<T>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged
+        {
+            fixed (T* f_labels = &p_labels)
+            fixed (T* f_logits = &p_logits)
+            fixed (T* out_0 = &grad)
+            {
+                var job = new __SoftmaxCe3_GradientJob<T> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+            }
+        }
+
+        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SoftmaxCe3_GradientJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        {
+            public T* p_labels;
+            public T* p_logits;
+            public nint c;
+            public nint inner;
+            public T* grad0; // by logits
+            public double divisor;
+
+            public double Sum(nint start, nint count, out nint kept)
+            {
+                kept = 0;
+                __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                return 0.0;
             }
         }
 

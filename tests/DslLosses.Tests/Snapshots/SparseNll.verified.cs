@@ -235,7 +235,10 @@ namespace Snapshots
             {
                 if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner)))
                 {
-                    __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
+                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __SparseNll_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    else
+                        __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
                         __total = __SparseNll_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
                     else
@@ -250,7 +253,12 @@ namespace Snapshots
                 }
             }
             else if (sampleWeight.Rank == 0)
-                __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
+            {
+                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __SparseNll_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                else
+                    __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
+            }
             else
             {
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
@@ -330,6 +338,37 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 return __SparseNll_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner), out kept);
+            }
+        }
+
+        /// <summary>The unweighted gradient of <c>SparseNll</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination.</summary>
+        private static unsafe void __SparseNll_GradientSplit<T>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged
+        {
+            fixed (T* f_logits = &p_logits)
+            fixed (int* f_labels = &p_labels)
+            fixed (T* out_0 = &grad)
+            {
+                var job = new __SparseNll_GradientJob<T> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+            }
+        }
+
+        /// <summary>The unweighted gradient of <c>SparseNll</c> over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_GradientJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        {
+            public T* p_logits;
+            public int* p_labels;
+            public int p_ignore;
+            public nint c;
+            public nint inner;
+            public T* grad0; // by logits
+            public double divisor;
+
+            public double Sum(nint start, nint count, out nint kept)
+            {
+                kept = 0;
+                __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor, out _);
+                return 0.0;
             }
         }
 
