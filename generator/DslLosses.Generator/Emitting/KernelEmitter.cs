@@ -43,6 +43,14 @@ internal enum KernelKind
 /// hoisted out of it, equal subexpressions are computed once, and literal axis lengths are unrolled. Values that vary along
 /// the loss axis are lanes (<c>TL</c>); row and uniform values are scalars of the compute type.
 /// </para>
+/// <para>
+/// The emitter prints; it decides nothing. Every choice (which paths exist, each node's level, the shift maxima, the
+/// reduction stages, the proved logarithms and one-instruction bounds, the temporaries' names) is read from the plan's
+/// <see cref="KernelPlan.Choices"/>, made once per formula by the lowering. An instance holds only its read-only inputs;
+/// what changes while one kernel is written (the numbering of temporaries, a row tile's transposed columns, the mask of
+/// an overlapping last vector) lives in that kernel's <see cref="KernelState"/> and its <see cref="Block"/>s, which every
+/// printer is handed.
+/// </para>
 /// </summary>
 internal sealed class KernelEmitter
 {
