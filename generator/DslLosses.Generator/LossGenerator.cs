@@ -22,6 +22,17 @@ namespace DslLosses.Generator;
 /// The DslLosses source generator: every <c>[Loss]</c> method becomes shape-checked kernels for each element type and
 /// reduction. Parse → check → lower → emit, one generated file per type that holds formulas.
 /// </summary>
+/// <remarks>
+/// The stages, each in its folder, each calling only the ones below it:
+/// <list type="bullet">
+/// <item><c>Parsing/</c> reads a method's syntax and symbols into the loss IR (<c>ParsedFormula</c>).</item>
+/// <item><c>Checking/</c> checks shapes, axes and levels and reports at the formula's nodes (<c>FormulaModel</c>, no symbols or syntax).</item>
+/// <item><c>Lowering/</c> rewrites for stability, picks the loop shape, differentiates, and makes every choice of the
+/// kernels once (<c>KernelChoices</c>): one equatable <c>KernelPlan</c> per formula, which the <see cref="Steps.Lower"/>
+/// step caches.</item>
+/// <item><c>Emitting/</c> prints the plans as C#; it reads the choices and decides nothing.</item>
+/// </list>
+/// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed class LossGenerator : IIncrementalGenerator
 {

@@ -92,7 +92,11 @@ public class IrScalingTests
         Assert.InRange(DistinctNodes(plan.Loss), 3 * Depth, 4 * Depth + 8); // equal constants become one node
         Assert.InRange(DistinctNodes(plan.Gradient!), Depth, 16 * Depth); // the derivative of each local built once
 
-        // the analyses the emitter asks for, on the lowered loss and gradient
+        // the analyses behind the plan's choices, on the lowered loss and gradient, and the choices themselves: one
+        // entry per distinct node at most
+        Assert.Equal(Level.Row, plan.Choices.LevelOf(plan.Loss));
+        Assert.Equal(Level.Elem, plan.Choices.LevelOf(plan.Gradient!));
+        Assert.InRange(plan.Choices.Levels.Count, 1, DistinctNodes(plan.Loss) + DistinctNodes(plan.Gradient!) + (plan.FlatTerm is null ? 0 : DistinctNodes(plan.FlatTerm)));
         Assert.Equal(Level.Row, Lowerer.LevelOf(plan.Loss, plan.Geometry));
         Assert.Equal(Level.Elem, Lowerer.LevelOf(plan.Gradient!, plan.Geometry));
         Assert.Empty(Lowerer.ShiftMaxima(plan));

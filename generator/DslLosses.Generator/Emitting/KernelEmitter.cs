@@ -43,11 +43,19 @@ internal enum KernelKind
 /// hoisted out of it, equal subexpressions are computed once, and literal axis lengths are unrolled. Values that vary along
 /// the loss axis are lanes (<c>TL</c>); row and uniform values are scalars of the compute type.
 /// </para>
+/// <para>
+/// The emitter prints; it decides nothing. Every choice (which paths exist, each node's level, the shift maxima, the
+/// reduction stages, the proved logarithms and one-instruction bounds, the temporaries' names) is read from the plan's
+/// <see cref="KernelPlan.Choices"/>, made once per formula by the lowering. An instance holds only its read-only inputs;
+/// what changes while one kernel is written (the numbering of temporaries, a row tile's transposed columns, the mask of
+/// an overlapping last vector) lives in that kernel's <see cref="KernelState"/> and its <see cref="Block"/>s, which every
+/// printer is handed.
+/// </para>
 /// </summary>
 internal sealed class KernelEmitter
 {
-    /// <summary>Loss axes of at most this literal length are unrolled.</summary>
-    public const int MaxUnroll = 16;
+    /// <summary>Loss axes of at most this literal length are unrolled (<see cref="KernelChoices.MaxUnroll"/>).</summary>
+    public const int MaxUnroll = KernelChoices.MaxUnroll;
 
     private const string K = "global::DslLosses.Kernels.";
     private const string U = "global::System.Runtime.CompilerServices.Unsafe";
@@ -56,27 +64,13 @@ internal sealed class KernelEmitter
     private readonly KernelPlan _plan;
     private readonly DType _t;
     private readonly KernelKind _kind;
-    private readonly bool _innerIsOne;
     private readonly string _c;
-    private int _temps;
 
-    /// <summary>The row maxima that only shift a softmax or log-sum-exp: one-instruction max (<see cref="Lowerer.ShiftMaxima"/>).</summary>
-    private readonly HashSet<Expr> _shifts;
+    /// <summary>The plan's decisions: the emitter prints them and decides nothing (<see cref="KernelPlan.Choices"/>).</summary>
+    private readonly KernelChoices _choices;
 
-    /// <summary>What the values of each subexpression can be, in the compute type (<see cref="Ranges"/>).</summary>
-    private readonly Ranges _ranges;
-
-    /// <summary>The level of each subexpression (memoised: a formula's shared subtrees are visited once).</summary>
-    private readonly Dictionary<Expr, Level> _levels = new();
-
-    /// <summary>While emitting a row's overlapping last vector: the mask of its lanes not yet done.</summary>
-    private string? _mask;
-
-    /// <summary>While emitting the row-tiled body: one lane per row, a tile of as many rows as lanes.</summary>
-    private bool _rowLanes;
-
-    /// <summary>In a row tile: the transposed copy of each tensor read along the loss axis (column j at j * lanes).</summary>
-    private readonly Dictionary<int, string> _tileColumns = new();
+    /// <summary>The decisions of the compute type's arithmetic (proved logarithms, one-instruction bounds).</summary>
+    private readonly ComputeChoices _arithmetic;
 
     private readonly CancellationToken _cancellationToken;
 
@@ -90,24 +84,17 @@ internal sealed class KernelEmitter
         _plan = plan;
         _t = compute;
         _kind = kind;
-        // Fixed ranks with the loss axis last: consecutive elements of a row are adjacent, no inner loop.
-        _innerIsOne = !plan.Geometry.Variadic && plan.Formula.LossAxis + plan.Formula.LossAxisCount == plan.Geometry.FullRank;
         _c = plan.LiteralAxisLength > 0 ? plan.LiteralAxisLength.ToString(CultureInfo.InvariantCulture) : "c";
-        _shifts = Lowerer.ShiftMaxima(plan);
-        _ranges = new Ranges(single: compute.Compute == "float");
-        foreach (LocalValue local in plan.Locals)
-        {
-            if (local.Value is not (Param or Const) && !_localNames.ContainsKey(local.Value))
-                _localNames[local.Value] = local.Name;
-        }
+        _choices = plan.Choices;
+        _arithmetic = plan.Choices.In(single: compute.Compute == "float");
     }
 
-    /// <summary>The formula's local that holds each value, if one does: its temporaries are named after it.</summary>
-    private readonly Dictionary<Expr, string> _localNames = new();
+    /// <summary>Fixed ranks with the loss axis last: consecutive elements of a row are adjacent, no inner loop.</summary>
+    private bool InnerIsOne => _choices.LossAxisLast;
 
     /// <summary>A fresh temporary for <paramref name="node"/>: <c>pt_12</c> for the formula's local <c>pt</c>, else <paramref name="prefix"/> and a number.</summary>
-    private string Temp(string prefix, Expr node)
-        => _localNames.TryGetValue(node, out string? local) ? local + "_" + Next() : prefix + Next();
+    private string Temp(string prefix, Expr node, Block block)
+        => _choices.LocalNames.TryGetValue(node, out string local) ? local + "_" + block.Next() : prefix + block.Next();
 
     // ---- names and signatures --------------------------------------------------------------------------------
 
@@ -185,87 +172,17 @@ internal sealed class KernelEmitter
 
     // ---- what the dispatchers may choose -----------------------------------------------------------------------
 
-    /// <summary>
-    /// Whether lanes wider than one element may run this body: not for unrolled literal axes (each position is its own
-    /// block), not with per-element integer inputs, not with a per-element keep mask. Per-element weights and strided
-    /// loss axes are decided at the call (<see cref="WeightsArePerElement"/>, <c>inner == 1</c>).
-    /// </summary>
-    public static bool Vectorizable(KernelPlan plan)
-    {
-        if (plan.LiteralAxisLength > 0 && plan.LiteralAxisLength <= MaxUnroll)
-            return false;
-        for (int i = 0; i < plan.Formula.Parameters.Count; i++)
-        {
-            if (plan.Formula.Parameters[i].Kind == ParamKind.Indices && plan.Geometry.RoleOf(i) == TensorRole.Full)
-                return false;
-        }
-        return !(plan.Loops == LoopShape.Elementwise && plan.Keep is not null);
-    }
+    /// <inheritdoc cref="KernelChoices.Vectorizable"/>
+    public static bool Vectorizable(KernelPlan plan) => plan.Choices.Vectorizable;
 
-    /// <summary>Whether a sample weight applies per element (then weighted kernels run one element per lane).</summary>
-    public static bool WeightsArePerElement(KernelPlan plan) => plan.Loops == LoopShape.Elementwise || plan.LossHasAxis;
+    /// <inheritdoc cref="KernelChoices.WeightsArePerElement"/>
+    public static bool WeightsArePerElement(KernelPlan plan) => plan.Choices.WeightsArePerElement;
 
-    /// <summary>
-    /// Whether the formula gets the row-tiled body for narrow loss axes: rows with the loss axis contiguous and one loss
-    /// per row, unmasked, gathers only by integer labels.
-    /// </summary>
-    public static bool RowTilesApplicable(KernelPlan plan)
-    {
-        bool innerIsOne = plan.Geometry.Variadic || plan.Formula.LossAxis + plan.Formula.LossAxisCount == plan.Geometry.FullRank;
-        if (!innerIsOne || plan.Loops != LoopShape.Rows || plan.LossHasAxis || plan.Keep is not null || plan.LiteralAxisLength > MaxUnroll)
-            return false;
-        for (int i = 0; i < plan.Formula.Parameters.Count; i++)
-        {
-            if (plan.Formula.Parameters[i].Kind == ParamKind.Indices && plan.Geometry.RoleOf(i) == TensorRole.Full)
-                return false;
-        }
-        return GathersByIndices(plan.Loss, new Dictionary<Expr, bool>());
-    }
+    /// <inheritdoc cref="KernelChoices.RowTiles"/>
+    public static bool RowTilesApplicable(KernelPlan plan) => plan.Choices.RowTiles;
 
     /// <summary>How many tensors a row tile transposes: those read element by element along the loss axis.</summary>
-    public static int TransposedTensors(KernelPlan plan) => FullTensorsOf(plan, plan.Loss).Count;
-
-    private static bool GathersByIndices(Expr node, Dictionary<Expr, bool> memo)
-    {
-        if (memo.TryGetValue(node, out bool known))
-            return known;
-        bool result = node is Gather g
-            ? g.Index is Param { Kind: ParamKind.Indices } && GathersByIndices(g.X, memo)
-            : ExprTree.Children(node).All(child => GathersByIndices(child, memo));
-        memo[node] = result;
-        return result;
-    }
-
-    /// <summary>
-    /// The tensor parameters read element by element along the loss axis: under a gather an operand is read at the label
-    /// only, unless a reduction inside the gather reads it whole again. Each (node, under-gather) pair is visited once.
-    /// </summary>
-    private static List<int> FullTensorsOf(KernelPlan plan, Expr root)
-    {
-        var found = new SortedSet<int>();
-        var seen = new HashSet<(Expr, bool)>();
-        void Walk(Expr node, bool atLabel)
-        {
-            if (!seen.Add((node, atLabel)))
-                return;
-            switch (node)
-            {
-                case Param { Kind: ParamKind.Tensor } p when !atLabel && plan.Geometry.RoleOf(p.Index) == TensorRole.Full:
-                    found.Add(p.Index);
-                    return;
-                case Gather g:
-                    Walk(g.X, atLabel: true);
-                    return;
-                case Reduce r:
-                    Walk(r.X, atLabel: false);
-                    return;
-            }
-            foreach (Expr child in ExprTree.Children(node))
-                Walk(child, atLabel);
-        }
-        Walk(root, false);
-        return found.ToList();
-    }
+    public static int TransposedTensors(KernelPlan plan) => plan.Choices.TileTensors.Count;
 
     // ---- bodies -------------------------------------------------------------------------------------------------
 
@@ -283,7 +200,7 @@ internal sealed class KernelEmitter
         w.Line($"    where TL : struct, {K}ILanes<TL, TS, {Compute}>");
         w.Line($"    where TOut : struct, {K}IKernelOutput");
         w.Line($"    where TW : struct, {K}IWeighting");
-        var top = new Block(null, Level.Uniform, null);
+        var top = Block.Top(new KernelState(tileColumns: null));
         top.Lines.Add("double total = 0.0;");
         if (_plan.Keep is not null)
             top.Lines.Add("kept = 0;");
@@ -316,7 +233,6 @@ internal sealed class KernelEmitter
     /// </summary>
     public void EmitTileBody(CodeWriter w, string name)
     {
-        _rowLanes = true;
         w.Line("/// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
         var parameters = Signature(_plan, "float", "float", KernelKind.Loss).Where(p => !p.EndsWith(" kept", StringComparison.Ordinal)).ToList();
@@ -324,17 +240,17 @@ internal sealed class KernelEmitter
         w.Line($"private static double {name}<TL, TOut>({string.Join(", ", parameters)})");
         w.Line($"    where TL : struct, {K}IRowTileLanes<TL>");
         w.Line($"    where TOut : struct, {K}IKernelOutput");
-        var top = new Block(null, Level.Uniform, null);
+        // Each tensor read along the loss axis is transposed once per tile into a column-major copy on the stack, which
+        // every stage then reads with plain loads, and a gather at the labels with a blend per column.
+        var tileColumns = _choices.TileTensors.ToDictionary(p => p, p => "columns_" + _plan.Formula.Parameters[p].Name);
+        var top = Block.Top(new KernelState(tileColumns));
         top.Lines.Add("double total = 0.0;");
         top.Lines.Add("nint row = start;");
         var tile = new Block(top, Level.Row, null);
         tile.Lines.Add($"nint e0 = row * {_c};");
-        // Each tensor read along the loss axis is transposed once per tile into a column-major copy on the stack, which
-        // every stage then reads with plain loads, and a gather at the labels with a blend per column.
-        foreach (int p in FullTensorsOf(_plan, _plan.Loss))
+        foreach (int p in _choices.TileTensors)
         {
-            string columns = "columns_" + _plan.Formula.Parameters[p].Name;
-            _tileColumns[p] = columns;
+            string columns = tileColumns[p];
             top.Lines.Add($"global::System.Span<float> {columns}Buffer = stackalloc float[(int){_c} * TL.Count];");
             top.Lines.Add($"ref float {columns} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({columns}Buffer);");
             tile.Lines.Add($"TL.RowsToColumns(ref {U}.Add(ref {ParamName(_plan.Formula.Parameters[p])}, e0), {_c}, (outer - row) * {_c}, ref {columns});");
@@ -347,8 +263,6 @@ internal sealed class KernelEmitter
         {
             w.Lines(top.Lines);
         }
-        _rowLanes = false;
-        _tileColumns.Clear();
     }
 
     /// <summary>How many loss entries the keep mask keeps (the divisor of SumOverBatchSize and unweighted MeanWithSampleWeight, needed before the gradient is written).</summary>
@@ -359,7 +273,7 @@ internal sealed class KernelEmitter
         w.Line($"private static nint {name}<TS, TL>({string.Join(", ", parameters)})");
         w.Line("    where TS : unmanaged");
         w.Line($"    where TL : struct, {K}ILanes<TL, TS, {Compute}>");
-        var top = new Block(null, Level.Uniform, null);
+        var top = Block.Top(new KernelState(tileColumns: null));
         top.Lines.Add("nint kept = 0;");
         var row = new Block(top, _plan.Loops == LoopShape.Rows ? Level.Row : Level.Elem, null);
         string header;
@@ -413,10 +327,9 @@ internal sealed class KernelEmitter
         {
             var last = new Block(top, Level.Elem, null);
             last.Lines.Add("nint e = outer - TL.Count;");
-            _mask = "done";
+            last.Mask = "done";
             last.Lines.Add("var done = TL.From(k - e);");
             RowBody(last, last, "e");
-            _mask = null;
             top.AppendChild("if (k < outer) // the rest: one more vector ending at the last element", last);
         }
         top.Lines.Add("total += TL.Sum(vtotal);");
@@ -425,7 +338,7 @@ internal sealed class KernelEmitter
     private void RowNest(Block top)
     {
         var row = new Block(top, Level.Row, null);
-        if (_innerIsOne)
+        if (InnerIsOne)
         {
             row.Lines.Add($"nint e0 = row * {_c};");
             RowBody(row, null, "row");
@@ -452,7 +365,7 @@ internal sealed class KernelEmitter
             {
                 string zero = _t.Literal(0);
                 if (_plan.LossHasAxis && elementwise is null)
-                    skip.Lines.Add($"if (!TOut.AddsTotal) for (nint j = 0; j < {_c}; j++) TL.Write({zero}, ref dest, {ElementIndex("j")});");
+                    skip.Lines.Add($"if (!TOut.AddsTotal) for (nint j = 0; j < {_c}; j++) TL.Write({zero}, ref dest, {ElementIndex(row, "j")});");
                 else
                     skip.Lines.Add($"if (!TOut.AddsTotal) TL.Write({zero}, ref dest, {lossIndex});");
             }
@@ -465,7 +378,7 @@ internal sealed class KernelEmitter
                         continue;
                     string grad = GradientArgument(_plan.Formula, g);
                     if (elementwise is null)
-                        skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) TL.Write({_t.Literal(0)}, ref {grad}, {ElementIndex("j")});");
+                        skip.Lines.Add($"for (nint j = 0; j < {_c}; j++) TL.Write({_t.Literal(0)}, ref {grad}, {ElementIndex(row, "j")});");
                     else
                         skip.Lines.Add($"TL.Write({_t.Literal(0)}, ref {grad}, e);");
                 }
@@ -477,7 +390,7 @@ internal sealed class KernelEmitter
 
         if (elementwise is not null)
         {
-            if (_mask is null)
+            if (row.Mask is null)
             {
                 if (!IsLoss)
                     GradientComments(row);
@@ -490,20 +403,11 @@ internal sealed class KernelEmitter
         }
 
         // Stages: a reduction can start once every reduction (and gather) inside its operand is known.
-        var stages = new Dictionary<Expr, int>();
-        int last = StageOf(_plan.Loss, stages);
-        if (_plan.Keep is not null)
-            last = Math.Max(last, StageOf(_plan.Keep, stages));
-        if (!IsLoss)
+        EquatableArray<EquatableArray<Reduce>> stages = IsLoss ? _choices.LossStages : _choices.GradientStages;
+        for (int s = 1; s <= stages.Count; s++)
         {
-            foreach (Expr gradient in _plan.Gradients.Concat(_plan.ScalarDerivatives))
-                last = Math.Max(last, StageOf(gradient, stages));
-        }
-        for (int s = 1; s <= last; s++)
-        {
-            List<Reduce> reduces = stages.Where(kv => kv.Value == s && kv.Key is Reduce).Select(kv => (Reduce)kv.Key).ToList();
-            if (reduces.Count > 0)
-                ReduceStage(row, reduces, s);
+            if (stages[s - 1].Count > 0)
+                ReduceStage(row, stages[s - 1], s);
         }
 
         if (_plan.LossHasAxis)
@@ -519,7 +423,7 @@ internal sealed class KernelEmitter
             });
             return;
         }
-        if (_rowLanes)
+        if (row.Kernel.RowLanes)
         {
             string v = VValue(_plan.Loss, row);
             row.Lines.Add($"if (TOut.AddsTotal) total += TL.Sum({v});");
@@ -568,7 +472,7 @@ internal sealed class KernelEmitter
             return;
         }
         string j = block.AxisIndex ?? throw new InvalidOperationException("internal: a per-class gradient outside a loop over the loss axis");
-        string added = _mask is null ? value : $"TL.Select({_mask}, {value}, TL.Zero)";
+        string added = block.Mask is null ? value : $"TL.Select({block.Mask}, {value}, TL.Zero)";
         block.Lines.Add($"TL.Store(TL.Load(ref {grad}, {j}) + {added}, ref {grad}, {j}); // one value per class: the rows' sum");
     }
 
@@ -598,7 +502,7 @@ internal sealed class KernelEmitter
         {
             string d = VValue(_plan.ScalarDerivatives[k], block);
             string weighted = $"(TW.IsWeighted ? {d} * TL.Create(TL.Read(ref sw, wm.Index(e))) : {d})";
-            block.Lines.Add($"{ScalarSum(k)} += TL.Sum({(_mask is null ? weighted : $"TL.Select({_mask}, {weighted}, TL.Zero)")});");
+            block.Lines.Add($"{ScalarSum(k)} += TL.Sum({(block.Mask is null ? weighted : $"TL.Select({block.Mask}, {weighted}, TL.Zero)")});");
         }
     }
 
@@ -622,9 +526,9 @@ internal sealed class KernelEmitter
     private void VectorLoss(Block block, string v)
     {
         string index = block.Level == Level.Elem ? "e" : "row";
-        string weighted = "l" + Next();
+        string weighted = "l" + block.Next();
         block.Lines.Add($"var {weighted} = TW.IsWeighted ? {v} * TL.Create(TL.Read(ref sw, wm.Index({index}))) : {v}; // a weight per element: weighted, this body runs one element per lane");
-        string summed = _mask is null ? weighted : $"TL.Select({_mask}, {weighted}, TL.Zero)";
+        string summed = block.Mask is null ? weighted : $"TL.Select({block.Mask}, {weighted}, TL.Zero)";
         if (_plan.Loops == LoopShape.Elementwise)
         {
             string add = $"if (TL.Count == 1) total += TL.Sum({summed}); else if (++fold < 1024 / TL.Count) vtotal += {summed}; else {{ total += TL.Sum(vtotal + {summed}); vtotal = TL.Zero; fold = 0; }}";
@@ -641,7 +545,7 @@ internal sealed class KernelEmitter
     /// <summary>A row's loss value: weighted, then added into the total or written.</summary>
     private void ScalarLoss(Block block, string value, string index)
     {
-        string v = "l" + Next();
+        string v = "l" + block.Next();
         block.Lines.Add($"var {v} = TW.IsWeighted ? {value} * TL.Read(ref sw, wm.Index({index})) : {value};");
         if (IsLoss)
         {
@@ -657,7 +561,7 @@ internal sealed class KernelEmitter
     /// <summary>The factor a row's gradient is scaled by: its weight (when weighted) times the reduction's scale.</summary>
     private string Upstream(Block block, string lossIndex)
     {
-        string u = "u" + Next();
+        string u = "u" + block.Next();
         block.Lines.Add($"var {u} = TW.IsWeighted ? TL.Read(ref sw, wm.Index({lossIndex})) * scale : scale;");
         return u;
     }
@@ -665,19 +569,19 @@ internal sealed class KernelEmitter
     /// <summary>The per-element factor of the gradient: the weight of the element (one per lane: weighted bodies of per-element losses run on one-element lanes) times the scale.</summary>
     private string VUpstream(Block block, string index)
     {
-        string u = "u" + Next();
+        string u = "u" + block.Next();
         block.Lines.Add($"var {u} = TW.IsWeighted ? TL.Create(TL.Read(ref sw, wm.Index({index})) * scale) : vscale;");
         return u;
     }
 
     /// <summary>One stage of reductions along the loss axis: an accumulator per reduction, one loop for all of them.</summary>
-    private void ReduceStage(Block row, List<Reduce> reduces, int stage)
+    private void ReduceStage(Block row, EquatableArray<Reduce> reduces, int stage)
     {
         var accumulators = new List<string>();
         row.Lines.Add($"// stage {stage}: " + string.Join("; ", reduces.Select(r => r.Op + " over the loss axis of " + ExprText.Print(r.X, _plan.Formula, 60))));
         foreach (Reduce r in reduces)
         {
-            string acc = "vr" + Next();
+            string acc = "vr" + row.Next();
             row.Lines.Add($"var {acc} = {Identity(r.Op)};");
             accumulators.Add(acc);
         }
@@ -686,12 +590,12 @@ internal sealed class KernelEmitter
             for (int k = 0; k < reduces.Count; k++)
             {
                 string v = VValue(reduces[k].X, loop);
-                if (_mask is not null)
-                    v = $"TL.Select({_mask}, {v}, {Identity(reduces[k].Op)})";
+                if (loop.Mask is not null)
+                    v = $"TL.Select({loop.Mask}, {v}, {Identity(reduces[k].Op)})";
                 string acc = accumulators[k];
                 loop.Lines.Add(reduces[k].Op switch
                 {
-                    ReduceOp.Max when _shifts.Contains(reduces[k]) => $"{acc} = TL.ShiftMax({acc}, {v});",
+                    ReduceOp.Max when _choices.ShiftMaxima.Contains(reduces[k]) => $"{acc} = TL.ShiftMax({acc}, {v});",
                     ReduceOp.Max => $"{acc} = TL.Max({acc}, {v});",
                     ReduceOp.Min => $"{acc} = TL.Min({acc}, {v});",
                     _ => $"{acc} += {v};",
@@ -700,15 +604,15 @@ internal sealed class KernelEmitter
         });
         for (int k = 0; k < reduces.Count; k++)
         {
-            if (_rowLanes)
+            if (row.Kernel.RowLanes)
             {
                 row.VNames[reduces[k]] = accumulators[k];
                 continue;
             }
-            string r = "r" + Next();
+            string r = "r" + row.Next();
             row.Lines.Add($"var {r} = " + (reduces[k].Op switch
             {
-                ReduceOp.Max when _shifts.Contains(reduces[k]) => $"TL.ShiftMaxAcross({accumulators[k]});",
+                ReduceOp.Max when _choices.ShiftMaxima.Contains(reduces[k]) => $"TL.ShiftMaxAcross({accumulators[k]});",
                 ReduceOp.Max => $"TL.MaxAcross({accumulators[k]});",
                 ReduceOp.Min => $"TL.MinAcross({accumulators[k]});",
                 _ => $"TL.Sum({accumulators[k]});",
@@ -738,88 +642,53 @@ internal sealed class KernelEmitter
             {
                 string js = j.ToString(CultureInfo.InvariantCulture);
                 var copy = new Block(row, Level.Elem, js);
-                copy.Lines.Add($"nint e = {ElementIndex(js)};");
-                if (_rowLanes)
+                copy.Lines.Add($"nint e = {ElementIndex(row, js)};");
+                if (row.Kernel.RowLanes)
                     copy.LaneColumn = $"TL.Create({_t.Literal(j)})";
                 body(copy);
                 row.AppendChild($"// {(j == 0 ? "loss axis unrolled: " : "")}j = {j}", copy);
             }
             return;
         }
-        if (_rowLanes)
+        if (row.Kernel.RowLanes)
         {
             var column = new Block(row, Level.Elem, "j");
-            column.Lines.Add($"nint e = {ElementIndex("j")};");
+            column.Lines.Add($"nint e = {ElementIndex(row, "j")};");
             column.LaneColumn = $"TL.Create(({Compute})j)";
             body(column);
             row.AppendChild($"for (nint j = 0; j < {_c}; j++)", column);
             return;
         }
-        string jv = "j" + Next();
+        string jv = "j" + row.Next();
         row.Lines.Add($"nint {jv} = 0;");
         var vloop = new Block(row, Level.Elem, jv);
-        vloop.Lines.Add($"nint e = {ElementIndex(jv)};");
+        vloop.Lines.Add($"nint e = {ElementIndex(row, jv)};");
         body(vloop);
         row.AppendChild($"for (; {jv} <= {_c} - TL.Count; {jv} += TL.Count)", vloop);
-        string jt = "j" + Next();
+        string jt = "j" + row.Next();
         var last = new Block(row, Level.Elem, jt);
         last.Lines.Add($"nint {jt} = {_c} - TL.Count;");
-        last.Lines.Add($"nint e = {ElementIndex(jt)};");
-        _mask = "m" + Next();
-        last.Lines.Add($"var {_mask} = TL.From({jv} - {jt});");
+        last.Lines.Add($"nint e = {ElementIndex(row, jt)};");
+        last.Mask = "m" + row.Next();
+        last.Lines.Add($"var {last.Mask} = TL.From({jv} - {jt});");
         body(last);
-        _mask = null;
         row.AppendChild($"if ({jv} < {_c}) // the rest of the row: one more vector ending at its end", last);
     }
 
-    private string ElementIndex(string j)
+    /// <summary>The element at position <paramref name="j"/> along the loss axis of the row of <paramref name="block"/>.</summary>
+    private string ElementIndex(Block block, string j)
     {
         if (j == "0")
             return "e0";
-        return _innerIsOne || _rowLanes ? $"e0 + {j}" : $"e0 + {j} * step";
+        return InnerIsOne || block.Kernel.RowLanes ? $"e0 + {j}" : $"e0 + {j} * step";
     }
 
-    /// <summary>Stage of a row-level barrier: reductions run one loop after everything inside them; gathers right after. Memoised per node.</summary>
-    private static int StageOf(Expr node, Dictionary<Expr, int> stages)
-    {
-        var memo = new Dictionary<Expr, int>();
-        return Walk(node);
-
-        int Walk(Expr n)
-        {
-            if (memo.TryGetValue(n, out int known))
-                return known;
-            int stage = n switch
-            {
-                Reduce r => Walk(r.X) + 1,
-                _ => ExprTree.Children(n).Select(Walk).DefaultIfEmpty(0).Max(),
-            };
-            memo[n] = stage;
-            if (n is Reduce or Gather)
-                stages[n] = stage;
-            return stage;
-        }
-    }
-
-    private int Next() => _temps++;
-
-    // ---- levels -------------------------------------------------------------------------------------------------
-
+    /// <summary>
+    /// The level of a node of the plan (<see cref="KernelChoices.Levels"/>); constants, the axis length and scalar
+    /// parameters are uniform wherever they come from.
+    /// </summary>
     private Level LevelOf(Expr node)
-    {
-        if (_levels.TryGetValue(node, out Level known))
-            return known;
-        Level level = node switch
-        {
-            Param p => _plan.Geometry.RoleOf(p.Index) switch { TensorRole.Full or TensorRole.Class => Level.Elem, TensorRole.Row => Level.Row, _ => Level.Uniform },
-            Reduce or Gather => Level.Row,
-            Const or AxisLength => Level.Uniform,
-            Unary or Binary or Where or Clip => ExprTree.Children(node).Select(LevelOf).Max(),
-            _ => Level.Elem,
-        };
-        _levels[node] = level;
-        return level;
-    }
+        => node is Const or AxisLength or Param { Kind: ParamKind.Scalar or ParamKind.Int } ? Level.Uniform : _choices.LevelOf(node);
 
     // ---- scalar values (row and uniform levels, and the element at a label) -------------------------------------
 
@@ -915,7 +784,7 @@ internal sealed class KernelEmitter
                 throw new InvalidOperationException("internal: no emission for " + node.GetType().Name);
         }
 
-        string temp = Temp("t", node);
+        string temp = Temp("t", node, target);
         target.Lines.Add($"var {temp} = {code};");
         target.Names[node] = temp;
         return temp;
@@ -985,10 +854,10 @@ internal sealed class KernelEmitter
     {
         var param = (Param)g.Index;
         ParamModel index = _plan.Formula.Parameters[param.Index];
-        int id = Next();
+        int id = row.Next();
         string label = "label" + id, value = "g" + id;
         var at = new Block(row, Level.Elem, label);
-        at.Lines.Add($"nint e = {(_innerIsOne ? $"e0 + {label}" : $"e0 + {label} * step")};");
+        at.Lines.Add($"nint e = {(InnerIsOne ? $"e0 + {label}" : $"e0 + {label} * step")};");
         string v = Number(g.X, at);
         at.Lines.Add($"{value} = {v};");
 
@@ -1009,7 +878,7 @@ internal sealed class KernelEmitter
         string key = "broadcast:" + scalar;
         if (block.Broadcasts.TryGetValue(key, out string? known))
             return known;
-        string temp = "b" + Next();
+        string temp = "b" + block.Next();
         block.Lines.Add($"var {temp} = TL.Create({scalar});");
         block.Broadcasts[key] = temp;
         return temp;
@@ -1031,9 +900,10 @@ internal sealed class KernelEmitter
             return known;
 
         string code;
-        if (_rowLanes && level == Level.Row && node is Gather gather)
+        bool rowLanes = block.Kernel.RowLanes;
+        if (rowLanes && level == Level.Row && node is Gather gather)
             return RowLanesGather(gather, target);
-        if (level < Level.Elem && !(_rowLanes && level == Level.Row))
+        if (level < Level.Elem && !(rowLanes && level == Level.Row))
         {
             string scalar = Value(node, target);
             code = KindOf(node) switch
@@ -1047,7 +917,7 @@ internal sealed class KernelEmitter
         {
             code = node switch
             {
-                Param p when _rowLanes => RowLanesLoad(p, target),
+                Param p when rowLanes => RowLanesLoad(p, target),
                 Param { Kind: ParamKind.Indices } p => $"TL.LoadIndices(ref {ParamName(_plan.Formula.Parameters[p.Index])}, e)",
                 // one value per class: the lanes' positions along the loss axis, the same for every row
                 Param p when _plan.Geometry.RoleOf(p.Index) == TensorRole.Class => $"TL.Load(ref {ParamName(_plan.Formula.Parameters[p.Index])}, {target.AxisIndex})",
@@ -1056,13 +926,13 @@ internal sealed class KernelEmitter
                 Binary b => VBinary(b, block),
                 Where w => $"TL.Select({VValue(w.Condition, block)}, {VValue(w.WhenTrue, block)}, {VValue(w.WhenFalse, block)})",
                 Clip c => VLower(VUpper(VValue(c.X, block), c.Hi, block), c.Lo, block),
-                AxisIndexIs a when _rowLanes => $"TL.Equal({ColumnOf(target)}, {VValue(a.Index, block)})",
+                AxisIndexIs a when rowLanes => $"TL.Equal({ColumnOf(target)}, {VValue(a.Index, block)})",
                 Reduce => throw new InvalidOperationException("internal: a reduction was used before its stage was emitted"),
                 AxisIndexIs a => $"TL.Equal(TL.Create(({Compute}){target.AxisIndex}) + TL.Indices, {VValue(a.Index, block)})",
                 _ => throw new InvalidOperationException("internal: no vector emission for " + node.GetType().Name),
             };
         }
-        string temp = Temp("v", node);
+        string temp = Temp("v", node, target);
         target.Lines.Add($"var {temp} = {code};");
         target.VNames[node] = temp;
         return temp;
@@ -1076,7 +946,7 @@ internal sealed class KernelEmitter
             UnaryOp.Neg => "-" + x,
             UnaryOp.Not => "~" + x,
             // an argument that is provably a positive normal finite number (or NaN): no special values to handle
-            UnaryOp.Log when _ranges.IsPositiveNormalFinite(u.X) => $"TL.LogPositive({x})",
+            UnaryOp.Log when _arithmetic.PositiveLogs.Contains(u) => $"TL.LogPositive({x})",
             UnaryOp.Log => $"TL.Log({x})",
             UnaryOp.Exp => $"TL.Exp({x})",
             UnaryOp.Log1p => $"TL.Log1p({x})",
@@ -1128,32 +998,8 @@ internal sealed class KernelEmitter
         };
     }
 
-    /// <summary>A subexpression of constants only whose value (folded in the compute type) is neither a zero nor NaN.</summary>
-    private bool NonZeroConstant(Expr node)
-    {
-        if (LevelOf(node) != Level.Uniform || !ConstantsOnly(node))
-            return false;
-        Interval r = _ranges.Of(node);
-        return r.IsPoint && r.Lo != 0 && !double.IsNaN(r.Lo);
-    }
-
-    private readonly Dictionary<Expr, bool> _constantsOnly = new();
-
-    /// <summary>Whether <paramref name="node"/> is built from constants by unary and binary operations only (memoised per node).</summary>
-    private bool ConstantsOnly(Expr node)
-    {
-        if (_constantsOnly.TryGetValue(node, out bool known))
-            return known;
-        bool result = node switch
-        {
-            Const => true,
-            Unary u => ConstantsOnly(u.X),
-            Binary b => ConstantsOnly(b.Left) && ConstantsOnly(b.Right),
-            _ => false,
-        };
-        _constantsOnly[node] = result;
-        return result;
-    }
+    /// <summary>A subexpression of constants only whose value (folded in the compute type) is neither a zero nor NaN (<see cref="ComputeChoices.NonZeroConstants"/>).</summary>
+    private bool NonZeroConstant(Expr node) => _arithmetic.NonZeroConstants.Contains(node);
 
     /// <summary><c>max(x, lo)</c>: one instruction against a constant bound that is not a zero (NaN in x kept), IEEE's max otherwise.</summary>
     private string VLower(string x, Expr lo, Block block)
@@ -1202,7 +1048,8 @@ internal sealed class KernelEmitter
                 ? $"TL.GatherAtLabels(ref {pointer}, ref {gather.Labels}, row, 0)"
                 : $"TL.Create(TL.Read(ref {pointer}, {target.AxisIndex}))";
         }
-        _tileColumns.TryGetValue(p.Index, out string? columns);
+        string? columns = null;
+        target.Kernel.TileColumns?.TryGetValue(p.Index, out columns);
         if (gather is not null)
         {
             return columns is not null
@@ -1222,7 +1069,7 @@ internal sealed class KernelEmitter
     {
         ParamModel index = _plan.Formula.Parameters[((Param)g.Index).Index];
         string labels = ParamName(index);
-        int id = Next();
+        int id = row.Next();
         string value = "g" + id;
         var at = new Block(row, Level.Elem, null) { Labels = labels, LaneColumn = $"TL.Labels(ref {labels}, row)" };
         string v = VValue(g.X, at);
@@ -1236,17 +1083,67 @@ internal sealed class KernelEmitter
 
     public static string Quote(string text) => CSharpText.Quote(text);
 
+    /// <summary>
+    /// What is particular to the one kernel being written, shared by all its blocks: the numbering of its temporaries
+    /// and, in a row tile, the transposed copies of its tensors. Made afresh for each kernel, so the emitter itself
+    /// keeps no state between or during kernels.
+    /// </summary>
+    private sealed class KernelState
+    {
+        private int _temps;
+
+        /// <param name="tileColumns">For the row-tiled body: each transposed tensor's copy; null for any other body.</param>
+        public KernelState(IReadOnlyDictionary<int, string>? tileColumns) => TileColumns = tileColumns;
+
+        /// <summary>The row-tiled body: one lane per row, a tile of as many rows as lanes.</summary>
+        public bool RowLanes => TileColumns is not null;
+
+        /// <summary>In a row tile: the transposed copy of each tensor read along the loss axis (column j at j * lanes).</summary>
+        public IReadOnlyDictionary<int, string>? TileColumns { get; }
+
+        /// <summary>A number for a new temporary, unique in the kernel.</summary>
+        public int Next() => _temps++;
+    }
+
     /// <summary>A scope of generated statements: its level, the values already computed in it, and its lines.</summary>
     private sealed class Block
     {
+        private string? _mask;
+
         public Block(Block? parent, Level level, string? axisIndex)
+            : this(parent, level, axisIndex, parent?.Kernel ?? throw new ArgumentNullException(nameof(parent)))
+        {
+        }
+
+        private Block(Block? parent, Level level, string? axisIndex, KernelState kernel)
         {
             Parent = parent;
             Level = level;
             AxisIndex = axisIndex;
+            Kernel = kernel;
         }
 
+        /// <summary>The outermost block of a kernel.</summary>
+        public static Block Top(KernelState kernel) => new(null, Level.Uniform, null, kernel);
+
         public Block? Parent { get; }
+
+        /// <summary>The kernel this block belongs to.</summary>
+        public KernelState Kernel { get; }
+
+        /// <summary>
+        /// In a vector that overlaps lanes already done (the last vector of a row or of the flat loop): the mask of the
+        /// lanes not yet done, which sums, maxima and per-class gradients leave the others out by. Set on that vector's
+        /// block, seen by the blocks inside it.
+        /// </summary>
+        public string? Mask
+        {
+            get => _mask ?? Parent?.Mask;
+            set => _mask = value;
+        }
+
+        /// <inheritdoc cref="KernelState.Next"/>
+        public int Next() => Kernel.Next();
 
         public Level Level { get; }
 

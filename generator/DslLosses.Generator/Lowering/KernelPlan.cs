@@ -16,8 +16,9 @@ internal enum LoopShape
 
 /// <summary>
 /// A formula ready for emission: its lowered loss (only Sum/Max/Min reductions, no Mean, LogSumExp, Softmax or
-/// LogSoftmax, stability rewrites applied), the optional keep mask, and the loop shape. Equatable like everything
-/// that flows through the pipeline.
+/// LogSoftmax, stability rewrites applied), the optional keep mask, the loop shape, and every choice its kernels make
+/// (<see cref="Choices"/>). One plan per formula, made once by the lowering and cached by the pipeline; equatable like
+/// everything that flows through it.
 /// </summary>
 internal sealed record KernelPlan(
     FormulaModel Formula,
@@ -57,4 +58,10 @@ internal sealed record KernelPlan(
     /// its reduced total (same weights, same divisor) is the gradient of the reduced loss by the scalar.
     /// </summary>
     public EquatableArray<KernelPlan> ScalarGradients { get; init; }
+
+    /// <summary>
+    /// The decisions for this plan's kernels (<see cref="KernelChoices"/>), made once by <see cref="Lowerer.Lower"/> after
+    /// everything above is known; the emitter only reads them.
+    /// </summary>
+    public KernelChoices Choices { get; init; } = null!;
 }

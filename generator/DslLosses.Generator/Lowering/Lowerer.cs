@@ -11,7 +11,8 @@ namespace DslLosses.Generator.Lowering;
 /// Rewrites a checked formula into the small core the emitter knows: numerically stable forms first
 /// (<c>Log(Sigmoid(x))</c> → <c>-Softplus(-x)</c>, <c>Log(1 - Sigmoid(x))</c> → <c>-Softplus(x)</c>,
 /// <c>Log(Softmax(x))</c> → <c>LogSoftmax(x)</c>), then the axis operations expanded the way TensorFlow computes them
-/// (max-subtracted log-sum-exp with its finite-max guard, Mean as Sum / length).
+/// (max-subtracted log-sum-exp with its finite-max guard, Mean as Sum / length). Last, the kernels' choices are made
+/// once for the plan (<see cref="KernelChoices"/>): the emitter that follows prints them and decides nothing.
 /// </summary>
 internal static class Lowerer
 {
@@ -54,7 +55,7 @@ internal static class Lowerer
             .Where(l => memo.ContainsKey(l.Value))
             .Select(l => new LocalValue(l.Name, memo[l.Value]))
             .ToEquatableArray();
-        return new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradients, flat, mean, locals)
+        return Decide(new KernelPlan(formula, geometry, loops, loss, keep, lossHasAxis, literal, gradients, flat, mean, locals)
         {
             ScalarGradients = formula.DifferentiableScalars.Select(scalar =>
             {
@@ -71,10 +72,13 @@ internal static class Lowerer
                     Locals = EquatableArray<LocalValue>.Empty,
                 };
                 (Expr? byFlat, bool byMean) = keep is null && loops == LoopShape.Rows && !lossHasAxis ? FlatSum(derivative, geometry) : (null, false);
-                return new KernelPlan(by, geometry, loops, derivative, keep, lossHasAxis, literal, EquatableArray<Expr>.Empty, byFlat, byMean);
+                return Decide(new KernelPlan(by, geometry, loops, derivative, keep, lossHasAxis, literal, EquatableArray<Expr>.Empty, byFlat, byMean));
             }).ToEquatableArray(),
-        };
+        });
     }
+
+    /// <summary>The plan with its kernels' decisions made (<see cref="KernelChoices"/>): the lowering's last step.</summary>
+    private static KernelPlan Decide(KernelPlan plan) => plan with { Choices = KernelChoices.Of(plan) };
 
     /// <summary><c>Σ h</c>, <c>Σ h / C</c> or their negations, with <c>h</c> elementwise in full tensors and uniforms only.</summary>
     private static (Expr? Term, bool Mean) FlatSum(Expr loss, Geometry geometry)
@@ -114,7 +118,8 @@ internal static class Lowerer
             return LevelOf(node, geometry, memo);
     }
 
-    private static Level LevelOf(Expr node, Geometry geometry, Dictionary<Expr, Level> memo)
+    /// <summary><see cref="LevelOf(Expr, Geometry)"/> with the caller's memo: every node it visits gets its level there.</summary>
+    internal static Level LevelOf(Expr node, Geometry geometry, Dictionary<Expr, Level> memo)
     {
         if (memo.TryGetValue(node, out Level known))
             return known;

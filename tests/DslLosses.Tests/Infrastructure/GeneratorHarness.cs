@@ -74,6 +74,22 @@ public static class GeneratorHarness
     }
 
     /// <summary>
+    /// The lowered plan of the one formula in <paramref name="members"/> (declared in a partial class), parsed and checked
+    /// as the generator's first step does; asserts the formula reads without diagnostics.
+    /// </summary>
+    internal static DslLosses.Generator.Lowering.KernelPlan Plan(string members)
+    {
+        CSharpCompilation compilation = Compile(Usings + "public static partial class Losses\n{\n" + members + "\n}\n");
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        SemanticModel model = compilation.GetSemanticModel(tree);
+        var syntax = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().Single();
+        var method = (IMethodSymbol)model.GetDeclaredSymbol(syntax)!;
+        var parsed = LossGenerator.ParseAndCheck(method, syntax, model, method.GetAttributes().Single(), default);
+        Xunit.Assert.Empty(parsed.Diagnostics);
+        return DslLosses.Generator.Lowering.Lowerer.Lower(parsed.Value!);
+    }
+
+    /// <summary>
     /// Source with markup <c>{|DSL0101:text|}</c>: the marked spans are where that diagnostic is expected. Returns the
     /// plain source and the expected (id, span) pairs.
     /// </summary>
