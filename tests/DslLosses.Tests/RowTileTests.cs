@@ -165,9 +165,9 @@ public class RowTileTests
                 float[] rows = Enumerable.Range(0, lanes * c + extra).Select(i => 1f + i).ToArray();
                 float[] tile = Enumerable.Repeat(float.NaN, lanes * c).ToArray();
                 if (lanes == 16)
-                    DslLosses.Kernels.VectorLanes.RowsToColumns16(ref rows[0], c, rows.Length, ref tile[0]);
+                    DslLosses.Kernels.Float512.RowsToColumns(ref rows[0], c, rows.Length, ref tile[0]);
                 else
-                    DslLosses.Kernels.VectorLanes.RowsToColumns8(ref rows[0], c, rows.Length, ref tile[0]);
+                    DslLosses.Kernels.Float256.RowsToColumns(ref rows[0], c, rows.Length, ref tile[0]);
                 for (int l = 0; l < lanes; l++)
                 {
                     for (int j = 0; j < c; j++)
@@ -190,10 +190,11 @@ public class RowTileTests
             float[] tile = Enumerable.Range(0, lanes * c).Select(i => (float)i).ToArray();
             int[] labels = Enumerable.Range(0, lanes).Select(_ => random.Next(c)).ToArray();
             float[] picked = new float[lanes];
+            // up to 16 columns the rows themselves are not read: the tile stands in for them
             if (lanes == 16)
-                DslLosses.Kernels.VectorLanes.AtLabels(ref tile[0], Vector512.Create(labels), c).CopyTo(picked);
+                DslLosses.Kernels.Float512.AtLabels(ref tile[0], ref tile[0], ref labels[0], 0, c).Value.CopyTo(picked);
             else
-                DslLosses.Kernels.VectorLanes.AtLabels(ref tile[0], Vector256.Create(labels), c).CopyTo(picked);
+                DslLosses.Kernels.Float256.AtLabels(ref tile[0], ref tile[0], ref labels[0], 0, c).Value.CopyTo(picked);
             for (int l = 0; l < lanes; l++)
                 Assert.Equal(labels[l] * lanes + l, picked[l]);
         }
@@ -217,13 +218,13 @@ public class RowTileTests
         float[] picked = new float[lanes];
         if (lanes == 16)
         {
-            DslLosses.Kernels.VectorLanes.RowsToColumns16(ref rows[0], c, rows.Length, ref tile[0]);
-            DslLosses.Kernels.VectorLanes.AtLabels(ref tile[0], ref rows[0], Vector512.Create(labels), c).CopyTo(picked);
+            DslLosses.Kernels.Float512.RowsToColumns(ref rows[0], c, rows.Length, ref tile[0]);
+            DslLosses.Kernels.Float512.AtLabels(ref tile[0], ref rows[0], ref labels[0], 0, c).Value.CopyTo(picked);
         }
         else
         {
-            DslLosses.Kernels.VectorLanes.RowsToColumns8(ref rows[0], c, rows.Length, ref tile[0]);
-            DslLosses.Kernels.VectorLanes.AtLabels(ref tile[0], ref rows[0], Vector256.Create(labels), c).CopyTo(picked);
+            DslLosses.Kernels.Float256.RowsToColumns(ref rows[0], c, rows.Length, ref tile[0]);
+            DslLosses.Kernels.Float256.AtLabels(ref tile[0], ref rows[0], ref labels[0], 0, c).Value.CopyTo(picked);
         }
         for (int l = 0; l < lanes; l++)
             Assert.Equal(rows[l * c + labels[l]], picked[l]);

@@ -59,7 +59,6 @@ internal sealed class KernelEmitter
 
     private const string K = "global::DslLosses.Kernels.";
     private const string U = "global::System.Runtime.CompilerServices.Unsafe";
-    private const string Fast = "global::DslLosses.Kernels.FastMath";
 
     private readonly KernelPlan _plan;
     private readonly DType _t;
@@ -801,7 +800,7 @@ internal sealed class KernelEmitter
             UnaryOp.Neg => "-" + x,
             // a per-row log (log Σ exp): inlined, where a call into the C library would also make the JIT save and
             // restore every vector register live across the row loop
-            UnaryOp.Log when Compute == "float" => $"{Fast}.Log({x})",
+            UnaryOp.Log when Compute == "float" => $"{K}LossMath.Log({x})",
             UnaryOp.Log => $"{m}.Log({x})",
             UnaryOp.Log1p => $"{K}LossMath.Log1p({x})",
             UnaryOp.Exp => $"{m}.Exp({x})",

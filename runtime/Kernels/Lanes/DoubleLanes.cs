@@ -7,7 +7,7 @@ namespace DslLosses.Kernels;
 
 /// <summary>
 /// Eight double lanes in a <see cref="Vector512{T}"/>: the BCL's vector <c>Exp</c> and <c>Log</c>, Goldberg's log1p
-/// (<see cref="VectorLanes.Log1p(Vector512{double})"/>), IEEE <see cref="Vector512.Max{T}(Vector512{T}, Vector512{T})"/>
+/// (<see cref="Log1p"/>), IEEE <see cref="Vector512.Max{T}(Vector512{T}, Vector512{T})"/>
 /// and <see cref="Vector512.Min{T}(Vector512{T}, Vector512{T})"/>. Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -143,15 +143,15 @@ public readonly struct Double512 : ILanes<Double512, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double512 AtLeast(Double512 x, Double512 lo) => new(FastMath.AtLeast(x.Value, lo.Value));
+    public static Double512 AtLeast(Double512 x, Double512 lo) => new(Avx512F.IsSupported ? Avx512F.Max(lo.Value, x.Value) : Vector512.Max(x.Value, lo.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double512 AtMost(Double512 x, Double512 hi) => new(FastMath.AtMost(x.Value, hi.Value));
+    public static Double512 AtMost(Double512 x, Double512 hi) => new(Avx512F.IsSupported ? Avx512F.Min(hi.Value, x.Value) : Vector512.Min(x.Value, hi.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double512 ShiftMax(Double512 x, Double512 y) => new(FastMath.ShiftMax(x.Value, y.Value));
+    public static Double512 ShiftMax(Double512 x, Double512 y) => new(Avx512F.IsSupported ? Avx512F.Max(x.Value, y.Value) : Vector512.Max(x.Value, y.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -167,7 +167,7 @@ public readonly struct Double512 : ILanes<Double512, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double512 Log1p(Double512 x) => new(VectorLanes.Log1p(x.Value));
+    public static Double512 Log1p(Double512 x) => LaneMath.Log1p(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -175,24 +175,23 @@ public readonly struct Double512 : ILanes<Double512, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double512 Softplus(Double512 x) => new(FastMath.AtLeast(x.Value, Vector512<double>.Zero) + VectorLanes.Log1p(Vector512.Exp(-Vector512.Abs(x.Value))));
+    public static Double512 Softplus(Double512 x) => LaneMath.Softplus(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double512 SoftplusMinus(Double512 x, Double512 y)
-        => new((FastMath.AtLeast(x.Value, Vector512<double>.Zero) - y.Value) + VectorLanes.Log1p(Vector512.Exp(-Vector512.Abs(x.Value))));
+    public static Double512 SoftplusMinus(Double512 x, Double512 y) => LaneMath.SoftplusMinus(x, y);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double512 Pow(Double512 x, Double512 y) => new(VectorLanes.Pow(x.Value, y.Value));
+    public static Double512 Pow(Double512 x, Double512 y) => LaneMath.Pow<Double512, double>(x, y);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double512 Tanh(Double512 x) => new(VectorLanes.Tanh(x.Value));
+    public static Double512 Tanh(Double512 x) => LaneMath.Tanh<Double512, double>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double512 Sinh(Double512 x) => new(VectorLanes.Sinh(x.Value));
+    public static Double512 Sinh(Double512 x) => LaneMath.Sinh<Double512, double>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -234,20 +233,20 @@ public readonly struct Double512 : ILanes<Double512, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double MaxAcross(Double512 x) => VectorLanes.MaxAcross(x.Value);
+    public static double MaxAcross(Double512 x) => Double256.MaxAcross(new(Vector256.Max(x.Value.GetLower(), x.Value.GetUpper())));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double MinAcross(Double512 x) => VectorLanes.MinAcross(x.Value);
+    public static double MinAcross(Double512 x) => Double256.MinAcross(new(Vector256.Min(x.Value.GetLower(), x.Value.GetUpper())));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double ShiftMaxAcross(Double512 x) => FastMath.ShiftMaxAcross(x.Value);
+    public static double ShiftMaxAcross(Double512 x) => Double256.ShiftMaxAcross(Double256.ShiftMax(new(x.Value.GetLower()), new(x.Value.GetUpper())));
 }
 
 /// <summary>
 /// Four double lanes in a <see cref="Vector256{T}"/>: the BCL's vector <c>Exp</c> and <c>Log</c>, Goldberg's log1p
-/// (<see cref="VectorLanes.Log1p(Vector256{double})"/>), IEEE <see cref="Vector256.Max{T}(Vector256{T}, Vector256{T})"/>
+/// (<see cref="Log1p"/>), IEEE <see cref="Vector256.Max{T}(Vector256{T}, Vector256{T})"/>
 /// and <see cref="Vector256.Min{T}(Vector256{T}, Vector256{T})"/>. Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -383,15 +382,15 @@ public readonly struct Double256 : ILanes<Double256, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double256 AtLeast(Double256 x, Double256 lo) => new(FastMath.AtLeast(x.Value, lo.Value));
+    public static Double256 AtLeast(Double256 x, Double256 lo) => new(Avx.IsSupported ? Avx.Max(lo.Value, x.Value) : Vector256.Max(x.Value, lo.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double256 AtMost(Double256 x, Double256 hi) => new(FastMath.AtMost(x.Value, hi.Value));
+    public static Double256 AtMost(Double256 x, Double256 hi) => new(Avx.IsSupported ? Avx.Min(hi.Value, x.Value) : Vector256.Min(x.Value, hi.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double256 ShiftMax(Double256 x, Double256 y) => new(FastMath.ShiftMax(x.Value, y.Value));
+    public static Double256 ShiftMax(Double256 x, Double256 y) => new(Avx.IsSupported ? Avx.Max(x.Value, y.Value) : Vector256.Max(x.Value, y.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -407,7 +406,7 @@ public readonly struct Double256 : ILanes<Double256, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double256 Log1p(Double256 x) => new(VectorLanes.Log1p(x.Value));
+    public static Double256 Log1p(Double256 x) => LaneMath.Log1p(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -415,24 +414,23 @@ public readonly struct Double256 : ILanes<Double256, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double256 Softplus(Double256 x) => new(FastMath.AtLeast(x.Value, Vector256<double>.Zero) + VectorLanes.Log1p(Vector256.Exp(-Vector256.Abs(x.Value))));
+    public static Double256 Softplus(Double256 x) => LaneMath.Softplus(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double256 SoftplusMinus(Double256 x, Double256 y)
-        => new((FastMath.AtLeast(x.Value, Vector256<double>.Zero) - y.Value) + VectorLanes.Log1p(Vector256.Exp(-Vector256.Abs(x.Value))));
+    public static Double256 SoftplusMinus(Double256 x, Double256 y) => LaneMath.SoftplusMinus(x, y);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double256 Pow(Double256 x, Double256 y) => new(VectorLanes.Pow(x.Value, y.Value));
+    public static Double256 Pow(Double256 x, Double256 y) => LaneMath.Pow<Double256, double>(x, y);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double256 Tanh(Double256 x) => new(VectorLanes.Tanh(x.Value));
+    public static Double256 Tanh(Double256 x) => LaneMath.Tanh<Double256, double>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double256 Sinh(Double256 x) => new(VectorLanes.Sinh(x.Value));
+    public static Double256 Sinh(Double256 x) => LaneMath.Sinh<Double256, double>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -474,20 +472,20 @@ public readonly struct Double256 : ILanes<Double256, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double MaxAcross(Double256 x) => VectorLanes.MaxAcross(x.Value);
+    public static double MaxAcross(Double256 x) => Double128.MaxAcross(new(Vector128.Max(x.Value.GetLower(), x.Value.GetUpper())));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double MinAcross(Double256 x) => VectorLanes.MinAcross(x.Value);
+    public static double MinAcross(Double256 x) => Double128.MinAcross(new(Vector128.Min(x.Value.GetLower(), x.Value.GetUpper())));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double ShiftMaxAcross(Double256 x) => FastMath.ShiftMaxAcross(x.Value);
+    public static double ShiftMaxAcross(Double256 x) => Double128.ShiftMaxAcross(Double128.ShiftMax(new(x.Value.GetLower()), new(x.Value.GetUpper())));
 }
 
 /// <summary>
 /// Two double lanes in a <see cref="Vector128{T}"/>: the BCL's vector <c>Exp</c> and <c>Log</c>, Goldberg's log1p
-/// (<see cref="VectorLanes.Log1p(Vector128{double})"/>), IEEE <see cref="Vector128.Max{T}(Vector128{T}, Vector128{T})"/>
+/// (<see cref="Log1p"/>), IEEE <see cref="Vector128.Max{T}(Vector128{T}, Vector128{T})"/>
 /// and <see cref="Vector128.Min{T}(Vector128{T}, Vector128{T})"/>. Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -623,15 +621,15 @@ public readonly struct Double128 : ILanes<Double128, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double128 AtLeast(Double128 x, Double128 lo) => new(FastMath.AtLeast(x.Value, lo.Value));
+    public static Double128 AtLeast(Double128 x, Double128 lo) => new(Sse2.IsSupported ? Sse2.Max(lo.Value, x.Value) : Vector128.Max(x.Value, lo.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double128 AtMost(Double128 x, Double128 hi) => new(FastMath.AtMost(x.Value, hi.Value));
+    public static Double128 AtMost(Double128 x, Double128 hi) => new(Sse2.IsSupported ? Sse2.Min(hi.Value, x.Value) : Vector128.Min(x.Value, hi.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double128 ShiftMax(Double128 x, Double128 y) => new(FastMath.ShiftMax(x.Value, y.Value));
+    public static Double128 ShiftMax(Double128 x, Double128 y) => new(Sse2.IsSupported ? Sse2.Max(x.Value, y.Value) : Vector128.Max(x.Value, y.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -647,7 +645,7 @@ public readonly struct Double128 : ILanes<Double128, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double128 Log1p(Double128 x) => new(VectorLanes.Log1p(x.Value));
+    public static Double128 Log1p(Double128 x) => LaneMath.Log1p(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -655,24 +653,23 @@ public readonly struct Double128 : ILanes<Double128, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double128 Softplus(Double128 x) => new(FastMath.AtLeast(x.Value, Vector128<double>.Zero) + VectorLanes.Log1p(Vector128.Exp(-Vector128.Abs(x.Value))));
+    public static Double128 Softplus(Double128 x) => LaneMath.Softplus(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double128 SoftplusMinus(Double128 x, Double128 y)
-        => new((FastMath.AtLeast(x.Value, Vector128<double>.Zero) - y.Value) + VectorLanes.Log1p(Vector128.Exp(-Vector128.Abs(x.Value))));
+    public static Double128 SoftplusMinus(Double128 x, Double128 y) => LaneMath.SoftplusMinus(x, y);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double128 Pow(Double128 x, Double128 y) => new(VectorLanes.Pow(x.Value, y.Value));
+    public static Double128 Pow(Double128 x, Double128 y) => LaneMath.Pow<Double128, double>(x, y);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double128 Tanh(Double128 x) => new(VectorLanes.Tanh(x.Value));
+    public static Double128 Tanh(Double128 x) => LaneMath.Tanh<Double128, double>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Double128 Sinh(Double128 x) => new(VectorLanes.Sinh(x.Value));
+    public static Double128 Sinh(Double128 x) => LaneMath.Sinh<Double128, double>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -714,13 +711,13 @@ public readonly struct Double128 : ILanes<Double128, double, double>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double MaxAcross(Double128 x) => VectorLanes.MaxAcross(x.Value);
+    public static double MaxAcross(Double128 x) => Vector128.Max(x.Value, Vector128.Shuffle(x.Value, Vector128.Create(1L, 0L))).ToScalar();
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double MinAcross(Double128 x) => VectorLanes.MinAcross(x.Value);
+    public static double MinAcross(Double128 x) => Vector128.Min(x.Value, Vector128.Shuffle(x.Value, Vector128.Create(1L, 0L))).ToScalar();
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double ShiftMaxAcross(Double128 x) => FastMath.ShiftMaxAcross(x.Value);
+    public static double ShiftMaxAcross(Double128 x) => ShiftMax(x, new(Vector128.Shuffle(x.Value, Vector128.Create(1L, 0L)))).Value.ToScalar();
 }

@@ -2,13 +2,17 @@ using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Math128 = DslLosses.Kernels.FastMath<DslLosses.Kernels.FloatBits128, System.Runtime.Intrinsics.Vector128<float>, System.Runtime.Intrinsics.Vector128<int>>;
+using Math256 = DslLosses.Kernels.FastMath<DslLosses.Kernels.FloatBits256, System.Runtime.Intrinsics.Vector256<float>, System.Runtime.Intrinsics.Vector256<int>>;
+using Math512 = DslLosses.Kernels.FastMath<DslLosses.Kernels.FloatBits512, System.Runtime.Intrinsics.Vector512<float>, System.Runtime.Intrinsics.Vector512<int>>;
 
 namespace DslLosses.Kernels;
 
 /// <summary>
-/// Sixteen float lanes in a <see cref="Vector512{T}"/>: the exponential and logarithms of <see cref="FastMath"/>, IEEE
+/// Sixteen float lanes in a <see cref="Vector512{T}"/>: the inlined exponential and logarithms (exp and log within 1 ulp), IEEE
 /// <see cref="Vector512.Max{T}(Vector512{T}, Vector512{T})"/> and <see cref="Vector512.Min{T}(Vector512{T}, Vector512{T})"/>;
-/// row tiles of 16 rows (<see cref="VectorLanes.RowsToColumns16"/>). Public for generated code; not part of the API.
+/// row tiles of 16 rows (<see cref="RowsToColumns"/>). Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Float512 : IRowTileLanes<Float512>
@@ -138,56 +142,56 @@ public readonly struct Float512 : IRowTileLanes<Float512>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 AtLeast(Float512 x, Float512 lo) => new(FastMath.AtLeast(x.Value, lo.Value));
+    public static Float512 AtLeast(Float512 x, Float512 lo) => new(Avx512F.IsSupported ? Avx512F.Max(lo.Value, x.Value) : Vector512.Max(x.Value, lo.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 AtMost(Float512 x, Float512 hi) => new(FastMath.AtMost(x.Value, hi.Value));
+    public static Float512 AtMost(Float512 x, Float512 hi) => new(Avx512F.IsSupported ? Avx512F.Min(hi.Value, x.Value) : Vector512.Min(x.Value, hi.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 ShiftMax(Float512 x, Float512 y) => new(FastMath.ShiftMax(x.Value, y.Value));
+    public static Float512 ShiftMax(Float512 x, Float512 y) => new(Avx512F.IsSupported ? Avx512F.Max(x.Value, y.Value) : Vector512.Max(x.Value, y.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Exp(Float512 x) => new(FastMath.Exp(x.Value));
+    public static Float512 Exp(Float512 x) => new(Math512.Exp(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Log(Float512 x) => new(FastMath.Log(x.Value));
+    public static Float512 Log(Float512 x) => new(Math512.Log(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 LogPositive(Float512 x) => new(FastMath.LogPositive(x.Value));
+    public static Float512 LogPositive(Float512 x) => new(Math512.LogPositive(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Log1p(Float512 x) => new(FastMath.Log1p(x.Value));
+    public static Float512 Log1p(Float512 x) => new(Math512.Log1p(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Sigmoid(Float512 x) => new(Vector512<float>.One / (Vector512<float>.One + FastMath.Exp(-x.Value)));
+    public static Float512 Sigmoid(Float512 x) => new(Vector512<float>.One / (Vector512<float>.One + Math512.Exp(-x.Value)));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Softplus(Float512 x) => new(FastMath.AtLeast(x.Value, Vector512<float>.Zero) + FastMath.Log1pExpNegAbs(x.Value));
+    public static Float512 Softplus(Float512 x) => new(AtLeast(x, Zero).Value + Math512.Log1pExpNegAbs(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 SoftplusMinus(Float512 x, Float512 y)
-        => new((FastMath.AtLeast(x.Value, Vector512<float>.Zero) - y.Value) + FastMath.Log1pExpNegAbs(x.Value));
+        => new((AtLeast(x, Zero).Value - y.Value) + Math512.Log1pExpNegAbs(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Pow(Float512 x, Float512 y) => new(VectorLanes.Pow(x.Value, y.Value));
+    public static Float512 Pow(Float512 x, Float512 y) => LaneMath.Pow<Float512, float>(x, y);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Tanh(Float512 x) => new(VectorLanes.Tanh(x.Value));
+    public static Float512 Tanh(Float512 x) => LaneMath.Tanh<Float512, float>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 Sinh(Float512 x) => new(VectorLanes.Sinh(x.Value));
+    public static Float512 Sinh(Float512 x) => LaneMath.Sinh<Float512, float>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -229,15 +233,15 @@ public readonly struct Float512 : IRowTileLanes<Float512>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MaxAcross(Float512 x) => VectorLanes.MaxAcross(x.Value);
+    public static float MaxAcross(Float512 x) => Float256.MaxAcross(new(Vector256.Max(x.Value.GetLower(), x.Value.GetUpper())));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MinAcross(Float512 x) => VectorLanes.MinAcross(x.Value);
+    public static float MinAcross(Float512 x) => Float256.MinAcross(new(Vector256.Min(x.Value.GetLower(), x.Value.GetUpper())));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ShiftMaxAcross(Float512 x) => FastMath.ShiftMaxAcross(x.Value);
+    public static float ShiftMaxAcross(Float512 x) => Float256.ShiftMaxAcross(Float256.ShiftMax(new(x.Value.GetLower()), new(x.Value.GetUpper())));
 
     // ---- row tiles ----------------------------------------------------------------------------------------------
 
@@ -251,7 +255,7 @@ public readonly struct Float512 : IRowTileLanes<Float512>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void RowsToColumns(ref float rows, nint c, nint available, ref float tile) => VectorLanes.RowsToColumns16(ref rows, c, available, ref tile);
+    public static void RowsToColumns(ref float rows, nint c, nint available, ref float tile) => RowTiles.RowsToColumns16(ref rows, c, available, ref tile);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -265,22 +269,22 @@ public readonly struct Float512 : IRowTileLanes<Float512>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 AtLabels(ref float columns, ref float rows, ref int labels, nint row, nint c)
-        => new(VectorLanes.AtLabels(ref columns, ref rows, Vector512.LoadUnsafe(ref labels, (nuint)row), c));
+        => new(RowTiles.AtLabels(ref columns, ref rows, Vector512.LoadUnsafe(ref labels, (nuint)row), c));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 GatherAtLabels(ref float start, ref int labels, nint row, nint c)
-        => new(VectorLanes.Gather(ref start, Vector512<int>.Indices * Vector512.Create((int)c) + Vector512.LoadUnsafe(ref labels, (nuint)row)));
+        => new(RowTiles.Gather(ref start, Vector512<int>.Indices * Vector512.Create((int)c) + Vector512.LoadUnsafe(ref labels, (nuint)row)));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float512 GatherColumn(ref float start, nint c) => new(VectorLanes.Gather(ref start, Vector512<int>.Indices * Vector512.Create((int)c)));
+    public static Float512 GatherColumn(ref float start, nint c) => new(RowTiles.Gather(ref start, Vector512<int>.Indices * Vector512.Create((int)c)));
 }
 
 /// <summary>
-/// Eight float lanes in a <see cref="Vector256{T}"/>: the exponential and logarithms of <see cref="FastMath"/>, IEEE
+/// Eight float lanes in a <see cref="Vector256{T}"/>: the inlined exponential and logarithms (exp and log within 1 ulp), IEEE
 /// <see cref="Vector256.Max{T}(Vector256{T}, Vector256{T})"/> and <see cref="Vector256.Min{T}(Vector256{T}, Vector256{T})"/>;
-/// row tiles of 8 rows (<see cref="VectorLanes.RowsToColumns8"/>). Public for generated code; not part of the API.
+/// row tiles of 8 rows (<see cref="RowsToColumns"/>). Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Float256 : IRowTileLanes<Float256>
@@ -410,56 +414,56 @@ public readonly struct Float256 : IRowTileLanes<Float256>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 AtLeast(Float256 x, Float256 lo) => new(FastMath.AtLeast(x.Value, lo.Value));
+    public static Float256 AtLeast(Float256 x, Float256 lo) => new(Avx.IsSupported ? Avx.Max(lo.Value, x.Value) : Vector256.Max(x.Value, lo.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 AtMost(Float256 x, Float256 hi) => new(FastMath.AtMost(x.Value, hi.Value));
+    public static Float256 AtMost(Float256 x, Float256 hi) => new(Avx.IsSupported ? Avx.Min(hi.Value, x.Value) : Vector256.Min(x.Value, hi.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 ShiftMax(Float256 x, Float256 y) => new(FastMath.ShiftMax(x.Value, y.Value));
+    public static Float256 ShiftMax(Float256 x, Float256 y) => new(Avx.IsSupported ? Avx.Max(x.Value, y.Value) : Vector256.Max(x.Value, y.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Exp(Float256 x) => new(FastMath.Exp(x.Value));
+    public static Float256 Exp(Float256 x) => new(Math256.Exp(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Log(Float256 x) => new(FastMath.Log(x.Value));
+    public static Float256 Log(Float256 x) => new(Math256.Log(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 LogPositive(Float256 x) => new(FastMath.LogPositive(x.Value));
+    public static Float256 LogPositive(Float256 x) => new(Math256.LogPositive(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Log1p(Float256 x) => new(FastMath.Log1p(x.Value));
+    public static Float256 Log1p(Float256 x) => new(Math256.Log1p(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Sigmoid(Float256 x) => new(Vector256<float>.One / (Vector256<float>.One + FastMath.Exp(-x.Value)));
+    public static Float256 Sigmoid(Float256 x) => new(Vector256<float>.One / (Vector256<float>.One + Math256.Exp(-x.Value)));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Softplus(Float256 x) => new(FastMath.AtLeast(x.Value, Vector256<float>.Zero) + FastMath.Log1pExpNegAbs(x.Value));
+    public static Float256 Softplus(Float256 x) => new(AtLeast(x, Zero).Value + Math256.Log1pExpNegAbs(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 SoftplusMinus(Float256 x, Float256 y)
-        => new((FastMath.AtLeast(x.Value, Vector256<float>.Zero) - y.Value) + FastMath.Log1pExpNegAbs(x.Value));
+        => new((AtLeast(x, Zero).Value - y.Value) + Math256.Log1pExpNegAbs(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Pow(Float256 x, Float256 y) => new(VectorLanes.Pow(x.Value, y.Value));
+    public static Float256 Pow(Float256 x, Float256 y) => LaneMath.Pow<Float256, float>(x, y);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Tanh(Float256 x) => new(VectorLanes.Tanh(x.Value));
+    public static Float256 Tanh(Float256 x) => LaneMath.Tanh<Float256, float>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 Sinh(Float256 x) => new(VectorLanes.Sinh(x.Value));
+    public static Float256 Sinh(Float256 x) => LaneMath.Sinh<Float256, float>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -501,15 +505,15 @@ public readonly struct Float256 : IRowTileLanes<Float256>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MaxAcross(Float256 x) => VectorLanes.MaxAcross(x.Value);
+    public static float MaxAcross(Float256 x) => Float128.MaxAcross(new(Vector128.Max(x.Value.GetLower(), x.Value.GetUpper())));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MinAcross(Float256 x) => VectorLanes.MinAcross(x.Value);
+    public static float MinAcross(Float256 x) => Float128.MinAcross(new(Vector128.Min(x.Value.GetLower(), x.Value.GetUpper())));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ShiftMaxAcross(Float256 x) => FastMath.ShiftMaxAcross(x.Value);
+    public static float ShiftMaxAcross(Float256 x) => Float128.ShiftMaxAcross(Float128.ShiftMax(new(x.Value.GetLower()), new(x.Value.GetUpper())));
 
     // ---- row tiles ----------------------------------------------------------------------------------------------
 
@@ -524,7 +528,7 @@ public readonly struct Float256 : IRowTileLanes<Float256>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void RowsToColumns(ref float rows, nint c, nint available, ref float tile) => VectorLanes.RowsToColumns8(ref rows, c, available, ref tile);
+    public static void RowsToColumns(ref float rows, nint c, nint available, ref float tile) => RowTiles.RowsToColumns8(ref rows, c, available, ref tile);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -538,20 +542,20 @@ public readonly struct Float256 : IRowTileLanes<Float256>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 AtLabels(ref float columns, ref float rows, ref int labels, nint row, nint c)
-        => new(VectorLanes.AtLabels(ref columns, ref rows, Vector256.LoadUnsafe(ref labels, (nuint)row), c));
+        => new(RowTiles.AtLabels(ref columns, ref rows, Vector256.LoadUnsafe(ref labels, (nuint)row), c));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 GatherAtLabels(ref float start, ref int labels, nint row, nint c)
-        => new(VectorLanes.Gather(ref start, Vector256<int>.Indices * Vector256.Create((int)c) + Vector256.LoadUnsafe(ref labels, (nuint)row)));
+        => new(RowTiles.Gather(ref start, Vector256<int>.Indices * Vector256.Create((int)c) + Vector256.LoadUnsafe(ref labels, (nuint)row)));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float256 GatherColumn(ref float start, nint c) => new(VectorLanes.Gather(ref start, Vector256<int>.Indices * Vector256.Create((int)c)));
+    public static Float256 GatherColumn(ref float start, nint c) => new(RowTiles.Gather(ref start, Vector256<int>.Indices * Vector256.Create((int)c)));
 }
 
 /// <summary>
-/// Four float lanes in a <see cref="Vector128{T}"/>: the exponential and logarithms of <see cref="FastMath"/>, IEEE
+/// Four float lanes in a <see cref="Vector128{T}"/>: the inlined exponential and logarithms (exp and log within 1 ulp), IEEE
 /// <see cref="Vector128.Max{T}(Vector128{T}, Vector128{T})"/> and <see cref="Vector128.Min{T}(Vector128{T}, Vector128{T})"/>.
 /// Public for generated code; not part of the API.
 /// </summary>
@@ -683,56 +687,56 @@ public readonly struct Float128 : ILanes<Float128, float, float>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 AtLeast(Float128 x, Float128 lo) => new(FastMath.AtLeast(x.Value, lo.Value));
+    public static Float128 AtLeast(Float128 x, Float128 lo) => new(Sse.IsSupported ? Sse.Max(lo.Value, x.Value) : Vector128.Max(x.Value, lo.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 AtMost(Float128 x, Float128 hi) => new(FastMath.AtMost(x.Value, hi.Value));
+    public static Float128 AtMost(Float128 x, Float128 hi) => new(Sse.IsSupported ? Sse.Min(hi.Value, x.Value) : Vector128.Min(x.Value, hi.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 ShiftMax(Float128 x, Float128 y) => new(FastMath.ShiftMax(x.Value, y.Value));
+    public static Float128 ShiftMax(Float128 x, Float128 y) => new(Sse.IsSupported ? Sse.Max(x.Value, y.Value) : Vector128.Max(x.Value, y.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Exp(Float128 x) => new(FastMath.Exp(x.Value));
+    public static Float128 Exp(Float128 x) => new(Math128.Exp(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Log(Float128 x) => new(FastMath.Log(x.Value));
+    public static Float128 Log(Float128 x) => new(Math128.Log(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 LogPositive(Float128 x) => new(FastMath.LogPositive(x.Value));
+    public static Float128 LogPositive(Float128 x) => new(Math128.LogPositive(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Log1p(Float128 x) => new(FastMath.Log1p(x.Value));
+    public static Float128 Log1p(Float128 x) => new(Math128.Log1p(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Sigmoid(Float128 x) => new(Vector128<float>.One / (Vector128<float>.One + FastMath.Exp(-x.Value)));
+    public static Float128 Sigmoid(Float128 x) => new(Vector128<float>.One / (Vector128<float>.One + Math128.Exp(-x.Value)));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Softplus(Float128 x) => new(FastMath.AtLeast(x.Value, Vector128<float>.Zero) + FastMath.Log1pExpNegAbs(x.Value));
+    public static Float128 Softplus(Float128 x) => new(AtLeast(x, Zero).Value + Math128.Log1pExpNegAbs(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 SoftplusMinus(Float128 x, Float128 y)
-        => new((FastMath.AtLeast(x.Value, Vector128<float>.Zero) - y.Value) + FastMath.Log1pExpNegAbs(x.Value));
+        => new((AtLeast(x, Zero).Value - y.Value) + Math128.Log1pExpNegAbs(x.Value));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Pow(Float128 x, Float128 y) => new(VectorLanes.Pow(x.Value, y.Value));
+    public static Float128 Pow(Float128 x, Float128 y) => LaneMath.Pow<Float128, float>(x, y);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Tanh(Float128 x) => new(VectorLanes.Tanh(x.Value));
+    public static Float128 Tanh(Float128 x) => LaneMath.Tanh<Float128, float>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Float128 Sinh(Float128 x) => new(VectorLanes.Sinh(x.Value));
+    public static Float128 Sinh(Float128 x) => LaneMath.Sinh<Float128, float>(x);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -774,13 +778,25 @@ public readonly struct Float128 : ILanes<Float128, float, float>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MaxAcross(Float128 x) => VectorLanes.MaxAcross(x.Value);
+    public static float MaxAcross(Float128 x)
+    {
+        Vector128<float> v = Vector128.Max(x.Value, Vector128.Shuffle(x.Value, Vector128.Create(2, 3, 0, 1)));
+        return Vector128.Max(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2))).ToScalar();
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MinAcross(Float128 x) => VectorLanes.MinAcross(x.Value);
+    public static float MinAcross(Float128 x)
+    {
+        Vector128<float> v = Vector128.Min(x.Value, Vector128.Shuffle(x.Value, Vector128.Create(2, 3, 0, 1)));
+        return Vector128.Min(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2))).ToScalar();
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ShiftMaxAcross(Float128 x) => FastMath.ShiftMaxAcross(x.Value);
+    public static float ShiftMaxAcross(Float128 x)
+    {
+        Float128 v = ShiftMax(x, new(Vector128.Shuffle(x.Value, Vector128.Create(2, 3, 0, 1))));
+        return ShiftMax(v, new(Vector128.Shuffle(v.Value, Vector128.Create(1, 0, 3, 2)))).Value.ToScalar();
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using DslLosses.Kernels;
 using Xunit;
 
 namespace DslLosses.Tests.Infrastructure;
@@ -53,6 +54,20 @@ public static class SimdWidth
         }
         return r;
     }
+
+    /// <summary>
+    /// One <c>Vector512</c> of floats through the float lanes' operation of width <paramref name="bits"/>
+    /// (<see cref="Float512"/>, <see cref="Float256"/> or <see cref="Float128"/>), as <see cref="Run{T}"/>.
+    /// </summary>
+    public static float[] Run(int bits, float[] block, Func<Float512, Float512> v512, Func<Float256, Float256> v256, Func<Float128, Float128> v128)
+        => Run(bits, block, v => v512(new(v)).Value, v => v256(new(v)).Value, v => v128(new(v)).Value);
+
+    /// <summary>
+    /// One <c>Vector512</c> of doubles through the double lanes' operation of width <paramref name="bits"/>
+    /// (<see cref="Double512"/>, <see cref="Double256"/> or <see cref="Double128"/>), as <see cref="Run{T}"/>.
+    /// </summary>
+    public static double[] Run(int bits, double[] block, Func<Double512, Double512> v512, Func<Double256, Double256> v256, Func<Double128, Double128> v128)
+        => Run(bits, block, v => v512(new(v)).Value, v => v256(new(v)).Value, v => v128(new(v)).Value);
 
     /// <summary>The setting that turns this width off and keeps the narrower ones (.NET 10 names).</summary>
     private static string Setting(int bits) => bits switch

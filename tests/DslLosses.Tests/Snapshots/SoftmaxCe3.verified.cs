@@ -311,7 +311,7 @@ namespace Snapshots
                 var r16 = TL.Sum(vr5);
                 // stage 3: Sum over the loss axis of labels * (logits - StopGradient(Max(logits)) - Log(Sum(Exp(l...
                 var vr17 = TL.Zero;
-                var t21 = global::DslLosses.Kernels.FastMath.Log(r16);
+                var t21 = global::DslLosses.Kernels.LossMath.Log(r16);
                 var v22 = TL.Create(t21);
                 // loss axis unrolled: j = 0
                 {
@@ -425,7 +425,7 @@ namespace Snapshots
                 var r21 = TL.Sum(vr10);
                 // stage 3: Sum over the loss axis of labels * (logits - StopGradient(Max(logits)) - Log(Sum(Exp(l...
                 var vr22 = TL.Zero;
-                var t26 = global::DslLosses.Kernels.FastMath.Log(r21);
+                var t26 = global::DslLosses.Kernels.LossMath.Log(r21);
                 var v27 = TL.Create(t26);
                 // loss axis unrolled: j = 0
                 {

@@ -514,7 +514,7 @@ namespace Snapshots
                 }
                 var r22 = TL.Sum(vr9);
                 // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
-                var t23 = global::DslLosses.Kernels.FastMath.Log(r22);
+                var t23 = global::DslLosses.Kernels.LossMath.Log(r22);
                 var t24 = t23 + t13;
                 int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
                 if ((uint)label25 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label25, c, row);
@@ -639,7 +639,7 @@ namespace Snapshots
                 // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
                 if (TOut.AddsTotal) // the loss total in the same pass
                 {
-                    var t49 = global::DslLosses.Kernels.FastMath.Log(r22);
+                    var t49 = global::DslLosses.Kernels.LossMath.Log(r22);
                     var t50 = t49 + t13;
                     int label51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
                     if ((uint)label51 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label51, c, row);
