@@ -394,9 +394,11 @@ internal static class SourceEmitter
         w.Line($"/// <summary>The kernel arguments of <c>{Xml(f.LossName)}</c> and its bodies, for <see cref=\"global::DslLosses.Kernels.Dispatch\"/>, which picks the body by element type, width and shape.</summary>");
         using (w.Block($"private ref struct {name} : {K}IFormulaKernels<{name}> where T : unmanaged"))
         {
+            w.Line("// the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes");
             foreach (string field in KernelFields(plan, loss))
                 w.Line("public " + field + ";");
             w.Line();
+            w.Line("// what the dispatcher chooses by: constants, folded by the JIT");
             w.Line($"public static string LossName => {KernelEmitter.Quote(f.LossName)};");
             w.Line($"public static global::DslLosses.LossElementTypes ElementTypes => {(types.Count == DType.All.Count() ? "global::DslLosses.LossElementTypes.All" : string.Join(" | ", types.Select(t => "global::DslLosses.LossElementTypes." + t.Name)))};");
             w.Line($"public static bool Elementwise => {Bool(plan.Loops == LoopShape.Elementwise)};");
@@ -411,6 +413,7 @@ internal static class SourceEmitter
             if (tiles)
                 w.Line($"public static int RowTileTensors => {KernelEmitter.TransposedTensors(plan).ToString(CultureInfo.InvariantCulture)};");
             w.Line();
+            w.Line("// the bodies it has, each with the fields as arguments");
             w.Line("/// <summary>The data as the body's storage type, the same type as <typeparamref name=\"T\"/>.</summary>");
             w.Line("private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);");
             string geometry = $"(ref {name} a, nint outer, nint c, nint inner, nint start)";
