@@ -89,7 +89,7 @@ internal static class SourceEmitter
         bool perSample = (f.Reductions & FormulaModel.PerSample) != 0;
         List<DType> types = DType.All.Where(t => (f.ElementTypes & t.Flag) != 0).ToList();
         foreach (DType t in types)
-            EmitPublic(w, plan, t, total, perSample);
+            EmitPublic(w, plan, t, types[0], total, perSample);
         EmitGenericPublic(w, plan, types, total, perSample);
         EmitImplementations(w, plan, total, perSample, split);
         if (total || perSample)
@@ -583,8 +583,6 @@ internal static class SourceEmitter
     private static string ShapeSummary(FormulaModel f)
         => string.Join(", ", Tensors(f).Select(p => "<c>" + Xml(p.Name) + "</c> " + Xml(Decl(p))));
 
-    private static string TypeDoc(DType t) => $"<see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/>";
-
     private static string TotalName(FormulaModel f) => "__" + f.MethodName + "_Total";
 
     private static string IntoName(FormulaModel f) => "__" + f.MethodName + "_PerSampleInto";
@@ -605,51 +603,64 @@ internal static class SourceEmitter
     }
 
     /// <summary>The public entry points of one element type: each forwards to the generic implementation.</summary>
-    private static void EmitPublic(CodeWriter w, KernelPlan plan, DType t, bool total, bool perSample)
+    private static void EmitPublic(CodeWriter w, KernelPlan plan, DType t, DType first, bool total, bool perSample)
     {
         FormulaModel f = plan.Formula;
         string shapes = ShapeSummary(f);
-        string inputs(bool matrix) => string.Join(", ", InputParameters(plan, t.Type, matrix));
         string axis = AxisParameter(plan);
+        // The first element type's overloads carry the documentation; the others inherit it (it names no element type).
+        void Member(string doc, string returns, string name, Func<string, string> parameters, string body)
+        {
+            w.Line();
+            w.Line(t == first ? doc : $"/// <inheritdoc cref=\"{name}({Cref(parameters(first.Type))})\"/>");
+            w.Line(GeneratedCode);
+            w.Line($"public static {returns} {name}({parameters(t.Type)})");
+            w.Line($"    => {body};");
+        }
         if (total)
         {
             foreach (bool matrix in HasMatrixOverload(plan) ? new[] { false, true } : new[] { false })
             {
-                w.Line();
-                w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs, reduced by <paramref name=\"reduction\"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name=\"sampleWeight\"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: {shapes}.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public static {t.Type} {Id(f.MethodName)}({inputs(matrix)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
-                w.Line($"    => {TotalName(f)}({Forwarded(plan, t.Type, matrix, "reduction", "sampleWeight")});");
+                Member($"/// <summary>Loss <c>{Xml(f.LossName)}</c>, reduced by <paramref name=\"reduction\"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name=\"sampleWeight\"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: {shapes}.</summary>",
+                    t.Type, Id(f.MethodName),
+                    type => $"{string.Join(", ", InputParameters(plan, type, matrix))}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{type}> sampleWeight = default{axis}",
+                    $"{TotalName(f)}({Forwarded(plan, t.Type, matrix, "reduction", "sampleWeight")})");
             }
         }
         if (perSample)
         {
-            w.Line();
-            w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> (Keras's <c>reduction=\"none\"</c>) over {TypeDoc(t)} inputs, weighted by <paramref name=\"sampleWeight\"/> when given, written into <paramref name=\"destination\"/> (the per-sample loss shape, or flat). Shapes: {shapes}.</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public static void {Id(f.MethodName)}({inputs(false)}, {Ts}<{t.Type}> destination, {Rots}<{t.Type}> sampleWeight = default{axis})");
-            w.Line($"    => {IntoName(f)}({Forwarded(plan, t.Type, false, "destination", "sampleWeight")});");
+            Member($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> (Keras's <c>reduction=\"none\"</c>), weighted by <paramref name=\"sampleWeight\"/> when given, written into <paramref name=\"destination\"/> (the per-sample loss shape, or flat). Shapes: {shapes}.</summary>",
+                "void", Id(f.MethodName),
+                type => $"{string.Join(", ", InputParameters(plan, type, false))}, {Ts}<{type}> destination, {Rots}<{type}> sampleWeight = default{axis}",
+                $"{IntoName(f)}({Forwarded(plan, t.Type, false, "destination", "sampleWeight")})");
             foreach (bool matrix in HasMatrixOverload(plan) ? new[] { false, true } : new[] { false })
             {
-                w.Line();
-                w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public static global::System.Numerics.Tensors.Tensor<{t.Type}> {f.MethodName}PerSample({inputs(matrix)}, {Rots}<{t.Type}> sampleWeight = default{axis})");
-                w.Line($"    => {NewName(f)}({Forwarded(plan, t.Type, matrix, "sampleWeight")});");
+                Member($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>",
+                    $"global::System.Numerics.Tensors.Tensor<{t.Type}>", f.MethodName + "PerSample",
+                    type => $"{string.Join(", ", InputParameters(plan, type, matrix))}, {Rots}<{type}> sampleWeight = default{axis}",
+                    $"{NewName(f)}({Forwarded(plan, t.Type, matrix, "sampleWeight")})");
             }
         }
         if (plan.HasGradient)
         {
             foreach ((bool withLoss, bool withScalars) in GradientForms(plan))
             {
-                w.Line();
-                w.Line(GradientDoc(plan, TypeDoc(t) + " inputs", withLoss, withScalars));
-                w.Line(GeneratedCode);
-                w.Line($"public static {(withLoss ? t.Type : "void")} {GradientName(f, withLoss)}({inputs(false)}, {GradientParameters(plan, t.Type, withScalars)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
-                w.Line($"    => {GradientImplName(f)}({Forwarded(plan, t.Type, false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")});");
+                Member(GradientDoc(plan, "the inputs", withLoss, withScalars),
+                    withLoss ? t.Type : "void", GradientName(f, withLoss),
+                    type => $"{string.Join(", ", InputParameters(plan, type, false))}, {GradientParameters(plan, type, withScalars)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{type}> sampleWeight = default{axis}",
+                    $"{GradientImplName(f)}({Forwarded(plan, t.Type, false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")})");
             }
         }
     }
+
+    /// <summary>A parameter list as a <c>cref</c> names it: the types (with <c>out</c>), generic arguments in braces.</summary>
+    private static string Cref(string parameters)
+        => string.Join(", ", parameters.Split(new[] { ", " }, StringSplitOptions.None).Select(parameter =>
+        {
+            int equals = parameter.IndexOf(" = ", StringComparison.Ordinal);
+            string declaration = equals < 0 ? parameter : parameter.Substring(0, equals);
+            return declaration.Substring(0, declaration.LastIndexOf(' ')).Replace('<', '{').Replace('>', '}');
+        }));
 
     /// <summary>The gradient entry points: without and with the loss; with the scalars' gradients as <c>out</c> values too when there are any.</summary>
     private static IEnumerable<(bool WithLoss, bool WithScalars)> GradientForms(KernelPlan plan)

@@ -42,27 +42,27 @@ namespace Snapshots
             __lossRank = __rank - 3;
         }
 
-        /// <summary>Loss <c>Dice</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
+        /// <summary>Loss <c>Dice</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float Dice(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_Total(yTrue, yPred, smooth, reduction, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>Dice</c> (Keras's <c>reduction="none"</c>) over <see cref="float"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
+        /// <summary>Per-sample losses of <c>Dice</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void Dice(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_PerSampleInto(yTrue, yPred, smooth, destination, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>Dice</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>Dice</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> DicePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_PerSampleNew(yTrue, yPred, smooth, sampleWeight, 1);
 
-        /// <summary>The gradient of loss <c>Dice</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradient of loss <c>Dice</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void DiceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>Dice</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>Dice</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>Dice</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>Dice</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float DiceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: true);

@@ -33,37 +33,37 @@ namespace Snapshots
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
+        /// <summary>Loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_Total(yTrue, yPred, gamma, reduction, sampleWeight, 1);
 
-        /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
+        /// <summary>Loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBce(float[,] yTrue, float[,] yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, reduction, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>FocalBce</c> (Keras's <c>reduction="none"</c>) over <see cref="float"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
+        /// <summary>Per-sample losses of <c>FocalBce</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_PerSampleInto(yTrue, yPred, gamma, destination, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>FocalBce</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_PerSampleNew(yTrue, yPred, gamma, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>FocalBce</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(float[,] yTrue, float[,] yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, sampleWeight, 1);
 
-        /// <summary>The gradient of loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradient of loss <c>FocalBce</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void FocalBceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>FocalBce</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>FocalBce</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>FocalBce</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: true);

@@ -32,107 +32,107 @@ namespace Snapshots
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <summary>Loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <summary>Loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNll(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="float"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, sampleWeight, axis);
 
-        /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradient of loss <c>SparseNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>SparseNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNll(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="double"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="double"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <inheritdoc cref="SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="double"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <inheritdoc cref="SparseNllPerSample(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, sampleWeight, axis);
 
-        /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <inheritdoc cref="SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <inheritdoc cref="SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNll(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="System.Half"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="System.Half"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <inheritdoc cref="SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="System.Half"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <inheritdoc cref="SparseNllPerSample(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, sampleWeight, axis);
 
-        /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <inheritdoc cref="SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <inheritdoc cref="SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
