@@ -324,8 +324,6 @@ internal static class SourceEmitter
     private static string AxisParameter(KernelPlan plan)
         => plan.Geometry.Variadic && plan.Geometry.HasLossAxis ? ", int axis = " + plan.Formula.LossAxis.ToString(CultureInfo.InvariantCulture) : "";
 
-    private static string DispatcherName(FormulaModel f, KernelKind kind, DType t) => "__" + f.MethodName + "_" + kind + "_" + t.Name;
-
     private static string OutputType(KernelOutput output) => output switch
     {
         KernelOutput.Sum => "global::DslLosses.Kernels.Totals",
@@ -1093,32 +1091,11 @@ internal static class SourceEmitter
                         _ => n,
                     });
                 }
-                args.AddRange(new[] { "outer", "c", "inner" });
-                if (kind is null)
-                {
-                    args.AddRange(new[] { "0", NullRef(t), "default" });
-                    string lanes = "global::DslLosses.Kernels." + LanesOf(t).Scalar;
-                    w.Line($"if (typeof(T) == typeof({t.Type}))");
-                    w.Line($"    return {KernelEmitter.KeptCountName(f, t.ComputeFamily)}<{t.Type}, {lanes}>({string.Join(", ", args)});");
-                    continue;
-                }
-                args.AddRange(new[] { "start", $"ref {U}.As<T, {t.Type}>(ref sw)", "in wm" });
-                if (kind == KernelKind.Loss)
-                {
-                    args.Add($"ref {U}.As<T, {t.Type}>(ref dest)");
-                }
-                else
-                {
-                    for (int k = 0; k < plan.Gradients.Count; k++)
-                        args.Add($"ref {U}.As<T, {t.Type}>(ref {KernelEmitter.GradientArgument(f, k)})");
-                    args.Add($"divisor == 0 ? 0 : 1 / ({t.Compute})divisor");
-                    for (int k = 0; k < plan.ScalarGradients.Count; k++)
-                        args.Add("ref " + KernelEmitter.ScalarGradientArgument(f, k));
-                }
-                if (plan.Keep is not null)
-                    args.Add("out kept");
+                // the kept count: one element per lane
+                args.AddRange(new[] { "outer", "c", "inner", "0", NullRef(t), "default" });
+                string lanes = "global::DslLosses.Kernels." + LanesOf(t).Scalar;
                 w.Line($"if (typeof(T) == typeof({t.Type}))");
-                w.Line($"    return {DispatcherName(f, kind.Value, t)}<TOut, TW>({string.Join(", ", args)});");
+                w.Line($"    return {KernelEmitter.KeptCountName(f, t.ComputeFamily)}<{t.Type}, {lanes}>({string.Join(", ", args)});");
             }
             w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
         }
