@@ -177,4 +177,30 @@ public static class LossMath
             return 0.0;
         return kept == 0 ? double.NaN : total / kept;
     }
+
+    /// <summary>
+    /// The reduced loss as the entry points return it: the total for <see cref="Reduction.Sum"/>, over the sum of the
+    /// weights (<see cref="MeanDivisor"/>) for <see cref="Reduction.MeanWithSampleWeight"/>, else over the number of loss
+    /// entries; rounded once to <typeparamref name="T"/>.
+    /// </summary>
+    /// <param name="loss">The loss's name, for errors.</param>
+    /// <param name="reduction">Sum, SumOverBatchSize or MeanWithSampleWeight.</param>
+    /// <param name="total">The (weighted) total of the loss entries.</param>
+    /// <param name="count">The number of loss entries.</param>
+    /// <param name="sampleWeight">The weights as given (rank 0 when none).</param>
+    public static T Reduce<T>(string loss, Reduction reduction, double total, nint count, scoped in ReadOnlyTensorSpan<T> sampleWeight) where T : unmanaged
+        => Round<T>(reduction == Reduction.Sum ? total : reduction == Reduction.MeanWithSampleWeight ? DivideNoNan(total, MeanDivisor(loss, sampleWeight, count)) : DivideNoNan(total, count));
+
+    /// <summary>
+    /// <see cref="Reduce{T}"/> for a formula with a keep mask: the means count the <paramref name="kept"/> entries
+    /// (<see cref="MeanOverKept"/>), not all <paramref name="count"/>.
+    /// </summary>
+    /// <param name="loss">The loss's name, for errors.</param>
+    /// <param name="reduction">Sum, SumOverBatchSize or MeanWithSampleWeight.</param>
+    /// <param name="total">The (weighted) total of the kept loss entries.</param>
+    /// <param name="kept">The number of loss entries kept.</param>
+    /// <param name="count">The number of loss entries.</param>
+    /// <param name="sampleWeight">The weights as given (rank 0 when none).</param>
+    public static T ReduceKept<T>(string loss, Reduction reduction, double total, nint kept, nint count, scoped in ReadOnlyTensorSpan<T> sampleWeight) where T : unmanaged
+        => Round<T>(reduction == Reduction.Sum ? total : reduction == Reduction.MeanWithSampleWeight ? DivideNoNan(total, MeanDivisor(loss, sampleWeight, kept)) : MeanOverKept(total, kept, count));
 }

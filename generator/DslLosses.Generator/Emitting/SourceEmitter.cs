@@ -89,7 +89,7 @@ internal static class SourceEmitter
         bool perSample = (f.Reductions & FormulaModel.PerSample) != 0;
         List<DType> types = DType.All.Where(t => (f.ElementTypes & t.Flag) != 0).ToList();
         foreach (DType t in types)
-            EmitPublic(w, plan, t, total, perSample);
+            EmitPublic(w, plan, t, types[0], total, perSample);
         EmitGenericPublic(w, plan, types, total, perSample);
         EmitImplementations(w, plan, total, perSample, split);
         if (total || perSample)
@@ -102,13 +102,7 @@ internal static class SourceEmitter
             EmitSplit(w, plan);
         if (GradientSplits(plan, split))
             EmitGradientSplit(w, plan);
-        foreach (DType t in types)
-        {
-            if (total || perSample)
-                EmitDispatcher(w, plan, t, KernelKind.Loss);
-            if (plan.HasGradient)
-                EmitDispatcher(w, plan, t, KernelKind.Gradient);
-        }
+        EmitKernels(w, plan, types, total, perSample);
         // The kernel bodies: one per compute type, generic over the width, the output and the weighting.
         foreach (DType compute in DType.ComputeFamilies.Where(c => types.Any(t => t.ComputeFamily == c)))
         {
@@ -332,8 +326,6 @@ internal static class SourceEmitter
     private static string AxisParameter(KernelPlan plan)
         => plan.Geometry.Variadic && plan.Geometry.HasLossAxis ? ", int axis = " + plan.Formula.LossAxis.ToString(CultureInfo.InvariantCulture) : "";
 
-    private static string DispatcherName(FormulaModel f, KernelKind kind, DType t) => "__" + f.MethodName + "_" + kind + "_" + t.Name;
-
     private static string OutputType(KernelOutput output) => output switch
     {
         KernelOutput.Sum => "global::DslLosses.Kernels.Totals",
@@ -383,93 +375,116 @@ internal static class SourceEmitter
         _ => (Array.Empty<string>(), "HalfScalar"),
     };
 
+    private static string KernelsName(FormulaModel f) => "__" + f.MethodName + "_Kernels";
+
     /// <summary>
-    /// The dispatcher of one body for one element type: picks the row tiles for narrow loss axes, then the widest lanes
-    /// the hardware accelerates and the shape allows, else one element per lane. Generic over the output and the
-    /// weighting, which it passes on.
+    /// The kernels struct of a formula: the kernel arguments as fields, the facts the runtime's dispatcher chooses by, and
+    /// one member per body, each forwarding the fields to the body. <c>Dispatch</c> picks the body for the element type,
+    /// the widest lanes the hardware accelerates and the shape allows, the row tiles and the flat total.
     /// </summary>
-    private static void EmitDispatcher(CodeWriter w, KernelPlan plan, DType t, KernelKind kind)
+    private static void EmitKernels(CodeWriter w, KernelPlan plan, List<DType> types, bool total, bool perSample)
     {
         FormulaModel f = plan.Formula;
-        const string L = "global::DslLosses.Kernels.";
-        var parameters = KernelEmitter.Signature(plan, t.Type, t.Compute, kind).ToList();
-        string forward = KernelEmitter.Forward(parameters);
-        string body = KernelEmitter.BodyName(f, kind, t.ComputeFamily);
-        (string[] vectors, string scalar) = LanesOf(t);
+        const string K = "global::DslLosses.Kernels.";
+        string name = KernelsName(f) + "<T>";
+        bool loss = total || perSample;
+        bool flat = total && plan.HasFlatSum;
+        bool tiles = loss && types.Contains(DType.Single) && KernelEmitter.RowTilesApplicable(plan);
         w.Line();
-        w.Line($"/// <summary>Runs the {(kind == KernelKind.Loss ? "loss" : "gradient")} body of <c>{Xml(f.LossName)}</c> on <see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>");
-        w.Line($"private static double {DispatcherName(f, kind, t)}<TOut, TW>({string.Join(", ", parameters)})");
-        w.Line($"    where TOut : struct, {L}IKernelOutput");
-        w.Line($"    where TW : struct, {L}IWeighting");
-        using (w.Block())
+        w.Line($"/// <summary>The kernel arguments of <c>{Xml(f.LossName)}</c> and its bodies, for <see cref=\"global::DslLosses.Kernels.Dispatch\"/>, which picks the body by element type, width and shape.</summary>");
+        using (w.Block($"private ref struct {name} : {K}IFormulaKernels<{name}> where T : unmanaged"))
         {
-            if (kind == KernelKind.Loss && plan.HasFlatSum && (f.Reductions & FormulaModel.Totals) != 0)
+            w.Line("// the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes");
+            foreach (string field in KernelFields(plan, loss))
+                w.Line("public " + field + ";");
+            w.Line();
+            w.Line("// what the dispatcher chooses by: constants, folded by the JIT");
+            w.Line($"public static string LossName => {KernelEmitter.Quote(f.LossName)};");
+            w.Line($"public static global::DslLosses.LossElementTypes ElementTypes => {(types.Count == DType.All.Count() ? "global::DslLosses.LossElementTypes.All" : string.Join(" | ", types.Select(t => "global::DslLosses.LossElementTypes." + t.Name)))};");
+            w.Line($"public static bool Elementwise => {Bool(plan.Loops == LoopShape.Elementwise)};");
+            w.Line($"public static bool Vectorizable => {Bool(KernelEmitter.Vectorizable(plan))};");
+            w.Line($"public static bool PerElementWeights => {Bool(KernelEmitter.WeightsArePerElement(plan))};");
+            if (flat)
             {
-                w.Line($"// {(plan.FlatMean ? "Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C" : "Σ over rows of Σ_c h = Σ over every element of h")}: one flat loop, no per-row sums");
-                using (w.Block("if (TOut.AddsTotal && !TW.IsWeighted)"))
-                {
-                    // every element of the rows from start on, as one flat axis
-                    string flatArgs = KernelEmitter.Forward(parameters, new Dictionary<string, string>
-                    {
-                        ["outer"] = "outer * c * inner",
-                        ["inner"] = "1",
-                        ["start"] = "start * c * inner",
-                    });
-                    string flatBody = KernelEmitter.FlatBodyName(f, t.ComputeFamily);
-                    w.Line("double flat;");
-                    string keyword = "if";
-                    foreach (string lanes in vectors)
-                    {
-                        w.Line($"{keyword} ({L}{lanes}.IsHardwareAccelerated && (outer - start) * c * inner >= {L}{lanes}.Count)");
-                        w.Line($"    flat = {flatBody}<{t.Type}, {L}{lanes}, TOut, TW>({flatArgs});");
-                        keyword = "else if";
-                    }
-                    if (vectors.Length > 0)
-                        w.Line("else");
-                    w.Line($"{(vectors.Length > 0 ? "    " : "")}flat = {flatBody}<{t.Type}, {L}{scalar}, TOut, TW>({flatArgs});");
-                    w.Line(plan.FlatMean ? "return c == 0 ? 0.0 : flat / c;" : "return flat;");
-                }
+                w.Line($"public static bool FlatTotal => true; // {(plan.FlatMean ? "Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C" : "Σ over rows of Σ_c h = Σ over every element of h")}");
+                if (plan.FlatMean)
+                    w.Line("public static bool FlatMean => true;");
             }
-            bool tiles = kind == KernelKind.Loss && t == DType.Single && KernelEmitter.RowTilesApplicable(plan);
-            string prefix = "";
             if (tiles)
+                w.Line($"public static int RowTileTensors => {KernelEmitter.TransposedTensors(plan).ToString(CultureInfo.InvariantCulture)};");
+            w.Line();
+            w.Line("// the bodies it has, each with the fields as arguments");
+            w.Line("/// <summary>The data as the body's storage type, the same type as <typeparamref name=\"T\"/>.</summary>");
+            w.Line("private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);");
+            string geometry = $"(ref {name} a, nint outer, nint c, nint inner, nint start)";
+            string member = $"static double {K}IFormulaKernels<{name}>.";
+            foreach (DType compute in DType.ComputeFamilies.Where(c => types.Any(t => t.ComputeFamily == c)))
             {
-                int transposed = KernelEmitter.TransposedTensors(plan);
-                string tileArgs = forward + ", out start";
-                w.Line("// a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row");
-                w.Line("double tiles = 0.0;");
-                using (w.Block(plan.Geometry.Variadic ? "if (!TW.IsWeighted && inner == 1)" : "if (!TW.IsWeighted)"))
-                {
-                    string keyword = "if";
-                    foreach (string lanes in new[] { "Float512", "Float256" })
-                    {
-                        w.Line($"{keyword} ({L}{lanes}.IsHardwareAccelerated && c <= {L}{lanes}.MaxTileColumns({transposed}) && outer - start >= {L}{lanes}.Count)");
-                        w.Line($"    tiles = {KernelEmitter.TileBodyName(f)}<{L}{lanes}, TOut>({tileArgs});");
-                        keyword = "else if";
-                    }
-                }
-                prefix = "tiles + ";
+                string @in = KernelEmitter.In(compute);
+                if (loss)
+                    EmitForward(w, plan, member + "Loss" + @in + "<TS, TL, TOut, TW>" + geometry, KernelEmitter.BodyName(f, KernelKind.Loss, compute) + "<TS, TL, TOut, TW>", "TS", compute.Compute, KernelKind.Loss);
+                if (flat)
+                    EmitForward(w, plan, member + "FlatTotal" + @in + "<TS, TL, TOut, TW>" + geometry, KernelEmitter.FlatBodyName(f, compute) + "<TS, TL, TOut, TW>", "TS", compute.Compute, KernelKind.Loss);
+                if (plan.HasGradient)
+                    EmitForward(w, plan, member + "Gradient" + @in + "<TS, TL, TOut, TW>" + geometry, KernelEmitter.BodyName(f, KernelKind.Gradient, compute) + "<TS, TL, TOut, TW>", "TS", compute.Compute, KernelKind.Gradient);
             }
-            if (vectors.Length > 0 && KernelEmitter.Vectorizable(plan))
-            {
-                var conditions = new List<string>();
-                if (KernelEmitter.WeightsArePerElement(plan))
-                    conditions.Add("!TW.IsWeighted");
-                bool innerIsOne = !plan.Geometry.Variadic && f.LossAxis + f.LossAxisCount == plan.Geometry.FullRank;
-                if (plan.Loops == LoopShape.Rows && !innerIsOne)
-                    conditions.Add("inner == 1");
-                string length = plan.Loops == LoopShape.Elementwise ? "outer - start" : "c";
-                if (conditions.Count > 0)
-                    w.Line($"// whole vectors need {string.Join(" and ", conditions.Select(c => c == "inner == 1" ? "a contiguous loss axis" : "one weight per row (weighted, one element per lane)"))}");
-                foreach (string lanes in vectors)
-                {
-                    string test = string.Join(" && ", conditions.Concat(new[] { $"{L}{lanes}.IsHardwareAccelerated", $"{length} >= {L}{lanes}.Count" }));
-                    w.Line($"if ({test})");
-                    w.Line($"    return {prefix}{body}<{t.Type}, {L}{lanes}, TOut, TW>({forward});");
-                }
-            }
-            w.Line($"return {prefix}{body}<{t.Type}, {L}{scalar}, TOut, TW>({forward});");
+            if (tiles)
+                EmitForward(w, plan, member + $"LossInRowTiles<TL, TOut>(ref {name} a, nint outer, nint c, nint inner, nint start, out nint rows)", KernelEmitter.TileBodyName(f) + "<TL, TOut>", "float", "float", KernelKind.Loss, rows: true);
         }
+    }
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    /// <summary>The fields of the kernels struct: every kernel argument but the loop geometry, over <c>T</c>.</summary>
+    private static IEnumerable<string> KernelFields(KernelPlan plan, bool loss)
+    {
+        IEnumerable<string> signature = plan.HasGradient
+            ? KernelEmitter.Signature(plan, "T", "T", KernelKind.Gradient).Concat(loss ? new[] { "ref T dest" } : Array.Empty<string>())
+            : KernelEmitter.Signature(plan, "T", "T", KernelKind.Loss);
+        foreach (string parameter in signature)
+        {
+            string[] parts = parameter.Split(' ');
+            string last = parts[parts.Length - 1];
+            if (last is "outer" or "c" or "inner" or "start")
+                continue;
+            yield return last switch
+            {
+                "wm" => "ref readonly " + parts[1] + " wm",
+                "scale" => "double divisor",
+                "kept" => "nint kept",
+                _ => parameter,
+            };
+        }
+    }
+
+    /// <summary>One body of the kernels struct: forwards the fields to the body, as the body's storage and compute types.</summary>
+    private static void EmitForward(CodeWriter w, KernelPlan plan, string header, string body, string store, string compute, KernelKind kind, bool rows = false)
+    {
+        var scalars = new HashSet<string>(plan.Formula.Parameters.Where(p => p.Kind == ParamKind.Scalar).Select(KernelEmitter.ParamName));
+        var parameters = KernelEmitter.Signature(plan, store, compute, kind).Where(p => !(rows && p.EndsWith(" kept", StringComparison.Ordinal)));
+        string convert = compute == "float" ? "ToFloat" : "ToDouble";
+        var args = parameters.Select(parameter =>
+        {
+            string[] parts = parameter.Split(' ');
+            string last = parts[parts.Length - 1];
+            if (last is "outer" or "c" or "inner" or "start")
+                return last;
+            if (last == "scale")
+                return $"a.divisor == 0 ? 0 : 1 / ({compute})a.divisor";
+            if (scalars.Contains(last))
+                return $"global::DslLosses.Kernels.Dispatch.{convert}(a.{last})";
+            return parts[0] switch
+            {
+                "ref" when parts[1] == store => $"ref As<{store}>(ref a.{last})",
+                "ref" or "in" or "out" => $"{parts[0]} a.{last}",
+                _ => "a." + last,
+            };
+        }).ToList();
+        if (rows)
+            args.Add("out rows");
+        w.Line();
+        w.Line(header);
+        w.Line($"    => {body}({string.Join(", ", args)});");
     }
 
     // ---- chunked, multi-core totals -------------------------------------------------------------------------
@@ -698,8 +713,6 @@ internal static class SourceEmitter
     private static string ShapeSummary(FormulaModel f)
         => string.Join(", ", Tensors(f).Select(p => "<c>" + Xml(p.Name) + "</c> " + Xml(Decl(p))));
 
-    private static string TypeDoc(DType t) => $"<see cref=\"{Xml(t.Type.Replace("global::", ""))}\"/>";
-
     private static string TotalName(FormulaModel f) => "__" + f.MethodName + "_Total";
 
     private static string IntoName(FormulaModel f) => "__" + f.MethodName + "_PerSampleInto";
@@ -720,51 +733,64 @@ internal static class SourceEmitter
     }
 
     /// <summary>The public entry points of one element type: each forwards to the generic implementation.</summary>
-    private static void EmitPublic(CodeWriter w, KernelPlan plan, DType t, bool total, bool perSample)
+    private static void EmitPublic(CodeWriter w, KernelPlan plan, DType t, DType first, bool total, bool perSample)
     {
         FormulaModel f = plan.Formula;
         string shapes = ShapeSummary(f);
-        string inputs(bool matrix) => string.Join(", ", InputParameters(plan, t.Type, matrix));
         string axis = AxisParameter(plan);
+        // The first element type's overloads carry the documentation; the others inherit it (it names no element type).
+        void Member(string doc, string returns, string name, Func<string, string> parameters, string body)
+        {
+            w.Line();
+            w.Line(t == first ? doc : $"/// <inheritdoc cref=\"{name}({Cref(parameters(first.Type))})\"/>");
+            w.Line(GeneratedCode);
+            w.Line($"public static {returns} {name}({parameters(t.Type)})");
+            w.Line($"    => {body};");
+        }
         if (total)
         {
             foreach (bool matrix in HasMatrixOverload(plan) ? new[] { false, true } : new[] { false })
             {
-                w.Line();
-                w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs, reduced by <paramref name=\"reduction\"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name=\"sampleWeight\"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: {shapes}.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public static {t.Type} {Id(f.MethodName)}({inputs(matrix)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
-                w.Line($"    => {TotalName(f)}({Forwarded(plan, t.Type, matrix, "reduction", "sampleWeight")});");
+                Member($"/// <summary>Loss <c>{Xml(f.LossName)}</c>, reduced by <paramref name=\"reduction\"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name=\"sampleWeight\"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: {shapes}.</summary>",
+                    t.Type, Id(f.MethodName),
+                    type => $"{string.Join(", ", InputParameters(plan, type, matrix))}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{type}> sampleWeight = default{axis}",
+                    $"{TotalName(f)}({Forwarded(plan, t.Type, matrix, "reduction", "sampleWeight")})");
             }
         }
         if (perSample)
         {
-            w.Line();
-            w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> (Keras's <c>reduction=\"none\"</c>) over {TypeDoc(t)} inputs, weighted by <paramref name=\"sampleWeight\"/> when given, written into <paramref name=\"destination\"/> (the per-sample loss shape, or flat). Shapes: {shapes}.</summary>");
-            w.Line(GeneratedCode);
-            w.Line($"public static void {Id(f.MethodName)}({inputs(false)}, {Ts}<{t.Type}> destination, {Rots}<{t.Type}> sampleWeight = default{axis})");
-            w.Line($"    => {IntoName(f)}({Forwarded(plan, t.Type, false, "destination", "sampleWeight")});");
+            Member($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> (Keras's <c>reduction=\"none\"</c>), weighted by <paramref name=\"sampleWeight\"/> when given, written into <paramref name=\"destination\"/> (the per-sample loss shape, or flat). Shapes: {shapes}.</summary>",
+                "void", Id(f.MethodName),
+                type => $"{string.Join(", ", InputParameters(plan, type, false))}, {Ts}<{type}> destination, {Rots}<{type}> sampleWeight = default{axis}",
+                $"{IntoName(f)}({Forwarded(plan, t.Type, false, "destination", "sampleWeight")})");
             foreach (bool matrix in HasMatrixOverload(plan) ? new[] { false, true } : new[] { false })
             {
-                w.Line();
-                w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> over {TypeDoc(t)} inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public static global::System.Numerics.Tensors.Tensor<{t.Type}> {f.MethodName}PerSample({inputs(matrix)}, {Rots}<{t.Type}> sampleWeight = default{axis})");
-                w.Line($"    => {NewName(f)}({Forwarded(plan, t.Type, matrix, "sampleWeight")});");
+                Member($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>",
+                    $"global::System.Numerics.Tensors.Tensor<{t.Type}>", f.MethodName + "PerSample",
+                    type => $"{string.Join(", ", InputParameters(plan, type, matrix))}, {Rots}<{type}> sampleWeight = default{axis}",
+                    $"{NewName(f)}({Forwarded(plan, t.Type, matrix, "sampleWeight")})");
             }
         }
         if (plan.HasGradient)
         {
             foreach ((bool withLoss, bool withScalars) in GradientForms(plan))
             {
-                w.Line();
-                w.Line(GradientDoc(plan, TypeDoc(t) + " inputs", withLoss, withScalars));
-                w.Line(GeneratedCode);
-                w.Line($"public static {(withLoss ? t.Type : "void")} {GradientName(f, withLoss)}({inputs(false)}, {GradientParameters(plan, t.Type, withScalars)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{t.Type}> sampleWeight = default{axis})");
-                w.Line($"    => {GradientImplName(f)}({Forwarded(plan, t.Type, false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")});");
+                Member(GradientDoc(plan, "the inputs", withLoss, withScalars),
+                    withLoss ? t.Type : "void", GradientName(f, withLoss),
+                    type => $"{string.Join(", ", InputParameters(plan, type, false))}, {GradientParameters(plan, type, withScalars)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{type}> sampleWeight = default{axis}",
+                    $"{GradientImplName(f)}({Forwarded(plan, t.Type, false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")})");
             }
         }
     }
+
+    /// <summary>A parameter list as a <c>cref</c> names it: the types (with <c>out</c>), generic arguments in braces.</summary>
+    private static string Cref(string parameters)
+        => string.Join(", ", parameters.Split(new[] { ", " }, StringSplitOptions.None).Select(parameter =>
+        {
+            int equals = parameter.IndexOf(" = ", StringComparison.Ordinal);
+            string declaration = equals < 0 ? parameter : parameter.Substring(0, equals);
+            return declaration.Substring(0, declaration.LastIndexOf(' ')).Replace('<', '{').Replace('>', '}');
+        }));
 
     /// <summary>The gradient entry points: without and with the loss; with the scalars' gradients as <c>out</c> values too when there are any.</summary>
     private static IEnumerable<(bool WithLoss, bool WithScalars)> GradientForms(KernelPlan plan)
@@ -923,13 +949,11 @@ internal static class SourceEmitter
     {
         FormulaModel f = plan.Formula;
         string loss = KernelEmitter.Quote(f.LossName);
-        string mean = plan.Keep is not null
-            ? "global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count)"
-            : "global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count)";
         string round = "global::DslLosses.Kernels.LossMath.Round<T>";
-        // MeanWithSampleWeight: the total over the sum of the weights as given, or without weights over the count (of kept entries)
-        string meanWithWeights = $"global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor({loss}, sampleWeight, {(plan.Keep is not null ? "__kept" : "__count")}))";
-        string reduced = $"{round}(reduction == {Reduction}.Sum ? __total : reduction == {Reduction}.MeanWithSampleWeight ? {meanWithWeights} : {mean})";
+        // Sum: the total; SumOverBatchSize: over the count (of kept entries); MeanWithSampleWeight: over the sum of the weights as given, or without weights the count (of kept entries)
+        string reduced = plan.Keep is not null
+            ? $"global::DslLosses.Kernels.LossMath.ReduceKept({loss}, reduction, __total, __kept, __count, sampleWeight)"
+            : $"global::DslLosses.Kernels.LossMath.Reduce({loss}, reduction, __total, __count, sampleWeight)";
         if (total)
         {
             w.Line();
@@ -1163,7 +1187,7 @@ internal static class SourceEmitter
         w.Line();
         w.Line(kind is null
             ? "/// <summary>How many loss entries the keep mask keeps, for any generated element type.</summary>"
-            : $"/// <summary>The {(kind == KernelKind.Loss ? "loss" : "gradient")} kernel of any generated element type: the dispatcher of <typeparamref name=\"T\"/>.</summary>");
+            : $"/// <summary>The {(kind == KernelKind.Loss ? "loss" : "gradient")} kernel of any generated element type: its arguments in <c>{KernelsName(f)}</c>, its body picked by the runtime's dispatcher.</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         w.Line($"private static {returns} {name}{generics}({string.Join(", ", parameters)})");
         w.Line("    where T : unmanaged");
@@ -1171,6 +1195,35 @@ internal static class SourceEmitter
         {
             w.Line("    where TOut : struct, global::DslLosses.Kernels.IKernelOutput");
             w.Line("    where TW : struct, global::DslLosses.Kernels.IWeighting");
+        }
+        if (kind is not null)
+        {
+            // the arguments into the kernels struct, the body chosen by the runtime's dispatcher
+            string kernels = KernelsName(f) + "<T>";
+            var inits = new List<string>();
+            foreach (string parameter in parameters)
+            {
+                string[] parts = parameter.Split(' ');
+                string last = parts[parts.Length - 1];
+                if (last is not ("outer" or "c" or "inner" or "start" or "kept"))
+                    inits.Add(parts[0] is "ref" or "in" ? $"{last} = ref {last}" : $"{last} = {last}");
+            }
+            using (w.Block())
+            {
+                w.Line($"var k = new {kernels} {{ {string.Join(", ", inits)} }};");
+                string call = $"global::DslLosses.Kernels.Dispatch.{kind}<T, {kernels}, TOut, TW>(ref k, outer, c, inner, start)";
+                if (plan.Keep is null)
+                {
+                    w.Line($"return {call};");
+                }
+                else
+                {
+                    w.Line($"double result = {call};");
+                    w.Line("kept = k.kept;");
+                    w.Line("return result;");
+                }
+            }
+            return;
         }
         using (w.Block())
         {
@@ -1189,32 +1242,11 @@ internal static class SourceEmitter
                         _ => n,
                     });
                 }
-                args.AddRange(new[] { "outer", "c", "inner" });
-                if (kind is null)
-                {
-                    args.AddRange(new[] { "0", NullRef(t), "default" });
-                    string lanes = "global::DslLosses.Kernels." + LanesOf(t).Scalar;
-                    w.Line($"if (typeof(T) == typeof({t.Type}))");
-                    w.Line($"    return {KernelEmitter.KeptCountName(f, t.ComputeFamily)}<{t.Type}, {lanes}>({string.Join(", ", args)});");
-                    continue;
-                }
-                args.AddRange(new[] { "start", $"ref {U}.As<T, {t.Type}>(ref sw)", "in wm" });
-                if (kind == KernelKind.Loss)
-                {
-                    args.Add($"ref {U}.As<T, {t.Type}>(ref dest)");
-                }
-                else
-                {
-                    for (int k = 0; k < plan.Gradients.Count; k++)
-                        args.Add($"ref {U}.As<T, {t.Type}>(ref {KernelEmitter.GradientArgument(f, k)})");
-                    args.Add($"divisor == 0 ? 0 : 1 / ({t.Compute})divisor");
-                    for (int k = 0; k < plan.ScalarGradients.Count; k++)
-                        args.Add("ref " + KernelEmitter.ScalarGradientArgument(f, k));
-                }
-                if (plan.Keep is not null)
-                    args.Add("out kept");
+                // the kept count: one element per lane
+                args.AddRange(new[] { "outer", "c", "inner", "0", NullRef(t), "default" });
+                string lanes = "global::DslLosses.Kernels." + LanesOf(t).Scalar;
                 w.Line($"if (typeof(T) == typeof({t.Type}))");
-                w.Line($"    return {DispatcherName(f, kind.Value, t)}<TOut, TW>({string.Join(", ", args)});");
+                w.Line($"    return {KernelEmitter.KeptCountName(f, t.ComputeFamily)}<{t.Type}, {lanes}>({string.Join(", ", args)});");
             }
             w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
         }

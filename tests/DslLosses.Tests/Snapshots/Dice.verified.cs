@@ -42,27 +42,27 @@ namespace Snapshots
             __lossRank = __rank - 3;
         }
 
-        /// <summary>Loss <c>Dice</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
+        /// <summary>Loss <c>Dice</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float Dice(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_Total(yTrue, yPred, smooth, reduction, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>Dice</c> (Keras's <c>reduction="none"</c>) over <see cref="float"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
+        /// <summary>Per-sample losses of <c>Dice</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void Dice(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_PerSampleInto(yTrue, yPred, smooth, destination, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>Dice</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>Dice</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> DicePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_PerSampleNew(yTrue, yPred, smooth, sampleWeight, 1);
 
-        /// <summary>The gradient of loss <c>Dice</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradient of loss <c>Dice</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void DiceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>Dice</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>Dice</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>Dice</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>Dice</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float DiceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: true);
@@ -114,7 +114,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __total = __Dice_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("Dice", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Reduce("Dice", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The per-sample losses for every element type, into a destination.</summary>
@@ -195,31 +195,29 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __Dice_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("Dice", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Reduce("Dice", reduction, __total, __count, sampleWeight);
         }
 
-        /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The loss kernel of any generated element type: its arguments in <c>__Dice_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __Dice_Loss<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __Dice_Loss_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yTrue), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yPred), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_smooth), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref dest));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("Dice", typeof(T));
+            var k = new __Dice_Kernels<T> { p_yTrue = ref p_yTrue, p_yPred = ref p_yPred, p_smooth = ref p_smooth, sw = ref sw, wm = ref wm, dest = ref dest };
+            return global::DslLosses.Kernels.Dispatch.Loss<T, __Dice_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The gradient kernel of any generated element type: its arguments in <c>__Dice_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __Dice_Gradient<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __Dice_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yTrue), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yPred), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_smooth), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor == 0 ? 0 : 1 / (float)divisor);
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("Dice", typeof(T));
+            var k = new __Dice_Kernels<T> { p_yTrue = ref p_yTrue, p_yPred = ref p_yPred, p_smooth = ref p_smooth, sw = ref sw, wm = ref wm, grad = ref grad, divisor = divisor };
+            return global::DslLosses.Kernels.Dispatch.Gradient<T, __Dice_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
         /// <summary>The unweighted <c>Dice</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
@@ -284,41 +282,39 @@ namespace Snapshots
             }
         }
 
-        /// <summary>Runs the loss body of <c>Dice</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __Dice_Loss_Single<TOut, TW>(ref float p_yTrue, ref float p_yPred, ref float p_smooth, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+        /// <summary>The kernel arguments of <c>Dice</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __Dice_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__Dice_Kernels<T>> where T : unmanaged
         {
-            // a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row
-            double tiles = 0.0;
-            if (!TW.IsWeighted)
-            {
-                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float512.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float512.Count)
-                    tiles = __Dice_LossInRowTiles<global::DslLosses.Kernels.Float512, TOut>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float256.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float256.Count)
-                    tiles = __Dice_LossInRowTiles<global::DslLosses.Kernels.Float256, TOut>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-            }
-            if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
-                return tiles + __Dice_LossInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref dest);
-            if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
-                return tiles + __Dice_LossInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref dest);
-            if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
-                return tiles + __Dice_LossInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref dest);
-            return tiles + __Dice_LossInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref dest);
-        }
+            // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
+            public ref T p_yTrue;
+            public ref T p_yPred;
+            public ref T p_smooth;
+            public ref T sw;
+            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref T grad;
+            public double divisor;
+            public ref T dest;
 
-        /// <summary>Runs the gradient body of <c>Dice</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __Dice_Gradient_Single<TOut, TW>(ref float p_yTrue, ref float p_yPred, ref float p_smooth, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
-                return __Dice_GradientInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref grad, scale);
-            if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
-                return __Dice_GradientInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref grad, scale);
-            if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
-                return __Dice_GradientInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref grad, scale);
-            return __Dice_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_yTrue, ref p_yPred, ref p_smooth, outer, c, inner, start, ref sw, in wm, ref grad, scale);
+            // what the dispatcher chooses by: constants, folded by the JIT
+            public static string LossName => "Dice";
+            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static bool Elementwise => false;
+            public static bool Vectorizable => true;
+            public static bool PerElementWeights => false;
+            public static int RowTileTensors => 2;
+
+            // the bodies it has, each with the fields as arguments
+            /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
+            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__Dice_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __Dice_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __Dice_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), ref As<TS>(ref a.p_smooth), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__Dice_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __Dice_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __Dice_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), ref As<TS>(ref a.p_smooth), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__Dice_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __Dice_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+                => __Dice_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_yTrue), ref As<float>(ref a.p_yPred), ref As<float>(ref a.p_smooth), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>Dice</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>

@@ -33,37 +33,37 @@ namespace Snapshots
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
+        /// <summary>Loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_Total(yTrue, yPred, gamma, reduction, sampleWeight, 1);
 
-        /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
+        /// <summary>Loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBce(float[,] yTrue, float[,] yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, reduction, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>FocalBce</c> (Keras's <c>reduction="none"</c>) over <see cref="float"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
+        /// <summary>Per-sample losses of <c>FocalBce</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_PerSampleInto(yTrue, yPred, gamma, destination, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>FocalBce</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_PerSampleNew(yTrue, yPred, gamma, sampleWeight, 1);
 
-        /// <summary>Per-sample losses of <c>FocalBce</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(float[,] yTrue, float[,] yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, sampleWeight, 1);
 
-        /// <summary>The gradient of loss <c>FocalBce</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradient of loss <c>FocalBce</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void FocalBceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>FocalBce</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>FocalBce</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>FocalBce</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>FocalBce</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float FocalBceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: true);
@@ -113,7 +113,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __total = __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("FocalBce", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Reduce("FocalBce", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The per-sample losses for every element type, into a destination.</summary>
@@ -190,31 +190,29 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("FocalBce", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Reduce("FocalBce", reduction, __total, __count, sampleWeight);
         }
 
-        /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The loss kernel of any generated element type: its arguments in <c>__FocalBce_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __FocalBce_Loss<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __FocalBce_Loss_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yTrue), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(p_gamma), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref dest));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
+            var k = new __FocalBce_Kernels<T> { p_yTrue = ref p_yTrue, p_yPred = ref p_yPred, p_gamma = p_gamma, sw = ref sw, wm = ref wm, dest = ref dest };
+            return global::DslLosses.Kernels.Dispatch.Loss<T, __FocalBce_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The gradient kernel of any generated element type: its arguments in <c>__FocalBce_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __FocalBce_Gradient<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __FocalBce_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yTrue), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_yPred), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(p_gamma), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor == 0 ? 0 : 1 / (float)divisor);
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("FocalBce", typeof(T));
+            var k = new __FocalBce_Kernels<T> { p_yTrue = ref p_yTrue, p_yPred = ref p_yPred, p_gamma = p_gamma, sw = ref sw, wm = ref wm, grad = ref grad, divisor = divisor };
+            return global::DslLosses.Kernels.Dispatch.Gradient<T, __FocalBce_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
         /// <summary>The unweighted <c>FocalBce</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
@@ -277,55 +275,44 @@ namespace Snapshots
             }
         }
 
-        /// <summary>Runs the loss body of <c>FocalBce</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __FocalBce_Loss_Single<TOut, TW>(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+        /// <summary>The kernel arguments of <c>FocalBce</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __FocalBce_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>> where T : unmanaged
         {
-            // Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C: one flat loop, no per-row sums
-            if (TOut.AddsTotal && !TW.IsWeighted)
-            {
-                double flat;
-                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && (outer - start) * c * inner >= global::DslLosses.Kernels.Float512.Count)
-                    flat = __FocalBce_FlatTotalInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
-                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && (outer - start) * c * inner >= global::DslLosses.Kernels.Float256.Count)
-                    flat = __FocalBce_FlatTotalInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
-                else if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && (outer - start) * c * inner >= global::DslLosses.Kernels.Float128.Count)
-                    flat = __FocalBce_FlatTotalInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
-                else
-                    flat = __FocalBce_FlatTotalInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
-                return c == 0 ? 0.0 : flat / c;
-            }
-            // a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row
-            double tiles = 0.0;
-            if (!TW.IsWeighted)
-            {
-                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float512.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float512.Count)
-                    tiles = __FocalBce_LossInRowTiles<global::DslLosses.Kernels.Float512, TOut>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float256.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float256.Count)
-                    tiles = __FocalBce_LossInRowTiles<global::DslLosses.Kernels.Float256, TOut>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-            }
-            if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
-                return tiles + __FocalBce_LossInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest);
-            if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
-                return tiles + __FocalBce_LossInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest);
-            if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
-                return tiles + __FocalBce_LossInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest);
-            return tiles + __FocalBce_LossInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref dest);
-        }
+            // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
+            public ref T p_yTrue;
+            public ref T p_yPred;
+            public T p_gamma;
+            public ref T sw;
+            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref T grad;
+            public double divisor;
+            public ref T dest;
 
-        /// <summary>Runs the gradient body of <c>FocalBce</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __FocalBce_Gradient_Single<TOut, TW>(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
-                return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
-            if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
-                return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
-            if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
-                return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
-            return __FocalBce_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_yTrue, ref p_yPred, p_gamma, outer, c, inner, start, ref sw, in wm, ref grad, scale);
+            // what the dispatcher chooses by: constants, folded by the JIT
+            public static string LossName => "FocalBce";
+            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static bool Elementwise => false;
+            public static bool Vectorizable => true;
+            public static bool PerElementWeights => false;
+            public static bool FlatTotal => true; // Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C
+            public static bool FlatMean => true;
+            public static int RowTileTensors => 2;
+
+            // the bodies it has, each with the fields as arguments
+            /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
+            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __FocalBce_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>>.FlatTotalInFloat<TS, TL, TOut, TW>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __FocalBce_FlatTotalInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __FocalBce_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+                => __FocalBce_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_yTrue), ref As<float>(ref a.p_yPred), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>FocalBce</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>

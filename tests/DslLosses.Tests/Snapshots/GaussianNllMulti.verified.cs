@@ -36,32 +36,32 @@ namespace Snapshots
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>GaussianNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
+        /// <summary>Loss <c>GaussianNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float GaussianNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __GaussianNll_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
 
-        /// <summary>Loss <c>GaussianNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
+        /// <summary>Loss <c>GaussianNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float GaussianNll(float[,] y, float[,] mean, float[,] variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __GaussianNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(y), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(mean), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(variance), scale, reduction, sampleWeight, 1);
 
-        /// <summary>The gradients of loss <c>GaussianNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradients of loss <c>GaussianNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void GaussianNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>GaussianNll</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). Sample weights scale them all.</summary>
+        /// <summary>Loss <c>GaussianNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). Sample weights scale them all.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float GaussianNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: true);
 
-        /// <summary>The gradients of loss <c>GaussianNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradients of loss <c>GaussianNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void GaussianNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, out float gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>GaussianNll</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. Sample weights scale them all.</summary>
+        /// <summary>Loss <c>GaussianNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. Sample weights scale them all.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float GaussianNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, out float gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: true);
@@ -113,7 +113,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __total = __GaussianNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("GaussianNll", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Reduce("GaussianNll", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The gradients by every differentiable input in one pass, for every element type, and with <paramref name="__withTotal"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>
@@ -159,31 +159,29 @@ namespace Snapshots
                 __GaussianNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradientMean), ref global::DslLosses.Kernels.Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
             }
             gradientScale = global::DslLosses.Kernels.LossMath.Round<T>(global::DslLosses.Kernels.LossMath.DivideNoNan(__sg_scale, __divisor)); // the weighted total of the derivative, over the loss's divisor
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("GaussianNll", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Reduce("GaussianNll", reduction, __total, __count, sampleWeight);
         }
 
-        /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The loss kernel of any generated element type: its arguments in <c>__GaussianNll_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __GaussianNll_Loss<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __GaussianNll_Loss_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_y), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_mean), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_variance), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(p_scale), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref dest));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("GaussianNll", typeof(T));
+            var k = new __GaussianNll_Kernels<T> { p_y = ref p_y, p_mean = ref p_mean, p_variance = ref p_variance, p_scale = p_scale, sw = ref sw, wm = ref wm, dest = ref dest };
+            return global::DslLosses.Kernels.Dispatch.Loss<T, __GaussianNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The gradient kernel of any generated element type: its arguments in <c>__GaussianNll_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __GaussianNll_Gradient<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad_mean, ref T grad_variance, double divisor, ref double sgrad_scale)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __GaussianNll_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_y), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_mean), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_variance), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(p_scale), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad_mean), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad_variance), divisor == 0 ? 0 : 1 / (float)divisor, ref sgrad_scale);
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("GaussianNll", typeof(T));
+            var k = new __GaussianNll_Kernels<T> { p_y = ref p_y, p_mean = ref p_mean, p_variance = ref p_variance, p_scale = p_scale, sw = ref sw, wm = ref wm, grad_mean = ref grad_mean, grad_variance = ref grad_variance, divisor = divisor, sgrad_scale = ref sgrad_scale };
+            return global::DslLosses.Kernels.Dispatch.Gradient<T, __GaussianNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
         /// <summary>The unweighted <c>GaussianNll</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
@@ -217,41 +215,42 @@ namespace Snapshots
             }
         }
 
-        /// <summary>Runs the loss body of <c>GaussianNll</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __GaussianNll_Loss_Single<TOut, TW>(ref float p_y, ref float p_mean, ref float p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+        /// <summary>The kernel arguments of <c>GaussianNll</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __GaussianNll_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__GaussianNll_Kernels<T>> where T : unmanaged
         {
-            // a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row
-            double tiles = 0.0;
-            if (!TW.IsWeighted)
-            {
-                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float512.MaxTileColumns(3) && outer - start >= global::DslLosses.Kernels.Float512.Count)
-                    tiles = __GaussianNll_LossInRowTiles<global::DslLosses.Kernels.Float512, TOut>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float256.MaxTileColumns(3) && outer - start >= global::DslLosses.Kernels.Float256.Count)
-                    tiles = __GaussianNll_LossInRowTiles<global::DslLosses.Kernels.Float256, TOut>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-            }
-            if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
-                return tiles + __GaussianNll_LossInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest);
-            if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
-                return tiles + __GaussianNll_LossInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest);
-            if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
-                return tiles + __GaussianNll_LossInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest);
-            return tiles + __GaussianNll_LossInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest);
-        }
+            // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
+            public ref T p_y;
+            public ref T p_mean;
+            public ref T p_variance;
+            public T p_scale;
+            public ref T sw;
+            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref T grad_mean;
+            public ref T grad_variance;
+            public double divisor;
+            public ref double sgrad_scale;
+            public ref T dest;
 
-        /// <summary>Runs the gradient body of <c>GaussianNll</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __GaussianNll_Gradient_Single<TOut, TW>(ref float p_y, ref float p_mean, ref float p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad_mean, ref float grad_variance, float scale, ref double sgrad_scale)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
-                return __GaussianNll_GradientInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref grad_mean, ref grad_variance, scale, ref sgrad_scale);
-            if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
-                return __GaussianNll_GradientInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref grad_mean, ref grad_variance, scale, ref sgrad_scale);
-            if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
-                return __GaussianNll_GradientInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref grad_mean, ref grad_variance, scale, ref sgrad_scale);
-            return __GaussianNll_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref grad_mean, ref grad_variance, scale, ref sgrad_scale);
+            // what the dispatcher chooses by: constants, folded by the JIT
+            public static string LossName => "GaussianNll";
+            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static bool Elementwise => false;
+            public static bool Vectorizable => true;
+            public static bool PerElementWeights => false;
+            public static int RowTileTensors => 3;
+
+            // the bodies it has, each with the fields as arguments
+            /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
+            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNll_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __GaussianNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __GaussianNll_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNll_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __GaussianNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __GaussianNll_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad_mean), ref As<TS>(ref a.grad_variance), a.divisor == 0 ? 0 : 1 / (float)a.divisor, ref a.sgrad_scale);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNll_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __GaussianNll_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+                => __GaussianNll_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_y), ref As<float>(ref a.p_mean), ref As<float>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>GaussianNll</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
@@ -511,12 +510,12 @@ namespace Snapshots
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>GaussianNll (gradient by scale)</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
+        /// <summary>Loss <c>GaussianNll (gradient by scale)</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float GaussianNllGradientByScale(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __GaussianNllGradientByScale_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
 
-        /// <summary>Loss <c>GaussianNll (gradient by scale)</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
+        /// <summary>Loss <c>GaussianNll (gradient by scale)</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float GaussianNllGradientByScale(float[,] y, float[,] mean, float[,] variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __GaussianNllGradientByScale_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(y), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(mean), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(variance), scale, reduction, sampleWeight, 1);
@@ -548,19 +547,18 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("GaussianNll (gradient by scale)", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __total = __GaussianNllGradientByScale_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("GaussianNll (gradient by scale)", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Reduce("GaussianNll (gradient by scale)", reduction, __total, __count, sampleWeight);
         }
 
-        /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The loss kernel of any generated element type: its arguments in <c>__GaussianNllGradientByScale_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __GaussianNllGradientByScale_Loss<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __GaussianNllGradientByScale_Loss_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_y), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_mean), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_variance), global::System.Runtime.CompilerServices.Unsafe.BitCast<T, float>(p_scale), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref dest));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("GaussianNll (gradient by scale)", typeof(T));
+            var k = new __GaussianNllGradientByScale_Kernels<T> { p_y = ref p_y, p_mean = ref p_mean, p_variance = ref p_variance, p_scale = p_scale, sw = ref sw, wm = ref wm, dest = ref dest };
+            return global::DslLosses.Kernels.Dispatch.Loss<T, __GaussianNllGradientByScale_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
         /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
@@ -594,41 +592,40 @@ namespace Snapshots
             }
         }
 
-        /// <summary>Runs the loss body of <c>GaussianNll (gradient by scale)</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __GaussianNllGradientByScale_Loss_Single<TOut, TW>(ref float p_y, ref float p_mean, ref float p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+        /// <summary>The kernel arguments of <c>GaussianNll (gradient by scale)</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __GaussianNllGradientByScale_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>> where T : unmanaged
         {
-            // Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C: one flat loop, no per-row sums
-            if (TOut.AddsTotal && !TW.IsWeighted)
-            {
-                double flat;
-                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && (outer - start) * c * inner >= global::DslLosses.Kernels.Float512.Count)
-                    flat = __GaussianNllGradientByScale_FlatTotalInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
-                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && (outer - start) * c * inner >= global::DslLosses.Kernels.Float256.Count)
-                    flat = __GaussianNllGradientByScale_FlatTotalInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
-                else if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && (outer - start) * c * inner >= global::DslLosses.Kernels.Float128.Count)
-                    flat = __GaussianNllGradientByScale_FlatTotalInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
-                else
-                    flat = __GaussianNllGradientByScale_FlatTotalInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer * c * inner, c, 1, start * c * inner, ref sw, in wm, ref dest);
-                return c == 0 ? 0.0 : flat / c;
-            }
-            // a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row
-            double tiles = 0.0;
-            if (!TW.IsWeighted)
-            {
-                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float512.MaxTileColumns(3) && outer - start >= global::DslLosses.Kernels.Float512.Count)
-                    tiles = __GaussianNllGradientByScale_LossInRowTiles<global::DslLosses.Kernels.Float512, TOut>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float256.MaxTileColumns(3) && outer - start >= global::DslLosses.Kernels.Float256.Count)
-                    tiles = __GaussianNllGradientByScale_LossInRowTiles<global::DslLosses.Kernels.Float256, TOut>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-            }
-            if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
-                return tiles + __GaussianNllGradientByScale_LossInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest);
-            if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
-                return tiles + __GaussianNllGradientByScale_LossInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest);
-            if (global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
-                return tiles + __GaussianNllGradientByScale_LossInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest);
-            return tiles + __GaussianNllGradientByScale_LossInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_y, ref p_mean, ref p_variance, p_scale, outer, c, inner, start, ref sw, in wm, ref dest);
+            // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
+            public ref T p_y;
+            public ref T p_mean;
+            public ref T p_variance;
+            public T p_scale;
+            public ref T sw;
+            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref T dest;
+
+            // what the dispatcher chooses by: constants, folded by the JIT
+            public static string LossName => "GaussianNll (gradient by scale)";
+            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static bool Elementwise => false;
+            public static bool Vectorizable => true;
+            public static bool PerElementWeights => false;
+            public static bool FlatTotal => true; // Σ over rows of (Σ_c h) / C = (Σ over every element of h) / C
+            public static bool FlatMean => true;
+            public static int RowTileTensors => 3;
+
+            // the bodies it has, each with the fields as arguments
+            /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
+            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __GaussianNllGradientByScale_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __GaussianNllGradientByScale_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>>.FlatTotalInFloat<TS, TL, TOut, TW>(ref __GaussianNllGradientByScale_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __GaussianNllGradientByScale_FlatTotalInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __GaussianNllGradientByScale_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+                => __GaussianNllGradientByScale_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_y), ref As<float>(ref a.p_mean), ref As<float>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>GaussianNll (gradient by scale)</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>

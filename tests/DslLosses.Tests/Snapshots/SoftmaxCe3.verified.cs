@@ -32,22 +32,22 @@ namespace Snapshots
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
+        /// <summary>Loss <c>SoftmaxCe3</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SoftmaxCe3(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __SoftmaxCe3_Total(labels, logits, reduction, sampleWeight, 1);
 
-        /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
+        /// <summary>Loss <c>SoftmaxCe3</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SoftmaxCe3(float[,] labels, float[,] logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __SoftmaxCe3_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(labels), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), reduction, sampleWeight, 1);
 
-        /// <summary>The gradient of loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradient of loss <c>SoftmaxCe3</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SoftmaxCe3Gradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: false);
 
-        /// <summary>Loss <c>SoftmaxCe3</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SoftmaxCe3</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>SoftmaxCe3</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SoftmaxCe3</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SoftmaxCe3WithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
             => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: true);
@@ -89,7 +89,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("SoftmaxCe3", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Reduce("SoftmaxCe3", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>
@@ -138,31 +138,29 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("SoftmaxCe3", sampleWeight, __count)) : global::DslLosses.Kernels.LossMath.DivideNoNan(__total, __count));
+            return global::DslLosses.Kernels.LossMath.Reduce("SoftmaxCe3", reduction, __total, __count, sampleWeight);
         }
 
-        /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The loss kernel of any generated element type: its arguments in <c>__SoftmaxCe3_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __SoftmaxCe3_Loss<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __SoftmaxCe3_Loss_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_labels), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref dest));
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SoftmaxCe3", typeof(T));
+            var k = new __SoftmaxCe3_Kernels<T> { p_labels = ref p_labels, p_logits = ref p_logits, sw = ref sw, wm = ref wm, dest = ref dest };
+            return global::DslLosses.Kernels.Dispatch.Loss<T, __SoftmaxCe3_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The gradient kernel of any generated element type: its arguments in <c>__SoftmaxCe3_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __SoftmaxCe3_Gradient<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __SoftmaxCe3_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_labels), ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor == 0 ? 0 : 1 / (float)divisor);
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SoftmaxCe3", typeof(T));
+            var k = new __SoftmaxCe3_Kernels<T> { p_labels = ref p_labels, p_logits = ref p_logits, sw = ref sw, wm = ref wm, grad = ref grad, divisor = divisor };
+            return global::DslLosses.Kernels.Dispatch.Gradient<T, __SoftmaxCe3_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
         /// <summary>The unweighted <c>SoftmaxCe3</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
@@ -223,29 +221,38 @@ namespace Snapshots
             }
         }
 
-        /// <summary>Runs the loss body of <c>SoftmaxCe3</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __SoftmaxCe3_Loss_Single<TOut, TW>(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+        /// <summary>The kernel arguments of <c>SoftmaxCe3</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __SoftmaxCe3_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__SoftmaxCe3_Kernels<T>> where T : unmanaged
         {
-            // a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row
-            double tiles = 0.0;
-            if (!TW.IsWeighted)
-            {
-                if (global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float512.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float512.Count)
-                    tiles = __SoftmaxCe3_LossInRowTiles<global::DslLosses.Kernels.Float512, TOut>(ref p_labels, ref p_logits, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-                else if (global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c <= global::DslLosses.Kernels.Float256.MaxTileColumns(2) && outer - start >= global::DslLosses.Kernels.Float256.Count)
-                    tiles = __SoftmaxCe3_LossInRowTiles<global::DslLosses.Kernels.Float256, TOut>(ref p_labels, ref p_logits, outer, c, inner, start, ref sw, in wm, ref dest, out start);
-            }
-            return tiles + __SoftmaxCe3_LossInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_labels, ref p_logits, outer, c, inner, start, ref sw, in wm, ref dest);
-        }
+            // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
+            public ref T p_labels;
+            public ref T p_logits;
+            public ref T sw;
+            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref T grad;
+            public double divisor;
+            public ref T dest;
 
-        /// <summary>Runs the gradient body of <c>SoftmaxCe3</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __SoftmaxCe3_Gradient_Single<TOut, TW>(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            return __SoftmaxCe3_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_labels, ref p_logits, outer, c, inner, start, ref sw, in wm, ref grad, scale);
+            // what the dispatcher chooses by: constants, folded by the JIT
+            public static string LossName => "SoftmaxCe3";
+            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static bool Elementwise => false;
+            public static bool Vectorizable => false;
+            public static bool PerElementWeights => false;
+            public static int RowTileTensors => 2;
+
+            // the bodies it has, each with the fields as arguments
+            /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
+            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__SoftmaxCe3_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __SoftmaxCe3_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __SoftmaxCe3_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_labels), ref As<TS>(ref a.p_logits), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__SoftmaxCe3_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __SoftmaxCe3_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __SoftmaxCe3_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_labels), ref As<TS>(ref a.p_logits), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__SoftmaxCe3_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __SoftmaxCe3_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+                => __SoftmaxCe3_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_labels), ref As<float>(ref a.p_logits), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>SoftmaxCe3</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>

@@ -32,107 +32,107 @@ namespace Snapshots
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <summary>Loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <summary>Loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNll(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="float"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="float"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, sampleWeight, axis);
 
-        /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="float"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <summary>The gradient of loss <c>SparseNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="float"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <summary>Loss <c>SparseNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static float SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNll(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="double"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="double"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <inheritdoc cref="SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="double"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <inheritdoc cref="SparseNllPerSample(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, sampleWeight, axis);
 
-        /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="double"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <inheritdoc cref="SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="double"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <inheritdoc cref="SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static double SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNll(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, reduction, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>) over <see cref="System.Half"/> inputs, weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="System.Half"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <inheritdoc cref="SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
 
-        /// <summary>Per-sample losses of <c>SparseNll</c> over <see cref="System.Half"/> inputs in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        /// <inheritdoc cref="SparseNllPerSample(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, sampleWeight, axis);
 
-        /// <summary>The gradient of loss <c>SparseNll</c> over <see cref="System.Half"/> inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        /// <inheritdoc cref="SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
 
-        /// <summary>Loss <c>SparseNll</c> over <see cref="System.Half"/> inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        /// <inheritdoc cref="SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
         [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
         public static global::System.Half SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
             => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
@@ -183,7 +183,7 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __total = __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("SparseNll", sampleWeight, __kept)) : global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count));
+            return global::DslLosses.Kernels.LossMath.ReduceKept("SparseNll", reduction, __total, __kept, __count, sampleWeight);
         }
 
         /// <summary>The per-sample losses for every element type, into a destination.</summary>
@@ -264,39 +264,33 @@ namespace Snapshots
                 var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
                 __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
             }
-            return global::DslLosses.Kernels.LossMath.Round<T>(reduction == global::DslLosses.Reduction.Sum ? __total : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.DivideNoNan(__total, global::DslLosses.Kernels.LossMath.MeanDivisor("SparseNll", sampleWeight, __kept)) : global::DslLosses.Kernels.LossMath.MeanOverKept(__total, __kept, __count));
+            return global::DslLosses.Kernels.LossMath.ReduceKept("SparseNll", reduction, __total, __kept, __count, sampleWeight);
         }
 
-        /// <summary>The loss kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The loss kernel of any generated element type: its arguments in <c>__SparseNll_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __SparseNll_Loss<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest, out nint kept)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __SparseNll_Loss_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref dest), out kept);
-            if (typeof(T) == typeof(double))
-                return __SparseNll_Loss_Double<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref dest), out kept);
-            if (typeof(T) == typeof(global::System.Half))
-                return __SparseNll_Loss_Half<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref dest), out kept);
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
+            var k = new __SparseNll_Kernels<T> { p_logits = ref p_logits, p_labels = ref p_labels, p_ignore = p_ignore, sw = ref sw, wm = ref wm, dest = ref dest };
+            double result = global::DslLosses.Kernels.Dispatch.Loss<T, __SparseNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            kept = k.kept;
+            return result;
         }
 
-        /// <summary>The gradient kernel of any generated element type: the dispatcher of <typeparamref name="T"/>.</summary>
+        /// <summary>The gradient kernel of any generated element type: its arguments in <c>__SparseNll_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static double __SparseNll_Gradient<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor, out nint kept)
             where T : unmanaged
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
-            if (typeof(T) == typeof(float))
-                return __SparseNll_Gradient_Single<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref grad), divisor == 0 ? 0 : 1 / (float)divisor, out kept);
-            if (typeof(T) == typeof(double))
-                return __SparseNll_Gradient_Double<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref grad), divisor == 0 ? 0 : 1 / (double)divisor, out kept);
-            if (typeof(T) == typeof(global::System.Half))
-                return __SparseNll_Gradient_Half<TOut, TW>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, start, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref sw), in wm, ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref grad), divisor == 0 ? 0 : 1 / (float)divisor, out kept);
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
+            var k = new __SparseNll_Kernels<T> { p_logits = ref p_logits, p_labels = ref p_labels, p_ignore = p_ignore, sw = ref sw, wm = ref wm, grad = ref grad, divisor = divisor };
+            double result = global::DslLosses.Kernels.Dispatch.Gradient<T, __SparseNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            kept = k.kept;
+            return result;
         }
 
         /// <summary>How many loss entries the keep mask keeps, for any generated element type.</summary>
@@ -372,80 +366,42 @@ namespace Snapshots
             }
         }
 
-        /// <summary>Runs the loss body of <c>SparseNll</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __SparseNll_Loss_Single<TOut, TW>(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest, out nint kept)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+        /// <summary>The kernel arguments of <c>SparseNll</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __SparseNll_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>> where T : unmanaged
         {
-            // whole vectors need a contiguous loss axis
-            if (inner == 1 && global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
-                return __SparseNll_LossInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref dest, out kept);
-            if (inner == 1 && global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
-                return __SparseNll_LossInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref dest, out kept);
-            if (inner == 1 && global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
-                return __SparseNll_LossInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref dest, out kept);
-            return __SparseNll_LossInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref dest, out kept);
-        }
+            // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
+            public ref T p_logits;
+            public ref int p_labels;
+            public int p_ignore;
+            public ref T sw;
+            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref T grad;
+            public double divisor;
+            public nint kept;
+            public ref T dest;
 
-        /// <summary>Runs the gradient body of <c>SparseNll</c> on <see cref="float"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __SparseNll_Gradient_Single<TOut, TW>(ref float p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float grad, float scale, out nint kept)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            // whole vectors need a contiguous loss axis
-            if (inner == 1 && global::DslLosses.Kernels.Float512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float512.Count)
-                return __SparseNll_GradientInFloat<float, global::DslLosses.Kernels.Float512, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
-            if (inner == 1 && global::DslLosses.Kernels.Float256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float256.Count)
-                return __SparseNll_GradientInFloat<float, global::DslLosses.Kernels.Float256, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
-            if (inner == 1 && global::DslLosses.Kernels.Float128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Float128.Count)
-                return __SparseNll_GradientInFloat<float, global::DslLosses.Kernels.Float128, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
-            return __SparseNll_GradientInFloat<float, global::DslLosses.Kernels.FloatScalar, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
-        }
+            // what the dispatcher chooses by: constants, folded by the JIT
+            public static string LossName => "SparseNll";
+            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.All;
+            public static bool Elementwise => false;
+            public static bool Vectorizable => true;
+            public static bool PerElementWeights => false;
 
-        /// <summary>Runs the loss body of <c>SparseNll</c> on <see cref="double"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __SparseNll_Loss_Double<TOut, TW>(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double dest, out nint kept)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            // whole vectors need a contiguous loss axis
-            if (inner == 1 && global::DslLosses.Kernels.Double512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Double512.Count)
-                return __SparseNll_LossInDouble<double, global::DslLosses.Kernels.Double512, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref dest, out kept);
-            if (inner == 1 && global::DslLosses.Kernels.Double256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Double256.Count)
-                return __SparseNll_LossInDouble<double, global::DslLosses.Kernels.Double256, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref dest, out kept);
-            if (inner == 1 && global::DslLosses.Kernels.Double128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Double128.Count)
-                return __SparseNll_LossInDouble<double, global::DslLosses.Kernels.Double128, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref dest, out kept);
-            return __SparseNll_LossInDouble<double, global::DslLosses.Kernels.DoubleScalar, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref dest, out kept);
-        }
+            // the bodies it has, each with the fields as arguments
+            /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
+            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
 
-        /// <summary>Runs the gradient body of <c>SparseNll</c> on <see cref="double"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __SparseNll_Gradient_Double<TOut, TW>(ref double p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref double sw, in global::DslLosses.Kernels.WeightMap wm, ref double grad, double scale, out nint kept)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            // whole vectors need a contiguous loss axis
-            if (inner == 1 && global::DslLosses.Kernels.Double512.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Double512.Count)
-                return __SparseNll_GradientInDouble<double, global::DslLosses.Kernels.Double512, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
-            if (inner == 1 && global::DslLosses.Kernels.Double256.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Double256.Count)
-                return __SparseNll_GradientInDouble<double, global::DslLosses.Kernels.Double256, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
-            if (inner == 1 && global::DslLosses.Kernels.Double128.IsHardwareAccelerated && c >= global::DslLosses.Kernels.Double128.Count)
-                return __SparseNll_GradientInDouble<double, global::DslLosses.Kernels.Double128, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
-            return __SparseNll_GradientInDouble<double, global::DslLosses.Kernels.DoubleScalar, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
-        }
+            static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __SparseNll_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest), out a.kept);
 
-        /// <summary>Runs the loss body of <c>SparseNll</c> on <see cref="System.Half"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __SparseNll_Loss_Half<TOut, TW>(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref global::System.Half sw, in global::DslLosses.Kernels.WeightMap wm, ref global::System.Half dest, out nint kept)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            return __SparseNll_LossInFloat<global::System.Half, global::DslLosses.Kernels.HalfScalar, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref dest, out kept);
-        }
+            static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __SparseNll_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor, out a.kept);
 
-        /// <summary>Runs the gradient body of <c>SparseNll</c> on <see cref="System.Half"/> data with the widest lanes the hardware accelerates and the shape allows.</summary>
-        private static double __SparseNll_Gradient_Half<TOut, TW>(ref global::System.Half p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref global::System.Half sw, in global::DslLosses.Kernels.WeightMap wm, ref global::System.Half grad, float scale, out nint kept)
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            return __SparseNll_GradientInFloat<global::System.Half, global::DslLosses.Kernels.HalfScalar, TOut, TW>(ref p_logits, ref p_labels, p_ignore, outer, c, inner, start, ref sw, in wm, ref grad, scale, out kept);
+            static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.LossInDouble<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __SparseNll_LossInDouble<TS, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest), out a.kept);
+
+            static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.GradientInDouble<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __SparseNll_GradientInDouble<TS, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (double)a.divisor, out a.kept);
         }
 
         /// <summary>The loss values of <c>SparseNll</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
