@@ -323,7 +323,24 @@ public sealed partial class GeneratorFuzz
             Check("Half is the float result rounded", Math.Abs(sumHalf - sumFloatOnHalfInputs) <= Math.Abs(sumFloatOnHalfInputs) / 1024 + 1e-5 * (magnitude + 1),
                 $"Half {sumHalf:R}, float on the same inputs {sumFloatOnHalfInputs:R}");
         }
-        Check("float agrees with double", Math.Abs(sumF - sum) <= 2e-3 * (magnitude + 1), $"float {sumF:R}, double {sum:R}");
+        // a formula comparing values equal in exact arithmetic (Where((y + p) - p > y, ...)) takes its branch by rounding,
+        // so float and double may differ by more than rounding there: a point where the double per-sample losses move by
+        // more than the tolerance when the inputs move at float's rounding scale (three seeded tries) is skipped
+        bool? fragile = null;
+        bool Fragile() => fragile ??= Enumerable.Range(1, 3).Any(trial =>
+        {
+            var nudge = new Random(trial);
+            Inputs<double> moved = x with { Tensors = x.Tensors.Select(a => a is null ? null! : a.Select(v => v * (1 + 1e-6 * (2 * nudge.NextDouble() - 1))).ToArray()).ToArray() };
+            return f.PerSample(moved).Values.Zip(per).Any(t => !(Math.Abs(t.First - t.Second) <= 2e-3 * (Math.Abs(t.Second) + 1)));
+        });
+        void FloatAgrees(bool ok, string detail)
+        {
+            if (!ok && Fragile())
+                Count("float agrees with double", true, skipped: true);
+            else
+                Check("float agrees with double", ok, detail);
+        }
+        FloatAgrees(Math.Abs(sumF - sum) <= 2e-3 * (magnitude + 1), $"float {sumF:R}, double {sum:R}");
         // except when a mask takes every entry out: SumOverBatchSize is NaN there (tf_keras 2), MeanWithSampleWeight 0
         // (Keras 3 divides with divide_no_nan by the kept count)
         if (counted == 0)
@@ -351,7 +368,7 @@ public sealed partial class GeneratorFuzz
             {
                 Check("no NaN where the double result is finite", !double.IsNaN(perF[j]), $"float per-sample {j} is NaN, double {per[j]:R}");
                 if (!(Math.Abs(perF[j] - per[j]) <= 2e-3 * (Math.Abs(per[j]) + 1)))
-                    Check("float agrees with double", false, $"per-sample {j}: float {perF[j]:R}, double {per[j]:R}");
+                    FloatAgrees(false, $"per-sample {j}: float {perF[j]:R}, double {per[j]:R}");
             }
         }
         if (!api.Exists)
