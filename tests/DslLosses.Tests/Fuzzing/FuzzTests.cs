@@ -36,7 +36,8 @@ public class FuzzTests
 
         _output.WriteLine($"{cases} cases, seed {seed}, {watch.Elapsed.TotalSeconds:F1} s; slowest generator run {outcomes.Max(o => o.GeneratorMilliseconds):F0} ms");
         _output.WriteLine("  time: " + string.Join(", ", fuzz.Stages.Select(kv => $"{kv.Key} {kv.Value.TotalSeconds:F1} s")));
-        foreach (var group in all.Zip(outcomes).GroupBy(x => (x.First.Case.Body is null ? "mutant " : "random ") + x.Second.Class).OrderBy(g => g.Key, StringComparer.Ordinal))
+        _output.WriteLine("  generated code: " + string.Join(", ", fuzz.GeneratedSize.Select(kv => $"{kv.Key} {kv.Value.Cases} cases {kv.Value.Characters / 1024} KB")));
+        foreach (var group in all.Zip(outcomes).GroupBy(x => (x.First.Case.Body is null ? "mutant " : x.First.Case.Kind + " ") + x.Second.Class).OrderBy(g => g.Key, StringComparer.Ordinal))
             _output.WriteLine($"  class {group.Key}: {group.Count()}");
         // random formulas are well typed, so their errors are the DSL's own limits: which ones, how often
         foreach (var group in all.Zip(outcomes).Where(x => x.First.Case.Body is not null).SelectMany(x => x.Second.Errors.Select(id => (id, x.First))).GroupBy(x => x.id).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -47,7 +48,7 @@ public class FuzzTests
         var failures = all.Zip(outcomes).Where(x => x.Second.Violations.Count > 0).ToList();
         foreach (var ((index, c), outcome) in failures.Take(10))
         {
-            string formula = c.Body is { } body ? GeneratorFuzz.RandomCase(fuzz.Shrink(index, body)).Source(index) : c.Source(index);
+            string formula = c.Body is { } body ? GeneratorFuzz.RandomCase(c.Signature!, fuzz.Shrink(index, c.Signature!, body)).Source(index) : c.Source(index);
             _output.WriteLine($"---- case {index} ({c.Kind}, {outcome.Class}):\n{string.Join("\n", outcome.Violations)}\n{formula}");
         }
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases} cases failed (seed {seed}); first: case {failures.FirstOrDefault().First.Index}: {string.Join("; ", failures.FirstOrDefault().Second?.Violations ?? new())}\n{failures.FirstOrDefault().First.Case?.Source(failures.FirstOrDefault().First.Index)}");

@@ -11,7 +11,11 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace DslLosses.Tests.Fuzzing;
 
 /// <summary>A formula case: the type declaration around the method (with {0} where the method goes), its namespace and the method.</summary>
-public sealed record FuzzCase(string Kind, string Namespace, string TypeDeclaration, string Method, Node? Body = null)
+/// <remarks>
+/// A random formula carries its <see cref="Body"/> (for shrinking) and <see cref="Signature"/>; a mutant that must be
+/// refused carries <see cref="MustBeRefused"/>: why it is wrong (it must get a DSL error located in the formula).
+/// </remarks>
+public sealed record FuzzCase(string Kind, string Namespace, string TypeDeclaration, string Method, Node? Body = null, Signature? Signature = null, string? MustBeRefused = null)
 {
     /// <summary>The source file of case <paramref name="index"/>: its own namespace, so many cases compile together.</summary>
     public string Source(int index)
@@ -35,7 +39,8 @@ public static class Mutator
     private static string[] LoadSeeds([CallerFilePath] string path = "")
     {
         string root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
-        var files = new[] { Path.Combine(root, "runtime", "Keras", "KerasFormulas.cs"), Path.Combine(root, "tests", "DslLosses.Tests", "TestFormulas.cs") };
+        var files = new[] { Path.Combine(root, "runtime", "Keras", "KerasFormulas.cs") }
+            .Concat(new[] { "TestFormulas.cs", "MultiAxisFormulas.cs", "MultiDiffTests.cs" }.Select(f => Path.Combine(root, "tests", "DslLosses.Tests", f)));
         return files.SelectMany(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f)).GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>())
             .Where(m => m.AttributeLists.SelectMany(a => a.Attributes).Any(a => a.Name.ToString() == "Loss"))
             .Select(m => m.WithoutLeadingTrivia().ToString())
@@ -95,14 +100,16 @@ public static class Mutator
         string type = PlainType;
         int count = random.Next(4) == 0 ? 2 : 1;
         string kind = "";
+        string? refused = null, mustBeRefused = null;
         for (int m = 0; m < count; m++)
         {
-            int choice = random.Next(16);
+            refused = null;
+            int choice = random.Next(18);
             kind += (kind.Length > 0 ? "+" : "") + choice switch
             {
                 0 => "operator", 1 => "call", 2 => "drop-argument", 3 => "duplicate-argument", 4 => "undeclared", 5 => "unsupported",
                 6 => "truncated", 7 => "axis", 8 => "shape", 9 => "static", 10 => "type", 11 => "generated-name", 12 => "keyword-names",
-                13 => "loss-name", 14 => "system-type", _ => "swap-parameters",
+                13 => "loss-name", 14 => "system-type", 15 => "swap-parameters", 16 => "mark-differentiable", _ => "bad-axes",
             };
             switch (choice)
             {
@@ -142,6 +149,8 @@ public static class Mutator
                     break;
                 case 13: method = Regex.Replace(method, @"\[Loss(\(|\])", "[Loss(Name = \"line\\nbreak \\\"q\\\" </c> */ \\u2028 \\\\\", $1").Replace(", )]", ")]").Replace(", ]", ")]"); break;
                 case 14: type = "public static partial class L\n{\n{0}\n}\npublic class " + (random.Next(2) == 0 ? "Kernels" : "Numerics") + " { }"; break;
+                case 16: method = MarkDifferentiable(random, method, out refused); break;
+                case 17: method = BadAxes(random, method, out refused); break;
                 default:
                 {
                     var parameters = Parameters(method);
@@ -150,11 +159,102 @@ public static class Mutator
                     break;
                 }
             }
+            // with one mutation, a mutant known to be wrong must be refused (another mutation may hide the error)
+            mustBeRefused = count == 1 ? refused : null;
         }
         // most mutants only need to compile: one element type keeps the compiler's share of the run small
         if (random.Next(4) != 0 && !method.Contains("ElementTypes", StringComparison.Ordinal))
             method = Regex.Replace(method, @"\[Loss(\(|\])", m => m.Groups[1].Value == "(" ? "[Loss(ElementTypes = LossElementTypes.Double, " : "[Loss(ElementTypes = LossElementTypes.Double)]");
-        return new FuzzCase("mutant:" + kind, ns, type, Indent(method));
+        return new FuzzCase("mutant:" + kind, ns, type, Indent(method), MustBeRefused: mustBeRefused);
+    }
+
+    /// <summary>
+    /// Marks one parameter <c>[Differentiable]</c>: an <c>int</c> or <c>Indices</c> (then <paramref name="refused"/> says
+    /// why the formula must be refused) or, a third of the time or when there is none, a tensor or Scalar (which may be
+    /// valid: a row tensor gets a warning and no gradient).
+    /// </summary>
+    private static string MarkDifferentiable(Random random, string method, out string? refused)
+    {
+        refused = null;
+        int body = method.IndexOf("=>", StringComparison.Ordinal) is int a and >= 0 ? a : Math.Max(0, method.IndexOf('{'));
+        var declared = Regex.Matches(method.Substring(0, body), @"(?<attributes>\[[^\]]*\]\s*)?\b(?<type>TensorExpr|Scalar|Indices|int) (?<name>@?\w+)(?=\s*[,)])")
+            .Where(m => !m.Groups["attributes"].Value.Contains("Differentiable", StringComparison.Ordinal)).ToList();
+        var nonTensors = declared.Where(m => m.Groups["type"].Value is "int" or "Indices").ToList();
+        var pool = nonTensors.Count > 0 && random.Next(3) != 0 ? nonTensors : declared;
+        if (pool.Count == 0)
+            return method;
+        Match chosen = pool[random.Next(pool.Count)];
+        string attributes = chosen.Groups["attributes"].Value;
+        string marked = attributes.Length > 0 ? "[Differentiable, " + attributes.Substring(1) : "[Differentiable] ";
+        if (chosen.Groups["type"].Value is "int" or "Indices")
+            refused = $"'{chosen.Groups["name"].Value}' ({chosen.Groups["type"].Value}) is marked [Differentiable]";
+        return method.Substring(0, chosen.Index) + marked + method.Substring(chosen.Index + attributes.Length);
+    }
+
+    private static readonly string[] AxisOperations = { "Sum", "Mean", "Max", "Min", "LogSumExp", "LogSoftmax", "Softmax" };
+
+    /// <summary>
+    /// Gives one axis operation (<c>Sum</c>, <c>Mean</c>, ...; its <c>axes:</c>, named <c>axis:</c> or, but for
+    /// <c>Max</c>/<c>Min</c>, positional axis) an <c>axes:</c> list that no formula of its rank accepts: an axis twice,
+    /// an axis out of range, a gap, the batch axis, the last axis left out. The rank is that of the first shape declared.
+    /// </summary>
+    private static string BadAxes(Random random, string method, out string? refused)
+    {
+        refused = null;
+        Match shape = Regex.Match(method, @"Shape\(([^)]*)\)");
+        if (!shape.Success || shape.Groups[1].Value.Contains("...", StringComparison.Ordinal))
+            return method;
+        int rank = shape.Groups[1].Value.Split(',').Length;
+        if (rank < 2)
+            return method;
+        int body = method.IndexOf("=>", StringComparison.Ordinal) is int a and >= 0 ? a : Math.Max(0, method.IndexOf('{'));
+        var sites = new List<(int At, int Length)>();
+        foreach (Match m in Regex.Matches(method.Substring(body), @"axes: (\[[^\]]*\]|NonBatchAxes)|axis: -?\d+|, -?\d+(?=\))"))
+        {
+            string call = EnclosingCall(method, body + m.Index);
+            if (AxisOperations.Contains(call) && (m.Value.StartsWith("a", StringComparison.Ordinal) || call is not ("Max" or "Min")))
+                sites.Add((body + m.Index, m.Length));
+        }
+        if (sites.Count == 0)
+            return method;
+        (int at, int length) = sites[random.Next(sites.Count)];
+        var wrong = new List<(string Axes, string Why)>
+        {
+            ($"[{rank - 1}, {rank - 1}]", "an axis listed twice"),
+            ($"[1, {rank}]", "an axis out of range"),
+            ($"[{-rank - 1}, -1]", "a negative axis out of range"),
+            ("[" + string.Join(", ", Enumerable.Range(0, rank)) + "]", "the batch axis"),
+        };
+        if (rank >= 3)
+            wrong.Add(("[" + string.Join(", ", Enumerable.Range(1, rank - 2)) + "]", "the last axis left out"));
+        if (rank >= 4)
+            wrong.Add(($"[1, {rank - 1}]", "a gap"));
+        (string axes, string why) = wrong[random.Next(wrong.Count)];
+        refused = $"axes: {axes} in a rank-{rank} formula ({why})";
+        string replacement = method[at] == ',' ? ", axes: " + axes : "axes: " + axes;
+        return method.Substring(0, at) + replacement + method.Substring(at + length);
+    }
+
+    /// <summary>The name of the call whose argument list holds position <paramref name="at"/> (empty when none).</summary>
+    private static string EnclosingCall(string text, int at)
+    {
+        int depth = 0;
+        for (int i = at - 1; i >= 0; i--)
+        {
+            if (text[i] == ')')
+                depth++;
+            else if (text[i] == '(' && depth-- == 0)
+            {
+                int end = i;
+                while (end > 0 && char.IsWhiteSpace(text[end - 1]))
+                    end--;
+                int start = end;
+                while (start > 0 && (char.IsLetterOrDigit(text[start - 1]) || text[start - 1] == '_'))
+                    start--;
+                return text.Substring(start, end - start);
+            }
+        }
+        return "";
     }
 
     private static string Indent(string method) => string.Join("\n", method.Split('\n').Select(l => "    " + l.TrimEnd('\r')));
