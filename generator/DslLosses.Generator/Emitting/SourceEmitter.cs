@@ -212,8 +212,8 @@ internal static class SourceEmitter
                 else if (g.RoleOf(i) == TensorRole.Class)
                 {
                     if (g.Variadic)
-                        w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {p.Name}.Lengths, 1, \"{Decl(p)}: one value per class along the loss axis\");");
-                    w.Line($"if ({p.Name}.Lengths[0] != __full[__a]) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {p.Name}.Lengths, \"{p.Name} holds one value per class: its length must be that of the loss axis \" + __a + \" of {anchor.Name}\");");
+                        w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {V(p)}.Lengths, 1, \"{Decl(p)}: one value per class along the loss axis\");");
+                    w.Line($"if ({V(p)}.Lengths[0] != __full[__a]) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {V(p)}.Lengths, \"{p.Name} holds one value per class: its length must be that of the loss axis \" + __a + \" of {anchor.Name}\");");
                 }
                 else if (f.LossAxisCount > 1)
                 {
