@@ -4,8 +4,9 @@ namespace DslLosses;
 
 /// <summary>How the generated kernels may use more than one core.</summary>
 /// <remarks>
-/// Totals over inputs of at least <see cref="Kernels.ParallelSum.SplitThreshold"/> elements are computed in chunks whose
-/// boundaries depend only on the input's shape, and the chunk totals are added in chunk order. The result is therefore
+/// Inputs of at least <see cref="Kernels.ParallelSum.SplitThreshold"/> elements are computed in chunks of rows whose
+/// boundaries depend only on the input's shape: totals add the chunk totals in chunk order; unweighted per-sample
+/// losses and unweighted gradients (by full-shape inputs) write each chunk's own rows. The result is therefore
 /// bit-identical for every value of <see cref="MaxDegreeOfParallelism"/> (and on every machine with the same vector width):
 /// the thread count changes the speed, never the numbers. Smaller inputs run on the calling thread, where handing work to
 /// another core costs more than it saves. Only formulas compiled with <c>AllowUnsafeBlocks</c> get the split (the
