@@ -208,7 +208,7 @@ public static partial class Losses
     }
 
     [Loss]
-    static TensorExpr GaussianNll([Shape("B", "N")] TensorExpr yTrue, [Shape("B", "N")] TensorExpr mean, [Shape("B", "N")] TensorExpr variance)
+    static TensorExpr GaussianNll([Shape("B", "N")] TensorExpr yTrue, [Differentiable, Shape("B", "N")] TensorExpr mean, [Shape("B", "N")] TensorExpr variance)
     {
         var v = Max(variance, 1e-6);
         return Mean(0.5 * (Log(v) + Square(yTrue - mean) / v), axis: -1);
