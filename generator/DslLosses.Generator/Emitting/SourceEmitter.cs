@@ -367,12 +367,12 @@ internal static class SourceEmitter
     private static KernelPlan FlatPlan(KernelPlan plan)
         => plan with { Loops = LoopShape.Elementwise, Loss = plan.FlatTerm!, Keep = null, LossHasAxis = true, LiteralAxisLength = 0 };
 
-    /// <summary>The lanes types of an element type, widest first, and its one-element lanes.</summary>
-    private static (string[] Vectors, string Scalar) LanesOf(DType t) => t.Name switch
+    /// <summary>The one-element lanes of an element type (the runtime's <c>Dispatch</c> picks the vector lanes).</summary>
+    private static string ScalarLanesOf(DType t) => t.Name switch
     {
-        "Single" => (new[] { "Float512", "Float256", "Float128" }, "FloatScalar"),
-        "Double" => (new[] { "Double512", "Double256", "Double128" }, "DoubleScalar"),
-        _ => (Array.Empty<string>(), "HalfScalar"),
+        "Single" => "FloatScalar",
+        "Double" => "DoubleScalar",
+        _ => "HalfScalar",
     };
 
     private static string KernelsName(FormulaModel f) => "__" + f.MethodName + "_Kernels";
@@ -505,13 +505,7 @@ internal static class SourceEmitter
         var pointers = SplitPointers(plan);
         // the per-sample losses of a row: one per element along the loss axis when the loss keeps it, else one per inner index
         string destinationOffset = plan.LossHasAxis ? "start * c * inner" : "start * inner";
-        var parameters = f.Parameters.Select(p => p.Kind switch
-        {
-            ParamKind.Tensor => "ref T " + KernelEmitter.ParamName(p),
-            ParamKind.Indices => "ref int " + KernelEmitter.ParamName(p),
-            ParamKind.Scalar => "T " + KernelEmitter.ParamName(p),
-            _ => "int " + KernelEmitter.ParamName(p),
-        }).Concat(new[] { "nint outer", "nint c", "nint inner", "ref T dest" }).Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
+        var parameters = SplitInputParameters(f).Concat(new[] { "nint outer", "nint c", "nint inner", "ref T dest" }).Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
 
         w.Line();
         w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel in size-determined chunks of rows on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>");
@@ -549,6 +543,16 @@ internal static class SourceEmitter
             }
         }
     }
+
+    /// <summary>The formula's inputs as parameters of a chunked run: tensors by reference to their first element.</summary>
+    private static IEnumerable<string> SplitInputParameters(FormulaModel f)
+        => f.Parameters.Select(p => p.Kind switch
+           {
+               ParamKind.Tensor => "ref T " + KernelEmitter.ParamName(p),
+               ParamKind.Indices => "ref int " + KernelEmitter.ParamName(p),
+               ParamKind.Scalar => "T " + KernelEmitter.ParamName(p),
+               _ => "int " + KernelEmitter.ParamName(p),
+           });
 
     /// <summary>The formula's tensors as pinned pointers in a chunk job, with the offset of a chunk's first row.</summary>
     private static List<(ParamModel P, string Type, string Offset)> SplitPointers(KernelPlan plan)
@@ -637,13 +641,7 @@ internal static class SourceEmitter
         bool kept = plan.Keep is not null;
         var pointers = SplitPointers(plan);
         int n = plan.Gradients.Count;
-        var parameters = f.Parameters.Select(p => p.Kind switch
-        {
-            ParamKind.Tensor => "ref T " + KernelEmitter.ParamName(p),
-            ParamKind.Indices => "ref int " + KernelEmitter.ParamName(p),
-            ParamKind.Scalar => "T " + KernelEmitter.ParamName(p),
-            _ => "int " + KernelEmitter.ParamName(p),
-        }).Concat(new[] { "nint outer", "nint c", "nint inner" })
+        var parameters = SplitInputParameters(f).Concat(new[] { "nint outer", "nint c", "nint inner" })
           .Concat(Enumerable.Range(0, n).Select(k => "ref T " + KernelEmitter.GradientArgument(f, k)))
           .Concat(new[] { "double divisor" });
 
@@ -683,9 +681,10 @@ internal static class SourceEmitter
                 for (int k = 0; k < n; k++)
                     args.Add($"ref *(grad{k} + start * c * inner)");
                 args.Add("divisor");
-                args.Add(kept ? "out _" : "");
+                if (kept)
+                    args.Add("out _");
                 w.Line("kept = 0;");
-                w.Line($"__{f.MethodName}_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args.Where(a => a.Length > 0))});");
+                w.Line($"__{f.MethodName}_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
                 w.Line("return 0.0;");
             }
         }
@@ -1244,7 +1243,7 @@ internal static class SourceEmitter
                 }
                 // the kept count: one element per lane
                 args.AddRange(new[] { "outer", "c", "inner", "0", NullRef(t), "default" });
-                string lanes = "global::DslLosses.Kernels." + LanesOf(t).Scalar;
+                string lanes = "global::DslLosses.Kernels." + ScalarLanesOf(t);
                 w.Line($"if (typeof(T) == typeof({t.Type}))");
                 w.Line($"    return {KernelEmitter.KeptCountName(f, t.ComputeFamily)}<{t.Type}, {lanes}>({string.Join(", ", args)});");
             }
