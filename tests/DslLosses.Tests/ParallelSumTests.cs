@@ -163,11 +163,19 @@ public class ParallelSumTests
         {
             Parallelism.MaxDegreeOfParallelism = 2;
             ReadOnlyTensorSpan<float> ys = Matrix(y, B, C), xs = Matrix(x, B, C);
-            bce.Compute(ys, xs); // starts the worker thread
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            float l = bce.Compute(ys, xs);
-            long after = GC.GetAllocatedBytesForCurrentThread();
-            Assert.Equal(0, after - before);
+            // the fewest bytes of three calls after a warm-up, as in the per-sample test below: the first call that gets
+            // the worker pool starts its thread and makes its job's runner, and a call that finds the pool busy runs on
+            // this thread alone, so the warm-up alone does not always pay those once-only costs
+            bce.Compute(ys, xs);
+            long fewest = long.MaxValue;
+            float l = 0;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                l = bce.Compute(ys, xs);
+                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            Assert.Equal(0, fewest);
             Assert.True(l > 0);
         }
         finally
@@ -341,4 +349,13 @@ public class ParallelSumTests
     [Fact]
     public void Thread_limit_below_one_is_refused()
         => Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.MaxDegreeOfParallelism = 0);
+}
+
+/// <summary>
+/// The tests that change <see cref="Parallelism.MaxDegreeOfParallelism"/> or count a call's allocations with the worker
+/// pool: run alone, after the other collections, so no other test holds the pool or changes the thread limit meanwhile.
+/// </summary>
+[CollectionDefinition(nameof(ParallelSumTests), DisableParallelization = true)]
+public sealed class ParallelSumCollection
+{
 }
