@@ -131,9 +131,21 @@ public readonly struct WeightMap
         return new WeightMap(lossShape, strides[..lr]);
     }
 
+    /// <summary>
+    /// The refusal, with the shapes this loss takes written out: the loss shape itself, one axis fewer (Keras adds the
+    /// trailing 1), one trailing 1 more (Keras drops it), or any shape whose dimensions are 1 or the loss's. A weight of
+    /// two or more axes fewer is not given a trailing 1: numpy broadcasting lines it up with the loss's last axes.
+    /// </summary>
     private static ShapeMismatchException Broadcast(string loss, ReadOnlySpan<nint> weightLengths, ReadOnlySpan<nint> lossShape)
-        => new(loss,
+    {
+        Span<nint> longer = stackalloc nint[lossShape.Length + 1];
+        lossShape.CopyTo(longer);
+        longer[^1] = 1;
+        string fewer = lossShape.Length >= 2 ? Shapes.Format(lossShape[..^1]) + ", " : "";
+        return new(loss,
             $"{loss}: sampleWeight has shape {Shapes.Format(weightLengths)}, which does not broadcast to the per-sample loss shape " +
-            $"{Shapes.Format(lossShape)}; pass a scalar, [B], [B, 1] or the loss shape.",
+            $"{Shapes.Format(lossShape)}; pass a scalar, {Shapes.Format(lossShape)}, {fewer}{Shapes.Format(longer)}, or a shape of " +
+            $"as many axes whose lengths are 1 or the loss's (as in Keras, only a weight with one axis fewer than the loss gets a trailing 1).",
             "sampleWeight");
+    }
 }
