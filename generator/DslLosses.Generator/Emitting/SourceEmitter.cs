@@ -393,8 +393,9 @@ internal static class SourceEmitter
 
     /// <summary>
     /// The kernels struct of a formula: the kernel arguments as fields, the facts the runtime's dispatcher chooses by, and
-    /// one member per body, each forwarding the fields to the body. <c>Dispatch</c> picks the body for the element type,
-    /// the widest lanes the hardware accelerates and the shape allows, the row tiles and the flat total.
+    /// one member per body and compute type, each forwarding the fields to the body (where the formula has one body for
+    /// both compute types, to it made for float or for double). <c>Dispatch</c> picks the body for the element type, the
+    /// widest lanes the hardware accelerates and the shape allows, the row tiles and the flat total.
     /// </summary>
     private static void EmitKernels(CodeWriter w, KernelPlan plan, List<DType> types, bool total, bool perSample)
     {
