@@ -14,7 +14,7 @@ namespace DslLosses.Kernels;
 /// </summary>
 /// <remarks>Used by generated code; not meant to be called directly.</remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class LossMath
+public static partial class LossMath
 {
     /// <summary>
     /// The natural logarithm of one float, inlined (the float lanes' polynomial, within 1 ulp, IEEE special values): the
@@ -155,7 +155,9 @@ public static class LossMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double DivideNoNan(double total, double divisor) => divisor == 0 ? 0.0 : total / divisor;
 
-    private static double ToDouble<T>(T value) where T : unmanaged
+    /// <summary>A value of the element or compute type <typeparamref name="T"/> (float, double or Half) widened exactly to double: a compute-type value added into a kernel's double total.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ToDouble<T>(T value) where T : unmanaged
     {
         if (typeof(T) == typeof(float))
             return Unsafe.BitCast<T, float>(value);

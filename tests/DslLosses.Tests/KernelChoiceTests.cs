@@ -110,4 +110,61 @@ public class KernelChoiceTests
             }
         }
     }
+
+    private const string AllTypes = "[Loss(Reductions = LossReductions.Sum)]\n";
+
+    /// <summary>The text of the body whose declaration starts with <paramref name="declaration"/>, up to its return.</summary>
+    private static string BodyText(string code, string declaration)
+    {
+        int start = code.IndexOf(declaration, StringComparison.Ordinal);
+        Assert.True(start >= 0, "no body " + declaration);
+        return code.Substring(start, code.IndexOf("return total;", start, StringComparison.Ordinal) - start);
+    }
+
+    [Fact]
+    public void Float_and_double_share_one_body_generic_over_the_compute_type_where_their_choices_agree()
+    {
+        string code = Generate(AllTypes + "static TensorExpr L([Shape(\"B\", \"N\")] TensorExpr y, [Shape(\"B\", \"N\")] TensorExpr p) => Sum(y * Log(Clip(p, Epsilon, 1 - Epsilon)), axis: -1);");
+        string body = BodyText(code, "private static double __L_LossIn<TS, TF, TL, TOut, TW>(");
+        Assert.Contains("where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, TF>", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("private static double __L_LossInFloat<", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("private static double __L_LossInDouble<", code, StringComparison.Ordinal);
+        // the kernels struct's float and double members instantiate it
+        Assert.Contains("=> __L_LossIn<TS, float, TL, TOut, TW>(", code, StringComparison.Ordinal);
+        Assert.Contains("=> __L_LossIn<TS, double, TL, TOut, TW>(", code, StringComparison.Ordinal);
+        // Epsilon as each compute type's own literal; the proved logarithm of both
+        Assert.Contains("global::DslLosses.Kernels.LossMath.Constant<TF>(1E-07f, 1E-07)", body, StringComparison.Ordinal);
+        Assert.Contains("TL.LogPositive(", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("float", body.Substring(body.IndexOf('{')), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Float_and_double_keep_their_own_bodies_where_their_choices_differ()
+    {
+        // 1 - 1e-9 rounds to 1 in float, so there the log's argument reaches 0; in double it stays at least 1e-9
+        string code = Generate(AllTypes + "static TensorExpr L([Shape(\"B\", \"N\")] TensorExpr y, [Shape(\"B\", \"N\")] TensorExpr p) => Sum(y * Log(1 - Clip(p, Epsilon, 1 - 1e-9)), axis: -1);");
+        Assert.DoesNotContain("<TS, TF, TL", code, StringComparison.Ordinal);
+        string single = BodyText(code, "private static double __L_LossInFloat<TS, TL, TOut, TW>(");
+        string @double = BodyText(code, "private static double __L_LossInDouble<TS, TL, TOut, TW>(");
+        Assert.DoesNotContain("TL.LogPositive(", single, StringComparison.Ordinal);
+        Assert.Contains("TL.Log(", single, StringComparison.Ordinal);
+        Assert.Contains("TL.LogPositive(", @double, StringComparison.Ordinal);
+        Assert.Contains("=> __L_LossInFloat<TS, TL, TOut, TW>(", code, StringComparison.Ordinal);
+        Assert.Contains("=> __L_LossInDouble<TS, TL, TOut, TW>(", code, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0.0, "TF.Zero")]
+    [InlineData(-0.0, "global::DslLosses.Kernels.LossMath.Constant<TF>(-0.0)")]
+    [InlineData(1.0, "TF.One")]
+    [InlineData(0.5, "global::DslLosses.Kernels.LossMath.Constant<TF>(0.5)")]
+    [InlineData(-2.0, "global::DslLosses.Kernels.LossMath.Constant<TF>(-2.0)")]
+    // 1e-7 is not a float: the float literal is its rounding, written apart
+    [InlineData(1e-7, "global::DslLosses.Kernels.LossMath.Constant<TF>(1E-07f, 1E-07)")]
+    // beyond float's range: infinite in float, finite in double
+    [InlineData(1e300, "global::DslLosses.Kernels.LossMath.Constant<TF>(float.PositiveInfinity, 1E+300)")]
+    [InlineData(double.NaN, "TF.NaN")]
+    [InlineData(double.NegativeInfinity, "TF.NegativeInfinity")]
+    public void A_constant_of_a_generic_body_holds_each_compute_types_own_value(double value, string expected)
+        => Assert.Equal(expected, DslLosses.Generator.Emitting.DType.Generic.Literal(value));
 }

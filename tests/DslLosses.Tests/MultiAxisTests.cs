@@ -3,6 +3,7 @@ using System.Linq;
 using System.Numerics.Tensors;
 using System.Reflection;
 using DslLosses.Kernels;
+using DslLosses.Tests.Infrastructure;
 using Xunit;
 using Unsafe = System.Runtime.CompilerServices.Unsafe;
 
@@ -236,11 +237,7 @@ public class MultiAxisTests
     private delegate double TileBody(ref float a, ref float b, nint outer, nint c, nint inner, nint start, ref float sw, in WeightMap wm, ref float output, out nint rows);
 
     private static TDelegate Generated<TDelegate>(string name, params Type[] arguments) where TDelegate : Delegate
-    {
-        MethodInfo method = typeof(MultiAxisFormulas).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new InvalidOperationException($"no generated body {name}");
-        return method.MakeGenericMethod(arguments).CreateDelegate<TDelegate>();
-    }
+        => GeneratedBodies.Body<TDelegate>(typeof(MultiAxisFormulas), name, arguments);
 
     private static int LaneCount(Type lanes) => lanes.Name switch
     {

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
-using System.Reflection;
 using DslLosses.Kernels;
+using DslLosses.Tests.Infrastructure;
 using Xunit;
 using Unsafe = System.Runtime.CompilerServices.Unsafe;
 
@@ -32,11 +32,7 @@ public class WidthPathTests
     private static readonly Type Keras = typeof(Reduction).Assembly.GetType("DslLosses.Keras.KerasFormulas", throwOnError: true)!;
 
     private static TDelegate Body<TDelegate>(Type owner, string name, params Type[] arguments) where TDelegate : Delegate
-    {
-        MethodInfo method = owner.GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new InvalidOperationException($"no generated body {owner.Name}.{name}");
-        return method.MakeGenericMethod(arguments).CreateDelegate<TDelegate>();
-    }
+        => GeneratedBodies.Body<TDelegate>(owner, name, arguments);
 
     private static float[] Uniform(int n, int seed, float lo, float hi)
     {

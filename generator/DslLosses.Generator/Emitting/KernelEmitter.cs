@@ -74,7 +74,11 @@ internal sealed class KernelEmitter
     private readonly CancellationToken _cancellationToken;
 
     /// <param name="plan">The lowered formula.</param>
-    /// <param name="compute">The compute type: <see cref="DType.Single"/> (for float and Half storage) or <see cref="DType.Double"/>.</param>
+    /// <param name="compute">
+    /// The compute type: <see cref="DType.Single"/> (for float and Half storage), <see cref="DType.Double"/>, or
+    /// <see cref="DType.Generic"/> for the one body of both where the plan's float and double choices agree
+    /// (<see cref="KernelChoices.OneComputeBody"/>).
+    /// </param>
     /// <param name="kind">Loss or gradient body.</param>
     /// <param name="cancellationToken">Checked at every node written, so an abandoned run stops inside a large formula.</param>
     public KernelEmitter(KernelPlan plan, DType compute, KernelKind kind, CancellationToken cancellationToken = default)
@@ -85,7 +89,9 @@ internal sealed class KernelEmitter
         _kind = kind;
         _c = plan.LiteralAxisLength > 0 ? plan.LiteralAxisLength.ToString(CultureInfo.InvariantCulture) : "c";
         _choices = plan.Choices;
-        _arithmetic = plan.Choices.In(single: compute.Compute == "float");
+        _arithmetic = compute.IsGeneric
+            ? plan.Choices.OneComputeBody ? plan.Choices.In(single: true) : throw new InvalidOperationException("internal: one body for float and double where their choices differ")
+            : plan.Choices.In(single: compute.Compute == "float");
     }
 
     /// <summary>Fixed ranks with the loss axis last: consecutive elements of a row are adjacent, no inner loop.</summary>
@@ -97,8 +103,14 @@ internal sealed class KernelEmitter
 
     // ---- names and signatures --------------------------------------------------------------------------------
 
-    /// <summary>The compute-type suffix of body names: <c>InFloat</c> or <c>InDouble</c>.</summary>
-    public static string In(DType compute) => compute.Compute == "float" ? "InFloat" : "InDouble";
+    /// <summary>The compute-type suffix of body names: <c>InFloat</c>, <c>InDouble</c>, or <c>In</c> for the body generic over <c>TF</c>.</summary>
+    public static string In(DType compute) => compute.IsGeneric ? "In" : compute.Compute == "float" ? "InFloat" : "InDouble";
+
+    /// <summary>
+    /// The type arguments a body is called with, after its storage type: none for a float or double body, the compute
+    /// type (<paramref name="concrete"/>) for the generic one.
+    /// </summary>
+    public static string ComputeArgument(DType body, string concrete) => body.IsGeneric ? concrete + ", " : "";
 
     public static string BodyName(FormulaModel f, KernelKind kind, DType compute) => "__" + f.MethodName + "_" + kind + In(compute);
 
@@ -189,14 +201,31 @@ internal sealed class KernelEmitter
 
     private string Compute => _t.Compute;
 
+    /// <summary>The compute type parameter of a generic body (<c>TF, </c>), nothing for a float or double body.</summary>
+    private string TypeParameter => _t.IsGeneric ? "TF, " : "";
+
+    /// <summary>The constraints of a body on its storage type, its compute type (a generic body's <c>TF</c>) and its lanes.</summary>
+    private void WhereComputeAndLanes(CodeWriter w)
+    {
+        w.Line("    where TS : unmanaged");
+        if (_t.IsGeneric)
+            w.Line("    where TF : unmanaged, global::System.Numerics.IFloatingPointIeee754<TF>");
+        w.Line($"    where TL : struct, {K}ILanes<TL, TS, {Compute}>");
+    }
+
+    /// <summary>An integer (<c>int</c> or <c>nint</c>) converted to the compute type: a cast, or in a generic body the runtime's <c>ToCompute</c>.</summary>
+    private string FromInteger(string integer) => _t.IsGeneric ? $"{K}LossMath.ToCompute<TF>({integer})" : $"({Compute}){integer}";
+
+    /// <summary>A compute-type value as added into a double total: as it is (float widens implicitly), or in a generic body through the runtime's <c>ToDouble</c>.</summary>
+    private string Wide(string value) => _t.IsGeneric ? $"{K}LossMath.ToDouble({value})" : value;
+
     /// <summary>Emits the body generic over <c>TS</c>, <c>TL</c>, <c>TOut</c> and <c>TW</c>.</summary>
     public void EmitBody(CodeWriter w, string name, string summary)
     {
         w.Line("/// <summary>" + summary + "</summary>");
         w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        w.Line($"private static double {name}<TS, TL, TOut, TW>({string.Join(", ", Signature(_plan, "TS", Compute, _kind))})");
-        w.Line("    where TS : unmanaged");
-        w.Line($"    where TL : struct, {K}ILanes<TL, TS, {Compute}>");
+        w.Line($"private static double {name}<TS, {TypeParameter}TL, TOut, TW>({string.Join(", ", Signature(_plan, "TS", Compute, _kind))})");
+        WhereComputeAndLanes(w);
         w.Line($"    where TOut : struct, {K}IKernelOutput");
         w.Line($"    where TW : struct, {K}IWeighting");
         var top = Block.Top(new KernelState(tileColumns: null));
@@ -269,9 +298,8 @@ internal sealed class KernelEmitter
     {
         var parameters = Signature(_plan, "TS", Compute, KernelKind.Loss).Where(p => !p.EndsWith(" kept", StringComparison.Ordinal) && !p.EndsWith(" dest", StringComparison.Ordinal));
         w.Line("/// <summary>How many loss entries the keep mask keeps: the divisor of SumOverBatchSize and unweighted MeanWithSampleWeight, needed before the gradient is written.</summary>");
-        w.Line($"private static nint {name}<TS, TL>({string.Join(", ", parameters)})");
-        w.Line("    where TS : unmanaged");
-        w.Line($"    where TL : struct, {K}ILanes<TL, TS, {Compute}>");
+        w.Line($"private static nint {name}<TS, {TypeParameter}TL>({string.Join(", ", parameters)})");
+        WhereComputeAndLanes(w);
         var top = Block.Top(new KernelState(tileColumns: null));
         top.Lines.Add("nint kept = 0;");
         var row = new Block(top, _plan.Loops == LoopShape.Rows ? Level.Row : Level.Elem, null);
@@ -331,7 +359,7 @@ internal sealed class KernelEmitter
             RowBody(last, last, "e");
             top.AppendChild("if (k < outer) // the rest: one more vector ending at the last element", last);
         }
-        top.Lines.Add("total += TL.Sum(vtotal);");
+        top.Lines.Add($"total += {Wide("TL.Sum(vtotal)")};");
     }
 
     private void RowNest(Block top)
@@ -442,7 +470,7 @@ internal sealed class KernelEmitter
             for (int k = 0; k < _plan.ScalarDerivatives.Count; k++)
             {
                 string d = Value(_plan.ScalarDerivatives[k], row);
-                row.Lines.Add($"{ScalarSum(k)} += TW.IsWeighted ? {d} * TL.Read(ref sw, wm.Index({lossIndex})) : {d}; // the derivative by {DifferentiableName(_plan.Formula.DifferentiableScalars[k])}, weighted");
+                row.Lines.Add($"{ScalarSum(k)} += {Wide($"TW.IsWeighted ? {d} * TL.Read(ref sw, wm.Index({lossIndex})) : {d}")}; // the derivative by {DifferentiableName(_plan.Formula.DifferentiableScalars[k])}, weighted");
             }
         }
         row.Lines.Add("// the loss of the row: " + ExprText.Print(_plan.Loss, _plan.Formula, 100));
@@ -501,7 +529,7 @@ internal sealed class KernelEmitter
         {
             string d = VValue(_plan.ScalarDerivatives[k], block);
             string weighted = $"(TW.IsWeighted ? {d} * TL.Create(TL.Read(ref sw, wm.Index(e))) : {d})";
-            block.Lines.Add($"{ScalarSum(k)} += TL.Sum({(block.Mask is null ? weighted : $"TL.Select({block.Mask}, {weighted}, TL.Zero)")});");
+            block.Lines.Add($"{ScalarSum(k)} += {Wide($"TL.Sum({(block.Mask is null ? weighted : $"TL.Select({block.Mask}, {weighted}, TL.Zero)")})")};");
         }
     }
 
@@ -530,12 +558,12 @@ internal sealed class KernelEmitter
         string summed = block.Mask is null ? weighted : $"TL.Select({block.Mask}, {weighted}, TL.Zero)";
         if (_plan.Loops == LoopShape.Elementwise)
         {
-            string add = $"if (TL.Count == 1) total += TL.Sum({summed}); else if (++fold < 1024 / TL.Count) vtotal += {summed}; else {{ total += TL.Sum(vtotal + {summed}); vtotal = TL.Zero; fold = 0; }}";
+            string add = $"if (TL.Count == 1) total += {Wide($"TL.Sum({summed})")}; else if (++fold < 1024 / TL.Count) vtotal += {summed}; else {{ total += {Wide($"TL.Sum(vtotal + {summed})")}; vtotal = TL.Zero; fold = 0; }}";
             block.Lines.Add(IsLoss ? $"if (TOut.AddsTotal) {{ {add} }}" : add);
         }
         else
         {
-            block.Lines.Add(IsLoss ? $"if (TOut.AddsTotal) total += TL.Sum({summed});" : $"total += TL.Sum({summed});");
+            block.Lines.Add(IsLoss ? $"if (TOut.AddsTotal) total += {Wide($"TL.Sum({summed})")};" : $"total += {Wide($"TL.Sum({summed})")};");
         }
         if (IsLoss)
             block.Lines.Add($"else TL.Store({weighted}, ref dest, {index});");
@@ -548,12 +576,12 @@ internal sealed class KernelEmitter
         block.Lines.Add($"var {v} = TW.IsWeighted ? {value} * TL.Read(ref sw, wm.Index({index})) : {value};");
         if (IsLoss)
         {
-            block.Lines.Add($"if (TOut.AddsTotal) total += {v};");
+            block.Lines.Add($"if (TOut.AddsTotal) total += {Wide(v)};");
             block.Lines.Add($"else TL.Write({v}, ref dest, {index});");
         }
         else
         {
-            block.Lines.Add($"total += {v};");
+            block.Lines.Add($"total += {Wide(v)};");
         }
     }
 
@@ -653,7 +681,7 @@ internal sealed class KernelEmitter
         {
             var column = new Block(row, Level.Elem, "j");
             column.Lines.Add($"nint e = {ElementIndex(row, "j")};");
-            column.LaneColumn = $"TL.Create(({Compute})j)";
+            column.LaneColumn = $"TL.Create({FromInteger("j")})";
             body(column);
             row.AppendChild($"for (nint j = 0; j < {_c}; j++)", column);
             return;
@@ -712,7 +740,7 @@ internal sealed class KernelEmitter
     private string Number(Expr node, Block block)
     {
         string code = Value(node, block);
-        return KindOf(node) == Kind.Int ? "(" + Compute + ")" + code : code;
+        return KindOf(node) == Kind.Int ? FromInteger(code) : code;
     }
 
     /// <summary>Emits <paramref name="node"/> as a scalar (once per scope) and returns the C# expression that holds it.</summary>
@@ -724,7 +752,7 @@ internal sealed class KernelEmitter
         if (node is Param { Kind: ParamKind.Scalar or ParamKind.Int } scalar)
             return ParamName(_plan.Formula.Parameters[scalar.Index]);
         if (node is AxisLength)
-            return _plan.LiteralAxisLength > 0 ? _t.Literal(_plan.LiteralAxisLength) : "(" + Compute + ")c";
+            return _plan.LiteralAxisLength > 0 ? _t.Literal(_plan.LiteralAxisLength) : FromInteger("c");
         if (node is Unary { Op: UnaryOp.StopGradient } stop)
             return Value(stop.X, block);
 
@@ -800,7 +828,7 @@ internal sealed class KernelEmitter
             UnaryOp.Neg => "-" + x,
             // a per-row log (log Σ exp): inlined, where a call into the C library would also make the JIT save and
             // restore every vector register live across the row loop
-            UnaryOp.Log when Compute == "float" => $"{K}LossMath.Log({x})",
+            UnaryOp.Log when Compute == "float" || _t.IsGeneric => $"{K}LossMath.Log({x})",
             UnaryOp.Log => $"{m}.Log({x})",
             UnaryOp.Log1p => $"{K}LossMath.Log1p({x})",
             UnaryOp.Exp => $"{m}.Exp({x})",
@@ -861,7 +889,7 @@ internal sealed class KernelEmitter
         at.Lines.Add($"{value} = {v};");
 
         string load = $"{U}.Add(ref {ParamName(index)}, row)";
-        row.Lines.Add(param.Kind == ParamKind.Indices ? $"int {label} = {load};" : $"int {label} = (int)TL.Read(ref {ParamName(index)}, row);");
+        row.Lines.Add(param.Kind == ParamKind.Indices ? $"int {label} = {load};" : $"int {label} = (int){Wide($"TL.Read(ref {ParamName(index)}, row)")};");
         row.Lines.Add($"if ((uint){label} >= (ulong){_c}) throw {K}Shapes.IndexOutOfRange({Quote(_plan.Formula.LossName)}, {Quote(index.Name)}, {label}, {_c}, row);");
         row.Lines.Add($"{Compute} {value};");
         row.AppendChild($"// {ExprText.Print(g.X, _plan.Formula, 60)} at {index.Name}[row]", at);
@@ -908,7 +936,7 @@ internal sealed class KernelEmitter
             code = KindOf(node) switch
             {
                 Kind.Bool => $"TL.Mask({scalar})",
-                Kind.Int => $"TL.Create(({Compute}){scalar})",
+                Kind.Int => $"TL.Create({FromInteger(scalar)})",
                 _ => $"TL.Create({scalar})",
             };
         }
@@ -927,7 +955,7 @@ internal sealed class KernelEmitter
                 Clip c => VLower(VUpper(VValue(c.X, block), c.Hi, block), c.Lo, block),
                 AxisIndexIs a when rowLanes => $"TL.Equal({ColumnOf(target)}, {VValue(a.Index, block)})",
                 Reduce => throw new InvalidOperationException("internal: a reduction was used before its stage was emitted"),
-                AxisIndexIs a => $"TL.Equal(TL.Create(({Compute}){target.AxisIndex}) + TL.Indices, {VValue(a.Index, block)})",
+                AxisIndexIs a => $"TL.Equal(TL.Create({FromInteger(target.AxisIndex!)}) + TL.Indices, {VValue(a.Index, block)})",
                 _ => throw new InvalidOperationException("internal: no vector emission for " + node.GetType().Name),
             };
         }

@@ -103,28 +103,29 @@ internal static class SourceEmitter
         if (GradientSplits(plan, split))
             EmitGradientSplit(w, plan);
         EmitKernels(w, plan, types, total, perSample);
-        // The kernel bodies: one per compute type, generic over the width, the output and the weighting.
-        foreach (DType compute in DType.ComputeFamilies.Where(c => types.Any(t => t.ComputeFamily == c)))
+        // The kernel bodies: one per compute type, generic over the width, the output and the weighting; one for both
+        // compute types, generic over it too, where the plan's float and double choices agree.
+        foreach (DType compute in BodyComputeTypes(plan, types))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (total || perSample)
             {
                 w.Line();
                 new KernelEmitter(plan, compute, KernelKind.Loss, cancellationToken).EmitBody(w, KernelEmitter.BodyName(f, KernelKind.Loss, compute),
-                    $"The loss values of <c>{Xml(f.LossName)}</c>, computed in {compute.Compute}: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.");
+                    $"The loss values of <c>{Xml(f.LossName)}</c>, computed in {ComputedIn(compute)}: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.");
             }
             if (total && plan.HasFlatSum)
             {
                 w.Line();
                 new KernelEmitter(FlatPlan(plan), compute, KernelKind.Loss, cancellationToken).EmitBody(w, KernelEmitter.FlatBodyName(f, compute),
-                    $"The unweighted total of <c>{Xml(f.LossName)}</c> as one flat loop over every element of {Xml(ExprText.Print(plan.FlatTerm!, f, 80))} (the per-row sums along the loss axis add up to it), computed in {compute.Compute}.");
+                    $"The unweighted total of <c>{Xml(f.LossName)}</c> as one flat loop over every element of {Xml(ExprText.Print(plan.FlatTerm!, f, 80))} (the per-row sums along the loss axis add up to it), computed in {ComputedIn(compute)}.");
             }
             if (plan.HasGradient)
             {
                 w.Line();
                 string summary = f.DifferentiableTensors.Count == 1 && plan.ScalarGradients.Count == 0
-                    ? $"The gradient of <c>{Xml(f.LossName)}</c> by <c>{Xml(f.Parameters[f.DifferentiableParameter].Name)}</c>, computed in {compute.Compute}, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass."
-                    : $"The gradients of <c>{Xml(f.LossName)}</c> by {DifferentiableList(plan)} in one pass, computed in {compute.Compute}: each tensor's times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into its <c>grad</c> argument; each scalar's as the weighted total of its derivative, added into its <c>sgrad_</c> argument; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total.";
+                    ? $"The gradient of <c>{Xml(f.LossName)}</c> by <c>{Xml(f.Parameters[f.DifferentiableParameter].Name)}</c>, computed in {ComputedIn(compute)}, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass."
+                    : $"The gradients of <c>{Xml(f.LossName)}</c> by {DifferentiableList(plan)} in one pass, computed in {ComputedIn(compute)}: each tensor's times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into its <c>grad</c> argument; each scalar's as the weighted total of its derivative, added into its <c>sgrad_</c> argument; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total.";
                 new KernelEmitter(plan, compute, KernelKind.Gradient, cancellationToken).EmitBody(w, KernelEmitter.BodyName(f, KernelKind.Gradient, compute), summary);
             }
             if (plan.HasGradient && plan.Keep is not null)
@@ -139,6 +140,19 @@ internal static class SourceEmitter
             new KernelEmitter(plan, DType.Single, KernelKind.Loss, cancellationToken).EmitTileBody(w, KernelEmitter.TileBodyName(f));
         }
     }
+
+    /// <summary>
+    /// The compute types the bodies are written in: <see cref="DType.Generic"/> alone where the plan has one body for
+    /// float and double (<see cref="KernelChoices.OneComputeBody"/>), else each compute family the element types need.
+    /// </summary>
+    private static IEnumerable<DType> BodyComputeTypes(KernelPlan plan, List<DType> types)
+        => plan.Choices.OneComputeBody ? new[] { DType.Generic } : DType.ComputeFamilies.Where(c => types.Any(t => t.ComputeFamily == c));
+
+    /// <summary>The body the kernels of compute family <paramref name="family"/> run: the generic one, or the family's own.</summary>
+    private static DType BodyOf(KernelPlan plan, DType family) => plan.Choices.OneComputeBody ? DType.Generic : family;
+
+    /// <summary>What a body's summary says it computes in.</summary>
+    private static string ComputedIn(DType compute) => compute.IsGeneric ? "<c>TF</c> (float for float and Half data, double for double data)" : compute.Compute;
 
     // ---- shapes --------------------------------------------------------------------------------------------
 
@@ -379,8 +393,9 @@ internal static class SourceEmitter
 
     /// <summary>
     /// The kernels struct of a formula: the kernel arguments as fields, the facts the runtime's dispatcher chooses by, and
-    /// one member per body, each forwarding the fields to the body. <c>Dispatch</c> picks the body for the element type,
-    /// the widest lanes the hardware accelerates and the shape allows, the row tiles and the flat total.
+    /// one member per body and compute type, each forwarding the fields to the body (where the formula has one body for
+    /// both compute types, to it made for float or for double). <c>Dispatch</c> picks the body for the element type, the
+    /// widest lanes the hardware accelerates and the shape allows, the row tiles and the flat total.
     /// </summary>
     private static void EmitKernels(CodeWriter w, KernelPlan plan, List<DType> types, bool total, bool perSample)
     {
@@ -421,12 +436,14 @@ internal static class SourceEmitter
             foreach (DType compute in DType.ComputeFamilies.Where(c => types.Any(t => t.ComputeFamily == c)))
             {
                 string @in = KernelEmitter.In(compute);
+                DType body = BodyOf(plan, compute);
+                string arguments = "<TS, " + KernelEmitter.ComputeArgument(body, compute.Compute) + "TL, TOut, TW>";
                 if (loss)
-                    EmitForward(w, plan, member + "Loss" + @in + "<TS, TL, TOut, TW>" + geometry, KernelEmitter.BodyName(f, KernelKind.Loss, compute) + "<TS, TL, TOut, TW>", "TS", compute.Compute, KernelKind.Loss);
+                    EmitForward(w, plan, member + "Loss" + @in + "<TS, TL, TOut, TW>" + geometry, KernelEmitter.BodyName(f, KernelKind.Loss, body) + arguments, "TS", compute.Compute, KernelKind.Loss);
                 if (flat)
-                    EmitForward(w, plan, member + "FlatTotal" + @in + "<TS, TL, TOut, TW>" + geometry, KernelEmitter.FlatBodyName(f, compute) + "<TS, TL, TOut, TW>", "TS", compute.Compute, KernelKind.Loss);
+                    EmitForward(w, plan, member + "FlatTotal" + @in + "<TS, TL, TOut, TW>" + geometry, KernelEmitter.FlatBodyName(f, body) + arguments, "TS", compute.Compute, KernelKind.Loss);
                 if (plan.HasGradient)
-                    EmitForward(w, plan, member + "Gradient" + @in + "<TS, TL, TOut, TW>" + geometry, KernelEmitter.BodyName(f, KernelKind.Gradient, compute) + "<TS, TL, TOut, TW>", "TS", compute.Compute, KernelKind.Gradient);
+                    EmitForward(w, plan, member + "Gradient" + @in + "<TS, TL, TOut, TW>" + geometry, KernelEmitter.BodyName(f, KernelKind.Gradient, body) + arguments, "TS", compute.Compute, KernelKind.Gradient);
             }
             if (tiles)
                 EmitForward(w, plan, member + $"LossInRowTiles<TL, TOut>(ref {name} a, nint outer, nint c, nint inner, nint start, out nint rows)", KernelEmitter.TileBodyName(f) + "<TL, TOut>", "float", "float", KernelKind.Loss, rows: true);
@@ -1245,7 +1262,8 @@ internal static class SourceEmitter
                 args.AddRange(new[] { "outer", "c", "inner", "0", NullRef(t), "default" });
                 string lanes = "global::DslLosses.Kernels." + ScalarLanesOf(t);
                 w.Line($"if (typeof(T) == typeof({t.Type}))");
-                w.Line($"    return {KernelEmitter.KeptCountName(f, t.ComputeFamily)}<{t.Type}, {lanes}>({string.Join(", ", args)});");
+                DType body = BodyOf(plan, t.ComputeFamily);
+                w.Line($"    return {KernelEmitter.KeptCountName(f, body)}<{t.Type}, {KernelEmitter.ComputeArgument(body, t.Compute)}{lanes}>({string.Join(", ", args)});");
             }
             w.Line($"throw {Shapes}.UnsupportedElementType({KernelEmitter.Quote(f.LossName)}, typeof(T));");
         }

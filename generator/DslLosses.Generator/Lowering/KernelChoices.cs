@@ -58,6 +58,13 @@ internal sealed record KernelChoices(
     /// <summary>Loss axes of at most this literal length are unrolled.</summary>
     public const int MaxUnroll = 16;
 
+    /// <summary>
+    /// Whether the formula's float and double kernels are one body generic over the compute type: it has both, and
+    /// float arithmetic decides as double arithmetic does (the same proved logarithms and one-instruction bounds), so the
+    /// two bodies would differ only in their types, constants and scalar functions. Otherwise each keeps its own body.
+    /// </summary>
+    public bool OneComputeBody => InFloat is not null && InDouble is not null && InFloat.Equals(InDouble);
+
     /// <summary>The decisions of the compute type: float (<paramref name="single"/>) or double.</summary>
     public ComputeChoices In(bool single)
         => (single ? InFloat : InDouble) ?? throw new System.InvalidOperationException("internal: no kernel choices for " + (single ? "float" : "double") + " arithmetic");

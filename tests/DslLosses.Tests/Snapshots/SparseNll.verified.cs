@@ -299,11 +299,11 @@ namespace Snapshots
             where T : unmanaged
         {
             if (typeof(T) == typeof(float))
-                return __SparseNll_KeptInFloat<float, global::DslLosses.Kernels.FloatScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default);
+                return __SparseNll_KeptIn<float, float, global::DslLosses.Kernels.FloatScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default);
             if (typeof(T) == typeof(double))
-                return __SparseNll_KeptInDouble<double, global::DslLosses.Kernels.DoubleScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default);
+                return __SparseNll_KeptIn<double, double, global::DslLosses.Kernels.DoubleScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default);
             if (typeof(T) == typeof(global::System.Half))
-                return __SparseNll_KeptInFloat<global::System.Half, global::DslLosses.Kernels.HalfScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default);
+                return __SparseNll_KeptIn<global::System.Half, float, global::DslLosses.Kernels.HalfScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default);
             throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
         }
 
@@ -392,23 +392,24 @@ namespace Snapshots
             private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
 
             static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __SparseNll_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest), out a.kept);
+                => __SparseNll_LossIn<TS, float, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest), out a.kept);
 
             static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __SparseNll_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor, out a.kept);
+                => __SparseNll_GradientIn<TS, float, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor, out a.kept);
 
             static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.LossInDouble<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __SparseNll_LossInDouble<TS, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest), out a.kept);
+                => __SparseNll_LossIn<TS, double, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest), out a.kept);
 
             static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.GradientInDouble<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __SparseNll_GradientInDouble<TS, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (double)a.divisor, out a.kept);
+                => __SparseNll_GradientIn<TS, double, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (double)a.divisor, out a.kept);
         }
 
-        /// <summary>The loss values of <c>SparseNll</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
+        /// <summary>The loss values of <c>SparseNll</c>, computed in <c>TF</c> (float for float and Half data, double for double data): added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_LossInFloat<TS, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest, out nint kept)
+        private static double __SparseNll_LossIn<TS, TF, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest, out nint kept)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
+            where TF : unmanaged, global::System.Numerics.IFloatingPointIeee754<TF>
+            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, TF>
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
@@ -422,12 +423,12 @@ namespace Snapshots
                 var t1 = t0 != p_ignore;
                 if (!t1) // left out by the keep mask
                 {
-                    if (!TOut.AddsTotal) TL.Write(0f, ref dest, row);
+                    if (!TOut.AddsTotal) TL.Write(TF.Zero, ref dest, row);
                     continue;
                 }
                 kept++;
                 // stage 1: Max over the loss axis of logits
-                var vr2 = TL.Create(float.NegativeInfinity);
+                var vr2 = TL.Create(TF.NegativeInfinity);
                 nint j3 = 0;
                 for (; j3 <= c - TL.Count; j3 += TL.Count)
                 {
@@ -441,14 +442,14 @@ namespace Snapshots
                     nint e = e0 + j5 * step;
                     var m6 = TL.From(j3 - j5);
                     var v7 = TL.Load(ref p_logits, e);
-                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(float.NegativeInfinity)));
+                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(TF.NegativeInfinity)));
                 }
                 var r8 = TL.ShiftMaxAcross(vr2);
                 // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
                 var vr9 = TL.Zero;
                 nint j10 = 0;
-                var t12 = float.IsFinite(r8);
-                var t13 = t12 ? r8 : 0f;
+                var t12 = TF.IsFinite(r8);
+                var t13 = t12 ? r8 : TF.Zero;
                 var v14 = TL.Create(t13);
                 for (; j10 <= c - TL.Count; j10 += TL.Count)
                 {
@@ -474,7 +475,7 @@ namespace Snapshots
                 var t24 = t23 + t13;
                 int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
                 if ((uint)label25 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label25, c, row);
-                float g25;
+                TF g25;
                 // logits at labels[row]
                 {
                     nint e = e0 + label25 * step;
@@ -483,17 +484,18 @@ namespace Snapshots
                 }
                 var t27 = t24 - g25;
                 var l28 = TW.IsWeighted ? t27 * TL.Read(ref sw, wm.Index(row)) : t27;
-                if (TOut.AddsTotal) total += l28;
+                if (TOut.AddsTotal) total += global::DslLosses.Kernels.LossMath.ToDouble(l28);
                 else TL.Write(l28, ref dest, row);
             }
             return total;
         }
 
-        /// <summary>The gradient of <c>SparseNll</c> by <c>logits</c>, computed in float, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.</summary>
+        /// <summary>The gradient of <c>SparseNll</c> by <c>logits</c>, computed in <c>TF</c> (float for float and Half data, double for double data), times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_GradientInFloat<TS, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad, float scale, out nint kept)
+        private static double __SparseNll_GradientIn<TS, TF, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad, TF scale, out nint kept)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
+            where TF : unmanaged, global::System.Numerics.IFloatingPointIeee754<TF>
+            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, TF>
             where TOut : struct, global::DslLosses.Kernels.IKernelOutput
             where TW : struct, global::DslLosses.Kernels.IWeighting
         {
@@ -501,8 +503,8 @@ namespace Snapshots
             kept = 0;
             var vscale = TL.Create(scale);
             nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
-            var v33 = TL.Create(1f);
-            var v34 = TL.Create(0f);
+            var v33 = TL.Create(TF.One);
+            var v34 = TL.Create(TF.Zero);
             for (nint row = start; row < outer * step; row++)
             {
                 nint e0 = step == 1 ? row * c : row / step * c * step + row % step; // row o * inner + i starts at o * c * inner + i
@@ -510,12 +512,12 @@ namespace Snapshots
                 var t1 = t0 != p_ignore;
                 if (!t1) // left out by the keep mask
                 {
-                    for (nint j = 0; j < c; j++) TL.Write(0f, ref grad, e0 + j * step);
+                    for (nint j = 0; j < c; j++) TL.Write(TF.Zero, ref grad, e0 + j * step);
                     continue;
                 }
                 kept++;
                 // stage 1: Max over the loss axis of logits
-                var vr2 = TL.Create(float.NegativeInfinity);
+                var vr2 = TL.Create(TF.NegativeInfinity);
                 nint j3 = 0;
                 for (; j3 <= c - TL.Count; j3 += TL.Count)
                 {
@@ -529,14 +531,14 @@ namespace Snapshots
                     nint e = e0 + j5 * step;
                     var m6 = TL.From(j3 - j5);
                     var v7 = TL.Load(ref p_logits, e);
-                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(float.NegativeInfinity)));
+                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(TF.NegativeInfinity)));
                 }
                 var r8 = TL.ShiftMaxAcross(vr2);
                 // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
                 var vr9 = TL.Zero;
                 nint j10 = 0;
-                var t12 = float.IsFinite(r8);
-                var t13 = t12 ? r8 : 0f;
+                var t12 = TF.IsFinite(r8);
+                var t13 = t12 ? r8 : TF.Zero;
                 var v14 = TL.Create(t13);
                 for (; j10 <= c - TL.Count; j10 += TL.Count)
                 {
@@ -560,9 +562,9 @@ namespace Snapshots
                 // the gradient by logits: 1 / Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0)))) * Exp(logits - Sto...
                 var u23 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
                 nint j24 = 0;
-                var t25 = 1f / r22;
+                var t25 = TF.One / r22;
                 var v26 = TL.Create(t25);
-                var v31 = TL.Create((float)t0);
+                var v31 = TL.Create(global::DslLosses.Kernels.LossMath.ToCompute<TF>(t0));
                 var b38 = TL.Create(u23);
                 for (; j24 <= c - TL.Count; j24 += TL.Count)
                 {
@@ -571,7 +573,7 @@ namespace Snapshots
                     var v28 = v27 - v14;
                     var v29 = TL.Exp(v28);
                     var v30 = v26 * v29;
-                    var v32 = TL.Equal(TL.Create((float)j24) + TL.Indices, v31);
+                    var v32 = TL.Equal(TL.Create(global::DslLosses.Kernels.LossMath.ToCompute<TF>(j24)) + TL.Indices, v31);
                     var v35 = TL.Select(v32, v33, v34);
                     var v36 = -v35;
                     var v37 = v30 + v36;
@@ -586,7 +588,7 @@ namespace Snapshots
                     var v42 = v41 - v14;
                     var v43 = TL.Exp(v42);
                     var v44 = v26 * v43;
-                    var v45 = TL.Equal(TL.Create((float)j39) + TL.Indices, v31);
+                    var v45 = TL.Equal(TL.Create(global::DslLosses.Kernels.LossMath.ToCompute<TF>(j39)) + TL.Indices, v31);
                     var v46 = TL.Select(v45, v33, v34);
                     var v47 = -v46;
                     var v48 = v44 + v47;
@@ -599,7 +601,7 @@ namespace Snapshots
                     var t50 = t49 + t13;
                     int label51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
                     if ((uint)label51 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label51, c, row);
-                    float g51;
+                    TF g51;
                     // logits at labels[row]
                     {
                         nint e = e0 + label51 * step;
@@ -608,246 +610,17 @@ namespace Snapshots
                     }
                     var t53 = t50 - g51;
                     var l54 = TW.IsWeighted ? t53 * TL.Read(ref sw, wm.Index(row)) : t53;
-                    total += l54;
+                    total += global::DslLosses.Kernels.LossMath.ToDouble(l54);
                 }
             }
             return total;
         }
 
         /// <summary>How many loss entries the keep mask keeps: the divisor of SumOverBatchSize and unweighted MeanWithSampleWeight, needed before the gradient is written.</summary>
-        private static nint __SparseNll_KeptInFloat<TS, TL>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm)
+        private static nint __SparseNll_KeptIn<TS, TF, TL>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-        {
-            nint kept = 0;
-            for (nint o = start; o < outer; o++)
-            {
-                for (nint i = 0; i < inner; i++)
-                {
-                    nint row = o * inner + i;
-                    nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    var t1 = t0 != p_ignore;
-                    if (t1) kept++;
-                }
-            }
-            return kept;
-        }
-
-        /// <summary>The loss values of <c>SparseNll</c>, computed in double: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_LossInDouble<TS, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest, out nint kept)
-            where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, double>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            double total = 0.0;
-            kept = 0;
-            nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
-            for (nint row = start; row < outer * step; row++)
-            {
-                nint e0 = step == 1 ? row * c : row / step * c * step + row % step; // row o * inner + i starts at o * c * inner + i
-                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                var t1 = t0 != p_ignore;
-                if (!t1) // left out by the keep mask
-                {
-                    if (!TOut.AddsTotal) TL.Write(0.0, ref dest, row);
-                    continue;
-                }
-                kept++;
-                // stage 1: Max over the loss axis of logits
-                var vr2 = TL.Create(double.NegativeInfinity);
-                nint j3 = 0;
-                for (; j3 <= c - TL.Count; j3 += TL.Count)
-                {
-                    nint e = e0 + j3 * step;
-                    var v4 = TL.Load(ref p_logits, e);
-                    vr2 = TL.ShiftMax(vr2, v4);
-                }
-                if (j3 < c) // the rest of the row: one more vector ending at its end
-                {
-                    nint j5 = c - TL.Count;
-                    nint e = e0 + j5 * step;
-                    var m6 = TL.From(j3 - j5);
-                    var v7 = TL.Load(ref p_logits, e);
-                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(double.NegativeInfinity)));
-                }
-                var r8 = TL.ShiftMaxAcross(vr2);
-                // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
-                var vr9 = TL.Zero;
-                nint j10 = 0;
-                var t12 = double.IsFinite(r8);
-                var t13 = t12 ? r8 : 0.0;
-                var v14 = TL.Create(t13);
-                for (; j10 <= c - TL.Count; j10 += TL.Count)
-                {
-                    nint e = e0 + j10 * step;
-                    var v11 = TL.Load(ref p_logits, e);
-                    var v15 = v11 - v14;
-                    var v16 = TL.Exp(v15);
-                    vr9 += v16;
-                }
-                if (j10 < c) // the rest of the row: one more vector ending at its end
-                {
-                    nint j17 = c - TL.Count;
-                    nint e = e0 + j17 * step;
-                    var m18 = TL.From(j10 - j17);
-                    var v19 = TL.Load(ref p_logits, e);
-                    var v20 = v19 - v14;
-                    var v21 = TL.Exp(v20);
-                    vr9 += TL.Select(m18, v21, TL.Zero);
-                }
-                var r22 = TL.Sum(vr9);
-                // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
-                var t23 = global::System.Math.Log(r22);
-                var t24 = t23 + t13;
-                int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                if ((uint)label25 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label25, c, row);
-                double g25;
-                // logits at labels[row]
-                {
-                    nint e = e0 + label25 * step;
-                    var t26 = TL.Read(ref p_logits, e);
-                    g25 = t26;
-                }
-                var t27 = t24 - g25;
-                var l28 = TW.IsWeighted ? t27 * TL.Read(ref sw, wm.Index(row)) : t27;
-                if (TOut.AddsTotal) total += l28;
-                else TL.Write(l28, ref dest, row);
-            }
-            return total;
-        }
-
-        /// <summary>The gradient of <c>SparseNll</c> by <c>logits</c>, computed in double, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_GradientInDouble<TS, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad, double scale, out nint kept)
-            where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, double>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
-        {
-            double total = 0.0;
-            kept = 0;
-            var vscale = TL.Create(scale);
-            nint step = TL.Count == 1 ? inner : 1; // wider lanes run only where inner == 1
-            var v33 = TL.Create(1.0);
-            var v34 = TL.Create(0.0);
-            for (nint row = start; row < outer * step; row++)
-            {
-                nint e0 = step == 1 ? row * c : row / step * c * step + row % step; // row o * inner + i starts at o * c * inner + i
-                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                var t1 = t0 != p_ignore;
-                if (!t1) // left out by the keep mask
-                {
-                    for (nint j = 0; j < c; j++) TL.Write(0.0, ref grad, e0 + j * step);
-                    continue;
-                }
-                kept++;
-                // stage 1: Max over the loss axis of logits
-                var vr2 = TL.Create(double.NegativeInfinity);
-                nint j3 = 0;
-                for (; j3 <= c - TL.Count; j3 += TL.Count)
-                {
-                    nint e = e0 + j3 * step;
-                    var v4 = TL.Load(ref p_logits, e);
-                    vr2 = TL.ShiftMax(vr2, v4);
-                }
-                if (j3 < c) // the rest of the row: one more vector ending at its end
-                {
-                    nint j5 = c - TL.Count;
-                    nint e = e0 + j5 * step;
-                    var m6 = TL.From(j3 - j5);
-                    var v7 = TL.Load(ref p_logits, e);
-                    vr2 = TL.ShiftMax(vr2, TL.Select(m6, v7, TL.Create(double.NegativeInfinity)));
-                }
-                var r8 = TL.ShiftMaxAcross(vr2);
-                // stage 2: Sum over the loss axis of Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(l...
-                var vr9 = TL.Zero;
-                nint j10 = 0;
-                var t12 = double.IsFinite(r8);
-                var t13 = t12 ? r8 : 0.0;
-                var v14 = TL.Create(t13);
-                for (; j10 <= c - TL.Count; j10 += TL.Count)
-                {
-                    nint e = e0 + j10 * step;
-                    var v11 = TL.Load(ref p_logits, e);
-                    var v15 = v11 - v14;
-                    var v16 = TL.Exp(v15);
-                    vr9 += v16;
-                }
-                if (j10 < c) // the rest of the row: one more vector ending at its end
-                {
-                    nint j17 = c - TL.Count;
-                    nint e = e0 + j17 * step;
-                    var m18 = TL.From(j10 - j17);
-                    var v19 = TL.Load(ref p_logits, e);
-                    var v20 = v19 - v14;
-                    var v21 = TL.Exp(v20);
-                    vr9 += TL.Select(m18, v21, TL.Zero);
-                }
-                var r22 = TL.Sum(vr9);
-                // the gradient by logits: 1 / Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0)))) * Exp(logits - Sto...
-                var u23 = TW.IsWeighted ? TL.Read(ref sw, wm.Index(row)) * scale : scale;
-                nint j24 = 0;
-                var t25 = 1.0 / r22;
-                var v26 = TL.Create(t25);
-                var v31 = TL.Create((double)t0);
-                var b38 = TL.Create(u23);
-                for (; j24 <= c - TL.Count; j24 += TL.Count)
-                {
-                    nint e = e0 + j24 * step;
-                    var v27 = TL.Load(ref p_logits, e);
-                    var v28 = v27 - v14;
-                    var v29 = TL.Exp(v28);
-                    var v30 = v26 * v29;
-                    var v32 = TL.Equal(TL.Create((double)j24) + TL.Indices, v31);
-                    var v35 = TL.Select(v32, v33, v34);
-                    var v36 = -v35;
-                    var v37 = v30 + v36;
-                    TL.Store(v37 * b38, ref grad, e);
-                }
-                if (j24 < c) // the rest of the row: one more vector ending at its end
-                {
-                    nint j39 = c - TL.Count;
-                    nint e = e0 + j39 * step;
-                    var m40 = TL.From(j24 - j39);
-                    var v41 = TL.Load(ref p_logits, e);
-                    var v42 = v41 - v14;
-                    var v43 = TL.Exp(v42);
-                    var v44 = v26 * v43;
-                    var v45 = TL.Equal(TL.Create((double)j39) + TL.Indices, v31);
-                    var v46 = TL.Select(v45, v33, v34);
-                    var v47 = -v46;
-                    var v48 = v44 + v47;
-                    TL.Store(v48 * b38, ref grad, e);
-                }
-                // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
-                if (TOut.AddsTotal) // the loss total in the same pass
-                {
-                    var t49 = global::System.Math.Log(r22);
-                    var t50 = t49 + t13;
-                    int label51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)label51 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label51, c, row);
-                    double g51;
-                    // logits at labels[row]
-                    {
-                        nint e = e0 + label51 * step;
-                        var t52 = TL.Read(ref p_logits, e);
-                        g51 = t52;
-                    }
-                    var t53 = t50 - g51;
-                    var l54 = TW.IsWeighted ? t53 * TL.Read(ref sw, wm.Index(row)) : t53;
-                    total += l54;
-                }
-            }
-            return total;
-        }
-
-        /// <summary>How many loss entries the keep mask keeps: the divisor of SumOverBatchSize and unweighted MeanWithSampleWeight, needed before the gradient is written.</summary>
-        private static nint __SparseNll_KeptInDouble<TS, TL>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm)
-            where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, double>
+            where TF : unmanaged, global::System.Numerics.IFloatingPointIeee754<TF>
+            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, TF>
         {
             nint kept = 0;
             for (nint o = start; o < outer; o++)
