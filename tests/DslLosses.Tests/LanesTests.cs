@@ -461,6 +461,18 @@ public abstract class LanesTests<L, TS, TC>
     }
 
     [Fact]
+    public void Compound_addition_leaves_the_rounded_sum_in_the_accumulator()
+    {
+        // `acc += y` binds to the lanes' in-place operator += (C# 14), what the generated kernels' accumulators use
+        Exactly("+=", (x, y) =>
+        {
+            L acc = x;
+            acc += y;
+            return acc;
+        }, Pairs(), (x, y) => x + y);
+    }
+
+    [Fact]
     public void Abs_and_Sqrt_are_exact()
     {
         Exactly("Abs", L.Abs, Inputs(), Math.Abs);

@@ -11,7 +11,7 @@ namespace DslLosses.Kernels;
 /// and <see cref="Vector512.Min{T}(Vector512{T}, Vector512{T})"/>. Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct Double512 : ILanes<Double512, double, double>
+public struct Double512 : ILanes<Double512, double, double>
 {
     /// <summary>The lanes.</summary>
     public readonly Vector512<double> Value;
@@ -96,6 +96,11 @@ public readonly struct Double512 : ILanes<Double512, double, double>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Double512 operator +(Double512 left, Double512 right) => new(left.Value + right.Value);
+
+    // the one member that writes (the reason this struct is not readonly): see ILanes's operator +=
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void operator +=(Double512 right) => Unsafe.AsRef(in Value) = Value + right.Value;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -250,7 +255,7 @@ public readonly struct Double512 : ILanes<Double512, double, double>
 /// and <see cref="Vector256.Min{T}(Vector256{T}, Vector256{T})"/>. Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct Double256 : ILanes<Double256, double, double>
+public struct Double256 : ILanes<Double256, double, double>
 {
     /// <summary>The lanes.</summary>
     public readonly Vector256<double> Value;
@@ -335,6 +340,11 @@ public readonly struct Double256 : ILanes<Double256, double, double>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Double256 operator +(Double256 left, Double256 right) => new(left.Value + right.Value);
+
+    // the one member that writes (the reason this struct is not readonly): see ILanes's operator +=
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void operator +=(Double256 right) => Unsafe.AsRef(in Value) = Value + right.Value;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -489,7 +499,7 @@ public readonly struct Double256 : ILanes<Double256, double, double>
 /// and <see cref="Vector128.Min{T}(Vector128{T}, Vector128{T})"/>. Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct Double128 : ILanes<Double128, double, double>
+public struct Double128 : ILanes<Double128, double, double>
 {
     /// <summary>The lanes.</summary>
     public readonly Vector128<double> Value;
@@ -574,6 +584,11 @@ public readonly struct Double128 : ILanes<Double128, double, double>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Double128 operator +(Double128 left, Double128 right) => new(left.Value + right.Value);
+
+    // the one member that writes (the reason this struct is not readonly): see ILanes's operator +=
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void operator +=(Double128 right) => Unsafe.AsRef(in Value) = Value + right.Value;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -246,10 +246,12 @@ internal readonly struct FloatBits512 : IFloatBits<Vector512<float>, Vector512<i
     public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    // Float512.AtLeast and AtMost on the bare vector: through the lanes struct, each clamp leaves three more temporaries in
+    // the caller's loop, and the exponential of a large kernel then no longer gets its constants hoisted (benchmarks/README.md)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> AtLeast(Vector512<float> x, float lo) => Float512.AtLeast(new(x), Float512.Create(lo)).Value;
+    public static Vector512<float> AtLeast(Vector512<float> x, float lo) => Avx512F.IsSupported ? Avx512F.Max(Vector512.Create(lo), x) : Vector512.Max(x, Vector512.Create(lo));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> AtMost(Vector512<float> x, float hi) => Float512.AtMost(new(x), Float512.Create(hi)).Value;
+    public static Vector512<float> AtMost(Vector512<float> x, float hi) => Avx512F.IsSupported ? Avx512F.Min(Vector512.Create(hi), x) : Vector512.Min(x, Vector512.Create(hi));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Avx512F.IsSupported ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
     public static bool HasScale => Avx512F.IsSupported;
@@ -306,10 +308,12 @@ internal readonly struct FloatBits256 : IFloatBits<Vector256<float>, Vector256<i
     public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    // Float256.AtLeast and AtMost on the bare vector: through the lanes struct, each clamp leaves three more temporaries in
+    // the caller's loop, and the exponential of a large kernel then no longer gets its constants hoisted (benchmarks/README.md)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> AtLeast(Vector256<float> x, float lo) => Float256.AtLeast(new(x), Float256.Create(lo)).Value;
+    public static Vector256<float> AtLeast(Vector256<float> x, float lo) => Avx.IsSupported ? Avx.Max(Vector256.Create(lo), x) : Vector256.Max(x, Vector256.Create(lo));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> AtMost(Vector256<float> x, float hi) => Float256.AtMost(new(x), Float256.Create(hi)).Value;
+    public static Vector256<float> AtMost(Vector256<float> x, float hi) => Avx.IsSupported ? Avx.Min(Vector256.Create(hi), x) : Vector256.Min(x, Vector256.Create(hi));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
     public static bool HasScale => Avx512F.VL.IsSupported;
@@ -366,10 +370,12 @@ internal readonly struct FloatBits128 : IFloatBits<Vector128<float>, Vector128<i
     public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+    // Float128.AtLeast and AtMost on the bare vector: through the lanes struct, each clamp leaves three more temporaries in
+    // the caller's loop, and the exponential of a large kernel then no longer gets its constants hoisted (benchmarks/README.md)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> AtLeast(Vector128<float> x, float lo) => Float128.AtLeast(new(x), Float128.Create(lo)).Value;
+    public static Vector128<float> AtLeast(Vector128<float> x, float lo) => Sse.IsSupported ? Sse.Max(Vector128.Create(lo), x) : Vector128.Max(x, Vector128.Create(lo));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> AtMost(Vector128<float> x, float hi) => Float128.AtMost(new(x), Float128.Create(hi)).Value;
+    public static Vector128<float> AtMost(Vector128<float> x, float hi) => Sse.IsSupported ? Sse.Min(Vector128.Create(hi), x) : Vector128.Min(x, Vector128.Create(hi));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => System.Runtime.Intrinsics.X86.Fma.IsSupported || AdvSimd.IsSupported ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
     public static bool HasScale => Avx512F.VL.IsSupported;

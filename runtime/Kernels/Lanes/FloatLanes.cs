@@ -15,7 +15,7 @@ namespace DslLosses.Kernels;
 /// row tiles of 16 rows (<see cref="RowsToColumns"/>). Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct Float512 : IRowTileLanes<Float512>
+public struct Float512 : IRowTileLanes<Float512>
 {
     /// <summary>The lanes.</summary>
     public readonly Vector512<float> Value;
@@ -95,6 +95,11 @@ public readonly struct Float512 : IRowTileLanes<Float512>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float512 operator +(Float512 left, Float512 right) => new(left.Value + right.Value);
+
+    // the one member that writes (the reason this struct is not readonly): see ILanes's operator +=
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void operator +=(Float512 right) => Unsafe.AsRef(in Value) = Value + right.Value;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -287,7 +292,7 @@ public readonly struct Float512 : IRowTileLanes<Float512>
 /// row tiles of 8 rows (<see cref="RowsToColumns"/>). Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct Float256 : IRowTileLanes<Float256>
+public struct Float256 : IRowTileLanes<Float256>
 {
     /// <summary>The lanes.</summary>
     public readonly Vector256<float> Value;
@@ -367,6 +372,11 @@ public readonly struct Float256 : IRowTileLanes<Float256>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float256 operator +(Float256 left, Float256 right) => new(left.Value + right.Value);
+
+    // the one member that writes (the reason this struct is not readonly): see ILanes's operator +=
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void operator +=(Float256 right) => Unsafe.AsRef(in Value) = Value + right.Value;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -560,7 +570,7 @@ public readonly struct Float256 : IRowTileLanes<Float256>
 /// Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct Float128 : ILanes<Float128, float, float>
+public struct Float128 : ILanes<Float128, float, float>
 {
     /// <summary>The lanes.</summary>
     public readonly Vector128<float> Value;
@@ -640,6 +650,11 @@ public readonly struct Float128 : ILanes<Float128, float, float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Float128 operator +(Float128 left, Float128 right) => new(left.Value + right.Value);
+
+    // the one member that writes (the reason this struct is not readonly): see ILanes's operator +=
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void operator +=(Float128 right) => Unsafe.AsRef(in Value) = Value + right.Value;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -65,6 +65,13 @@ public interface ILanes<TSelf, TStore, TCompute>
     /// <summary>Lane-wise sum.</summary>
     static abstract TSelf operator +(TSelf left, TSelf right);
 
+    /// <summary>
+    /// Lane-wise sum into these lanes, in place: what <c>total += value</c> binds to (C# 14) for the accumulators of the
+    /// generated kernels. The same sum as <c>total = total + value</c>, but no new value is returned into the
+    /// accumulator, which would keep the JIT from hoisting the constants of a row's exponential out of a large kernel's loop.
+    /// </summary>
+    void operator +=(TSelf right);
+
     /// <summary>Lane-wise difference.</summary>
     static abstract TSelf operator -(TSelf left, TSelf right);
 

@@ -10,7 +10,7 @@ namespace DslLosses.Kernels;
 /// or +0; the bitwise operators act on the bits. Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct FloatScalar : ILanes<FloatScalar, float, float>
+public struct FloatScalar : ILanes<FloatScalar, float, float>
 {
     /// <summary>The lane.</summary>
     public readonly float Value;
@@ -90,6 +90,11 @@ public readonly struct FloatScalar : ILanes<FloatScalar, float, float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatScalar operator +(FloatScalar left, FloatScalar right) => new(left.Value + right.Value);
+
+    // the one member that writes (the reason this struct is not readonly): see ILanes's operator +=
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void operator +=(FloatScalar right) => Unsafe.AsRef(in Value) = Value + right.Value;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -249,7 +254,7 @@ public readonly struct FloatScalar : ILanes<FloatScalar, float, float>
 /// not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct HalfScalar : ILanes<HalfScalar, Half, float>
+public struct HalfScalar : ILanes<HalfScalar, Half, float>
 {
     /// <summary>The lane.</summary>
     public readonly float Value;
@@ -329,6 +334,11 @@ public readonly struct HalfScalar : ILanes<HalfScalar, Half, float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static HalfScalar operator +(HalfScalar left, HalfScalar right) => new(left.Value + right.Value);
+
+    // the one member that writes (the reason this struct is not readonly): see ILanes's operator +=
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void operator +=(HalfScalar right) => Unsafe.AsRef(in Value) = Value + right.Value;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -488,7 +498,7 @@ public readonly struct HalfScalar : ILanes<HalfScalar, Half, float>
 /// NaN) or +0; the bitwise operators act on the bits. Public for generated code; not part of the API.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct DoubleScalar : ILanes<DoubleScalar, double, double>
+public struct DoubleScalar : ILanes<DoubleScalar, double, double>
 {
     /// <summary>The lane.</summary>
     public readonly double Value;
@@ -568,6 +578,11 @@ public readonly struct DoubleScalar : ILanes<DoubleScalar, double, double>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DoubleScalar operator +(DoubleScalar left, DoubleScalar right) => new(left.Value + right.Value);
+
+    // the one member that writes (the reason this struct is not readonly): see ILanes's operator +=
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void operator +=(DoubleScalar right) => Unsafe.AsRef(in Value) = Value + right.Value;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
