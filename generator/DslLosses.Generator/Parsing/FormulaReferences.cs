@@ -49,11 +49,26 @@ internal static class FormulaReferences
         .WithGenericsOptions(SymbolDisplayGenericsOptions.IncludeTypeParameters | SymbolDisplayGenericsOptions.IncludeTypeConstraints)
         .WithKindOptions(SymbolDisplayKindOptions.IncludeMemberKeyword | SymbolDisplayKindOptions.IncludeTypeKeyword);
 
-    /// <summary>Per compilation: the part of every description that does not depend on the formula.</summary>
-    private static readonly ConditionalWeakTable<Compilation, string> Environments = new();
+    /// <summary>What every formula of one compilation shares: looked up once per compilation, not once per formula.</summary>
+    private sealed class PerCompilation
+    {
+        /// <summary>The part of every description that does not depend on the formula (<see cref="Environment(Compilation)"/>).</summary>
+        public string? Environment;
 
-    /// <summary>Per compilation: what each chain of names means in each type declaration.</summary>
-    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<(SyntaxNode Scope, string Chain), string>> Meanings = new();
+        /// <summary>Whether some name of a chain is declared in source (<see cref="DeclaredInSource"/>).</summary>
+        public readonly ConcurrentDictionary<string, bool> Declared = new(StringComparer.Ordinal);
+
+        /// <summary>What each chain of names means in each type declaration.</summary>
+        public readonly ConcurrentDictionary<(SyntaxNode Scope, string Chain), string> Meanings = new();
+    }
+
+    private static readonly ConditionalWeakTable<Compilation, PerCompilation> Compilations = new();
+
+    /// <summary>
+    /// The last environment built, so that the next compilation's equal text is the same string instance and the
+    /// formulas compare it by reference (an equal string that is another instance compares by content: the same answer).
+    /// </summary>
+    private static string? s_lastEnvironment;
 
     /// <summary>
     /// The chains of names <paramref name="syntax"/> uses, sorted: simple names are chains of one name; a qualified name
@@ -86,27 +101,49 @@ internal static class FormulaReferences
     }
 
     /// <summary>
-    /// The description of what the declaration <paramref name="syntax"/>, which uses <paramref name="names"/>
-    /// (<see cref="Names"/>), refers to in <paramref name="model"/>'s compilation.
+    /// The part of every description that does not depend on the formula: the referenced assemblies, the global usings
+    /// of every file and the options that change what the compiler reports. Built once per compilation; the same text
+    /// as the previous compilation's is returned as the same string instance.
+    /// </summary>
+    public static string Environment(Compilation compilation)
+    {
+        PerCompilation shared = Compilations.GetValue(compilation, static _ => new PerCompilation());
+        if (Volatile.Read(ref shared.Environment) is { } known)
+            return known;
+        string built = BuildEnvironment(compilation);
+        string? last = Volatile.Read(ref s_lastEnvironment);
+        if (built == last)
+            built = last;
+        else
+            Volatile.Write(ref s_lastEnvironment, built);
+        return Interlocked.CompareExchange(ref shared.Environment, built, null) ?? built;
+    }
+
+    /// <summary>
+    /// The formula's own part of the description of what the declaration <paramref name="syntax"/>, which uses
+    /// <paramref name="names"/> (<see cref="Names"/>), refers to in <paramref name="model"/>'s compilation; the other
+    /// part is the compilation's <see cref="Environment(Compilation)"/>.
     /// </summary>
     public static string Describe(string[] names, MethodDeclarationSyntax syntax, IMethodSymbol method, SemanticModel model, CancellationToken cancellationToken)
     {
         Compilation compilation = model.Compilation;
-        var text = new StringBuilder(Environments.GetValue(compilation, Environment));
+        PerCompilation shared = Compilations.GetValue(compilation, static _ => new PerCompilation());
+        var text = new StringBuilder();
         text.Append(method.ContainingType?.GetMembers(method.Name).Length).Append('\n');
 
         // Every formula of a type declaration sees the same names in scope: look each chain up once per declaration
-        // and compilation, not once per formula.
+        // and compilation, not once per formula; and whether a chain is declared in source at all once per compilation
+        // (most chains are the DSL's own names, shared by every formula).
         SyntaxNode scope = syntax.Parent as TypeDeclarationSyntax ?? (SyntaxNode)syntax;
-        ConcurrentDictionary<(SyntaxNode, string), string>? meanings = null;
         foreach (string chain in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!DeclaredInSource(compilation, chain))
+            if (!shared.Declared.TryGetValue(chain, out bool declared))
+                shared.Declared[chain] = declared = DeclaredInSource(compilation, chain);
+            if (!declared)
                 continue;
-            meanings ??= Meanings.GetValue(compilation, static _ => new());
-            if (!meanings.TryGetValue((scope, chain), out string? meaning))
-                meanings[(scope, chain)] = meaning = Meaning(model, syntax.SpanStart, chain);
+            if (!shared.Meanings.TryGetValue((scope, chain), out string? meaning))
+                shared.Meanings[(scope, chain)] = meaning = Meaning(model, syntax.SpanStart, chain);
             text.Append(chain).Append(" =").Append(meaning).Append('\n');
         }
         return text.ToString();
@@ -123,7 +160,7 @@ internal static class FormulaReferences
     }
 
     /// <summary>The referenced assemblies, the global usings of every file and the options that change what the compiler reports.</summary>
-    private static string Environment(Compilation compilation)
+    private static string BuildEnvironment(Compilation compilation)
     {
         var text = new StringBuilder();
         foreach (MetadataReference reference in compilation.References)
