@@ -28,14 +28,21 @@ namespace DslLosses.Generator.Parsing;
 /// With its tree unchanged, a formula means something else only if a name it uses (in its attributes, parameter types
 /// or body) finds other symbols. A name finds symbols through the file's own usings and scopes (in the unchanged tree),
 /// the global usings of other files, the referenced assemblies, and the declarations of other files. The description
-/// therefore holds: the referenced assemblies, every global using of the compilation and the compilation options that
-/// change what the compiler reports (once per compilation); how many members share the formula's name (a duplicate
-/// formula is an error); and, for each chain of names the formula uses (<c>Log</c>, <c>Math.PI</c>,
-/// <c>Consts.Alpha</c>) of which some name is declared in source (the compiler's declaration table answers that
-/// without binding anything), every symbol the chain finds by name lookup at the declaration, with its kind, full
-/// signature and constant value. Names of the formula's own parameters and locals are treated the same way (they find
-/// nothing, or a member they hide): that only makes the description stricter. Name lookup neither binds nor resolves
-/// overloads, and names declared only in referenced assemblies (the DSL's own vocabulary) are not looked up at all.
+/// therefore holds: the referenced assemblies, every global using of the compilation, the compilation options that
+/// change what the compiler reports and whether a global type <c>System</c> hides the namespace the generated code
+/// names (once per compilation: <see cref="Environment(Compilation)"/>); how many members share the formula's name and,
+/// if several, how many of them are formulas (a duplicate formula is an error); and, for each chain of names the
+/// formula uses (<c>Log</c>, <c>Math.PI</c>, <c>Consts.Alpha</c>) of which some name is declared in source (the
+/// compiler's declaration table answers that without binding anything), every symbol the chain finds by name lookup at
+/// the declaration, with its kind, full signature and constant value; for a method of the formula's own type (a helper
+/// the parser inlines), also its text and, in the same way, what the names in it find. Names of the formula's own
+/// parameters and locals are treated the same way (they find nothing, or a member they hide): that only makes the
+/// description stricter. Name lookup neither binds nor resolves overloads, and names declared only in referenced
+/// assemblies (the DSL's own vocabulary) are not looked up at all.
+/// </para>
+/// <para>
+/// Cost on a re-run: the environment once per compilation, whether a chain is declared in source once per compilation
+/// and chain, each declared chain's meaning once per type declaration; per formula, a string of its own part.
 /// </para>
 /// </remarks>
 internal static class FormulaReferences
@@ -129,7 +136,13 @@ internal static class FormulaReferences
         Compilation compilation = model.Compilation;
         PerCompilation shared = Compilations.GetValue(compilation, static _ => new PerCompilation());
         var text = new StringBuilder();
-        text.Append(method.ContainingType?.GetMembers(method.Name).Length).Append('\n');
+        // A duplicate formula is an error (FormulaParser): the members of the formula's name, and when there are others,
+        // how many of them are formulas (an overload elsewhere that gains [Loss] keeps the count).
+        ImmutableArray<ISymbol> sameName = method.ContainingType?.GetMembers(method.Name) ?? ImmutableArray<ISymbol>.Empty;
+        text.Append(sameName.Length);
+        if (sameName.Length > 1)
+            text.Append(' ').Append(sameName.OfType<IMethodSymbol>().Count(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == FormulaParser.LossAttributeName)));
+        text.Append('\n');
 
         // Every formula of a type declaration sees the same names in scope: look each chain up once per declaration
         // and compilation, not once per formula; and whether a chain is declared in source at all once per compilation
@@ -138,15 +151,23 @@ internal static class FormulaReferences
         foreach (string chain in names)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!shared.Declared.TryGetValue(chain, out bool declared))
-                shared.Declared[chain] = declared = DeclaredInSource(compilation, chain);
-            if (!declared)
+            if (!DeclaredInSource(shared, compilation, chain))
                 continue;
             if (!shared.Meanings.TryGetValue((scope, chain), out string? meaning))
-                shared.Meanings[(scope, chain)] = meaning = Meaning(model, syntax.SpanStart, chain);
+            {
+                var expanded = new HashSet<SyntaxNode>();
+                shared.Meanings[(scope, chain)] = meaning = Meaning(shared, model, syntax.SpanStart, chain, method.ContainingType, expanded, cancellationToken);
+            }
             text.Append(chain).Append(" =").Append(meaning).Append('\n');
         }
         return text.ToString();
+    }
+
+    private static bool DeclaredInSource(PerCompilation shared, Compilation compilation, string chain)
+    {
+        if (!shared.Declared.TryGetValue(chain, out bool declared))
+            shared.Declared[chain] = declared = DeclaredInSource(compilation, chain);
+        return declared;
     }
 
     private static bool DeclaredInSource(Compilation compilation, string chain)
@@ -159,10 +180,15 @@ internal static class FormulaReferences
         return false;
     }
 
-    /// <summary>The referenced assemblies, the global usings of every file and the options that change what the compiler reports.</summary>
+    /// <summary>
+    /// The referenced assemblies, the global usings of every file, the options that change what the compiler reports,
+    /// and whether a type <c>System</c> in the global namespace hides the namespace the generated code names (an error
+    /// of every formula, FormulaParser).
+    /// </summary>
     private static string BuildEnvironment(Compilation compilation)
     {
         var text = new StringBuilder();
+        text.Append("System hidden: ").Append(compilation.GlobalNamespace.GetTypeMembers("System").Length > 0).Append('\n');
         foreach (MetadataReference reference in compilation.References)
             text.Append(reference.Display).Append('\n');
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
@@ -181,8 +207,15 @@ internal static class FormulaReferences
         return text.ToString();
     }
 
-    /// <summary>Every symbol <paramref name="chain"/> (<c>Log</c>, <c>Math.PI</c>) finds at <paramref name="position"/>, described and sorted.</summary>
-    private static string Meaning(SemanticModel model, int position, string chain)
+    /// <summary>
+    /// Every symbol <paramref name="chain"/> (<c>Log</c>, <c>Math.PI</c>) finds at <paramref name="position"/>, described
+    /// and sorted. A method of the formula's own type <paramref name="owner"/> declared in source may be a helper that
+    /// the parser inlines (BodyParser), so its body is part of the formula: its declaration's text is added, and what
+    /// the names it uses find where it is declared (helpers of helpers in turn; each declaration once, in
+    /// <paramref name="expanded"/>).
+    /// </summary>
+    private static string Meaning(PerCompilation shared, SemanticModel model, int position, string chain, INamedTypeSymbol? owner,
+        HashSet<SyntaxNode> expanded, CancellationToken cancellationToken)
     {
         string[] parts = chain.Split('.');
         ImmutableArray<ISymbol> found = First(model, position, parts[0]);
@@ -200,8 +233,30 @@ internal static class FormulaReferences
 
         // Lookup order is not part of the meaning: sort, so that an unrelated reordering does not read the formula again.
         var text = new StringBuilder();
-        foreach (string symbol in found.Select(Write).OrderBy(s => s, StringComparer.Ordinal))
+        foreach (string symbol in found.Select(s => Write(s) + Helper(shared, model, s, owner, expanded, cancellationToken)).OrderBy(s => s, StringComparer.Ordinal))
             text.Append(' ').Append(symbol).Append(';');
+        return text.ToString();
+    }
+
+    /// <summary>For a method of <paramref name="owner"/> declared in source: its text and the meanings of the names it uses (see <see cref="Meaning"/>).</summary>
+    private static string Helper(PerCompilation shared, SemanticModel model, ISymbol symbol, INamedTypeSymbol? owner, HashSet<SyntaxNode> expanded, CancellationToken cancellationToken)
+    {
+        if (owner is null || symbol is not IMethodSymbol method || !SymbolEqualityComparer.Default.Equals(method.ContainingType, owner))
+            return "";
+        var text = new StringBuilder();
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is not MethodDeclarationSyntax helper || !expanded.Add(helper))
+                continue;
+            text.Append(" { ").Append(helper.ToString());
+            SemanticModel helperModel = helper.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(helper.SyntaxTree);
+            foreach (string chain in Names(helper))
+            {
+                if (DeclaredInSource(shared, model.Compilation, chain))
+                    text.Append(' ').Append(chain).Append(" =").Append(Meaning(shared, helperModel, helper.SpanStart, chain, owner, expanded, cancellationToken));
+            }
+            text.Append(" }");
+        }
         return text.ToString();
     }
 
