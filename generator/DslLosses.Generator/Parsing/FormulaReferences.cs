@@ -188,7 +188,9 @@ internal static class FormulaReferences
     private static string BuildEnvironment(Compilation compilation)
     {
         var text = new StringBuilder();
-        text.Append("System hidden: ").Append(compilation.GlobalNamespace.GetTypeMembers("System").Length > 0).Append('\n');
+        // FormulaParser asks the compilation's global namespace, which merges the references' (listed above, so fixed
+        // while they are) with the source assembly's: ask the source assembly alone, which needs no merging.
+        text.Append("System hidden: ").Append(compilation.Assembly.GlobalNamespace.GetTypeMembers("System").Length > 0).Append('\n');
         foreach (MetadataReference reference in compilation.References)
             text.Append(reference.Display).Append('\n');
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
