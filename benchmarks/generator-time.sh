@@ -5,6 +5,9 @@
 #                                                           stopped after 60 s (see --timeout, --runs, --chain, --cases)
 #   benchmarks/generator-time.sh REPO --quick --timeout 30 --chain 10,12,14,16,20,40,80,160
 #   benchmarks/generator-time.sh REPO --filter '*'          BenchmarkDotNet: every benchmark
+#   benchmarks/generator-time.sh REPO --floor --runs 40 [--steps]
+#                                                           the re-run after an unrelated edit (100 formulas), LossGenerator
+#                                                           against a trivial generator (the floor), alternating in one process
 #   DSL_GENBENCH_CHAIN=10,12 benchmarks/generator-time.sh REPO --filter '*ChainedLocals*'
 #
 # REPO is a checkout of DslLosses (the generator and runtime to measure). Builds DslLosses.GeneratorBenchmarks of
@@ -14,7 +17,7 @@
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-    echo "usage: $0 REPO [--quick [--timeout S] [--runs R] [--chain N,N,...] [--cases ...] | BenchmarkDotNet arguments]" >&2
+    echo "usage: $0 REPO [--quick [--timeout S] [--runs R] [--chain N,N,...] [--cases ...] | --floor [--formulas N] [--runs R] [--steps] | BenchmarkDotNet arguments]" >&2
     exit 2
 fi
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -88,3 +88,38 @@ public class Incremental
     [Benchmark(Description = "re-run after an unrelated edit")]
     public GeneratorDriver UnrelatedEdit() => Workloads.Run(_driver, _compilation.ReplaceSyntaxTree(_other, _edited));
 }
+
+/// <summary>
+/// <see cref="Incremental"/> for LossGenerator against the floor (<see cref="FloorGenerator"/>: the same
+/// <c>ForAttributeWithMetadataName</c> search and nothing else), on the same workload and edit. The alternating
+/// stopwatch mode (<c>--floor</c>, <see cref="Floor"/>) gives the ratio under load; this is the BenchmarkDotNet view.
+/// </summary>
+[MemoryDiagnoser]
+public class IncrementalFloor
+{
+    private CSharpCompilation _compilation = null!;
+    private SyntaxTree _other = null!;
+    private SyntaxTree _edited = null!;
+    private GeneratorDriver _floor = null!;
+    private GeneratorDriver _driver = null!;
+
+    [Params(100)]
+    public int Formulas { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        SyntaxTree[] trees = Workloads.Parse(Workloads.FormulaSources(Formulas).Append(Workloads.Other));
+        _other = trees[^1];
+        _edited = CSharpSyntaxTree.ParseText(Workloads.OtherEdited, Workloads.ParseOptions, _other.FilePath);
+        _compilation = Workloads.Compile(trees);
+        _floor = Workloads.Run(Workloads.Driver(new FloorGenerator()), _compilation, check: true);
+        _driver = Workloads.Run(Workloads.Driver(), _compilation, check: true);
+    }
+
+    [Benchmark(Baseline = true, Description = "floor: re-run after an unrelated edit")]
+    public GeneratorDriver Floor() => Workloads.Run(_floor, _compilation.ReplaceSyntaxTree(_other, _edited));
+
+    [Benchmark(Description = "LossGenerator: re-run after an unrelated edit")]
+    public GeneratorDriver LossGenerator() => Workloads.Run(_driver, _compilation.ReplaceSyntaxTree(_other, _edited));
+}

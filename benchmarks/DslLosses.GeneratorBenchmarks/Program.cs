@@ -16,6 +16,8 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace DslLosses.GeneratorBenchmarks;
 
 /// <summary>
+/// <c>--floor [--formulas N] [--runs R] [--steps]</c>: the re-run after an unrelated edit, LossGenerator against the
+/// floor (<see cref="FloorGenerator"/>), alternating in one process (<see cref="Floor"/>).
 /// <c>--quick [--timeout S] [--runs R] [--chain 10,20,...] [--cases a,b]</c>: each case once per run in a process of
 /// its own, stopped after S seconds (a generator that does not finish is reported, not waited for).
 /// Anything else: BenchmarkDotNet (<c>--filter '*'</c>).
@@ -28,6 +30,8 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "--case")
             return Child(args[1], int.Parse(Option(args, "--runs") ?? "3", Inv));
+        if (args.Length > 0 && args[0] == "--floor")
+            return Floor.Run(int.Parse(Option(args, "--formulas") ?? "100", Inv), int.Parse(Option(args, "--runs") ?? "40", Inv), args.Contains("--steps"));
         if (args.Length > 0 && args[0] == "--quick")
             return Quick(args);
 
@@ -81,12 +85,12 @@ public static class Program
                 run = () => Workloads.Run(Workloads.Driver(), Workloads.Compile(trees), check: true);
                 break;
             }
-            case "incremental":
+            case "incremental" or "floor":
             {
                 SyntaxTree[] trees = Workloads.Parse(Workloads.FormulaSources(n).Append(Workloads.Other));
                 SyntaxTree edited = CSharpSyntaxTree.ParseText(Workloads.OtherEdited, Workloads.ParseOptions, trees[^1].FilePath);
                 CSharpCompilation compilation = Workloads.Compile(trees);
-                GeneratorDriver warm = Workloads.Run(Workloads.Driver(), compilation, check: true);
+                GeneratorDriver warm = Workloads.Run(Workloads.Driver(parts[0] == "floor" ? new FloorGenerator() : null), compilation, check: true);
                 run = () => Workloads.Run(warm, compilation.ReplaceSyntaxTree(trees[^1], edited));
                 break;
             }
@@ -155,6 +159,7 @@ public static class Program
             "formulas" => $"{p[1]} formula{(p[1] == "1" ? "" : "s")}, full run",
             "chain" => $"{p[1]} chained locals, full run",
             "incremental" => $"{p[1]} formulas, re-run after an unrelated edit",
+            "floor" => $"{p[1]} formulas, re-run after an unrelated edit, trivial generator (the floor)",
             _ => c,
         };
     }
@@ -212,7 +217,7 @@ public static class Program
         return (results, note);
     }
 
-    private static string CpuName()
+    internal static string CpuName()
     {
         try
         {
@@ -222,7 +227,7 @@ public static class Program
         catch (IOException) { return "unknown"; }
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
         catch (IOException) { return "unknown"; }

@@ -193,11 +193,12 @@ public static class Workloads
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
-    public static GeneratorDriver Driver()
+    /// <summary>A driver of <see cref="LossGenerator"/>, or of <paramref name="generator"/>; <paramref name="trackSteps"/> records each step's time.</summary>
+    public static GeneratorDriver Driver(IIncrementalGenerator? generator = null, bool trackSteps = false)
         => CSharpGeneratorDriver.Create(
-            new[] { new LossGenerator().AsSourceGenerator() },
+            new[] { (generator ?? new LossGenerator()).AsSourceGenerator() },
             parseOptions: ParseOptions,
-            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator; fails if it reported an error or generated nothing (a workload the DSL does not accept).</summary>
     public static GeneratorDriver Run(GeneratorDriver driver, Compilation compilation, bool check = false)

@@ -96,7 +96,13 @@ public sealed class LossGenerator : IIncrementalGenerator
     {
         /// <summary>The chains of names the declaration uses (<see cref="FormulaReferences.Names"/>): syntax only.</summary>
         public string[]? Names;
+
+        /// <summary>The compilation's part of the description the result was read under (<see cref="FormulaReferences.Environment"/>).</summary>
+        public string? Environment;
+
+        /// <summary>The formula's own part of that description (<see cref="FormulaReferences.Describe"/>).</summary>
         public string? References;
+
         public Result<FormulaModel?>? Result;
     }
 
@@ -112,30 +118,32 @@ public sealed class LossGenerator : IIncrementalGenerator
         Reading reading = _readings.GetValue(syntax, static _ => new Reading());
         string[] names;
         Result<FormulaModel?>? cached;
-        string? cachedReferences;
+        string? cachedEnvironment, cachedReferences;
         lock (reading)
         {
             names = reading.Names ??= FormulaReferences.Names(syntax);
-            (cached, cachedReferences) = (reading.Result, reading.References);
+            (cached, cachedEnvironment, cachedReferences) = (reading.Result, reading.Environment, reading.References);
         }
 
-        string? references = null;
+        string? environment = null, references = null;
         try
         {
+            environment = FormulaReferences.Environment(context.SemanticModel.Compilation);
             references = FormulaReferences.Describe(names, syntax, method, context.SemanticModel, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The description only saves work: if it fails, read the formula, which reports its own failures.
         }
-        if (cached is not null && references is not null && references == cachedReferences)
+        // string == compares the references first: the environment is usually the previous compilation's instance.
+        if (cached is not null && references is not null && references == cachedReferences && environment == cachedEnvironment)
             return cached;
 
         Interlocked.Increment(ref _fullReadings);
         Result<FormulaModel?> result = ParseAndCheck(context, cancellationToken);
         lock (reading)
         {
-            (reading.Result, reading.References) = (references is null ? null : result, references);
+            (reading.Result, reading.Environment, reading.References) = (references is null ? null : result, environment, references);
         }
         return result;
     }

@@ -153,4 +153,57 @@ public class GeneratorIncrementalityTests
         Assert.Equal(4, generator.FullReadings);
         Assert.NotEqual("", before);
     }
+
+    [Fact]
+    public void A_global_type_System_added_in_another_file_reads_every_formula_again()
+    {
+        // a type System in the global namespace hides global::System, which the generated code names (DSL0408): both
+        // formulas are refused and the generator emits nothing
+        var generator = new LossGenerator();
+        (string before, string after) = RunThenEditLastFile(generator,
+            GeneratorHarness.Compile(Scaled, "public static class Consts { public const double Alpha = 0.25; }", "public class Other { }"),
+            "public class Other { }\npublic class System { }", out int readBefore);
+        Assert.Equal(2, readBefore);
+        Assert.Equal(4, generator.FullReadings);
+        Assert.Contains("Scaled", before);
+        Assert.Equal("", after);
+    }
+
+    [Fact]
+    public void A_helper_edited_in_another_part_reads_the_formula_that_inlines_it_again()
+    {
+        // Tail inlines the helper Shift, declared in another part of L: its body is part of the formula
+        const string tail = GeneratorHarness.Usings + """
+            public static partial class L
+            {
+                [Loss] static TensorExpr Tail([Shape("...")] TensorExpr y, [Shape("...")] TensorExpr p) => Shift(y - p);
+                [Loss] static TensorExpr Se([Shape("...")] TensorExpr y, [Shape("...")] TensorExpr p) => Square(y - p);
+            }
+            """;
+        var generator = new LossGenerator();
+        (string before, string after) = RunThenEditLastFile(generator,
+            GeneratorHarness.Compile(tail, GeneratorHarness.Usings + "public static partial class L { static TensorExpr Shift(TensorExpr t) => Square(t) + 0.25; }"),
+            GeneratorHarness.Usings + "public static partial class L { static TensorExpr Shift(TensorExpr t) => Square(t) + 0.75; }", out int readBefore);
+        Assert.Equal(2, readBefore);
+        Assert.Equal(3, generator.FullReadings);
+        Assert.Contains("0.25", before);
+        Assert.DoesNotContain("0.25", after);
+        Assert.Contains("0.75", after);
+    }
+
+    [Fact]
+    public void An_overload_in_another_part_that_becomes_a_formula_reads_the_formula_of_that_name_again()
+    {
+        // two [Loss] methods named Se in L are an error (DSL0405): both are refused, Scaled stays and is not read again
+        var generator = new LossGenerator();
+        (string before, string after) = RunThenEditLastFile(generator,
+            GeneratorHarness.Compile(Scaled, "public static class Consts { public const double Alpha = 0.25; }",
+                GeneratorHarness.Usings + "public static partial class L { static TensorExpr Se([Shape(\"...\")] TensorExpr y) => Square(y); }"),
+            GeneratorHarness.Usings + "public static partial class L { [Loss] static TensorExpr Se([Shape(\"...\")] TensorExpr y) => Square(y); }", out int readBefore);
+        Assert.Equal(2, readBefore);
+        Assert.Equal(4, generator.FullReadings);
+        Assert.Contains(" Se(", before);
+        Assert.DoesNotContain(" Se(", after);
+        Assert.Contains("Scaled(", after);
+    }
 }
