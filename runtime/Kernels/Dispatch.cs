@@ -107,11 +107,12 @@ public static class Dispatch
             {
                 // a narrow loss axis: whole tiles of rows first, one row per lane; the rows left over row by row
                 double tiles = 0.0;
-                if (!TW.IsWeighted && inner == 1)
+                if (!TW.IsWeighted)
                 {
-                    if (Float512.IsHardwareAccelerated && c <= Float512.MaxTileColumns(TK.RowTileTensors) && outer - start >= Float512.Count)
+                    int lanes = RowTileLanes<TK>(outer - start, c, inner);
+                    if (lanes == Float512.Count)
                         tiles = TK.LossInRowTiles<Float512, TOut>(ref a, outer, c, inner, start, out start);
-                    else if (Float256.IsHardwareAccelerated && c <= Float256.MaxTileColumns(TK.RowTileTensors) && outer - start >= Float256.Count)
+                    else if (lanes == Float256.Count)
                         tiles = TK.LossInRowTiles<Float256, TOut>(ref a, outer, c, inner, start, out start);
                 }
                 return tiles + LossFloat<TK, TOut, TW>(ref a, outer, c, inner, start);
@@ -147,6 +148,40 @@ public static class Dispatch
             return TK.LossInFloat<System.Half, HalfScalar, TOut, TW>(ref a, outer, c, inner, start);
         }
         throw Shapes.UnsupportedElementType(TK.LossName, typeof(T));
+    }
+
+    /// <summary>
+    /// Whether <see cref="Loss{T, TK, TOut, TW}"/> runs float row tiles for the unweighted total over
+    /// <paramref name="rows"/> rows of <paramref name="c"/> x <paramref name="inner"/> elements: the same test it makes.
+    /// Where it does, the total adds the tiles' row losses, which the row-by-row bodies (and the gradient bodies, which
+    /// have no row tiles) may round differently; where it does not, the gradient body's total is the loss body's.
+    /// </summary>
+    /// <typeparam name="T">The element type of the data.</typeparam>
+    /// <typeparam name="TK">The formula's kernels.</typeparam>
+    /// <param name="rows">How many rows the total runs over (a chunk's, for a chunked run).</param>
+    /// <param name="c">The loss-axis length.</param>
+    /// <param name="inner">The elements after the loss axis.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TotalTakesRowTiles<T, TK>(nint rows, nint c, nint inner)
+        where T : unmanaged where TK : IFormulaKernels<TK>, allows ref struct
+        => typeof(T) == typeof(float) && (TK.ElementTypes & LossElementTypes.Single) != 0 && !TK.FlatTotal
+           && TK.RowTileTensors > 0 && RowTileLanes<TK>(rows, c, inner) != 0;
+
+    /// <summary>
+    /// The lanes of the float row tiles an unweighted loss body runs over <paramref name="rows"/> rows: 16 (Vector512),
+    /// 8 (Vector256), or 0 when it runs no tiles (a loss axis too wide or not contiguous, too few rows).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RowTileLanes<TK>(nint rows, nint c, nint inner)
+        where TK : IFormulaKernels<TK>, allows ref struct
+    {
+        if (TK.RowTileTensors == 0 || inner != 1)
+            return 0;
+        if (Float512.IsHardwareAccelerated && c <= Float512.MaxTileColumns(TK.RowTileTensors) && rows >= Float512.Count)
+            return Float512.Count;
+        if (Float256.IsHardwareAccelerated && c <= Float256.MaxTileColumns(TK.RowTileTensors) && rows >= Float256.Count)
+            return Float256.Count;
+        return 0;
     }
 
     /// <summary>The gradient body (with the loss total too, by <typeparamref name="TOut"/>) over rows <paramref name="start"/> to <paramref name="outer"/>.</summary>
