@@ -101,7 +101,7 @@ internal static class SourceEmitter
         if ((total || perSample) && split)
             EmitSplit(w, plan);
         if (GradientSplits(plan, split))
-            EmitGradientSplit(w, plan);
+            EmitGradientSplit(w, plan, total && FusedSplit(plan, split));
         EmitKernels(w, plan, types, total, perSample);
         // The kernel bodies: one per compute type, generic over the width, the output and the weighting; one for both
         // compute types, generic over it too, where the plan's float and double choices agree.
@@ -648,9 +648,12 @@ internal static class SourceEmitter
 
     /// <summary>
     /// The chunked gradient for large inputs: each chunk of rows runs the unweighted gradient kernel into its rows of the
-    /// destinations. The entries do not depend on the chunking (the gradient kernels have no row tiles).
+    /// destinations. The entries do not depend on the chunking (the gradient kernels have no row tiles). With <c>TOut</c>
+    /// = <c>GradientAndTotal</c> it also returns the loss total as the chunked loss run adds it (chunk totals in chunk
+    /// order): each chunk's total from the gradient pass, which is the loss kernel's over the same rows, except where the
+    /// loss would take float row tiles over the chunk; that chunk runs the loss kernel after its gradient.
     /// </summary>
-    private static void EmitGradientSplit(CodeWriter w, KernelPlan plan)
+    private static void EmitGradientSplit(CodeWriter w, KernelPlan plan, bool fused)
     {
         FormulaModel f = plan.Formula;
         string job = "__" + f.MethodName + "_GradientJob";
@@ -660,11 +663,13 @@ internal static class SourceEmitter
         int n = plan.Gradients.Count;
         var parameters = SplitInputParameters(f).Concat(new[] { "nint outer", "nint c", "nint inner" })
           .Concat(Enumerable.Range(0, n).Select(k => "ref T " + KernelEmitter.GradientArgument(f, k)))
-          .Concat(new[] { "double divisor" });
+          .Concat(new[] { "double divisor" })
+          .Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
+        const string outputConstraint = "where TOut : struct, global::DslLosses.Kernels.IKernelOutput";
 
         w.Line();
-        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> in size-determined chunks of rows on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads, each chunk into its own rows of the destination.</summary>");
-        w.Line($"private static unsafe void {GradientSplitName(plan)}<T>({string.Join(", ", parameters)}) where T : unmanaged");
+        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> in size-determined chunks of rows on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>");
+        w.Line($"private static unsafe double {GradientSplitName(plan)}<T, TOut>({string.Join(", ", parameters)}) where T : unmanaged {outputConstraint}");
         using (w.Block())
         {
             foreach (var (p, type, _) in pointers)
@@ -677,13 +682,13 @@ internal static class SourceEmitter
                 for (int k = 0; k < n; k++)
                     inits.Add($"grad{k} = out_{k}");
                 inits.Add("divisor = divisor");
-                w.Line($"var job = new {job}<T> {{ {string.Join(", ", inits)} }};");
-                w.Line("global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);");
+                w.Line($"var job = new {job}<T, TOut> {{ {string.Join(", ", inits)} }};");
+                w.Line($"return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
             }
         }
         w.Line();
-        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
-        using (w.Block($"private unsafe struct {job}<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged"))
+        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
+        using (w.Block($"private unsafe struct {job}<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged {outputConstraint}"))
         {
             JobFields(w, f);
             for (int k = 0; k < n; k++)
@@ -693,16 +698,35 @@ internal static class SourceEmitter
             w.Line("public double Sum(nint start, nint count, out nint kept)");
             using (w.Block())
             {
-                var args = ChunkInputs(f, pointers);
+                var inputs = ChunkInputs(f, pointers);
+                var args = new List<string>(inputs);
                 args.AddRange(new[] { "count", "c", "inner", "0", nullRef, "default" });
                 for (int k = 0; k < n; k++)
                     args.Add($"ref *(grad{k} + start * c * inner)");
                 args.Add("divisor");
+                if (fused && (f.ElementTypes & DType.Single.Flag) != 0 && KernelEmitter.RowTilesApplicable(plan))
+                {
+                    // float row tiles over this chunk would add other row losses than the gradient body: its total as the loss kernel sums it
+                    using (w.Block($"if (TOut.AddsTotal && global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, {KernelsName(f)}<T>>(count, c, inner))"))
+                    {
+                        var only = new List<string>(args);
+                        if (kept)
+                            only.Add("out _");
+                        w.Line($"__{f.MethodName}_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>({string.Join(", ", only)});");
+                        var loss = new List<string>(inputs);
+                        loss.AddRange(new[] { "count", "c", "inner", "0", nullRef, "default", nullRef });
+                        if (kept)
+                            loss.Add("out kept");
+                        else
+                            w.Line("kept = 0;");
+                        w.Line($"return __{f.MethodName}_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>({string.Join(", ", loss)});");
+                    }
+                }
                 if (kept)
-                    args.Add("out _");
-                w.Line("kept = 0;");
-                w.Line($"__{f.MethodName}_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
-                w.Line("return 0.0;");
+                    args.Add("out kept");
+                else
+                    w.Line("kept = 0;");
+                w.Line($"return __{f.MethodName}_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
             }
         }
     }
@@ -714,9 +738,10 @@ internal static class SourceEmitter
         {
             var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" })
                 .Concat(Enumerable.Range(0, plan.Gradients.Count).Select(k => $"ref {Shapes}.Data(in {GradientDestination(plan.Formula, k)})"))
-                .Concat(new[] { "__divisor" });
+                .Concat(new[] { "__divisor" })
+                .Concat(plan.Keep is not null ? new[] { "out _" } : Array.Empty<string>());
             w.Line($"if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
-            w.Line($"    {GradientSplitName(plan)}({string.Join(", ", args)});");
+            w.Line($"    {GradientSplitName(plan)}<T, global::DslLosses.Kernels.GradientOnly>({string.Join(", ", args)});");
             w.Line("else");
             w.Line($"    {KernelCall(plan, KernelOutput.Gradient, false)};");
         }
@@ -1077,13 +1102,25 @@ internal static class SourceEmitter
                 if (plan.Keep is not null)
                     w.Line("nint __kept = 0;");
                 string? another = total ? SumsAnotherWay(plan, split) : null;
+                bool fusedSplit = total && FusedSplit(plan, split);
                 using (w.Block("if (__withTotal)"))
                 {
+                    if (fusedSplit)
+                    {
+                        // large: the gradient in chunks, each chunk's loss total added in chunk order, as Compute adds them
+                        var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" })
+                            .Concat(Enumerable.Range(0, plan.Gradients.Count).Select(k => $"ref {Shapes}.Data(in {GradientDestination(f, k)})"))
+                            .Concat(new[] { "__divisor" })
+                            .Concat(plan.Keep is not null ? new[] { "out __kept" } : Array.Empty<string>());
+                        w.Line("if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+                        w.Line($"    __total = {GradientSplitName(plan)}<T, global::DslLosses.Kernels.GradientAndTotal>({string.Join(", ", args)});");
+                    }
                     if (another is not null)
                     {
                         // The total of Compute when it is not added row by row: then the fused value is summed the same
                         // way (a second pass), so both agree bit for bit.
-                        using (w.Block(another == "true" ? "if (sampleWeight.Rank == 0)" : $"if (sampleWeight.Rank == 0 && ({another}))"))
+                        string when = another == "true" ? "if (sampleWeight.Rank == 0)" : $"if (sampleWeight.Rank == 0 && ({another}))";
+                        using (w.Block(fusedSplit ? "else " + when : when))
                         {
                             EmitUnweightedGradient(w, plan, split);
                             EmitUnweightedTotal(w, plan, split);
@@ -1091,7 +1128,7 @@ internal static class SourceEmitter
                     }
                     if (another != "true")
                     {
-                        w.Line(another is null ? "if (sampleWeight.Rank == 0)" : "else if (sampleWeight.Rank == 0)");
+                        w.Line(another is null && !fusedSplit ? "if (sampleWeight.Rank == 0)" : "else if (sampleWeight.Rank == 0)");
                         w.Line($"    __total = {KernelCall(plan, KernelOutput.SumAndGradient, false)};");
                     }
                     using (w.Block("else"))
@@ -1140,12 +1177,19 @@ internal static class SourceEmitter
         if (plan.HasFlatSum)
             return "true";
         var conditions = new List<string>();
-        if (split)
+        // chunks: summed in one pass by the chunked gradient where it runs, else a second pass
+        if (split && !FusedSplit(plan, split))
             conditions.Add("global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner)");
         if ((plan.Formula.ElementTypes & DType.Single.Flag) != 0 && KernelEmitter.RowTilesApplicable(plan))
-            conditions.Add("typeof(T) == typeof(float)");
+            conditions.Add($"global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, {KernelsName(plan.Formula)}<T>>(__outer, __c, __inner)");
         return conditions.Count == 0 ? null : string.Join(" || ", conditions);
     }
+
+    /// <summary>
+    /// Whether a large unweighted fused total comes from the chunked gradient (<c>GradientAndTotal</c>): the gradient
+    /// runs in the chunks the chunked loss run takes and the total is added row by row within a chunk (no flat sum).
+    /// </summary>
+    private static bool FusedSplit(KernelPlan plan, bool split) => !plan.HasFlatSum && GradientSplits(plan, split);
 
     /// <summary>The call of the chunked run: the unweighted total, or the unweighted per-sample losses into <c>destination</c>.</summary>
     private static string SplitCall(KernelPlan plan, KernelOutput output)

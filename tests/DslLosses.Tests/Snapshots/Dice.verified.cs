@@ -164,10 +164,12 @@ namespace Snapshots
             double __total = 0.0;
             if (__withTotal)
             {
-                if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner) || typeof(T) == typeof(float)))
+                if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __Dice_GradientSplit<T, global::DslLosses.Kernels.GradientAndTotal>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                else if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __Dice_Kernels<T>>(__outer, __c, __inner)))
                 {
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __Dice_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                        __Dice_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     else
                         __Dice_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
@@ -186,7 +188,7 @@ namespace Snapshots
             else if (sampleWeight.Rank == 0)
             {
                 if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __Dice_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    __Dice_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                 else
                     __Dice_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
             }
@@ -250,21 +252,21 @@ namespace Snapshots
             }
         }
 
-        /// <summary>The unweighted gradient of <c>Dice</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination.</summary>
-        private static unsafe void __Dice_GradientSplit<T>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged
+        /// <summary>The unweighted gradient of <c>Dice</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __Dice_GradientSplit<T, TOut>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             fixed (T* f_yTrue = &p_yTrue)
             fixed (T* f_yPred = &p_yPred)
             fixed (T* f_smooth = &p_smooth)
             fixed (T* out_0 = &grad)
             {
-                var job = new __Dice_GradientJob<T> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_smooth = f_smooth, c = c, inner = inner, grad0 = out_0, divisor = divisor };
-                global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                var job = new __Dice_GradientJob<T, TOut> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_smooth = f_smooth, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>Dice</c> over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __Dice_GradientJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        /// <summary>The unweighted gradient of <c>Dice</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __Dice_GradientJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             public T* p_yTrue;
             public T* p_yPred;
@@ -276,9 +278,14 @@ namespace Snapshots
 
             public double Sum(nint start, nint count, out nint kept)
             {
+                if (TOut.AddsTotal && global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __Dice_Kernels<T>>(count, c, inner))
+                {
+                    __Dice_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                    kept = 0;
+                    return __Dice_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                }
                 kept = 0;
-                __Dice_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
-                return 0.0;
+                return __Dice_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
             }
         }
 

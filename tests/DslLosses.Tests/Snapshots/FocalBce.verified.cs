@@ -164,7 +164,7 @@ namespace Snapshots
                 if (sampleWeight.Rank == 0)
                 {
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __FocalBce_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                        __FocalBce_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     else
                         __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
@@ -181,7 +181,7 @@ namespace Snapshots
             else if (sampleWeight.Rank == 0)
             {
                 if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __FocalBce_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    __FocalBce_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                 else
                     __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
             }
@@ -244,20 +244,20 @@ namespace Snapshots
             }
         }
 
-        /// <summary>The unweighted gradient of <c>FocalBce</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination.</summary>
-        private static unsafe void __FocalBce_GradientSplit<T>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged
+        /// <summary>The unweighted gradient of <c>FocalBce</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __FocalBce_GradientSplit<T, TOut>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             fixed (T* f_yTrue = &p_yTrue)
             fixed (T* f_yPred = &p_yPred)
             fixed (T* out_0 = &grad)
             {
-                var job = new __FocalBce_GradientJob<T> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner, grad0 = out_0, divisor = divisor };
-                global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                var job = new __FocalBce_GradientJob<T, TOut> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>FocalBce</c> over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __FocalBce_GradientJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        /// <summary>The unweighted gradient of <c>FocalBce</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __FocalBce_GradientJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             public T* p_yTrue;
             public T* p_yPred;
@@ -270,8 +270,7 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
-                return 0.0;
+                return __FocalBce_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
             }
         }
 

@@ -133,7 +133,7 @@ namespace Snapshots
             double __sg_scale = 0.0;
             if (__withTotal)
             {
-                if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner) || typeof(T) == typeof(float)))
+                if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner) || global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __GaussianNll_Kernels<T>>(__outer, __c, __inner)))
                 {
                     __GaussianNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradientMean), ref global::DslLosses.Kernels.Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))

@@ -107,10 +107,12 @@ namespace Snapshots
             double __total = 0.0;
             if (__withTotal)
             {
-                if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner) || typeof(T) == typeof(float)))
+                if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __SoftmaxCe3_GradientSplit<T, global::DslLosses.Kernels.GradientAndTotal>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                else if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __SoftmaxCe3_Kernels<T>>(__outer, __c, __inner)))
                 {
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __SoftmaxCe3_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                        __SoftmaxCe3_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     else
                         __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                     if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
@@ -129,7 +131,7 @@ namespace Snapshots
             else if (sampleWeight.Rank == 0)
             {
                 if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __SoftmaxCe3_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    __SoftmaxCe3_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
                 else
                     __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
             }
@@ -191,20 +193,20 @@ namespace Snapshots
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination.</summary>
-        private static unsafe void __SoftmaxCe3_GradientSplit<T>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged
+        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __SoftmaxCe3_GradientSplit<T, TOut>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             fixed (T* f_labels = &p_labels)
             fixed (T* f_logits = &p_logits)
             fixed (T* out_0 = &grad)
             {
-                var job = new __SoftmaxCe3_GradientJob<T> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, grad0 = out_0, divisor = divisor };
-                global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                var job = new __SoftmaxCe3_GradientJob<T, TOut> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SoftmaxCe3_GradientJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SoftmaxCe3_GradientJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             public T* p_labels;
             public T* p_logits;
@@ -215,9 +217,14 @@ namespace Snapshots
 
             public double Sum(nint start, nint count, out nint kept)
             {
+                if (TOut.AddsTotal && global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __SoftmaxCe3_Kernels<T>>(count, c, inner))
+                {
+                    __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                    kept = 0;
+                    return __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                }
                 kept = 0;
-                __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
-                return 0.0;
+                return __SoftmaxCe3_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
             }
         }
 

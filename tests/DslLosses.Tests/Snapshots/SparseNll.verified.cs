@@ -233,17 +233,8 @@ namespace Snapshots
             nint __kept = 0;
             if (__withTotal)
             {
-                if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner)))
-                {
-                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __SparseNll_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
-                    else
-                        __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
-                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __SparseNll_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
-                    else
-                        __total = __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
-                }
+                if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __SparseNll_GradientSplit<T, global::DslLosses.Kernels.GradientAndTotal>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out __kept);
                 else if (sampleWeight.Rank == 0)
                     __total = __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out __kept);
                 else
@@ -255,7 +246,7 @@ namespace Snapshots
             else if (sampleWeight.Rank == 0)
             {
                 if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __SparseNll_GradientSplit(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    __SparseNll_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
                 else
                     __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
             }
@@ -335,20 +326,20 @@ namespace Snapshots
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SparseNll</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination.</summary>
-        private static unsafe void __SparseNll_GradientSplit<T>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged
+        /// <summary>The unweighted gradient of <c>SparseNll</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __SparseNll_GradientSplit<T, TOut>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T grad, double divisor, out nint kept) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             fixed (T* f_logits = &p_logits)
             fixed (int* f_labels = &p_labels)
             fixed (T* out_0 = &grad)
             {
-                var job = new __SparseNll_GradientJob<T> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, grad0 = out_0, divisor = divisor };
-                global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                var job = new __SparseNll_GradientJob<T, TOut> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SparseNll</c> over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SparseNll_GradientJob<T> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged
+        /// <summary>The unweighted gradient of <c>SparseNll</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_GradientJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
         {
             public T* p_logits;
             public int* p_labels;
@@ -360,9 +351,7 @@ namespace Snapshots
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                kept = 0;
-                __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor, out _);
-                return 0.0;
+                return __SparseNll_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor, out kept);
             }
         }
 
