@@ -88,6 +88,48 @@ public class FusedOnePassTests
         }
     }
 
+    /// <summary>
+    /// Above the split, a float total of many rows rounds away a last-bit difference of one row's loss; here only every
+    /// 997th row has a loss (the others a zero label row, or an ignored label), so the float result keeps it: a chunk
+    /// whose loss takes row tiles must give the tiles' total, not the gradient body's.
+    /// </summary>
+    [Theory]
+    [InlineData("cce-logits")]
+    [InlineData("scce-ignore")]
+    public void Fused_total_keeps_the_tiles_total_of_each_chunk_when_few_rows_count(string loss)
+    {
+        int saved = Parallelism.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int c in Classes)
+            {
+                int b = (int)(ParallelSum.SplitThreshold / c) + 37;
+                var random = new Random(b + c);
+                float[] labels = new float[b * c], preds = new float[b * c];
+                int[] classes = new int[b];
+                for (int i = 0; i < preds.Length; i++)
+                    preds[i] = (float)(random.NextDouble() * 16 - 8);
+                for (int i = 0; i < b; i++)
+                {
+                    bool counts = i % 997 == 0;
+                    classes[i] = counts ? random.Next(c) : -1;
+                    if (counts)
+                        labels[i * c + classes[i]] = 1f;
+                }
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Parallelism.MaxDegreeOfParallelism = threads;
+                    foreach (Reduction reduction in new[] { Reduction.SumOverBatchSize, Reduction.Sum })
+                        Check($"{loss} float {reduction} [{b}, {c}], every 997th row, on {threads} thread(s)", loss, reduction, classes, labels, preds, b, c);
+                }
+            }
+        }
+        finally
+        {
+            Parallelism.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     private static void Check<T>(string what, string loss, Reduction reduction, int[] classes, T[] labels, T[] preds, int b, int c)
         where T : unmanaged, IEquatable<T>
     {
