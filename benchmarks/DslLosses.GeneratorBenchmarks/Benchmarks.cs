@@ -67,16 +67,16 @@ public class ChainedLocals
 [MemoryDiagnoser]
 public class Incremental
 {
-    private CSharpCompilation _compilation = null!;
-    private SyntaxTree _other = null!;
-    private SyntaxTree _edited = null!;
+    private protected CSharpCompilation _compilation = null!;
+    private protected SyntaxTree _other = null!;
+    private protected SyntaxTree _edited = null!;
     private GeneratorDriver _driver = null!;
 
     [Params(100)]
     public int Formulas { get; set; }
 
     [GlobalSetup]
-    public void Setup()
+    public virtual void Setup()
     {
         SyntaxTree[] trees = Workloads.Parse(Workloads.FormulaSources(Formulas).Append(Workloads.Other));
         _other = trees[^1];
@@ -95,31 +95,17 @@ public class Incremental
 /// stopwatch mode (<c>--floor</c>, <see cref="Floor"/>) gives the ratio under load; this is the BenchmarkDotNet view.
 /// </summary>
 [MemoryDiagnoser]
-public class IncrementalFloor
+public class IncrementalFloor : Incremental
 {
-    private CSharpCompilation _compilation = null!;
-    private SyntaxTree _other = null!;
-    private SyntaxTree _edited = null!;
     private GeneratorDriver _floor = null!;
-    private GeneratorDriver _driver = null!;
 
-    [Params(100)]
-    public int Formulas { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
+    /// <summary>The base's setup (its <c>[GlobalSetup]</c> applies to this override), then the floor's driver.</summary>
+    public override void Setup()
     {
-        SyntaxTree[] trees = Workloads.Parse(Workloads.FormulaSources(Formulas).Append(Workloads.Other));
-        _other = trees[^1];
-        _edited = CSharpSyntaxTree.ParseText(Workloads.OtherEdited, Workloads.ParseOptions, _other.FilePath);
-        _compilation = Workloads.Compile(trees);
+        base.Setup();
         _floor = Workloads.Run(Workloads.Driver(new FloorGenerator()), _compilation, check: true);
-        _driver = Workloads.Run(Workloads.Driver(), _compilation, check: true);
     }
 
     [Benchmark(Baseline = true, Description = "floor: re-run after an unrelated edit")]
     public GeneratorDriver Floor() => Workloads.Run(_floor, _compilation.ReplaceSyntaxTree(_other, _edited));
-
-    [Benchmark(Description = "LossGenerator: re-run after an unrelated edit")]
-    public GeneratorDriver LossGenerator() => Workloads.Run(_driver, _compilation.ReplaceSyntaxTree(_other, _edited));
 }

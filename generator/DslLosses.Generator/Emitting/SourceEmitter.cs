@@ -736,12 +736,8 @@ internal static class SourceEmitter
     {
         if (GradientSplits(plan, split))
         {
-            var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" })
-                .Concat(Enumerable.Range(0, plan.Gradients.Count).Select(k => $"ref {Shapes}.Data(in {GradientDestination(plan.Formula, k)})"))
-                .Concat(new[] { "__divisor" })
-                .Concat(plan.Keep is not null ? new[] { "out _" } : Array.Empty<string>());
             w.Line($"if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
-            w.Line($"    {GradientSplitName(plan)}<T, global::DslLosses.Kernels.GradientOnly>({string.Join(", ", args)});");
+            w.Line($"    {GradientSplitCall(plan, "GradientOnly", "out _")};");
             w.Line("else");
             w.Line($"    {KernelCall(plan, KernelOutput.Gradient, false)};");
         }
@@ -749,6 +745,20 @@ internal static class SourceEmitter
         {
             w.Line($"{KernelCall(plan, KernelOutput.Gradient, false)};");
         }
+    }
+
+    /// <summary>
+    /// The call of the chunked gradient (<see cref="EmitGradientSplit"/>) from an entry point, with output
+    /// <paramref name="output"/> (<c>GradientOnly</c> or <c>GradientAndTotal</c>) and, where the formula has a keep mask,
+    /// <paramref name="kept"/> as the kept count's argument.
+    /// </summary>
+    private static string GradientSplitCall(KernelPlan plan, string output, string kept)
+    {
+        var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" })
+            .Concat(Enumerable.Range(0, plan.Gradients.Count).Select(k => $"ref {Shapes}.Data(in {GradientDestination(plan.Formula, k)})"))
+            .Concat(new[] { "__divisor" })
+            .Concat(plan.Keep is not null ? new[] { kept } : Array.Empty<string>());
+        return $"{GradientSplitName(plan)}<T, global::DslLosses.Kernels.{output}>({string.Join(", ", args)})";
     }
 
     private static string ShapeSummary(FormulaModel f)
@@ -1108,12 +1118,8 @@ internal static class SourceEmitter
                     if (fusedSplit)
                     {
                         // large: the gradient in chunks, each chunk's loss total added in chunk order, as Compute adds them
-                        var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" })
-                            .Concat(Enumerable.Range(0, plan.Gradients.Count).Select(k => $"ref {Shapes}.Data(in {GradientDestination(f, k)})"))
-                            .Concat(new[] { "__divisor" })
-                            .Concat(plan.Keep is not null ? new[] { "out __kept" } : Array.Empty<string>());
                         w.Line("if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
-                        w.Line($"    __total = {GradientSplitName(plan)}<T, global::DslLosses.Kernels.GradientAndTotal>({string.Join(", ", args)});");
+                        w.Line($"    __total = {GradientSplitCall(plan, "GradientAndTotal", "out __kept")};");
                     }
                     if (another is not null)
                     {
