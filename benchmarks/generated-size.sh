@@ -7,8 +7,9 @@
 # formulas) and its test project (the test formulas) in Release into a fresh artifacts folder OUT (default: a temporary
 # folder; REPO's own bin/ and obj/ are not touched), with EmitCompilerGeneratedFiles, then splits every file the
 # generator wrote at the `// ==== Name: ...` header the emitter writes before each formula and prints a markdown table:
-# bytes and lines per formula. Text before a file's first header (usings, namespace, shared code) is listed as
-# "(file preamble)" of that file. Needs: dotnet (the SDK REPO asks for), awk.
+# bytes and lines per formula (a formula's entry points and its implementation each start at its header). Text before a
+# file's first header, and from a line at column 0 (namespaces, braces) to the next header (the implementation class's
+# usings and declaration), is listed as "(file preamble)" of that file. Needs: dotnet (the SDK REPO asks for), awk.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -58,8 +59,14 @@ function flush(   key) {
     }
     b = 0; l = 0
 }
-FNR == 1 { flush(); file = shortfile(FILENAME); name = "(file preamble: " file ")" }
+FNR == 1 { flush(); file = shortfile(FILENAME); preamble = "(file preamble: " file ")"; name = preamble }
 {
+    # a line at column 0 (namespace, braces and usings of the file, and the implementation class between them) is the
+    # file'"'"'s own: the entry points of a formula and its implementation each start at its header
+    if (match($0, /^[^ \t]/) && name != preamble) {
+        flush()
+        name = preamble
+    }
     if (match($0, /^[ \t]*\/\/ ==== [A-Za-z_][A-Za-z0-9_]*:/)) {
         flush()
         s = substr($0, RSTART, RLENGTH); sub(/^[ \t]*\/\/ ==== /, "", s); sub(/:$/, "", s)

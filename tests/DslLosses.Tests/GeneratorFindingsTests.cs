@@ -183,8 +183,10 @@ public class GeneratorFindingsTests
     [Fact]
     public void A_user_type_named_System_in_the_global_namespace_gets_DSL0408_at_the_formula()
     {
-        string markup = GeneratorHarness.Usings + """
-            public class System { }
+        // (a type DslLosses there hides the [Loss] attribute itself: no formula binds, nothing is generated)
+        const string hidden = "System";
+        string markup = GeneratorHarness.Usings + $$"""
+            public class {{hidden}} { }
             public class Kernels { }
             public static partial class L
             {
@@ -200,7 +202,34 @@ public class GeneratorFindingsTests
         Assert.Empty(compilation.Where(x => x.Severity == DiagnosticSeverity.Error && x.Id != "DSL0408"));
 
         // inside a namespace the type hides nothing
-        GeneratesCleanly(GeneratorHarness.Usings + "namespace App { public class System { } public class Kernels { } }\n" + source.Substring(source.IndexOf("public static partial", global::System.StringComparison.Ordinal)));
+        GeneratesCleanly(GeneratorHarness.Usings + $"namespace App {{ public class {hidden} {{ }} public class Kernels {{ }} }}\n" + source.Substring(source.IndexOf("public static partial", global::System.StringComparison.Ordinal)));
+    }
+
+    /// <summary>
+    /// The implementation names the runtime's and System's types by simple names under its own namespace's usings: a
+    /// user type of any of those names, beside the formulas, in the global namespace or as the formulas' own type, takes
+    /// none of them (a formula type named <c>Weighted</c> once hid the runtime's <c>Weighted</c>).
+    /// </summary>
+    [Theory]
+    [InlineData("Weighted")]
+    [InlineData("Shapes")]
+    [InlineData("Unsafe")]
+    [InlineData("Span")]
+    [InlineData("MathF")]
+    [InlineData("Reduction")]
+    [InlineData("Implementation")]
+    public void A_user_type_named_like_a_type_the_implementation_names_hides_nothing(string name)
+    {
+        string formula = """
+            {
+                [Loss] static TensorExpr F([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr p) => Mean(Square(y - Exp(p)), -1);
+                [Loss] static TensorExpr G([Shape("B", "N")] TensorExpr y, [Differentiable, Shape("B", "N")] TensorExpr p) => Sum(y * LogSoftmax(p, -1), -1);
+            }
+            """;
+        // the formulas' own type
+        GeneratesCleanly(GeneratorHarness.Usings + $"namespace App {{ public static partial class {name}\n{formula} }}");
+        // beside the formulas, in their namespace and in the global namespace
+        GeneratesCleanly(GeneratorHarness.Usings + $"public class {name} {{ }}\nnamespace App {{ public class {name} {{ }} public static partial class L\n{formula} }}");
     }
 
     [Theory]

@@ -126,14 +126,14 @@ public class KernelChoiceTests
     {
         string code = Generate(AllTypes + "static TensorExpr L([Shape(\"B\", \"N\")] TensorExpr y, [Shape(\"B\", \"N\")] TensorExpr p) => Sum(y * Log(Clip(p, Epsilon, 1 - Epsilon)), axis: -1);");
         string body = BodyText(code, "private static double __L_LossIn<TS, TF, TL, TOut, TW>(");
-        Assert.Contains("where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, TF>", body, StringComparison.Ordinal);
+        Assert.Contains("where TL : struct, ILanes<TL, TS, TF>", body, StringComparison.Ordinal);
         Assert.DoesNotContain("private static double __L_LossInFloat<", code, StringComparison.Ordinal);
         Assert.DoesNotContain("private static double __L_LossInDouble<", code, StringComparison.Ordinal);
         // the kernels struct's float and double members instantiate it
         Assert.Contains("=> __L_LossIn<TS, float, TL, TOut, TW>(", code, StringComparison.Ordinal);
         Assert.Contains("=> __L_LossIn<TS, double, TL, TOut, TW>(", code, StringComparison.Ordinal);
         // Epsilon as each compute type's own literal; the proved logarithm of both
-        Assert.Contains("global::DslLosses.Kernels.LossMath.Constant<TF>(1E-07f, 1E-07)", body, StringComparison.Ordinal);
+        Assert.Contains("LossMath.Constant<TF>(1E-07f, 1E-07)", body, StringComparison.Ordinal);
         Assert.Contains("TL.LogPositive(", body, StringComparison.Ordinal);
         Assert.DoesNotContain("float", body.Substring(body.IndexOf('{')), StringComparison.Ordinal);
     }
@@ -155,14 +155,14 @@ public class KernelChoiceTests
 
     [Theory]
     [InlineData(0.0, "TF.Zero")]
-    [InlineData(-0.0, "global::DslLosses.Kernels.LossMath.Constant<TF>(-0.0)")]
+    [InlineData(-0.0, "LossMath.Constant<TF>(-0.0)")]
     [InlineData(1.0, "TF.One")]
-    [InlineData(0.5, "global::DslLosses.Kernels.LossMath.Constant<TF>(0.5)")]
-    [InlineData(-2.0, "global::DslLosses.Kernels.LossMath.Constant<TF>(-2.0)")]
+    [InlineData(0.5, "LossMath.Constant<TF>(0.5)")]
+    [InlineData(-2.0, "LossMath.Constant<TF>(-2.0)")]
     // 1e-7 is not a float: the float literal is its rounding, written apart
-    [InlineData(1e-7, "global::DslLosses.Kernels.LossMath.Constant<TF>(1E-07f, 1E-07)")]
+    [InlineData(1e-7, "LossMath.Constant<TF>(1E-07f, 1E-07)")]
     // beyond float's range: infinite in float, finite in double
-    [InlineData(1e300, "global::DslLosses.Kernels.LossMath.Constant<TF>(float.PositiveInfinity, 1E+300)")]
+    [InlineData(1e300, "LossMath.Constant<TF>(float.PositiveInfinity, 1E+300)")]
     [InlineData(double.NaN, "TF.NaN")]
     [InlineData(double.NegativeInfinity, "TF.NegativeInfinity")]
     public void A_constant_of_a_generic_body_holds_each_compute_types_own_value(double value, string expected)

@@ -6,16 +6,16 @@ namespace DslLosses.Generator.Emitting;
 /// <summary>An element type the kernels are emitted for, and the type they compute in.</summary>
 internal sealed record DType(string Name, string Type, string Compute, string Math, int Flag)
 {
-    public static readonly DType Single = new("Single", "float", "float", "global::System.MathF", 1);
-    public static readonly DType Double = new("Double", "double", "double", "global::System.Math", 2);
-    public static readonly DType Half = new("Half", "global::System.Half", "float", "global::System.MathF", 4);
+    public static readonly DType Single = new("Single", "float", "float", "MathF", 1);
+    public static readonly DType Double = new("Double", "double", "double", "Math", 2);
+    public static readonly DType Half = new("Half", "global::System.Half", "float", "MathF", 4);
 
     /// <summary>
     /// The compute type as the type parameter <c>TF</c> of a body written once for float and double (where the plan's
     /// float and double choices agree): constants and scalar functions go through the runtime's generic
     /// <c>LossMath</c> members, which the JIT folds to what a float or a double body calls.
     /// </summary>
-    public static readonly DType Generic = new("Generic", "TF", "TF", "global::DslLosses.Kernels.LossMath", 0);
+    public static readonly DType Generic = new("Generic", "TF", "TF", "LossMath", 0);
 
     public static readonly DType[] All = { Single, Double, Half };
 
@@ -79,8 +79,8 @@ internal sealed record DType(string Name, string Type, string Compute, string Ma
             return "TF.One";
         string d = Double.Literal(value);
         if ((double)(float)value == value)
-            return "global::DslLosses.Kernels.LossMath.Constant<TF>(" + Unparenthesized(d) + ")";
-        return "global::DslLosses.Kernels.LossMath.Constant<TF>(" + Unparenthesized(Single.Literal(value)) + ", " + Unparenthesized(d) + ")";
+            return "LossMath.Constant<TF>(" + Unparenthesized(d) + ")";
+        return "LossMath.Constant<TF>(" + Unparenthesized(Single.Literal(value)) + ", " + Unparenthesized(d) + ")";
     }
 
     private static string Unparenthesized(string literal) => literal[0] == '(' ? literal.Substring(1, literal.Length - 2) : literal;

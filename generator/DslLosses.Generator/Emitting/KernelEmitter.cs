@@ -57,8 +57,8 @@ internal sealed class KernelEmitter
     /// <summary>Loss axes of at most this literal length are unrolled (<see cref="KernelChoices.MaxUnroll"/>).</summary>
     public const int MaxUnroll = KernelChoices.MaxUnroll;
 
-    private const string K = "global::DslLosses.Kernels.";
-    private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string K = ""; // the runtime's kernel types, named under the implementation's usings (SourceEmitter)
+    private const string U = "Unsafe";
 
     private readonly KernelPlan _plan;
     private readonly DType _t;
@@ -209,7 +209,7 @@ internal sealed class KernelEmitter
     {
         w.Line("    where TS : unmanaged");
         if (_t.IsGeneric)
-            w.Line("    where TF : unmanaged, global::System.Numerics.IFloatingPointIeee754<TF>");
+            w.Line("    where TF : unmanaged, IFloatingPointIeee754<TF>");
         w.Line($"    where TL : struct, {K}ILanes<TL, TS, {Compute}>");
     }
 
@@ -223,7 +223,7 @@ internal sealed class KernelEmitter
     public void EmitBody(CodeWriter w, string name, string summary)
     {
         w.Line("/// <summary>" + summary + "</summary>");
-        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         w.Line($"private static double {name}<TS, {TypeParameter}TL, TOut, TW>({string.Join(", ", Signature(_plan, "TS", Compute, _kind))})");
         WhereComputeAndLanes(w);
         w.Line($"    where TOut : struct, {K}IKernelOutput");
@@ -262,7 +262,7 @@ internal sealed class KernelEmitter
     public void EmitTileBody(CodeWriter w, string name)
     {
         w.Line("/// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>");
-        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         var parameters = Signature(_plan, "float", "float", KernelKind.Loss).Where(p => !p.EndsWith(" kept", StringComparison.Ordinal)).ToList();
         parameters.Add("out nint rows");
         w.Line($"private static double {name}<TL, TOut>({string.Join(", ", parameters)})");
@@ -279,7 +279,7 @@ internal sealed class KernelEmitter
         foreach (int p in _choices.TileTensors)
         {
             string columns = tileColumns[p];
-            top.Lines.Add($"global::System.Span<float> {columns}Buffer = stackalloc float[(int){_c} * TL.Count];");
+            top.Lines.Add($"Span<float> {columns}Buffer = stackalloc float[(int){_c} * TL.Count];");
             top.Lines.Add($"ref float {columns} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({columns}Buffer);");
             tile.Lines.Add($"TL.RowsToColumns(ref {U}.Add(ref {ParamName(_plan.Formula.Parameters[p])}, e0), {_c}, (outer - row) * {_c}, ref {columns});");
         }

@@ -17,10 +17,16 @@ namespace DslLosses.Generator.Emitting;
 /// </summary>
 internal static class SourceEmitter
 {
-    private const string Rots = "global::System.Numerics.Tensors.ReadOnlyTensorSpan";
-    private const string Ts = "global::System.Numerics.Tensors.TensorSpan";
-    private const string Shapes = "global::DslLosses.Kernels.Shapes";
-    private const string Reduction = "global::DslLosses.Reduction";
+    // The entry points live in the user's type and name every type from global::; the implementation lives in a file-local
+    // class in DslLosses.Generated, under that namespace's usings (System, System.Numerics, System.Numerics.Tensors,
+    // System.Runtime.CompilerServices, DslLosses.Kernels), where no type of the user's can take these names.
+    private const string PublicRots = "global::System.Numerics.Tensors.ReadOnlyTensorSpan";
+    private const string PublicTs = "global::System.Numerics.Tensors.TensorSpan";
+    private const string PublicReduction = "global::DslLosses.Reduction";
+    private const string Rots = "ReadOnlyTensorSpan";
+    private const string Ts = "TensorSpan";
+    private const string Shapes = "Shapes";
+    private const string Reduction = "Reduction";
     /// <summary>The generator's own version (its assembly's), so the attribute says which generator wrote the code.</summary>
     private static readonly string GeneratorVersion = typeof(SourceEmitter).Assembly.GetName().Version is { } v
         ? v.ToString(3)
@@ -36,13 +42,15 @@ internal static class SourceEmitter
     /// <param name="split">Whether the compilation allows unsafe code: then large totals are reduced in chunks on several cores.</param>
     /// <param name="cancellationToken">Checked between formulas, between kernels and at every node a kernel writes.</param>
     public static string Emit(IReadOnlyList<KernelPlan> plans, bool split = false, CancellationToken cancellationToken = default)
-        => EmitFile(plans, "", (w, plan) => EmitFormula(w, plan, split, cancellationToken), cancellationToken);
+        => EmitFile(plans, "", EmitEntryPoints, cancellationToken, (w, plan) => EmitImplementation(w, plan, split, cancellationToken));
 
     /// <summary>
     /// A generated file for the formulas of one type: the header (<paramref name="about"/> follows the type's name),
-    /// the namespace and the containing types, and <paramref name="emitFormula"/> for each formula, a blank line between.
+    /// the namespace and the containing types, and <paramref name="emitFormula"/> for each formula, a blank line between;
+    /// then, with <paramref name="emitImplementation"/>, the file-local implementation class in <c>DslLosses.Generated</c>
+    /// (<see cref="ImplementationClass"/>) under its usings, and <paramref name="emitImplementation"/> for each formula in it.
     /// </summary>
-    internal static string EmitFile(IReadOnlyList<KernelPlan> plans, string about, Action<CodeWriter, KernelPlan> emitFormula, CancellationToken cancellationToken = default)
+    internal static string EmitFile(IReadOnlyList<KernelPlan> plans, string about, Action<CodeWriter, KernelPlan> emitFormula, CancellationToken cancellationToken = default, Action<CodeWriter, KernelPlan>? emitImplementation = null)
     {
         FormulaModel first = plans[0].Formula;
         var w = new CodeWriter();
@@ -68,10 +76,56 @@ internal static class SourceEmitter
 
         for (int i = scopes.Count - 1; i >= 0; i--)
             scopes[i].Dispose();
+
+        if (emitImplementation is not null)
+        {
+            // The implementation: in a namespace of the generator's own, where its usings name the runtime's and System's
+            // types and no type of the user's namespaces can take those names; file-local, so it adds nothing to the
+            // user's assembly but the code itself.
+            w.Line();
+            using (w.Block("namespace DslLosses.Generated"))
+            {
+                w.Line("using global::System;");
+                w.Line("using global::System.Numerics;");
+                w.Line("using global::System.Numerics.Tensors;");
+                w.Line("using global::System.Runtime.CompilerServices;");
+                w.Line("using global::DslLosses.Kernels;");
+                w.Line();
+                string owner = CSharpText.Comment(string.Join(".", first.ContainingTypes.Select(t => t.Name)));
+                w.Line($"/// <summary>The implementation of the [Loss] formulas of <c>{Xml(owner)}</c>, behind its entry points: shape checks, kernel calls, the kernels.</summary>");
+                w.Line(GeneratedCode);
+                using (w.Block("file static class " + ImplementationClass))
+                {
+                    firstFormula = true;
+                    foreach (KernelPlan plan in plans.SelectMany(p => new[] { p }.Concat(p.ScalarGradients)))
+                    {
+                        if (!firstFormula)
+                            w.Line();
+                        firstFormula = false;
+                        cancellationToken.ThrowIfCancellationRequested();
+                        emitImplementation(w, plan);
+                    }
+                }
+            }
+        }
         return w.ToString();
     }
 
-    private static void EmitFormula(CodeWriter w, KernelPlan plan, bool split, CancellationToken cancellationToken)
+    /// <summary>The entry points of a formula, in the user's type: each forwards to the implementation.</summary>
+    private static void EmitEntryPoints(CodeWriter w, KernelPlan plan)
+    {
+        FormulaModel f = plan.Formula;
+        w.Line($"// ==== {f.MethodName}: loss \"{CSharpText.Comment(f.LossName)}\", its entry points; shapes, kernel calls and kernels in {Implementation.TrimEnd('.')} below ====");
+        bool total = (f.Reductions & FormulaModel.Totals) != 0;
+        bool perSample = (f.Reductions & FormulaModel.PerSample) != 0;
+        List<DType> types = DType.All.Where(t => (f.ElementTypes & t.Flag) != 0).ToList();
+        foreach (DType t in types)
+            EmitPublic(w, plan, t, types[0], total, perSample);
+        EmitGenericPublic(w, plan, types, total, perSample);
+    }
+
+    /// <summary>The implementation of a formula, in the file-local class: binder, calls, type switches, chunked runs, kernels struct, bodies.</summary>
+    private static void EmitImplementation(CodeWriter w, KernelPlan plan, bool split, CancellationToken cancellationToken)
     {
         FormulaModel f = plan.Formula;
         w.Line($"// ==== {f.MethodName}: loss \"{CSharpText.Comment(f.LossName)}\" ====");
@@ -88,9 +142,6 @@ internal static class SourceEmitter
         bool total = (f.Reductions & FormulaModel.Totals) != 0;
         bool perSample = (f.Reductions & FormulaModel.PerSample) != 0;
         List<DType> types = DType.All.Where(t => (f.ElementTypes & t.Flag) != 0).ToList();
-        foreach (DType t in types)
-            EmitPublic(w, plan, t, types[0], total, perSample);
-        EmitGenericPublic(w, plan, types, total, perSample);
         EmitImplementations(w, plan, total, perSample, split);
         if (total || perSample)
             EmitTypeSwitch(w, plan, types, KernelKind.Loss);
@@ -177,7 +228,7 @@ internal static class SourceEmitter
         args.Add("out nint __outer");
         args.Add("out nint __c");
         args.Add("out nint __inner");
-        args.Add("scoped global::System.Span<nint> __lossShape");
+        args.Add("scoped Span<nint> __lossShape");
         args.Add("out int __lossRank");
         w.Line("/// <summary>Checks the shapes of the inputs of " + Xml(f.LossName) + " and returns the loop geometry and the per-sample loss shape.</summary>");
         using (w.Block($"private static void {BindName(f)}<T>({string.Join(", ", args)})"))
@@ -212,7 +263,7 @@ internal static class SourceEmitter
                 if (plan.Loops == LoopShape.Rows)
                     w.Line("int __a = " + f.LossAxis.ToString(CultureInfo.InvariantCulture) + ";");
             }
-            w.Line($"global::System.ReadOnlySpan<nint> __full = {V(anchor)}.Lengths;");
+            w.Line($"ReadOnlySpan<nint> __full = {V(anchor)}.Lengths;");
 
             foreach (int i in tensors.Where(i => i != anchorIndex))
             {
@@ -221,7 +272,7 @@ internal static class SourceEmitter
                 {
                     if (g.Variadic)
                         w.Line($"{Shapes}.RequireRank({loss}, \"{p.Name}\", {V(p)}.Lengths, __rank, \"{Decl(p)} like {anchor.Name}\");");
-                    w.Line($"if (!global::System.MemoryExtensions.SequenceEqual({V(p)}.Lengths, __full)) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {V(p)}.Lengths, \"the shapes must be equal\");");
+                    w.Line($"if (!MemoryExtensions.SequenceEqual({V(p)}.Lengths, __full)) throw {Shapes}.Mismatch({loss}, \"{anchor.Name}\", __full, \"{p.Name}\", {V(p)}.Lengths, \"the shapes must be equal\");");
                 }
                 else if (g.RoleOf(i) == TensorRole.Class)
                 {
@@ -321,7 +372,7 @@ internal static class SourceEmitter
         => plan.Geometry.RoleOf(i) == TensorRole.Full && plan.Formula.Parameters[i].Kind == ParamKind.Tensor
            && (plan.Geometry.Variadic || plan.Geometry.FullRank == 2);
 
-    private static IEnumerable<string> InputParameters(KernelPlan plan, string type, bool twoDimensional)
+    private static IEnumerable<string> InputParameters(KernelPlan plan, string type, bool twoDimensional, bool inPublic = true)
     {
         for (int i = 0; i < plan.Formula.Parameters.Count; i++)
         {
@@ -329,8 +380,8 @@ internal static class SourceEmitter
             yield return p.Kind switch
             {
                 ParamKind.Tensor when twoDimensional && IsMatrix(plan, i) => $"{type}[,] {Id(p.Name)}",
-                ParamKind.Tensor => $"{Rots}<{type}> {Id(p.Name)}",
-                ParamKind.Indices => $"{Rots}<int> {Id(p.Name)}",
+                ParamKind.Tensor => $"{(inPublic ? PublicRots : Rots)}<{type}> {Id(p.Name)}",
+                ParamKind.Indices => $"{(inPublic ? PublicRots : Rots)}<int> {Id(p.Name)}",
                 ParamKind.Scalar => $"{type} {Id(p.Name)}",
                 _ => $"int {Id(p.Name)}",
             };
@@ -342,21 +393,21 @@ internal static class SourceEmitter
 
     private static string OutputType(KernelOutput output) => output switch
     {
-        KernelOutput.Sum => "global::DslLosses.Kernels.Totals",
-        KernelOutput.None => "global::DslLosses.Kernels.PerSample",
-        KernelOutput.Gradient => "global::DslLosses.Kernels.GradientOnly",
-        _ => "global::DslLosses.Kernels.GradientAndTotal",
+        KernelOutput.Sum => "Totals",
+        KernelOutput.None => "PerSample",
+        KernelOutput.Gradient => "GradientOnly",
+        _ => "GradientAndTotal",
     };
 
-    private static string WeightingType(bool weighted) => weighted ? "global::DslLosses.Kernels.Weighted" : "global::DslLosses.Kernels.Unweighted";
+    private static string WeightingType(bool weighted) => weighted ? "Weighted" : "Unweighted";
 
-    private static string NullRef(DType t) => $"ref global::System.Runtime.CompilerServices.Unsafe.NullRef<{t.Type}>()";
+    private static string NullRef(DType t) => $"ref Unsafe.NullRef<{t.Type}>()";
 
     /// <summary>The call of a generic entry (<c>T</c> unknown) into the element type's kernels, with the output and weighting as type arguments.</summary>
     private static string KernelCall(KernelPlan plan, KernelOutput output, bool weighted)
     {
         KernelKind kind = output is KernelOutput.Sum or KernelOutput.None ? KernelKind.Loss : KernelKind.Gradient;
-        const string nullRef = "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()";
+        const string nullRef = "ref Unsafe.NullRef<T>()";
         var args = GenericInputArguments(plan).ToList();
         args.AddRange(new[] { "__outer", "__c", "__inner", "0" });
         args.Add(weighted ? $"ref {Shapes}.Data(in sampleWeight)" : nullRef);
@@ -400,13 +451,13 @@ internal static class SourceEmitter
     private static void EmitKernels(CodeWriter w, KernelPlan plan, List<DType> types, bool total, bool perSample)
     {
         FormulaModel f = plan.Formula;
-        const string K = "global::DslLosses.Kernels.";
+        const string K = "";
         string name = KernelsName(f) + "<T>";
         bool loss = total || perSample;
         bool flat = total && plan.HasFlatSum;
         bool tiles = loss && types.Contains(DType.Single) && KernelEmitter.RowTilesApplicable(plan);
         w.Line();
-        w.Line($"/// <summary>The kernel arguments of <c>{Xml(f.LossName)}</c> and its bodies, for <see cref=\"global::DslLosses.Kernels.Dispatch\"/>, which picks the body by element type, width and shape.</summary>");
+        w.Line($"/// <summary>The kernel arguments of <c>{Xml(f.LossName)}</c> and its bodies, for <see cref=\"Dispatch\"/>, which picks the body by element type, width and shape.</summary>");
         using (w.Block($"private ref struct {name} : {K}IFormulaKernels<{name}> where T : unmanaged"))
         {
             w.Line("// the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes");
@@ -415,7 +466,7 @@ internal static class SourceEmitter
             w.Line();
             w.Line("// what the dispatcher chooses by: constants, folded by the JIT");
             w.Line($"public static string LossName => {KernelEmitter.Quote(f.LossName)};");
-            w.Line($"public static global::DslLosses.LossElementTypes ElementTypes => {(types.Count == DType.All.Count() ? "global::DslLosses.LossElementTypes.All" : string.Join(" | ", types.Select(t => "global::DslLosses.LossElementTypes." + t.Name)))};");
+            w.Line($"public static LossElementTypes ElementTypes => {(types.Count == DType.All.Count() ? "LossElementTypes.All" : string.Join(" | ", types.Select(t => "LossElementTypes." + t.Name)))};");
             w.Line($"public static bool Elementwise => {Bool(plan.Loops == LoopShape.Elementwise)};");
             w.Line($"public static bool Vectorizable => {Bool(KernelEmitter.Vectorizable(plan))};");
             w.Line($"public static bool PerElementWeights => {Bool(KernelEmitter.WeightsArePerElement(plan))};");
@@ -430,7 +481,7 @@ internal static class SourceEmitter
             w.Line();
             w.Line("// the bodies it has, each with the fields as arguments");
             w.Line("/// <summary>The data as the body's storage type, the same type as <typeparamref name=\"T\"/>.</summary>");
-            w.Line("private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);");
+            w.Line("private static ref TS As<TS>(ref T data) => ref Unsafe.As<T, TS>(ref data);");
             string geometry = $"(ref {name} a, nint outer, nint c, nint inner, nint start)";
             string member = $"static double {K}IFormulaKernels<{name}>.";
             foreach (DType compute in DType.ComputeFamilies.Where(c => types.Any(t => t.ComputeFamily == c)))
@@ -489,7 +540,7 @@ internal static class SourceEmitter
             if (last == "scale")
                 return $"a.divisor == 0 ? 0 : 1 / ({compute})a.divisor";
             if (scalars.Contains(last))
-                return $"global::DslLosses.Kernels.Dispatch.{convert}(a.{last})";
+                return $"Dispatch.{convert}(a.{last})";
             return parts[0] switch
             {
                 "ref" when parts[1] == store => $"ref As<{store}>(ref a.{last})",
@@ -517,7 +568,7 @@ internal static class SourceEmitter
     {
         FormulaModel f = plan.Formula;
         string job = "__" + f.MethodName + "_RowsJob";
-        const string nullRef = "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()";
+        const string nullRef = "ref Unsafe.NullRef<T>()";
         bool kept = plan.Keep is not null;
         var pointers = SplitPointers(plan);
         // the per-sample losses of a row: one per element along the loss axis when the loss keeps it, else one per inner index
@@ -525,8 +576,8 @@ internal static class SourceEmitter
         var parameters = SplitInputParameters(f).Concat(new[] { "nint outer", "nint c", "nint inner", "ref T dest" }).Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
 
         w.Line();
-        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel in size-determined chunks of rows on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>");
-        w.Line($"private static unsafe double {SplitName(plan)}<T, TOut>({string.Join(", ", parameters)}) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput");
+        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel in size-determined chunks of rows on up to <see cref=\"Parallelism.MaxDegreeOfParallelism\"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>");
+        w.Line($"private static unsafe double {SplitName(plan)}<T, TOut>({string.Join(", ", parameters)}) where T : unmanaged where TOut : struct, IKernelOutput");
         using (w.Block())
         {
             foreach (var (p, type, _) in pointers)
@@ -537,12 +588,12 @@ internal static class SourceEmitter
                 var inits = JobInits(f);
                 inits.Add("dest = out_dest");
                 w.Line($"var job = new {job}<T, TOut> {{ {string.Join(", ", inits)} }};");
-                w.Line($"return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
+                w.Line($"return ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
             }
         }
         w.Line();
-        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
-        using (w.Block($"private unsafe struct {job}<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput"))
+        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel over a range of rows, for <see cref=\"ParallelSum\"/>.</summary>");
+        using (w.Block($"private unsafe struct {job}<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput"))
         {
             JobFields(w, f);
             w.Line("public T* dest; // the per-sample losses (PerSample); null for Totals");
@@ -556,7 +607,7 @@ internal static class SourceEmitter
                     args.Add("out kept");
                 else
                     w.Line("kept = 0;");
-                w.Line($"return __{f.MethodName}_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
+                w.Line($"return __{f.MethodName}_Loss<T, TOut, Unweighted>({string.Join(", ", args)});");
             }
         }
     }
@@ -657,7 +708,7 @@ internal static class SourceEmitter
     {
         FormulaModel f = plan.Formula;
         string job = "__" + f.MethodName + "_GradientJob";
-        const string nullRef = "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()";
+        const string nullRef = "ref Unsafe.NullRef<T>()";
         bool kept = plan.Keep is not null;
         var pointers = SplitPointers(plan);
         int n = plan.Gradients.Count;
@@ -665,10 +716,10 @@ internal static class SourceEmitter
           .Concat(Enumerable.Range(0, n).Select(k => "ref T " + KernelEmitter.GradientArgument(f, k)))
           .Concat(new[] { "double divisor" })
           .Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
-        const string outputConstraint = "where TOut : struct, global::DslLosses.Kernels.IKernelOutput";
+        const string outputConstraint = "where TOut : struct, IKernelOutput";
 
         w.Line();
-        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> in size-determined chunks of rows on up to <see cref=\"global::DslLosses.Parallelism.MaxDegreeOfParallelism\"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>");
+        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> in size-determined chunks of rows on up to <see cref=\"Parallelism.MaxDegreeOfParallelism\"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>");
         w.Line($"private static unsafe double {GradientSplitName(plan)}<T, TOut>({string.Join(", ", parameters)}) where T : unmanaged {outputConstraint}");
         using (w.Block())
         {
@@ -683,12 +734,12 @@ internal static class SourceEmitter
                     inits.Add($"grad{k} = out_{k}");
                 inits.Add("divisor = divisor");
                 w.Line($"var job = new {job}<T, TOut> {{ {string.Join(", ", inits)} }};");
-                w.Line($"return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
+                w.Line($"return ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
             }
         }
         w.Line();
-        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref=\"global::DslLosses.Kernels.ParallelSum\"/>.</summary>");
-        using (w.Block($"private unsafe struct {job}<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged {outputConstraint}"))
+        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref=\"ParallelSum\"/>.</summary>");
+        using (w.Block($"private unsafe struct {job}<T, TOut> : IRowRangeSum where T : unmanaged {outputConstraint}"))
         {
             JobFields(w, f);
             for (int k = 0; k < n; k++)
@@ -707,26 +758,26 @@ internal static class SourceEmitter
                 if (fused && (f.ElementTypes & DType.Single.Flag) != 0 && KernelEmitter.RowTilesApplicable(plan))
                 {
                     // float row tiles over this chunk would add other row losses than the gradient body: its total as the loss kernel sums it
-                    using (w.Block($"if (TOut.AddsTotal && global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, {KernelsName(f)}<T>>(count, c, inner))"))
+                    using (w.Block($"if (TOut.AddsTotal && Dispatch.TotalTakesRowTiles<T, {KernelsName(f)}<T>>(count, c, inner))"))
                     {
                         var only = new List<string>(args);
                         if (kept)
                             only.Add("out _");
-                        w.Line($"__{f.MethodName}_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>({string.Join(", ", only)});");
+                        w.Line($"__{f.MethodName}_Gradient<T, GradientOnly, Unweighted>({string.Join(", ", only)});");
                         var loss = new List<string>(inputs);
                         loss.AddRange(new[] { "count", "c", "inner", "0", nullRef, "default", nullRef });
                         if (kept)
                             loss.Add("out kept");
                         else
                             w.Line("kept = 0;");
-                        w.Line($"return __{f.MethodName}_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>({string.Join(", ", loss)});");
+                        w.Line($"return __{f.MethodName}_Loss<T, Totals, Unweighted>({string.Join(", ", loss)});");
                     }
                 }
                 if (kept)
                     args.Add("out kept");
                 else
                     w.Line("kept = 0;");
-                w.Line($"return __{f.MethodName}_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>({string.Join(", ", args)});");
+                w.Line($"return __{f.MethodName}_Gradient<T, TOut, Unweighted>({string.Join(", ", args)});");
             }
         }
     }
@@ -736,7 +787,7 @@ internal static class SourceEmitter
     {
         if (GradientSplits(plan, split))
         {
-            w.Line($"if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+            w.Line($"if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
             w.Line($"    {GradientSplitCall(plan, "GradientOnly", "out _")};");
             w.Line("else");
             w.Line($"    {KernelCall(plan, KernelOutput.Gradient, false)};");
@@ -758,11 +809,21 @@ internal static class SourceEmitter
             .Concat(Enumerable.Range(0, plan.Gradients.Count).Select(k => $"ref {Shapes}.Data(in {GradientDestination(plan.Formula, k)})"))
             .Concat(new[] { "__divisor" })
             .Concat(plan.Keep is not null ? new[] { kept } : Array.Empty<string>());
-        return $"{GradientSplitName(plan)}<T, global::DslLosses.Kernels.{output}>({string.Join(", ", args)})";
+        return $"{GradientSplitName(plan)}<T, {output}>({string.Join(", ", args)})";
     }
 
     private static string ShapeSummary(FormulaModel f)
         => string.Join(", ", Tensors(f).Select(p => "<c>" + Xml(p.Name) + "</c> " + Xml(Decl(p))));
+
+    /// <summary>
+    /// The name of the file-local class that holds the implementation of a type's formulas, in <c>DslLosses.Generated</c>.
+    /// One name for every file (a file-local class is its file's own), and none the implementation names a type by: a
+    /// name taken from the user's type could hide one (a type <c>Weighted</c> would hide the runtime's <c>Weighted</c>).
+    /// </summary>
+    internal const string ImplementationClass = "Implementation";
+
+    /// <summary>The implementation class as the entry points name it, with the dot before a member.</summary>
+    private const string Implementation = "global::DslLosses.Generated." + ImplementationClass + ".";
 
     private static string TotalName(FormulaModel f) => "__" + f.MethodName + "_Total";
 
@@ -777,7 +838,7 @@ internal static class SourceEmitter
     {
         var args = new List<string>();
         for (int i = 0; i < plan.Formula.Parameters.Count; i++)
-            args.Add(twoDimensional && IsMatrix(plan, i) ? $"new {Rots}<{type}>({Id(plan.Formula.Parameters[i].Name)})" : Id(plan.Formula.Parameters[i].Name));
+            args.Add(twoDimensional && IsMatrix(plan, i) ? $"new {PublicRots}<{type}>({Id(plan.Formula.Parameters[i].Name)})" : Id(plan.Formula.Parameters[i].Name));
         args.AddRange(trailing);
         args.Add(AxisParameter(plan).Length > 0 ? "axis" : plan.Formula.LossAxis.ToString(CultureInfo.InvariantCulture));
         return string.Join(", ", args);
@@ -804,22 +865,22 @@ internal static class SourceEmitter
             {
                 Member($"/// <summary>Loss <c>{Xml(f.LossName)}</c>, reduced by <paramref name=\"reduction\"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name=\"sampleWeight\"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: {shapes}.</summary>",
                     t.Type, Id(f.MethodName),
-                    type => $"{string.Join(", ", InputParameters(plan, type, matrix))}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{type}> sampleWeight = default{axis}",
-                    $"{TotalName(f)}({Forwarded(plan, t.Type, matrix, "reduction", "sampleWeight")})");
+                    type => $"{string.Join(", ", InputParameters(plan, type, matrix))}, {PublicReduction} reduction = {PublicReduction}.SumOverBatchSize, {PublicRots}<{type}> sampleWeight = default{axis}",
+                    $"{Implementation}{TotalName(f)}({Forwarded(plan, t.Type, matrix, "reduction", "sampleWeight")})");
             }
         }
         if (perSample)
         {
             Member($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> (Keras's <c>reduction=\"none\"</c>), weighted by <paramref name=\"sampleWeight\"/> when given, written into <paramref name=\"destination\"/> (the per-sample loss shape, or flat). Shapes: {shapes}.</summary>",
                 "void", Id(f.MethodName),
-                type => $"{string.Join(", ", InputParameters(plan, type, false))}, {Ts}<{type}> destination, {Rots}<{type}> sampleWeight = default{axis}",
-                $"{IntoName(f)}({Forwarded(plan, t.Type, false, "destination", "sampleWeight")})");
+                type => $"{string.Join(", ", InputParameters(plan, type, false))}, {PublicTs}<{type}> destination, {PublicRots}<{type}> sampleWeight = default{axis}",
+                $"{Implementation}{IntoName(f)}({Forwarded(plan, t.Type, false, "destination", "sampleWeight")})");
             foreach (bool matrix in HasMatrixOverload(plan) ? new[] { false, true } : new[] { false })
             {
                 Member($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>",
                     $"global::System.Numerics.Tensors.Tensor<{t.Type}>", f.MethodName + "PerSample",
-                    type => $"{string.Join(", ", InputParameters(plan, type, matrix))}, {Rots}<{type}> sampleWeight = default{axis}",
-                    $"{NewName(f)}({Forwarded(plan, t.Type, matrix, "sampleWeight")})");
+                    type => $"{string.Join(", ", InputParameters(plan, type, matrix))}, {PublicRots}<{type}> sampleWeight = default{axis}",
+                    $"{Implementation}{NewName(f)}({Forwarded(plan, t.Type, matrix, "sampleWeight")})");
             }
         }
         if (plan.HasGradient)
@@ -828,8 +889,8 @@ internal static class SourceEmitter
             {
                 Member(GradientDoc(plan, "the inputs", withLoss, withScalars),
                     withLoss ? t.Type : "void", GradientName(f, withLoss),
-                    type => $"{string.Join(", ", InputParameters(plan, type, false))}, {GradientParameters(plan, type, withScalars)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<{type}> sampleWeight = default{axis}",
-                    $"{GradientImplName(f)}({Forwarded(plan, t.Type, false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")})");
+                    type => $"{string.Join(", ", InputParameters(plan, type, false))}, {GradientParameters(plan, type, withScalars)}, {PublicReduction} reduction = {PublicReduction}.SumOverBatchSize, {PublicRots}<{type}> sampleWeight = default{axis}",
+                    $"{Implementation}{GradientImplName(f)}({Forwarded(plan, t.Type, false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")})");
             }
         }
     }
@@ -866,10 +927,10 @@ internal static class SourceEmitter
     private static string Capitalized(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
 
     /// <summary>The destinations of a gradient entry point: one tensor per differentiable tensor, in parameter order, then with <paramref name="withScalars"/> an <c>out</c> value per differentiable Scalar.</summary>
-    private static string GradientParameters(KernelPlan plan, string type, bool withScalars)
+    private static string GradientParameters(KernelPlan plan, string type, bool withScalars, bool inPublic = true)
     {
         FormulaModel f = plan.Formula;
-        var parameters = Enumerable.Range(0, plan.Gradients.Count).Select(k => $"{Ts}<{type}> {GradientDestination(f, k)}").ToList();
+        var parameters = Enumerable.Range(0, plan.Gradients.Count).Select(k => $"{(inPublic ? PublicTs : Ts)}<{type}> {GradientDestination(f, k)}").ToList();
         if (withScalars)
             parameters.AddRange(Enumerable.Range(0, plan.ScalarGradients.Count).Select(k => $"out {type} {ScalarGradientOut(f, k)}"));
         return string.Join(", ", parameters);
@@ -937,8 +998,8 @@ internal static class SourceEmitter
             w.Line();
             w.Line($"/// <summary>Loss <c>{Xml(f.LossName)}</c> for {any}, reduced by <paramref name=\"reduction\"/>, optionally weighted by <paramref name=\"sampleWeight\"/>.</summary>");
             w.Line(GeneratedCode);
-            w.Line($"public static T {Id(f.MethodName)}<T>({inputs}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
-            w.Line($"    => {TotalName(f)}({Forwarded(plan, "T", false, "reduction", "sampleWeight")});");
+            w.Line($"public static T {Id(f.MethodName)}<T>({inputs}, {PublicReduction} reduction = {PublicReduction}.SumOverBatchSize, {PublicRots}<T> sampleWeight = default{axis}) where T : unmanaged");
+            w.Line($"    => {Implementation}{TotalName(f)}({Forwarded(plan, "T", false, "reduction", "sampleWeight")});");
         }
         if (plan.HasGradient)
         {
@@ -949,8 +1010,8 @@ internal static class SourceEmitter
                     ? $"/// <summary>{(withLoss ? "Loss and gradient" : "Gradient")} of <c>{Xml(f.LossName)}</c> for {any}.</summary>"
                     : GradientDoc(plan, any, withLoss, withScalars));
                 w.Line(GeneratedCode);
-                w.Line($"public static {(withLoss ? "T" : "void")} {GradientName(f, withLoss)}<T>({inputs}, {GradientParameters(plan, "T", withScalars)}, {Reduction} reduction = {Reduction}.SumOverBatchSize, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
-                w.Line($"    => {GradientImplName(f)}({Forwarded(plan, "T", false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")});");
+                w.Line($"public static {(withLoss ? "T" : "void")} {GradientName(f, withLoss)}<T>({inputs}, {GradientParameters(plan, "T", withScalars)}, {PublicReduction} reduction = {PublicReduction}.SumOverBatchSize, {PublicRots}<T> sampleWeight = default{axis}) where T : unmanaged");
+                w.Line($"    => {Implementation}{GradientImplName(f)}({Forwarded(plan, "T", false, GradientArguments(plan, withScalars).Concat(new[] { "reduction", "sampleWeight" }).ToArray())}, __withTotal: {(withLoss ? "true" : "false")});");
             }
         }
         if (perSample)
@@ -958,19 +1019,19 @@ internal static class SourceEmitter
             w.Line();
             w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> into <paramref name=\"destination\"/> for {any}.</summary>");
             w.Line(GeneratedCode);
-            w.Line($"public static void {Id(f.MethodName)}<T>({inputs}, {Ts}<T> destination, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
-            w.Line($"    => {IntoName(f)}({Forwarded(plan, "T", false, "destination", "sampleWeight")});");
+            w.Line($"public static void {Id(f.MethodName)}<T>({inputs}, {PublicTs}<T> destination, {PublicRots}<T> sampleWeight = default{axis}) where T : unmanaged");
+            w.Line($"    => {Implementation}{IntoName(f)}({Forwarded(plan, "T", false, "destination", "sampleWeight")});");
             w.Line();
             w.Line($"/// <summary>Per-sample losses of <c>{Xml(f.LossName)}</c> in a new tensor for {any}.</summary>");
             w.Line(GeneratedCode);
-            w.Line($"public static global::System.Numerics.Tensors.Tensor<T> {f.MethodName}PerSample<T>({inputs}, {Rots}<T> sampleWeight = default{axis}) where T : unmanaged");
-            w.Line($"    => {NewName(f)}({Forwarded(plan, "T", false, "sampleWeight")});");
+            w.Line($"public static global::System.Numerics.Tensors.Tensor<T> {f.MethodName}PerSample<T>({inputs}, {PublicRots}<T> sampleWeight = default{axis}) where T : unmanaged");
+            w.Line($"    => {Implementation}{NewName(f)}({Forwarded(plan, "T", false, "sampleWeight")});");
         }
     }
 
     /// <summary>The implementation parameters: the inputs over <c>T</c>, then <paramref name="middle"/>, then the axis.</summary>
     private static string ImplParameters(KernelPlan plan, params string[] middle)
-        => string.Join(", ", InputParameters(plan, "T", false).Concat(middle).Concat(new[] { "int __axis" }));
+        => string.Join(", ", InputParameters(plan, "T", false, inPublic: false).Concat(middle).Concat(new[] { "int __axis" }));
 
     private static string BindCall(KernelPlan plan)
     {
@@ -980,7 +1041,7 @@ internal static class SourceEmitter
     }
 
     private static string WeightMapLine(FormulaModel f)
-        => $"var __wm = global::DslLosses.Kernels.WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));";
+        => $"var __wm = WeightMap.Bind({KernelEmitter.Quote(f.LossName)}, sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));";
 
     /// <summary>
     /// Refuses, at entry, a reduction the formula's <c>[Loss(Reductions = ...)]</c> left out: its loss and its gradient are
@@ -991,7 +1052,7 @@ internal static class SourceEmitter
         foreach ((int flag, string name) in new[] { (FormulaModel.Sum, "Sum"), (FormulaModel.SumOverBatchSize, "SumOverBatchSize"), (FormulaModel.MeanWithSampleWeight, "MeanWithSampleWeight") })
         {
             if ((f.Reductions & flag) == 0)
-                w.Line($"if (reduction == {Reduction}.{name}) throw new global::System.NotSupportedException(\"{f.MethodName} was generated without Reduction.{name}: add LossReductions.{name} to [Loss(Reductions = ...)].\");");
+                w.Line($"if (reduction == {Reduction}.{name}) throw new NotSupportedException(\"{f.MethodName} was generated without Reduction.{name}: add LossReductions.{name} to [Loss(Reductions = ...)].\");");
         }
     }
 
@@ -1000,20 +1061,20 @@ internal static class SourceEmitter
     {
         FormulaModel f = plan.Formula;
         string loss = KernelEmitter.Quote(f.LossName);
-        string round = "global::DslLosses.Kernels.LossMath.Round<T>";
+        string round = "LossMath.Round<T>";
         // Sum: the total; SumOverBatchSize: over the count (of kept entries); MeanWithSampleWeight: over the sum of the weights as given, or without weights the count (of kept entries)
         string reduced = plan.Keep is not null
-            ? $"global::DslLosses.Kernels.LossMath.ReduceKept({loss}, reduction, __total, __kept, __count, sampleWeight)"
-            : $"global::DslLosses.Kernels.LossMath.Reduce({loss}, reduction, __total, __count, sampleWeight)";
+            ? $"LossMath.ReduceKept({loss}, reduction, __total, __kept, __count, sampleWeight)"
+            : $"LossMath.Reduce({loss}, reduction, __total, __count, sampleWeight)";
         if (total)
         {
             w.Line();
             w.Line($"/// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>");
-            using (w.Block($"private static T {TotalName(f)}<T>({ImplParameters(plan, $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
+            using (w.Block($"internal static T {TotalName(f)}<T>({ImplParameters(plan, $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
             {
                 w.Line($"if (reduction == {Reduction}.None) throw {Shapes}.NoneNeedsDestination({loss});");
                 EmitUngeneratedReductionChecks(w, f);
-                w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
+                w.Line($"Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
                 w.Line(BindCall(plan));
                 w.Line($"nint __count = {Shapes}.Product(__lossShape.Slice(0, __lossRank));");
                 w.Line("double __total;");
@@ -1033,14 +1094,14 @@ internal static class SourceEmitter
         {
             w.Line();
             w.Line("/// <summary>The per-sample losses for every element type, into a destination.</summary>");
-            using (w.Block($"private static void {IntoName(f)}<T>({ImplParameters(plan, $"{Ts}<T> destination", $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
+            using (w.Block($"internal static void {IntoName(f)}<T>({ImplParameters(plan, $"{Ts}<T> destination", $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
             {
-                w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
+                w.Line($"Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
                 w.Line(BindCall(plan));
                 w.Line($"{Shapes}.RequireDestination({loss}, destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));");
                 if (split)
                 {
-                    w.Line("if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+                    w.Line("if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))");
                     w.Line($"    {SplitCall(plan, KernelOutput.None)};");
                     w.Line("else if (sampleWeight.Rank == 0)");
                 }
@@ -1057,9 +1118,9 @@ internal static class SourceEmitter
             }
             w.Line();
             w.Line("/// <summary>The per-sample losses for every element type, in a new tensor.</summary>");
-            using (w.Block($"private static global::System.Numerics.Tensors.Tensor<T> {NewName(f)}<T>({ImplParameters(plan, $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
+            using (w.Block($"internal static Tensor<T> {NewName(f)}<T>({ImplParameters(plan, $"{Rots}<T> sampleWeight")}) where T : unmanaged"))
             {
-                w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
+                w.Line($"Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
                 w.Line(BindCall(plan));
                 w.Line("if (__lossRank == 0)");
                 using (w.Block())
@@ -1067,7 +1128,7 @@ internal static class SourceEmitter
                     w.Line("__lossShape[0] = 1;");
                     w.Line("__lossRank = 1;");
                 }
-                w.Line($"var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));");
+                w.Line($"var __result = Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));");
                 var call = f.Parameters.Select(p => Id(p.Name)).Concat(new[] { "__result.AsTensorSpan()", "sampleWeight", "__axis" });
                 w.Line($"{IntoName(f)}({string.Join(", ", call)});");
                 w.Line("return __result;");
@@ -1079,12 +1140,12 @@ internal static class SourceEmitter
             w.Line(plan.Gradients.Count == 1 && plan.ScalarGradients.Count == 0
                 ? "/// <summary>The gradient for every element type, and with <paramref name=\"__withTotal\"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>"
                 : "/// <summary>The gradients by every differentiable input in one pass, for every element type, and with <paramref name=\"__withTotal\"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>");
-            string destinations = GradientParameters(plan, "T", withScalars: true);
-            using (w.Block($"private static T {GradientImplName(f)}<T>({ImplParameters(plan, destinations, $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}, bool __withTotal) where T : unmanaged"))
+            string destinations = GradientParameters(plan, "T", withScalars: true, inPublic: false);
+            using (w.Block($"internal static T {GradientImplName(f)}<T>({ImplParameters(plan, destinations, $"{Reduction} reduction", $"{Rots}<T> sampleWeight")}, bool __withTotal) where T : unmanaged"))
             {
                 w.Line($"if (__withTotal && reduction == {Reduction}.None) throw {Shapes}.WithGradientNeedsReduction({loss});");
                 EmitUngeneratedReductionChecks(w, f);
-                w.Line($"global::System.Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
+                w.Line($"Span<nint> __lossShape = stackalloc nint[{Shapes}.MaxRank];");
                 w.Line(BindCall(plan));
                 for (int k = 0; k < plan.Gradients.Count; k++)
                 {
@@ -1105,7 +1166,7 @@ internal static class SourceEmitter
                     divisor = "__keptBefore";
                 }
                 w.Line("// the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type");
-                w.Line($"double __divisor = reduction == {Reduction}.SumOverBatchSize ? {divisor} : reduction == {Reduction}.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor({loss}, sampleWeight, {divisor}) : 1.0;");
+                w.Line($"double __divisor = reduction == {Reduction}.SumOverBatchSize ? {divisor} : reduction == {Reduction}.MeanWithSampleWeight ? LossMath.MeanDivisor({loss}, sampleWeight, {divisor}) : 1.0;");
                 w.Line("double __total = 0.0;");
                 for (int k = 0; k < plan.ScalarGradients.Count; k++)
                     w.Line($"double {ScalarTotal(f, k)} = 0.0;");
@@ -1118,7 +1179,7 @@ internal static class SourceEmitter
                     if (fusedSplit)
                     {
                         // large: the gradient in chunks, each chunk's loss total added in chunk order, as Compute adds them
-                        w.Line("if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+                        w.Line("if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))");
                         w.Line($"    __total = {GradientSplitCall(plan, "GradientAndTotal", "out __kept")};");
                     }
                     if (another is not null)
@@ -1151,7 +1212,7 @@ internal static class SourceEmitter
                     w.Line($"{KernelCall(plan, KernelOutput.Gradient, true)};");
                 }
                 for (int k = 0; k < plan.ScalarGradients.Count; k++)
-                    w.Line($"{ScalarGradientOut(f, k)} = {round}(global::DslLosses.Kernels.LossMath.DivideNoNan({ScalarTotal(f, k)}, __divisor)); // the weighted total of the derivative, over the loss's divisor");
+                    w.Line($"{ScalarGradientOut(f, k)} = {round}(LossMath.DivideNoNan({ScalarTotal(f, k)}, __divisor)); // the weighted total of the derivative, over the loss's divisor");
                 w.Line($"return {reduced};");
             }
         }
@@ -1162,7 +1223,7 @@ internal static class SourceEmitter
     {
         if (split)
         {
-            w.Line($"if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))");
+            w.Line($"if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
             w.Line($"    __total = {SplitCall(plan, KernelOutput.Sum)};");
             w.Line("else");
             w.Line($"    __total = {KernelCall(plan, KernelOutput.Sum, false)};");
@@ -1185,9 +1246,9 @@ internal static class SourceEmitter
         var conditions = new List<string>();
         // chunks: summed in one pass by the chunked gradient where it runs, else a second pass
         if (split && !FusedSplit(plan, split))
-            conditions.Add("global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner)");
+            conditions.Add("ParallelSum.ShouldSplit(__outer, __c * __inner)");
         if ((plan.Formula.ElementTypes & DType.Single.Flag) != 0 && KernelEmitter.RowTilesApplicable(plan))
-            conditions.Add($"global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, {KernelsName(plan.Formula)}<T>>(__outer, __c, __inner)");
+            conditions.Add($"Dispatch.TotalTakesRowTiles<T, {KernelsName(plan.Formula)}<T>>(__outer, __c, __inner)");
         return conditions.Count == 0 ? null : string.Join(" || ", conditions);
     }
 
@@ -1201,7 +1262,7 @@ internal static class SourceEmitter
     private static string SplitCall(KernelPlan plan, KernelOutput output)
     {
         var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" }).ToList();
-        args.Add(output == KernelOutput.Sum ? "ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>()" : $"ref {Shapes}.Data(in destination)");
+        args.Add(output == KernelOutput.Sum ? "ref Unsafe.NullRef<T>()" : $"ref {Shapes}.Data(in destination)");
         if (plan.Keep is not null)
             args.Add(output == KernelOutput.Sum ? "out __kept" : "out _");
         return $"{SplitName(plan)}<T, {OutputType(output)}>({string.Join(", ", args)})";
@@ -1220,7 +1281,7 @@ internal static class SourceEmitter
     private static void EmitTypeSwitch(CodeWriter w, KernelPlan plan, List<DType> types, KernelKind? kind)
     {
         FormulaModel f = plan.Formula;
-        const string U = "global::System.Runtime.CompilerServices.Unsafe";
+        const string U = "Unsafe";
         var parameters = new List<string>();
         foreach (ParamModel p in f.Parameters)
         {
@@ -1235,7 +1296,7 @@ internal static class SourceEmitter
         parameters.AddRange(new[] { "nint outer", "nint c", "nint inner" });
         if (kind is not null)
         {
-            parameters.AddRange(new[] { "nint start", "ref T sw", "in global::DslLosses.Kernels.WeightMap wm" });
+            parameters.AddRange(new[] { "nint start", "ref T sw", "in WeightMap wm" });
             if (kind == KernelKind.Loss)
                 parameters.Add("ref T dest");
             else
@@ -1254,13 +1315,13 @@ internal static class SourceEmitter
         w.Line(kind is null
             ? "/// <summary>How many loss entries the keep mask keeps, for any generated element type.</summary>"
             : $"/// <summary>The {(kind == KernelKind.Loss ? "loss" : "gradient")} kernel of any generated element type: its arguments in <c>{KernelsName(f)}</c>, its body picked by the runtime's dispatcher.</summary>");
-        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
         w.Line($"private static {returns} {name}{generics}({string.Join(", ", parameters)})");
         w.Line("    where T : unmanaged");
         if (kind is not null)
         {
-            w.Line("    where TOut : struct, global::DslLosses.Kernels.IKernelOutput");
-            w.Line("    where TW : struct, global::DslLosses.Kernels.IWeighting");
+            w.Line("    where TOut : struct, IKernelOutput");
+            w.Line("    where TW : struct, IWeighting");
         }
         if (kind is not null)
         {
@@ -1277,7 +1338,7 @@ internal static class SourceEmitter
             using (w.Block())
             {
                 w.Line($"var k = new {kernels} {{ {string.Join(", ", inits)} }};");
-                string call = $"global::DslLosses.Kernels.Dispatch.{kind}<T, {kernels}, TOut, TW>(ref k, outer, c, inner, start)";
+                string call = $"Dispatch.{kind}<T, {kernels}, TOut, TW>(ref k, outer, c, inner, start)";
                 if (plan.Keep is null)
                 {
                     w.Line($"return {call};");
@@ -1310,7 +1371,7 @@ internal static class SourceEmitter
                 }
                 // the kept count: one element per lane
                 args.AddRange(new[] { "outer", "c", "inner", "0", NullRef(t), "default" });
-                string lanes = "global::DslLosses.Kernels." + ScalarLanesOf(t);
+                string lanes = "" + ScalarLanesOf(t);
                 w.Line($"if (typeof(T) == typeof({t.Type}))");
                 DType body = BodyOf(plan, t.ComputeFamily);
                 w.Line($"    return {KernelEmitter.KeptCountName(f, body)}<{t.Type}, {KernelEmitter.ComputeArgument(body, t.Compute)}{lanes}>({string.Join(", ", args)});");

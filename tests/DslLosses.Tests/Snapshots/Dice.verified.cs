@@ -6,224 +6,240 @@ namespace Snapshots
 {
     partial class Losses
     {
+        // ==== Dice: loss "Dice", its entry points; shapes, kernel calls and kernels in global::DslLosses.Generated.Implementation below ====
+
+        /// <summary>Loss <c>Dice</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float Dice(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__Dice_Total(yTrue, yPred, smooth, reduction, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>Dice</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void Dice(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__Dice_PerSampleInto(yTrue, yPred, smooth, destination, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>Dice</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<float> DicePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__Dice_PerSampleNew(yTrue, yPred, smooth, sampleWeight, 1);
+
+        /// <summary>The gradient of loss <c>Dice</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void DiceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss <c>Dice</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>Dice</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float DiceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: true);
+
+        /// <summary>Loss <c>Dice</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T Dice<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__Dice_Total(yTrue, yPred, smooth, reduction, sampleWeight, 1);
+
+        /// <summary>Gradient of <c>Dice</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void DiceGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss and gradient of <c>Dice</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T DiceWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: true);
+
+        /// <summary>Per-sample losses of <c>Dice</c> into <paramref name="destination"/> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void Dice<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__Dice_PerSampleInto(yTrue, yPred, smooth, destination, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>Dice</c> in a new tensor for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<T> DicePerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__Dice_PerSampleNew(yTrue, yPred, smooth, sampleWeight, 1);
+    }
+}
+
+namespace DslLosses.Generated
+{
+    using global::System;
+    using global::System.Numerics;
+    using global::System.Numerics.Tensors;
+    using global::System.Runtime.CompilerServices;
+    using global::DslLosses.Kernels;
+
+    /// <summary>The implementation of the [Loss] formulas of <c>Losses</c>, behind its entry points: shape checks, kernel calls, the kernels.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+    file static class Implementation
+    {
         // ==== Dice: loss "Dice" ====
         //   var intersection = Sum(yTrue * yPred, axes: [1, 2, 3]);
         //   return 1 - (2 * intersection + smooth) / (Sum(yTrue + yPred, axes: NonBatchAxes) + smooth);
         // shapes: yTrue (B, H, W, C), yPred (B, H, W, C), smooth (B); loss axis 1 (axes 1 to 3, flattened into one); row-wise, per-sample loss drops the loss axis
 
         /// <summary>Checks the shapes of the inputs of Dice and returns the loop geometry and the per-sample loss shape.</summary>
-        private static void __Dice_Bind<T>(scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, int __axis, out nint __outer, out nint __c, out nint __inner, scoped global::System.Span<nint> __lossShape, out int __lossRank)
+        private static void __Dice_Bind<T>(scoped in ReadOnlyTensorSpan<T> yTrue, scoped in ReadOnlyTensorSpan<T> yPred, scoped in ReadOnlyTensorSpan<T> smooth, int __axis, out nint __outer, out nint __c, out nint __inner, scoped Span<nint> __lossShape, out int __lossRank)
         {
-            global::DslLosses.Kernels.Shapes.RequireDense("Dice", "yTrue", yTrue.Lengths, yTrue.Strides);
-            global::DslLosses.Kernels.Shapes.RequireDense("Dice", "yPred", yPred.Lengths, yPred.Strides);
-            global::DslLosses.Kernels.Shapes.RequireDense("Dice", "smooth", smooth.Lengths, smooth.Strides);
-            global::DslLosses.Kernels.Shapes.RequireRank("Dice", "yTrue", yTrue.Lengths, 4, "(B, H, W, C)");
-            global::DslLosses.Kernels.Shapes.RequireRank("Dice", "yPred", yPred.Lengths, 4, "(B, H, W, C)");
-            global::DslLosses.Kernels.Shapes.RequireRank("Dice", "smooth", smooth.Lengths, 1, "(B)");
+            Shapes.RequireDense("Dice", "yTrue", yTrue.Lengths, yTrue.Strides);
+            Shapes.RequireDense("Dice", "yPred", yPred.Lengths, yPred.Strides);
+            Shapes.RequireDense("Dice", "smooth", smooth.Lengths, smooth.Strides);
+            Shapes.RequireRank("Dice", "yTrue", yTrue.Lengths, 4, "(B, H, W, C)");
+            Shapes.RequireRank("Dice", "yPred", yPred.Lengths, 4, "(B, H, W, C)");
+            Shapes.RequireRank("Dice", "smooth", smooth.Lengths, 1, "(B)");
             int __rank = 4;
             int __a = 1;
-            global::System.ReadOnlySpan<nint> __full = yTrue.Lengths;
-            if (!global::System.MemoryExtensions.SequenceEqual(yPred.Lengths, __full)) throw global::DslLosses.Kernels.Shapes.Mismatch("Dice", "yTrue", __full, "yPred", yPred.Lengths, "the shapes must be equal");
+            ReadOnlySpan<nint> __full = yTrue.Lengths;
+            if (!MemoryExtensions.SequenceEqual(yPred.Lengths, __full)) throw Shapes.Mismatch("Dice", "yTrue", __full, "yPred", yPred.Lengths, "the shapes must be equal");
             for (int __d = 0; __d < __a; __d++)
             {
-                if (smooth.Lengths[__d] != __full[__d]) throw global::DslLosses.Kernels.Shapes.Mismatch("Dice", "yTrue", __full, "smooth", smooth.Lengths, "smooth must have the shape of yTrue without the reduced axes 1, 2, 3");
+                if (smooth.Lengths[__d] != __full[__d]) throw Shapes.Mismatch("Dice", "yTrue", __full, "smooth", smooth.Lengths, "smooth must have the shape of yTrue without the reduced axes 1, 2, 3");
             }
-            if (yPred.Lengths[0] != yTrue.Lengths[0]) throw global::DslLosses.Kernels.Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension B, which must have one size");
-            if (yPred.Lengths[1] != yTrue.Lengths[1]) throw global::DslLosses.Kernels.Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension H, which must have one size");
-            if (yPred.Lengths[2] != yTrue.Lengths[2]) throw global::DslLosses.Kernels.Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension W, which must have one size");
-            if (yPred.Lengths[3] != yTrue.Lengths[3]) throw global::DslLosses.Kernels.Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension C, which must have one size");
-            if (smooth.Lengths[0] != yTrue.Lengths[0]) throw global::DslLosses.Kernels.Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "smooth", smooth.Lengths, "both declare dimension B, which must have one size");
+            if (yPred.Lengths[0] != yTrue.Lengths[0]) throw Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension B, which must have one size");
+            if (yPred.Lengths[1] != yTrue.Lengths[1]) throw Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension H, which must have one size");
+            if (yPred.Lengths[2] != yTrue.Lengths[2]) throw Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension W, which must have one size");
+            if (yPred.Lengths[3] != yTrue.Lengths[3]) throw Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension C, which must have one size");
+            if (smooth.Lengths[0] != yTrue.Lengths[0]) throw Shapes.Mismatch("Dice", "yTrue", yTrue.Lengths, "smooth", smooth.Lengths, "both declare dimension B, which must have one size");
             // the reduced axes 1 to 3 are the trailing ones: one loss axis of their product
-            __outer = global::DslLosses.Kernels.Shapes.Product(__full.Slice(0, __a));
-            __c = global::DslLosses.Kernels.Shapes.Product(__full.Slice(__a, 3));
-            __inner = global::DslLosses.Kernels.Shapes.Product(__full.Slice(__a + 3));
+            __outer = Shapes.Product(__full.Slice(0, __a));
+            __c = Shapes.Product(__full.Slice(__a, 3));
+            __inner = Shapes.Product(__full.Slice(__a + 3));
             __full.Slice(0, __a).CopyTo(__lossShape);
             __full.Slice(__a + 3).CopyTo(__lossShape.Slice(__a));
             __lossRank = __rank - 3;
         }
 
-        /// <summary>Loss <c>Dice</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float Dice(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __Dice_Total(yTrue, yPred, smooth, reduction, sampleWeight, 1);
-
-        /// <summary>Per-sample losses of <c>Dice</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, H, W, C), <c>yPred</c> (B, H, W, C), <c>smooth</c> (B).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void Dice(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __Dice_PerSampleInto(yTrue, yPred, smooth, destination, sampleWeight, 1);
-
-        /// <summary>Per-sample losses of <c>Dice</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<float> DicePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __Dice_PerSampleNew(yTrue, yPred, smooth, sampleWeight, 1);
-
-        /// <summary>The gradient of loss <c>Dice</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void DiceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss <c>Dice</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>Dice</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float DiceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> smooth, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: true);
-
-        /// <summary>Loss <c>Dice</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T Dice<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __Dice_Total(yTrue, yPred, smooth, reduction, sampleWeight, 1);
-
-        /// <summary>Gradient of <c>Dice</c> for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void DiceGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss and gradient of <c>Dice</c> for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T DiceWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __Dice_LossGradient(yTrue, yPred, smooth, gradient, reduction, sampleWeight, 1, __withTotal: true);
-
-        /// <summary>Per-sample losses of <c>Dice</c> into <paramref name="destination"/> for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void Dice<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __Dice_PerSampleInto(yTrue, yPred, smooth, destination, sampleWeight, 1);
-
-        /// <summary>Per-sample losses of <c>Dice</c> in a new tensor for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<T> DicePerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __Dice_PerSampleNew(yTrue, yPred, smooth, sampleWeight, 1);
-
         /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
-        private static T __Dice_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static T __Dice_Total<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> smooth, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("Dice");
-            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("Dice was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
-            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("Dice was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (reduction == Reduction.None) throw Shapes.NoneNeedsDestination("Dice");
+            if (reduction == Reduction.Sum) throw new NotSupportedException("Dice was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == Reduction.MeanWithSampleWeight) throw new NotSupportedException("Dice was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __Dice_Bind(in yTrue, in yPred, in smooth, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
             if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __Dice_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __Dice_Split<T, Totals>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>());
                 else
-                    __total = __Dice_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                    __total = __Dice_Loss<T, Totals, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __Dice_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                var __wm = WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __Dice_Loss<T, Totals, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Reduce("Dice", reduction, __total, __count, sampleWeight);
+            return LossMath.Reduce("Dice", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The per-sample losses for every element type, into a destination.</summary>
-        private static void __Dice_PerSampleInto<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static void __Dice_PerSampleInto<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> smooth, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __Dice_Bind(in yTrue, in yPred, in smooth, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireDestination("Dice", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
-            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __Dice_Split<T, global::DslLosses.Kernels.PerSample>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+            Shapes.RequireDestination("Dice", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
+            if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __Dice_Split<T, PerSample>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in destination));
             else if (sampleWeight.Rank == 0)
-                __Dice_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+                __Dice_Loss<T, PerSample, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in destination));
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __Dice_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+                var __wm = WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __Dice_Loss<T, PerSample, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in destination));
             }
         }
 
         /// <summary>The per-sample losses for every element type, in a new tensor.</summary>
-        private static global::System.Numerics.Tensors.Tensor<T> __Dice_PerSampleNew<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static Tensor<T> __Dice_PerSampleNew<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> smooth, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __Dice_Bind(in yTrue, in yPred, in smooth, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             if (__lossRank == 0)
             {
                 __lossShape[0] = 1;
                 __lossRank = 1;
             }
-            var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));
+            var __result = Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));
             __Dice_PerSampleInto(yTrue, yPred, smooth, __result.AsTensorSpan(), sampleWeight, __axis);
             return __result;
         }
 
         /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>
-        private static T __Dice_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> smooth, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
+        internal static T __Dice_LossGradient<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, ReadOnlyTensorSpan<T> smooth, TensorSpan<T> gradient, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
-            if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("Dice");
-            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("Dice was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
-            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("Dice was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (__withTotal && reduction == Reduction.None) throw Shapes.WithGradientNeedsReduction("Dice");
+            if (reduction == Reduction.Sum) throw new NotSupportedException("Dice was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == Reduction.MeanWithSampleWeight) throw new NotSupportedException("Dice was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __Dice_Bind(in yTrue, in yPred, in smooth, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("Dice", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            Shapes.RequireGradient("Dice", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             // the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type
-            double __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor("Dice", sampleWeight, __count) : 1.0;
+            double __divisor = reduction == Reduction.SumOverBatchSize ? __count : reduction == Reduction.MeanWithSampleWeight ? LossMath.MeanDivisor("Dice", sampleWeight, __count) : 1.0;
             double __total = 0.0;
             if (__withTotal)
             {
-                if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __Dice_GradientSplit<T, global::DslLosses.Kernels.GradientAndTotal>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
-                else if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __Dice_Kernels<T>>(__outer, __c, __inner)))
+                if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __Dice_GradientSplit<T, GradientAndTotal>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
+                else if (sampleWeight.Rank == 0 && (Dispatch.TotalTakesRowTiles<T, __Dice_Kernels<T>>(__outer, __c, __inner)))
                 {
-                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __Dice_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __Dice_GradientSplit<T, GradientOnly>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
                     else
-                        __Dice_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
-                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __Dice_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                        __Dice_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __total = __Dice_Split<T, Totals>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>());
                     else
-                        __total = __Dice_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                        __total = __Dice_Loss<T, Totals, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
                 else if (sampleWeight.Rank == 0)
-                    __total = __Dice_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    __total = __Dice_Gradient<T, GradientAndTotal, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                 else
                 {
-                    var __wm = global::DslLosses.Kernels.WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                    __total = __Dice_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    var __wm = WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                    __total = __Dice_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
                 }
             }
             else if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __Dice_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __Dice_GradientSplit<T, GradientOnly>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
                 else
-                    __Dice_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    __Dice_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __Dice_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), ref global::DslLosses.Kernels.Shapes.Data(in smooth), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                var __wm = WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __Dice_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
             }
-            return global::DslLosses.Kernels.LossMath.Reduce("Dice", reduction, __total, __count, sampleWeight);
+            return LossMath.Reduce("Dice", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The loss kernel of any generated element type: its arguments in <c>__Dice_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __Dice_Loss<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __Dice_Loss<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T dest)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __Dice_Kernels<T> { p_yTrue = ref p_yTrue, p_yPred = ref p_yPred, p_smooth = ref p_smooth, sw = ref sw, wm = ref wm, dest = ref dest };
-            return global::DslLosses.Kernels.Dispatch.Loss<T, __Dice_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            return Dispatch.Loss<T, __Dice_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
         /// <summary>The gradient kernel of any generated element type: its arguments in <c>__Dice_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __Dice_Gradient<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __Dice_Gradient<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T grad, double divisor)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __Dice_Kernels<T> { p_yTrue = ref p_yTrue, p_yPred = ref p_yPred, p_smooth = ref p_smooth, sw = ref sw, wm = ref wm, grad = ref grad, divisor = divisor };
-            return global::DslLosses.Kernels.Dispatch.Gradient<T, __Dice_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            return Dispatch.Gradient<T, __Dice_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The unweighted <c>Dice</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __Dice_Split<T, TOut>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>Dice</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __Dice_Split<T, TOut>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_yTrue = &p_yTrue)
             fixed (T* f_yPred = &p_yPred)
@@ -231,12 +247,12 @@ namespace Snapshots
             fixed (T* out_dest = &dest) // null for Totals
             {
                 var job = new __Dice_RowsJob<T, TOut> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_smooth = f_smooth, c = c, inner = inner, dest = out_dest };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>Dice</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __Dice_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>Dice</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __Dice_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_yTrue;
             public T* p_yPred;
@@ -248,12 +264,12 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __Dice_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
+                return __Dice_Loss<T, TOut, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner));
             }
         }
 
-        /// <summary>The unweighted gradient of <c>Dice</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
-        private static unsafe double __Dice_GradientSplit<T, TOut>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted gradient of <c>Dice</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __Dice_GradientSplit<T, TOut>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_yTrue = &p_yTrue)
             fixed (T* f_yPred = &p_yPred)
@@ -261,12 +277,12 @@ namespace Snapshots
             fixed (T* out_0 = &grad)
             {
                 var job = new __Dice_GradientJob<T, TOut> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_smooth = f_smooth, c = c, inner = inner, grad0 = out_0, divisor = divisor };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>Dice</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __Dice_GradientJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted gradient of <c>Dice</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __Dice_GradientJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_yTrue;
             public T* p_yPred;
@@ -278,33 +294,33 @@ namespace Snapshots
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                if (TOut.AddsTotal && global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __Dice_Kernels<T>>(count, c, inner))
+                if (TOut.AddsTotal && Dispatch.TotalTakesRowTiles<T, __Dice_Kernels<T>>(count, c, inner))
                 {
-                    __Dice_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                    __Dice_Gradient<T, GradientOnly, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
                     kept = 0;
-                    return __Dice_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                    return __Dice_Loss<T, Totals, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
                 kept = 0;
-                return __Dice_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                return __Dice_Gradient<T, TOut, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
             }
         }
 
-        /// <summary>The kernel arguments of <c>Dice</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
-        private ref struct __Dice_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__Dice_Kernels<T>> where T : unmanaged
+        /// <summary>The kernel arguments of <c>Dice</c> and its bodies, for <see cref="Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __Dice_Kernels<T> : IFormulaKernels<__Dice_Kernels<T>> where T : unmanaged
         {
             // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
             public ref T p_yTrue;
             public ref T p_yPred;
             public ref T p_smooth;
             public ref T sw;
-            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref readonly WeightMap wm;
             public ref T grad;
             public double divisor;
             public ref T dest;
 
             // what the dispatcher chooses by: constants, folded by the JIT
             public static string LossName => "Dice";
-            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static LossElementTypes ElementTypes => LossElementTypes.Single;
             public static bool Elementwise => false;
             public static bool Vectorizable => true;
             public static bool PerElementWeights => false;
@@ -312,25 +328,25 @@ namespace Snapshots
 
             // the bodies it has, each with the fields as arguments
             /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
-            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+            private static ref TS As<TS>(ref T data) => ref Unsafe.As<T, TS>(ref data);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__Dice_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __Dice_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+            static double IFormulaKernels<__Dice_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __Dice_Kernels<T> a, nint outer, nint c, nint inner, nint start)
                 => __Dice_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), ref As<TS>(ref a.p_smooth), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__Dice_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __Dice_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+            static double IFormulaKernels<__Dice_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __Dice_Kernels<T> a, nint outer, nint c, nint inner, nint start)
                 => __Dice_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), ref As<TS>(ref a.p_smooth), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__Dice_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __Dice_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+            static double IFormulaKernels<__Dice_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __Dice_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
                 => __Dice_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_yTrue), ref As<float>(ref a.p_yPred), ref As<float>(ref a.p_smooth), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>Dice</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __Dice_LossInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, ref TS p_smooth, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __Dice_LossInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, ref TS p_smooth, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS dest)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             for (nint row = start; row < outer; row++)
@@ -379,12 +395,12 @@ namespace Snapshots
         }
 
         /// <summary>The gradient of <c>Dice</c> by <c>yPred</c>, computed in float, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __Dice_GradientInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, ref TS p_smooth, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad, float scale)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __Dice_GradientInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, ref TS p_smooth, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS grad, float scale)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             var vscale = TL.Create(scale);
@@ -464,24 +480,24 @@ namespace Snapshots
         }
 
         /// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __Dice_LossInRowTiles<TL, TOut>(ref float p_yTrue, ref float p_yPred, ref float p_smooth, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest, out nint rows)
-            where TL : struct, global::DslLosses.Kernels.IRowTileLanes<TL>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __Dice_LossInRowTiles<TL, TOut>(ref float p_yTrue, ref float p_yPred, ref float p_smooth, nint outer, nint c, nint inner, nint start, ref float sw, in WeightMap wm, ref float dest, out nint rows)
+            where TL : struct, IRowTileLanes<TL>
+            where TOut : struct, IKernelOutput
         {
             double total = 0.0;
             nint row = start;
-            global::System.Span<float> columns_yTrueBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_yTrueBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_yTrue = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_yTrueBuffer);
-            global::System.Span<float> columns_yPredBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_yPredBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_yPred = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_yPredBuffer);
             var v6 = TL.Create(1f);
             var v7 = TL.Create(2f);
             for (; row <= outer - TL.Count; row += TL.Count)
             {
                 nint e0 = row * c;
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref columns_yTrue);
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref columns_yPred);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref columns_yTrue);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref columns_yPred);
                 // stage 1: Sum over the loss axis of yTrue * yPred; Sum over the loss axis of yTrue + yPred
                 var vr0 = TL.Zero;
                 var vr1 = TL.Zero;

@@ -6,6 +6,82 @@ namespace Snapshots
 {
     partial class Losses
     {
+        // ==== FocalBce: loss "FocalBce", its entry points; shapes, kernel calls and kernels in global::DslLosses.Generated.Implementation below ====
+
+        /// <summary>Loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__FocalBce_Total(yTrue, yPred, gamma, reduction, sampleWeight, 1);
+
+        /// <summary>Loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float FocalBce(float[,] yTrue, float[,] yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__FocalBce_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, reduction, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__FocalBce_PerSampleInto(yTrue, yPred, gamma, destination, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__FocalBce_PerSampleNew(yTrue, yPred, gamma, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(float[,] yTrue, float[,] yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__FocalBce_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, sampleWeight, 1);
+
+        /// <summary>The gradient of loss <c>FocalBce</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void FocalBceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss <c>FocalBce</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>FocalBce</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float FocalBceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: true);
+
+        /// <summary>Loss <c>FocalBce</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T FocalBce<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__FocalBce_Total(yTrue, yPred, gamma, reduction, sampleWeight, 1);
+
+        /// <summary>Gradient of <c>FocalBce</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void FocalBceGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss and gradient of <c>FocalBce</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T FocalBceWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: true);
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> into <paramref name="destination"/> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void FocalBce<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__FocalBce_PerSampleInto(yTrue, yPred, gamma, destination, sampleWeight, 1);
+
+        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<T> FocalBcePerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__FocalBce_PerSampleNew(yTrue, yPred, gamma, sampleWeight, 1);
+    }
+}
+
+namespace DslLosses.Generated
+{
+    using global::System;
+    using global::System.Numerics;
+    using global::System.Numerics.Tensors;
+    using global::System.Runtime.CompilerServices;
+    using global::DslLosses.Kernels;
+
+    /// <summary>The implementation of the [Loss] formulas of <c>Losses</c>, behind its entry points: shape checks, kernel calls, the kernels.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+    file static class Implementation
+    {
         // ==== FocalBce: loss "FocalBce" ====
         //   var p = Clip(yPred, Epsilon, 1 - Epsilon);
         //   var pt = yTrue * p + (1 - yTrue) * (1 - p);
@@ -13,222 +89,162 @@ namespace Snapshots
         // shapes: yTrue (B, N), yPred (B, N); loss axis 1; row-wise, per-sample loss drops the loss axis
 
         /// <summary>Checks the shapes of the inputs of FocalBce and returns the loop geometry and the per-sample loss shape.</summary>
-        private static void __FocalBce_Bind<T>(scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, int __axis, out nint __outer, out nint __c, out nint __inner, scoped global::System.Span<nint> __lossShape, out int __lossRank)
+        private static void __FocalBce_Bind<T>(scoped in ReadOnlyTensorSpan<T> yTrue, scoped in ReadOnlyTensorSpan<T> yPred, int __axis, out nint __outer, out nint __c, out nint __inner, scoped Span<nint> __lossShape, out int __lossRank)
         {
-            global::DslLosses.Kernels.Shapes.RequireDense("FocalBce", "yTrue", yTrue.Lengths, yTrue.Strides);
-            global::DslLosses.Kernels.Shapes.RequireDense("FocalBce", "yPred", yPred.Lengths, yPred.Strides);
-            global::DslLosses.Kernels.Shapes.RequireRank("FocalBce", "yTrue", yTrue.Lengths, 2, "(B, N)");
-            global::DslLosses.Kernels.Shapes.RequireRank("FocalBce", "yPred", yPred.Lengths, 2, "(B, N)");
+            Shapes.RequireDense("FocalBce", "yTrue", yTrue.Lengths, yTrue.Strides);
+            Shapes.RequireDense("FocalBce", "yPred", yPred.Lengths, yPred.Strides);
+            Shapes.RequireRank("FocalBce", "yTrue", yTrue.Lengths, 2, "(B, N)");
+            Shapes.RequireRank("FocalBce", "yPred", yPred.Lengths, 2, "(B, N)");
             int __rank = 2;
             int __a = 1;
-            global::System.ReadOnlySpan<nint> __full = yTrue.Lengths;
-            if (!global::System.MemoryExtensions.SequenceEqual(yPred.Lengths, __full)) throw global::DslLosses.Kernels.Shapes.Mismatch("FocalBce", "yTrue", __full, "yPred", yPred.Lengths, "the shapes must be equal");
-            if (yPred.Lengths[0] != yTrue.Lengths[0]) throw global::DslLosses.Kernels.Shapes.Mismatch("FocalBce", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension B, which must have one size");
-            if (yPred.Lengths[1] != yTrue.Lengths[1]) throw global::DslLosses.Kernels.Shapes.Mismatch("FocalBce", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension N, which must have one size");
-            __outer = global::DslLosses.Kernels.Shapes.Product(__full.Slice(0, __a));
+            ReadOnlySpan<nint> __full = yTrue.Lengths;
+            if (!MemoryExtensions.SequenceEqual(yPred.Lengths, __full)) throw Shapes.Mismatch("FocalBce", "yTrue", __full, "yPred", yPred.Lengths, "the shapes must be equal");
+            if (yPred.Lengths[0] != yTrue.Lengths[0]) throw Shapes.Mismatch("FocalBce", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension B, which must have one size");
+            if (yPred.Lengths[1] != yTrue.Lengths[1]) throw Shapes.Mismatch("FocalBce", "yTrue", yTrue.Lengths, "yPred", yPred.Lengths, "both declare dimension N, which must have one size");
+            __outer = Shapes.Product(__full.Slice(0, __a));
             __c = __full[__a];
-            __inner = global::DslLosses.Kernels.Shapes.Product(__full.Slice(__a + 1));
+            __inner = Shapes.Product(__full.Slice(__a + 1));
             __full.Slice(0, __a).CopyTo(__lossShape);
             __full.Slice(__a + 1).CopyTo(__lossShape.Slice(__a));
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __FocalBce_Total(yTrue, yPred, gamma, reduction, sampleWeight, 1);
-
-        /// <summary>Loss <c>FocalBce</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float FocalBce(float[,] yTrue, float[,] yPred, float gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __FocalBce_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, reduction, sampleWeight, 1);
-
-        /// <summary>Per-sample losses of <c>FocalBce</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>yTrue</c> (B, N), <c>yPred</c> (B, N).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void FocalBce(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __FocalBce_PerSampleInto(yTrue, yPred, gamma, destination, sampleWeight, 1);
-
-        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __FocalBce_PerSampleNew(yTrue, yPred, gamma, sampleWeight, 1);
-
-        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<float> FocalBcePerSample(float[,] yTrue, float[,] yPred, float gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __FocalBce_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yTrue), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(yPred), gamma, sampleWeight, 1);
-
-        /// <summary>The gradient of loss <c>FocalBce</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>yPred</c>, written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void FocalBceGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss <c>FocalBce</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>FocalBce</c> returns it, and its gradient by <c>yPred</c> written into <paramref name="gradient"/> (the shape of <c>yPred</c>, or flat). Sample weights scale both.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float FocalBceWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> yPred, float gamma, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: true);
-
-        /// <summary>Loss <c>FocalBce</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T FocalBce<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __FocalBce_Total(yTrue, yPred, gamma, reduction, sampleWeight, 1);
-
-        /// <summary>Gradient of <c>FocalBce</c> for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void FocalBceGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss and gradient of <c>FocalBce</c> for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T FocalBceWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __FocalBce_LossGradient(yTrue, yPred, gamma, gradient, reduction, sampleWeight, 1, __withTotal: true);
-
-        /// <summary>Per-sample losses of <c>FocalBce</c> into <paramref name="destination"/> for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void FocalBce<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __FocalBce_PerSampleInto(yTrue, yPred, gamma, destination, sampleWeight, 1);
-
-        /// <summary>Per-sample losses of <c>FocalBce</c> in a new tensor for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<T> FocalBcePerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __FocalBce_PerSampleNew(yTrue, yPred, gamma, sampleWeight, 1);
-
         /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
-        private static T __FocalBce_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static T __FocalBce_Total<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, T gamma, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("FocalBce");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (reduction == Reduction.None) throw Shapes.NoneNeedsDestination("FocalBce");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
             if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __FocalBce_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __FocalBce_Split<T, Totals>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref Unsafe.NullRef<T>());
                 else
-                    __total = __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                    __total = __FocalBce_Loss<T, Totals, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                var __wm = WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __FocalBce_Loss<T, Totals, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Reduce("FocalBce", reduction, __total, __count, sampleWeight);
+            return LossMath.Reduce("FocalBce", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The per-sample losses for every element type, into a destination.</summary>
-        private static void __FocalBce_PerSampleInto<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static void __FocalBce_PerSampleInto<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, T gamma, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireDestination("FocalBce", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
-            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __FocalBce_Split<T, global::DslLosses.Kernels.PerSample>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+            Shapes.RequireDestination("FocalBce", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
+            if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __FocalBce_Split<T, PerSample>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref Shapes.Data(in destination));
             else if (sampleWeight.Rank == 0)
-                __FocalBce_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+                __FocalBce_Loss<T, PerSample, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in destination));
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __FocalBce_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination));
+                var __wm = WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __FocalBce_Loss<T, PerSample, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in destination));
             }
         }
 
         /// <summary>The per-sample losses for every element type, in a new tensor.</summary>
-        private static global::System.Numerics.Tensors.Tensor<T> __FocalBce_PerSampleNew<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static Tensor<T> __FocalBce_PerSampleNew<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, T gamma, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             if (__lossRank == 0)
             {
                 __lossShape[0] = 1;
                 __lossRank = 1;
             }
-            var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));
+            var __result = Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));
             __FocalBce_PerSampleInto(yTrue, yPred, gamma, __result.AsTensorSpan(), sampleWeight, __axis);
             return __result;
         }
 
         /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>
-        private static T __FocalBce_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yTrue, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> yPred, T gamma, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
+        internal static T __FocalBce_LossGradient<T>(ReadOnlyTensorSpan<T> yTrue, ReadOnlyTensorSpan<T> yPred, T gamma, TensorSpan<T> gradient, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
-            if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("FocalBce");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (__withTotal && reduction == Reduction.None) throw Shapes.WithGradientNeedsReduction("FocalBce");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __FocalBce_Bind(in yTrue, in yPred, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("FocalBce", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            Shapes.RequireGradient("FocalBce", "yPred", yPred.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             // the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type
-            double __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor("FocalBce", sampleWeight, __count) : 1.0;
+            double __divisor = reduction == Reduction.SumOverBatchSize ? __count : reduction == Reduction.MeanWithSampleWeight ? LossMath.MeanDivisor("FocalBce", sampleWeight, __count) : 1.0;
             double __total = 0.0;
             if (__withTotal)
             {
                 if (sampleWeight.Rank == 0)
                 {
-                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __FocalBce_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __FocalBce_GradientSplit<T, GradientOnly>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
                     else
-                        __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
-                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __FocalBce_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                        __FocalBce_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __total = __FocalBce_Split<T, Totals>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref Unsafe.NullRef<T>());
                     else
-                        __total = __FocalBce_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                        __total = __FocalBce_Loss<T, Totals, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
                 else
                 {
-                    var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                    __total = __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    var __wm = WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                    __total = __FocalBce_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
                 }
             }
             else if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __FocalBce_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __FocalBce_GradientSplit<T, GradientOnly>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
                 else
-                    __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    __FocalBce_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __FocalBce_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in yTrue), ref global::DslLosses.Kernels.Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                var __wm = WeightMap.Bind("FocalBce", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __FocalBce_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), gamma, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
             }
-            return global::DslLosses.Kernels.LossMath.Reduce("FocalBce", reduction, __total, __count, sampleWeight);
+            return LossMath.Reduce("FocalBce", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The loss kernel of any generated element type: its arguments in <c>__FocalBce_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __FocalBce_Loss<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __FocalBce_Loss<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T dest)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __FocalBce_Kernels<T> { p_yTrue = ref p_yTrue, p_yPred = ref p_yPred, p_gamma = p_gamma, sw = ref sw, wm = ref wm, dest = ref dest };
-            return global::DslLosses.Kernels.Dispatch.Loss<T, __FocalBce_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            return Dispatch.Loss<T, __FocalBce_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
         /// <summary>The gradient kernel of any generated element type: its arguments in <c>__FocalBce_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __FocalBce_Gradient<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __FocalBce_Gradient<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T grad, double divisor)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __FocalBce_Kernels<T> { p_yTrue = ref p_yTrue, p_yPred = ref p_yPred, p_gamma = p_gamma, sw = ref sw, wm = ref wm, grad = ref grad, divisor = divisor };
-            return global::DslLosses.Kernels.Dispatch.Gradient<T, __FocalBce_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            return Dispatch.Gradient<T, __FocalBce_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The unweighted <c>FocalBce</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __FocalBce_Split<T, TOut>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>FocalBce</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __FocalBce_Split<T, TOut>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_yTrue = &p_yTrue)
             fixed (T* f_yPred = &p_yPred)
             fixed (T* out_dest = &dest) // null for Totals
             {
                 var job = new __FocalBce_RowsJob<T, TOut> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner, dest = out_dest };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>FocalBce</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __FocalBce_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>FocalBce</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __FocalBce_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_yTrue;
             public T* p_yPred;
@@ -240,24 +256,24 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __FocalBce_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
+                return __FocalBce_Loss<T, TOut, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner));
             }
         }
 
-        /// <summary>The unweighted gradient of <c>FocalBce</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
-        private static unsafe double __FocalBce_GradientSplit<T, TOut>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted gradient of <c>FocalBce</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __FocalBce_GradientSplit<T, TOut>(ref T p_yTrue, ref T p_yPred, T p_gamma, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_yTrue = &p_yTrue)
             fixed (T* f_yPred = &p_yPred)
             fixed (T* out_0 = &grad)
             {
                 var job = new __FocalBce_GradientJob<T, TOut> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_gamma = p_gamma, c = c, inner = inner, grad0 = out_0, divisor = divisor };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>FocalBce</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __FocalBce_GradientJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted gradient of <c>FocalBce</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __FocalBce_GradientJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_yTrue;
             public T* p_yPred;
@@ -270,26 +286,26 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __FocalBce_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                return __FocalBce_Gradient<T, TOut, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), p_gamma, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
             }
         }
 
-        /// <summary>The kernel arguments of <c>FocalBce</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
-        private ref struct __FocalBce_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>> where T : unmanaged
+        /// <summary>The kernel arguments of <c>FocalBce</c> and its bodies, for <see cref="Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __FocalBce_Kernels<T> : IFormulaKernels<__FocalBce_Kernels<T>> where T : unmanaged
         {
             // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
             public ref T p_yTrue;
             public ref T p_yPred;
             public T p_gamma;
             public ref T sw;
-            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref readonly WeightMap wm;
             public ref T grad;
             public double divisor;
             public ref T dest;
 
             // what the dispatcher chooses by: constants, folded by the JIT
             public static string LossName => "FocalBce";
-            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static LossElementTypes ElementTypes => LossElementTypes.Single;
             public static bool Elementwise => false;
             public static bool Vectorizable => true;
             public static bool PerElementWeights => false;
@@ -299,28 +315,28 @@ namespace Snapshots
 
             // the bodies it has, each with the fields as arguments
             /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
-            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+            private static ref TS As<TS>(ref T data) => ref Unsafe.As<T, TS>(ref data);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __FocalBce_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+            static double IFormulaKernels<__FocalBce_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __FocalBce_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>>.FlatTotalInFloat<TS, TL, TOut, TW>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __FocalBce_FlatTotalInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+            static double IFormulaKernels<__FocalBce_Kernels<T>>.FlatTotalInFloat<TS, TL, TOut, TW>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __FocalBce_FlatTotalInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __FocalBce_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor);
+            static double IFormulaKernels<__FocalBce_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __FocalBce_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_yTrue), ref As<TS>(ref a.p_yPred), Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__FocalBce_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
-                => __FocalBce_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_yTrue), ref As<float>(ref a.p_yPred), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
+            static double IFormulaKernels<__FocalBce_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __FocalBce_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+                => __FocalBce_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_yTrue), ref As<float>(ref a.p_yPred), Dispatch.ToFloat(a.p_gamma), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>FocalBce</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_LossInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_LossInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS dest)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             var v2 = TL.Create(1f);
@@ -383,12 +399,12 @@ namespace Snapshots
         }
 
         /// <summary>The unweighted total of <c>FocalBce</c> as one flat loop over every element of -Pow(1 - (yTrue * Clip(yPred, 1E-07, 1 - 1E-07) + (1 - yTrue) * (1 - Clip(yPred,... (the per-row sums along the loss axis add up to it), computed in float.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_FlatTotalInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_FlatTotalInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS dest)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             nint k = start;
@@ -446,12 +462,12 @@ namespace Snapshots
         }
 
         /// <summary>The gradient of <c>FocalBce</c> by <c>yPred</c>, computed in float, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_GradientInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad, float scale)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_GradientInFloat<TS, TL, TOut, TW>(ref TS p_yTrue, ref TS p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS grad, float scale)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             var vscale = TL.Create(scale);
@@ -598,16 +614,16 @@ namespace Snapshots
         }
 
         /// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __FocalBce_LossInRowTiles<TL, TOut>(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest, out nint rows)
-            where TL : struct, global::DslLosses.Kernels.IRowTileLanes<TL>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __FocalBce_LossInRowTiles<TL, TOut>(ref float p_yTrue, ref float p_yPred, float p_gamma, nint outer, nint c, nint inner, nint start, ref float sw, in WeightMap wm, ref float dest, out nint rows)
+            where TL : struct, IRowTileLanes<TL>
+            where TOut : struct, IKernelOutput
         {
             double total = 0.0;
             nint row = start;
-            global::System.Span<float> columns_yTrueBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_yTrueBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_yTrue = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_yTrueBuffer);
-            global::System.Span<float> columns_yPredBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_yPredBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_yPred = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_yPredBuffer);
             var v1 = TL.Create(1f);
             var t4 = 1f - 1E-07f;
@@ -618,8 +634,8 @@ namespace Snapshots
             for (; row <= outer - TL.Count; row += TL.Count)
             {
                 nint e0 = row * c;
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref columns_yTrue);
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref columns_yPred);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_yTrue, e0), c, (outer - row) * c, ref columns_yTrue);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_yPred, e0), c, (outer - row) * c, ref columns_yPred);
                 // stage 1: Sum over the loss axis of -Pow(1 - (yTrue * Clip(yPred, 1E-07, 1 - 1E-07) + (1 - yTrue...
                 var vr0 = TL.Zero;
                 for (nint j = 0; j < c; j++)

@@ -6,186 +6,219 @@ namespace Snapshots
 {
     partial class Losses
     {
+        // ==== GaussianNll: loss "GaussianNll", its entry points; shapes, kernel calls and kernels in global::DslLosses.Generated.Implementation below ====
+
+        /// <summary>Loss <c>GaussianNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float GaussianNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__GaussianNll_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
+
+        /// <summary>Loss <c>GaussianNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float GaussianNll(float[,] y, float[,] mean, float[,] variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__GaussianNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(y), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(mean), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(variance), scale, reduction, sampleWeight, 1);
+
+        /// <summary>The gradients of loss <c>GaussianNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void GaussianNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss <c>GaussianNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). Sample weights scale them all.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float GaussianNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: true);
+
+        /// <summary>The gradients of loss <c>GaussianNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void GaussianNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, out float gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss <c>GaussianNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. Sample weights scale them all.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float GaussianNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, out float gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: true);
+
+        /// <summary>Loss <c>GaussianNll</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T GaussianNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__GaussianNll_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
+
+        /// <summary>The gradients of loss <c>GaussianNll</c> over any generated element type (<c>float</c>), reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void GaussianNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss <c>GaussianNll</c> over any generated element type (<c>float</c>) reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). Sample weights scale them all.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T GaussianNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: true);
+
+        /// <summary>The gradients of loss <c>GaussianNll</c> over any generated element type (<c>float</c>), reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void GaussianNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, out T gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss <c>GaussianNll</c> over any generated element type (<c>float</c>) reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. Sample weights scale them all.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T GaussianNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, out T gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: true);
+
+        // ==== GaussianNllGradientByScale: loss "GaussianNll (gradient by scale)", its entry points; shapes, kernel calls and kernels in global::DslLosses.Generated.Implementation below ====
+
+        /// <summary>Loss <c>GaussianNll (gradient by scale)</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float GaussianNllGradientByScale(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__GaussianNllGradientByScale_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
+
+        /// <summary>Loss <c>GaussianNll (gradient by scale)</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float GaussianNllGradientByScale(float[,] y, float[,] mean, float[,] variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__GaussianNllGradientByScale_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(y), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(mean), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(variance), scale, reduction, sampleWeight, 1);
+
+        /// <summary>Loss <c>GaussianNll (gradient by scale)</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T GaussianNllGradientByScale<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__GaussianNllGradientByScale_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
+    }
+}
+
+namespace DslLosses.Generated
+{
+    using global::System;
+    using global::System.Numerics;
+    using global::System.Numerics.Tensors;
+    using global::System.Runtime.CompilerServices;
+    using global::DslLosses.Kernels;
+
+    /// <summary>The implementation of the [Loss] formulas of <c>Losses</c>, behind its entry points: shape checks, kernel calls, the kernels.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+    file static class Implementation
+    {
         // ==== GaussianNll: loss "GaussianNll" ====
         //   return scale * Mean(0.5 * (Log(variance) + Square(y - mean) / variance), axis: -1);
         // shapes: y (B, N), mean (B, N), variance (B, N); loss axis 1; row-wise, per-sample loss drops the loss axis
 
         /// <summary>Checks the shapes of the inputs of GaussianNll and returns the loop geometry and the per-sample loss shape.</summary>
-        private static void __GaussianNll_Bind<T>(scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, int __axis, out nint __outer, out nint __c, out nint __inner, scoped global::System.Span<nint> __lossShape, out int __lossRank)
+        private static void __GaussianNll_Bind<T>(scoped in ReadOnlyTensorSpan<T> y, scoped in ReadOnlyTensorSpan<T> mean, scoped in ReadOnlyTensorSpan<T> variance, int __axis, out nint __outer, out nint __c, out nint __inner, scoped Span<nint> __lossShape, out int __lossRank)
         {
-            global::DslLosses.Kernels.Shapes.RequireDense("GaussianNll", "y", y.Lengths, y.Strides);
-            global::DslLosses.Kernels.Shapes.RequireDense("GaussianNll", "mean", mean.Lengths, mean.Strides);
-            global::DslLosses.Kernels.Shapes.RequireDense("GaussianNll", "variance", variance.Lengths, variance.Strides);
-            global::DslLosses.Kernels.Shapes.RequireRank("GaussianNll", "y", y.Lengths, 2, "(B, N)");
-            global::DslLosses.Kernels.Shapes.RequireRank("GaussianNll", "mean", mean.Lengths, 2, "(B, N)");
-            global::DslLosses.Kernels.Shapes.RequireRank("GaussianNll", "variance", variance.Lengths, 2, "(B, N)");
+            Shapes.RequireDense("GaussianNll", "y", y.Lengths, y.Strides);
+            Shapes.RequireDense("GaussianNll", "mean", mean.Lengths, mean.Strides);
+            Shapes.RequireDense("GaussianNll", "variance", variance.Lengths, variance.Strides);
+            Shapes.RequireRank("GaussianNll", "y", y.Lengths, 2, "(B, N)");
+            Shapes.RequireRank("GaussianNll", "mean", mean.Lengths, 2, "(B, N)");
+            Shapes.RequireRank("GaussianNll", "variance", variance.Lengths, 2, "(B, N)");
             int __rank = 2;
             int __a = 1;
-            global::System.ReadOnlySpan<nint> __full = y.Lengths;
-            if (!global::System.MemoryExtensions.SequenceEqual(mean.Lengths, __full)) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll", "y", __full, "mean", mean.Lengths, "the shapes must be equal");
-            if (!global::System.MemoryExtensions.SequenceEqual(variance.Lengths, __full)) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll", "y", __full, "variance", variance.Lengths, "the shapes must be equal");
-            if (mean.Lengths[0] != y.Lengths[0]) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll", "y", y.Lengths, "mean", mean.Lengths, "both declare dimension B, which must have one size");
-            if (mean.Lengths[1] != y.Lengths[1]) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll", "y", y.Lengths, "mean", mean.Lengths, "both declare dimension N, which must have one size");
-            if (variance.Lengths[0] != y.Lengths[0]) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll", "y", y.Lengths, "variance", variance.Lengths, "both declare dimension B, which must have one size");
-            if (variance.Lengths[1] != y.Lengths[1]) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll", "y", y.Lengths, "variance", variance.Lengths, "both declare dimension N, which must have one size");
-            __outer = global::DslLosses.Kernels.Shapes.Product(__full.Slice(0, __a));
+            ReadOnlySpan<nint> __full = y.Lengths;
+            if (!MemoryExtensions.SequenceEqual(mean.Lengths, __full)) throw Shapes.Mismatch("GaussianNll", "y", __full, "mean", mean.Lengths, "the shapes must be equal");
+            if (!MemoryExtensions.SequenceEqual(variance.Lengths, __full)) throw Shapes.Mismatch("GaussianNll", "y", __full, "variance", variance.Lengths, "the shapes must be equal");
+            if (mean.Lengths[0] != y.Lengths[0]) throw Shapes.Mismatch("GaussianNll", "y", y.Lengths, "mean", mean.Lengths, "both declare dimension B, which must have one size");
+            if (mean.Lengths[1] != y.Lengths[1]) throw Shapes.Mismatch("GaussianNll", "y", y.Lengths, "mean", mean.Lengths, "both declare dimension N, which must have one size");
+            if (variance.Lengths[0] != y.Lengths[0]) throw Shapes.Mismatch("GaussianNll", "y", y.Lengths, "variance", variance.Lengths, "both declare dimension B, which must have one size");
+            if (variance.Lengths[1] != y.Lengths[1]) throw Shapes.Mismatch("GaussianNll", "y", y.Lengths, "variance", variance.Lengths, "both declare dimension N, which must have one size");
+            __outer = Shapes.Product(__full.Slice(0, __a));
             __c = __full[__a];
-            __inner = global::DslLosses.Kernels.Shapes.Product(__full.Slice(__a + 1));
+            __inner = Shapes.Product(__full.Slice(__a + 1));
             __full.Slice(0, __a).CopyTo(__lossShape);
             __full.Slice(__a + 1).CopyTo(__lossShape.Slice(__a));
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>GaussianNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float GaussianNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __GaussianNll_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
-
-        /// <summary>Loss <c>GaussianNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float GaussianNll(float[,] y, float[,] mean, float[,] variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __GaussianNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(y), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(mean), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(variance), scale, reduction, sampleWeight, 1);
-
-        /// <summary>The gradients of loss <c>GaussianNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void GaussianNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss <c>GaussianNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). Sample weights scale them all.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float GaussianNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: true);
-
-        /// <summary>The gradients of loss <c>GaussianNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void GaussianNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, out float gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss <c>GaussianNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. Sample weights scale them all.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float GaussianNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::System.Numerics.Tensors.TensorSpan<float> gradientMean, global::System.Numerics.Tensors.TensorSpan<float> gradientVariance, out float gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: true);
-
-        /// <summary>Loss <c>GaussianNll</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T GaussianNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __GaussianNll_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
-
-        /// <summary>The gradients of loss <c>GaussianNll</c> over any generated element type (<c>float</c>), reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void GaussianNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss <c>GaussianNll</c> over any generated element type (<c>float</c>) reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat). Sample weights scale them all.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T GaussianNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out _, reduction, sampleWeight, 1, __withTotal: true);
-
-        /// <summary>The gradients of loss <c>GaussianNll</c> over any generated element type (<c>float</c>), reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void GaussianNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, out T gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss <c>GaussianNll</c> over any generated element type (<c>float</c>) reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>GaussianNll</c> returns it, and its gradients, all in one pass: by <c>mean</c> into <paramref name="gradientMean"/> (the shape of <c>mean</c>, or flat); by <c>variance</c> into <paramref name="gradientVariance"/> (the shape of <c>variance</c>, or flat); by <c>scale</c> into <paramref name="gradientScale"/>. Sample weights scale them all.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T GaussianNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, out T gradientScale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __GaussianNll_LossGradient(y, mean, variance, scale, gradientMean, gradientVariance, out gradientScale, reduction, sampleWeight, 1, __withTotal: true);
-
         /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
-        private static T __GaussianNll_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static T __GaussianNll_Total<T>(ReadOnlyTensorSpan<T> y, ReadOnlyTensorSpan<T> mean, ReadOnlyTensorSpan<T> variance, T scale, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("GaussianNll");
-            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("GaussianNll was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
-            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("GaussianNll was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (reduction == Reduction.None) throw Shapes.NoneNeedsDestination("GaussianNll");
+            if (reduction == Reduction.Sum) throw new NotSupportedException("GaussianNll was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == Reduction.MeanWithSampleWeight) throw new NotSupportedException("GaussianNll was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __GaussianNll_Bind(in y, in mean, in variance, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
             if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __GaussianNll_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __GaussianNll_Split<T, Totals>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Unsafe.NullRef<T>());
                 else
-                    __total = __GaussianNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                    __total = __GaussianNll_Loss<T, Totals, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __GaussianNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                var __wm = WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __GaussianNll_Loss<T, Totals, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Reduce("GaussianNll", reduction, __total, __count, sampleWeight);
+            return LossMath.Reduce("GaussianNll", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The gradients by every differentiable input in one pass, for every element type, and with <paramref name="__withTotal"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>
-        private static T __GaussianNll_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::System.Numerics.Tensors.TensorSpan<T> gradientMean, global::System.Numerics.Tensors.TensorSpan<T> gradientVariance, out T gradientScale, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
+        internal static T __GaussianNll_LossGradient<T>(ReadOnlyTensorSpan<T> y, ReadOnlyTensorSpan<T> mean, ReadOnlyTensorSpan<T> variance, T scale, TensorSpan<T> gradientMean, TensorSpan<T> gradientVariance, out T gradientScale, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
-            if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("GaussianNll");
-            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("GaussianNll was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
-            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("GaussianNll was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (__withTotal && reduction == Reduction.None) throw Shapes.WithGradientNeedsReduction("GaussianNll");
+            if (reduction == Reduction.Sum) throw new NotSupportedException("GaussianNll was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == Reduction.MeanWithSampleWeight) throw new NotSupportedException("GaussianNll was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __GaussianNll_Bind(in y, in mean, in variance, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("GaussianNll", "mean", "gradientMean", mean.Lengths, gradientMean.Lengths, gradientMean.Strides);
-            global::DslLosses.Kernels.Shapes.RequireGradient("GaussianNll", "variance", "gradientVariance", variance.Lengths, gradientVariance.Lengths, gradientVariance.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            Shapes.RequireGradient("GaussianNll", "mean", "gradientMean", mean.Lengths, gradientMean.Lengths, gradientMean.Strides);
+            Shapes.RequireGradient("GaussianNll", "variance", "gradientVariance", variance.Lengths, gradientVariance.Lengths, gradientVariance.Strides);
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             // the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type
-            double __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor("GaussianNll", sampleWeight, __count) : 1.0;
+            double __divisor = reduction == Reduction.SumOverBatchSize ? __count : reduction == Reduction.MeanWithSampleWeight ? LossMath.MeanDivisor("GaussianNll", sampleWeight, __count) : 1.0;
             double __total = 0.0;
             double __sg_scale = 0.0;
             if (__withTotal)
             {
-                if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner) || global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __GaussianNll_Kernels<T>>(__outer, __c, __inner)))
+                if (sampleWeight.Rank == 0 && (ParallelSum.ShouldSplit(__outer, __c * __inner) || Dispatch.TotalTakesRowTiles<T, __GaussianNll_Kernels<T>>(__outer, __c, __inner)))
                 {
-                    __GaussianNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradientMean), ref global::DslLosses.Kernels.Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
-                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __GaussianNll_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                    __GaussianNll_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradientMean), ref Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __total = __GaussianNll_Split<T, Totals>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Unsafe.NullRef<T>());
                     else
-                        __total = __GaussianNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                        __total = __GaussianNll_Loss<T, Totals, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
                 else if (sampleWeight.Rank == 0)
-                    __total = __GaussianNll_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradientMean), ref global::DslLosses.Kernels.Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
+                    __total = __GaussianNll_Gradient<T, GradientAndTotal, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradientMean), ref Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
                 else
                 {
-                    var __wm = global::DslLosses.Kernels.WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                    __total = __GaussianNll_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradientMean), ref global::DslLosses.Kernels.Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
+                    var __wm = WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                    __total = __GaussianNll_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradientMean), ref Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
                 }
             }
             else if (sampleWeight.Rank == 0)
             {
-                __GaussianNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradientMean), ref global::DslLosses.Kernels.Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
+                __GaussianNll_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradientMean), ref Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __GaussianNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradientMean), ref global::DslLosses.Kernels.Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
+                var __wm = WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __GaussianNll_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradientMean), ref Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
             }
-            gradientScale = global::DslLosses.Kernels.LossMath.Round<T>(global::DslLosses.Kernels.LossMath.DivideNoNan(__sg_scale, __divisor)); // the weighted total of the derivative, over the loss's divisor
-            return global::DslLosses.Kernels.LossMath.Reduce("GaussianNll", reduction, __total, __count, sampleWeight);
+            gradientScale = LossMath.Round<T>(LossMath.DivideNoNan(__sg_scale, __divisor)); // the weighted total of the derivative, over the loss's divisor
+            return LossMath.Reduce("GaussianNll", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The loss kernel of any generated element type: its arguments in <c>__GaussianNll_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __GaussianNll_Loss<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __GaussianNll_Loss<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T dest)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __GaussianNll_Kernels<T> { p_y = ref p_y, p_mean = ref p_mean, p_variance = ref p_variance, p_scale = p_scale, sw = ref sw, wm = ref wm, dest = ref dest };
-            return global::DslLosses.Kernels.Dispatch.Loss<T, __GaussianNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            return Dispatch.Loss<T, __GaussianNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
         /// <summary>The gradient kernel of any generated element type: its arguments in <c>__GaussianNll_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __GaussianNll_Gradient<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad_mean, ref T grad_variance, double divisor, ref double sgrad_scale)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __GaussianNll_Gradient<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T grad_mean, ref T grad_variance, double divisor, ref double sgrad_scale)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __GaussianNll_Kernels<T> { p_y = ref p_y, p_mean = ref p_mean, p_variance = ref p_variance, p_scale = p_scale, sw = ref sw, wm = ref wm, grad_mean = ref grad_mean, grad_variance = ref grad_variance, divisor = divisor, sgrad_scale = ref sgrad_scale };
-            return global::DslLosses.Kernels.Dispatch.Gradient<T, __GaussianNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            return Dispatch.Gradient<T, __GaussianNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The unweighted <c>GaussianNll</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __GaussianNll_Split<T, TOut>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>GaussianNll</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __GaussianNll_Split<T, TOut>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_y = &p_y)
             fixed (T* f_mean = &p_mean)
@@ -193,12 +226,12 @@ namespace Snapshots
             fixed (T* out_dest = &dest) // null for Totals
             {
                 var job = new __GaussianNll_RowsJob<T, TOut> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner, dest = out_dest };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>GaussianNll</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __GaussianNll_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>GaussianNll</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __GaussianNll_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_y;
             public T* p_mean;
@@ -211,12 +244,12 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __GaussianNll_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
+                return __GaussianNll_Loss<T, TOut, Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner));
             }
         }
 
-        /// <summary>The kernel arguments of <c>GaussianNll</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
-        private ref struct __GaussianNll_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__GaussianNll_Kernels<T>> where T : unmanaged
+        /// <summary>The kernel arguments of <c>GaussianNll</c> and its bodies, for <see cref="Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __GaussianNll_Kernels<T> : IFormulaKernels<__GaussianNll_Kernels<T>> where T : unmanaged
         {
             // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
             public ref T p_y;
@@ -224,7 +257,7 @@ namespace Snapshots
             public ref T p_variance;
             public T p_scale;
             public ref T sw;
-            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref readonly WeightMap wm;
             public ref T grad_mean;
             public ref T grad_variance;
             public double divisor;
@@ -233,7 +266,7 @@ namespace Snapshots
 
             // what the dispatcher chooses by: constants, folded by the JIT
             public static string LossName => "GaussianNll";
-            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static LossElementTypes ElementTypes => LossElementTypes.Single;
             public static bool Elementwise => false;
             public static bool Vectorizable => true;
             public static bool PerElementWeights => false;
@@ -241,25 +274,25 @@ namespace Snapshots
 
             // the bodies it has, each with the fields as arguments
             /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
-            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+            private static ref TS As<TS>(ref T data) => ref Unsafe.As<T, TS>(ref data);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNll_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __GaussianNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __GaussianNll_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+            static double IFormulaKernels<__GaussianNll_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __GaussianNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __GaussianNll_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNll_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __GaussianNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __GaussianNll_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad_mean), ref As<TS>(ref a.grad_variance), a.divisor == 0 ? 0 : 1 / (float)a.divisor, ref a.sgrad_scale);
+            static double IFormulaKernels<__GaussianNll_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __GaussianNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __GaussianNll_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad_mean), ref As<TS>(ref a.grad_variance), a.divisor == 0 ? 0 : 1 / (float)a.divisor, ref a.sgrad_scale);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNll_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __GaussianNll_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
-                => __GaussianNll_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_y), ref As<float>(ref a.p_mean), ref As<float>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
+            static double IFormulaKernels<__GaussianNll_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __GaussianNll_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+                => __GaussianNll_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_y), ref As<float>(ref a.p_mean), ref As<float>(ref a.p_variance), Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>GaussianNll</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __GaussianNll_LossInFloat<TS, TL, TOut, TW>(ref TS p_y, ref TS p_mean, ref TS p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __GaussianNll_LossInFloat<TS, TL, TOut, TW>(ref TS p_y, ref TS p_mean, ref TS p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS dest)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             var v2 = TL.Create(0.5f);
@@ -311,12 +344,12 @@ namespace Snapshots
         }
 
         /// <summary>The gradients of <c>GaussianNll</c> by <c>mean</c>, <c>variance</c> and <c>scale</c> in one pass, computed in float: each tensor's times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into its <c>grad</c> argument; each scalar's as the weighted total of its derivative, added into its <c>sgrad_</c> argument; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __GaussianNll_GradientInFloat<TS, TL, TOut, TW>(ref TS p_y, ref TS p_mean, ref TS p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad_mean, ref TS grad_variance, float scale, ref double sgrad_scale)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __GaussianNll_GradientInFloat<TS, TL, TOut, TW>(ref TS p_y, ref TS p_mean, ref TS p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS grad_mean, ref TS grad_variance, float scale, ref double sgrad_scale)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             var vscale = TL.Create(scale);
@@ -433,18 +466,18 @@ namespace Snapshots
         }
 
         /// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __GaussianNll_LossInRowTiles<TL, TOut>(ref float p_y, ref float p_mean, ref float p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest, out nint rows)
-            where TL : struct, global::DslLosses.Kernels.IRowTileLanes<TL>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __GaussianNll_LossInRowTiles<TL, TOut>(ref float p_y, ref float p_mean, ref float p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref float sw, in WeightMap wm, ref float dest, out nint rows)
+            where TL : struct, IRowTileLanes<TL>
+            where TOut : struct, IKernelOutput
         {
             double total = 0.0;
             nint row = start;
-            global::System.Span<float> columns_yBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_yBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_yBuffer);
-            global::System.Span<float> columns_meanBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_meanBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_mean = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_meanBuffer);
-            global::System.Span<float> columns_varianceBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_varianceBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_variance = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_varianceBuffer);
             var v1 = TL.Create(0.5f);
             var v11 = TL.Create(p_scale);
@@ -452,9 +485,9 @@ namespace Snapshots
             for (; row <= outer - TL.Count; row += TL.Count)
             {
                 nint e0 = row * c;
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_y, e0), c, (outer - row) * c, ref columns_y);
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_mean, e0), c, (outer - row) * c, ref columns_mean);
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_variance, e0), c, (outer - row) * c, ref columns_variance);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_y, e0), c, (outer - row) * c, ref columns_y);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_mean, e0), c, (outer - row) * c, ref columns_mean);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_variance, e0), c, (outer - row) * c, ref columns_variance);
                 // stage 1: Sum over the loss axis of 0.5 * (Log(variance) + Square(y - mean) / variance)
                 var vr0 = TL.Zero;
                 for (nint j = 0; j < c; j++)
@@ -485,84 +518,69 @@ namespace Snapshots
         // shapes: y (B, N), mean (B, N), variance (B, N); loss axis 1; row-wise, per-sample loss drops the loss axis
 
         /// <summary>Checks the shapes of the inputs of GaussianNll (gradient by scale) and returns the loop geometry and the per-sample loss shape.</summary>
-        private static void __GaussianNllGradientByScale_Bind<T>(scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, int __axis, out nint __outer, out nint __c, out nint __inner, scoped global::System.Span<nint> __lossShape, out int __lossRank)
+        private static void __GaussianNllGradientByScale_Bind<T>(scoped in ReadOnlyTensorSpan<T> y, scoped in ReadOnlyTensorSpan<T> mean, scoped in ReadOnlyTensorSpan<T> variance, int __axis, out nint __outer, out nint __c, out nint __inner, scoped Span<nint> __lossShape, out int __lossRank)
         {
-            global::DslLosses.Kernels.Shapes.RequireDense("GaussianNll (gradient by scale)", "y", y.Lengths, y.Strides);
-            global::DslLosses.Kernels.Shapes.RequireDense("GaussianNll (gradient by scale)", "mean", mean.Lengths, mean.Strides);
-            global::DslLosses.Kernels.Shapes.RequireDense("GaussianNll (gradient by scale)", "variance", variance.Lengths, variance.Strides);
-            global::DslLosses.Kernels.Shapes.RequireRank("GaussianNll (gradient by scale)", "y", y.Lengths, 2, "(B, N)");
-            global::DslLosses.Kernels.Shapes.RequireRank("GaussianNll (gradient by scale)", "mean", mean.Lengths, 2, "(B, N)");
-            global::DslLosses.Kernels.Shapes.RequireRank("GaussianNll (gradient by scale)", "variance", variance.Lengths, 2, "(B, N)");
+            Shapes.RequireDense("GaussianNll (gradient by scale)", "y", y.Lengths, y.Strides);
+            Shapes.RequireDense("GaussianNll (gradient by scale)", "mean", mean.Lengths, mean.Strides);
+            Shapes.RequireDense("GaussianNll (gradient by scale)", "variance", variance.Lengths, variance.Strides);
+            Shapes.RequireRank("GaussianNll (gradient by scale)", "y", y.Lengths, 2, "(B, N)");
+            Shapes.RequireRank("GaussianNll (gradient by scale)", "mean", mean.Lengths, 2, "(B, N)");
+            Shapes.RequireRank("GaussianNll (gradient by scale)", "variance", variance.Lengths, 2, "(B, N)");
             int __rank = 2;
             int __a = 1;
-            global::System.ReadOnlySpan<nint> __full = y.Lengths;
-            if (!global::System.MemoryExtensions.SequenceEqual(mean.Lengths, __full)) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll (gradient by scale)", "y", __full, "mean", mean.Lengths, "the shapes must be equal");
-            if (!global::System.MemoryExtensions.SequenceEqual(variance.Lengths, __full)) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll (gradient by scale)", "y", __full, "variance", variance.Lengths, "the shapes must be equal");
-            if (mean.Lengths[0] != y.Lengths[0]) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll (gradient by scale)", "y", y.Lengths, "mean", mean.Lengths, "both declare dimension B, which must have one size");
-            if (mean.Lengths[1] != y.Lengths[1]) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll (gradient by scale)", "y", y.Lengths, "mean", mean.Lengths, "both declare dimension N, which must have one size");
-            if (variance.Lengths[0] != y.Lengths[0]) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll (gradient by scale)", "y", y.Lengths, "variance", variance.Lengths, "both declare dimension B, which must have one size");
-            if (variance.Lengths[1] != y.Lengths[1]) throw global::DslLosses.Kernels.Shapes.Mismatch("GaussianNll (gradient by scale)", "y", y.Lengths, "variance", variance.Lengths, "both declare dimension N, which must have one size");
-            __outer = global::DslLosses.Kernels.Shapes.Product(__full.Slice(0, __a));
+            ReadOnlySpan<nint> __full = y.Lengths;
+            if (!MemoryExtensions.SequenceEqual(mean.Lengths, __full)) throw Shapes.Mismatch("GaussianNll (gradient by scale)", "y", __full, "mean", mean.Lengths, "the shapes must be equal");
+            if (!MemoryExtensions.SequenceEqual(variance.Lengths, __full)) throw Shapes.Mismatch("GaussianNll (gradient by scale)", "y", __full, "variance", variance.Lengths, "the shapes must be equal");
+            if (mean.Lengths[0] != y.Lengths[0]) throw Shapes.Mismatch("GaussianNll (gradient by scale)", "y", y.Lengths, "mean", mean.Lengths, "both declare dimension B, which must have one size");
+            if (mean.Lengths[1] != y.Lengths[1]) throw Shapes.Mismatch("GaussianNll (gradient by scale)", "y", y.Lengths, "mean", mean.Lengths, "both declare dimension N, which must have one size");
+            if (variance.Lengths[0] != y.Lengths[0]) throw Shapes.Mismatch("GaussianNll (gradient by scale)", "y", y.Lengths, "variance", variance.Lengths, "both declare dimension B, which must have one size");
+            if (variance.Lengths[1] != y.Lengths[1]) throw Shapes.Mismatch("GaussianNll (gradient by scale)", "y", y.Lengths, "variance", variance.Lengths, "both declare dimension N, which must have one size");
+            __outer = Shapes.Product(__full.Slice(0, __a));
             __c = __full[__a];
-            __inner = global::DslLosses.Kernels.Shapes.Product(__full.Slice(__a + 1));
+            __inner = Shapes.Product(__full.Slice(__a + 1));
             __full.Slice(0, __a).CopyTo(__lossShape);
             __full.Slice(__a + 1).CopyTo(__lossShape.Slice(__a));
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>GaussianNll (gradient by scale)</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float GaussianNllGradientByScale(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __GaussianNllGradientByScale_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
-
-        /// <summary>Loss <c>GaussianNll (gradient by scale)</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>y</c> (B, N), <c>mean</c> (B, N), <c>variance</c> (B, N).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float GaussianNllGradientByScale(float[,] y, float[,] mean, float[,] variance, float scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __GaussianNllGradientByScale_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(y), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(mean), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(variance), scale, reduction, sampleWeight, 1);
-
-        /// <summary>Loss <c>GaussianNll (gradient by scale)</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T GaussianNllGradientByScale<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __GaussianNllGradientByScale_Total(y, mean, variance, scale, reduction, sampleWeight, 1);
-
         /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
-        private static T __GaussianNllGradientByScale_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> y, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> mean, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> variance, T scale, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static T __GaussianNllGradientByScale_Total<T>(ReadOnlyTensorSpan<T> y, ReadOnlyTensorSpan<T> mean, ReadOnlyTensorSpan<T> variance, T scale, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("GaussianNll (gradient by scale)");
-            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("GaussianNllGradientByScale was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
-            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("GaussianNllGradientByScale was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (reduction == Reduction.None) throw Shapes.NoneNeedsDestination("GaussianNll (gradient by scale)");
+            if (reduction == Reduction.Sum) throw new NotSupportedException("GaussianNllGradientByScale was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == Reduction.MeanWithSampleWeight) throw new NotSupportedException("GaussianNllGradientByScale was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __GaussianNllGradientByScale_Bind(in y, in mean, in variance, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
             if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __GaussianNllGradientByScale_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __GaussianNllGradientByScale_Split<T, Totals>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Unsafe.NullRef<T>());
                 else
-                    __total = __GaussianNllGradientByScale_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                    __total = __GaussianNllGradientByScale_Loss<T, Totals, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("GaussianNll (gradient by scale)", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __GaussianNllGradientByScale_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in y), ref global::DslLosses.Kernels.Shapes.Data(in mean), ref global::DslLosses.Kernels.Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                var __wm = WeightMap.Bind("GaussianNll (gradient by scale)", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __GaussianNllGradientByScale_Loss<T, Totals, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Reduce("GaussianNll (gradient by scale)", reduction, __total, __count, sampleWeight);
+            return LossMath.Reduce("GaussianNll (gradient by scale)", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The loss kernel of any generated element type: its arguments in <c>__GaussianNllGradientByScale_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __GaussianNllGradientByScale_Loss<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __GaussianNllGradientByScale_Loss<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T dest)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __GaussianNllGradientByScale_Kernels<T> { p_y = ref p_y, p_mean = ref p_mean, p_variance = ref p_variance, p_scale = p_scale, sw = ref sw, wm = ref wm, dest = ref dest };
-            return global::DslLosses.Kernels.Dispatch.Loss<T, __GaussianNllGradientByScale_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            return Dispatch.Loss<T, __GaussianNllGradientByScale_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __GaussianNllGradientByScale_Split<T, TOut>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __GaussianNllGradientByScale_Split<T, TOut>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_y = &p_y)
             fixed (T* f_mean = &p_mean)
@@ -570,12 +588,12 @@ namespace Snapshots
             fixed (T* out_dest = &dest) // null for Totals
             {
                 var job = new __GaussianNllGradientByScale_RowsJob<T, TOut> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner, dest = out_dest };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __GaussianNllGradientByScale_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __GaussianNllGradientByScale_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_y;
             public T* p_mean;
@@ -588,12 +606,12 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __GaussianNllGradientByScale_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
+                return __GaussianNllGradientByScale_Loss<T, TOut, Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner));
             }
         }
 
-        /// <summary>The kernel arguments of <c>GaussianNll (gradient by scale)</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
-        private ref struct __GaussianNllGradientByScale_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>> where T : unmanaged
+        /// <summary>The kernel arguments of <c>GaussianNll (gradient by scale)</c> and its bodies, for <see cref="Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __GaussianNllGradientByScale_Kernels<T> : IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>> where T : unmanaged
         {
             // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
             public ref T p_y;
@@ -601,12 +619,12 @@ namespace Snapshots
             public ref T p_variance;
             public T p_scale;
             public ref T sw;
-            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref readonly WeightMap wm;
             public ref T dest;
 
             // what the dispatcher chooses by: constants, folded by the JIT
             public static string LossName => "GaussianNll (gradient by scale)";
-            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static LossElementTypes ElementTypes => LossElementTypes.Single;
             public static bool Elementwise => false;
             public static bool Vectorizable => true;
             public static bool PerElementWeights => false;
@@ -616,25 +634,25 @@ namespace Snapshots
 
             // the bodies it has, each with the fields as arguments
             /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
-            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+            private static ref TS As<TS>(ref T data) => ref Unsafe.As<T, TS>(ref data);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __GaussianNllGradientByScale_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __GaussianNllGradientByScale_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+            static double IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __GaussianNllGradientByScale_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __GaussianNllGradientByScale_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>>.FlatTotalInFloat<TS, TL, TOut, TW>(ref __GaussianNllGradientByScale_Kernels<T> a, nint outer, nint c, nint inner, nint start)
-                => __GaussianNllGradientByScale_FlatTotalInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
+            static double IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>>.FlatTotalInFloat<TS, TL, TOut, TW>(ref __GaussianNllGradientByScale_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+                => __GaussianNllGradientByScale_FlatTotalInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_y), ref As<TS>(ref a.p_mean), ref As<TS>(ref a.p_variance), Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __GaussianNllGradientByScale_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
-                => __GaussianNllGradientByScale_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_y), ref As<float>(ref a.p_mean), ref As<float>(ref a.p_variance), global::DslLosses.Kernels.Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
+            static double IFormulaKernels<__GaussianNllGradientByScale_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __GaussianNllGradientByScale_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+                => __GaussianNllGradientByScale_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_y), ref As<float>(ref a.p_mean), ref As<float>(ref a.p_variance), Dispatch.ToFloat(a.p_scale), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>GaussianNll (gradient by scale)</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __GaussianNllGradientByScale_LossInFloat<TS, TL, TOut, TW>(ref TS p_y, ref TS p_mean, ref TS p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __GaussianNllGradientByScale_LossInFloat<TS, TL, TOut, TW>(ref TS p_y, ref TS p_mean, ref TS p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS dest)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             var v2 = TL.Create(0.5f);
@@ -685,12 +703,12 @@ namespace Snapshots
         }
 
         /// <summary>The unweighted total of <c>GaussianNll (gradient by scale)</c> as one flat loop over every element of 0.5 * (Log(variance) + Square(y - mean) / variance) (the per-row sums along the loss axis add up to it), computed in float.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __GaussianNllGradientByScale_FlatTotalInFloat<TS, TL, TOut, TW>(ref TS p_y, ref TS p_mean, ref TS p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __GaussianNllGradientByScale_FlatTotalInFloat<TS, TL, TOut, TW>(ref TS p_y, ref TS p_mean, ref TS p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS dest)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             nint k = start;
@@ -736,27 +754,27 @@ namespace Snapshots
         }
 
         /// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __GaussianNllGradientByScale_LossInRowTiles<TL, TOut>(ref float p_y, ref float p_mean, ref float p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest, out nint rows)
-            where TL : struct, global::DslLosses.Kernels.IRowTileLanes<TL>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __GaussianNllGradientByScale_LossInRowTiles<TL, TOut>(ref float p_y, ref float p_mean, ref float p_variance, float p_scale, nint outer, nint c, nint inner, nint start, ref float sw, in WeightMap wm, ref float dest, out nint rows)
+            where TL : struct, IRowTileLanes<TL>
+            where TOut : struct, IKernelOutput
         {
             double total = 0.0;
             nint row = start;
-            global::System.Span<float> columns_yBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_yBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_y = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_yBuffer);
-            global::System.Span<float> columns_meanBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_meanBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_mean = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_meanBuffer);
-            global::System.Span<float> columns_varianceBuffer = stackalloc float[(int)c * TL.Count];
+            Span<float> columns_varianceBuffer = stackalloc float[(int)c * TL.Count];
             ref float columns_variance = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_varianceBuffer);
             var v1 = TL.Create(0.5f);
             var v11 = TL.Create((float)c);
             for (; row <= outer - TL.Count; row += TL.Count)
             {
                 nint e0 = row * c;
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_y, e0), c, (outer - row) * c, ref columns_y);
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_mean, e0), c, (outer - row) * c, ref columns_mean);
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_variance, e0), c, (outer - row) * c, ref columns_variance);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_y, e0), c, (outer - row) * c, ref columns_y);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_mean, e0), c, (outer - row) * c, ref columns_mean);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_variance, e0), c, (outer - row) * c, ref columns_variance);
                 // stage 1: Sum over the loss axis of 0.5 * (Log(variance) + Square(y - mean) / variance)
                 var vr0 = TL.Zero;
                 for (nint j = 0; j < c; j++)

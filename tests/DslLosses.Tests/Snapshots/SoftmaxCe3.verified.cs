@@ -6,179 +6,195 @@ namespace Snapshots
 {
     partial class Losses
     {
+        // ==== SoftmaxCe3: loss "SoftmaxCe3", its entry points; shapes, kernel calls and kernels in global::DslLosses.Generated.Implementation below ====
+
+        /// <summary>Loss <c>SoftmaxCe3</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float SoftmaxCe3(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__SoftmaxCe3_Total(labels, logits, reduction, sampleWeight, 1);
+
+        /// <summary>Loss <c>SoftmaxCe3</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float SoftmaxCe3(float[,] labels, float[,] logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__SoftmaxCe3_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(labels), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), reduction, sampleWeight, 1);
+
+        /// <summary>The gradient of loss <c>SoftmaxCe3</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SoftmaxCe3Gradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss <c>SoftmaxCe3</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SoftmaxCe3</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float SoftmaxCe3WithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
+            => global::DslLosses.Generated.Implementation.__SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: true);
+
+        /// <summary>Loss <c>SoftmaxCe3</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T SoftmaxCe3<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__SoftmaxCe3_Total(labels, logits, reduction, sampleWeight, 1);
+
+        /// <summary>Gradient of <c>SoftmaxCe3</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SoftmaxCe3Gradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: false);
+
+        /// <summary>Loss and gradient of <c>SoftmaxCe3</c> for any generated element type (<c>float</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T SoftmaxCe3WithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: true);
+    }
+}
+
+namespace DslLosses.Generated
+{
+    using global::System;
+    using global::System.Numerics;
+    using global::System.Numerics.Tensors;
+    using global::System.Runtime.CompilerServices;
+    using global::DslLosses.Kernels;
+
+    /// <summary>The implementation of the [Loss] formulas of <c>Losses</c>, behind its entry points: shape checks, kernel calls, the kernels.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+    file static class Implementation
+    {
         // ==== SoftmaxCe3: loss "SoftmaxCe3" ====
         //   return -Sum(labels * LogSoftmax(logits, axis: -1), axis: -1);
         // shapes: labels (B, 3), logits (B, 3); loss axis 1; row-wise, per-sample loss drops the loss axis; loss axis of literal length 3 unrolled
 
         /// <summary>Checks the shapes of the inputs of SoftmaxCe3 and returns the loop geometry and the per-sample loss shape.</summary>
-        private static void __SoftmaxCe3_Bind<T>(scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, int __axis, out nint __outer, out nint __c, out nint __inner, scoped global::System.Span<nint> __lossShape, out int __lossRank)
+        private static void __SoftmaxCe3_Bind<T>(scoped in ReadOnlyTensorSpan<T> labels, scoped in ReadOnlyTensorSpan<T> logits, int __axis, out nint __outer, out nint __c, out nint __inner, scoped Span<nint> __lossShape, out int __lossRank)
         {
-            global::DslLosses.Kernels.Shapes.RequireDense("SoftmaxCe3", "labels", labels.Lengths, labels.Strides);
-            global::DslLosses.Kernels.Shapes.RequireDense("SoftmaxCe3", "logits", logits.Lengths, logits.Strides);
-            global::DslLosses.Kernels.Shapes.RequireRank("SoftmaxCe3", "labels", labels.Lengths, 2, "(B, 3)");
-            global::DslLosses.Kernels.Shapes.RequireRank("SoftmaxCe3", "logits", logits.Lengths, 2, "(B, 3)");
+            Shapes.RequireDense("SoftmaxCe3", "labels", labels.Lengths, labels.Strides);
+            Shapes.RequireDense("SoftmaxCe3", "logits", logits.Lengths, logits.Strides);
+            Shapes.RequireRank("SoftmaxCe3", "labels", labels.Lengths, 2, "(B, 3)");
+            Shapes.RequireRank("SoftmaxCe3", "logits", logits.Lengths, 2, "(B, 3)");
             int __rank = 2;
             int __a = 1;
-            global::System.ReadOnlySpan<nint> __full = labels.Lengths;
-            if (!global::System.MemoryExtensions.SequenceEqual(logits.Lengths, __full)) throw global::DslLosses.Kernels.Shapes.Mismatch("SoftmaxCe3", "labels", __full, "logits", logits.Lengths, "the shapes must be equal");
-            global::DslLosses.Kernels.Shapes.RequireLength("SoftmaxCe3", "labels", labels.Lengths, 1, 3, "(B, 3)");
-            if (logits.Lengths[0] != labels.Lengths[0]) throw global::DslLosses.Kernels.Shapes.Mismatch("SoftmaxCe3", "labels", labels.Lengths, "logits", logits.Lengths, "both declare dimension B, which must have one size");
-            global::DslLosses.Kernels.Shapes.RequireLength("SoftmaxCe3", "logits", logits.Lengths, 1, 3, "(B, 3)");
-            __outer = global::DslLosses.Kernels.Shapes.Product(__full.Slice(0, __a));
+            ReadOnlySpan<nint> __full = labels.Lengths;
+            if (!MemoryExtensions.SequenceEqual(logits.Lengths, __full)) throw Shapes.Mismatch("SoftmaxCe3", "labels", __full, "logits", logits.Lengths, "the shapes must be equal");
+            Shapes.RequireLength("SoftmaxCe3", "labels", labels.Lengths, 1, 3, "(B, 3)");
+            if (logits.Lengths[0] != labels.Lengths[0]) throw Shapes.Mismatch("SoftmaxCe3", "labels", labels.Lengths, "logits", logits.Lengths, "both declare dimension B, which must have one size");
+            Shapes.RequireLength("SoftmaxCe3", "logits", logits.Lengths, 1, 3, "(B, 3)");
+            __outer = Shapes.Product(__full.Slice(0, __a));
             __c = __full[__a];
-            __inner = global::DslLosses.Kernels.Shapes.Product(__full.Slice(__a + 1));
+            __inner = Shapes.Product(__full.Slice(__a + 1));
             __full.Slice(0, __a).CopyTo(__lossShape);
             __full.Slice(__a + 1).CopyTo(__lossShape.Slice(__a));
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>SoftmaxCe3</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float SoftmaxCe3(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __SoftmaxCe3_Total(labels, logits, reduction, sampleWeight, 1);
-
-        /// <summary>Loss <c>SoftmaxCe3</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>labels</c> (B, 3), <c>logits</c> (B, 3).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float SoftmaxCe3(float[,] labels, float[,] logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __SoftmaxCe3_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(labels), new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), reduction, sampleWeight, 1);
-
-        /// <summary>The gradient of loss <c>SoftmaxCe3</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SoftmaxCe3Gradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss <c>SoftmaxCe3</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SoftmaxCe3</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float SoftmaxCe3WithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default)
-            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: true);
-
-        /// <summary>Loss <c>SoftmaxCe3</c> for any generated element type (<c>float</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T SoftmaxCe3<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __SoftmaxCe3_Total(labels, logits, reduction, sampleWeight, 1);
-
-        /// <summary>Gradient of <c>SoftmaxCe3</c> for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SoftmaxCe3Gradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: false);
-
-        /// <summary>Loss and gradient of <c>SoftmaxCe3</c> for any generated element type (<c>float</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T SoftmaxCe3WithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default) where T : unmanaged
-            => __SoftmaxCe3_LossGradient(labels, logits, gradient, reduction, sampleWeight, 1, __withTotal: true);
-
         /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
-        private static T __SoftmaxCe3_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static T __SoftmaxCe3_Total<T>(ReadOnlyTensorSpan<T> labels, ReadOnlyTensorSpan<T> logits, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("SoftmaxCe3");
-            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
-            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (reduction == Reduction.None) throw Shapes.NoneNeedsDestination("SoftmaxCe3");
+            if (reduction == Reduction.Sum) throw new NotSupportedException("SoftmaxCe3 was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == Reduction.MeanWithSampleWeight) throw new NotSupportedException("SoftmaxCe3 was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __SoftmaxCe3_Bind(in labels, in logits, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
             if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SoftmaxCe3_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __SoftmaxCe3_Split<T, Totals>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Unsafe.NullRef<T>());
                 else
-                    __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                    __total = __SoftmaxCe3_Loss<T, Totals, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                var __wm = WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __SoftmaxCe3_Loss<T, Totals, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
             }
-            return global::DslLosses.Kernels.LossMath.Reduce("SoftmaxCe3", reduction, __total, __count, sampleWeight);
+            return LossMath.Reduce("SoftmaxCe3", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>
-        private static T __SoftmaxCe3_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> labels, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
+        internal static T __SoftmaxCe3_LossGradient<T>(ReadOnlyTensorSpan<T> labels, ReadOnlyTensorSpan<T> logits, TensorSpan<T> gradient, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
-            if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SoftmaxCe3");
-            if (reduction == global::DslLosses.Reduction.Sum) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
-            if (reduction == global::DslLosses.Reduction.MeanWithSampleWeight) throw new global::System.NotSupportedException("SoftmaxCe3 was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (__withTotal && reduction == Reduction.None) throw Shapes.WithGradientNeedsReduction("SoftmaxCe3");
+            if (reduction == Reduction.Sum) throw new NotSupportedException("SoftmaxCe3 was generated without Reduction.Sum: add LossReductions.Sum to [Loss(Reductions = ...)].");
+            if (reduction == Reduction.MeanWithSampleWeight) throw new NotSupportedException("SoftmaxCe3 was generated without Reduction.MeanWithSampleWeight: add LossReductions.MeanWithSampleWeight to [Loss(Reductions = ...)].");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __SoftmaxCe3_Bind(in labels, in logits, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("SoftmaxCe3", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            Shapes.RequireGradient("SoftmaxCe3", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             // the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type
-            double __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __count : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor("SoftmaxCe3", sampleWeight, __count) : 1.0;
+            double __divisor = reduction == Reduction.SumOverBatchSize ? __count : reduction == Reduction.MeanWithSampleWeight ? LossMath.MeanDivisor("SoftmaxCe3", sampleWeight, __count) : 1.0;
             double __total = 0.0;
             if (__withTotal)
             {
-                if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SoftmaxCe3_GradientSplit<T, global::DslLosses.Kernels.GradientAndTotal>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
-                else if (sampleWeight.Rank == 0 && (global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __SoftmaxCe3_Kernels<T>>(__outer, __c, __inner)))
+                if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __SoftmaxCe3_GradientSplit<T, GradientAndTotal>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
+                else if (sampleWeight.Rank == 0 && (Dispatch.TotalTakesRowTiles<T, __SoftmaxCe3_Kernels<T>>(__outer, __c, __inner)))
                 {
-                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __SoftmaxCe3_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __SoftmaxCe3_GradientSplit<T, GradientOnly>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
                     else
-                        __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
-                    if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __SoftmaxCe3_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                        __SoftmaxCe3_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __total = __SoftmaxCe3_Split<T, Totals>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Unsafe.NullRef<T>());
                     else
-                        __total = __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                        __total = __SoftmaxCe3_Loss<T, Totals, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
                 else if (sampleWeight.Rank == 0)
-                    __total = __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    __total = __SoftmaxCe3_Gradient<T, GradientAndTotal, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                 else
                 {
-                    var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                    __total = __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    var __wm = WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                    __total = __SoftmaxCe3_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
                 }
             }
             else if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __SoftmaxCe3_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __SoftmaxCe3_GradientSplit<T, GradientOnly>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
                 else
-                    __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                    __SoftmaxCe3_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in labels), ref global::DslLosses.Kernels.Shapes.Data(in logits), __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor);
+                var __wm = WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __SoftmaxCe3_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
             }
-            return global::DslLosses.Kernels.LossMath.Reduce("SoftmaxCe3", reduction, __total, __count, sampleWeight);
+            return LossMath.Reduce("SoftmaxCe3", reduction, __total, __count, sampleWeight);
         }
 
         /// <summary>The loss kernel of any generated element type: its arguments in <c>__SoftmaxCe3_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __SoftmaxCe3_Loss<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __SoftmaxCe3_Loss<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T dest)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __SoftmaxCe3_Kernels<T> { p_labels = ref p_labels, p_logits = ref p_logits, sw = ref sw, wm = ref wm, dest = ref dest };
-            return global::DslLosses.Kernels.Dispatch.Loss<T, __SoftmaxCe3_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            return Dispatch.Loss<T, __SoftmaxCe3_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
         /// <summary>The gradient kernel of any generated element type: its arguments in <c>__SoftmaxCe3_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __SoftmaxCe3_Gradient<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __SoftmaxCe3_Gradient<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T grad, double divisor)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __SoftmaxCe3_Kernels<T> { p_labels = ref p_labels, p_logits = ref p_logits, sw = ref sw, wm = ref wm, grad = ref grad, divisor = divisor };
-            return global::DslLosses.Kernels.Dispatch.Gradient<T, __SoftmaxCe3_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            return Dispatch.Gradient<T, __SoftmaxCe3_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The unweighted <c>SoftmaxCe3</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __SoftmaxCe3_Split<T, TOut>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>SoftmaxCe3</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __SoftmaxCe3_Split<T, TOut>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_labels = &p_labels)
             fixed (T* f_logits = &p_logits)
             fixed (T* out_dest = &dest) // null for Totals
             {
                 var job = new __SoftmaxCe3_RowsJob<T, TOut> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, dest = out_dest };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>SoftmaxCe3</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SoftmaxCe3_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>SoftmaxCe3</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __SoftmaxCe3_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_labels;
             public T* p_logits;
@@ -189,24 +205,24 @@ namespace Snapshots
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __SoftmaxCe3_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner));
+                return __SoftmaxCe3_Loss<T, TOut, Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner));
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
-        private static unsafe double __SoftmaxCe3_GradientSplit<T, TOut>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __SoftmaxCe3_GradientSplit<T, TOut>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_labels = &p_labels)
             fixed (T* f_logits = &p_logits)
             fixed (T* out_0 = &grad)
             {
                 var job = new __SoftmaxCe3_GradientJob<T, TOut> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, grad0 = out_0, divisor = divisor };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out _);
+                return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SoftmaxCe3_GradientJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __SoftmaxCe3_GradientJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_labels;
             public T* p_logits;
@@ -217,32 +233,32 @@ namespace Snapshots
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                if (TOut.AddsTotal && global::DslLosses.Kernels.Dispatch.TotalTakesRowTiles<T, __SoftmaxCe3_Kernels<T>>(count, c, inner))
+                if (TOut.AddsTotal && Dispatch.TotalTakesRowTiles<T, __SoftmaxCe3_Kernels<T>>(count, c, inner))
                 {
-                    __SoftmaxCe3_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                    __SoftmaxCe3_Gradient<T, GradientOnly, Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
                     kept = 0;
-                    return __SoftmaxCe3_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>());
+                    return __SoftmaxCe3_Loss<T, Totals, Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
                 kept = 0;
-                return __SoftmaxCe3_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                return __SoftmaxCe3_Gradient<T, TOut, Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
             }
         }
 
-        /// <summary>The kernel arguments of <c>SoftmaxCe3</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
-        private ref struct __SoftmaxCe3_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__SoftmaxCe3_Kernels<T>> where T : unmanaged
+        /// <summary>The kernel arguments of <c>SoftmaxCe3</c> and its bodies, for <see cref="Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __SoftmaxCe3_Kernels<T> : IFormulaKernels<__SoftmaxCe3_Kernels<T>> where T : unmanaged
         {
             // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
             public ref T p_labels;
             public ref T p_logits;
             public ref T sw;
-            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref readonly WeightMap wm;
             public ref T grad;
             public double divisor;
             public ref T dest;
 
             // what the dispatcher chooses by: constants, folded by the JIT
             public static string LossName => "SoftmaxCe3";
-            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.Single;
+            public static LossElementTypes ElementTypes => LossElementTypes.Single;
             public static bool Elementwise => false;
             public static bool Vectorizable => false;
             public static bool PerElementWeights => false;
@@ -250,25 +266,25 @@ namespace Snapshots
 
             // the bodies it has, each with the fields as arguments
             /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
-            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+            private static ref TS As<TS>(ref T data) => ref Unsafe.As<T, TS>(ref data);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__SoftmaxCe3_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __SoftmaxCe3_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+            static double IFormulaKernels<__SoftmaxCe3_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __SoftmaxCe3_Kernels<T> a, nint outer, nint c, nint inner, nint start)
                 => __SoftmaxCe3_LossInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_labels), ref As<TS>(ref a.p_logits), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest));
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__SoftmaxCe3_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __SoftmaxCe3_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+            static double IFormulaKernels<__SoftmaxCe3_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __SoftmaxCe3_Kernels<T> a, nint outer, nint c, nint inner, nint start)
                 => __SoftmaxCe3_GradientInFloat<TS, TL, TOut, TW>(ref As<TS>(ref a.p_labels), ref As<TS>(ref a.p_logits), outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__SoftmaxCe3_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __SoftmaxCe3_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
+            static double IFormulaKernels<__SoftmaxCe3_Kernels<T>>.LossInRowTiles<TL, TOut>(ref __SoftmaxCe3_Kernels<T> a, nint outer, nint c, nint inner, nint start, out nint rows)
                 => __SoftmaxCe3_LossInRowTiles<TL, TOut>(ref As<float>(ref a.p_labels), ref As<float>(ref a.p_logits), outer, c, inner, start, ref As<float>(ref a.sw), in a.wm, ref As<float>(ref a.dest), out rows);
         }
 
         /// <summary>The loss values of <c>SoftmaxCe3</c>, computed in float: added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_LossInFloat<TS, TL, TOut, TW>(ref TS p_labels, ref TS p_logits, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __SoftmaxCe3_LossInFloat<TS, TL, TOut, TW>(ref TS p_labels, ref TS p_logits, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS dest)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             for (nint row = start; row < outer; row++)
@@ -325,7 +341,7 @@ namespace Snapshots
                 var r16 = TL.Sum(vr5);
                 // stage 3: Sum over the loss axis of labels * (logits - StopGradient(Max(logits)) - Log(Sum(Exp(l...
                 var vr17 = TL.Zero;
-                var t21 = global::DslLosses.Kernels.LossMath.Log(r16);
+                var t21 = LossMath.Log(r16);
                 var v22 = TL.Create(t21);
                 // loss axis unrolled: j = 0
                 {
@@ -368,12 +384,12 @@ namespace Snapshots
         }
 
         /// <summary>The gradient of <c>SoftmaxCe3</c> by <c>logits</c>, computed in float, times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_GradientInFloat<TS, TL, TOut, TW>(ref TS p_labels, ref TS p_logits, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad, float scale)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __SoftmaxCe3_GradientInFloat<TS, TL, TOut, TW>(ref TS p_labels, ref TS p_logits, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS grad, float scale)
             where TS : unmanaged
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, float>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TL : struct, ILanes<TL, TS, float>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             var vscale = TL.Create(scale);
@@ -439,7 +455,7 @@ namespace Snapshots
                 var r21 = TL.Sum(vr10);
                 // stage 3: Sum over the loss axis of labels * (logits - StopGradient(Max(logits)) - Log(Sum(Exp(l...
                 var vr22 = TL.Zero;
-                var t26 = global::DslLosses.Kernels.LossMath.Log(r21);
+                var t26 = LossMath.Log(r21);
                 var v27 = TL.Create(t26);
                 // loss axis unrolled: j = 0
                 {
@@ -528,22 +544,22 @@ namespace Snapshots
         }
 
         /// <summary>Loss values of whole tiles of rows, one row per lane (narrow loss axes); the rows left over are for the row-by-row body.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SoftmaxCe3_LossInRowTiles<TL, TOut>(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, nint start, ref float sw, in global::DslLosses.Kernels.WeightMap wm, ref float dest, out nint rows)
-            where TL : struct, global::DslLosses.Kernels.IRowTileLanes<TL>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __SoftmaxCe3_LossInRowTiles<TL, TOut>(ref float p_labels, ref float p_logits, nint outer, nint c, nint inner, nint start, ref float sw, in WeightMap wm, ref float dest, out nint rows)
+            where TL : struct, IRowTileLanes<TL>
+            where TOut : struct, IKernelOutput
         {
             double total = 0.0;
             nint row = start;
-            global::System.Span<float> columns_labelsBuffer = stackalloc float[(int)3 * TL.Count];
+            Span<float> columns_labelsBuffer = stackalloc float[(int)3 * TL.Count];
             ref float columns_labels = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_labelsBuffer);
-            global::System.Span<float> columns_logitsBuffer = stackalloc float[(int)3 * TL.Count];
+            Span<float> columns_logitsBuffer = stackalloc float[(int)3 * TL.Count];
             ref float columns_logits = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(columns_logitsBuffer);
             for (; row <= outer - TL.Count; row += TL.Count)
             {
                 nint e0 = row * 3;
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref columns_labels);
-                TL.RowsToColumns(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref columns_logits);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_labels, e0), 3, (outer - row) * 3, ref columns_labels);
+                TL.RowsToColumns(ref Unsafe.Add(ref p_logits, e0), 3, (outer - row) * 3, ref columns_logits);
                 // stage 1: Max over the loss axis of logits
                 var vr0 = TL.Create(float.NegativeInfinity);
                 // loss axis unrolled: j = 0

@@ -6,312 +6,328 @@ namespace Snapshots
 {
     partial class Losses
     {
+        // ==== SparseNll: loss "SparseNll", its entry points; shapes, kernel calls and kernels in global::DslLosses.Generated.Implementation below ====
+
+        /// <summary>Loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
+
+        /// <summary>Loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float SparseNll(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, reduction, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, sampleWeight, axis);
+
+        /// <summary>The gradient of loss <c>SparseNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
+
+        /// <summary>Loss <c>SparseNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static float SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
+
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static double SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNll(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static double SparseNll(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, reduction, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNllPerSample(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
+
+        /// <inheritdoc cref="SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static double SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
+
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Half SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNll(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Half SparseNll(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, reduction, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNllPerSample(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, sampleWeight, axis);
+
+        /// <inheritdoc cref="SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
+
+        /// <inheritdoc cref="SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Half SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
+            => global::DslLosses.Generated.Implementation.__SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
+
+        /// <summary>Loss <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T SparseNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
+
+        /// <summary>Gradient of <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
+
+        /// <summary>Loss and gradient of <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static T SparseNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> into <paramref name="destination"/> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static void SparseNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
+
+        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+        public static global::System.Numerics.Tensors.Tensor<T> SparseNllPerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
+            => global::DslLosses.Generated.Implementation.__SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
+    }
+}
+
+namespace DslLosses.Generated
+{
+    using global::System;
+    using global::System.Numerics;
+    using global::System.Numerics.Tensors;
+    using global::System.Runtime.CompilerServices;
+    using global::DslLosses.Kernels;
+
+    /// <summary>The implementation of the [Loss] formulas of <c>Losses</c>, behind its entry points: shape checks, kernel calls, the kernels.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
+    file static class Implementation
+    {
         // ==== SparseNll: loss "SparseNll" ====
         //   return Masked(LogSumExp(logits, axis: -1) - Gather(logits, labels, axis: -1), labels != ignore);
         // shapes: logits (..., C), labels (...); loss axis runtime (default -1); row-wise, per-sample loss drops the loss axis
 
         /// <summary>Checks the shapes of the inputs of SparseNll and returns the loop geometry and the per-sample loss shape.</summary>
-        private static void __SparseNll_Bind<T>(scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, scoped in global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int __axis, out nint __outer, out nint __c, out nint __inner, scoped global::System.Span<nint> __lossShape, out int __lossRank)
+        private static void __SparseNll_Bind<T>(scoped in ReadOnlyTensorSpan<T> logits, scoped in ReadOnlyTensorSpan<int> labels, int __axis, out nint __outer, out nint __c, out nint __inner, scoped Span<nint> __lossShape, out int __lossRank)
         {
-            global::DslLosses.Kernels.Shapes.RequireDense("SparseNll", "logits", logits.Lengths, logits.Strides);
-            global::DslLosses.Kernels.Shapes.RequireDense("SparseNll", "labels", labels.Lengths, labels.Strides);
+            Shapes.RequireDense("SparseNll", "logits", logits.Lengths, logits.Strides);
+            Shapes.RequireDense("SparseNll", "labels", labels.Lengths, labels.Strides);
             int __rank = logits.Rank;
-            global::DslLosses.Kernels.Shapes.RequireMinRank("SparseNll", "logits", logits.Lengths, 2, "(..., C)");
-            int __a = global::DslLosses.Kernels.Shapes.NormalizeAxis("SparseNll", __axis, __rank);
-            global::System.ReadOnlySpan<nint> __full = logits.Lengths;
-            global::DslLosses.Kernels.Shapes.RequireRank("SparseNll", "labels", labels.Lengths, __rank - 1, "(...): the shape of logits without the loss axis");
+            Shapes.RequireMinRank("SparseNll", "logits", logits.Lengths, 2, "(..., C)");
+            int __a = Shapes.NormalizeAxis("SparseNll", __axis, __rank);
+            ReadOnlySpan<nint> __full = logits.Lengths;
+            Shapes.RequireRank("SparseNll", "labels", labels.Lengths, __rank - 1, "(...): the shape of logits without the loss axis");
             for (int __d = 0; __d < __rank - 1; __d++)
             {
-                if (labels.Lengths[__d] != __full[__d < __a ? __d : __d + 1]) throw global::DslLosses.Kernels.Shapes.Mismatch("SparseNll", "logits", __full, "labels", labels.Lengths, "labels must have the shape of logits without the loss axis " + __a);
+                if (labels.Lengths[__d] != __full[__d < __a ? __d : __d + 1]) throw Shapes.Mismatch("SparseNll", "logits", __full, "labels", labels.Lengths, "labels must have the shape of logits without the loss axis " + __a);
             }
-            __outer = global::DslLosses.Kernels.Shapes.Product(__full.Slice(0, __a));
+            __outer = Shapes.Product(__full.Slice(0, __a));
             __c = __full[__a];
-            __inner = global::DslLosses.Kernels.Shapes.Product(__full.Slice(__a + 1));
+            __inner = Shapes.Product(__full.Slice(__a + 1));
             __full.Slice(0, __a).CopyTo(__lossShape);
             __full.Slice(__a + 1).CopyTo(__lossShape.Slice(__a));
             __lossRank = __rank - 1;
         }
 
-        /// <summary>Loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
-
-        /// <summary>Loss <c>SparseNll</c>, reduced by <paramref name="reduction"/> (Keras's <c>sum</c> or <c>sum_over_batch_size</c>), optionally weighted by <paramref name="sampleWeight"/> (scalar, <c>[B]</c>, <c>[B, 1]</c> or the per-sample loss shape). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float SparseNll(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, reduction, sampleWeight, axis);
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> (Keras's <c>reduction="none"</c>), weighted by <paramref name="sampleWeight"/> when given, written into <paramref name="destination"/> (the per-sample loss shape, or flat). Shapes: <c>logits</c> (..., C), <c>labels</c> (...).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor of the per-sample loss shape (a 1-element tensor when the loss is a scalar). Allocates; the overload with a destination does not.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<float> SparseNllPerSample(float[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>(logits), labels, ignore, sampleWeight, axis);
-
-        /// <summary>The gradient of loss <c>SparseNll</c> over the inputs, reduced by <paramref name="reduction"/> and weighted by <paramref name="sampleWeight"/>, by <c>logits</c>, written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). <see cref="global::DslLosses.Reduction.None"/> differentiates the weighted sum: pass upstream per-sample gradients as <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
-
-        /// <summary>Loss <c>SparseNll</c> over the inputs reduced by <paramref name="reduction"/> (Sum, SumOverBatchSize or MeanWithSampleWeight), bit for bit as <c>SparseNll</c> returns it, and its gradient by <c>logits</c> written into <paramref name="gradient"/> (the shape of <c>logits</c>, or flat). Sample weights scale both.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static float SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<float> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
-
-        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static double SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNll(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static double SparseNll(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, reduction, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNllPerSample(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<double> SparseNllPerSample(double[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<double>(logits), labels, ignore, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
-
-        /// <inheritdoc cref="SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static double SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<double> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<double> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
-
-        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Half SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNll(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Half SparseNll(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => __SparseNll_Total(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, reduction, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNll(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNllPerSample(float[,], global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<global::System.Half> SparseNllPerSample(global::System.Half[,] logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => __SparseNll_PerSampleNew(new global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half>(logits), labels, ignore, sampleWeight, axis);
-
-        /// <inheritdoc cref="SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNllGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
-
-        /// <inheritdoc cref="SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, global::System.Numerics.Tensors.ReadOnlyTensorSpan{int}, int, global::System.Numerics.Tensors.TensorSpan{float}, global::DslLosses.Reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan{float}, int)"/>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Half SparseNllWithGradient(global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<global::System.Half> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<global::System.Half> sampleWeight = default, int axis = -1)
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
-
-        /// <summary>Loss <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>), reduced by <paramref name="reduction"/>, optionally weighted by <paramref name="sampleWeight"/>.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T SparseNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-            => __SparseNll_Total(logits, labels, ignore, reduction, sampleWeight, axis);
-
-        /// <summary>Gradient of <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNllGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: false);
-
-        /// <summary>Loss and gradient of <c>SparseNll</c> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static T SparseNllWithGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction = global::DslLosses.Reduction.SumOverBatchSize, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-            => __SparseNll_LossGradient(logits, labels, ignore, gradient, reduction, sampleWeight, axis, __withTotal: true);
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> into <paramref name="destination"/> for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static void SparseNll<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-            => __SparseNll_PerSampleInto(logits, labels, ignore, destination, sampleWeight, axis);
-
-        /// <summary>Per-sample losses of <c>SparseNll</c> in a new tensor for any generated element type (<c>float</c>, <c>double</c>, <c>Half</c>).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DslLosses.Generator", "0.1.0")]
-        public static global::System.Numerics.Tensors.Tensor<T> SparseNllPerSample<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight = default, int axis = -1) where T : unmanaged
-            => __SparseNll_PerSampleNew(logits, labels, ignore, sampleWeight, axis);
-
         /// <summary>The reduced loss for every element type: shapes, weights, the total kernel, the reduction.</summary>
-        private static T __SparseNll_Total<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static T __SparseNll_Total<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int ignore, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            if (reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.NoneNeedsDestination("SparseNll");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (reduction == Reduction.None) throw Shapes.NoneNeedsDestination("SparseNll");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
             double __total;
             nint __kept;
             if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SparseNll_Split<T, global::DslLosses.Kernels.Totals>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __SparseNll_Split<T, Totals>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Unsafe.NullRef<T>(), out __kept);
                 else
-                    __total = __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
+                    __total = __SparseNll_Loss<T, Totals, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>(), out __kept);
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SparseNll_Loss<T, global::DslLosses.Kernels.Totals, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), out __kept);
+                var __wm = WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __total = __SparseNll_Loss<T, Totals, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>(), out __kept);
             }
-            return global::DslLosses.Kernels.LossMath.ReduceKept("SparseNll", reduction, __total, __kept, __count, sampleWeight);
+            return LossMath.ReduceKept("SparseNll", reduction, __total, __kept, __count, sampleWeight);
         }
 
         /// <summary>The per-sample losses for every element type, into a destination.</summary>
-        private static void __SparseNll_PerSampleInto<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> destination, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static void __SparseNll_PerSampleInto<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int ignore, TensorSpan<T> destination, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireDestination("SparseNll", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
-            if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __SparseNll_Split<T, global::DslLosses.Kernels.PerSample>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
+            Shapes.RequireDestination("SparseNll", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
+            if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
+                __SparseNll_Split<T, PerSample>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in destination), out _);
             else if (sampleWeight.Rank == 0)
-                __SparseNll_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
+                __SparseNll_Loss<T, PerSample, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in destination), out _);
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Loss<T, global::DslLosses.Kernels.PerSample, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in destination), out _);
+                var __wm = WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __SparseNll_Loss<T, PerSample, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in destination), out _);
             }
         }
 
         /// <summary>The per-sample losses for every element type, in a new tensor.</summary>
-        private static global::System.Numerics.Tensors.Tensor<T> __SparseNll_PerSampleNew<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
+        internal static Tensor<T> __SparseNll_PerSampleNew<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int ignore, ReadOnlyTensorSpan<T> sampleWeight, int __axis) where T : unmanaged
         {
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             if (__lossRank == 0)
             {
                 __lossShape[0] = 1;
                 __lossRank = 1;
             }
-            var __result = global::System.Numerics.Tensors.Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));
+            var __result = Tensor.CreateFromShape<T>(__lossShape.Slice(0, __lossRank));
             __SparseNll_PerSampleInto(logits, labels, ignore, __result.AsTensorSpan(), sampleWeight, __axis);
             return __result;
         }
 
         /// <summary>The gradient for every element type, and with <paramref name="__withTotal"/> the reduced loss, summed as the reduced-loss entry sums it.</summary>
-        private static T __SparseNll_LossGradient<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> logits, global::System.Numerics.Tensors.ReadOnlyTensorSpan<int> labels, int ignore, global::System.Numerics.Tensors.TensorSpan<T> gradient, global::DslLosses.Reduction reduction, global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
+        internal static T __SparseNll_LossGradient<T>(ReadOnlyTensorSpan<T> logits, ReadOnlyTensorSpan<int> labels, int ignore, TensorSpan<T> gradient, Reduction reduction, ReadOnlyTensorSpan<T> sampleWeight, int __axis, bool __withTotal) where T : unmanaged
         {
-            if (__withTotal && reduction == global::DslLosses.Reduction.None) throw global::DslLosses.Kernels.Shapes.WithGradientNeedsReduction("SparseNll");
-            global::System.Span<nint> __lossShape = stackalloc nint[global::DslLosses.Kernels.Shapes.MaxRank];
+            if (__withTotal && reduction == Reduction.None) throw Shapes.WithGradientNeedsReduction("SparseNll");
+            Span<nint> __lossShape = stackalloc nint[Shapes.MaxRank];
             __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
-            global::DslLosses.Kernels.Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
-            nint __count = global::DslLosses.Kernels.Shapes.Product(__lossShape.Slice(0, __lossRank));
-            nint __keptBefore = reduction == global::DslLosses.Reduction.SumOverBatchSize || reduction == global::DslLosses.Reduction.MeanWithSampleWeight && sampleWeight.Rank == 0 ? __SparseNll_Kept(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
+            Shapes.RequireGradient("SparseNll", "logits", logits.Lengths, gradient.Lengths, gradient.Strides);
+            nint __count = Shapes.Product(__lossShape.Slice(0, __lossRank));
+            nint __keptBefore = reduction == Reduction.SumOverBatchSize || reduction == Reduction.MeanWithSampleWeight && sampleWeight.Rank == 0 ? __SparseNll_Kept(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner) : 0;
             // the scale of every gradient entry: 1 / the divisor of the mean (1 for Sum and None), rounded in the compute type
-            double __divisor = reduction == global::DslLosses.Reduction.SumOverBatchSize ? __keptBefore : reduction == global::DslLosses.Reduction.MeanWithSampleWeight ? global::DslLosses.Kernels.LossMath.MeanDivisor("SparseNll", sampleWeight, __keptBefore) : 1.0;
+            double __divisor = reduction == Reduction.SumOverBatchSize ? __keptBefore : reduction == Reduction.MeanWithSampleWeight ? LossMath.MeanDivisor("SparseNll", sampleWeight, __keptBefore) : 1.0;
             double __total = 0.0;
             nint __kept = 0;
             if (__withTotal)
             {
-                if (sampleWeight.Rank == 0 && global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SparseNll_GradientSplit<T, global::DslLosses.Kernels.GradientAndTotal>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out __kept);
+                if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __SparseNll_GradientSplit<T, GradientAndTotal>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor, out __kept);
                 else if (sampleWeight.Rank == 0)
-                    __total = __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out __kept);
+                    __total = __SparseNll_Gradient<T, GradientAndTotal, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor, out __kept);
                 else
                 {
-                    var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                    __total = __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientAndTotal, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out __kept);
+                    var __wm = WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                    __total = __SparseNll_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor, out __kept);
                 }
             }
             else if (sampleWeight.Rank == 0)
             {
-                if (global::DslLosses.Kernels.ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __SparseNll_GradientSplit<T, global::DslLosses.Kernels.GradientOnly>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __SparseNll_GradientSplit<T, GradientOnly>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor, out _);
                 else
-                    __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Unweighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
+                    __SparseNll_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor, out _);
             }
             else
             {
-                var __wm = global::DslLosses.Kernels.WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Gradient<T, global::DslLosses.Kernels.GradientOnly, global::DslLosses.Kernels.Weighted>(ref global::DslLosses.Kernels.Shapes.Data(in logits), ref global::DslLosses.Kernels.Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref global::DslLosses.Kernels.Shapes.Data(in sampleWeight), in __wm, ref global::DslLosses.Kernels.Shapes.Data(in gradient), __divisor, out _);
+                var __wm = WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
+                __SparseNll_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor, out _);
             }
-            return global::DslLosses.Kernels.LossMath.ReduceKept("SparseNll", reduction, __total, __kept, __count, sampleWeight);
+            return LossMath.ReduceKept("SparseNll", reduction, __total, __kept, __count, sampleWeight);
         }
 
         /// <summary>The loss kernel of any generated element type: its arguments in <c>__SparseNll_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __SparseNll_Loss<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T dest, out nint kept)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __SparseNll_Loss<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T dest, out nint kept)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __SparseNll_Kernels<T> { p_logits = ref p_logits, p_labels = ref p_labels, p_ignore = p_ignore, sw = ref sw, wm = ref wm, dest = ref dest };
-            double result = global::DslLosses.Kernels.Dispatch.Loss<T, __SparseNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            double result = Dispatch.Loss<T, __SparseNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
             kept = k.kept;
             return result;
         }
 
         /// <summary>The gradient kernel of any generated element type: its arguments in <c>__SparseNll_Kernels</c>, its body picked by the runtime's dispatcher.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static double __SparseNll_Gradient<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in global::DslLosses.Kernels.WeightMap wm, ref T grad, double divisor, out nint kept)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static double __SparseNll_Gradient<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref T sw, in WeightMap wm, ref T grad, double divisor, out nint kept)
             where T : unmanaged
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             var k = new __SparseNll_Kernels<T> { p_logits = ref p_logits, p_labels = ref p_labels, p_ignore = p_ignore, sw = ref sw, wm = ref wm, grad = ref grad, divisor = divisor };
-            double result = global::DslLosses.Kernels.Dispatch.Gradient<T, __SparseNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
+            double result = Dispatch.Gradient<T, __SparseNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
             kept = k.kept;
             return result;
         }
 
         /// <summary>How many loss entries the keep mask keeps, for any generated element type.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static nint __SparseNll_Kept<T>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner)
             where T : unmanaged
         {
             if (typeof(T) == typeof(float))
-                return __SparseNll_KeptIn<float, float, global::DslLosses.Kernels.FloatScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), default);
+                return __SparseNll_KeptIn<float, float, FloatScalar>(ref Unsafe.As<T, float>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref Unsafe.NullRef<float>(), default);
             if (typeof(T) == typeof(double))
-                return __SparseNll_KeptIn<double, double, global::DslLosses.Kernels.DoubleScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<double>(), default);
+                return __SparseNll_KeptIn<double, double, DoubleScalar>(ref Unsafe.As<T, double>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref Unsafe.NullRef<double>(), default);
             if (typeof(T) == typeof(global::System.Half))
-                return __SparseNll_KeptIn<global::System.Half, float, global::DslLosses.Kernels.HalfScalar>(ref global::System.Runtime.CompilerServices.Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<global::System.Half>(), default);
-            throw global::DslLosses.Kernels.Shapes.UnsupportedElementType("SparseNll", typeof(T));
+                return __SparseNll_KeptIn<global::System.Half, float, HalfScalar>(ref Unsafe.As<T, global::System.Half>(ref p_logits), ref p_labels, p_ignore, outer, c, inner, 0, ref Unsafe.NullRef<global::System.Half>(), default);
+            throw Shapes.UnsupportedElementType("SparseNll", typeof(T));
         }
 
-        /// <summary>The unweighted <c>SparseNll</c> kernel in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __SparseNll_Split<T, TOut>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T dest, out nint kept) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>SparseNll</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
+        private static unsafe double __SparseNll_Split<T, TOut>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T dest, out nint kept) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_logits = &p_logits)
             fixed (int* f_labels = &p_labels)
             fixed (T* out_dest = &dest) // null for Totals
             {
                 var job = new __SparseNll_RowsJob<T, TOut> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, dest = out_dest };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
+                return ParallelSum.Run(ref job, outer, c * inner, out kept);
             }
         }
 
-        /// <summary>The unweighted <c>SparseNll</c> kernel over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SparseNll_RowsJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted <c>SparseNll</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_logits;
             public int* p_labels;
@@ -322,24 +338,24 @@ namespace Snapshots
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                return __SparseNll_Loss<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>() : ref *(dest + start * inner), out kept);
+                return __SparseNll_Loss<T, TOut, Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner), out kept);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SparseNll</c> in size-determined chunks of rows on up to <see cref="global::DslLosses.Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
-        private static unsafe double __SparseNll_GradientSplit<T, TOut>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T grad, double divisor, out nint kept) where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted gradient of <c>SparseNll</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __SparseNll_GradientSplit<T, TOut>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T grad, double divisor, out nint kept) where T : unmanaged where TOut : struct, IKernelOutput
         {
             fixed (T* f_logits = &p_logits)
             fixed (int* f_labels = &p_labels)
             fixed (T* out_0 = &grad)
             {
                 var job = new __SparseNll_GradientJob<T, TOut> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, grad0 = out_0, divisor = divisor };
-                return global::DslLosses.Kernels.ParallelSum.Run(ref job, outer, c * inner, out kept);
+                return ParallelSum.Run(ref job, outer, c * inner, out kept);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SparseNll</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="global::DslLosses.Kernels.ParallelSum"/>.</summary>
-        private unsafe struct __SparseNll_GradientJob<T, TOut> : global::DslLosses.Kernels.IRowRangeSum where T : unmanaged where TOut : struct, global::DslLosses.Kernels.IKernelOutput
+        /// <summary>The unweighted gradient of <c>SparseNll</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_GradientJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
         {
             public T* p_logits;
             public int* p_labels;
@@ -351,19 +367,19 @@ namespace Snapshots
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                return __SparseNll_Gradient<T, TOut, global::DslLosses.Kernels.Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor, out kept);
+                return __SparseNll_Gradient<T, TOut, Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor, out kept);
             }
         }
 
-        /// <summary>The kernel arguments of <c>SparseNll</c> and its bodies, for <see cref="global::DslLosses.Kernels.Dispatch"/>, which picks the body by element type, width and shape.</summary>
-        private ref struct __SparseNll_Kernels<T> : global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>> where T : unmanaged
+        /// <summary>The kernel arguments of <c>SparseNll</c> and its bodies, for <see cref="Dispatch"/>, which picks the body by element type, width and shape.</summary>
+        private ref struct __SparseNll_Kernels<T> : IFormulaKernels<__SparseNll_Kernels<T>> where T : unmanaged
         {
             // the kernel arguments but the loop geometry (rows, loss axis, inner elements, first row), which the dispatcher passes
             public ref T p_logits;
             public ref int p_labels;
             public int p_ignore;
             public ref T sw;
-            public ref readonly global::DslLosses.Kernels.WeightMap wm;
+            public ref readonly WeightMap wm;
             public ref T grad;
             public double divisor;
             public nint kept;
@@ -371,36 +387,36 @@ namespace Snapshots
 
             // what the dispatcher chooses by: constants, folded by the JIT
             public static string LossName => "SparseNll";
-            public static global::DslLosses.LossElementTypes ElementTypes => global::DslLosses.LossElementTypes.All;
+            public static LossElementTypes ElementTypes => LossElementTypes.All;
             public static bool Elementwise => false;
             public static bool Vectorizable => true;
             public static bool PerElementWeights => false;
 
             // the bodies it has, each with the fields as arguments
             /// <summary>The data as the body's storage type, the same type as <typeparamref name="T"/>.</summary>
-            private static ref TS As<TS>(ref T data) => ref global::System.Runtime.CompilerServices.Unsafe.As<T, TS>(ref data);
+            private static ref TS As<TS>(ref T data) => ref Unsafe.As<T, TS>(ref data);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+            static double IFormulaKernels<__SparseNll_Kernels<T>>.LossInFloat<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
                 => __SparseNll_LossIn<TS, float, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest), out a.kept);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+            static double IFormulaKernels<__SparseNll_Kernels<T>>.GradientInFloat<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
                 => __SparseNll_GradientIn<TS, float, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (float)a.divisor, out a.kept);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.LossInDouble<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+            static double IFormulaKernels<__SparseNll_Kernels<T>>.LossInDouble<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
                 => __SparseNll_LossIn<TS, double, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.dest), out a.kept);
 
-            static double global::DslLosses.Kernels.IFormulaKernels<__SparseNll_Kernels<T>>.GradientInDouble<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
+            static double IFormulaKernels<__SparseNll_Kernels<T>>.GradientInDouble<TS, TL, TOut, TW>(ref __SparseNll_Kernels<T> a, nint outer, nint c, nint inner, nint start)
                 => __SparseNll_GradientIn<TS, double, TL, TOut, TW>(ref As<TS>(ref a.p_logits), ref a.p_labels, a.p_ignore, outer, c, inner, start, ref As<TS>(ref a.sw), in a.wm, ref As<TS>(ref a.grad), a.divisor == 0 ? 0 : 1 / (double)a.divisor, out a.kept);
         }
 
         /// <summary>The loss values of <c>SparseNll</c>, computed in <c>TF</c> (float for float and Half data, double for double data): added into the returned total (<c>TOut</c> = <c>Totals</c>) or written into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>. Rows from <c>start</c> to <c>outer</c>.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_LossIn<TS, TF, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS dest, out nint kept)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_LossIn<TS, TF, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS dest, out nint kept)
             where TS : unmanaged
-            where TF : unmanaged, global::System.Numerics.IFloatingPointIeee754<TF>
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, TF>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TF : unmanaged, IFloatingPointIeee754<TF>
+            where TL : struct, ILanes<TL, TS, TF>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             kept = 0;
@@ -408,7 +424,7 @@ namespace Snapshots
             for (nint row = start; row < outer * step; row++)
             {
                 nint e0 = step == 1 ? row * c : row / step * c * step + row % step; // row o * inner + i starts at o * c * inner + i
-                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t0 = Unsafe.Add(ref p_labels, row);
                 var t1 = t0 != p_ignore;
                 if (!t1) // left out by the keep mask
                 {
@@ -460,10 +476,10 @@ namespace Snapshots
                 }
                 var r22 = TL.Sum(vr9);
                 // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
-                var t23 = global::DslLosses.Kernels.LossMath.Log(r22);
+                var t23 = LossMath.Log(r22);
                 var t24 = t23 + t13;
-                int label25 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                if ((uint)label25 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label25, c, row);
+                int label25 = Unsafe.Add(ref p_labels, row);
+                if ((uint)label25 >= (ulong)c) throw Shapes.IndexOutOfRange("SparseNll", "labels", label25, c, row);
                 TF g25;
                 // logits at labels[row]
                 {
@@ -473,20 +489,20 @@ namespace Snapshots
                 }
                 var t27 = t24 - g25;
                 var l28 = TW.IsWeighted ? t27 * TL.Read(ref sw, wm.Index(row)) : t27;
-                if (TOut.AddsTotal) total += global::DslLosses.Kernels.LossMath.ToDouble(l28);
+                if (TOut.AddsTotal) total += LossMath.ToDouble(l28);
                 else TL.Write(l28, ref dest, row);
             }
             return total;
         }
 
         /// <summary>The gradient of <c>SparseNll</c> by <c>logits</c>, computed in <c>TF</c> (float for float and Half data, double for double data), times <c>scale</c> and each loss entry's sample weight (<c>TW</c>), written into <c>grad</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the weighted loss total, in the same pass.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static double __SparseNll_GradientIn<TS, TF, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm, ref TS grad, TF scale, out nint kept)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static double __SparseNll_GradientIn<TS, TF, TL, TOut, TW>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm, ref TS grad, TF scale, out nint kept)
             where TS : unmanaged
-            where TF : unmanaged, global::System.Numerics.IFloatingPointIeee754<TF>
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, TF>
-            where TOut : struct, global::DslLosses.Kernels.IKernelOutput
-            where TW : struct, global::DslLosses.Kernels.IWeighting
+            where TF : unmanaged, IFloatingPointIeee754<TF>
+            where TL : struct, ILanes<TL, TS, TF>
+            where TOut : struct, IKernelOutput
+            where TW : struct, IWeighting
         {
             double total = 0.0;
             kept = 0;
@@ -497,7 +513,7 @@ namespace Snapshots
             for (nint row = start; row < outer * step; row++)
             {
                 nint e0 = step == 1 ? row * c : row / step * c * step + row % step; // row o * inner + i starts at o * c * inner + i
-                var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                var t0 = Unsafe.Add(ref p_labels, row);
                 var t1 = t0 != p_ignore;
                 if (!t1) // left out by the keep mask
                 {
@@ -553,7 +569,7 @@ namespace Snapshots
                 nint j24 = 0;
                 var t25 = TF.One / r22;
                 var v26 = TL.Create(t25);
-                var v31 = TL.Create(global::DslLosses.Kernels.LossMath.ToCompute<TF>(t0));
+                var v31 = TL.Create(LossMath.ToCompute<TF>(t0));
                 var b38 = TL.Create(u23);
                 for (; j24 <= c - TL.Count; j24 += TL.Count)
                 {
@@ -562,7 +578,7 @@ namespace Snapshots
                     var v28 = v27 - v14;
                     var v29 = TL.Exp(v28);
                     var v30 = v26 * v29;
-                    var v32 = TL.Equal(TL.Create(global::DslLosses.Kernels.LossMath.ToCompute<TF>(j24)) + TL.Indices, v31);
+                    var v32 = TL.Equal(TL.Create(LossMath.ToCompute<TF>(j24)) + TL.Indices, v31);
                     var v35 = TL.Select(v32, v33, v34);
                     var v36 = -v35;
                     var v37 = v30 + v36;
@@ -577,7 +593,7 @@ namespace Snapshots
                     var v42 = v41 - v14;
                     var v43 = TL.Exp(v42);
                     var v44 = v26 * v43;
-                    var v45 = TL.Equal(TL.Create(global::DslLosses.Kernels.LossMath.ToCompute<TF>(j39)) + TL.Indices, v31);
+                    var v45 = TL.Equal(TL.Create(LossMath.ToCompute<TF>(j39)) + TL.Indices, v31);
                     var v46 = TL.Select(v45, v33, v34);
                     var v47 = -v46;
                     var v48 = v44 + v47;
@@ -586,10 +602,10 @@ namespace Snapshots
                 // the loss of the row: Log(Sum(Exp(logits - StopGradient(Where(IsFinite(Max(logits)), Max(logits), 0))))) + StopGradient(Wh...
                 if (TOut.AddsTotal) // the loss total in the same pass
                 {
-                    var t49 = global::DslLosses.Kernels.LossMath.Log(r22);
+                    var t49 = LossMath.Log(r22);
                     var t50 = t49 + t13;
-                    int label51 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
-                    if ((uint)label51 >= (ulong)c) throw global::DslLosses.Kernels.Shapes.IndexOutOfRange("SparseNll", "labels", label51, c, row);
+                    int label51 = Unsafe.Add(ref p_labels, row);
+                    if ((uint)label51 >= (ulong)c) throw Shapes.IndexOutOfRange("SparseNll", "labels", label51, c, row);
                     TF g51;
                     // logits at labels[row]
                     {
@@ -599,17 +615,17 @@ namespace Snapshots
                     }
                     var t53 = t50 - g51;
                     var l54 = TW.IsWeighted ? t53 * TL.Read(ref sw, wm.Index(row)) : t53;
-                    total += global::DslLosses.Kernels.LossMath.ToDouble(l54);
+                    total += LossMath.ToDouble(l54);
                 }
             }
             return total;
         }
 
         /// <summary>How many loss entries the keep mask keeps: the divisor of SumOverBatchSize and unweighted MeanWithSampleWeight, needed before the gradient is written.</summary>
-        private static nint __SparseNll_KeptIn<TS, TF, TL>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in global::DslLosses.Kernels.WeightMap wm)
+        private static nint __SparseNll_KeptIn<TS, TF, TL>(ref TS p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, nint start, ref TS sw, in WeightMap wm)
             where TS : unmanaged
-            where TF : unmanaged, global::System.Numerics.IFloatingPointIeee754<TF>
-            where TL : struct, global::DslLosses.Kernels.ILanes<TL, TS, TF>
+            where TF : unmanaged, IFloatingPointIeee754<TF>
+            where TL : struct, ILanes<TL, TS, TF>
         {
             nint kept = 0;
             for (nint o = start; o < outer; o++)
@@ -618,7 +634,7 @@ namespace Snapshots
                 {
                     nint row = o * inner + i;
                     nint e0 = o * c * inner + i;
-                    var t0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref p_labels, row);
+                    var t0 = Unsafe.Add(ref p_labels, row);
                     var t1 = t0 != p_ignore;
                     if (t1) kept++;
                 }
