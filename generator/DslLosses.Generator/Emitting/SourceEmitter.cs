@@ -560,40 +560,36 @@ internal static class SourceEmitter
     private static string SplitName(KernelPlan plan) => "__" + plan.Formula.MethodName + "_Split";
 
     /// <summary>
-    /// The chunked run for large inputs: pins the inputs, wraps the unweighted kernel in a job over a range of rows, and
-    /// lets <c>ParallelSum</c> run the size-determined chunks on the available cores. With <c>TOut</c> = <c>Totals</c> it
-    /// returns the total (chunk totals added in chunk order); with <c>PerSample</c> each chunk writes its rows' losses.
+    /// The chunked run for large inputs: pins the inputs (and the weights), wraps the kernel in a job over a range of rows,
+    /// and lets <c>ParallelSum</c> run the size-determined chunks on the available cores. With <c>TOut</c> =
+    /// <c>Totals</c> it returns the total (chunk totals added in chunk order); with <c>PerSample</c> each chunk writes its
+    /// rows' losses. <c>TW</c> = <c>Weighted</c> weighs each loss entry by its sample weight, as the kernel does in one piece.
     /// </summary>
     private static void EmitSplit(CodeWriter w, KernelPlan plan)
     {
         FormulaModel f = plan.Formula;
         string job = "__" + f.MethodName + "_RowsJob";
-        const string nullRef = "ref Unsafe.NullRef<T>()";
         bool kept = plan.Keep is not null;
-        var pointers = SplitPointers(plan);
-        // the per-sample losses of a row: one per element along the loss axis when the loss keeps it, else one per inner index
-        string destinationOffset = plan.LossHasAxis ? "start * c * inner" : "start * inner";
-        var parameters = SplitInputParameters(f).Concat(new[] { "nint outer", "nint c", "nint inner", "ref T dest" }).Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
+        var parameters = SplitInputParameters(f).Concat(new[] { "nint outer", "nint c", "nint inner", "ref T sw", "in WeightMap wm", "ref T dest" }).Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
 
         w.Line();
-        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel in size-determined chunks of rows on up to <see cref=\"Parallelism.MaxDegreeOfParallelism\"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>");
-        w.Line($"private static unsafe double {SplitName(plan)}<T, TOut>({string.Join(", ", parameters)}) where T : unmanaged where TOut : struct, IKernelOutput");
+        w.Line($"/// <summary>The <c>{Xml(f.LossName)}</c> kernel in size-determined chunks of rows on up to <see cref=\"Parallelism.MaxDegreeOfParallelism\"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>.</summary>");
+        w.Line($"private static unsafe double {SplitName(plan)}<T, TOut, TW>({string.Join(", ", parameters)}) where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting");
         using (w.Block())
         {
-            foreach (var (p, type, _) in pointers)
-                w.Line($"fixed ({type}* f_{p.Name} = &{KernelEmitter.ParamName(p)})");
+            EmitPins(w, f);
             w.Line("fixed (T* out_dest = &dest) // null for Totals");
             using (w.Block())
             {
                 var inits = JobInits(f);
                 inits.Add("dest = out_dest");
-                w.Line($"var job = new {job}<T, TOut> {{ {string.Join(", ", inits)} }};");
+                w.Line($"var job = new {job}<T, TOut, TW> {{ {string.Join(", ", inits)} }};");
                 w.Line($"return ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
             }
         }
         w.Line();
-        w.Line($"/// <summary>The unweighted <c>{Xml(f.LossName)}</c> kernel over a range of rows, for <see cref=\"ParallelSum\"/>.</summary>");
-        using (w.Block($"private unsafe struct {job}<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput"))
+        w.Line($"/// <summary>The <c>{Xml(f.LossName)}</c> kernel over a range of rows, for <see cref=\"ParallelSum\"/>.</summary>");
+        using (w.Block($"private unsafe struct {job}<T, TOut, TW> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting"))
         {
             JobFields(w, f);
             w.Line("public T* dest; // the per-sample losses (PerSample); null for Totals");
@@ -601,13 +597,13 @@ internal static class SourceEmitter
             w.Line("public double Sum(nint start, nint count, out nint kept)");
             using (w.Block())
             {
-                var args = ChunkInputs(f, pointers);
-                args.AddRange(new[] { "count", "c", "inner", "0", nullRef, "default", $"ref TOut.AddsTotal ? {nullRef} : ref *(dest + {destinationOffset})" });
+                var args = ChunkInputs(f);
+                args.AddRange(new[] { "start + count", "c", "inner", "start", "ref *sw", "in wm", "ref *dest" });
                 if (kept)
                     args.Add("out kept");
                 else
                     w.Line("kept = 0;");
-                w.Line($"return __{f.MethodName}_Loss<T, TOut, Unweighted>({string.Join(", ", args)});");
+                w.Line($"return __{f.MethodName}_Loss<T, TOut, TW>({string.Join(", ", args)});");
             }
         }
     }
@@ -622,27 +618,19 @@ internal static class SourceEmitter
                _ => "int " + KernelEmitter.ParamName(p),
            });
 
-    /// <summary>The formula's tensors as pinned pointers in a chunk job, with the offset of a chunk's first row.</summary>
-    private static List<(ParamModel P, string Type, string Offset)> SplitPointers(KernelPlan plan)
+    /// <summary>Pins the formula's tensors and the weights of a chunked run (<c>f_</c>name, <c>in_sw</c>; null without weights).</summary>
+    private static void EmitPins(CodeWriter w, FormulaModel f)
     {
-        var pointers = new List<(ParamModel P, string Type, string Offset)>();
-        for (int i = 0; i < plan.Formula.Parameters.Count; i++)
-        {
-            ParamModel p = plan.Formula.Parameters[i];
-            if (p.Kind is not (ParamKind.Tensor or ParamKind.Indices))
-                continue;
-            string offset = plan.Geometry.RoleOf(i) switch
-            {
-                TensorRole.Row => "start * inner",
-                TensorRole.Class => "0", // one value per class: the same for every chunk of rows
-                _ => "start * c * inner",
-            };
-            pointers.Add((p, p.Kind == ParamKind.Indices ? "int" : "T", offset));
-        }
-        return pointers;
+        foreach (ParamModel p in f.Parameters.Where(p => p.Kind is ParamKind.Tensor or ParamKind.Indices))
+            w.Line($"fixed ({(p.Kind == ParamKind.Indices ? "int" : "T")}* f_{p.Name} = &{KernelEmitter.ParamName(p)})");
+        w.Line("fixed (T* in_sw = &sw) // null without weights");
     }
 
-    /// <summary>A chunk job's fields: the formula's inputs (tensors as pointers) and the loop geometry.</summary>
+    /// <summary>
+    /// A chunk job's fields: the formula's inputs (tensors as pointers), the loop geometry and the weights. A chunk runs
+    /// its rows of the whole tensors (the kernel's <c>start</c> to <c>outer</c>): the weight map, the destination and the
+    /// gradients are indexed from the first row, as in a run of one piece.
+    /// </summary>
     private static void JobFields(CodeWriter w, FormulaModel f)
     {
         foreach (ParamModel p in f.Parameters)
@@ -658,9 +646,11 @@ internal static class SourceEmitter
         }
         w.Line("public nint c;");
         w.Line("public nint inner;");
+        w.Line("public T* sw; // the sample weights (Weighted); null for Unweighted");
+        w.Line("public WeightMap wm;");
     }
 
-    /// <summary>The initialisers of a chunk job's input and geometry fields, from the pinned pointers <c>f_</c>name.</summary>
+    /// <summary>The initialisers of a chunk job's input, geometry and weight fields, from the pinned pointers <c>f_</c>name.</summary>
     private static List<string> JobInits(FormulaModel f)
     {
         var inits = new List<string>();
@@ -671,20 +661,14 @@ internal static class SourceEmitter
         }
         inits.Add("c = c");
         inits.Add("inner = inner");
+        inits.Add("sw = in_sw");
+        inits.Add("wm = wm");
         return inits;
     }
 
-    /// <summary>The kernel arguments of a chunk job's inputs: each tensor from its chunk's first row.</summary>
-    private static List<string> ChunkInputs(FormulaModel f, List<(ParamModel P, string Type, string Offset)> pointers)
-    {
-        var args = new List<string>();
-        foreach (ParamModel p in f.Parameters)
-        {
-            var ptr = pointers.FirstOrDefault(x => x.P == p);
-            args.Add(ptr.P is not null ? $"ref *({KernelEmitter.ParamName(p)} + {ptr.Offset})" : KernelEmitter.ParamName(p));
-        }
-        return args;
-    }
+    /// <summary>The kernel arguments of a chunk job's inputs: each tensor from its first element.</summary>
+    private static List<string> ChunkInputs(FormulaModel f)
+        => f.Parameters.Select(p => p.Kind is ParamKind.Tensor or ParamKind.Indices ? $"ref *{KernelEmitter.ParamName(p)}" : KernelEmitter.ParamName(p)).ToList();
 
     /// <summary>
     /// Whether the unweighted gradient runs in chunks of rows on several cores: every chunk writes only its own rows'
@@ -710,21 +694,19 @@ internal static class SourceEmitter
         string job = "__" + f.MethodName + "_GradientJob";
         const string nullRef = "ref Unsafe.NullRef<T>()";
         bool kept = plan.Keep is not null;
-        var pointers = SplitPointers(plan);
         int n = plan.Gradients.Count;
-        var parameters = SplitInputParameters(f).Concat(new[] { "nint outer", "nint c", "nint inner" })
+        var parameters = SplitInputParameters(f).Concat(new[] { "nint outer", "nint c", "nint inner", "ref T sw", "in WeightMap wm" })
           .Concat(Enumerable.Range(0, n).Select(k => "ref T " + KernelEmitter.GradientArgument(f, k)))
           .Concat(new[] { "double divisor" })
           .Concat(kept ? new[] { "out nint kept" } : Array.Empty<string>());
-        const string outputConstraint = "where TOut : struct, IKernelOutput";
+        const string constraints = "where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting";
 
         w.Line();
-        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> in size-determined chunks of rows on up to <see cref=\"Parallelism.MaxDegreeOfParallelism\"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>");
-        w.Line($"private static unsafe double {GradientSplitName(plan)}<T, TOut>({string.Join(", ", parameters)}) where T : unmanaged {outputConstraint}");
+        w.Line($"/// <summary>The gradient of <c>{Xml(f.LossName)}</c> in size-determined chunks of rows on up to <see cref=\"Parallelism.MaxDegreeOfParallelism\"/> threads, each chunk into its own rows of the destination, each entry times its sample weight when <c>TW</c> = <c>Weighted</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>");
+        w.Line($"private static unsafe double {GradientSplitName(plan)}<T, TOut, TW>({string.Join(", ", parameters)}) {constraints}");
         using (w.Block())
         {
-            foreach (var (p, type, _) in pointers)
-                w.Line($"fixed ({type}* f_{p.Name} = &{KernelEmitter.ParamName(p)})");
+            EmitPins(w, f);
             for (int k = 0; k < n; k++)
                 w.Line($"fixed (T* out_{k} = &{KernelEmitter.GradientArgument(f, k)})");
             using (w.Block())
@@ -733,13 +715,13 @@ internal static class SourceEmitter
                 for (int k = 0; k < n; k++)
                     inits.Add($"grad{k} = out_{k}");
                 inits.Add("divisor = divisor");
-                w.Line($"var job = new {job}<T, TOut> {{ {string.Join(", ", inits)} }};");
+                w.Line($"var job = new {job}<T, TOut, TW> {{ {string.Join(", ", inits)} }};");
                 w.Line($"return ParallelSum.Run(ref job, outer, c * inner, out {(kept ? "kept" : "_")});");
             }
         }
         w.Line();
-        w.Line($"/// <summary>The unweighted gradient of <c>{Xml(f.LossName)}</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref=\"ParallelSum\"/>.</summary>");
-        using (w.Block($"private unsafe struct {job}<T, TOut> : IRowRangeSum where T : unmanaged {outputConstraint}"))
+        w.Line($"/// <summary>The gradient of <c>{Xml(f.LossName)}</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref=\"ParallelSum\"/>.</summary>");
+        using (w.Block($"private unsafe struct {job}<T, TOut, TW> : IRowRangeSum {constraints}"))
         {
             JobFields(w, f);
             for (int k = 0; k < n; k++)
@@ -749,23 +731,24 @@ internal static class SourceEmitter
             w.Line("public double Sum(nint start, nint count, out nint kept)");
             using (w.Block())
             {
-                var inputs = ChunkInputs(f, pointers);
+                var inputs = ChunkInputs(f);
                 var args = new List<string>(inputs);
-                args.AddRange(new[] { "count", "c", "inner", "0", nullRef, "default" });
+                args.AddRange(new[] { "start + count", "c", "inner", "start", "ref *sw", "in wm" });
                 for (int k = 0; k < n; k++)
-                    args.Add($"ref *(grad{k} + start * c * inner)");
+                    args.Add($"ref *grad{k}");
                 args.Add("divisor");
                 if (fused && (f.ElementTypes & DType.Single.Flag) != 0 && KernelEmitter.RowTilesApplicable(plan))
                 {
-                    // float row tiles over this chunk would add other row losses than the gradient body: its total as the loss kernel sums it
-                    using (w.Block($"if (TOut.AddsTotal && Dispatch.TotalTakesRowTiles<T, {KernelsName(f)}<T>>(count, c, inner))"))
+                    // float row tiles over this chunk would add other row losses than the gradient body (weighted losses take
+                    // none): its total as the loss kernel sums it
+                    using (w.Block($"if (TOut.AddsTotal && !TW.IsWeighted && Dispatch.TotalTakesRowTiles<T, {KernelsName(f)}<T>>(count, c, inner))"))
                     {
                         var only = new List<string>(args);
                         if (kept)
                             only.Add("out _");
                         w.Line($"__{f.MethodName}_Gradient<T, GradientOnly, Unweighted>({string.Join(", ", only)});");
                         var loss = new List<string>(inputs);
-                        loss.AddRange(new[] { "count", "c", "inner", "0", nullRef, "default", nullRef });
+                        loss.AddRange(new[] { "start + count", "c", "inner", "start", nullRef, "default", nullRef });
                         if (kept)
                             loss.Add("out kept");
                         else
@@ -777,40 +760,44 @@ internal static class SourceEmitter
                     args.Add("out kept");
                 else
                     w.Line("kept = 0;");
-                w.Line($"return __{f.MethodName}_Gradient<T, TOut, Unweighted>({string.Join(", ", args)});");
+                w.Line($"return __{f.MethodName}_Gradient<T, TOut, TW>({string.Join(", ", args)});");
             }
         }
     }
 
-    /// <summary>The unweighted gradient alone: in chunks on several cores when large and allowed, else by the dispatcher.</summary>
-    private static void EmitUnweightedGradient(CodeWriter w, KernelPlan plan, bool split)
+    /// <summary>The gradient alone, weighted or not: in chunks on several cores when large and allowed, else by the dispatcher.</summary>
+    private static void EmitGradient(CodeWriter w, KernelPlan plan, bool split, bool weighted)
     {
         if (GradientSplits(plan, split))
         {
             w.Line($"if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
-            w.Line($"    {GradientSplitCall(plan, "GradientOnly", "out _")};");
+            w.Line($"    {GradientSplitCall(plan, "GradientOnly", weighted, "out _")};");
             w.Line("else");
-            w.Line($"    {KernelCall(plan, KernelOutput.Gradient, false)};");
+            w.Line($"    {KernelCall(plan, KernelOutput.Gradient, weighted)};");
         }
         else
         {
-            w.Line($"{KernelCall(plan, KernelOutput.Gradient, false)};");
+            w.Line($"{KernelCall(plan, KernelOutput.Gradient, weighted)};");
         }
     }
 
     /// <summary>
     /// The call of the chunked gradient (<see cref="EmitGradientSplit"/>) from an entry point, with output
-    /// <paramref name="output"/> (<c>GradientOnly</c> or <c>GradientAndTotal</c>) and, where the formula has a keep mask,
-    /// <paramref name="kept"/> as the kept count's argument.
+    /// <paramref name="output"/> (<c>GradientOnly</c> or <c>GradientAndTotal</c>), the weights when
+    /// <paramref name="weighted"/> and, where the formula has a keep mask, <paramref name="kept"/> as the kept count's argument.
     /// </summary>
-    private static string GradientSplitCall(KernelPlan plan, string output, string kept)
+    private static string GradientSplitCall(KernelPlan plan, string output, bool weighted, string kept)
     {
-        var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" })
+        var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" }).Concat(WeightArguments(weighted))
             .Concat(Enumerable.Range(0, plan.Gradients.Count).Select(k => $"ref {Shapes}.Data(in {GradientDestination(plan.Formula, k)})"))
             .Concat(new[] { "__divisor" })
             .Concat(plan.Keep is not null ? new[] { kept } : Array.Empty<string>());
-        return $"{GradientSplitName(plan)}<T, {output}>({string.Join(", ", args)})";
+        return $"{GradientSplitName(plan)}<T, {output}, {WeightingType(weighted)}>({string.Join(", ", args)})";
     }
+
+    /// <summary>The weight arguments of a kernel or chunked call: the weights and their map, or none.</summary>
+    private static string[] WeightArguments(bool weighted)
+        => weighted ? new[] { $"ref {Shapes}.Data(in sampleWeight)", "in __wm" } : new[] { "ref Unsafe.NullRef<T>()", "default" };
 
     private static string ShapeSummary(FormulaModel f)
         => string.Join(", ", Tensors(f).Select(p => "<c>" + Xml(p.Name) + "</c> " + Xml(Decl(p))));
@@ -1081,11 +1068,11 @@ internal static class SourceEmitter
                 if (plan.Keep is not null)
                     w.Line("nint __kept;");
                 using (w.Block("if (sampleWeight.Rank == 0)"))
-                    EmitUnweightedTotal(w, plan, split);
+                    EmitTotal(w, plan, split, weighted: false);
                 using (w.Block("else"))
                 {
                     w.Line(WeightMapLine(f));
-                    w.Line($"__total = {KernelCall(plan, KernelOutput.Sum, true)};");
+                    EmitTotal(w, plan, split, weighted: true);
                 }
                 w.Line($"return {reduced};");
             }
@@ -1102,7 +1089,7 @@ internal static class SourceEmitter
                 if (split)
                 {
                     w.Line("if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))");
-                    w.Line($"    {SplitCall(plan, KernelOutput.None)};");
+                    w.Line($"    {SplitCall(plan, KernelOutput.None, weighted: false)};");
                     w.Line("else if (sampleWeight.Rank == 0)");
                 }
                 else
@@ -1113,7 +1100,17 @@ internal static class SourceEmitter
                 using (w.Block("else"))
                 {
                     w.Line(WeightMapLine(f));
-                    w.Line($"{KernelCall(plan, KernelOutput.None, true)};");
+                    if (split)
+                    {
+                        w.Line("if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
+                        w.Line($"    {SplitCall(plan, KernelOutput.None, weighted: true)};");
+                        w.Line("else");
+                        w.Line($"    {KernelCall(plan, KernelOutput.None, true)};");
+                    }
+                    else
+                    {
+                        w.Line($"{KernelCall(plan, KernelOutput.None, true)};");
+                    }
                 }
             }
             w.Line();
@@ -1180,7 +1177,7 @@ internal static class SourceEmitter
                     {
                         // large: the gradient in chunks, each chunk's loss total added in chunk order, as Compute adds them
                         w.Line("if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))");
-                        w.Line($"    __total = {GradientSplitCall(plan, "GradientAndTotal", "out __kept")};");
+                        w.Line($"    __total = {GradientSplitCall(plan, "GradientAndTotal", false, "out __kept")};");
                     }
                     if (another is not null)
                     {
@@ -1189,8 +1186,8 @@ internal static class SourceEmitter
                         string when = another == "true" ? "if (sampleWeight.Rank == 0)" : $"if (sampleWeight.Rank == 0 && ({another}))";
                         using (w.Block(fusedSplit ? "else " + when : when))
                         {
-                            EmitUnweightedGradient(w, plan, split);
-                            EmitUnweightedTotal(w, plan, split);
+                            EmitGradient(w, plan, split, weighted: false);
+                            EmitTotal(w, plan, split, weighted: false);
                         }
                     }
                     if (another != "true")
@@ -1201,15 +1198,39 @@ internal static class SourceEmitter
                     using (w.Block("else"))
                     {
                         w.Line(WeightMapLine(f));
-                        w.Line($"__total = {KernelCall(plan, KernelOutput.SumAndGradient, true)};");
+                        // Weighted losses take neither row tiles nor a flat total: the weighted total is the sum of the
+                        // row losses in row order, in chunks when large, which the chunked gradient adds as it goes.
+                        if (GradientSplits(plan, split))
+                        {
+                            w.Line("if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
+                            w.Line($"    __total = {GradientSplitCall(plan, "GradientAndTotal", true, "out __kept")};");
+                            w.Line("else");
+                            w.Line($"    __total = {KernelCall(plan, KernelOutput.SumAndGradient, true)};");
+                        }
+                        else if (split && total)
+                        {
+                            // a gradient that cannot be chunked (a per-class or scalar input's adds up every row): the
+                            // chunked total as Compute adds it, a second pass
+                            using (w.Block("if (ParallelSum.ShouldSplit(__outer, __c * __inner))"))
+                            {
+                                w.Line($"{KernelCall(plan, KernelOutput.Gradient, true)};");
+                                w.Line($"__total = {SplitCall(plan, KernelOutput.Sum, weighted: true)};");
+                            }
+                            w.Line("else");
+                            w.Line($"    __total = {KernelCall(plan, KernelOutput.SumAndGradient, true)};");
+                        }
+                        else
+                        {
+                            w.Line($"__total = {KernelCall(plan, KernelOutput.SumAndGradient, true)};");
+                        }
                     }
                 }
                 using (w.Block("else if (sampleWeight.Rank == 0)"))
-                    EmitUnweightedGradient(w, plan, split);
+                    EmitGradient(w, plan, split, weighted: false);
                 using (w.Block("else"))
                 {
                     w.Line(WeightMapLine(f));
-                    w.Line($"{KernelCall(plan, KernelOutput.Gradient, true)};");
+                    EmitGradient(w, plan, split, weighted: true);
                 }
                 for (int k = 0; k < plan.ScalarGradients.Count; k++)
                     w.Line($"{ScalarGradientOut(f, k)} = {round}(LossMath.DivideNoNan({ScalarTotal(f, k)}, __divisor)); // the weighted total of the derivative, over the loss's divisor");
@@ -1218,19 +1239,19 @@ internal static class SourceEmitter
         }
     }
 
-    /// <summary>The unweighted total as Compute sums it: in chunks on several cores when large and allowed, else by the dispatcher.</summary>
-    private static void EmitUnweightedTotal(CodeWriter w, KernelPlan plan, bool split)
+    /// <summary>The total as Compute sums it, weighted or not: in chunks on several cores when large and allowed, else by the dispatcher.</summary>
+    private static void EmitTotal(CodeWriter w, KernelPlan plan, bool split, bool weighted)
     {
         if (split)
         {
             w.Line($"if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
-            w.Line($"    __total = {SplitCall(plan, KernelOutput.Sum)};");
+            w.Line($"    __total = {SplitCall(plan, KernelOutput.Sum, weighted)};");
             w.Line("else");
-            w.Line($"    __total = {KernelCall(plan, KernelOutput.Sum, false)};");
+            w.Line($"    __total = {KernelCall(plan, KernelOutput.Sum, weighted)};");
         }
         else
         {
-            w.Line($"__total = {KernelCall(plan, KernelOutput.Sum, false)};");
+            w.Line($"__total = {KernelCall(plan, KernelOutput.Sum, weighted)};");
         }
     }
 
@@ -1258,14 +1279,14 @@ internal static class SourceEmitter
     /// </summary>
     private static bool FusedSplit(KernelPlan plan, bool split) => !plan.HasFlatSum && GradientSplits(plan, split);
 
-    /// <summary>The call of the chunked run: the unweighted total, or the unweighted per-sample losses into <c>destination</c>.</summary>
-    private static string SplitCall(KernelPlan plan, KernelOutput output)
+    /// <summary>The call of the chunked run: the total, or the per-sample losses into <c>destination</c>, weighted or not.</summary>
+    private static string SplitCall(KernelPlan plan, KernelOutput output, bool weighted)
     {
-        var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" }).ToList();
+        var args = GenericInputArguments(plan).Concat(new[] { "__outer", "__c", "__inner" }).Concat(WeightArguments(weighted)).ToList();
         args.Add(output == KernelOutput.Sum ? "ref Unsafe.NullRef<T>()" : $"ref {Shapes}.Data(in destination)");
         if (plan.Keep is not null)
             args.Add(output == KernelOutput.Sum ? "out __kept" : "out _");
-        return $"{SplitName(plan)}<T, {OutputType(output)}>({string.Join(", ", args)})";
+        return $"{SplitName(plan)}<T, {OutputType(output)}, {WeightingType(weighted)}>({string.Join(", ", args)})";
     }
 
     /// <summary>The formula's inputs as generic kernel arguments: the first element of each tensor, scalars as they are.</summary>

@@ -121,14 +121,17 @@ namespace DslLosses.Generated
             if (sampleWeight.Rank == 0)
             {
                 if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __Dice_Split<T, Totals>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>());
+                    __total = __Dice_Split<T, Totals, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 else
                     __total = __Dice_Loss<T, Totals, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
             }
             else
             {
                 var __wm = WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __Dice_Loss<T, Totals, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __Dice_Split<T, Totals, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
+                else
+                    __total = __Dice_Loss<T, Totals, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
             }
             return LossMath.Reduce("Dice", reduction, __total, __count, sampleWeight);
         }
@@ -140,13 +143,16 @@ namespace DslLosses.Generated
             __Dice_Bind(in yTrue, in yPred, in smooth, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             Shapes.RequireDestination("Dice", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
             if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __Dice_Split<T, PerSample>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in destination));
+                __Dice_Split<T, PerSample, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in destination));
             else if (sampleWeight.Rank == 0)
                 __Dice_Loss<T, PerSample, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in destination));
             else
             {
                 var __wm = WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __Dice_Loss<T, PerSample, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in destination));
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __Dice_Split<T, PerSample, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in destination));
+                else
+                    __Dice_Loss<T, PerSample, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in destination));
             }
         }
 
@@ -181,15 +187,15 @@ namespace DslLosses.Generated
             if (__withTotal)
             {
                 if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __Dice_GradientSplit<T, GradientAndTotal>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
+                    __total = __Dice_GradientSplit<T, GradientAndTotal, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                 else if (sampleWeight.Rank == 0 && (Dispatch.TotalTakesRowTiles<T, __Dice_Kernels<T>>(__outer, __c, __inner)))
                 {
                     if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __Dice_GradientSplit<T, GradientOnly>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
+                        __Dice_GradientSplit<T, GradientOnly, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                     else
                         __Dice_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                     if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __Dice_Split<T, Totals>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>());
+                        __total = __Dice_Split<T, Totals, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                     else
                         __total = __Dice_Loss<T, Totals, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
@@ -198,20 +204,26 @@ namespace DslLosses.Generated
                 else
                 {
                     var __wm = WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                    __total = __Dice_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __total = __Dice_GradientSplit<T, GradientAndTotal, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
+                    else
+                        __total = __Dice_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
                 }
             }
             else if (sampleWeight.Rank == 0)
             {
                 if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __Dice_GradientSplit<T, GradientOnly>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
+                    __Dice_GradientSplit<T, GradientOnly, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                 else
                     __Dice_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
             }
             else
             {
                 var __wm = WeightMap.Bind("Dice", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __Dice_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __Dice_GradientSplit<T, GradientOnly, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
+                else
+                    __Dice_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in yTrue), ref Shapes.Data(in yPred), ref Shapes.Data(in smooth), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
             }
             return LossMath.Reduce("Dice", reduction, __total, __count, sampleWeight);
         }
@@ -238,70 +250,76 @@ namespace DslLosses.Generated
             return Dispatch.Gradient<T, __Dice_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The unweighted <c>Dice</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __Dice_Split<T, TOut>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>Dice</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>.</summary>
+        private static unsafe double __Dice_Split<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T sw, in WeightMap wm, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             fixed (T* f_yTrue = &p_yTrue)
             fixed (T* f_yPred = &p_yPred)
             fixed (T* f_smooth = &p_smooth)
+            fixed (T* in_sw = &sw) // null without weights
             fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __Dice_RowsJob<T, TOut> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_smooth = f_smooth, c = c, inner = inner, dest = out_dest };
+                var job = new __Dice_RowsJob<T, TOut, TW> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_smooth = f_smooth, c = c, inner = inner, sw = in_sw, wm = wm, dest = out_dest };
                 return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>Dice</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
-        private unsafe struct __Dice_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>Dice</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __Dice_RowsJob<T, TOut, TW> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             public T* p_yTrue;
             public T* p_yPred;
             public T* p_smooth;
             public nint c;
             public nint inner;
+            public T* sw; // the sample weights (Weighted); null for Unweighted
+            public WeightMap wm;
             public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __Dice_Loss<T, TOut, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner));
+                return __Dice_Loss<T, TOut, TW>(ref *p_yTrue, ref *p_yPred, ref *p_smooth, start + count, c, inner, start, ref *sw, in wm, ref *dest);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>Dice</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
-        private static unsafe double __Dice_GradientSplit<T, TOut>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The gradient of <c>Dice</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination, each entry times its sample weight when <c>TW</c> = <c>Weighted</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __Dice_GradientSplit<T, TOut, TW>(ref T p_yTrue, ref T p_yPred, ref T p_smooth, nint outer, nint c, nint inner, ref T sw, in WeightMap wm, ref T grad, double divisor) where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             fixed (T* f_yTrue = &p_yTrue)
             fixed (T* f_yPred = &p_yPred)
             fixed (T* f_smooth = &p_smooth)
+            fixed (T* in_sw = &sw) // null without weights
             fixed (T* out_0 = &grad)
             {
-                var job = new __Dice_GradientJob<T, TOut> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_smooth = f_smooth, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                var job = new __Dice_GradientJob<T, TOut, TW> { p_yTrue = f_yTrue, p_yPred = f_yPred, p_smooth = f_smooth, c = c, inner = inner, sw = in_sw, wm = wm, grad0 = out_0, divisor = divisor };
                 return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>Dice</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
-        private unsafe struct __Dice_GradientJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The gradient of <c>Dice</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __Dice_GradientJob<T, TOut, TW> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             public T* p_yTrue;
             public T* p_yPred;
             public T* p_smooth;
             public nint c;
             public nint inner;
+            public T* sw; // the sample weights (Weighted); null for Unweighted
+            public WeightMap wm;
             public T* grad0; // by yPred
             public double divisor;
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                if (TOut.AddsTotal && Dispatch.TotalTakesRowTiles<T, __Dice_Kernels<T>>(count, c, inner))
+                if (TOut.AddsTotal && !TW.IsWeighted && Dispatch.TotalTakesRowTiles<T, __Dice_Kernels<T>>(count, c, inner))
                 {
-                    __Dice_Gradient<T, GradientOnly, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                    __Dice_Gradient<T, GradientOnly, Unweighted>(ref *p_yTrue, ref *p_yPred, ref *p_smooth, start + count, c, inner, start, ref *sw, in wm, ref *grad0, divisor);
                     kept = 0;
-                    return __Dice_Loss<T, Totals, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
+                    return __Dice_Loss<T, Totals, Unweighted>(ref *p_yTrue, ref *p_yPred, ref *p_smooth, start + count, c, inner, start, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
                 kept = 0;
-                return __Dice_Gradient<T, TOut, Unweighted>(ref *(p_yTrue + start * c * inner), ref *(p_yPred + start * c * inner), ref *(p_smooth + start * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                return __Dice_Gradient<T, TOut, TW>(ref *p_yTrue, ref *p_yPred, ref *p_smooth, start + count, c, inner, start, ref *sw, in wm, ref *grad0, divisor);
             }
         }
 

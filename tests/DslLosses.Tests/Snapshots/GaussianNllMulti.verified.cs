@@ -137,14 +137,17 @@ namespace DslLosses.Generated
             if (sampleWeight.Rank == 0)
             {
                 if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __GaussianNll_Split<T, Totals>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Unsafe.NullRef<T>());
+                    __total = __GaussianNll_Split<T, Totals, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 else
                     __total = __GaussianNll_Loss<T, Totals, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
             }
             else
             {
                 var __wm = WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __GaussianNll_Loss<T, Totals, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __GaussianNll_Split<T, Totals, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
+                else
+                    __total = __GaussianNll_Loss<T, Totals, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
             }
             return LossMath.Reduce("GaussianNll", reduction, __total, __count, sampleWeight);
         }
@@ -170,7 +173,7 @@ namespace DslLosses.Generated
                 {
                     __GaussianNll_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradientMean), ref Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
                     if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __GaussianNll_Split<T, Totals>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Unsafe.NullRef<T>());
+                        __total = __GaussianNll_Split<T, Totals, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                     else
                         __total = __GaussianNll_Loss<T, Totals, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
@@ -179,7 +182,13 @@ namespace DslLosses.Generated
                 else
                 {
                     var __wm = WeightMap.Bind("GaussianNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                    __total = __GaussianNll_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradientMean), ref Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    {
+                        __GaussianNll_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradientMean), ref Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
+                        __total = __GaussianNll_Split<T, Totals, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
+                    }
+                    else
+                        __total = __GaussianNll_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradientMean), ref Shapes.Data(in gradientVariance), __divisor, ref __sg_scale);
                 }
             }
             else if (sampleWeight.Rank == 0)
@@ -217,21 +226,22 @@ namespace DslLosses.Generated
             return Dispatch.Gradient<T, __GaussianNll_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The unweighted <c>GaussianNll</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __GaussianNll_Split<T, TOut>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>GaussianNll</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>.</summary>
+        private static unsafe double __GaussianNll_Split<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T sw, in WeightMap wm, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             fixed (T* f_y = &p_y)
             fixed (T* f_mean = &p_mean)
             fixed (T* f_variance = &p_variance)
+            fixed (T* in_sw = &sw) // null without weights
             fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __GaussianNll_RowsJob<T, TOut> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner, dest = out_dest };
+                var job = new __GaussianNll_RowsJob<T, TOut, TW> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner, sw = in_sw, wm = wm, dest = out_dest };
                 return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>GaussianNll</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
-        private unsafe struct __GaussianNll_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>GaussianNll</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __GaussianNll_RowsJob<T, TOut, TW> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             public T* p_y;
             public T* p_mean;
@@ -239,12 +249,14 @@ namespace DslLosses.Generated
             public T p_scale;
             public nint c;
             public nint inner;
+            public T* sw; // the sample weights (Weighted); null for Unweighted
+            public WeightMap wm;
             public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __GaussianNll_Loss<T, TOut, Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner));
+                return __GaussianNll_Loss<T, TOut, TW>(ref *p_y, ref *p_mean, ref *p_variance, p_scale, start + count, c, inner, start, ref *sw, in wm, ref *dest);
             }
         }
 
@@ -556,14 +568,17 @@ namespace DslLosses.Generated
             if (sampleWeight.Rank == 0)
             {
                 if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __GaussianNllGradientByScale_Split<T, Totals>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Unsafe.NullRef<T>());
+                    __total = __GaussianNllGradientByScale_Split<T, Totals, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 else
                     __total = __GaussianNllGradientByScale_Loss<T, Totals, Unweighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
             }
             else
             {
                 var __wm = WeightMap.Bind("GaussianNll (gradient by scale)", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __GaussianNllGradientByScale_Loss<T, Totals, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __GaussianNllGradientByScale_Split<T, Totals, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
+                else
+                    __total = __GaussianNllGradientByScale_Loss<T, Totals, Weighted>(ref Shapes.Data(in y), ref Shapes.Data(in mean), ref Shapes.Data(in variance), scale, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
             }
             return LossMath.Reduce("GaussianNll (gradient by scale)", reduction, __total, __count, sampleWeight);
         }
@@ -579,21 +594,22 @@ namespace DslLosses.Generated
             return Dispatch.Loss<T, __GaussianNllGradientByScale_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __GaussianNllGradientByScale_Split<T, TOut>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>GaussianNll (gradient by scale)</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>.</summary>
+        private static unsafe double __GaussianNllGradientByScale_Split<T, TOut, TW>(ref T p_y, ref T p_mean, ref T p_variance, T p_scale, nint outer, nint c, nint inner, ref T sw, in WeightMap wm, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             fixed (T* f_y = &p_y)
             fixed (T* f_mean = &p_mean)
             fixed (T* f_variance = &p_variance)
+            fixed (T* in_sw = &sw) // null without weights
             fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __GaussianNllGradientByScale_RowsJob<T, TOut> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner, dest = out_dest };
+                var job = new __GaussianNllGradientByScale_RowsJob<T, TOut, TW> { p_y = f_y, p_mean = f_mean, p_variance = f_variance, p_scale = p_scale, c = c, inner = inner, sw = in_sw, wm = wm, dest = out_dest };
                 return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>GaussianNll (gradient by scale)</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
-        private unsafe struct __GaussianNllGradientByScale_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>GaussianNll (gradient by scale)</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __GaussianNllGradientByScale_RowsJob<T, TOut, TW> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             public T* p_y;
             public T* p_mean;
@@ -601,12 +617,14 @@ namespace DslLosses.Generated
             public T p_scale;
             public nint c;
             public nint inner;
+            public T* sw; // the sample weights (Weighted); null for Unweighted
+            public WeightMap wm;
             public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __GaussianNllGradientByScale_Loss<T, TOut, Unweighted>(ref *(p_y + start * c * inner), ref *(p_mean + start * c * inner), ref *(p_variance + start * c * inner), p_scale, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner));
+                return __GaussianNllGradientByScale_Loss<T, TOut, TW>(ref *p_y, ref *p_mean, ref *p_variance, p_scale, start + count, c, inner, start, ref *sw, in wm, ref *dest);
             }
         }
 

@@ -96,14 +96,17 @@ namespace DslLosses.Generated
             if (sampleWeight.Rank == 0)
             {
                 if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SoftmaxCe3_Split<T, Totals>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Unsafe.NullRef<T>());
+                    __total = __SoftmaxCe3_Split<T, Totals, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 else
                     __total = __SoftmaxCe3_Loss<T, Totals, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
             }
             else
             {
                 var __wm = WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SoftmaxCe3_Loss<T, Totals, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __SoftmaxCe3_Split<T, Totals, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
+                else
+                    __total = __SoftmaxCe3_Loss<T, Totals, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>());
             }
             return LossMath.Reduce("SoftmaxCe3", reduction, __total, __count, sampleWeight);
         }
@@ -124,15 +127,15 @@ namespace DslLosses.Generated
             if (__withTotal)
             {
                 if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SoftmaxCe3_GradientSplit<T, GradientAndTotal>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
+                    __total = __SoftmaxCe3_GradientSplit<T, GradientAndTotal, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                 else if (sampleWeight.Rank == 0 && (Dispatch.TotalTakesRowTiles<T, __SoftmaxCe3_Kernels<T>>(__outer, __c, __inner)))
                 {
                     if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __SoftmaxCe3_GradientSplit<T, GradientOnly>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
+                        __SoftmaxCe3_GradientSplit<T, GradientOnly, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                     else
                         __SoftmaxCe3_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                     if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                        __total = __SoftmaxCe3_Split<T, Totals>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Unsafe.NullRef<T>());
+                        __total = __SoftmaxCe3_Split<T, Totals, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                     else
                         __total = __SoftmaxCe3_Loss<T, Totals, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
@@ -141,20 +144,26 @@ namespace DslLosses.Generated
                 else
                 {
                     var __wm = WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                    __total = __SoftmaxCe3_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __total = __SoftmaxCe3_GradientSplit<T, GradientAndTotal, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
+                    else
+                        __total = __SoftmaxCe3_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
                 }
             }
             else if (sampleWeight.Rank == 0)
             {
                 if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __SoftmaxCe3_GradientSplit<T, GradientOnly>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor);
+                    __SoftmaxCe3_GradientSplit<T, GradientOnly, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
                 else
                     __SoftmaxCe3_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor);
             }
             else
             {
                 var __wm = WeightMap.Bind("SoftmaxCe3", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SoftmaxCe3_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __SoftmaxCe3_GradientSplit<T, GradientOnly, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
+                else
+                    __SoftmaxCe3_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in labels), ref Shapes.Data(in logits), __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor);
             }
             return LossMath.Reduce("SoftmaxCe3", reduction, __total, __count, sampleWeight);
         }
@@ -181,66 +190,72 @@ namespace DslLosses.Generated
             return Dispatch.Gradient<T, __SoftmaxCe3_Kernels<T>, TOut, TW>(ref k, outer, c, inner, start);
         }
 
-        /// <summary>The unweighted <c>SoftmaxCe3</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __SoftmaxCe3_Split<T, TOut>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>SoftmaxCe3</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>.</summary>
+        private static unsafe double __SoftmaxCe3_Split<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T sw, in WeightMap wm, ref T dest) where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             fixed (T* f_labels = &p_labels)
             fixed (T* f_logits = &p_logits)
+            fixed (T* in_sw = &sw) // null without weights
             fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __SoftmaxCe3_RowsJob<T, TOut> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, dest = out_dest };
+                var job = new __SoftmaxCe3_RowsJob<T, TOut, TW> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, sw = in_sw, wm = wm, dest = out_dest };
                 return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted <c>SoftmaxCe3</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
-        private unsafe struct __SoftmaxCe3_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>SoftmaxCe3</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __SoftmaxCe3_RowsJob<T, TOut, TW> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             public T* p_labels;
             public T* p_logits;
             public nint c;
             public nint inner;
+            public T* sw; // the sample weights (Weighted); null for Unweighted
+            public WeightMap wm;
             public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
                 kept = 0;
-                return __SoftmaxCe3_Loss<T, TOut, Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner));
+                return __SoftmaxCe3_Loss<T, TOut, TW>(ref *p_labels, ref *p_logits, start + count, c, inner, start, ref *sw, in wm, ref *dest);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
-        private static unsafe double __SoftmaxCe3_GradientSplit<T, TOut>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T grad, double divisor) where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The gradient of <c>SoftmaxCe3</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination, each entry times its sample weight when <c>TW</c> = <c>Weighted</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __SoftmaxCe3_GradientSplit<T, TOut, TW>(ref T p_labels, ref T p_logits, nint outer, nint c, nint inner, ref T sw, in WeightMap wm, ref T grad, double divisor) where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             fixed (T* f_labels = &p_labels)
             fixed (T* f_logits = &p_logits)
+            fixed (T* in_sw = &sw) // null without weights
             fixed (T* out_0 = &grad)
             {
-                var job = new __SoftmaxCe3_GradientJob<T, TOut> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                var job = new __SoftmaxCe3_GradientJob<T, TOut, TW> { p_labels = f_labels, p_logits = f_logits, c = c, inner = inner, sw = in_sw, wm = wm, grad0 = out_0, divisor = divisor };
                 return ParallelSum.Run(ref job, outer, c * inner, out _);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SoftmaxCe3</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
-        private unsafe struct __SoftmaxCe3_GradientJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The gradient of <c>SoftmaxCe3</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __SoftmaxCe3_GradientJob<T, TOut, TW> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             public T* p_labels;
             public T* p_logits;
             public nint c;
             public nint inner;
+            public T* sw; // the sample weights (Weighted); null for Unweighted
+            public WeightMap wm;
             public T* grad0; // by logits
             public double divisor;
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                if (TOut.AddsTotal && Dispatch.TotalTakesRowTiles<T, __SoftmaxCe3_Kernels<T>>(count, c, inner))
+                if (TOut.AddsTotal && !TW.IsWeighted && Dispatch.TotalTakesRowTiles<T, __SoftmaxCe3_Kernels<T>>(count, c, inner))
                 {
-                    __SoftmaxCe3_Gradient<T, GradientOnly, Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                    __SoftmaxCe3_Gradient<T, GradientOnly, Unweighted>(ref *p_labels, ref *p_logits, start + count, c, inner, start, ref *sw, in wm, ref *grad0, divisor);
                     kept = 0;
-                    return __SoftmaxCe3_Loss<T, Totals, Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
+                    return __SoftmaxCe3_Loss<T, Totals, Unweighted>(ref *p_labels, ref *p_logits, start + count, c, inner, start, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>());
                 }
                 kept = 0;
-                return __SoftmaxCe3_Gradient<T, TOut, Unweighted>(ref *(p_labels + start * c * inner), ref *(p_logits + start * c * inner), count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor);
+                return __SoftmaxCe3_Gradient<T, TOut, TW>(ref *p_labels, ref *p_logits, start + count, c, inner, start, ref *sw, in wm, ref *grad0, divisor);
             }
         }
 

@@ -190,14 +190,17 @@ namespace DslLosses.Generated
             if (sampleWeight.Rank == 0)
             {
                 if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SparseNll_Split<T, Totals>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Unsafe.NullRef<T>(), out __kept);
+                    __total = __SparseNll_Split<T, Totals, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>(), out __kept);
                 else
                     __total = __SparseNll_Loss<T, Totals, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Unsafe.NullRef<T>(), out __kept);
             }
             else
             {
                 var __wm = WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __total = __SparseNll_Loss<T, Totals, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>(), out __kept);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __total = __SparseNll_Split<T, Totals, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>(), out __kept);
+                else
+                    __total = __SparseNll_Loss<T, Totals, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Unsafe.NullRef<T>(), out __kept);
             }
             return LossMath.ReduceKept("SparseNll", reduction, __total, __kept, __count, sampleWeight);
         }
@@ -209,13 +212,16 @@ namespace DslLosses.Generated
             __SparseNll_Bind(in logits, in labels, __axis, out nint __outer, out nint __c, out nint __inner, __lossShape, out int __lossRank);
             Shapes.RequireDestination("SparseNll", destination.Lengths, destination.Strides, __lossShape.Slice(0, __lossRank));
             if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
-                __SparseNll_Split<T, PerSample>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in destination), out _);
+                __SparseNll_Split<T, PerSample, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in destination), out _);
             else if (sampleWeight.Rank == 0)
                 __SparseNll_Loss<T, PerSample, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in destination), out _);
             else
             {
                 var __wm = WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Loss<T, PerSample, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in destination), out _);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __SparseNll_Split<T, PerSample, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in destination), out _);
+                else
+                    __SparseNll_Loss<T, PerSample, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in destination), out _);
             }
         }
 
@@ -250,26 +256,32 @@ namespace DslLosses.Generated
             if (__withTotal)
             {
                 if (sampleWeight.Rank == 0 && ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __total = __SparseNll_GradientSplit<T, GradientAndTotal>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor, out __kept);
+                    __total = __SparseNll_GradientSplit<T, GradientAndTotal, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor, out __kept);
                 else if (sampleWeight.Rank == 0)
                     __total = __SparseNll_Gradient<T, GradientAndTotal, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor, out __kept);
                 else
                 {
                     var __wm = WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                    __total = __SparseNll_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor, out __kept);
+                    if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                        __total = __SparseNll_GradientSplit<T, GradientAndTotal, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor, out __kept);
+                    else
+                        __total = __SparseNll_Gradient<T, GradientAndTotal, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor, out __kept);
                 }
             }
             else if (sampleWeight.Rank == 0)
             {
                 if (ParallelSum.ShouldSplit(__outer, __c * __inner))
-                    __SparseNll_GradientSplit<T, GradientOnly>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in gradient), __divisor, out _);
+                    __SparseNll_GradientSplit<T, GradientOnly, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor, out _);
                 else
                     __SparseNll_Gradient<T, GradientOnly, Unweighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Unsafe.NullRef<T>(), default, ref Shapes.Data(in gradient), __divisor, out _);
             }
             else
             {
                 var __wm = WeightMap.Bind("SparseNll", sampleWeight.Lengths, sampleWeight.Strides, __lossShape.Slice(0, __lossRank));
-                __SparseNll_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor, out _);
+                if (ParallelSum.ShouldSplit(__outer, __c * __inner))
+                    __SparseNll_GradientSplit<T, GradientOnly, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor, out _);
+                else
+                    __SparseNll_Gradient<T, GradientOnly, Weighted>(ref Shapes.Data(in logits), ref Shapes.Data(in labels), ignore, __outer, __c, __inner, 0, ref Shapes.Data(in sampleWeight), in __wm, ref Shapes.Data(in gradient), __divisor, out _);
             }
             return LossMath.ReduceKept("SparseNll", reduction, __total, __kept, __count, sampleWeight);
         }
@@ -314,60 +326,66 @@ namespace DslLosses.Generated
             throw Shapes.UnsupportedElementType("SparseNll", typeof(T));
         }
 
-        /// <summary>The unweighted <c>SparseNll</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>).</summary>
-        private static unsafe double __SparseNll_Split<T, TOut>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T dest, out nint kept) where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>SparseNll</c> kernel in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads: the total (<c>Totals</c>, chunk totals added in chunk order, so the same for any thread count) or the per-sample losses into <c>dest</c> (<c>PerSample</c>), each times its sample weight when <c>TW</c> = <c>Weighted</c>.</summary>
+        private static unsafe double __SparseNll_Split<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T sw, in WeightMap wm, ref T dest, out nint kept) where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             fixed (T* f_logits = &p_logits)
             fixed (int* f_labels = &p_labels)
+            fixed (T* in_sw = &sw) // null without weights
             fixed (T* out_dest = &dest) // null for Totals
             {
-                var job = new __SparseNll_RowsJob<T, TOut> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, dest = out_dest };
+                var job = new __SparseNll_RowsJob<T, TOut, TW> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, sw = in_sw, wm = wm, dest = out_dest };
                 return ParallelSum.Run(ref job, outer, c * inner, out kept);
             }
         }
 
-        /// <summary>The unweighted <c>SparseNll</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
-        private unsafe struct __SparseNll_RowsJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The <c>SparseNll</c> kernel over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_RowsJob<T, TOut, TW> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             public T* p_logits;
             public int* p_labels;
             public int p_ignore;
             public nint c;
             public nint inner;
+            public T* sw; // the sample weights (Weighted); null for Unweighted
+            public WeightMap wm;
             public T* dest; // the per-sample losses (PerSample); null for Totals
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                return __SparseNll_Loss<T, TOut, Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref TOut.AddsTotal ? ref Unsafe.NullRef<T>() : ref *(dest + start * inner), out kept);
+                return __SparseNll_Loss<T, TOut, TW>(ref *p_logits, ref *p_labels, p_ignore, start + count, c, inner, start, ref *sw, in wm, ref *dest, out kept);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SparseNll</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
-        private static unsafe double __SparseNll_GradientSplit<T, TOut>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T grad, double divisor, out nint kept) where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The gradient of <c>SparseNll</c> in size-determined chunks of rows on up to <see cref="Parallelism.MaxDegreeOfParallelism"/> threads, each chunk into its own rows of the destination, each entry times its sample weight when <c>TW</c> = <c>Weighted</c>; with <c>TOut</c> = <c>GradientAndTotal</c> also the loss total, chunk totals added in chunk order as the chunked loss run adds them.</summary>
+        private static unsafe double __SparseNll_GradientSplit<T, TOut, TW>(ref T p_logits, ref int p_labels, int p_ignore, nint outer, nint c, nint inner, ref T sw, in WeightMap wm, ref T grad, double divisor, out nint kept) where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             fixed (T* f_logits = &p_logits)
             fixed (int* f_labels = &p_labels)
+            fixed (T* in_sw = &sw) // null without weights
             fixed (T* out_0 = &grad)
             {
-                var job = new __SparseNll_GradientJob<T, TOut> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, grad0 = out_0, divisor = divisor };
+                var job = new __SparseNll_GradientJob<T, TOut, TW> { p_logits = f_logits, p_labels = f_labels, p_ignore = p_ignore, c = c, inner = inner, sw = in_sw, wm = wm, grad0 = out_0, divisor = divisor };
                 return ParallelSum.Run(ref job, outer, c * inner, out kept);
             }
         }
 
-        /// <summary>The unweighted gradient of <c>SparseNll</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
-        private unsafe struct __SparseNll_GradientJob<T, TOut> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput
+        /// <summary>The gradient of <c>SparseNll</c> (and with <c>GradientAndTotal</c> the loss total) over a range of rows, for <see cref="ParallelSum"/>.</summary>
+        private unsafe struct __SparseNll_GradientJob<T, TOut, TW> : IRowRangeSum where T : unmanaged where TOut : struct, IKernelOutput where TW : struct, IWeighting
         {
             public T* p_logits;
             public int* p_labels;
             public int p_ignore;
             public nint c;
             public nint inner;
+            public T* sw; // the sample weights (Weighted); null for Unweighted
+            public WeightMap wm;
             public T* grad0; // by logits
             public double divisor;
 
             public double Sum(nint start, nint count, out nint kept)
             {
-                return __SparseNll_Gradient<T, TOut, Unweighted>(ref *(p_logits + start * c * inner), ref *(p_labels + start * inner), p_ignore, count, c, inner, 0, ref Unsafe.NullRef<T>(), default, ref *(grad0 + start * c * inner), divisor, out kept);
+                return __SparseNll_Gradient<T, TOut, TW>(ref *p_logits, ref *p_labels, p_ignore, start + count, c, inner, start, ref *sw, in wm, ref *grad0, divisor, out kept);
             }
         }
 
