@@ -671,7 +671,7 @@ internal static class SourceEmitter
         => f.Parameters.Select(p => p.Kind is ParamKind.Tensor or ParamKind.Indices ? $"ref *{KernelEmitter.ParamName(p)}" : KernelEmitter.ParamName(p)).ToList();
 
     /// <summary>
-    /// Whether the unweighted gradient runs in chunks of rows on several cores: every chunk writes only its own rows'
+    /// Whether the gradient (weighted or not) runs in chunks of rows on several cores: every chunk writes only its own rows'
     /// gradient entries, which holds when every differentiable input has the full shape and no Scalar is differentiable
     /// (a per-class vector's or a scalar's gradient adds up every row's share).
     /// </summary>
@@ -682,11 +682,12 @@ internal static class SourceEmitter
     private static string GradientSplitName(KernelPlan plan) => "__" + plan.Formula.MethodName + "_GradientSplit";
 
     /// <summary>
-    /// The chunked gradient for large inputs: each chunk of rows runs the unweighted gradient kernel into its rows of the
-    /// destinations. The entries do not depend on the chunking (the gradient kernels have no row tiles). With <c>TOut</c>
-    /// = <c>GradientAndTotal</c> it also returns the loss total as the chunked loss run adds it (chunk totals in chunk
-    /// order): each chunk's total from the gradient pass, which is the loss kernel's over the same rows, except where the
-    /// loss would take float row tiles over the chunk; that chunk runs the loss kernel after its gradient.
+    /// The chunked gradient for large inputs: each chunk of rows runs the gradient kernel (weighted by <c>TW</c>) into its
+    /// rows of the destinations. The entries do not depend on the chunking (the gradient kernels have no row tiles). With
+    /// <c>TOut</c> = <c>GradientAndTotal</c> it also returns the loss total as the chunked loss run adds it (chunk totals
+    /// in chunk order): each chunk's total from the gradient pass, which is the loss kernel's over the same rows, except
+    /// where the unweighted loss would take float row tiles over the chunk; that chunk runs the loss kernel after its
+    /// gradient.
     /// </summary>
     private static void EmitGradientSplit(CodeWriter w, KernelPlan plan, bool fused)
     {
