@@ -14,9 +14,12 @@ namespace DslLosses.Tests;
 [Trait("Category", "Kernels")]
 public class ParallelSumTests
 {
-    private const int B = 2048, C = 300; // 614,400 elements: above ParallelSum.SplitThreshold
+    internal const int B = 2048, C = 300; // 614,400 elements: above ParallelSum.SplitThreshold
 
-    private static float[] Uniform(int seed, int n, double lo, double hi)
+    /// <summary>The shape [B, C], built once: a span over it allocates nothing inside a measured call.</summary>
+    internal static readonly nint[] Shape = { B, C };
+
+    internal static float[] Uniform(int seed, int n, double lo, double hi)
     {
         var random = new Random(seed);
         var a = new float[n];
@@ -26,6 +29,34 @@ public class ParallelSumTests
     }
 
     private static ReadOnlyTensorSpan<float> Matrix(float[] data, int rows, int columns) => new(data, new nint[] { rows, columns }, default);
+
+    /// <summary>
+    /// The fewest bytes <paramref name="call"/> allocates on this thread in three calls after a warm-up, with two threads
+    /// allowed: the first call that gets the worker pool starts its thread and makes its job's runner, and a call that
+    /// finds the pool held by another test class runs on this thread alone, so the warm-up alone does not always pay
+    /// those once-only costs.
+    /// </summary>
+    internal static long FewestBytesWithTwoThreads(Action call)
+    {
+        int saved = Parallelism.MaxDegreeOfParallelism;
+        try
+        {
+            Parallelism.MaxDegreeOfParallelism = 2;
+            call();
+            long fewest = long.MaxValue;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                call();
+                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            return fewest;
+        }
+        finally
+        {
+            Parallelism.MaxDegreeOfParallelism = saved;
+        }
+    }
 
     /// <summary>Runs <paramref name="compute"/> with the given thread limits and returns each result.</summary>
     internal static T[] WithThreads<T>(Func<T> compute, params int[] threads)
@@ -158,30 +189,9 @@ public class ParallelSumTests
     {
         float[] y = Uniform(8, B * C, 0, 1), x = Uniform(9, B * C, -3, 3);
         var bce = new BinaryCrossentropy(fromLogits: true);
-        int saved = Parallelism.MaxDegreeOfParallelism;
-        try
-        {
-            Parallelism.MaxDegreeOfParallelism = 2;
-            ReadOnlyTensorSpan<float> ys = Matrix(y, B, C), xs = Matrix(x, B, C);
-            // the fewest bytes of three calls after a warm-up, as in the per-sample test below: the first call that gets
-            // the worker pool starts its thread and makes its job's runner, and a call that finds the pool busy runs on
-            // this thread alone, so the warm-up alone does not always pay those once-only costs
-            bce.Compute(ys, xs);
-            long fewest = long.MaxValue;
-            float l = 0;
-            for (int attempt = 0; attempt < 3; attempt++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                l = bce.Compute(ys, xs);
-                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            Assert.Equal(0, fewest);
-            Assert.True(l > 0);
-        }
-        finally
-        {
-            Parallelism.MaxDegreeOfParallelism = saved;
-        }
+        float l = 0;
+        Assert.Equal(0, FewestBytesWithTwoThreads(() => l = bce.Compute(new ReadOnlyTensorSpan<float>(y, Shape, default), new ReadOnlyTensorSpan<float>(x, Shape, default))));
+        Assert.True(l > 0);
     }
 
     [Fact]
@@ -248,29 +258,8 @@ public class ParallelSumTests
         float[] y = Uniform(14, B * C, 0, 1), x = Uniform(15, B * C, -3, 3);
         var bce = new BinaryCrossentropy(fromLogits: true);
         var destination = new float[B];
-        int saved = Parallelism.MaxDegreeOfParallelism;
-        try
-        {
-            Parallelism.MaxDegreeOfParallelism = 2;
-            ReadOnlyTensorSpan<float> ys = Matrix(y, B, C), xs = Matrix(x, B, C);
-            var d = new TensorSpan<float>(destination);
-            // the fewest bytes of three calls after a warm-up: another test class may hold the worker pool during the
-            // warm-up, which then runs on this thread alone, and the first call that gets the pool initialises its job
-            bce.Compute(ys, xs, d);
-            long fewest = long.MaxValue;
-            for (int attempt = 0; attempt < 3; attempt++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                bce.Compute(ys, xs, d);
-                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            Assert.Equal(0, fewest);
-            Assert.True(destination[0] > 0);
-        }
-        finally
-        {
-            Parallelism.MaxDegreeOfParallelism = saved;
-        }
+        Assert.Equal(0, FewestBytesWithTwoThreads(() => bce.Compute(new ReadOnlyTensorSpan<float>(y, Shape, default), new ReadOnlyTensorSpan<float>(x, Shape, default), new TensorSpan<float>(destination))));
+        Assert.True(destination[0] > 0);
     }
 
     [Fact]
@@ -307,28 +296,9 @@ public class ParallelSumTests
         float[] y = Uniform(18, B * C, 0, 1), x = Uniform(19, B * C, -3, 3);
         var gradient = new float[B * C];
         var bce = new BinaryCrossentropy(fromLogits: true);
-        int saved = Parallelism.MaxDegreeOfParallelism;
-        try
-        {
-            Parallelism.MaxDegreeOfParallelism = 2;
-            ReadOnlyTensorSpan<float> ys = Matrix(y, B, C), xs = Matrix(x, B, C);
-            var g = new TensorSpan<float>(gradient, new nint[] { B, C }, default);
-            // the fewest bytes of three calls after a warm-up (see the per-sample test)
-            float l = bce.ComputeWithGradient(ys, xs, g);
-            long fewest = long.MaxValue;
-            for (int attempt = 0; attempt < 3; attempt++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                l = bce.ComputeWithGradient(ys, xs, g);
-                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            Assert.Equal(0, fewest);
-            Assert.True(l > 0);
-        }
-        finally
-        {
-            Parallelism.MaxDegreeOfParallelism = saved;
-        }
+        float l = 0;
+        Assert.Equal(0, FewestBytesWithTwoThreads(() => l = bce.ComputeWithGradient(new ReadOnlyTensorSpan<float>(y, Shape, default), new ReadOnlyTensorSpan<float>(x, Shape, default), new TensorSpan<float>(gradient, Shape, default))));
+        Assert.True(l > 0);
     }
 
     [Theory]

@@ -1,6 +1,5 @@
 using System;
 using System.Numerics.Tensors;
-using DslLosses.Kernels;
 using Xunit;
 
 namespace DslLosses.Tests;
@@ -15,26 +14,15 @@ namespace DslLosses.Tests;
 [Trait("Category", "Kernels")]
 public class WeightedChunkTests
 {
-    private const int B = 2048, C = 300; // 614,400 elements: above ParallelSum.SplitThreshold
+    private const int B = ParallelSumTests.B, C = ParallelSumTests.C; // above ParallelSum.SplitThreshold (ParallelSumTests checks it)
 
-    private static float[] Uniform(int seed, int n, double lo, double hi)
-    {
-        var random = new Random(seed);
-        var a = new float[n];
-        for (int i = 0; i < a.Length; i++)
-            a[i] = (float)(lo + (hi - lo) * random.NextDouble());
-        return a;
-    }
+    private static float[] Uniform(int seed, int n, double lo, double hi) => ParallelSumTests.Uniform(seed, n, lo, hi);
 
     private static ReadOnlyTensorSpan<T> Matrix<T>(T[] data, int rows, int columns) => new(data, new nint[] { rows, columns }, default);
 
     private static TensorSpan<T> Destination<T>(T[] data, params nint[] shape) => new(data, shape, default);
 
     private static int Bits(float x) => BitConverter.SingleToInt32Bits(x);
-
-    [Fact]
-    public void Input_is_above_the_split_threshold()
-        => Assert.True(ParallelSum.ShouldSplit(B, C), $"{B}x{C} must take the chunked path for these tests to mean anything");
 
     [Theory]
     [InlineData(false)] // weights [B]
@@ -149,27 +137,10 @@ public class WeightedChunkTests
         float[] y = Uniform(14, B * C, 0, 1), x = Uniform(15, B * C, -3, 3), w = Uniform(16, B, 0, 2);
         var gradient = new float[B * C];
         var cce = new CategoricalCrossentropy(fromLogits: true);
-        int saved = Parallelism.MaxDegreeOfParallelism;
-        try
-        {
-            Parallelism.MaxDegreeOfParallelism = 2;
-            ReadOnlyTensorSpan<float> ys = Matrix(y, B, C), xs = Matrix(x, B, C), ws = new(w);
-            var g = Destination(gradient, B, C);
-            // the fewest bytes of three calls after a warm-up (as ParallelSumTests: another class may hold the worker pool)
-            float l = cce.ComputeWithGradient(ys, xs, g, ws);
-            long fewest = long.MaxValue;
-            for (int attempt = 0; attempt < 3; attempt++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                l = cce.ComputeWithGradient(ys, xs, g, ws);
-                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-            }
-            Assert.Equal(0, fewest);
-            Assert.True(l > 0);
-        }
-        finally
-        {
-            Parallelism.MaxDegreeOfParallelism = saved;
-        }
+        nint[] shape = ParallelSumTests.Shape;
+        float l = 0;
+        Assert.Equal(0, ParallelSumTests.FewestBytesWithTwoThreads(() => l = cce.ComputeWithGradient(new ReadOnlyTensorSpan<float>(y, shape, default),
+            new ReadOnlyTensorSpan<float>(x, shape, default), new TensorSpan<float>(gradient, shape, default), new ReadOnlyTensorSpan<float>(w))));
+        Assert.True(l > 0);
     }
 }

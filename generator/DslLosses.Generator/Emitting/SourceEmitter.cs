@@ -768,17 +768,24 @@ internal static class SourceEmitter
 
     /// <summary>The gradient alone, weighted or not: in chunks on several cores when large and allowed, else by the dispatcher.</summary>
     private static void EmitGradient(CodeWriter w, KernelPlan plan, bool split, bool weighted)
+        => EmitBySize(w, GradientSplits(plan, split), GradientSplitCall(plan, "GradientOnly", weighted, "out _") + ";", KernelCall(plan, KernelOutput.Gradient, weighted) + ";");
+
+    /// <summary>
+    /// A statement by the input's size: with <paramref name="chunks"/>, <paramref name="chunked"/> where the input is large
+    /// enough to split (<c>ParallelSum.ShouldSplit</c>) and <paramref name="whole"/> otherwise; without, <paramref name="whole"/>.
+    /// </summary>
+    private static void EmitBySize(CodeWriter w, bool chunks, string chunked, string whole)
     {
-        if (GradientSplits(plan, split))
+        if (chunks)
         {
-            w.Line($"if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
-            w.Line($"    {GradientSplitCall(plan, "GradientOnly", weighted, "out _")};");
+            w.Line("if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
+            w.Line("    " + chunked);
             w.Line("else");
-            w.Line($"    {KernelCall(plan, KernelOutput.Gradient, weighted)};");
+            w.Line("    " + whole);
         }
         else
         {
-            w.Line($"{KernelCall(plan, KernelOutput.Gradient, weighted)};");
+            w.Line(whole);
         }
     }
 
@@ -1101,17 +1108,7 @@ internal static class SourceEmitter
                 using (w.Block("else"))
                 {
                     w.Line(WeightMapLine(f));
-                    if (split)
-                    {
-                        w.Line("if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
-                        w.Line($"    {SplitCall(plan, KernelOutput.None, weighted: true)};");
-                        w.Line("else");
-                        w.Line($"    {KernelCall(plan, KernelOutput.None, true)};");
-                    }
-                    else
-                    {
-                        w.Line($"{KernelCall(plan, KernelOutput.None, true)};");
-                    }
+                    EmitBySize(w, split, SplitCall(plan, KernelOutput.None, weighted: true) + ";", KernelCall(plan, KernelOutput.None, true) + ";");
                 }
             }
             w.Line();
@@ -1203,10 +1200,7 @@ internal static class SourceEmitter
                         // row losses in row order, in chunks when large, which the chunked gradient adds as it goes.
                         if (GradientSplits(plan, split))
                         {
-                            w.Line("if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
-                            w.Line($"    __total = {GradientSplitCall(plan, "GradientAndTotal", true, "out __kept")};");
-                            w.Line("else");
-                            w.Line($"    __total = {KernelCall(plan, KernelOutput.SumAndGradient, true)};");
+                            EmitBySize(w, true, $"__total = {GradientSplitCall(plan, "GradientAndTotal", true, "out __kept")};", $"__total = {KernelCall(plan, KernelOutput.SumAndGradient, true)};");
                         }
                         else if (split && total)
                         {
@@ -1242,19 +1236,7 @@ internal static class SourceEmitter
 
     /// <summary>The total as Compute sums it, weighted or not: in chunks on several cores when large and allowed, else by the dispatcher.</summary>
     private static void EmitTotal(CodeWriter w, KernelPlan plan, bool split, bool weighted)
-    {
-        if (split)
-        {
-            w.Line($"if (ParallelSum.ShouldSplit(__outer, __c * __inner))");
-            w.Line($"    __total = {SplitCall(plan, KernelOutput.Sum, weighted)};");
-            w.Line("else");
-            w.Line($"    __total = {KernelCall(plan, KernelOutput.Sum, weighted)};");
-        }
-        else
-        {
-            w.Line($"__total = {KernelCall(plan, KernelOutput.Sum, weighted)};");
-        }
-    }
+        => EmitBySize(w, split, $"__total = {SplitCall(plan, KernelOutput.Sum, weighted)};", $"__total = {KernelCall(plan, KernelOutput.Sum, weighted)};");
 
     /// <summary>
     /// When the unweighted total is not the sum of the row losses in row order (which the gradient kernel adds as it
